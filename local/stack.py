@@ -1,0 +1,169 @@
+"""The whole product on one machine: PostgreSQL, moto, the local gateway, the UI. `python -m local.stack` is `make run`."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import threading
+from pathlib import Path
+
+import psycopg2
+import uvicorn
+
+from local import aws, template
+from local.gateway import Gateway
+from local.postgres import EmbeddedPostgres
+from local.runtime import LambdaRuntime
+from shared import config, migrate, repository
+from shared.auth import TokenVerifier
+
+ROOT = template.ROOT
+STATE_DIR = ROOT / ".local"
+SAMPLE_LIBRARY = ROOT / "local" / "sample_library"
+STACK_FILE = STATE_DIR / "stack.json"
+
+
+class LocalStack:
+    def __init__(self, pg_dir: Path = STATE_DIR / "pg", port: int = 3000, host: str = "127.0.0.1",
+                 sample_library: Path | None = SAMPLE_LIBRARY, serve: bool = True, ephemeral: bool = False):
+        self.pg = EmbeddedPostgres(pg_dir, delete_on_stop=ephemeral)
+        self.port, self.host, self.serve = port, host, serve
+        self.sample_library = sample_library
+        self.database_url = ""
+        self.resources: aws.AwsResources | None = None
+        self.gateway: Gateway | None = None
+        self.sample_summary: dict | None = None
+        self._moto = None
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def start(self) -> LocalStack:
+        aws.fake_credentials()
+        self.database_url = os.environ.get("DATABASE_URL") or self.pg.start()
+        os.environ["DATABASE_URL"] = self.database_url
+        conn = psycopg2.connect(self.database_url)
+        try:
+            migrate.apply_all(conn)
+            with conn, conn.cursor() as cur:
+                empty = repository.movie_total(cur) == 0
+        finally:
+            conn.close()
+        self._moto, endpoint = aws.start_moto()
+        self.resources = aws.provision(endpoint)
+        os.environ.update(self.resources.env())
+        if empty and self.sample_library is not None:
+            self.sample_summary = self.load_library(self.sample_library)
+        if self.serve:
+            self._start_gateway()
+        return self
+
+    def load_library(self, folder: Path) -> dict:
+        """The first start fills the library through the real ETL, so the UI is never empty."""
+        from etl_task.loader import load
+        from etl_task.sources import FolderSource
+
+        conn = psycopg2.connect(self.database_url)
+        try:
+            return load(conn, FolderSource(folder)).report()
+        finally:
+            conn.close()
+
+    def _start_gateway(self) -> None:
+        assert self.resources is not None
+        os.environ.setdefault("COGNITO_ISSUER", config.cognito_issuer())
+        verifier = TokenVerifier(config.cognito_jwks_url(), config.cognito_issuer(), config.cognito_client_id())
+        self.gateway = Gateway(LambdaRuntime(), verifier, self.ui_config(), self.resources.endpoint)
+        server_config = uvicorn.Config(self.gateway.app(), host=self.host, port=self.port,
+                                       log_level="warning", ws="websockets", lifespan="off")
+        self._server = uvicorn.Server(server_config)
+        self._thread = threading.Thread(target=self._server.run, name="gateway", daemon=True)
+        self._thread.start()
+        while not self._server.started:
+            if not self._thread.is_alive():
+                raise RuntimeError(f"the local gateway could not listen on {self.host}:{self.port}")
+            self._thread.join(0.02)
+        self.port = self._server.servers[0].sockets[0].getsockname()[1]
+
+    def ui_config(self) -> dict:
+        assert self.resources is not None
+        return {
+            "apiUrl": "/api",
+            "cognitoEndpoint": "/cognito",
+            "userPoolId": self.resources.user_pool_id,
+            "clientId": self.resources.client_id,
+            "region": config.region(),
+            "local": True,
+            "demoUser": {"username": aws.DEMO_USER, "password": aws.DEMO_PASSWORD},
+        }
+
+    def demo_token(self) -> str:
+        assert self.resources is not None
+        return aws.sign_in(self.resources.endpoint, self.resources.client_id,
+                           aws.DEMO_USER, aws.DEMO_PASSWORD)["IdToken"]
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.should_exit = True
+            if self._thread is not None:
+                self._thread.join(10)
+            self._server = None
+        if self._moto is not None:
+            self._moto.stop()
+            self._moto = None
+        self.pg.stop()
+
+    def __enter__(self) -> LocalStack:
+        return self.start()
+
+    def __exit__(self, *_exc: object) -> None:
+        self.stop()
+
+
+def _banner(stack: LocalStack, token: str) -> str:
+    lines = [
+        "",
+        "Movie Library Explorer is running.",
+        f"  UI and API:   {stack.url}/        (REST under {stack.url}/api and {stack.url}/v1/api)",
+        f"  API docs:     {stack.url}/api/docs (needs the token below) - schema in src/shared/openapi.json",
+        f"  Sign in as:   {aws.DEMO_USER}  /  {aws.DEMO_PASSWORD}",
+        "",
+        "  Try the API (the id token is valid for one hour):",
+        f"    curl -s -H 'Authorization: Bearer {token}' '{stack.url}/api/dashboard'",
+        "",
+        "Press Ctrl-C to stop everything (PostgreSQL included). Data stays in .local/pg.",
+    ]
+    if stack.sample_summary:
+        lines.insert(1, f"Loaded the sample library: {json.dumps(stack.sample_summary)}")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    stack = LocalStack(port=int(os.environ.get("PORT", "3000")), host=os.environ.get("HOST", "127.0.0.1"))
+    stop = threading.Event()
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        stack.start()
+        STACK_FILE.write_text(json.dumps({"pid": os.getpid(), "url": stack.url,
+                                          "env": {k: os.environ[k] for k in stack_env_keys() if k in os.environ}}))
+        print(_banner(stack, stack.demo_token()), flush=True)
+        stop.wait()
+    finally:
+        print("\nStopping…", flush=True)
+        STACK_FILE.unlink(missing_ok=True)
+        stack.stop()
+
+
+def stack_env_keys() -> list[str]:
+    return ["DATABASE_URL", "AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+            "AWS_DEFAULT_REGION", "AWS_REGION", "COGNITO_USER_POOL_ID", "COGNITO_CLIENT_ID", "COGNITO_JWKS_URL",
+            "COGNITO_ISSUER", "ADD_QUEUE_URL", "ADD_DLQ_URL", "CONNECTIONS_TABLE", "REQUESTS_TABLE"]
+
+
+if __name__ == "__main__":
+    main()

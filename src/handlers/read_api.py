@@ -1,0 +1,96 @@
+"""The read side of the REST API: each route parses its input against the OpenAPI document and calls the library."""
+
+from __future__ import annotations
+
+import json
+from html import escape
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from handlers.observability import logger
+from shared import library, openapi
+from shared.errors import ApiError, NotFound, error_body
+
+app = APIGatewayRestResolver()
+
+
+def _query(operation_id: str) -> dict:
+    return openapi.parse_query(operation_id, app.current_event.multi_value_query_string_parameters)
+
+
+@app.get("/api/dashboard")
+def get_dashboard() -> dict:
+    return library.dashboard()
+
+
+@app.get("/api/movies/search")
+def search_movies() -> dict:
+    return library.search(**_query("searchMovies"))
+
+
+@app.get("/api/movies/filter")
+def filter_movies() -> dict:
+    return library.filter_movies(**_query("filterMovies"))
+
+
+@app.get("/api/movies/top-rated")
+def top_rated_movies() -> dict:
+    return library.top_rated(**_query("topRatedMovies"))
+
+
+@app.get("/api/genres")
+def list_genres() -> dict:
+    return library.genres()
+
+
+@app.get("/api/movies/<movie_id>")
+def get_movie(movie_id: str) -> dict:
+    return library.movie(**openapi.parse_path("getMovie", {"id": movie_id}))
+
+
+@app.get("/api/openapi.json")
+def get_openapi() -> dict:
+    return openapi.document()
+
+
+@app.get("/api/docs")
+def get_docs() -> Response:
+    title = escape(openapi.document()["info"]["title"])
+    return Response(200, "text/html; charset=utf-8", _SWAGGER_PAGE.replace("{title}", title))
+
+
+@app.exception_handler(ApiError)
+def api_error(exc: ApiError) -> Response:
+    if exc.status >= 500:
+        logger.warning("request failed", extra={"code": exc.code, "reason": str(exc.__cause__ or exc)})
+    return Response(exc.status, "application/json", json.dumps(exc.body()))
+
+
+@app.not_found
+def not_found(_exc: Exception) -> Response:
+    return api_error(NotFound(f"No route {app.current_event.http_method} {app.current_event.path}."))
+
+
+@app.exception_handler(Exception)
+def internal_error(exc: Exception) -> Response:
+    logger.exception("unhandled error")
+    return Response(500, "application/json", json.dumps(error_body("INTERNAL_ERROR", "Something went wrong on our side.")))
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+def lambda_handler(event: dict, context: LambdaContext) -> dict:
+    return app.resolve(event, context)
+
+
+_SWAGGER_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{title}</title>
+<link rel="stylesheet" href="https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/swagger-ui.css"></head>
+<body><div id="ui"></div>
+<script src="https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/swagger-ui-bundle.js"></script>
+<script>
+  // Relative to this page, so it works under /api and under the /v1 stage alike.
+  SwaggerUIBundle({ url: "openapi.json", dom_id: "#ui" });
+</script></body></html>
+"""

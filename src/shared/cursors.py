@@ -1,0 +1,37 @@
+"""Opaque keyset cursors: base64url JSON of the last row's sort key (and, for rankings, its position)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import uuid
+
+from shared.errors import ValidationError
+
+
+def encode(payload: dict) -> str:
+    raw = json.dumps(payload, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode(cursor: str, kind: str) -> dict:
+    """Return the payload of a cursor made for `kind`, or raise a 400 naming `cursor`."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        payload = json.loads(raw)
+        if not isinstance(payload, dict) or payload.get("k") != kind:
+            raise ValueError("cursor for another listing")
+        uuid.UUID(str(payload["id"]))
+        if not isinstance(payload.get("t"), str):
+            raise ValueError("cursor without a title")
+        return payload
+    except (ValueError, KeyError, TypeError, binascii.Error, UnicodeDecodeError) as exc:
+        raise invalid() from exc
+
+
+def invalid() -> ValidationError:
+    return ValidationError(
+        "Invalid query parameter 'cursor': use the nextCursor of the previous page of this listing.",
+        [{"field": "cursor", "message": "not a cursor issued for this listing"}],
+    )

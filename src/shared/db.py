@@ -1,0 +1,49 @@
+"""One PostgreSQL connection per process, reused across invocations and replaced after a failure."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import TypeVar
+
+import psycopg2
+import psycopg2.extensions
+
+from shared import config
+from shared.errors import Unavailable
+
+T = TypeVar("T")
+
+_local = threading.local()  # Lambda runs one invocation per process; locally, one per thread.
+_CONNECTION_ERRORS = (psycopg2.OperationalError, psycopg2.InterfaceError)
+
+
+def _connect() -> psycopg2.extensions.connection:
+    try:
+        return psycopg2.connect(config.database_dsn(), connect_timeout=3, application_name="movie-library")
+    except _CONNECTION_ERRORS as exc:
+        raise Unavailable("The database is unavailable; please retry shortly.") from exc
+
+
+def reset() -> None:
+    conn = getattr(_local, "conn", None)
+    _local.conn = None
+    if conn is not None and not conn.closed:
+        conn.close()
+
+
+def run(work: Callable[[psycopg2.extensions.cursor], T]) -> T:
+    """Run `work` in one transaction. A stale reused connection is replaced and the work retried once."""
+    for attempt in (1, 2):
+        conn = getattr(_local, "conn", None)
+        fresh = conn is None or conn.closed
+        if fresh:
+            conn = _local.conn = _connect()
+        try:
+            with conn, conn.cursor() as cur:
+                return work(cur)
+        except _CONNECTION_ERRORS as exc:
+            reset()
+            if fresh or attempt == 2:
+                raise Unavailable("The database is unavailable; please retry shortly.") from exc
+    raise AssertionError("unreachable")

@@ -1,0 +1,128 @@
+"""Read use cases of the library: each takes validated parameters and returns the response body."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from shared import cursors, db, repository
+from shared.errors import NotFound, ValidationError
+from shared.normalize import genre_key, like_pattern
+
+TOP_GENRES = 10
+LATEST_YEARS = 20
+
+
+def dashboard() -> dict[str, Any]:
+    def work(cur: repository.Cursor) -> dict[str, Any]:
+        return {
+            "totalMovies": repository.movie_total(cur),
+            "averageRating": repository.average_rating(cur),
+            "topGenres": repository.top_genres(cur, TOP_GENRES),
+            "moviesByYear": repository.movies_by_year(cur, LATEST_YEARS),
+        }
+
+    return db.run(work)
+
+
+def genres() -> dict[str, Any]:
+    return {"genres": db.run(repository.all_genres)}
+
+
+def movie(movie_id: str) -> dict[str, Any]:
+    found = db.run(lambda cur: repository.get_movie(cur, movie_id))
+    if found is None:
+        raise NotFound(f"No movie with id {movie_id}.")
+    return found
+
+
+def _page(rows: list[dict], limit: int, cursor_of) -> tuple[list[dict], dict]:
+    """Rows were fetched with limit + 1: the extra one only says there is more."""
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    next_cursor = cursors.encode(cursor_of(rows[-1])) if has_more else None
+    return rows, {"limit": limit, "nextCursor": next_cursor, "hasMore": has_more}
+
+
+def search(title: str, limit: int, cursor: str | None = None) -> dict[str, Any]:
+    after = None
+    if cursor:
+        c = cursors.decode(cursor, "search")
+        after = (str(c["t"]), str(c["id"]))
+    rows = db.run(lambda cur: repository.search_by_title(cur, like_pattern(title.strip()), after, limit + 1))
+    movies, pagination = _page(rows, limit, lambda m: {"k": "search", "t": m["title"], "id": m["id"]})
+    return {"movies": movies, "pagination": pagination}
+
+
+def _rank_cursor(kind: str, position: int | None = None):
+    def make(m: dict) -> dict:
+        payload = {"k": kind, "r": repository.rank_key(m), "t": m["title"], "id": m["id"]}
+        if position is not None:
+            payload["p"] = position
+        return payload
+
+    return make
+
+
+def _rank_after(payload: dict) -> tuple[str, str, str]:
+    rank = str(payload.get("r"))
+    try:
+        value = Decimal(rank)
+    except InvalidOperation as exc:
+        raise cursors.invalid() from exc
+    if not value.is_finite() or not -10 <= value <= 1:
+        raise cursors.invalid()
+    return rank, payload["t"], str(payload["id"])
+
+
+def filter_movies(
+    limit: int,
+    genre: list[str] | None = None,
+    minRating: float | None = None,  # noqa: N803 - the API's parameter names
+    year: int | None = None,
+    cursor: str | None = None,
+) -> dict[str, Any]:
+    keys = sorted({genre_key(g) for g in genre}) if genre else None
+    after = _rank_after(cursors.decode(cursor, "filter")) if cursor else None
+
+    def work(cur: repository.Cursor) -> tuple[list[dict], int]:
+        rows = repository.filter_movies(cur, keys, minRating, year, after, limit + 1)
+        return rows, repository.count_filtered(cur, keys, minRating, year)
+
+    rows, total = db.run(work)
+    movies, pagination = _page(rows, limit, _rank_cursor("filter"))
+    filters: dict[str, Any] = {}
+    if genre:
+        filters["genres"] = [g.strip() for g in genre]
+    if minRating is not None:
+        filters["minRating"] = minRating
+    if year is not None:
+        filters["year"] = year
+    return {"movies": movies, "totalCount": total, "filters": filters, "pagination": pagination}
+
+
+def top_rated(limit: int, start: int = 0, cursor: str | None = None) -> dict[str, Any]:
+    if cursor and start:
+        raise ValidationError(
+            "Use either 'start' or 'cursor', not both.",
+            [{"field": "start", "message": "not allowed together with cursor"}],
+        )
+    if cursor:
+        payload = cursors.decode(cursor, "top")
+        after = _rank_after(payload)
+        position = payload.get("p", 0)
+        start = position if isinstance(position, int) and position >= 0 else 0
+
+        def work(cur: repository.Cursor) -> tuple[list[dict], int]:
+            return repository.top_rated_after(cur, after, limit + 1), repository.movie_total(cur)
+    else:
+        def work(cur: repository.Cursor) -> tuple[list[dict], int]:
+            return repository.top_rated_at(cur, start, limit + 1), repository.movie_total(cur)
+
+    rows, total = db.run(work)
+    movies, page = _page(rows, limit, _rank_cursor("top", start + limit))
+    return {
+        "movies": movies,
+        "pagination": {"start": start, "limit": limit, "total": total,
+                       "hasMore": page["hasMore"], "nextCursor": page["nextCursor"]},
+    }

@@ -1,0 +1,129 @@
+"""The OpenAPI document is the one source of request schemas; this module validates input against it."""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+
+from shared.errors import ValidationError
+
+DOCUMENT_PATH = Path(__file__).with_name("openapi.json")
+MAX_QUERY_BYTES = 4096
+
+_INTEGER = re.compile(r"^[+-]?\d{1,15}$")
+_NUMBER = re.compile(r"^[+-]?(\d{1,15}(\.\d*)?|\.\d+)$")  # no NaN, Infinity or exponents
+
+
+@lru_cache(maxsize=1)
+def document() -> dict:
+    return json.loads(DOCUMENT_PATH.read_text())
+
+
+def _resolve(node: dict) -> dict:
+    ref = node.get("$ref")
+    if not ref:
+        return node
+    target: Any = document()
+    for part in ref.removeprefix("#/").split("/"):
+        target = target[part]
+    return target
+
+
+@lru_cache(maxsize=64)
+def _operation(operation_id: str) -> dict:
+    for path_item in document()["paths"].values():
+        for op in path_item.values():
+            if isinstance(op, dict) and op.get("operationId") == operation_id:
+                return op
+    raise KeyError(operation_id)
+
+
+def parameters(operation_id: str, location: str) -> list[dict]:
+    return [p for p in map(_resolve, _operation(operation_id).get("parameters", [])) if p["in"] == location]
+
+
+def _fail(where: str, name: str, problem: str) -> ValidationError:
+    return ValidationError(f"Invalid {where} parameter '{name}': {problem}.", [{"field": name, "message": problem}])
+
+
+def _coerce(raw: str, schema: dict, where: str, name: str) -> Any:
+    kind = schema.get("type")
+    if kind == "integer":
+        if not _INTEGER.match(raw):
+            raise _fail(where, name, f"must be an integer, got {raw[:40]!r}")
+        return int(raw)
+    if kind == "number":
+        if not _NUMBER.match(raw):
+            raise _fail(where, name, f"must be a number, got {raw[:40]!r}")
+        return float(raw)
+    return raw
+
+
+def _problem(error: Any) -> str:
+    schema, value = error.schema, error.instance
+    match error.validator:
+        case "minimum":
+            return f"must be at least {schema['minimum']}"
+        case "maximum":
+            return f"must be at most {schema['maximum']}"
+        case "minLength":
+            return "must not be empty"
+        case "maxLength":
+            return f"must be at most {schema['maxLength']} characters"
+        case "maxItems":
+            return f"may be given at most {schema['maxItems']} times"
+        case "pattern" if schema["pattern"] == "\\S":
+            return "must not be blank"
+        case "pattern" if schema.get("format") == "uuid":
+            return f"must be a UUID, got {str(value)[:40]!r}"
+        case _:
+            return f"has an invalid value {str(value)[:40]!r}"
+
+
+def _validated(value: Any, schema: dict, where: str, name: str) -> Any:
+    error = next(iter(Draft202012Validator(schema).iter_errors(value)), None)
+    if error is not None:
+        raise _fail(where, name, _problem(error))
+    return value
+
+
+def parse_query(operation_id: str, multi_values: dict[str, list[str]] | None) -> dict[str, Any]:
+    """Coerce and validate the query parameters an operation declares; others are ignored."""
+    multi_values = multi_values or {}
+    size = sum(len(k) + sum(len(v) + 1 for v in vs) for k, vs in multi_values.items())
+    if size > MAX_QUERY_BYTES:
+        raise ValidationError(
+            f"The query string is too long ({size} bytes; at most {MAX_QUERY_BYTES}).",
+            [{"field": "query", "message": f"at most {MAX_QUERY_BYTES} bytes"}],
+        )
+    out: dict[str, Any] = {}
+    for param in parameters(operation_id, "query"):
+        name, schema = param["name"], param["schema"]
+        values = multi_values.get(name)
+        if not values:
+            if param.get("required"):
+                raise _fail("query", name, "is required")
+            if "default" in schema:
+                out[name] = schema["default"]
+            continue
+        if schema.get("type") == "array":
+            items = [_coerce(v, schema["items"], "query", name) for v in values]
+            out[name] = _validated(items, schema, "query", name)
+        else:  # API Gateway's single-value view keeps the last one too
+            out[name] = _validated(_coerce(values[-1], schema, "query", name), schema, "query", name)
+    return out
+
+
+def parse_path(operation_id: str, values: dict[str, str] | None) -> dict[str, Any]:
+    values = values or {}
+    out: dict[str, Any] = {}
+    for param in parameters(operation_id, "path"):
+        name, schema = param["name"], param["schema"]
+        raw = values.get(name, "")
+        out[name] = _validated(_coerce(raw, schema, "path", name), schema, "path", name)
+    return out
