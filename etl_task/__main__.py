@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from contextlib import nullcontext
 
 import psycopg2
 
@@ -23,12 +24,8 @@ def main(argv: list[str] | None = None) -> int:
     conn = psycopg2.connect(config.database_dsn())
     try:
         migrate.apply_all(conn)
-        out = open(args.quarantine, "w") if args.quarantine else None
-        try:
+        with open(args.quarantine, "w") if args.quarantine else nullcontext() as out:
             summary = load(conn, FolderSource(args.folder), args.batch_size, out)
-        finally:
-            if out:
-                out.close()
     finally:
         conn.close()
     print(json.dumps({"event": "etl_summary", **summary.report()}))

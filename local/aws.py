@@ -9,7 +9,7 @@ import boto3
 from moto.server import ThreadedMotoServer
 
 DEMO_USER = "demo@example.com"
-DEMO_PASSWORD = "Demo-Passw0rd!"
+DEMO_PASSWORD = "Demo-Passw0rd!"  # noqa: S105 - the local demo user, printed by make run
 POOL_NAME = "movie-library-local"
 CLIENT_NAME = "movie-library-web"
 ADD_QUEUE = "movie-adds.fifo"

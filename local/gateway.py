@@ -136,6 +136,10 @@ class Gateway:
             params = route.match(request.method, path)
             if params is not None:
                 return await self.invoke(request, route, path, params)
+        allowed = sorted({r.method for r in self.routes if r.pattern.match(path)})
+        if allowed:
+            return JSONResponse(error_body("METHOD_NOT_ALLOWED", f"{path} accepts {', '.join(allowed)} only."),
+                                status_code=405, headers={"Allow": ", ".join(allowed)})
         return JSONResponse(error_body("NOT_FOUND", f"No route {request.method} {path}."), status_code=404)
 
     async def invoke(self, request: Request, route: template.Route, path: str, params: dict[str, str]) -> Response:

@@ -1,4 +1,7 @@
-"""The whole product on one machine: PostgreSQL, moto, the local gateway, the UI. `python -m local.stack` is `make run`."""
+"""The whole product on one machine: PostgreSQL, moto, the local gateway, the UI.
+
+`python -m local.stack` is `make run`.
+"""
 
 from __future__ import annotations
 
@@ -19,7 +22,7 @@ from shared import config, migrate, repository
 from shared.auth import TokenVerifier
 
 ROOT = template.ROOT
-STATE_DIR = ROOT / ".local"
+STATE_DIR = Path(os.environ.get("LOCAL_STATE_DIR") or ROOT / ".local")
 SAMPLE_LIBRARY = ROOT / "local" / "sample_library"
 STACK_FILE = STATE_DIR / "stack.json"
 
@@ -79,7 +82,7 @@ class LocalStack:
         verifier = TokenVerifier(config.cognito_jwks_url(), config.cognito_issuer(), config.cognito_client_id())
         self.gateway = Gateway(LambdaRuntime(), verifier, self.ui_config(), self.resources.endpoint)
         server_config = uvicorn.Config(self.gateway.app(), host=self.host, port=self.port,
-                                       log_level="warning", ws="websockets", lifespan="off")
+                                       log_level="warning", ws="websockets-sansio", lifespan="off")
         self._server = uvicorn.Server(server_config)
         self._thread = threading.Thread(target=self._server.run, name="gateway", daemon=True)
         self._thread.start()

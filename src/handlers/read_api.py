@@ -76,7 +76,8 @@ def not_found(_exc: Exception) -> Response:
 @app.exception_handler(Exception)
 def internal_error(exc: Exception) -> Response:
     logger.exception("unhandled error")
-    return Response(500, "application/json", json.dumps(error_body("INTERNAL_ERROR", "Something went wrong on our side.")))
+    body = error_body("INTERNAL_ERROR", "Something went wrong on our side.")
+    return Response(500, "application/json", json.dumps(body))
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

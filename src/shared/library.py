@@ -29,10 +29,10 @@ def genres() -> dict[str, Any]:
     return {"genres": db.run(repository.all_genres)}
 
 
-def movie(movie_id: str) -> dict[str, Any]:
-    found = db.run(lambda cur: repository.get_movie(cur, movie_id))
+def movie(id: str) -> dict[str, Any]:
+    found = db.run(lambda cur: repository.get_movie(cur, id))
     if found is None:
-        raise NotFound(f"No movie with id {movie_id}.")
+        raise NotFound(f"No movie with id {id}.")
     return found
 
 

@@ -1,0 +1,53 @@
+"""`make invoke FN=<Function> EVENT=events/<file>.json`: run one handler on one event, like `sam local invoke`.
+
+Uses the running `make run` stack when there is one; otherwise starts PostgreSQL and moto just for this call.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+from local import template
+from local.runtime import LambdaRuntime
+from local.stack import STACK_FILE, LocalStack
+
+
+def _running_stack_env() -> dict[str, str] | None:
+    try:
+        state = json.loads(STACK_FILE.read_text())
+        os.kill(int(state["pid"]), 0)
+    except (OSError, ValueError, KeyError):
+        return None
+    return state["env"]
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 2:
+        print(__doc__, file=sys.stderr)
+        return 2
+    function, event_path = argv
+    if function not in template.functions():
+        print(f"No function {function!r} in template.yaml; there are: {', '.join(template.functions())}",
+              file=sys.stderr)
+        return 2
+    event = json.loads(Path(event_path).read_text())
+    env = _running_stack_env()
+    stack = None
+    if env:
+        os.environ.update(env)
+    else:
+        stack = LocalStack(serve=False).start()
+    try:
+        result = LambdaRuntime().invoke(function, event)
+    finally:
+        if stack:
+            stack.stop()
+    print(json.dumps(result, indent=2, default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

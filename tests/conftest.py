@@ -1,0 +1,108 @@
+"""One real local stack per test session: embedded PostgreSQL, moto, and the gateway on a free port."""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
+from typing import ClassVar
+
+import httpx
+import psycopg2
+import pytest
+
+from local.stack import ROOT, LocalStack
+
+SHARED = ROOT.parent / "shared"
+FIXTURE_LIBRARY = SHARED / "fixtures" / "netflix_movie_collection"
+
+
+@pytest.fixture(scope="session")
+def fixture_library() -> Path:
+    assert FIXTURE_LIBRARY.is_dir(), f"tests need ../shared beside the project: {FIXTURE_LIBRARY} is missing"
+    return FIXTURE_LIBRARY
+
+
+@pytest.fixture(scope="session")
+def stack() -> Iterator[LocalStack]:
+    os.environ.pop("DATABASE_URL", None)
+    local = LocalStack(pg_dir=ROOT / ".local" / "test" / f"pg-{os.getpid()}", port=0,
+                       sample_library=None, ephemeral=True)
+    try:
+        local.start()
+        yield local
+    finally:
+        local.stop()
+
+
+@pytest.fixture()
+def db(stack: LocalStack) -> Iterator[psycopg2.extensions.connection]:
+    conn = psycopg2.connect(stack.database_url)
+    conn.autocommit = True
+    yield conn
+    conn.close()
+
+
+def reset_library(stack: LocalStack, folder: Path | None) -> dict | None:
+    with psycopg2.connect(stack.database_url) as conn, conn.cursor() as cur:
+        cur.execute("TRUNCATE movies")
+    conn.close()
+    if stack.gateway:
+        stack.gateway.clear_cache()
+    return stack.load_library(folder) if folder else None
+
+
+@pytest.fixture()
+def library(stack: LocalStack, fixture_library: Path) -> dict | None:
+    """The fixture library, freshly loaded."""
+    return reset_library(stack, fixture_library)
+
+
+@pytest.fixture(scope="session")
+def token(stack: LocalStack) -> str:
+    return stack.demo_token()
+
+
+@pytest.fixture()
+def api(stack: LocalStack, token: str) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=stack.url, headers={"Authorization": f"Bearer {token}"}, timeout=30) as client:
+        yield client
+
+
+def wait_for(check: Callable[[], object], timeout: float = 10.0, interval: float = 0.05) -> object:
+    """Poll until check() returns something truthy, or fail at the deadline (never a fixed sleep)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = check()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met within {timeout}s: {check}")
+        time.sleep(interval)
+
+
+class CfnResponses(BaseHTTPRequestHandler):
+    """Stands in for the pre-signed S3 URL a CloudFormation custom resource answers."""
+
+    bodies: ClassVar[list[dict]] = []
+
+    def do_PUT(self) -> None:
+        CfnResponses.bodies.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *_args: object) -> None:
+        pass
+
+
+@pytest.fixture()
+def cfn_response_url() -> Iterator[str]:
+    server = HTTPServer(("127.0.0.1", 0), CfnResponses)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    CfnResponses.bodies = []
+    yield f"http://127.0.0.1:{server.server_address[1]}/response"
+    server.shutdown()

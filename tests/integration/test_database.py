@@ -1,0 +1,122 @@
+"""Schema, migrations and the database connection, against the real embedded PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+
+import psycopg2
+import pytest
+
+from local.runtime import LambdaRuntime
+from shared import db as shared_db
+from shared import library, migrate
+from shared.errors import Unavailable
+from tests.conftest import CfnResponses
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_migrations_are_recorded_and_safe_to_run_twice(stack) -> None:
+    conn = psycopg2.connect(stack.database_url)
+    try:
+        assert migrate.apply_all(conn) == []  # the stack already applied them
+        with conn.cursor() as cur:
+            cur.execute("SELECT version FROM schema_migrations ORDER BY version")
+            assert [r[0] for r in cur.fetchall()] == [p.stem for p in migrate.pending_files()]
+    finally:
+        conn.close()
+
+
+def test_concurrent_migration_runs_wait_for_each_other(stack) -> None:
+    results: list[list[str]] = []
+
+    def run() -> None:
+        conn = psycopg2.connect(stack.database_url)
+        try:
+            results.append(migrate.apply_all(conn))
+        finally:
+            conn.close()
+
+    threads = [threading.Thread(target=run) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == [[], [], [], []]
+
+
+@pytest.mark.usefixtures("library")
+def test_normalised_duplicates_with_nulls_are_impossible(db) -> None:
+    with db.cursor() as cur:
+        cur.execute("INSERT INTO movies (title, genre) VALUES ('No  Rating', 'Drama')")
+        for title, genre in [("no rating", "DRAMA"), ("  No Rating ", " drama")]:
+            with pytest.raises(psycopg2.errors.UniqueViolation):
+                cur.execute("INSERT INTO movies (title, genre) VALUES (%s, %s)", (title, genre))
+        cur.execute("INSERT INTO movies (title, genre, year) VALUES ('No Rating', 'Drama', 2001)")  # another movie
+        cur.execute("SELECT count(*) FROM movies WHERE title ILIKE 'no%rating'")
+        assert cur.fetchone()[0] == 2
+        cur.execute("SELECT total FROM movie_stats")
+        assert cur.fetchone()[0] == 34
+
+
+def test_every_query_has_its_index(db) -> None:
+    with db.cursor() as cur:
+        cur.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'movies'")
+        defs = dict(cur.fetchall())
+    assert "gin (title gin_trgm_ops)" in defs["movies_title_trgm"]
+    assert "NULLS NOT DISTINCT" in defs["movies_identity_key"] and "UNIQUE" in defs["movies_identity_key"]
+    assert "COALESCE(rating" in defs["movies_rank"] and defs["movies_rank"].endswith("title, id)")
+    assert "lower((genre)::text)" in defs["movies_genre_key"]
+    assert "(year)" in defs["movies_year"]
+
+
+@pytest.mark.usefixtures("library")
+def test_connection_is_reused_and_replaced_after_it_dies(db) -> None:
+    shared_db.reset()
+    assert library.dashboard()["totalMovies"] == 32
+    with db.cursor() as cur:
+        cur.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'movie-library'")
+    assert library.dashboard()["totalMovies"] == 32  # reconnected transparently
+
+
+def test_database_down_is_503_not_a_stack_trace(monkeypatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgresql://nobody@127.0.0.1:1/none")
+    shared_db.reset()
+    try:
+        with pytest.raises(Unavailable):
+            library.dashboard()
+        event = json.loads((ROOT / "events" / "read_api_dashboard.json").read_text())
+        result = LambdaRuntime().invoke("ReadApiFunction", event)
+        assert result["statusCode"] == 503
+        assert json.loads(result["body"])["error"]["code"] == "UNAVAILABLE"
+        assert "Traceback" not in result["body"] and "127.0.0.1" not in result["body"]
+    finally:
+        shared_db.reset()
+
+
+def test_migration_custom_resource_reports_success_then_failure(stack, cfn_response_url, monkeypatch) -> None:
+    event = json.loads((ROOT / "events" / "migrate_create.json").read_text()) | {"ResponseURL": cfn_response_url}
+    runtime = LambdaRuntime()
+    assert runtime.invoke("MigrateFunction", event)["Status"] == "SUCCESS"
+    assert CfnResponses.bodies[-1]["Status"] == "SUCCESS"
+    assert CfnResponses.bodies[-1]["PhysicalResourceId"] == "movie-library-schema"
+
+    broken = ROOT / "src" / "shared" / "migrations" / "9999_broken_for_test.sql"
+    broken.write_text("CREATE TABLE movies (id int);")
+    try:
+        assert runtime.invoke("MigrateFunction", event | {"RequestType": "Update"})["Status"] == "FAILED"
+    finally:
+        broken.unlink()
+    assert CfnResponses.bodies[-1]["Status"] == "FAILED"
+    assert "already exists" in CfnResponses.bodies[-1]["Reason"]
+    conn = psycopg2.connect(stack.database_url)
+    with conn.cursor() as cur:
+        cur.execute("SELECT count(*) FROM schema_migrations WHERE version = '9999_broken_for_test'")
+        assert cur.fetchone()[0] == 0  # nothing half-written
+    conn.close()
+
+    monkeypatch.setenv("DATABASE_URL", "postgresql://nobody@127.0.0.1:1/none")
+    assert runtime.invoke("MigrateFunction", event)["Status"] == "FAILED"
+    assert runtime.invoke("MigrateFunction", event | {"RequestType": "Delete"})["Status"] == "SUCCESS"
