@@ -34,6 +34,8 @@ def _text(obj: dict, key: str, limit: int) -> str:
     if not isinstance(value, str):
         raise Rejected(f"'{key}' is missing" if value is None else f"'{key}' must be a string")
     cleaned = clean_text(value)
+    if "\x00" in cleaned:
+        raise Rejected(f"'{key}' contains a NUL character")
     if not cleaned:
         raise Rejected(f"'{key}' is empty")
     if len(cleaned) > limit:

@@ -59,6 +59,8 @@ class LocalStack:
         self._moto, endpoint = aws.start_moto()
         self.resources = aws.provision(endpoint)
         os.environ.update(self.resources.env())
+        os.environ.pop("COGNITO_ISSUER", None)
+        os.environ["COGNITO_ISSUER"] = config.cognito_issuer()  # what moto writes into its tokens
         if empty and self.sample_library is not None:
             self.sample_summary = self.load_library(self.sample_library)
         if self.serve:
@@ -78,7 +80,6 @@ class LocalStack:
 
     def _start_gateway(self) -> None:
         assert self.resources is not None
-        os.environ.setdefault("COGNITO_ISSUER", config.cognito_issuer())
         verifier = TokenVerifier(config.cognito_jwks_url(), config.cognito_issuer(), config.cognito_client_id())
         self.gateway = Gateway(LambdaRuntime(), verifier, self.ui_config(), self.resources.endpoint)
         server_config = uvicorn.Config(self.gateway.app(), host=self.host, port=self.port,

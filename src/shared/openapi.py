@@ -52,6 +52,8 @@ def _fail(where: str, name: str, problem: str) -> ValidationError:
 
 
 def _coerce(raw: str, schema: dict, where: str, name: str) -> Any:
+    if "\x00" in raw:
+        raise _fail(where, name, "must not contain NUL characters")
     kind = schema.get("type")
     if kind == "integer":
         if not _INTEGER.match(raw):

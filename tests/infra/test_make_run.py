@@ -21,7 +21,7 @@ def _start(state: Path) -> tuple[subprocess.Popen, list[str], float]:
     started = time.monotonic()
     proc = subprocess.Popen(
         [sys.executable, "-m", "local.stack"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        env={**os.environ, "LOCAL_STATE_DIR": str(state), "PORT": "0", "DATABASE_URL": ""},
+        env={**_clean_env(), "LOCAL_STATE_DIR": str(state), "PORT": "0"},
     )
     lines: list[str] = []
     deadline = time.monotonic() + 120
@@ -35,6 +35,13 @@ def _start(state: Path) -> tuple[subprocess.Popen, list[str], float]:
             return proc, lines, time.monotonic() - started
     proc.kill()
     raise AssertionError("make run did not become ready:\n" + "".join(lines))
+
+
+def _clean_env() -> dict[str, str]:
+    """The environment of a new terminal: nothing from the test session's own stack."""
+    from local.stack import stack_env_keys
+
+    return {k: v for k, v in os.environ.items() if k not in stack_env_keys()}
 
 
 def _stop(proc: subprocess.Popen) -> None:

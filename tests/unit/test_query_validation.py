@@ -23,6 +23,8 @@ def test_unknown_parameters_are_ignored() -> None:
         ("searchMovies", {}, "title", "is required"),
         ("searchMovies", {"title": [""]}, "title", "must not be empty"),
         ("searchMovies", {"title": ["   "]}, "title", "must not be blank"),
+        ("searchMovies", {"title": ["a\x00b"]}, "title", "NUL"),
+        ("filterMovies", {"genre": ["Drama", "\x00"]}, "genre", "NUL"),
         ("searchMovies", {"title": ["a"], "limit": ["0"]}, "limit", "at least 1"),
         ("searchMovies", {"title": ["a"], "limit": ["101"]}, "limit", "at most 100"),
         ("searchMovies", {"title": ["a"], "limit": ["abc"]}, "limit", "must be an integer"),

@@ -29,6 +29,7 @@ def test_array_numeric_strings_extra_keys_and_bom() -> None:
         (b'{"genre": "Drama"}', "'title' is missing"),
         (b'{"title": "   ", "genre": "Drama"}', "'title' is empty"),
         (b'{"title": "A", "genre": ""}', "'genre' is empty"),
+        (b'{"title": "A\\u0000B", "genre": "G"}', "'title' contains a NUL character"),
         (b'{"title": "A", "genre": "G", "rating": 10.5}', "'rating' 10.5 is outside 0..10"),
         (b'{"title": "A", "genre": "G", "rating": "high"}', "'rating' must be a number"),
         (b'{"title": "A", "genre": "G", "year": 1899}', "'year' 1899 is outside 1900..2100"),
