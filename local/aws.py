@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from dataclasses import dataclass
@@ -9,15 +10,15 @@ from dataclasses import dataclass
 import boto3
 from moto.server import ThreadedMotoServer
 
+from local import template
+
 DEMO_USER = "demo@example.com"
 DEMO_PASSWORD = "Demo-Passw0rd!"  # noqa: S105 - the local demo user, printed by make run
 POOL_NAME = "movie-library-local"
 CLIENT_NAME = "movie-library-web"
-ADD_QUEUE = "movie-adds.fifo"
-ADD_DLQ = "movie-adds-dlq.fifo"
-CONNECTIONS_TABLE = "movie-ws-connections"
-REQUESTS_TABLE = "movie-add-requests"
-MAX_RECEIVE_COUNT = 5
+# Locally a failed add is retried after a few seconds, not the deployed 180 s, so the dead-letter
+# path can be seen (and tested) in well under a minute.
+LOCAL_VISIBILITY_TIMEOUT = os.environ.get("LOCAL_QUEUE_VISIBILITY_SECONDS", "2")
 
 
 @dataclass
@@ -25,21 +26,31 @@ class AwsResources:
     endpoint: str
     user_pool_id: str
     client_id: str
-    queue_url: str
-    dlq_url: str
+    refs: dict[str, dict[str, str]]  # logical id → {"Ref", "Arn", …} as CloudFormation would resolve them
+
+    def queue_url(self, logical_id: str) -> str:
+        return self.refs[logical_id]["Ref"]
+
+    def table_name(self, logical_id: str) -> str:
+        return self.refs[logical_id]["Ref"]
 
     def env(self) -> dict[str, str]:
-        """What the functions read from the environment (the template sets the same names in AWS)."""
-        return {
+        """What the functions read from the environment: the template's variables, resolved locally."""
+        merged: dict[str, str] = {}
+        for variables in template.function_environment(self.refs).values():
+            for key, value in variables.items():
+                if key.startswith("DB_"):
+                    continue  # DATABASE_URL stands in for the RDS secret locally
+                if merged.get(key, value) != value:
+                    raise RuntimeError(f"two functions set {key} differently; the local stack shares one process")
+                merged[key] = value
+        merged.update({
             "AWS_ENDPOINT_URL": self.endpoint,
             "COGNITO_USER_POOL_ID": self.user_pool_id,
             "COGNITO_CLIENT_ID": self.client_id,
             "COGNITO_JWKS_URL": f"{self.endpoint}/{self.user_pool_id}/.well-known/jwks.json",
-            "ADD_QUEUE_URL": self.queue_url,
-            "ADD_DLQ_URL": self.dlq_url,
-            "CONNECTIONS_TABLE": CONNECTIONS_TABLE,
-            "REQUESTS_TABLE": REQUESTS_TABLE,
-        }
+        })
+        return merged
 
 
 def fake_credentials() -> None:
@@ -95,35 +106,38 @@ def ensure_user(idp, pool_id: str, username: str, password: str) -> None:
     idp.admin_set_user_password(UserPoolId=pool_id, Username=username, Password=password, Permanent=True)
 
 
-def _queues(sqs) -> tuple[str, str]:
-    dlq_url = sqs.create_queue(QueueName=ADD_DLQ, Attributes={"FifoQueue": "true"})["QueueUrl"]
-    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    queue_url = sqs.create_queue(QueueName=ADD_QUEUE, Attributes={
-        "FifoQueue": "true",
-        "VisibilityTimeout": "60",
-        "RedrivePolicy": f'{{"deadLetterTargetArn":"{dlq_arn}","maxReceiveCount":"{MAX_RECEIVE_COUNT}"}}',
-    })["QueueUrl"]
-    return queue_url, dlq_url
+def _queues(sqs, refs: dict[str, dict[str, str]]) -> None:
+    queues = template.resources("AWS::SQS::Queue")
+    # Dead-letter queues first: the others name them.
+    for logical_id in sorted(queues, key=lambda q: "RedrivePolicy" in queues[q]["Properties"]):
+        props = queues[logical_id]["Properties"]
+        fifo = bool(props.get("FifoQueue"))
+        attributes = {"VisibilityTimeout": LOCAL_VISIBILITY_TIMEOUT}
+        if fifo:
+            attributes["FifoQueue"] = "true"
+            attributes["ContentBasedDeduplication"] = str(bool(props.get("ContentBasedDeduplication"))).lower()
+        if "RedrivePolicy" in props:
+            redrive = template.resolve(props["RedrivePolicy"], refs)
+            attributes["RedrivePolicy"] = json.dumps({"deadLetterTargetArn": redrive["deadLetterTargetArn"],
+                                                      "maxReceiveCount": str(redrive["maxReceiveCount"])})
+        name = f"{logical_id}.fifo" if fifo else logical_id
+        url = sqs.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
+        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        refs[logical_id] = {"Ref": url, "Arn": arn, "QueueName": name, "QueueUrl": url}
 
 
-def _tables(ddb) -> None:
+def _tables(ddb, refs: dict[str, dict[str, str]]) -> None:
     existing = set(ddb.list_tables()["TableNames"])
-    if CONNECTIONS_TABLE not in existing:
-        ddb.create_table(
-            TableName=CONNECTIONS_TABLE, BillingMode="PAY_PER_REQUEST",
-            AttributeDefinitions=[{"AttributeName": "connectionId", "AttributeType": "S"},
-                                  {"AttributeName": "userSub", "AttributeType": "S"}],
-            KeySchema=[{"AttributeName": "connectionId", "KeyType": "HASH"}],
-            GlobalSecondaryIndexes=[{"IndexName": "byUser",
-                                     "KeySchema": [{"AttributeName": "userSub", "KeyType": "HASH"}],
-                                     "Projection": {"ProjectionType": "ALL"}}],
-        )
-    if REQUESTS_TABLE not in existing:
-        ddb.create_table(
-            TableName=REQUESTS_TABLE, BillingMode="PAY_PER_REQUEST",
-            AttributeDefinitions=[{"AttributeName": "requestId", "AttributeType": "S"}],
-            KeySchema=[{"AttributeName": "requestId", "KeyType": "HASH"}],
-        )
+    for logical_id, table in template.resources("AWS::DynamoDB::Table").items():
+        props = table["Properties"]
+        if logical_id not in existing:
+            args = {k: props[k] for k in ("AttributeDefinitions", "KeySchema", "GlobalSecondaryIndexes") if k in props}
+            if "StreamSpecification" in props:
+                args["StreamSpecification"] = {"StreamEnabled": True, **props["StreamSpecification"]}
+            ddb.create_table(TableName=logical_id, BillingMode="PAY_PER_REQUEST", **args)
+        description = ddb.describe_table(TableName=logical_id)["Table"]
+        refs[logical_id] = {"Ref": logical_id, "Arn": description["TableArn"],
+                            "StreamArn": description.get("LatestStreamArn", "")}
 
 
 def provision(endpoint: str) -> AwsResources:
@@ -132,9 +146,14 @@ def provision(endpoint: str) -> AwsResources:
     pool_id = _pool(idp)
     client_id = _client(idp, pool_id)
     ensure_user(idp, pool_id, DEMO_USER, DEMO_PASSWORD)
-    queue_url, dlq_url = _queues(session.client("sqs", endpoint_url=endpoint))
-    _tables(session.client("dynamodb", endpoint_url=endpoint))
-    return AwsResources(endpoint, pool_id, client_id, queue_url, dlq_url)
+    refs: dict[str, dict[str, str]] = {
+        "UserPool": {"Ref": pool_id, "Arn": f"arn:aws:cognito-idp:local:000000000000:userpool/{pool_id}"},
+        "UserPoolClient": {"Ref": client_id},
+        "WebSocketApi": {"Ref": "local"},
+    }
+    _queues(session.client("sqs", endpoint_url=endpoint), refs)
+    _tables(session.client("dynamodb", endpoint_url=endpoint), refs)
+    return AwsResources(endpoint, pool_id, client_id, refs)
 
 
 def sign_in(endpoint: str, client_id: str, username: str, password: str) -> dict:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import secrets
 import time
 import uuid
 from pathlib import Path
@@ -16,6 +17,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from starlette.routing import Route as StarletteRoute
+from starlette.routing import WebSocketRoute
+from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from local import template
 from local.runtime import LambdaRuntime
@@ -88,7 +91,140 @@ def _response(result: dict) -> Response:
     return Response(content, status_code=int(result.get("statusCode", 502)), headers=headers)
 
 
-class Gateway:
+# --- WebSocket API ----------------------------------------------------------------------------
+
+def _ws_context(stage: str, ws: WebSocket, connection_id: str, route_key: str, event_type: str,
+                connected_at: int, authorizer: dict | None) -> dict[str, Any]:
+    now = int(time.time() * 1000)
+    context: dict[str, Any] = {
+        "routeKey": route_key,
+        "eventType": event_type,
+        "extendedRequestId": str(uuid.uuid4()),
+        "requestTime": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime()),
+        "messageDirection": "IN",
+        "stage": stage,
+        "connectedAt": connected_at,
+        "requestTimeEpoch": now,
+        "identity": {"sourceIp": ws.client.host if ws.client else "127.0.0.1",
+                     "userAgent": ws.headers.get("user-agent", "")},
+        "requestId": str(uuid.uuid4()),
+        "domainName": ws.url.hostname or "localhost",
+        "connectionId": connection_id,
+        "apiId": "local",
+    }
+    if authorizer is not None:
+        context["authorizer"] = authorizer
+    return context
+
+
+def _allowed(policy: Any) -> bool:
+    try:
+        statements = policy["policyDocument"]["Statement"]
+        return bool(statements) and all(st["Effect"] == "Allow" for st in statements)
+    except (KeyError, TypeError):
+        return False
+
+
+class WebSocketApi:
+    """The WebSocket half of the gateway (routes from the template) and its @connections API."""
+
+    stage: str
+    runtime: LambdaRuntime
+    ws_routes: dict[str, template.WebSocketRoute]
+    sockets: dict[str, WebSocket]
+    _socket_info: dict[str, dict[str, Any]]
+
+    async def websocket(self, ws: WebSocket) -> None:
+
+        """$connect (with its REQUEST authorizer), message routes by $request.body.action, $disconnect."""
+        connection_id = base64.b64encode(secrets.token_bytes(10)).decode()
+        connected_at = int(time.time() * 1000)
+        query = dict(ws.query_params)
+        headers = dict(ws.headers)
+        connect = self.ws_routes.get("$connect")
+        authorizer = None
+        if connect and connect.authorizer:
+            if connect.identity_query and not query.get(connect.identity_query):
+                await ws.close(code=1008, reason="Unauthorized: missing token")  # API Gateway: 401 before any call
+                return
+            event = {"type": "REQUEST", "methodArn": f"arn:aws:execute-api:local:000000000000:local/{self.stage}/$connect",
+                     "headers": headers, "queryStringParameters": query, "stageVariables": {},
+                     "requestContext": _ws_context(self.stage, ws, connection_id, "$connect", "CONNECT", connected_at, None)}
+            policy = await run_in_threadpool(self.runtime.invoke, connect.authorizer, event)
+            if not _allowed(policy):
+                await ws.close(code=1008, reason="Forbidden")
+                return
+            authorizer = {**(policy.get("context") or {}), "principalId": policy["principalId"]}
+        if connect:
+            event = {"headers": headers, "multiValueHeaders": {k: [v] for k, v in headers.items()},
+                     "queryStringParameters": query or None, "isBase64Encoded": False,
+                     "requestContext": _ws_context(self.stage, ws, connection_id, "$connect", "CONNECT", connected_at,
+                                                   authorizer)}
+            result = await run_in_threadpool(self.runtime.invoke, connect.function, event)
+            if int((result or {}).get("statusCode", 500)) != 200:
+                await ws.close(code=1008, reason="Connection refused")
+                return
+        await ws.accept()
+        self.sockets[connection_id] = ws
+        self._socket_info[connection_id] = {"ConnectedAt": connected_at, "LastActiveAt": connected_at,
+                                            "Identity": {"SourceIp": ws.client.host if ws.client else "127.0.0.1",
+                                                         "UserAgent": headers.get("user-agent", "")}}
+        try:
+            while True:
+                body = await ws.receive_text()
+                self._socket_info[connection_id]["LastActiveAt"] = int(time.time() * 1000)
+                try:
+                    action = json.loads(body).get("action")
+                except (ValueError, AttributeError):
+                    action = None
+                route = self.ws_routes.get(action) if isinstance(action, str) and action in self.ws_routes \
+                    and not action.startswith("$") else self.ws_routes.get("$default")
+                if route is None:
+                    continue
+                event = {"body": body, "isBase64Encoded": False,
+                         "requestContext": _ws_context(self.stage, ws, connection_id, route.key, "MESSAGE", connected_at,
+                                                       authorizer) | {"messageId": secrets.token_hex(8)}}
+                result = await run_in_threadpool(self.runtime.invoke, route.function, event)
+                if route.two_way and isinstance(result, dict) and result.get("body"):
+                    await ws.send_text(result["body"])
+        except WebSocketDisconnect:
+            pass
+        finally:
+            self.sockets.pop(connection_id, None)
+            self._socket_info.pop(connection_id, None)
+            disconnect = self.ws_routes.get("$disconnect")
+            if disconnect:
+                event = {"headers": headers, "isBase64Encoded": False,
+                         "requestContext": _ws_context(self.stage, ws, connection_id, "$disconnect", "DISCONNECT",
+                                                       connected_at, authorizer)}
+                await run_in_threadpool(self.runtime.invoke, disconnect.function, event)
+
+    async def connections_api(self, request: Request) -> Response:
+
+        """The @connections management API: POST sends, GET describes, DELETE closes; 410 when gone."""
+        connection_id = request.path_params["connection_id"]
+        ws = self.sockets.get(connection_id)
+        if ws is None:
+            return JSONResponse({"message": f"Connection {connection_id} is gone"}, status_code=410,
+                                headers={"x-amzn-ErrorType": "GoneException"})
+        if request.method == "POST":
+            try:
+                await ws.send_text((await request.body()).decode())
+            except (RuntimeError, WebSocketDisconnect):
+                return JSONResponse({"message": "gone"}, status_code=410, headers={"x-amzn-ErrorType": "GoneException"})
+            return Response(status_code=200)
+        if request.method == "GET":
+            info = self._socket_info[connection_id]
+            return JSONResponse({
+                "ConnectedAt": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(info["ConnectedAt"] / 1000)),
+                "LastActiveAt": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(info["LastActiveAt"] / 1000)),
+                "Identity": info["Identity"],
+            })
+        await ws.close(code=1000)
+        return Response(status_code=204)
+
+
+class Gateway(WebSocketApi):
     def __init__(self, runtime: LambdaRuntime, verifier: TokenVerifier, ui_config: dict[str, Any],
                  cognito_endpoint: str, static_dir: Path = UI_DIR):
         self.runtime = runtime
@@ -101,6 +237,9 @@ class Gateway:
         self.static_dir = static_dir
         self._cache: dict[tuple[str, str, str], tuple[float, dict]] = {}
         self._http = httpx.AsyncClient(timeout=30)
+        self.ws_routes = template.websocket_routes()
+        self.sockets: dict[str, WebSocket] = {}
+        self._socket_info: dict[str, dict[str, Any]] = {}
 
     def clear_cache(self) -> None:
         self._cache.clear()
@@ -109,6 +248,11 @@ class Gateway:
         return Starlette(routes=[
             StarletteRoute("/config.json", self.config_json, methods=["GET"]),
             StarletteRoute("/cognito", self.cognito_proxy, methods=["POST"]),
+            WebSocketRoute("/ws", self.websocket),
+            WebSocketRoute(f"/{self.stage}", self.websocket),
+            StarletteRoute("/@connections/{connection_id}", self.connections_api, methods=["POST", "GET", "DELETE"]),
+            StarletteRoute(f"/{self.stage}/@connections/{{connection_id}}", self.connections_api,
+                           methods=["POST", "GET", "DELETE"]),
             StarletteRoute("/{path:path}", self.dispatch,
                            methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD"]),
         ])

@@ -15,6 +15,7 @@ import psycopg2
 import uvicorn
 
 from local import aws, template
+from local.event_sources import EventSources
 from local.gateway import Gateway
 from local.postgres import EmbeddedPostgres
 from local.runtime import LambdaRuntime
@@ -38,6 +39,7 @@ class LocalStack:
         self.gateway: Gateway | None = None
         self.sample_summary: dict | None = None
         self._moto = None
+        self.event_sources: EventSources | None = None
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
 
@@ -65,6 +67,10 @@ class LocalStack:
             self.sample_summary = self.load_library(self.sample_library)
         if self.serve:
             self._start_gateway()
+            # The notifier reaches the gateway's @connections API as it would API Gateway's.
+            os.environ["WS_MANAGEMENT_ENDPOINT"] = self.url
+            self.event_sources = EventSources(self.resources, self.gateway.runtime)
+            self.event_sources.start()
         return self
 
     def load_library(self, folder: Path) -> dict:
@@ -97,6 +103,7 @@ class LocalStack:
         assert self.resources is not None
         return {
             "apiUrl": "/api",
+            "wsUrl": "/ws",
             "cognitoEndpoint": "/cognito",
             "userPoolId": self.resources.user_pool_id,
             "clientId": self.resources.client_id,
@@ -111,6 +118,9 @@ class LocalStack:
                            aws.DEMO_USER, aws.DEMO_PASSWORD)["IdToken"]
 
     def stop(self) -> None:
+        if self.event_sources is not None:
+            self.event_sources.stop()
+            self.event_sources = None
         if self._server is not None:
             self._server.should_exit = True
             if self._thread is not None:
@@ -164,9 +174,11 @@ def main() -> None:
 
 
 def stack_env_keys() -> list[str]:
-    return ["DATABASE_URL", "AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
-            "AWS_DEFAULT_REGION", "AWS_REGION", "COGNITO_USER_POOL_ID", "COGNITO_CLIENT_ID", "COGNITO_JWKS_URL",
-            "COGNITO_ISSUER", "ADD_QUEUE_URL", "ADD_DLQ_URL", "CONNECTIONS_TABLE", "REQUESTS_TABLE"]
+    """Every variable the local stack sets for the functions (saved for `make invoke`)."""
+    names = {"DATABASE_URL", "AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+             "AWS_DEFAULT_REGION", "AWS_REGION", "COGNITO_USER_POOL_ID", "COGNITO_CLIENT_ID", "COGNITO_JWKS_URL",
+             "COGNITO_ISSUER", "WS_MANAGEMENT_ENDPOINT"}
+    return sorted(names | template.environment_names())
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -107,3 +108,130 @@ def cache_ttls() -> dict[tuple[str, str], int]:
 
 def stage_name() -> str:
     return load()["Parameters"]["Stage"]["Default"]
+
+
+# --- event sources and the WebSocket API ---------------------------------------------------
+
+@dataclass(frozen=True)
+class EventSource:
+    function: str
+    kind: str            # "SQS" or "DynamoDB"
+    resource: str        # logical id of the queue or table
+    batch_size: int
+    report_failures: bool
+    filters: tuple[dict, ...] = ()
+
+
+def _logical_id(value: Any) -> str:
+    """The resource a !GetAtt X.Arn / !Ref X points at."""
+    if isinstance(value, dict):
+        if "Ref" in value:
+            return value["Ref"]
+        if "Fn::GetAtt" in value:
+            return value["Fn::GetAtt"][0]
+    raise ValueError(f"cannot tell which resource {value!r} names")
+
+
+def event_sources() -> list[EventSource]:
+    import json
+
+    found = []
+    for name, fn in functions().items():
+        for event in fn["Properties"].get("Events", {}).values():
+            props = event.get("Properties", {})
+            if event["Type"] == "SQS":
+                target = _logical_id(props["Queue"])
+            elif event["Type"] == "DynamoDB":
+                target = _logical_id(props["Stream"])
+            else:
+                continue
+            filters = tuple(json.loads(f["Pattern"]) for f in props.get("FilterCriteria", {}).get("Filters", []))
+            found.append(EventSource(name, event["Type"], target, int(props.get("BatchSize", 10)),
+                                     "ReportBatchItemFailures" in props.get("FunctionResponseTypes", []), filters))
+    return found
+
+
+def _function_of_uri(uri: Any) -> str:
+    text = uri["Fn::Sub"] if isinstance(uri, dict) else uri
+    match = re.search(r"\$\{(\w+)\.Arn\}", text)
+    if not match:
+        raise ValueError(f"no function in {text!r}")
+    return match.group(1)
+
+
+@dataclass(frozen=True)
+class WebSocketRoute:
+    key: str
+    function: str
+    authorizer: str | None      # function of the REQUEST authorizer, for $connect
+    identity_query: str | None  # query parameter the authorizer needs
+    two_way: bool               # has a route response: the function's body goes back to the client
+
+
+def websocket_routes() -> dict[str, WebSocketRoute]:
+    res = load()["Resources"]
+    responses = {_logical_id(r["Properties"]["RouteId"]) for r in resources("AWS::ApiGatewayV2::RouteResponse").values()}
+    routes = {}
+    for logical_id, route in resources("AWS::ApiGatewayV2::Route").items():
+        props = route["Properties"]
+        target = props["Target"]["Fn::Sub"] if isinstance(props["Target"], dict) else props["Target"]
+        integration = res[re.search(r"\$\{(\w+)\}", target).group(1)]
+        authorizer = identity = None
+        if props.get("AuthorizerId"):
+            auth = res[_logical_id(props["AuthorizerId"])]["Properties"]
+            authorizer = _function_of_uri(auth["AuthorizerUri"])
+            source = auth["IdentitySource"][0]
+            identity = source.rsplit(".", 1)[-1] if ".querystring." in source else None
+        routes[props["RouteKey"]] = WebSocketRoute(
+            props["RouteKey"], _function_of_uri(integration["Properties"]["IntegrationUri"]),
+            authorizer, identity, logical_id in responses)
+    return routes
+
+
+# --- resolving references for the local stand-ins ------------------------------------------
+
+def resolve(value: Any, refs: dict[str, dict[str, str]]) -> Any:
+    """Resolve !Ref, !GetAtt and !Sub against refs: logical id → {"Ref": …, "Arn": …, …}; params by default."""
+    if isinstance(value, dict):
+        if "Ref" in value:
+            name = value["Ref"]
+            if name in refs:
+                return refs[name]["Ref"]
+            pseudo = {"AWS::Region": os.environ.get("AWS_DEFAULT_REGION", "us-east-1"), "AWS::AccountId": "000000000000",
+                      "AWS::StackName": "movie-library-local", "AWS::Partition": "aws", "AWS::URLSuffix": "amazonaws.com"}
+            if name in pseudo:
+                return pseudo[name]
+            return str(load()["Parameters"][name].get("Default", ""))
+        if "Fn::GetAtt" in value:
+            name, attr = value["Fn::GetAtt"]
+            return refs[name][attr]
+        if "Fn::Sub" in value:
+            def sub(match: re.Match) -> str:
+                token = match.group(1)
+                if "." in token:
+                    name, attr = token.split(".", 1)
+                    return refs[name][attr]
+                return str(resolve({"Ref": token}, refs))
+            return re.sub(r"\$\{([\w:.]+)\}", sub, value["Fn::Sub"])
+        return {k: resolve(v, refs) for k, v in value.items()}
+    if isinstance(value, list):
+        return [resolve(v, refs) for v in value]
+    return value
+
+
+def function_environment(refs: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+    """Each function's environment variables (Globals + its own), references resolved."""
+    shared = load().get("Globals", {}).get("Function", {}).get("Environment", {}).get("Variables", {})
+    envs = {}
+    for name, fn in functions().items():
+        own = fn["Properties"].get("Environment", {}).get("Variables", {})
+        envs[name] = {k: str(resolve(v, refs)) for k, v in {**shared, **own}.items()}
+    return envs
+
+
+def environment_names() -> set[str]:
+    shared = load().get("Globals", {}).get("Function", {}).get("Environment", {}).get("Variables", {})
+    names = set(shared)
+    for fn in functions().values():
+        names |= set(fn["Properties"].get("Environment", {}).get("Variables", {}))
+    return names

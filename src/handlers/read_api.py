@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import json
 from html import escape
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from handlers import http_errors
 from handlers.observability import logger
 from shared import library, openapi
-from shared.errors import ApiError, NotFound, error_body
 
 app = APIGatewayRestResolver()
 
@@ -61,23 +60,7 @@ def get_docs() -> Response:
     return Response(200, "text/html; charset=utf-8", _SWAGGER_PAGE.replace("{title}", title))
 
 
-@app.exception_handler(ApiError)
-def api_error(exc: ApiError) -> Response:
-    if exc.status >= 500:
-        logger.warning("request failed", extra={"code": exc.code, "reason": str(exc.__cause__ or exc)})
-    return Response(exc.status, "application/json", json.dumps(exc.body()))
-
-
-@app.not_found
-def not_found(_exc: Exception) -> Response:
-    return api_error(NotFound(f"No route {app.current_event.http_method} {app.current_event.path}."))
-
-
-@app.exception_handler(Exception)
-def internal_error(exc: Exception) -> Response:
-    logger.exception("unhandled error")
-    body = error_body("INTERNAL_ERROR", "Something went wrong on our side.")
-    return Response(500, "application/json", json.dumps(body))
+http_errors.register(app)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 import re
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from jsonschema import Draft202012Validator
+from jsonschema import ValidationError as SchemaError
+from jsonschema.validators import extend
 
 from shared.errors import ValidationError
 
@@ -17,6 +20,15 @@ MAX_QUERY_BYTES = 4096
 
 _INTEGER = re.compile(r"^[+-]?\d{1,15}$")
 _NUMBER = re.compile(r"^[+-]?(\d{1,15}(\.\d*)?|\.\d+)$")  # no NaN, Infinity or exponents
+
+
+def _multiple_of(validator: Any, step: Any, instance: Any, _schema: dict) -> Any:
+    # Exact decimal arithmetic: 7.3 is a multiple of 0.1 (it is not in binary floating point).
+    if validator.is_type(instance, "number") and Decimal(str(instance)) % Decimal(str(step)) != 0:
+        yield SchemaError(f"{instance} is not a multiple of {step}")
+
+
+Validator = extend(Draft202012Validator, {"multipleOf": _multiple_of})
 
 
 @lru_cache(maxsize=1)
@@ -81,14 +93,23 @@ def _problem(error: Any) -> str:
             return f"may be given at most {schema['maxItems']} times"
         case "pattern" if schema["pattern"] == "\\S":
             return "must not be blank"
+        case "multipleOf" if schema["multipleOf"] == 0.1:
+            return "must have at most one decimal place"
+        case "type":
+            kinds = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
+            return "must be " + " or ".join(_TYPE_WORDS.get(k, k) for k in kinds)
         case "pattern" if schema.get("format") == "uuid":
             return f"must be a UUID, got {str(value)[:40]!r}"
         case _:
             return f"has an invalid value {str(value)[:40]!r}"
 
 
+_TYPE_WORDS = {"integer": "an integer", "number": "a number", "string": "a string", "object": "an object",
+               "array": "an array", "boolean": "true or false", "null": "null"}
+
+
 def _validated(value: Any, schema: dict, where: str, name: str) -> Any:
-    error = next(iter(Draft202012Validator(schema).iter_errors(value)), None)
+    error = next(iter(Validator(schema).iter_errors(value)), None)
     if error is not None:
         raise _fail(where, name, _problem(error))
     return value
@@ -129,3 +150,38 @@ def parse_path(operation_id: str, values: dict[str, str] | None) -> dict[str, An
         raw = values.get(name, "")
         out[name] = _validated(_coerce(raw, schema, "path", name), schema, "path", name)
     return out
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number in JSON")
+
+
+def parse_body(operation_id: str, raw: str | None) -> dict[str, Any]:
+    """Parse a JSON body and validate it against the operation's schema, naming every bad field."""
+    if not raw or not raw.strip():
+        raise ValidationError("The request body is empty; send a JSON object.",
+                              [{"field": "body", "message": "required"}])
+    try:
+        data = json.loads(raw, parse_float=Decimal, parse_constant=_reject_constant)
+    except ValueError as exc:
+        raise ValidationError(f"The request body is not valid JSON: {exc}.",
+                              [{"field": "body", "message": "invalid JSON"}]) from exc
+    content = _operation(operation_id)["requestBody"]["content"]["application/json"]["schema"]
+    schema = _resolve(content)
+    if not isinstance(data, dict):
+        raise ValidationError("The request body must be a JSON object.",
+                              [{"field": "body", "message": "not an object"}])
+    details = []
+    for error in sorted(Validator(schema).iter_errors(data), key=lambda e: list(e.path)):
+        if error.validator == "required":
+            details += [{"field": f, "message": "is required"} for f in schema["required"] if f not in data]
+        elif error.validator == "additionalProperties":
+            details += [{"field": f, "message": "is not a known field"}
+                        for f in data if f not in schema["properties"]]
+        else:
+            details.append({"field": ".".join(str(p) for p in error.path) or "body", "message": _problem(error)})
+    unique = list({(d["field"], d["message"]): d for d in details}.values())
+    if unique:
+        summary = "; ".join(f"{d['field']} {d['message']}" for d in unique)
+        raise ValidationError(f"Invalid movie: {summary}.", unique)
+    return data

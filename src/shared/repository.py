@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
+import psycopg2
 import psycopg2.extensions
 
 Cursor = psycopg2.extensions.cursor
@@ -161,6 +162,34 @@ def rank_key(movie: dict) -> str:
 
 
 # --- writes -------------------------------------------------------------------------------
+
+def insert_movie(cur: Cursor, movie: dict[str, Any], request_id: str) -> tuple[bool, dict]:
+    """Insert unless the same movie exists. Returns (inserted by this request, the movie row).
+
+    A redelivered message whose first insert committed finds its own request_id on the row and
+    counts as inserted, so "created" never turns into "duplicate".
+    """
+    params = {**movie, "request_id": request_id}
+    cur.execute(
+        "INSERT INTO movies (title, genre, rating, year, request_id)"
+        " VALUES (%(title)s, %(genre)s, %(rating)s, %(year)s, %(request_id)s)"
+        f" ON CONFLICT DO NOTHING RETURNING {_COLUMNS}",
+        params,
+    )
+    row = cur.fetchone()
+    if row:
+        return True, movie_row(row)
+    cur.execute(
+        f"SELECT {_COLUMNS}, request_id FROM movies"
+        " WHERE movie_key(title) = movie_key(%(title)s) AND movie_key(genre) = movie_key(%(genre)s)"
+        " AND rating IS NOT DISTINCT FROM %(rating)s::numeric AND year IS NOT DISTINCT FROM %(year)s::int",
+        params,
+    )
+    existing = cur.fetchone()
+    if existing is None:  # the conflicting row was deleted meanwhile: let the queue retry
+        raise psycopg2.OperationalError("conflicting row vanished; retry")
+    return str(existing[6]) == request_id, movie_row(existing[:6])
+
 
 def stage_movies(cur: Cursor, rows: Iterable[tuple[str, str, Any, Any]]) -> int:
     """COPY rows (already normalised) into this session's staging table; returns how many."""

@@ -1,0 +1,161 @@
+"""Lambda's event source mappings, locally: poll the template's SQS queues and DynamoDB streams and
+invoke their functions in batches, honouring batchItemFailures, visibility timeouts and redrive."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from datetime import datetime
+from typing import Any
+
+import boto3
+
+from local import template
+from local.aws import AwsResources
+from local.runtime import LambdaRuntime
+
+log = logging.getLogger("local.event_sources")
+IDLE_POLL_SECONDS = 0.05
+
+
+def _matches(record: dict, patterns: tuple[dict, ...]) -> bool:
+    """Event filtering as Lambda does it, for the simple {"field": [values]} patterns the template uses."""
+    return not patterns or any(all(record.get(k) in v for k, v in p.items()) for p in patterns)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return int(value.timestamp())
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+class SqsPoller(threading.Thread):
+    def __init__(self, source: template.EventSource, resources: AwsResources, runtime: LambdaRuntime,
+                 stop: threading.Event):
+        super().__init__(name=f"sqs-{source.function}", daemon=True)
+        self.source, self.runtime, self.stop_event = source, runtime, stop
+        self.url = resources.queue_url(source.resource)
+        self.arn = resources.refs[source.resource]["Arn"]
+        self.sqs = boto3.client("sqs", endpoint_url=resources.endpoint)
+        self.invocations = 0
+
+    def _record(self, m: dict) -> dict:
+        return {
+            "messageId": m["MessageId"], "receiptHandle": m["ReceiptHandle"], "body": m["Body"],
+            "attributes": m.get("Attributes", {}), "messageAttributes": m.get("MessageAttributes", {}),
+            "md5OfBody": m["MD5OfBody"], "eventSource": "aws:sqs", "eventSourceARN": self.arn,
+            "awsRegion": self.sqs.meta.region_name,
+        }
+
+    def run(self) -> None:
+        while not self.stop_event.is_set():
+            try:
+                self.poll_once()
+            except Exception:
+                if not self.stop_event.is_set():
+                    log.exception("polling %s failed", self.url)
+                    self.stop_event.wait(0.5)
+
+    def poll_once(self) -> None:
+        messages = self.sqs.receive_message(
+            QueueUrl=self.url, MaxNumberOfMessages=min(self.source.batch_size, 10), WaitTimeSeconds=1,
+            MessageSystemAttributeNames=["All"], MessageAttributeNames=["All"],
+        ).get("Messages", [])
+        if not messages:
+            return
+        records = [self._record(m) for m in messages]
+        try:
+            result = self.runtime.invoke(self.source.function, {"Records": records})
+            failed = {f["itemIdentifier"] for f in (result or {}).get("batchItemFailures", [])} \
+                if self.source.report_failures else set()
+        except Exception:
+            log.exception("%s failed; the whole batch returns to the queue", self.source.function)
+            failed = {r["messageId"] for r in records}
+        self.invocations += 1
+        done = [{"Id": str(i), "ReceiptHandle": r["receiptHandle"]}
+                for i, r in enumerate(records) if r["messageId"] not in failed]
+        if done:
+            self.sqs.delete_message_batch(QueueUrl=self.url, Entries=done)
+        # Failed messages stay invisible until their visibility timeout ends, then come back (or go to the DLQ).
+
+
+class StreamPoller(threading.Thread):
+    MAX_RETRIES = 3
+
+    def __init__(self, source: template.EventSource, resources: AwsResources, runtime: LambdaRuntime,
+                 stop: threading.Event):
+        super().__init__(name=f"stream-{source.function}", daemon=True)
+        self.source, self.runtime, self.stop_event = source, runtime, stop
+        self.arn = resources.refs[source.resource]["StreamArn"]
+        self.streams = boto3.client("dynamodbstreams", endpoint_url=resources.endpoint)
+        self.iterators: dict[str, str] = {}
+        self.invocations = 0
+
+    def _refresh_shards(self) -> None:
+        for shard in self.streams.describe_stream(StreamArn=self.arn)["StreamDescription"]["Shards"]:
+            if shard["ShardId"] not in self.iterators:
+                self.iterators[shard["ShardId"]] = self.streams.get_shard_iterator(
+                    StreamArn=self.arn, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+
+    def run(self) -> None:
+        while not self.stop_event.is_set():
+            try:
+                if not self.poll_once():
+                    self.stop_event.wait(IDLE_POLL_SECONDS)
+            except Exception:
+                if not self.stop_event.is_set():
+                    log.exception("polling stream %s failed", self.arn)
+                    self.stop_event.wait(0.5)
+
+    def poll_once(self) -> int:
+        self._refresh_shards()
+        seen = 0
+        for shard_id, iterator in list(self.iterators.items()):
+            page = self.streams.get_records(ShardIterator=iterator, Limit=1000)
+            self.iterators[shard_id] = page.get("NextShardIterator") or iterator
+            records = [_jsonable({**r, "eventSourceARN": self.arn}) for r in page.get("Records", [])]
+            seen += len(records)
+            records = [r for r in records if _matches(r, self.source.filters)]
+            for start in range(0, len(records), self.source.batch_size):
+                self._deliver(records[start:start + self.source.batch_size])
+        return seen
+
+    def _deliver(self, batch: list[dict]) -> None:
+        for _attempt in range(self.MAX_RETRIES + 1):
+            try:
+                result = self.runtime.invoke(self.source.function, {"Records": batch})
+            except Exception:
+                log.exception("%s failed on a stream batch; retrying", self.source.function)
+                continue
+            finally:
+                self.invocations += 1
+            failures = (result or {}).get("batchItemFailures", [])
+            if not failures:
+                return
+            first = failures[0]["itemIdentifier"]  # retry from the first failed sequence number
+            batch = batch[next(i for i, r in enumerate(batch) if r["dynamodb"]["SequenceNumber"] == first):]
+        log.error("%s: dropping %d stream records after %d retries", self.source.function, len(batch), self.MAX_RETRIES)
+
+
+class EventSources:
+    def __init__(self, resources: AwsResources, runtime: LambdaRuntime):
+        self.stop_event = threading.Event()
+        self.pollers: list[SqsPoller | StreamPoller] = []
+        for source in template.event_sources():
+            cls = SqsPoller if source.kind == "SQS" else StreamPoller
+            self.pollers.append(cls(source, resources, runtime, self.stop_event))
+
+    def start(self) -> None:
+        for poller in self.pollers:
+            poller.start()
+
+    def stop(self) -> None:
+        self.stop_event.set()
+        deadline = time.monotonic() + 5
+        for poller in self.pollers:
+            poller.join(max(0.0, deadline - time.monotonic()))

@@ -1,0 +1,26 @@
+"""Dead-letter consumer: a request whose retries ran out is marked failed (which notifies its submitter)."""
+
+from __future__ import annotations
+
+from aws_lambda_powertools.utilities.batch import SqsFifoPartialProcessor, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from handlers.observability import logger, metrics
+from shared import adds
+
+processor = SqsFifoPartialProcessor()
+REASON = "The movie could not be saved after several attempts; please try again later."
+
+
+def record_handler(record: SQSRecord) -> dict:
+    outcome = adds.fail(record.body, REASON)
+    logger.warning("add failed for good", extra={"message_id": record.message_id, **outcome})
+    metrics.add_metric(name="AddsFailed", unit="Count", value=1)
+    return outcome
+
+
+@metrics.log_metrics
+@logger.inject_lambda_context
+def lambda_handler(event: dict, context: LambdaContext) -> dict:
+    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)

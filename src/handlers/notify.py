@@ -1,0 +1,27 @@
+"""Stream consumer (outside the VPC): sends each finished request to its submitter's WebSockets."""
+
+from __future__ import annotations
+
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from handlers.observability import logger
+from shared import notifications, requests_store
+
+processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
+
+
+def record_handler(record: DynamoDBRecord) -> None:
+    raw = record.raw_event["dynamodb"]
+    new = requests_store.from_stream_image(raw.get("NewImage") or {})
+    old = requests_store.from_stream_image(raw.get("OldImage") or {})
+    if new.get("status") not in requests_store.TERMINAL or old.get("status") == new.get("status"):
+        return
+    result = notifications.send_to_user(new["owner"], notifications.status_message(new))
+    logger.info("outcome sent", extra={"request_id": new["requestId"], "status": new["status"], **result})
+
+
+@logger.inject_lambda_context
+def lambda_handler(event: dict, context: LambdaContext) -> dict:
+    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)

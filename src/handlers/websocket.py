@@ -1,0 +1,41 @@
+"""WebSocket routes: $connect stores the connection, $disconnect forgets it, ping answers pong."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from handlers.observability import logger
+from shared import connections
+
+
+def _reply(status: int, body: dict | None = None) -> dict[str, Any]:
+    return {"statusCode": status, **({"body": json.dumps(body)} if body is not None else {})}
+
+
+@logger.inject_lambda_context
+def lambda_handler(event: dict, _context: LambdaContext) -> dict:
+    ctx = event["requestContext"]
+    route, connection_id = ctx["routeKey"], ctx["connectionId"]
+    if route == "$connect":
+        user = (ctx.get("authorizer") or {}).get("principalId")
+        if not user:
+            return _reply(401)
+        connections.save(connection_id, user, int(ctx.get("connectedAt", 0)))
+        logger.info("connected", extra={"connection_id": connection_id, "user": user})
+        return _reply(200)
+    if route == "$disconnect":
+        connections.delete(connection_id)
+        return _reply(200)
+    if route == "ping":
+        return _reply(200, {"type": "pong"})
+    try:
+        action = json.loads(event.get("body") or "{}").get("action")
+    except (ValueError, AttributeError):
+        action = None
+    return _reply(400, {"type": "error", "error": {
+        "code": "UNKNOWN_ACTION",
+        "message": f"Unknown action {action!r}; send {{\"action\": \"ping\"}}. Add statuses arrive on their own.",
+    }})

@@ -1,0 +1,60 @@
+"""The write side of the REST API: queue a movie add, and read back a request's status."""
+
+from __future__ import annotations
+
+import json
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from handlers import http_errors
+from handlers.observability import logger, metrics
+from shared import adds, openapi
+
+app = APIGatewayRestResolver()
+
+
+def _caller() -> str:
+    return app.current_event.request_context.authorizer.claims["sub"]
+
+
+def _status_url(request_id: str) -> str:
+    stage = app.current_event.request_context.stage
+    prefix = f"/{stage}" if app.current_event.request_context.path.startswith(f"/{stage}/") else ""
+    return f"{prefix}/api/movies/requests/{request_id}"
+
+
+@app.post("/api/movies")
+def add_movie() -> Response:
+    movie = adds.parse_new_movie(app.current_event.body)
+    request, queued = adds.submit(_caller(), movie, app.current_event.headers.get("idempotency-key")
+                                  or app.current_event.headers.get("Idempotency-Key"))
+    logger.append_keys(request_id=request["requestId"])
+    logger.info("add queued" if queued else "idempotent retry", extra={"movie": movie})
+    if queued:
+        metrics.add_metric(name="AddsQueued", unit="Count", value=1)
+    body = {
+        "id": request["requestId"],
+        "requestId": request["requestId"],
+        "status": request["status"],
+        "statusUrl": _status_url(request["requestId"]),
+        "message": "Queued: the outcome arrives over the WebSocket and at statusUrl." if queued
+        else "Already received with this Idempotency-Key; nothing was queued again.",
+    }
+    return Response(202, "application/json", json.dumps(body))
+
+
+@app.get("/api/movies/requests/<request_id>")
+def get_request(request_id: str) -> dict:
+    params = openapi.parse_path("getAddRequest", {"requestId": request_id})
+    return adds.status(_caller(), params["requestId"])
+
+
+http_errors.register(app)
+
+
+@metrics.log_metrics
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+def lambda_handler(event: dict, context: LambdaContext) -> dict:
+    return app.resolve(event, context)

@@ -1,0 +1,33 @@
+"""Request authorizer for WebSocket $connect: the `token` query parameter must be a valid Cognito id token."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from handlers.observability import logger
+from shared.auth import verifier
+from shared.errors import Unauthorized
+
+
+def _policy(principal: str, effect: str, resource: str, context: dict | None = None) -> dict[str, Any]:
+    policy: dict[str, Any] = {
+        "principalId": principal,
+        "policyDocument": {"Version": "2012-10-17",
+                           "Statement": [{"Action": "execute-api:Invoke", "Effect": effect, "Resource": resource}]},
+    }
+    if context:
+        policy["context"] = context
+    return policy
+
+
+@logger.inject_lambda_context
+def lambda_handler(event: dict, _context: LambdaContext) -> dict:
+    token = (event.get("queryStringParameters") or {}).get("token")
+    try:
+        claims = verifier().verify(token)
+    except Unauthorized as exc:
+        logger.info("connection refused", extra={"reason": exc.message})
+        return _policy("anonymous", "Deny", event["methodArn"])
+    return _policy(claims["sub"], "Allow", event["methodArn"], {"sub": claims["sub"], "email": claims.get("email", "")})

@@ -1,0 +1,113 @@
+"""Adding a movie: accept and queue (API side), then insert and record the outcome (queue side)."""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from shared import db, openapi, repository, requests_store
+from shared.aws_clients import client
+from shared.errors import NotFound, PayloadTooLarge, ValidationError
+from shared.normalize import clean_text
+
+MAX_BODY_BYTES = 16 * 1024
+_IDEMPOTENCY_NAMESPACE = uuid.UUID("5b0c6f5e-8d7e-4a43-9c1f-2f6b8d1e7a10")
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def parse_new_movie(body: str | None) -> dict[str, Any]:
+    """Validate a body against the OpenAPI MovieInput schema and normalise it."""
+    if body is not None and len(body.encode()) > MAX_BODY_BYTES:
+        raise PayloadTooLarge(f"The request body is larger than {MAX_BODY_BYTES // 1024} KB.")
+    return normalise(openapi.parse_body("addMovie", body))
+
+
+def normalise(movie: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "title": clean_text(movie["title"]),
+        "genre": clean_text(movie["genre"]),
+        "rating": float(Decimal(str(movie["rating"]))),
+        "year": int(movie["year"]),
+    }
+
+
+def request_id_for(owner: str, idempotency_key: str | None) -> str:
+    """A retried POST with the same Idempotency-Key maps to the same request."""
+    if idempotency_key:
+        return str(uuid.uuid5(_IDEMPOTENCY_NAMESPACE, f"{owner}\n{idempotency_key}"))
+    return str(uuid.uuid4())
+
+
+def submit(owner: str, movie: dict[str, Any], idempotency_key: str | None = None) -> tuple[dict[str, Any], bool]:
+    """Record the request (queued) and send it to the FIFO queue. Returns (request, newly queued)."""
+    if idempotency_key is not None and not 1 <= len(idempotency_key) <= 128:
+        raise ValidationError("The Idempotency-Key header must be 1 to 128 characters.",
+                              [{"field": "Idempotency-Key", "message": "1 to 128 characters"}])
+    request_id = request_id_for(owner, idempotency_key)
+    record = {"requestId": request_id, "owner": owner, "status": "queued", "input": movie, "submittedAt": now()}
+    stored, created = requests_store.create(record)
+    if not created:
+        if stored["owner"] != owner or stored.get("input") != movie:
+            raise ValidationError("This Idempotency-Key was already used for a different movie.",
+                                  [{"field": "Idempotency-Key", "message": "already used for another request"}])
+        return stored, False
+    client("sqs").send_message(
+        QueueUrl=os.environ["ADD_QUEUE_URL"],
+        MessageBody=json.dumps({"requestId": request_id, "owner": owner, "movie": movie,
+                                "submittedAt": record["submittedAt"]}),
+        MessageGroupId=owner,               # each user's adds stay in order
+        MessageDeduplicationId=request_id,  # a resend within 5 minutes is dropped by SQS
+    )
+    return stored, True
+
+
+def status(owner: str, request_id: str) -> dict[str, Any]:
+    record = requests_store.get(request_id)
+    if record is None or record.get("owner") != owner:  # someone else's request does not exist for you
+        raise NotFound(f"No add request {request_id}.")
+    return {k: record[k] for k in ("requestId", "status", "movie", "input", "error", "submittedAt", "completedAt")
+            if k in record}
+
+
+def _rejected(request_id: str, message: str) -> dict[str, Any]:
+    error = {"code": "VALIDATION_ERROR", "message": message}
+    requests_store.complete(request_id, "rejected", now(), error=error)
+    return {"status": "rejected", "error": error}
+
+
+def process(body: str) -> dict[str, Any]:
+    """Insert one queued movie and record its outcome. Business outcomes return; only transient faults raise."""
+    try:
+        message = json.loads(body)
+        request_id = str(uuid.UUID(str(message["requestId"])))
+        movie_input = message["movie"]
+    except (ValueError, KeyError, TypeError):
+        return {"status": "rejected", "error": {"code": "VALIDATION_ERROR", "message": "unreadable queue message"}}
+    try:
+        movie = parse_new_movie(json.dumps(movie_input))
+    except (ValidationError, PayloadTooLarge) as exc:
+        return _rejected(request_id, exc.message)
+
+    inserted, found = db.run(lambda cur: repository.insert_movie(cur, movie, request_id))
+    outcome = "created" if inserted else "duplicate"
+    # If this message was delivered before and its insert committed, the row carries our request id.
+    requests_store.complete(request_id, outcome, now(), movie=found)
+    return {"status": outcome, "movie": found}
+
+
+def fail(body: str, reason: str) -> dict[str, Any]:
+    """A message whose retries ran out (from the dead-letter queue)."""
+    try:
+        request_id = str(uuid.UUID(str(json.loads(body)["requestId"])))
+    except (ValueError, KeyError, TypeError):
+        return {"status": "failed", "recorded": False}
+    error = {"code": "UNAVAILABLE", "message": reason}
+    recorded = requests_store.complete(request_id, "failed", now(), error=error)
+    return {"status": "failed", "recorded": recorded}

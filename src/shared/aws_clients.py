@@ -1,0 +1,27 @@
+"""boto3 clients created once per process (plain boto3: AWS_ENDPOINT_URL points them at moto locally)."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+_CONFIG = Config(retries={"max_attempts": 3, "mode": "standard"}, connect_timeout=3, read_timeout=10)
+
+
+@lru_cache(maxsize=8)
+def client(service: str) -> Any:
+    return boto3.session.Session().client(service, config=_CONFIG)
+
+
+@lru_cache(maxsize=8)
+def table(env_name: str) -> Any:
+    return boto3.session.Session().resource("dynamodb", config=_CONFIG).Table(os.environ[env_name])
+
+
+@lru_cache(maxsize=4)
+def management_api(endpoint: str) -> Any:
+    return boto3.session.Session().client("apigatewaymanagementapi", endpoint_url=endpoint, config=_CONFIG)

@@ -1,0 +1,93 @@
+"""Add requests in DynamoDB: one item per request; its stream tells the notifier about outcomes."""
+
+from __future__ import annotations
+
+import time
+from decimal import Decimal
+from typing import Any
+
+from boto3.dynamodb.conditions import Attr
+from botocore.exceptions import ClientError
+
+from shared.aws_clients import table
+
+TERMINAL = ("created", "duplicate", "rejected", "failed")
+RETENTION_SECONDS = 30 * 24 * 3600
+
+
+def _table() -> Any:
+    return table("REQUESTS_TABLE")
+
+
+def _plain(value: Any) -> Any:
+    """DynamoDB numbers come back as Decimal; the API speaks JSON numbers."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() and value.as_tuple().exponent >= 0 else float(value)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _stored(value: Any) -> Any:
+    if isinstance(value, float):
+        return Decimal(str(value))
+    if isinstance(value, dict):
+        return {k: _stored(v) for k, v in value.items() if v is not None}
+    return value
+
+
+def create(record: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+    """Store a new request; if its id exists already (a retried POST), return that one and False."""
+    item = _stored({**record, "expiresAt": int(time.time()) + RETENTION_SECONDS})
+    try:
+        _table().put_item(Item=item, ConditionExpression=Attr("requestId").not_exists())
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
+            raise
+        existing = get(record["requestId"])
+        assert existing is not None
+        return existing, False
+    return _plain(item), True
+
+
+def get(request_id: str) -> dict[str, Any] | None:
+    item = _table().get_item(Key={"requestId": request_id}, ConsistentRead=True).get("Item")
+    return _plain(item) if item else None
+
+
+def complete(request_id: str, status: str, completed_at: str, movie: dict | None = None,
+             error: dict | None = None) -> bool:
+    """Record the outcome once: only a request still queued changes (redeliveries change nothing)."""
+    names = {"#s": "status"}
+    values: dict[str, Any] = {":s": status, ":at": completed_at, ":queued": "queued"}
+    sets = ["#s = :s", "completedAt = :at"]
+    if movie is not None:
+        sets.append("movie = :m")
+        values[":m"] = _stored(movie)
+    if error is not None:
+        sets.append("#e = :e")
+        names["#e"] = "error"
+        values[":e"] = error
+    try:
+        _table().update_item(
+            Key={"requestId": request_id},
+            UpdateExpression="SET " + ", ".join(sets),
+            ConditionExpression="attribute_exists(requestId) AND #s = :queued",
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=values,
+        )
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
+
+
+def from_stream_image(image: dict[str, Any]) -> dict[str, Any]:
+    """A stream record's NewImage (DynamoDB JSON) as a plain request."""
+    from boto3.dynamodb.types import TypeDeserializer
+
+    deserializer = TypeDeserializer()
+    return _plain({k: deserializer.deserialize(v) for k, v in image.items()})
