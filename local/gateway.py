@@ -137,7 +137,7 @@ class WebSocketApi:
     async def websocket(self, ws: WebSocket) -> None:
 
         """$connect (with its REQUEST authorizer), message routes by $request.body.action, $disconnect."""
-        connection_id = base64.b64encode(secrets.token_bytes(10)).decode()
+        connection_id = base64.urlsafe_b64encode(secrets.token_bytes(10)).decode()
         connected_at = int(time.time() * 1000)
         query = dict(ws.query_params)
         headers = dict(ws.headers)
@@ -250,8 +250,8 @@ class Gateway(WebSocketApi):
             StarletteRoute("/cognito", self.cognito_proxy, methods=["POST"]),
             WebSocketRoute("/ws", self.websocket),
             WebSocketRoute(f"/{self.stage}", self.websocket),
-            StarletteRoute("/@connections/{connection_id}", self.connections_api, methods=["POST", "GET", "DELETE"]),
-            StarletteRoute(f"/{self.stage}/@connections/{{connection_id}}", self.connections_api,
+            StarletteRoute("/@connections/{connection_id:path}", self.connections_api, methods=["POST", "GET", "DELETE"]),
+            StarletteRoute(f"/{self.stage}/@connections/{{connection_id:path}}", self.connections_api,
                            methods=["POST", "GET", "DELETE"]),
             StarletteRoute("/{path:path}", self.dispatch,
                            methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD"]),

@@ -1,0 +1,50 @@
+"""Helpers for tests that talk to the stack as a person's browser would: REST calls plus a live WebSocket."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+import httpx
+import jwt
+from websockets.sync.client import ClientConnection, connect
+
+from local import aws
+
+
+class User:
+    def __init__(self, stack, email: str, password: str = "User-Passw0rd!"):  # noqa: S107 - a test user in moto
+        import boto3
+
+        idp = boto3.client("cognito-idp", endpoint_url=stack.resources.endpoint)
+        aws.ensure_user(idp, stack.resources.user_pool_id, email, password)
+        self.token = aws.sign_in(stack.resources.endpoint, stack.resources.client_id, email, password)["IdToken"]
+        self.sub = jwt.decode(self.token, options={"verify_signature": False})["sub"]
+        self.stack = stack
+        self.http = httpx.Client(base_url=stack.url, headers={"Authorization": f"Bearer {self.token}"}, timeout=30)
+        self.ws: ClientConnection | None = None
+
+    def connect(self) -> User:
+        self.ws = connect(f"ws://127.0.0.1:{self.stack.port}/ws?token={self.token}", open_timeout=10)
+        return self
+
+    def add(self, movie: dict[str, Any], **headers: str) -> httpx.Response:
+        return self.http.post("/api/movies", json=movie, headers=headers)
+
+    def next_message(self, timeout: float = 15.0) -> dict[str, Any]:
+        assert self.ws is not None
+        return json.loads(self.ws.recv(timeout=timeout))
+
+    def status_of(self, request_id: str, timeout: float = 15.0) -> dict[str, Any]:
+        """Wait (polling, with a deadline) for a message about request_id; other messages are kept."""
+        deadline = time.monotonic() + timeout
+        while True:
+            message = self.next_message(max(0.1, deadline - time.monotonic()))
+            if message.get("requestId") == request_id:
+                return message
+
+    def close(self) -> None:
+        if self.ws is not None:
+            self.ws.close()
+        self.http.close()
