@@ -68,7 +68,7 @@ def test_every_query_has_its_index(db) -> None:
     assert "gin (title gin_trgm_ops)" in defs["movies_title_trgm"]
     assert "NULLS NOT DISTINCT" in defs["movies_identity_key"] and "UNIQUE" in defs["movies_identity_key"]
     assert "COALESCE(rating" in defs["movies_rank"] and defs["movies_rank"].endswith("title, id)")
-    assert "lower((genre)::text)" in defs["movies_genre_key"]
+    assert "lower((genre)::text), rating" in defs["movies_genre_rating"]
     assert "(year)" in defs["movies_year"]
 
 

