@@ -12,9 +12,9 @@ SAM_VENV := .local/sam
 SAM := $(SAM_VENV)/bin/sam
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint unit integration infra bench invoke etl clean
+.PHONY: run test install bench invoke etl clean deploy etl-remote logs smoke destroy
 
-$(STAMP): requirements-dev.txt src/requirements.txt
+$(STAMP): requirements-dev.txt src/requirements.txt etl_task/requirements.txt
 	test -x $(PY) || $(PYTHON_BASE) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
@@ -24,13 +24,24 @@ $(SAM_VENV)/.installed: requirements-sam.txt
 	$(SAM_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-sam.txt
 	touch $@
 
-install: $(STAMP) $(SAM_VENV)/.installed
+TOOLS_VENV := .local/tools
+
+$(TOOLS_VENV)/.installed: requirements-tools.txt
+	test -x $(TOOLS_VENV)/bin/python || $(PYTHON_BASE) -m venv $(TOOLS_VENV)
+	$(TOOLS_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-tools.txt
+	touch $@
+
+tools/node_modules/.installed: tools/package-lock.json
+	npm ci --prefix tools --no-audit --no-fund
+	touch $@
+
+install: $(STAMP) $(SAM_VENV)/.installed $(TOOLS_VENV)/.installed tools/node_modules/.installed
 
 run: $(STAMP)
 	$(PY) -m local.stack
 
 test: install
-	$(VENV)/bin/ruff check src etl_task local tests
+	$(VENV)/bin/ruff check src etl_task local tests bench deploy
 	$(PY) -m pytest tests
 
 invoke: $(STAMP)
@@ -45,3 +56,22 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .local .pytest_cache
+
+# --- AWS (see README: Deploy) ------------------------------------------------------------------
+ENV ?= staging
+
+deploy: $(STAMP)
+	$(PY) -m deploy.deploy $(ENV)
+
+etl-remote: $(STAMP)
+	$(PY) -m deploy.etl_remote $(ENV)
+
+logs: $(STAMP)
+	@test -n "$(FN)" || { echo "usage: make logs ENV=staging FN=<Function logical id, e.g. AddProcessorFunction, or etl>"; exit 2; }
+	$(PY) -m deploy.logs $(ENV) $(FN)
+
+smoke: $(STAMP)
+	$(PY) -m deploy.smoke $(ENV)
+
+destroy: $(STAMP)
+	$(PY) -m deploy.destroy $(ENV)

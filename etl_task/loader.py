@@ -1,12 +1,11 @@
-"""Load movie files into PostgreSQL in batches: COPY into staging, then one INSERT … ON CONFLICT DO NOTHING."""
+"""Batched loading: COPY into staging, one INSERT … ON CONFLICT DO NOTHING per batch, and the
+checkpoint of the batch's files in the same transaction."""
 
 from __future__ import annotations
 
 import json
-import time
-from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from typing import IO, Protocol
+from typing import IO
 
 import psycopg2.extensions
 
@@ -15,14 +14,10 @@ from etl_task.sources import SourceFile
 from shared import repository
 
 
-class Source(Protocol):
-    def list_files(self) -> Iterable[SourceFile]: ...
-    def fetch(self, item: SourceFile) -> bytes: ...
-
-
 @dataclass
 class Summary:
     files_seen: int = 0
+    files_skipped: int = 0        # already loaded by an earlier run (checkpoint)
     files_loaded: int = 0
     movies_new: int = 0
     movies_already_present: int = 0
@@ -30,11 +25,14 @@ class Summary:
     quarantined: int = 0
     failed: int = 0
     seconds: float = 0.0
+    interrupted: bool = False
     quarantine: list[dict] = field(default_factory=list, repr=False)
+    failures: list[dict] = field(default_factory=list, repr=False)
 
     def report(self) -> dict:
         data = asdict(self)
         data.pop("quarantine")
+        data.pop("failures")
         data["seconds"] = round(self.seconds, 3)
         return data
 
@@ -44,17 +42,19 @@ def _identity(movie: Movie) -> tuple:
 
 
 class Loader:
-    def __init__(self, conn: psycopg2.extensions.connection, batch_size: int = 1000,
-                 quarantine_out: IO[str] | None = None):
+    def __init__(self, conn: psycopg2.extensions.connection, source: str, run_id: int | None = None,
+                 batch_size: int = 1000, quarantine_out: IO[str] | None = None):
         self.conn = conn
+        self.source = source
+        self.run_id = run_id
         self.batch_size = batch_size
         self.quarantine_out = quarantine_out
         self.summary = Summary()
         self._seen: set[tuple] = set()
         self._batch: list[Movie] = []
+        self._files: list[tuple[str, str, str, str, str | None]] = []
 
     def add_file(self, item: SourceFile, content: bytes) -> None:
-        self.summary.files_seen += 1
         try:
             movies = parse(content)
         except Rejected as exc:
@@ -67,6 +67,7 @@ class Loader:
                 continue
             self._seen.add(key)
             self._batch.append(movie)
+        self._files.append((item.file_id, item.modified, item.path, "loaded", None))
         self.summary.files_loaded += 1
         if len(self._batch) >= self.batch_size:
             self.flush()
@@ -75,26 +76,26 @@ class Loader:
         entry = {"fileId": item.file_id, "path": item.path, "reason": reason}
         self.summary.quarantined += 1
         self.summary.quarantine.append(entry)
+        self._files.append((item.file_id, item.modified, item.path, "quarantined", reason))
         if self.quarantine_out:
             self.quarantine_out.write(json.dumps(entry) + "\n")
+            self.quarantine_out.flush()
+
+    def fail(self, item: SourceFile, reason: str) -> None:
+        """Could not be fetched: not checkpointed, so the next run tries again."""
+        self.summary.failed += 1
+        self.summary.failures.append({"fileId": item.file_id, "path": item.path, "reason": reason})
 
     def flush(self) -> None:
-        if not self._batch:
+        if not self._batch and not self._files:
             return
         with self.conn, self.conn.cursor() as cur:
-            repository.stage_movies(cur, (m.as_row() for m in self._batch))
-            distinct, inserted = repository.insert_staged(cur)
-        self.summary.movies_new += inserted
-        self.summary.movies_already_present += distinct - inserted
+            if self._batch:
+                repository.stage_movies(cur, (m.as_row() for m in self._batch))
+                distinct, inserted = repository.insert_staged(cur)
+                self.summary.movies_new += inserted
+                self.summary.movies_already_present += distinct - inserted
+            if self.run_id is not None and self._files:
+                repository.record_files(cur, self.source, self.run_id, self._files)
         self._batch.clear()
-
-
-def load(conn: psycopg2.extensions.connection, source: Source, batch_size: int = 1000,
-         quarantine_out: IO[str] | None = None) -> Summary:
-    started = time.monotonic()
-    loader = Loader(conn, batch_size, quarantine_out)
-    for item in source.list_files():
-        loader.add_file(item, source.fetch(item))
-    loader.flush()
-    loader.summary.seconds = time.monotonic() - started
-    return loader.summary
+        self._files.clear()

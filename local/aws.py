@@ -150,6 +150,9 @@ def provision(endpoint: str) -> AwsResources:
         "UserPool": {"Ref": pool_id, "Arn": f"arn:aws:cognito-idp:local:000000000000:userpool/{pool_id}"},
         "UserPoolClient": {"Ref": client_id},
         "WebSocketApi": {"Ref": "local"},
+        # Stand-ins for what only AWS has: the gateway serves the UI, DATABASE_URL replaces RDS.
+        "Distribution": {"Ref": "local", "DomainName": "localhost"},
+        "Database": {"Ref": "local", "Endpoint.Address": "localhost", "MasterUserSecret.SecretArn": ""},
     }
     _queues(session.client("sqs", endpoint_url=endpoint), refs)
     _tables(session.client("dynamodb", endpoint_url=endpoint), refs)

@@ -75,12 +75,12 @@ class LocalStack:
 
     def load_library(self, folder: Path) -> dict:
         """The first start fills the library through the real ETL, so the UI is never empty."""
-        from etl_task.loader import load
+        from etl_task.pipeline import Run
         from etl_task.sources import FolderSource
 
         conn = psycopg2.connect(self.database_url)
         try:
-            return load(conn, FolderSource(folder)).report()
+            return Run(conn, FolderSource(folder), full=True).execute().report()
         finally:
             conn.close()
 

@@ -205,6 +205,9 @@ def resolve(value: Any, refs: dict[str, dict[str, str]]) -> Any:
         if "Fn::GetAtt" in value:
             name, attr = value["Fn::GetAtt"]
             return refs[name][attr]
+        if "Fn::If" in value:
+            condition, when_true, when_false = value["Fn::If"]
+            return resolve(when_true if condition_holds(condition, refs) else when_false, refs)
         if "Fn::Sub" in value:
             def sub(match: re.Match) -> str:
                 token = match.group(1)
@@ -217,6 +220,25 @@ def resolve(value: Any, refs: dict[str, dict[str, str]]) -> Any:
     if isinstance(value, list):
         return [resolve(v, refs) for v in value]
     return value
+
+
+def condition_holds(name: str, refs: dict[str, dict[str, str]]) -> bool:
+    """Evaluate one of the template's Conditions with the parameters' defaults."""
+    def evaluate(node: Any) -> Any:
+        if isinstance(node, dict) and "Condition" in node:
+            return condition_holds(node["Condition"], refs)
+        if isinstance(node, dict) and "Fn::Equals" in node:
+            left, right = (resolve(v, refs) for v in node["Fn::Equals"])
+            return str(left) == str(right)
+        if isinstance(node, dict) and "Fn::Not" in node:
+            return not evaluate(node["Fn::Not"][0])
+        if isinstance(node, dict) and "Fn::And" in node:
+            return all(evaluate(n) for n in node["Fn::And"])
+        if isinstance(node, dict) and "Fn::Or" in node:
+            return any(evaluate(n) for n in node["Fn::Or"])
+        raise ValueError(f"unsupported condition {node!r}")
+
+    return bool(evaluate(load()["Conditions"][name]))
 
 
 def function_environment(refs: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:

@@ -18,7 +18,8 @@ import pytest
 from local.stack import ROOT, LocalStack
 
 SHARED = ROOT.parent / "shared"
-FIXTURE_LIBRARY = SHARED / "fixtures" / "netflix_movie_collection"
+# ../shared holds the fixtures beside the clone; FIXTURE_LIBRARY points elsewhere (e.g. the bundled copy).
+FIXTURE_LIBRARY = Path(os.environ.get("FIXTURE_LIBRARY") or SHARED / "fixtures" / "netflix_movie_collection")
 
 
 @pytest.fixture(scope="session")
@@ -49,7 +50,7 @@ def db(stack: LocalStack) -> Iterator[psycopg2.extensions.connection]:
 
 def reset_library(stack: LocalStack, folder: Path | None) -> dict | None:
     with psycopg2.connect(stack.database_url) as conn, conn.cursor() as cur:
-        cur.execute("TRUNCATE movies")
+        cur.execute("TRUNCATE movies, etl_files, etl_runs")
     conn.close()
     if stack.gateway:
         stack.gateway.clear_cache()

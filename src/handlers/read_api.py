@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from html import escape
 
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from handlers import http_errors
+from handlers import rest
 from handlers.observability import logger
 from shared import library, openapi
 
-app = APIGatewayRestResolver()
+app = rest.resolver()
 
 
 def _query(operation_id: str) -> dict:
@@ -58,9 +58,6 @@ def get_openapi() -> dict:
 def get_docs() -> Response:
     title = escape(openapi.document()["info"]["title"])
     return Response(200, "text/html; charset=utf-8", _SWAGGER_PAGE.replace("{title}", title))
-
-
-http_errors.register(app)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

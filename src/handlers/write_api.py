@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import json
 
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from handlers import http_errors
+from handlers import rest
 from handlers.observability import logger, metrics
 from shared import adds, openapi
 
-app = APIGatewayRestResolver()
+app = rest.resolver()
 
 
 def _caller() -> str:
@@ -49,9 +49,6 @@ def add_movie() -> Response:
 def get_request(request_id: str) -> dict:
     params = openapi.parse_path("getAddRequest", {"requestId": request_id})
     return adds.status(_caller(), params["requestId"])
-
-
-http_errors.register(app)
 
 
 @metrics.log_metrics

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
@@ -221,3 +222,31 @@ def insert_staged(cur: Cursor) -> tuple[int, int]:
     )
     distinct, inserted = cur.fetchone()
     return int(distinct), int(inserted)
+
+
+# --- ETL runs and checkpoints -------------------------------------------------------------
+
+def start_etl_run(cur: Cursor, source: str) -> int:
+    cur.execute("INSERT INTO etl_runs (source) VALUES (%s) RETURNING id", (source,))
+    return int(cur.fetchone()[0])
+
+
+def finish_etl_run(cur: Cursor, run_id: int, status: str, summary: dict) -> None:
+    cur.execute(
+        "UPDATE etl_runs SET status = %s, finished_at = now(), summary = %s::jsonb WHERE id = %s",
+        (status, json.dumps(summary), run_id),
+    )
+
+
+def checkpointed_files(cur: Cursor, source: str) -> set[tuple[str, str]]:
+    cur.execute("SELECT file_id, modified FROM etl_files WHERE source = %s", (source,))
+    return {(f, m) for f, m in cur.fetchall()}
+
+
+def record_files(cur: Cursor, source: str, run_id: int, files: list[tuple[str, str, str, str, str | None]]) -> None:
+    """files: (file_id, modified, path, outcome, reason)."""
+    cur.executemany(
+        "INSERT INTO etl_files (source, file_id, modified, path, outcome, reason, run_id)"
+        " VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT (source, file_id, modified) DO NOTHING",
+        [(source, f, m, p, o, r, run_id) for f, m, p, o, r in files],
+    )

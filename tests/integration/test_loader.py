@@ -7,7 +7,7 @@ from pathlib import Path
 
 import psycopg2
 
-from etl_task.loader import load
+from etl_task.pipeline import Run
 from etl_task.sources import FolderSource
 from tests.conftest import reset_library
 
@@ -48,7 +48,7 @@ def test_small_batches_and_quarantine_report(stack, tmp_path: Path) -> None:
     conn = psycopg2.connect(stack.database_url)
     try:
         with report.open("w") as out:
-            summary = load(conn, FolderSource(tmp_path), batch_size=4, quarantine_out=out)
+            summary = Run(conn, FolderSource(tmp_path), batch_size=4, quarantine_out=out).execute()
     finally:
         conn.close()
     assert summary.movies_new == 25 and summary.quarantined == 1

@@ -1,10 +1,12 @@
-"""One error shape for every REST handler: `{"error": {code, message, details?}}`, never a stack trace."""
+"""The REST resolver every handler uses: CORS for the UI's origin and one error shape,
+`{"error": {code, message, details?}}`, never a stack trace."""
 
 from __future__ import annotations
 
 import json
+import os
 
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response
 
 from handlers.observability import logger
 from shared.errors import ApiError, NotFound, error_body
@@ -12,6 +14,14 @@ from shared.errors import ApiError, NotFound, error_body
 
 def _json(status: int, body: dict) -> Response:
     return Response(status, "application/json", json.dumps(body))
+
+
+def resolver() -> APIGatewayRestResolver:
+    cors = CORSConfig(allow_origin=os.environ.get("ALLOWED_ORIGIN", "*"),
+                      allow_headers=["Authorization", "Content-Type", "Idempotency-Key"], max_age=600)
+    app = APIGatewayRestResolver(cors=cors)
+    register(app)
+    return app
 
 
 def register(app: APIGatewayRestResolver) -> None:

