@@ -49,7 +49,7 @@ invoke: $(STAMP)
 	$(PY) -m local.invoke $(FN) $(EVENT)
 
 etl: $(STAMP)
-	$(PY) -m local.etl $(if $(SOURCE),--source $(SOURCE),) $(if $(FOLDER),--folder $(FOLDER),)
+	$(PY) -m local.etl $(or $(SOURCE),folder) $(FOLDER)
 
 bench: $(STAMP)
 	$(PY) -m bench.run

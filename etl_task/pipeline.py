@@ -72,6 +72,14 @@ class Run:
                     if item.size is not None and item.size > MAX_FILE_BYTES:
                         loader.quarantine(item, f"file is larger than {MAX_FILE_BYTES} bytes")  # not downloaded
                         continue
+                    if not self.source.remote:  # a local read is cheaper than handing it to a thread
+                        try:
+                            loader.add_file(item, self._fetch(item))
+                        except OSError as exc:
+                            loader.fail(item, str(exc))
+                        if self.progress:
+                            self.progress.update(summary, listed)
+                        continue
                     pending[pool.submit(self._fetch, item)] = item
                     drain(self.concurrency * 4)
                 if self.stop_requested.is_set():

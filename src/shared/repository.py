@@ -11,6 +11,7 @@ from typing import Any
 
 import psycopg2
 import psycopg2.extensions
+from psycopg2.extras import execute_values
 
 Cursor = psycopg2.extensions.cursor
 
@@ -245,8 +246,10 @@ def checkpointed_files(cur: Cursor, source: str) -> set[tuple[str, str]]:
 
 def record_files(cur: Cursor, source: str, run_id: int, files: list[tuple[str, str, str, str, str | None]]) -> None:
     """files: (file_id, modified, path, outcome, reason)."""
-    cur.executemany(
+    execute_values(
+        cur,
         "INSERT INTO etl_files (source, file_id, modified, path, outcome, reason, run_id)"
-        " VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT (source, file_id, modified) DO NOTHING",
+        " VALUES %s ON CONFLICT (source, file_id, modified) DO NOTHING",
         [(source, f, m, p, o, r, run_id) for f, m, p, o, r in files],
+        page_size=1000,
     )

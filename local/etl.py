@@ -1,0 +1,57 @@
+"""`make etl SOURCE=folder|drive|fake-drive [FOLDER=…]`: run the ETL against the local stack's database.
+
+folder      a local folder (default: the bundled sample library)
+drive       a real Google Drive folder: DRIVE_FOLDER_ID plus DRIVE_CREDENTIALS_FILE (needs the internet)
+fake-drive  the sample library served by the fake Drive, through the real Google client (offline demo)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+from etl_task.__main__ import main as etl_main
+from local.stack import SAMPLE_LIBRARY, STACK_FILE, STATE_DIR, LocalStack
+
+
+def main(argv: list[str]) -> int:
+    source = argv[0] if argv else "folder"
+    folder = argv[1] if len(argv) > 1 and argv[1] else str(SAMPLE_LIBRARY)
+    stack = None
+    try:
+        state = json.loads(STACK_FILE.read_text())
+        os.kill(int(state["pid"]), 0)
+        os.environ["DATABASE_URL"] = state["env"]["DATABASE_URL"]  # `make run` is up: use its database
+    except (OSError, ValueError, KeyError):
+        stack = LocalStack(serve=False, sample_library=None).start()
+    try:
+        if source == "folder":
+            return etl_main(["--source", "folder", "--folder", folder])
+        if source == "drive":
+            return etl_main(["--source", "drive"])
+        if source == "fake-drive":
+            from pathlib import Path
+
+            from local.fake_drive import FakeDrive
+
+            drive = FakeDrive(latency=0.02)
+            endpoint = drive.start()
+            top = drive.mirror(Path(folder))
+            creds = STATE_DIR / "fake-drive-token.json"
+            creds.write_text(json.dumps(drive.user_credentials()))
+            os.environ.update(DRIVE_API_ENDPOINT=endpoint, DRIVE_TOKEN_URI=drive.token_uri,
+                              DRIVE_CREDENTIALS_FILE=str(creds))
+            try:
+                return etl_main(["--source", "drive", "--folder-id", top])
+            finally:
+                drive.stop()
+        print(__doc__, file=sys.stderr)
+        return 2
+    finally:
+        if stack:
+            stack.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
