@@ -1,0 +1,58 @@
+import type { SocketState } from "../lib/live";
+import { Link } from "./Link";
+
+export interface TrackedRequest {
+  requestId: string;
+  title: string;
+  status: "queued" | "created" | "duplicate" | "rejected" | "failed";
+  movieId?: string;
+  error?: string;
+}
+
+const LABEL: Record<TrackedRequest["status"], string> = {
+  queued: "Queued…",
+  created: "Created",
+  duplicate: "Already in the library",
+  rejected: "Rejected",
+  failed: "Failed",
+};
+
+const SOCKET_LABEL: Record<SocketState, string> = {
+  connecting: "Connecting to live updates…",
+  open: "Live updates on",
+  reconnecting: "Reconnecting to live updates…",
+  closed: "Live updates off",
+};
+
+export function StatusList({ requests, socket }: { requests: TrackedRequest[]; socket: SocketState }) {
+  return (
+    <section aria-labelledby="status-title" className="card">
+      <h2 id="status-title">Your adds</h2>
+      <p className={`socket socket-${socket}`} data-testid="socket-state">
+        {SOCKET_LABEL[socket]}
+      </p>
+      {requests.length === 0 && <p className="muted">Movies you add appear here with their outcome.</p>}
+      <ul className="requests" aria-live="polite">
+        {requests.map((r) => (
+          <li key={r.requestId} data-status={r.status} data-testid="add-request">
+            <strong>{r.title}</strong>{" "}
+            <span className={`badge badge-${r.status}`}>{LABEL[r.status]}</span>
+            {r.status === "duplicate" && r.movieId && (
+              <>
+                {" "}
+                <Link href={`/movies/${r.movieId}`}>see the existing movie</Link>
+              </>
+            )}
+            {r.status === "created" && r.movieId && (
+              <>
+                {" "}
+                <Link href={`/movies/${r.movieId}`}>open</Link>
+              </>
+            )}
+            {r.error && <span className="muted"> — {r.error}</span>}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}

@@ -1,0 +1,45 @@
+import { render, screen, waitFor } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { setConfigForTests } from "../lib/config";
+import { Browse, filtersFromUrl, filtersToUrl } from "./Browse";
+
+const calls: string[] = [];
+
+beforeEach(() => {
+  calls.length = 0;
+  setConfigForTests({ apiUrl: "/api", wsUrl: "/ws", cognitoEndpoint: "/cognito", userPoolId: "p", clientId: "c", region: "r" });
+  vi.stubGlobal("fetch", vi.fn(async (url: string) => {
+    calls.push(url);
+    const body = url.startsWith("/api/genres")
+      ? { genres: [{ genre: "Drama", count: 6 }, { genre: "Sci-Fi", count: 4 }, { genre: "War", count: 2 }] }
+      : { movies: [], totalCount: 10, filters: {}, pagination: { limit: 20, nextCursor: null, hasMore: false } };
+    return new Response(JSON.stringify(body), { status: 200 });
+  }));
+});
+
+test("filters round-trip through the URL", () => {
+  const url = filtersToUrl({ genres: ["Drama", "Sci-Fi"], minRating: "7", year: "" });
+  expect(url).toBe("/browse?genre=Drama&genre=Sci-Fi&minRating=7");
+  expect(filtersFromUrl(new URL(url, "http://x").searchParams)).toEqual({ genres: ["Drama", "Sci-Fi"], minRating: "7", year: "" });
+});
+
+test("choosing genres and clearing the rating updates the URL and the query", async () => {
+  window.history.replaceState(null, "", "/browse?minRating=8");
+  render(<Browse />);
+  await userEvent.click(await screen.findByLabelText(/Drama/));
+  await userEvent.click(screen.getByLabelText(/Sci-Fi/));
+  await waitFor(() => expect(window.location.search).toBe("?genre=Drama&genre=Sci-Fi&minRating=8"));
+  await userEvent.click(screen.getByRole("button", { name: "Clear rating" }));
+  await waitFor(() => expect(window.location.search).toBe("?genre=Drama&genre=Sci-Fi"));
+  await waitFor(() => expect(calls.at(-1)).toBe("/api/movies/filter?genre=Drama&genre=Sci-Fi&limit=20"));
+  expect(screen.getByLabelText("Minimum rating")).toHaveValue(null);
+  expect(await screen.findByText("10 movies")).toBeInTheDocument();
+});
+
+test("a shared link opens with its filters applied", async () => {
+  window.history.replaceState(null, "", "/browse?genre=War&year=2021");
+  render(<Browse />);
+  expect(await screen.findByLabelText(/War/)).toBeChecked();
+  expect(screen.getByLabelText("Year")).toHaveValue(2021);
+  await waitFor(() => expect(calls).toContain("/api/movies/filter?genre=War&year=2021&limit=20"));
+});
