@@ -12,7 +12,7 @@ SAM_VENV := .local/sam
 SAM := $(SAM_VENV)/bin/sam
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install bench invoke etl clean deploy etl-remote logs smoke destroy
+.PHONY: run test install ui chromium bench invoke etl clean deploy etl-remote logs smoke destroy
 
 $(STAMP): requirements-dev.txt src/requirements.txt etl_task/requirements.txt
 	test -x $(PY) || $(PYTHON_BASE) -m venv $(VENV)
@@ -35,13 +35,29 @@ tools/node_modules/.installed: tools/package-lock.json
 	npm ci --prefix tools --no-audit --no-fund
 	touch $@
 
-install: $(STAMP) $(SAM_VENV)/.installed $(TOOLS_VENV)/.installed tools/node_modules/.installed
+frontend/node_modules/.installed: frontend/package-lock.json
+	npm ci --prefix frontend --no-audit --no-fund
+	touch $@
 
-run: $(STAMP)
+UI_SOURCES := $(shell find frontend/src -type f 2>/dev/null) frontend/index.html frontend/vite.config.ts frontend/package.json
+
+frontend/dist/index.html: frontend/node_modules/.installed $(UI_SOURCES)
+	npm --prefix frontend run build
+
+ui: frontend/dist/index.html
+
+# Browser tests drive Debian's Chromium (a browser download cannot work here).
+chromium:
+	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+install: $(STAMP) $(SAM_VENV)/.installed $(TOOLS_VENV)/.installed tools/node_modules/.installed ui chromium
+
+run: $(STAMP) ui
 	$(PY) -m local.stack
 
 test: install
 	$(VENV)/bin/ruff check src etl_task local tests bench deploy
+	npm --prefix frontend test
 	$(PY) -m pytest tests
 
 invoke: $(STAMP)

@@ -14,7 +14,7 @@ from local import aws
 
 
 class User:
-    def __init__(self, stack, email: str, password: str = "User-Passw0rd!"):  # noqa: S107 - a test user in moto
+    def __init__(self, stack, email: str, password: str = "User-Passw0rd!"):
         import boto3
 
         idp = boto3.client("cognito-idp", endpoint_url=stack.resources.endpoint)

@@ -1,0 +1,206 @@
+"""The UI in Debian's Chromium, driven by Playwright, against the real local stack. Every page is
+screenshotted (test-results/screenshots) and checked with axe-core."""
+
+from __future__ import annotations
+
+import gzip
+import re
+import json
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+ROOT = Path(__file__).resolve().parents[2]
+SHOTS = ROOT / "test-results" / "screenshots"
+AXE = ROOT / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync"]
+
+pytestmark = pytest.mark.usefixtures("library")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    assert Path(CHROMIUM).exists(), "make test installs Debian's chromium"
+    assert (ROOT / "frontend" / "dist" / "index.html").exists(), "make test builds the UI first"
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture()
+def page(browser: Browser, stack) -> Iterator[Page]:
+    context = browser.new_context(base_url=stack.url, viewport={"width": 1200, "height": 850})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield page
+    context.close()
+    assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+def snap(page: Page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    serious = [f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes)" for v in result["violations"]
+               if v["impact"] in ("serious", "critical")]
+    assert not serious, f"accessibility problems on {name}: {serious}"
+
+
+def sign_in(page: Page, email: str = "demo@example.com", password: str = "Demo-Passw0rd!") -> None:
+    page.goto("/")
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
+
+
+def test_sign_in_page_shows_the_demo_account(page: Page) -> None:
+    page.goto("/")
+    expect(page.get_by_text("Local demo account")).to_be_visible()
+    snap(page, "sign-in")
+    page.get_by_role("button", name="Fill in the demo account").click()
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_test_id("total-movies")).to_have_text("32")
+
+
+def test_dashboard(page: Page) -> None:
+    sign_in(page)
+    expect(page.get_by_test_id("total-movies")).to_have_text("32")
+    expect(page.get_by_test_id("average-rating")).to_have_text("7.4")
+    expect(page.get_by_role("img", name="Top genres")).to_be_visible()
+    expect(page.get_by_role("img", name="Movies by year")).to_be_visible()
+    snap(page, "dashboard")
+
+
+def test_search_highlights_and_finds_every_bloom(page: Page) -> None:
+    sign_in(page)
+    page.get_by_role("link", name="Search").click()
+    page.get_by_label("Title contains").fill("bloom")
+    rows = page.locator("tbody tr")
+    expect(rows).to_have_count(3)
+    expect(page.locator("tbody")).to_contain_text("Bloom Again")
+    expect(page.locator("tbody mark").first).to_have_text("Bloom")
+    snap(page, "search")
+    page.get_by_label("Title contains").fill("zzzz-nothing")
+    expect(page.get_by_text("No results")).to_be_visible()
+
+
+def test_filter_drama_and_scifi_and_the_url_survives_reload(page: Page) -> None:
+    sign_in(page)
+    page.get_by_role("link", name="Browse").click()
+    page.get_by_label("Drama").check()
+    page.get_by_label("Sci-Fi").check()
+    expect(page.get_by_test_id("filter-count")).to_have_text("10 movies")
+    page.get_by_label("Minimum rating").fill("8")
+    expect(page).to_have_url(re.compile(r"minRating=8"))
+    page.get_by_role("button", name="Clear rating").click()
+    expect(page.get_by_test_id("filter-count")).to_have_text("10 movies")
+    snap(page, "browse")
+    page.reload()
+    expect(page.get_by_label("Drama")).to_be_checked()
+    expect(page.get_by_test_id("filter-count")).to_have_text("10 movies")
+
+
+def test_top_rated_pages_to_the_end(page: Page) -> None:
+    sign_in(page)
+    page.get_by_role("link", name="Top rated").click()
+    expect(page.locator("tbody tr")).to_have_count(10)
+    shown = 10
+    while shown < 32:
+        page.get_by_role("button", name="Load more").click()
+        shown = min(shown + 10, 32)
+        expect(page.locator("tbody tr")).to_have_count(shown)
+    expect(page.get_by_role("button", name="Load more")).to_have_count(0)
+    expect(page.get_by_test_id("top-progress")).to_contain_text("Showing 32 of 32")
+    expect(page.get_by_test_id("top-progress")).to_contain_text("that is all of them")
+    snap(page, "top-rated")
+
+
+def _fill_movie(page: Page, title: str, rating: str = "7.9") -> None:
+    page.get_by_label("Title").fill(title)
+    page.get_by_label("Genre").fill("Drama")
+    page.get_by_label("Rating").fill(rating)
+    page.get_by_label("Year").fill("2024")
+    page.get_by_role("button", name="Add movie").click()
+
+
+def test_add_shows_created_then_duplicate_live_and_field_errors(page: Page) -> None:
+    sign_in(page)
+    page.get_by_role("link", name="Add a movie").click()
+    expect(page.get_by_test_id("socket-state")).to_have_text("Live updates on")
+    title = f"Browser Film {uuid.uuid4().hex[:6]}"
+    _fill_movie(page, title)
+    first = page.get_by_test_id("add-request").filter(has_text=title).first
+    expect(first.get_by_text("Created")).to_be_visible(timeout=15_000)
+    _fill_movie(page, title.upper())
+    expect(page.get_by_test_id("add-request").first.get_by_text("Already in the library")).to_be_visible(timeout=15_000)
+    page.get_by_role("link", name="see the existing movie").first.click()
+    expect(page.get_by_role("heading", name=title)).to_be_visible()
+    page.go_back()
+    _fill_movie(page, "Bad Rating", rating="11")
+    expect(page.get_by_text("The rating must be between 0 and 10.")).to_be_visible()
+    snap(page, "add-movie")
+
+
+def test_sign_up_confirm_and_sign_in(page: Page) -> None:
+    email = f"new-{uuid.uuid4().hex[:8]}@example.com"
+    page.goto("/")
+    page.get_by_role("button", name="New here? Create an account").click()
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill("Brand-New-Passw0rd")
+    page.get_by_role("button", name="Create an account").click()
+    expect(page.get_by_role("heading", name="Confirm your e-mail")).to_be_visible()
+    snap(page, "confirm")
+    page.get_by_label("Confirmation code").fill("123456")
+    page.get_by_role("button", name="Confirm your e-mail").click()
+    expect(page.get_by_text("Account confirmed")).to_be_visible()
+    sign_in(page, email, "Brand-New-Passw0rd")
+    expect(page.get_by_text(email)).to_be_visible()
+
+
+def test_expired_session_returns_to_sign_in_and_keeps_the_draft(page: Page) -> None:
+    sign_in(page)
+    page.get_by_role("link", name="Add a movie").click()
+    page.get_by_label("Title").fill("Typed Before Expiry")
+    # The id token expires (and cannot be refreshed) while the person is typing.
+    page.evaluate("""() => {
+        const s = JSON.parse(sessionStorage.getItem('mle.session'));
+        s.idToken = 'expired.' + s.idToken.split('.')[1] + '.sig'; s.refreshToken = 'revoked';
+        sessionStorage.setItem('mle.session', JSON.stringify(s));
+    }""")
+    page.get_by_label("Genre").fill("Drama")
+    page.get_by_label("Rating").fill("7")
+    page.get_by_label("Year").fill("2020")
+    page.get_by_role("button", name="Add movie").click()
+    expect(page.get_by_text("Your session expired")).to_be_visible()
+    page.get_by_label("E-mail").fill("demo@example.com")
+    page.get_by_label("Password").fill("Demo-Passw0rd!")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Add a movie")).to_be_visible()
+    expect(page.get_by_label("Title")).to_have_value("Typed Before Expiry")
+
+
+def test_phone_sized_screen(page: Page) -> None:
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(page)
+    page.get_by_role("link", name="Browse").click()
+    expect(page.get_by_test_id("filter-count")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    snap(page, "browse-phone")
+
+
+def test_bundle_budget() -> None:
+    scripts = list((ROOT / "frontend" / "dist" / "assets").glob("*.js"))
+    assert scripts
+    size = sum(len(gzip.compress(p.read_bytes(), compresslevel=9)) for p in scripts)
+    print(json.dumps({"javascript_gzip_bytes": size}))
+    assert size <= 250 * 1024
