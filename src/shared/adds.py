@@ -76,30 +76,35 @@ def status(owner: str, request_id: str) -> dict[str, Any]:
             if k in record}
 
 
-def _rejected(request_id: str, message: str) -> dict[str, Any]:
-    error = {"code": "VALIDATION_ERROR", "message": message}
-    requests_store.complete(request_id, "rejected", now(), error=error)
-    return {"status": "rejected", "error": error}
-
-
 def process(body: str) -> dict[str, Any]:
-    """Insert one queued movie and record its outcome. Business outcomes return; only transient faults raise."""
+    """Insert one queued movie; returns its outcome, which record_outcome() then stores.
+
+    Business outcomes (created, duplicate, rejected) return; only transient faults raise.
+    """
     try:
         message = json.loads(body)
         request_id = str(uuid.UUID(str(message["requestId"])))
         movie_input = message["movie"]
     except (ValueError, KeyError, TypeError):
-        return {"status": "rejected", "error": {"code": "VALIDATION_ERROR", "message": "unreadable queue message"}}
+        return {"requestId": None, "status": "rejected",
+                "error": {"code": "VALIDATION_ERROR", "message": "unreadable queue message"}}
     try:
         movie = parse_new_movie(json.dumps(movie_input))
     except (ValidationError, PayloadTooLarge) as exc:
-        return _rejected(request_id, exc.message)
+        return {"requestId": request_id, "status": "rejected",
+                "error": {"code": "VALIDATION_ERROR", "message": exc.message}}
 
-    inserted, found = db.run(lambda cur: repository.insert_movie(cur, movie, request_id))
-    outcome = "created" if inserted else "duplicate"
     # If this message was delivered before and its insert committed, the row carries our request id.
-    requests_store.complete(request_id, outcome, now(), movie=found)
-    return {"status": outcome, "movie": found}
+    inserted, found = db.run(lambda cur: repository.insert_movie(cur, movie, request_id))
+    return {"requestId": request_id, "status": "created" if inserted else "duplicate", "movie": found}
+
+
+def record_outcome(outcome: dict[str, Any]) -> bool:
+    """Store the outcome once (a redelivered message changes nothing); the table's stream notifies."""
+    if not outcome.get("requestId"):
+        return False
+    return requests_store.complete(outcome["requestId"], outcome["status"], now(),
+                                   movie=outcome.get("movie"), error=outcome.get("error"))
 
 
 def fail(body: str, reason: str) -> dict[str, Any]:

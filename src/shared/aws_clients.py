@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from functools import lru_cache
 from typing import Any
 
@@ -17,9 +18,15 @@ def client(service: str) -> Any:
     return boto3.session.Session().client(service, config=_CONFIG)
 
 
-@lru_cache(maxsize=8)
+_local = threading.local()
+
+
 def table(env_name: str) -> Any:
-    return boto3.session.Session().resource("dynamodb", config=_CONFIG).Table(os.environ[env_name])
+    # boto3 resources are not thread-safe: one per thread (Lambda has one; the processor uses a few).
+    tables = _local.__dict__.setdefault("tables", {})
+    if env_name not in tables:
+        tables[env_name] = boto3.session.Session().resource("dynamodb", config=_CONFIG).Table(os.environ[env_name])
+    return tables[env_name]
 
 
 @lru_cache(maxsize=4)

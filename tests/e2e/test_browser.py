@@ -4,8 +4,8 @@ screenshotted (test-results/screenshots) and checked with axe-core."""
 from __future__ import annotations
 
 import gzip
-import re
 import json
+import re
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
