@@ -15,6 +15,7 @@ import httpx
 import psycopg2
 
 from bench import synthetic
+from local import template
 from local.runtime import LambdaRuntime
 from local.stack import ROOT, LocalStack
 from shared import cursors, repository, requests_store
@@ -128,10 +129,8 @@ def read_api(stack: LocalStack, report: Report, conn) -> None:
     http.close()
 
 
-def adds(stack: LocalStack, report: Report) -> None:
-    from tests.e2e.live import User  # the same client the tests use
-
-    user = User(stack, "bench@example.com").connect()
+def _processor_batches(user_sub: str, batches: int = 30) -> tuple[list[float], list[float]]:
+    """Invoke the processor on batches of 10 new movies; (wall ms per batch, PostgreSQL ms per batch)."""
     runtime = LambdaRuntime()
     event = json.loads((ROOT / "events" / "add_processor_batch.json").read_text())
     template_record = event["Records"][0]
@@ -146,21 +145,61 @@ def adds(stack: LocalStack, report: Report) -> None:
             sql_times[-1] += (time.perf_counter() - start) * 1000
 
     repository.insert_movie = timed_insert
-    for b in range(30):
-        sql_times.append(0.0)
-        records = []
-        for i in range(10):
-            request_id = str(uuid.uuid4())
-            movie = {"title": f"Bench Batch {b}-{i}", "genre": "Drama", "rating": 7.0, "year": 2020}
-            requests_store.create({"requestId": request_id, "owner": user.sub, "status": "queued", "input": movie,
-                                   "submittedAt": "2026-11-25T00:00:00.000Z"})
-            records.append(template_record | {"messageId": str(uuid.uuid4()), "body": json.dumps(
-                {"requestId": request_id, "owner": user.sub, "movie": movie})})
-        start = time.perf_counter()
-        result = runtime.invoke("AddProcessorFunction", {"Records": records})
-        batch_times.append((time.perf_counter() - start) * 1000)
-        assert result["batchItemFailures"] == []
-    repository.insert_movie = real_insert
+    try:
+        for _ in range(batches):
+            sql_times.append(0.0)
+            records = []
+            for _i in range(10):
+                request_id = str(uuid.uuid4())
+                movie = {"title": f"Bench Batch {request_id[:8]}", "genre": "Drama", "rating": 7.0, "year": 2020}
+                requests_store.create({"requestId": request_id, "owner": user_sub, "status": "queued",
+                                       "input": movie, "submittedAt": "2026-11-25T00:00:00.000Z"})
+                records.append(template_record | {"messageId": str(uuid.uuid4()), "body": json.dumps(
+                    {"requestId": request_id, "owner": user_sub, "movie": movie})})
+            start = time.perf_counter()
+            result = runtime.invoke("AddProcessorFunction", {"Records": records})
+            batch_times.append((time.perf_counter() - start) * 1000)
+            assert result["batchItemFailures"] == []
+    finally:
+        repository.insert_movie = real_insert
+    return batch_times, sql_times
+
+
+def _separate_dynamodb(stack: LocalStack):
+    """DynamoDB as its own process (its own GIL), as the real service is: a moto server on another port."""
+    import socket
+    import subprocess
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    endpoint = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(endpoint, timeout=1)
+            break
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    import boto3
+
+    props = template.resources("AWS::DynamoDB::Table")["RequestsTable"]["Properties"]
+    boto3.client("dynamodb", endpoint_url=endpoint).create_table(
+        TableName=stack.resources.table_name("RequestsTable"), BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=props["AttributeDefinitions"], KeySchema=props["KeySchema"])
+    return server, endpoint
+
+
+def adds(stack: LocalStack, report: Report) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from handlers import process_adds
+    from shared import aws_clients
+    from tests.e2e.live import User  # the same client the tests use
+
+    user = User(stack, "bench@example.com").connect()
     latencies = []
     for i in range(200):
         start = time.perf_counter()
@@ -169,16 +208,33 @@ def adds(stack: LocalStack, report: Report) -> None:
         assert user.status_of(request_id)["status"] == "created"
         latencies.append((time.perf_counter() - start) * 1000)
     user.close()
+
+    in_process, _ = _processor_batches(user.sub)
+    # The same batches with DynamoDB in a process of its own (in-process moto shares the GIL with the processor).
+    server, endpoint = _separate_dynamodb(stack)
+    os.environ["AWS_ENDPOINT_URL_DYNAMODB"] = endpoint
+    aws_clients._local.__dict__.clear()
+    process_adds.writers = ThreadPoolExecutor(max_workers=10, thread_name_prefix="outcome")
+    try:
+        separate, separate_sql = _processor_batches(user.sub)
+    finally:
+        del os.environ["AWS_ENDPOINT_URL_DYNAMODB"]
+        aws_clients._local.__dict__.clear()
+        server.terminate()
+        server.wait()
+
+    def ms(values: list[float], q: float) -> str:
+        return f"{pct(values, q):.1f}"
+
     report.table(f"Adds at {MOVIES:,} movies (ms)", [
-        ("processor, one batch of 10 (insert + outcome record each)", f"{pct(batch_times, .5):.1f}",
-         f"{pct(batch_times, .95):.1f}", "<= 30"),
-        ("  of which PostgreSQL (10 inserts, ON CONFLICT ... RETURNING)", f"{pct(sql_times, .5):.1f}",
-         f"{pct(sql_times, .95):.1f}", ""),
-        ("  of which recording 10 outcomes in DynamoDB (moto over local HTTP)",
-         f"{pct([b - q for b, q in zip(batch_times, sql_times, strict=True)], .5):.1f}",
-         f"{pct([b - q for b, q in zip(batch_times, sql_times, strict=True)], .95):.1f}", ""),
-        ("POST -> WebSocket 'created', 200 adds one after another", f"{pct(latencies, .5):.1f}",
-         f"{pct(latencies, .95):.1f}", "p95 <= 1500"),
+        ("processor, batch of 10 (10 inserts, then 10 outcome writes side by side), DynamoDB a separate process",
+         ms(separate, .5), ms(separate, .95), "<= 30"),
+        ("  of which PostgreSQL (10 inserts, ON CONFLICT ... RETURNING)", ms(separate_sql, .5),
+         ms(separate_sql, .95), ""),
+        ("processor, same, DynamoDB = moto inside the stack's process (shares its GIL)", ms(in_process, .5),
+         ms(in_process, .95), ""),
+        ("POST -> WebSocket 'created', 200 adds one after another", ms(latencies, .5), ms(latencies, .95),
+         "p95 <= 1500"),
     ], ("measure", "p50", "p95", "goal"))
 
 

@@ -35,7 +35,7 @@ def _source(args: argparse.Namespace) -> Source:
     if not args.folder_id:
         raise SystemExit("--folder-id (or DRIVE_FOLDER_ID) is required for the drive source")
     return DriveSource(args.folder_id, load_credentials(), api_endpoint=os.environ.get("DRIVE_API_ENDPOINT") or None,
-                       requests_per_second=float(os.environ.get("DRIVE_REQUESTS_PER_SECOND", "195")),
+                       requests_per_second=float(os.environ.get("DRIVE_REQUESTS_PER_SECOND", "200")),
                        backoff_base=float(os.environ.get("DRIVE_BACKOFF_SECONDS", "1.0")),
                        max_tries=int(os.environ.get("DRIVE_MAX_TRIES", "6")))
 

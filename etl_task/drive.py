@@ -91,7 +91,7 @@ class RateLimiter:
 class DriveSource:
     def __init__(self, folder_id: str, credentials: Credentials, *, api_endpoint: str | None = None,
                  page_size: int = 1000, max_tries: int = 6, backoff_base: float = 1.0,
-                 requests_per_second: float = 195.0, timeout: float = 60.0):
+                 requests_per_second: float = 200.0, timeout: float = 60.0):
         self.folder_id = folder_id
         self.name = f"drive:{folder_id}"
         self.remote = True

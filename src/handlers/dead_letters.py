@@ -6,7 +6,7 @@ from aws_lambda_powertools.utilities.batch import SqsFifoPartialProcessor, proce
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from handlers.observability import logger, metrics
+from handlers.observability import logger, metrics, tracer
 from shared import adds
 
 processor = SqsFifoPartialProcessor()
@@ -22,5 +22,6 @@ def record_handler(record: SQSRecord) -> dict:
 
 @metrics.log_metrics
 @logger.inject_lambda_context
+@tracer.capture_lambda_handler
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
     return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)

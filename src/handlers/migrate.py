@@ -8,7 +8,7 @@ from typing import Any
 
 import psycopg2
 
-from handlers.observability import logger
+from handlers.observability import logger, tracer
 from shared import config, migrate
 
 PHYSICAL_ID = "movie-library-schema"
@@ -43,6 +43,7 @@ def apply() -> list[str]:
 
 
 @logger.inject_lambda_context
+@tracer.capture_lambda_handler
 def lambda_handler(event: dict, _context: Any) -> dict:
     request_type = event.get("RequestType")
     status, reason, data = "SUCCESS", "nothing to do", {}

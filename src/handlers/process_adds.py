@@ -13,7 +13,7 @@ from aws_lambda_powertools.utilities.batch import SqsFifoPartialProcessor, proce
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from handlers.observability import logger, metrics
+from handlers.observability import logger, metrics, tracer
 from shared import adds
 
 processor = SqsFifoPartialProcessor()
@@ -43,6 +43,7 @@ def _record(message_id: str) -> str | None:
 
 @metrics.log_metrics
 @logger.inject_lambda_context
+@tracer.capture_lambda_handler
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
     _outcomes.clear()
     try:

@@ -9,7 +9,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from handlers import rest
-from handlers.observability import logger
+from handlers.observability import logger, tracer
 from shared import library, openapi
 
 app = rest.resolver()
@@ -61,6 +61,7 @@ def get_docs() -> Response:
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@tracer.capture_lambda_handler
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
     return app.resolve(event, context)
 

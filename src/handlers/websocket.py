@@ -7,7 +7,7 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from handlers.observability import logger
+from handlers.observability import logger, tracer
 from shared import connections
 
 
@@ -16,6 +16,7 @@ def _reply(status: int, body: dict | None = None) -> dict[str, Any]:
 
 
 @logger.inject_lambda_context
+@tracer.capture_lambda_handler
 def lambda_handler(event: dict, _context: LambdaContext) -> dict:
     ctx = event["requestContext"]
     route, connection_id = ctx["routeKey"], ctx["connectionId"]

@@ -9,7 +9,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from handlers import rest
-from handlers.observability import logger, metrics
+from handlers.observability import logger, metrics, tracer
 from shared import adds, openapi
 
 app = rest.resolver()
@@ -53,5 +53,6 @@ def get_request(request_id: str) -> dict:
 
 @metrics.log_metrics
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@tracer.capture_lambda_handler
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
     return app.resolve(event, context)

@@ -6,7 +6,7 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from handlers.observability import logger
+from handlers.observability import logger, tracer
 from shared.auth import verifier
 from shared.errors import Unauthorized
 
@@ -23,6 +23,7 @@ def _policy(principal: str, effect: str, resource: str, context: dict | None = N
 
 
 @logger.inject_lambda_context
+@tracer.capture_lambda_handler
 def lambda_handler(event: dict, _context: LambdaContext) -> dict:
     token = (event.get("queryStringParameters") or {}).get("token")
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -82,6 +83,26 @@ def test_run_prints_a_working_curl_stops_cleanly_and_keeps_data() -> None:
         assert httpx.get(url, headers={"Authorization": f"Bearer {token}"}).json()["totalMovies"] == 32
         _stop(proc)
         assert not _postgres_for(state)
+    finally:
+        for p in _postgres_for(state):
+            p.kill()
+        shutil.rmtree(state, ignore_errors=True)
+
+
+def test_invoke_runs_one_function_on_a_sample_event_like_sam_local_invoke() -> None:
+    state = ROOT / ".local" / "test" / f"invoke-{os.getpid()}"
+    shutil.rmtree(state, ignore_errors=True)
+    try:
+        done = subprocess.run([sys.executable, "-m", "local.invoke", "ReadApiFunction", "events/read_api_genres.json"],
+                              cwd=ROOT, env={**_clean_env(), "LOCAL_STATE_DIR": str(state)},
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        result = json.loads(done.stdout[done.stdout.index('{\n  "statusCode"'):])
+        assert result["statusCode"] == 200
+        assert len(json.loads(result["body"])["genres"]) == 13  # the bundled sample library
+        unknown = subprocess.run([sys.executable, "-m", "local.invoke", "NoSuchFunction", "events/ws_ping.json"],
+                                 cwd=ROOT, env=_clean_env(), capture_output=True, text=True, timeout=60)
+        assert unknown.returncode == 2 and "ReadApiFunction" in unknown.stderr
     finally:
         for p in _postgres_for(state):
             p.kill()

@@ -193,7 +193,7 @@ def _checkpointed(stack) -> set[str]:
 
 
 def _big_drive(count: int = 200) -> tuple[FakeDrive, str, set[tuple]]:
-    drive = FakeDrive(latency=0.01, page_size_cap=50)
+    drive = FakeDrive(latency=0.03, page_size_cap=50)
     top = drive.add_folder("Big", drive.root)
     expected = set()
     for i in range(count):
