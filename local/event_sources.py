@@ -16,7 +16,7 @@ from local.aws import AwsResources
 from local.runtime import LambdaRuntime
 
 log = logging.getLogger("local.event_sources")
-IDLE_POLL_SECONDS = 0.05
+IDLE_POLL_SECONDS = 0.1  # between stream polls; Lambda polls a stream about 4 times a second
 
 
 def _matches(record: dict, patterns: tuple[dict, ...]) -> bool:

@@ -70,6 +70,7 @@ def test_every_query_has_its_index(db) -> None:
     assert "COALESCE(rating" in defs["movies_rank"] and defs["movies_rank"].endswith("title, id)")
     assert "lower((genre)::text), rating" in defs["movies_genre_rating"]
     assert "(year)" in defs["movies_year"]
+    assert defs["movies_title_order"].endswith("btree (title, id)")
 
 
 @pytest.mark.usefixtures("library")
