@@ -26,7 +26,10 @@ class User:
         self.ws: ClientConnection | None = None
 
     def connect(self) -> User:
-        self.ws = connect(f"ws://127.0.0.1:{self.stack.port}/ws?token={self.token}", open_timeout=10)
+        # Unbounded queue: a test may read its messages long after they arrived; with the default (16)
+        # the client stops reading the socket, its keepalive pongs go unread and it hangs up.
+        self.ws = connect(f"ws://127.0.0.1:{self.stack.port}/ws?token={self.token}", open_timeout=10,
+                          max_queue=None)
         return self
 
     def add(self, movie: dict[str, Any], **headers: str) -> httpx.Response:
