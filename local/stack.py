@@ -163,6 +163,7 @@ def main() -> None:
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
         stack.start()
+        STACK_FILE.parent.mkdir(parents=True, exist_ok=True)  # absent when DATABASE_URL replaces the embedded server
         STACK_FILE.write_text(json.dumps({"pid": os.getpid(), "url": stack.url,
                                           "env": {k: os.environ[k] for k in stack_env_keys() if k in os.environ}}))
         print(_banner(stack, stack.demo_token()), flush=True)

@@ -107,3 +107,35 @@ def test_invoke_runs_one_function_on_a_sample_event_like_sam_local_invoke() -> N
         for p in _postgres_for(state):
             p.kill()
         shutil.rmtree(state, ignore_errors=True)
+
+
+def test_database_url_points_the_whole_stack_at_another_server() -> None:
+    from local.postgres import EmbeddedPostgres
+
+    other = EmbeddedPostgres(ROOT / ".local" / "test" / f"other-pg-{os.getpid()}", delete_on_stop=True)
+    url = other.start()
+    state = ROOT / ".local" / "test" / f"run-url-{os.getpid()}"
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "local.stack"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            text=True, env={**_clean_env(), "LOCAL_STATE_DIR": str(state), "PORT": "0", "DATABASE_URL": url})
+        lines = []
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            lines.append(line)
+            if "Press Ctrl-C" in line:
+                break
+        output = "".join(lines)
+        token, api = re.search(r"curl -s -H 'Authorization: Bearer (\S+)' '(\S+)'", output).groups()
+        assert httpx.get(api, headers={"Authorization": f"Bearer {token}"}).json()["totalMovies"] == 32
+        _stop(proc)
+        assert not (state / "pg").exists(), "no embedded server of its own when DATABASE_URL is set"
+        import psycopg2
+
+        with psycopg2.connect(url) as conn, conn.cursor() as cur:
+            cur.execute("SELECT count(*) FROM movies")
+            assert cur.fetchone()[0] == 32  # the rows went to the other server
+        conn.close()
+    finally:
+        other.stop()
+        shutil.rmtree(state, ignore_errors=True)
