@@ -39,10 +39,12 @@ export function Browse() {
     api<{ genres: { genre: string; count: number }[] }>("/genres").then((g) => setGenres(g.genres), (e: Error) => setError(e.message));
   }, []);
 
-  const load = (cursor: string | null, append: boolean) => {
+  // Each request is built from the URL it was made for (key), so a page never mixes two filters.
+  const load = (params: string, cursor: string | null, append: boolean) => {
+    const current = filtersFromUrl(new URLSearchParams(params));
     setLoading(true);
     setError(null);
-    api<FilterPage>(`/movies/filter${query({ genre: filters.genres, minRating: filters.minRating, year: filters.year, limit: 20, cursor })}`)
+    api<FilterPage>(`/movies/filter${query({ genre: current.genres, minRating: current.minRating, year: current.year, limit: 20, cursor })}`)
       .then((p) => {
         setPage(p);
         setMovies((previous) => (append ? [...previous, ...p.movies] : p.movies));
@@ -50,7 +52,7 @@ export function Browse() {
       .finally(() => setLoading(false));
   };
 
-  useEffect(() => load(null, false), [key]); // eslint-disable-line react-hooks/exhaustive-deps
+  useEffect(() => load(key, null, false), [key]);
 
   const update = (change: Partial<Filters>) => navigate(filtersToUrl({ ...filters, ...change }), true);
   const toggle = (genre: string) =>
@@ -99,7 +101,7 @@ export function Browse() {
       {movies.length > 0 && <MovieTable movies={movies} caption="Filtered movies" />}
       {loading && <Loading />}
       {page?.pagination.hasMore && !loading && (
-        <button type="button" onClick={() => load(page.pagination.nextCursor, true)}>
+        <button type="button" onClick={() => load(key, page.pagination.nextCursor, true)}>
           Load more
         </button>
       )}
