@@ -4,6 +4,7 @@ checkpoint of the batch's files in the same transaction."""
 from __future__ import annotations
 
 import json
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import asdict, dataclass, field
 from typing import IO
 
@@ -53,6 +54,8 @@ class Loader:
         self._seen: set[tuple] = set()
         self._batch: list[Movie] = []
         self._files: list[tuple[str, str, str, str, str | None]] = []
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="etl-write")
+        self._pending: Future | None = None
 
     def add_file(self, item: SourceFile, content: bytes) -> None:
         try:
@@ -86,16 +89,43 @@ class Loader:
         self.summary.failed += 1
         self.summary.failures.append({"fileId": item.file_id, "path": item.path, "reason": reason})
 
-    def flush(self) -> None:
-        if not self._batch and not self._files:
-            return
+    def flush(self, wait: bool = False) -> None:
+        """Write the batch (rows and its files' checkpoint in one transaction).
+
+        The write runs in the background while the next batch is read and parsed; one at a time, and
+        a failure surfaces on the next flush or on finish().
+        """
+        self._wait()
+        if self._batch or self._files:
+            batch, files = self._batch, self._files
+            self._batch, self._files = [], []
+            self._pending = self._writer.submit(self._write, batch, files)
+        if wait:
+            self._wait()
+
+    def finish(self) -> None:
+        self.flush(wait=True)
+        self._writer.shutdown()
+
+    def abandon(self) -> None:
+        """After a failure: let an in-flight write end (it commits or rolls back whole) before the
+        connection is used again; its own error, if any, is already logged by the caller's."""
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            wait([pending])
+        self._writer.shutdown()
+
+    def _wait(self) -> None:
+        if self._pending is not None:
+            pending, self._pending = self._pending, None
+            pending.result()
+
+    def _write(self, batch: list[Movie], files: list[tuple[str, str, str, str, str | None]]) -> None:
         with self.conn, self.conn.cursor() as cur:
-            if self._batch:
-                repository.stage_movies(cur, (m.as_row() for m in self._batch))
+            if batch:
+                repository.stage_movies(cur, (m.as_row() for m in batch))
                 distinct, inserted = repository.insert_staged(cur)
                 self.summary.movies_new += inserted
                 self.summary.movies_already_present += distinct - inserted
-            if self.run_id is not None and self._files:
-                repository.record_files(cur, self.source, self.run_id, self._files)
-        self._batch.clear()
-        self._files.clear()
+            if self.run_id is not None and files:
+                repository.record_files(cur, self.source, self.run_id, files)

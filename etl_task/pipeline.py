@@ -86,10 +86,11 @@ class Run:
                     for future in pending:
                         future.cancel()
                 drain(0)
-            loader.flush()
+            loader.finish()
             status = "interrupted" if self.stop_requested.is_set() else "finished"
             summary.interrupted = self.stop_requested.is_set()
         finally:
+            loader.abandon()  # no-op after finish(); after a failure, waits for an in-flight write
             summary.seconds = time.monotonic() - started
             if self.progress:
                 self.progress.update(summary, listed)

@@ -278,3 +278,29 @@ def test_cli_prints_summary_and_exits_zero_with_quarantined_files(stack, tmp_pat
     lines = [json.loads(line) for line in done.stdout.splitlines()]
     assert lines[-1]["event"] == "etl_summary" and lines[-1]["quarantined"] == 1 and lines[-1]["files_loaded"] == 1
     assert any(line["event"] == "etl_quarantined" and line["path"] == "bad.json" for line in lines)
+
+
+def test_a_failed_batch_write_stops_the_run_and_keeps_earlier_batches_whole(stack, tmp_path: Path, monkeypatch) -> None:
+    from shared import repository
+
+    for i in range(30):
+        (tmp_path / f"m{i:02d}.json").write_text(json.dumps({"title": f"Batch Fail {i}", "genre": "G"}))
+    reset_library(stack, None)
+    real = repository.insert_staged
+    calls = {"n": 0}
+
+    def second_batch_fails(cur):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise psycopg2.OperationalError("server closed the connection unexpectedly")
+        return real(cur)
+
+    monkeypatch.setattr(repository, "insert_staged", second_batch_fails)
+    with pytest.raises(psycopg2.OperationalError):
+        _run(stack, FolderSource(tmp_path), batch_size=10)
+    assert len(_titles(stack)) == 10  # the first batch, whole; the second rolled back
+    assert len(_checkpointed(stack)) == 10  # and exactly its files are checkpointed
+    monkeypatch.undo()
+    resumed = _run(stack, FolderSource(tmp_path), batch_size=10)
+    assert resumed.files_skipped == 10 and resumed.movies_new == 20
+    assert len(_titles(stack)) == 30
