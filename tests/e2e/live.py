@@ -24,6 +24,7 @@ class User:
         self.stack = stack
         self.http = httpx.Client(base_url=stack.url, headers={"Authorization": f"Bearer {self.token}"}, timeout=30)
         self.ws: ClientConnection | None = None
+        self._held: list[dict[str, Any]] = []  # messages read while waiting for another request
 
     def connect(self) -> User:
         # Unbounded queue: a test may read its messages long after they arrived; with the default (16)
@@ -40,12 +41,18 @@ class User:
         return json.loads(self.ws.recv(timeout=timeout))
 
     def status_of(self, request_id: str, timeout: float = 15.0) -> dict[str, Any]:
-        """Wait (polling, with a deadline) for a message about request_id; other messages are kept."""
+        """Wait (with a deadline) for the message about request_id. Outcomes of one batch are recorded
+        side by side, so they may arrive in any order: messages about other requests are kept."""
+        for held in self._held:
+            if held.get("requestId") == request_id:
+                self._held.remove(held)
+                return held
         deadline = time.monotonic() + timeout
         while True:
             message = self.next_message(max(0.1, deadline - time.monotonic()))
             if message.get("requestId") == request_id:
                 return message
+            self._held.append(message)
 
     def close(self) -> None:
         if self.ws is not None:
