@@ -12,18 +12,17 @@ import os
 import sys
 
 from etl_task.__main__ import main as etl_main
-from local.stack import SAMPLE_LIBRARY, STACK_FILE, STATE_DIR, LocalStack
+from local.stack import SAMPLE_LIBRARY, STATE_DIR, LocalStack, running_stack_env
 
 
 def main(argv: list[str]) -> int:
     source = argv[0] if argv else "folder"
     folder = argv[1] if len(argv) > 1 and argv[1] else str(SAMPLE_LIBRARY)
     stack = None
-    try:
-        state = json.loads(STACK_FILE.read_text())
-        os.kill(int(state["pid"]), 0)
-        os.environ["DATABASE_URL"] = state["env"]["DATABASE_URL"]  # `make run` is up: use its database
-    except (OSError, ValueError, KeyError):
+    env = running_stack_env()
+    if env:
+        os.environ["DATABASE_URL"] = env["DATABASE_URL"]  # `make run` is up: use its database
+    else:
         stack = LocalStack(serve=False, sample_library=None).start()
     try:
         if source == "folder":

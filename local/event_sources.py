@@ -34,7 +34,28 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-class SqsPoller(threading.Thread):
+class _Poller(threading.Thread):
+    """The loop every event source mapping runs until the stack stops."""
+
+    stop_event: threading.Event
+
+    def poll_once(self) -> int:  # records seen; 0: nothing came, wait a little before the next poll
+        raise NotImplementedError
+
+    def run(self) -> None:
+        while not self.stop_event.is_set():
+            try:
+                if not self.poll_once():
+                    self.stop_event.wait(IDLE_POLL_SECONDS)
+            except Exception:
+                # moto refusing a call must not end the mapping (Lambda's keeps polling too); it is
+                # logged, except while the stack shuts down and moto goes away under the poller.
+                if not self.stop_event.is_set():
+                    log.exception("%s: polling failed; retrying", self.name)
+                    self.stop_event.wait(0.5)
+
+
+class SqsPoller(_Poller):
     def __init__(self, source: template.EventSource, resources: AwsResources, runtime: LambdaRuntime,
                  stop: threading.Event):
         super().__init__(name=f"sqs-{source.function}", daemon=True)
@@ -52,28 +73,19 @@ class SqsPoller(threading.Thread):
             "awsRegion": self.sqs.meta.region_name,
         }
 
-    def run(self) -> None:
-        while not self.stop_event.is_set():
-            try:
-                self.poll_once()
-            except Exception:
-                if not self.stop_event.is_set():
-                    log.exception("polling %s failed", self.url)
-                    self.stop_event.wait(0.5)
-
-    def poll_once(self) -> None:
+    def poll_once(self) -> int:
         messages = self.sqs.receive_message(
             QueueUrl=self.url, MaxNumberOfMessages=min(self.source.batch_size, 10), WaitTimeSeconds=1,
             MessageSystemAttributeNames=["All"], MessageAttributeNames=["All"],
         ).get("Messages", [])
         if not messages:
-            return
+            return 1  # the receive itself waited (long polling)
         records = [self._record(m) for m in messages]
         try:
             result = self.runtime.invoke(self.source.function, {"Records": records})
             failed = {f["itemIdentifier"] for f in (result or {}).get("batchItemFailures", [])} \
                 if self.source.report_failures else set()
-        except Exception:
+        except Exception:  # a function error: as in Lambda, the whole batch becomes visible again later
             log.exception("%s failed; the whole batch returns to the queue", self.source.function)
             failed = {r["messageId"] for r in records}
         self.invocations += 1
@@ -82,9 +94,10 @@ class SqsPoller(threading.Thread):
         if done:
             self.sqs.delete_message_batch(QueueUrl=self.url, Entries=done)
         # Failed messages stay invisible until their visibility timeout ends, then come back (or go to the DLQ).
+        return len(records)
 
 
-class StreamPoller(threading.Thread):
+class StreamPoller(_Poller):
     MAX_RETRIES = 3
 
     def __init__(self, source: template.EventSource, resources: AwsResources, runtime: LambdaRuntime,
@@ -101,16 +114,6 @@ class StreamPoller(threading.Thread):
             if shard["ShardId"] not in self.iterators:
                 self.iterators[shard["ShardId"]] = self.streams.get_shard_iterator(
                     StreamArn=self.arn, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
-
-    def run(self) -> None:
-        while not self.stop_event.is_set():
-            try:
-                if not self.poll_once():
-                    self.stop_event.wait(IDLE_POLL_SECONDS)
-            except Exception:
-                if not self.stop_event.is_set():
-                    log.exception("polling stream %s failed", self.arn)
-                    self.stop_event.wait(0.5)
 
     def poll_once(self) -> int:
         self._refresh_shards()
@@ -129,7 +132,7 @@ class StreamPoller(threading.Thread):
         for _attempt in range(self.MAX_RETRIES + 1):
             try:
                 result = self.runtime.invoke(self.source.function, {"Records": batch})
-            except Exception:
+            except Exception:  # a function error: retried, as Lambda retries a stream batch
                 log.exception("%s failed on a stream batch; retrying", self.source.function)
                 continue
             finally:

@@ -12,16 +12,7 @@ from pathlib import Path
 
 from local import template
 from local.runtime import LambdaRuntime
-from local.stack import STACK_FILE, LocalStack
-
-
-def _running_stack_env() -> dict[str, str] | None:
-    try:
-        state = json.loads(STACK_FILE.read_text())
-        os.kill(int(state["pid"]), 0)
-    except (OSError, ValueError, KeyError):
-        return None
-    return state["env"]
+from local.stack import LocalStack, running_stack_env
 
 
 def main(argv: list[str]) -> int:
@@ -34,7 +25,7 @@ def main(argv: list[str]) -> int:
               file=sys.stderr)
         return 2
     event = json.loads(Path(event_path).read_text())
-    env = _running_stack_env()
+    env = running_stack_env()
     stack = None
     if env:
         os.environ.update(env)

@@ -174,6 +174,16 @@ def main() -> None:
         stack.stop()
 
 
+def running_stack_env() -> dict[str, str] | None:
+    """The environment of the `make run` stack that is up now, or None when there is none."""
+    try:
+        state = json.loads(STACK_FILE.read_text())
+        os.kill(int(state["pid"]), 0)
+    except (OSError, ValueError, KeyError):
+        return None
+    return state["env"]
+
+
 def stack_env_keys() -> list[str]:
     """Every variable the local stack sets for the functions (saved for `make invoke`)."""
     names = {"DATABASE_URL", "AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
