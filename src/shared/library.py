@@ -14,15 +14,18 @@ LATEST_YEARS = 20
 
 
 def dashboard() -> dict[str, Any]:
-    def work(cur: repository.Cursor) -> dict[str, Any]:
-        return {
-            "totalMovies": repository.movie_total(cur),
-            "averageRating": repository.average_rating(cur),
-            "topGenres": repository.top_genres(cur, TOP_GENRES),
-            "moviesByYear": repository.movies_by_year(cur, LATEST_YEARS),
-        }
-
-    return db.run(work)
+    """The seed's four fields, unchanged, then the richer ones; all from the kept aggregates."""
+    stats = db.run(lambda cur: repository.dashboard_stats(cur, TOP_GENRES, LATEST_YEARS))
+    return {
+        "totalMovies": stats["total"],
+        "averageRating": stats["average"],
+        "topGenres": stats["top_genres"],
+        "moviesByYear": stats["latest_years"],
+        "yearHistogram": stats["years"],
+        "ratingHistogram": [{"rating": bucket, "count": n} for bucket, n in stats["buckets"].items()]
+        + [{"rating": None, "count": stats["unrated"]}],
+        "unratedMovies": stats["unrated"],
+    }
 
 
 def genres() -> dict[str, Any]:
