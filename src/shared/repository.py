@@ -62,32 +62,31 @@ def movie_total(cur: Cursor) -> int:
     return int(cur.fetchone()[0])
 
 
-def average_rating(cur: Cursor) -> float | None:
-    cur.execute("SELECT round(avg(rating), 1) FROM movies")
-    value = cur.fetchone()[0]
-    return float(value) if value is not None else None
-
-
-def top_genres(cur: Cursor, limit: int) -> list[dict]:
-    cur.execute(
-        "SELECT min(genre), count(*) AS n FROM movies GROUP BY lower(genre)"
-        " ORDER BY n DESC, lower(genre) LIMIT %s",
-        (limit,),
-    )
-    return [{"genre": g, "count": n} for g, n in cur.fetchall()]
+def dashboard_stats(cur: Cursor, top_genres: int, latest_years: int) -> dict[str, Any]:
+    """The dashboard from the aggregate tables (migration 0006): small reads, never a scan of movies."""
+    cur.execute("SELECT total, rated, round(rating_sum / nullif(rated, 0), 1) FROM movie_stats")
+    total, rated, average = cur.fetchone()
+    cur.execute("SELECT display, movies FROM genre_stats WHERE movies > 0 ORDER BY movies DESC, genre_key LIMIT %s",
+                (top_genres,))
+    genres = [{"genre": g, "count": n} for g, n in cur.fetchall()]
+    cur.execute("SELECT year, movies FROM year_stats WHERE movies > 0 ORDER BY year")
+    years = [{"year": y, "count": n} for y, n in cur.fetchall()]
+    cur.execute("SELECT bucket, movies FROM rating_stats WHERE movies > 0")
+    buckets = dict(cur.fetchall())
+    return {
+        "total": int(total),
+        "unrated": int(total - rated),
+        "average": float(average) if average is not None else None,
+        "top_genres": genres,
+        "latest_years": list(reversed(years))[:latest_years],
+        "years": years,
+        "buckets": {bucket: int(buckets.get(bucket, 0)) for bucket in range(11)},
+    }
 
 
 def all_genres(cur: Cursor) -> list[dict]:
     cur.execute("SELECT min(genre), count(*) FROM movies GROUP BY lower(genre) ORDER BY lower(genre)")
     return [{"genre": g, "count": n} for g, n in cur.fetchall()]
-
-
-def movies_by_year(cur: Cursor, limit: int) -> list[dict]:
-    cur.execute(
-        "SELECT year, count(*) FROM movies WHERE year IS NOT NULL GROUP BY year ORDER BY year DESC LIMIT %s",
-        (limit,),
-    )
-    return [{"year": y, "count": n} for y, n in cur.fetchall()]
 
 
 def get_movie(cur: Cursor, movie_id: str) -> dict | None:
