@@ -9,7 +9,8 @@ PYTHON_BASE ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 SAM_VENV := .local/sam
-SAM := $(SAM_VENV)/bin/sam
+# deploy/*.py run this SAM CLI (deploy/sam_cli.py falls back to it, then to PATH).
+export SAM := $(CURDIR)/$(SAM_VENV)/bin/sam
 STAMP := $(VENV)/.installed
 
 .PHONY: run test install ui chromium bench invoke etl clean deploy etl-remote logs smoke destroy
@@ -68,7 +69,7 @@ etl: $(STAMP)
 	$(PY) -m local.etl $(or $(SOURCE),folder) $(FOLDER)
 
 bench: $(STAMP)
-	$(PY) -m bench.run
+	$(PY) -m bench.run $(SECTIONS)
 
 clean:
 	rm -rf $(VENV) .local .pytest_cache
@@ -76,7 +77,7 @@ clean:
 # --- AWS (see README: Deploy) ------------------------------------------------------------------
 ENV ?= staging
 
-deploy: $(STAMP)
+deploy: $(STAMP) $(SAM_VENV)/.installed
 	$(PY) -m deploy.deploy $(ENV)
 
 etl-remote: $(STAMP)
@@ -89,5 +90,5 @@ logs: $(STAMP)
 smoke: $(STAMP)
 	$(PY) -m deploy.smoke $(ENV)
 
-destroy: $(STAMP)
+destroy: $(STAMP) $(SAM_VENV)/.installed
 	$(PY) -m deploy.destroy $(ENV)
