@@ -1,0 +1,543 @@
+"""Models of the Movie Library API, GENERATED from src/shared/openapi.json: do not edit.
+
+Regenerate with: make client-models  (python clients/python/scripts/generate_models.py)
+"""
+# ruff: noqa: E501
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+API_VERSION = '1.0.0'
+
+# operationId → (HTTP method, path): every operation the client must offer a method for.
+OPERATIONS: dict[str, tuple[str, str]] = {
+    'getDashboard': ('GET', '/api/dashboard'),
+    'searchMovies': ('GET', '/api/movies/search'),
+    'filterMovies': ('GET', '/api/movies/filter'),
+    'topRatedMovies': ('GET', '/api/movies/top-rated'),
+    'listGenres': ('GET', '/api/genres'),
+    'getMovie': ('GET', '/api/movies/{id}'),
+    'addMovie': ('POST', '/api/movies'),
+    'getAddRequest': ('GET', '/api/movies/requests/{requestId}'),
+    'getOpenApi': ('GET', '/api/openapi.json'),
+    'getDocs': ('GET', '/api/docs'),
+}
+
+
+@dataclass(frozen=True)
+class Movie:
+    id: str
+    title: str
+    genre: str
+    rating: float | None
+    year: int | None
+    created_at: str
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Movie:
+        return cls(
+            id=data['id'],
+            title=data['title'],
+            genre=data['genre'],
+            rating=None if data.get('rating') is None else float(data['rating']),
+            year=data.get('year'),
+            created_at=data['created_at'],
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        out['id'] = self.id
+        out['title'] = self.title
+        out['genre'] = self.genre
+        out['rating'] = self.rating
+        out['year'] = self.year
+        out['created_at'] = self.created_at
+        return out
+
+
+@dataclass(frozen=True)
+class GenreCount:
+    genre: str
+    count: int
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> GenreCount:
+        return cls(
+            genre=data['genre'],
+            count=data['count'],
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        out['genre'] = self.genre
+        out['count'] = self.count
+        return out
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    total_movies: int
+    average_rating: float | None
+    top_genres: list[GenreCount]
+    movies_by_year: list[DashboardMoviesByYear]
+    year_histogram: list[DashboardYearHistogram]
+    rating_histogram: list[DashboardRatingHistogram]
+    unrated_movies: int
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Dashboard:
+        return cls(
+            total_movies=data['totalMovies'],
+            average_rating=None if data.get('averageRating') is None else float(data['averageRating']),
+            top_genres=[GenreCount.from_dict(x) for x in data['topGenres']],
+            movies_by_year=[DashboardMoviesByYear.from_dict(x) for x in data['moviesByYear']],
+            year_histogram=[DashboardYearHistogram.from_dict(x) for x in data['yearHistogram']],
+            rating_histogram=[DashboardRatingHistogram.from_dict(x) for x in data['ratingHistogram']],
+            unrated_movies=data['unratedMovies'],
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        out['totalMovies'] = self.total_movies
+        out['averageRating'] = self.average_rating
+        out['topGenres'] = [x.to_dict() for x in self.top_genres]
+        out['moviesByYear'] = [x.to_dict() for x in self.movies_by_year]
+        out['yearHistogram'] = [x.to_dict() for x in self.year_histogram]
+        out['ratingHistogram'] = [x.to_dict() for x in self.rating_histogram]
+        out['unratedMovies'] = self.unrated_movies
+        return out
+
+
+@dataclass(frozen=True)
+class DashboardMoviesByYear:
+    year: int
+    count: int
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> DashboardMoviesByYear:
+        return cls(
+            year=data['year'],
+            count=data['count'],
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        out['year'] = self.year
+        out['count'] = self.count
+        return out
+
+
+@dataclass(frozen=True)
+class DashboardYearHistogram:
+    year: int
+    count: int
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> DashboardYearHistogram:
+        return cls(
+            year=data['year'],
+            count=data['count'],
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        out['year'] = self.year
+        out['count'] = self.count
+        return out
+
+
+@dataclass(frozen=True)
+class DashboardRatingHistogram:
+    rating: int | None
+    count: int
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> DashboardRatingHistogram:
+        return cls(
+            rating=data.get('rating'),
+            count=data['count'],
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        out['rating'] = self.rating
+        out['count'] = self.count
+        return out
+
+
+@dataclass(frozen=True)
+class CursorPage:
+    limit: int
+    next_cursor: str | None
+    has_more: bool
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> CursorPage:
+        return cls(
+            limit=data['limit'],
+            next_cursor=data.get('nextCursor'),
+            has_more=data['hasMore'],
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        out['limit'] = self.limit
+        out['nextCursor'] = self.next_cursor
+        out['hasMore'] = self.has_more
+        return out
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    movies: list[Movie]
+    pagination: CursorPage
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SearchResult:
+        return cls(
+            movies=[Movie.from_dict(x) for x in data['movies']],
+            pagination=CursorPage.from_dict(data['pagination']),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        out['movies'] = [x.to_dict() for x in self.movies]
+        out['pagination'] = self.pagination.to_dict()
+        return out
+
+
+@dataclass(frozen=True)
+class FilterResult:
+    movies: list[Movie]
+    total_count: int
+    filters: FilterResultFilters
+    pagination: CursorPage
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> FilterResult:
+        return cls(
+            movies=[Movie.from_dict(x) for x in data['movies']],
+            total_count=data['totalCount'],
+            filters=FilterResultFilters.from_dict(data['filters']),
+            pagination=CursorPage.from_dict(data['pagination']),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        out['movies'] = [x.to_dict() for x in self.movies]
+        out['totalCount'] = self.total_count
+        out['filters'] = self.filters.to_dict()
+        out['pagination'] = self.pagination.to_dict()
+        return out
+
+
+@dataclass(frozen=True)
+class FilterResultFilters:
+    genres: list[str] | None = None
+    min_rating: float | None = None
+    year: int | None = None
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> FilterResultFilters:
+        return cls(
+            genres=None if data.get('genres') is None else list(data['genres']),
+            min_rating=None if data.get('minRating') is None else float(data['minRating']),
+            year=data.get('year'),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        if self.genres is not None:
+            out['genres'] = list(self.genres)
+        if self.min_rating is not None:
+            out['minRating'] = self.min_rating
+        if self.year is not None:
+            out['year'] = self.year
+        return out
+
+
+@dataclass(frozen=True)
+class TopRatedResult:
+    movies: list[Movie]
+    pagination: TopRatedResultPagination
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TopRatedResult:
+        return cls(
+            movies=[Movie.from_dict(x) for x in data['movies']],
+            pagination=TopRatedResultPagination.from_dict(data['pagination']),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        out['movies'] = [x.to_dict() for x in self.movies]
+        out['pagination'] = self.pagination.to_dict()
+        return out
+
+
+@dataclass(frozen=True)
+class TopRatedResultPagination:
+    start: int
+    limit: int
+    total: int
+    has_more: bool
+    next_cursor: str | None
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TopRatedResultPagination:
+        return cls(
+            start=data['start'],
+            limit=data['limit'],
+            total=data['total'],
+            has_more=data['hasMore'],
+            next_cursor=data.get('nextCursor'),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        out['start'] = self.start
+        out['limit'] = self.limit
+        out['total'] = self.total
+        out['hasMore'] = self.has_more
+        out['nextCursor'] = self.next_cursor
+        return out
+
+
+@dataclass(frozen=True)
+class Error:
+    error: ErrorError
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Error:
+        return cls(
+            error=ErrorError.from_dict(data['error']),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        out['error'] = self.error.to_dict()
+        return out
+
+
+@dataclass(frozen=True)
+class ErrorError:
+    code: Literal['VALIDATION_ERROR', 'UNAUTHORIZED', 'FORBIDDEN', 'NOT_FOUND', 'METHOD_NOT_ALLOWED', 'PAYLOAD_TOO_LARGE', 'RATE_LIMITED', 'INTERNAL_ERROR', 'UNAVAILABLE']
+    message: str
+    details: list[ErrorErrorDetails] | None = None
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ErrorError:
+        return cls(
+            code=data['code'],
+            message=data['message'],
+            details=None if data.get('details') is None else [ErrorErrorDetails.from_dict(x) for x in data['details']],
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        out['code'] = self.code
+        out['message'] = self.message
+        if self.details is not None:
+            out['details'] = [x.to_dict() for x in self.details]
+        return out
+
+
+@dataclass(frozen=True)
+class ErrorErrorDetails:
+    field: str
+    message: str
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ErrorErrorDetails:
+        return cls(
+            field=data['field'],
+            message=data['message'],
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        out['field'] = self.field
+        out['message'] = self.message
+        return out
+
+
+@dataclass(frozen=True)
+class MovieInput:
+    title: str
+    genre: str
+    rating: float
+    year: int
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> MovieInput:
+        return cls(
+            title=data['title'],
+            genre=data['genre'],
+            rating=float(data['rating']),
+            year=data['year'],
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        out['title'] = self.title
+        out['genre'] = self.genre
+        out['rating'] = self.rating
+        out['year'] = self.year
+        return out
+
+
+@dataclass(frozen=True)
+class AddAccepted:
+    id: str
+    request_id: str
+    status: Literal['queued', 'created', 'duplicate', 'rejected', 'failed']
+    status_url: str
+    message: str
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> AddAccepted:
+        return cls(
+            id=data['id'],
+            request_id=data['requestId'],
+            status=data['status'],
+            status_url=data['statusUrl'],
+            message=data['message'],
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        out['id'] = self.id
+        out['requestId'] = self.request_id
+        out['status'] = self.status
+        out['statusUrl'] = self.status_url
+        out['message'] = self.message
+        return out
+
+
+@dataclass(frozen=True)
+class AddRequest:
+    request_id: str
+    status: Literal['queued', 'created', 'duplicate', 'rejected', 'failed']
+    submitted_at: str
+    movie: Movie | None = None
+    input: dict[str, Any] | None = None
+    error: AddRequestError | None = None
+    completed_at: str | None = None
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> AddRequest:
+        return cls(
+            request_id=data['requestId'],
+            status=data['status'],
+            submitted_at=data['submittedAt'],
+            movie=None if data.get('movie') is None else Movie.from_dict(data['movie']),
+            input=None if data.get('input') is None else dict(data['input']),
+            error=None if data.get('error') is None else AddRequestError.from_dict(data['error']),
+            completed_at=data.get('completedAt'),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        out['requestId'] = self.request_id
+        out['status'] = self.status
+        if self.movie is not None:
+            out['movie'] = self.movie.to_dict()
+        if self.input is not None:
+            out['input'] = dict(self.input)
+        if self.error is not None:
+            out['error'] = self.error.to_dict()
+        out['submittedAt'] = self.submitted_at
+        if self.completed_at is not None:
+            out['completedAt'] = self.completed_at
+        return out
+
+
+@dataclass(frozen=True)
+class AddRequestError:
+    code: str
+    message: str
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> AddRequestError:
+        return cls(
+            code=data['code'],
+            message=data['message'],
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        out['code'] = self.code
+        out['message'] = self.message
+        return out
+
+
+@dataclass(frozen=True)
+class AddStatusMessage:
+    """Sent over the WebSocket to the submitter when a request finishes"""
+
+    type: Literal['addStatus']
+    request_id: str
+    status: Literal['created', 'duplicate', 'rejected', 'failed']
+    at: str
+    movie: Movie | None = None
+    error: AddStatusMessageError | None = None
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> AddStatusMessage:
+        return cls(
+            type=data['type'],
+            request_id=data['requestId'],
+            status=data['status'],
+            at=data['at'],
+            movie=None if data.get('movie') is None else Movie.from_dict(data['movie']),
+            error=None if data.get('error') is None else AddStatusMessageError.from_dict(data['error']),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        out['type'] = self.type
+        out['requestId'] = self.request_id
+        out['status'] = self.status
+        if self.movie is not None:
+            out['movie'] = self.movie.to_dict()
+        if self.error is not None:
+            out['error'] = self.error.to_dict()
+        out['at'] = self.at
+        return out
+
+
+@dataclass(frozen=True)
+class AddStatusMessageError:
+    code: str
+    message: str
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> AddStatusMessageError:
+        return cls(
+            code=data['code'],
+            message=data['message'],
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        out['code'] = self.code
+        out['message'] = self.message
+        return out
+
+
+@dataclass(frozen=True)
+class ListGenresResponse:
+    genres: list[GenreCount]
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ListGenresResponse:
+        return cls(
+            genres=[GenreCount.from_dict(x) for x in data['genres']],
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        out['genres'] = [x.to_dict() for x in self.genres]
+        return out
