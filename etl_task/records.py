@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from shared.normalize import clean_text
+from shared import normalize
 
 MAX_FILE_BYTES = 1_000_000
-MAX_TITLE, MAX_GENRE = 255, 100
+MAX_TITLE, MAX_GENRE = normalize.MAX_TITLE, normalize.MAX_GENRE
 
 
 @dataclass(frozen=True)
@@ -30,34 +29,22 @@ class Rejected(ValueError):
 
 
 def _text(obj: dict, key: str, limit: int) -> str:
-    value = obj.get(key)
-    if not isinstance(value, str):
-        raise Rejected(f"'{key}' is missing" if value is None else f"'{key}' must be a string")
-    cleaned = clean_text(value)
-    if "\x00" in cleaned:
-        raise Rejected(f"'{key}' contains a NUL character")
-    if not cleaned:
-        raise Rejected(f"'{key}' is empty")
-    if len(cleaned) > limit:
-        raise Rejected(f"'{key}' is longer than {limit} characters")
-    return cleaned
+    try:
+        return normalize.text(key, obj.get(key), limit)
+    except normalize.Invalid as exc:
+        if obj.get(key) is None:
+            raise Rejected(f"'{key}' is missing") from exc
+        problem = {"must not be empty": "is empty",
+                   "must not contain control characters (U+0000)": "contains a NUL character"}.get(exc.problem,
+                                                                                               exc.problem)
+        raise Rejected(f"'{key}' {problem}") from exc
 
 
 def _number(obj: dict, key: str) -> Decimal | None:
-    value = obj.get(key)
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        raise Rejected(f"'{key}' must be a number")
-    if isinstance(value, float) and not math.isfinite(value):
-        raise Rejected(f"'{key}' must be a finite number")
     try:
-        number = Decimal(str(value).strip())
-    except InvalidOperation as exc:
-        raise Rejected(f"'{key}' must be a number, got {str(value)[:40]!r}") from exc
-    if not number.is_finite():
-        raise Rejected(f"'{key}' must be a finite number")
-    return number
+        return normalize.number(key, obj.get(key))
+    except normalize.Invalid as exc:
+        raise Rejected(f"'{key}' {exc.problem}") from exc
 
 
 def _movie(obj: Any) -> Movie:
@@ -67,7 +54,7 @@ def _movie(obj: Any) -> Movie:
     genre = _text(obj, "genre", MAX_GENRE)
     rating = _number(obj, "rating")
     if rating is not None:
-        if not 0 <= rating <= 10:
+        if not normalize.MIN_RATING <= rating <= normalize.MAX_RATING:
             raise Rejected(f"'rating' {rating} is outside 0..10")
         rating = rating.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
     year_value = _number(obj, "year")
@@ -75,9 +62,9 @@ def _movie(obj: Any) -> Movie:
     if year_value is not None:
         if year_value != year_value.to_integral_value():
             raise Rejected(f"'year' {year_value} is not a whole number")
+        if not normalize.MIN_YEAR <= year_value <= normalize.MAX_YEAR:
+            raise Rejected(f"'year' {year_value} is outside 1900..2100")
         year = int(year_value)
-        if not 1900 <= year <= 2100:
-            raise Rejected(f"'year' {year} is outside 1900..2100")
     return Movie(title, genre, rating, year)
 
 
@@ -93,6 +80,10 @@ def parse(content: bytes) -> list[Movie]:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise Rejected(f"invalid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from exc
+    except ValueError as exc:  # e.g. an integer of more than 4,300 digits
+        raise Rejected(f"invalid JSON: {str(exc)[:120]}") from exc
+    except RecursionError as exc:
+        raise Rejected("invalid JSON: nested too deeply") from exc
     items = data if isinstance(data, list) else [data]
     if not items:
         raise Rejected("empty array: no movies")

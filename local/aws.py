@@ -19,6 +19,12 @@ CLIENT_NAME = "movie-library-web"
 # Locally a failed add is retried after a few seconds, not the deployed 180 s, so the dead-letter
 # path can be seen (and tested) in well under a minute.
 LOCAL_VISIBILITY_TIMEOUT = os.environ.get("LOCAL_QUEUE_VISIBILITY_SECONDS", "2")
+# What a browser may call on Cognito's public endpoint without AWS credentials; the local /cognito proxy
+# forwards these only (moto would otherwise answer ListUsers or AdminSetUserPassword to anyone).
+PUBLIC_COGNITO_ACTIONS = frozenset({
+    "SignUp", "ConfirmSignUp", "ResendConfirmationCode", "InitiateAuth", "RespondToAuthChallenge",
+    "ForgotPassword", "ConfirmForgotPassword", "GetUser", "RevokeToken",
+})
 
 
 @dataclass
@@ -45,6 +51,9 @@ class AwsResources:
                     raise RuntimeError(f"two functions set {key} differently; the local stack shares one process")
                 merged[key] = value
         merged.update({
+            # The deployed retry schedule (10 s doubling to 300 s) scaled like the visibility timeout.
+            "ADD_RETRY_FIRST_DELAY_SECONDS": LOCAL_VISIBILITY_TIMEOUT,
+            "ADD_RETRY_MAX_DELAY_SECONDS": os.environ.get("LOCAL_ADD_RETRY_MAX_DELAY_SECONDS", "30"),
             "AWS_ENDPOINT_URL": self.endpoint,
             "COGNITO_USER_POOL_ID": self.user_pool_id,
             "COGNITO_CLIENT_ID": self.client_id,

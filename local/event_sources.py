@@ -16,6 +16,26 @@ from local.aws import AwsResources
 from local.runtime import LambdaRuntime
 
 log = logging.getLogger("local.event_sources")
+_stream_lock = threading.Lock()
+
+
+def _serialise_moto_stream_writes() -> None:
+    """moto numbers a stream record `len(records) + start` without a lock, so two writes at the same
+    moment (the processor records outcomes side by side) can share a sequence number, and a shard
+    iterator that ends on the first of them hands the second out again: one outcome notified twice.
+    DynamoDB Streams numbers every record uniquely; writes to moto's shards one at a time do too."""
+    from moto.dynamodb.models.table import StreamShard
+
+    if getattr(StreamShard.add, "serialised", False):
+        return
+    unlocked = StreamShard.add
+
+    def add(self: StreamShard, old: Any, new: Any) -> None:
+        with _stream_lock:
+            unlocked(self, old, new)
+
+    add.serialised = True  # type: ignore[attr-defined]
+    StreamShard.add = add  # type: ignore[method-assign]
 IDLE_POLL_SECONDS = 0.1  # between stream polls; Lambda polls a stream about 4 times a second
 
 
@@ -147,6 +167,7 @@ class StreamPoller(_Poller):
 
 class EventSources:
     def __init__(self, resources: AwsResources, runtime: LambdaRuntime):
+        _serialise_moto_stream_writes()
         self.stop_event = threading.Event()
         self.pollers: list[SqsPoller | StreamPoller] = []
         for source in template.event_sources():

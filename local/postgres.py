@@ -28,3 +28,16 @@ class EmbeddedPostgres:
         if self._server is not None:
             self._server.cleanup()
             self._server = None
+
+    def pause(self) -> None:
+        """Stop the server but keep its data and address (an outage, for fault tests and the soak)."""
+        from pgserver._commands import pg_ctl
+
+        assert self._server is not None
+        pg_ctl(["-w", "-m", "fast", "stop"], pgdata=self.data_dir, user=self._server.system_user)
+
+    def resume(self) -> None:
+        """Start the paused server again, at the same address."""
+        assert self._server is not None
+        with self._server._lock:
+            self._server.ensure_postgres_running()

@@ -1,12 +1,15 @@
 """Queue consumer: inserts each queued movie in order, then records the outcomes (created /
 duplicate / rejected) side by side, which the requests table's stream turns into notifications.
 
-Only transient faults (the database unreachable) fail a record, so SQS retries it; after five
-receives the message moves to the dead-letter queue. FIFO: a failure stops the rest of its batch.
+Only transient faults (the database unreachable, a serialization failure, a timeout) fail a record;
+anything that would fail the same way again is `rejected` at once. A failed record holds back only
+its own message group (its user), and comes back later and later (adds.retry_delay, set with
+ChangeMessageVisibility), so an outage of several minutes ends in `created`, not in the dead-letter queue.
 """
 
 from __future__ import annotations
 
+import os
 from concurrent.futures import ThreadPoolExecutor
 
 from aws_lambda_powertools.utilities.batch import SqsFifoPartialProcessor, process_partial_response
@@ -15,8 +18,9 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from handlers.observability import logger, metrics, tracer
 from shared import adds
+from shared.aws_clients import client
 
-processor = SqsFifoPartialProcessor()
+processor = SqsFifoPartialProcessor(skip_group_on_error=True)  # a failure holds back only its user
 writers = ThreadPoolExecutor(max_workers=10, thread_name_prefix="outcome")  # reused across invocations
 _outcomes: dict[str, dict] = {}
 
@@ -41,6 +45,20 @@ def _record(message_id: str) -> str | None:
         return message_id
 
 
+def _back_off(event: dict, failed: set[str]) -> None:
+    """Failed records return after a delay that grows with each receive (best effort: if this call
+    fails, the queue's own visibility timeout applies)."""
+    entries = [{"Id": str(i), "ReceiptHandle": r["receiptHandle"],
+                "VisibilityTimeout": adds.retry_delay(int(r.get("attributes", {}).get("ApproximateReceiveCount", 1)))}
+               for i, r in enumerate(event.get("Records", [])) if r["messageId"] in failed]
+    if not entries:
+        return
+    try:
+        client("sqs").change_message_visibility_batch(QueueUrl=os.environ["ADD_QUEUE_URL"], Entries=entries)
+    except Exception:
+        logger.exception("could not set the retry delay; the queue's visibility timeout applies")
+
+
 @metrics.log_metrics
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
@@ -55,4 +73,5 @@ def lambda_handler(event: dict, context: LambdaContext) -> dict:
     failed = {f["itemIdentifier"] for f in response.get("batchItemFailures", [])}
     response["batchItemFailures"] = [*response.get("batchItemFailures", []),
                                      *({"itemIdentifier": m} for m in unrecorded if m not in failed)]
+    _back_off(event, {f["itemIdentifier"] for f in response["batchItemFailures"]})
     return response

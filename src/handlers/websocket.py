@@ -21,10 +21,13 @@ def lambda_handler(event: dict, _context: LambdaContext) -> dict:
     ctx = event["requestContext"]
     route, connection_id = ctx["routeKey"], ctx["connectionId"]
     if route == "$connect":
-        user = (ctx.get("authorizer") or {}).get("principalId")
+        authorizer = ctx.get("authorizer") or {}
+        user = authorizer.get("principalId")
         if not user:
             return _reply(401)
-        connections.save(connection_id, user, int(ctx.get("connectedAt", 0)))
+        exp = authorizer.get("exp")  # API Gateway may pass authorizer context numbers as strings
+        connections.save(connection_id, user, int(ctx.get("connectedAt", 0)),
+                         int(float(exp)) if exp not in (None, "") else None)
         logger.info("connected", extra={"connection_id": connection_id, "user": user})
         return _reply(200)
     if route == "$disconnect":

@@ -10,7 +10,8 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from handlers import rest
 from handlers.observability import logger, metrics, tracer
-from shared import adds, openapi
+from shared import add_limits, adds, openapi
+from shared.errors import RateLimited
 
 app = rest.resolver()
 
@@ -25,9 +26,17 @@ def _status_url(request_id: str) -> str:
     return f"{prefix}/api/movies/requests/{request_id}"
 
 
+@app.exception_handler(RateLimited)
+def rate_limited(exc: RateLimited) -> Response:
+    logger.info("add refused: over the per-user limit", extra={"retry_after": exc.retry_after})
+    return Response(429, "application/json", json.dumps(exc.body()), headers={"Retry-After": str(exc.retry_after)})
+
+
 @app.post("/api/movies")
 def add_movie() -> Response:
-    movie = adds.parse_new_movie(app.current_event.body)
+    event = app.current_event
+    movie = adds.parse_new_movie(adds.body_text(event.body, event.is_base64_encoded))
+    add_limits.consume(_caller())  # before anything is recorded or queued
     request, queued = adds.submit(_caller(), movie, app.current_event.headers.get("idempotency-key")
                                   or app.current_event.headers.get("Idempotency-Key"))
     logger.append_keys(request_id=request["requestId"])

@@ -31,4 +31,6 @@ def lambda_handler(event: dict, _context: LambdaContext) -> dict:
     except Unauthorized as exc:
         logger.info("connection refused", extra={"reason": exc.message})
         return _policy("anonymous", "Deny", event["methodArn"])
-    return _policy(claims["sub"], "Allow", event["methodArn"], {"sub": claims["sub"], "email": claims.get("email", "")})
+    # exp travels with the connection: the notifier stops sending once the token has expired.
+    return _policy(claims["sub"], "Allow", event["methodArn"],
+                   {"sub": claims["sub"], "email": claims.get("email", ""), "exp": int(claims["exp"])})

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import os
 import uuid
 from datetime import UTC, datetime
-from decimal import Decimal
 from typing import Any
 
-from shared import db, openapi, repository, requests_store
+from shared import db, normalize, openapi, repository, requests_store
 from shared.aws_clients import client
-from shared.errors import NotFound, PayloadTooLarge, ValidationError
-from shared.normalize import clean_text
+from shared.errors import NotFound, PayloadTooLarge, ValidationError, is_transient
 
 MAX_BODY_BYTES = 16 * 1024
 _IDEMPOTENCY_NAMESPACE = uuid.UUID("5b0c6f5e-8d7e-4a43-9c1f-2f6b8d1e7a10")
@@ -23,19 +23,50 @@ def now() -> str:
 
 
 def parse_new_movie(body: str | None) -> dict[str, Any]:
-    """Validate a body against the OpenAPI MovieInput schema and normalise it."""
-    if body is not None and len(body.encode()) > MAX_BODY_BYTES:
+    """Validate a body against the OpenAPI MovieInput schema and normalise it: accepted means storable."""
+    if body is not None and len(body.encode("utf-8", "surrogatepass")) > MAX_BODY_BYTES:
         raise PayloadTooLarge(f"The request body is larger than {MAX_BODY_BYTES // 1024} KB.")
-    return normalise(openapi.parse_body("addMovie", body))
+    try:
+        return normalise(openapi.parse_body("addMovie", body))
+    except RecursionError as exc:  # e.g. [[[[…]]]] thousands deep: no movie looks like that
+        raise ValidationError("The request body is nested too deeply; send a flat JSON object.",
+                              [{"field": "body", "message": "nested too deeply"}]) from exc
+
+
+def body_text(body: str | None, is_base64: bool) -> str | None:
+    """The body as text; bytes that are not UTF-8 (which API Gateway passes base64-encoded) are a 400."""
+    if not is_base64 or not body:
+        return body
+    try:
+        raw = base64.b64decode(body, validate=True)
+        if len(raw) > MAX_BODY_BYTES:
+            raise PayloadTooLarge(f"The request body is larger than {MAX_BODY_BYTES // 1024} KB.")
+        return raw.decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError) as exc:
+        raise ValidationError("The request body is not UTF-8 text; send a JSON object.",
+                              [{"field": "body", "message": "not UTF-8 text"}]) from exc
 
 
 def normalise(movie: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "title": clean_text(movie["title"]),
-        "genre": clean_text(movie["genre"]),
-        "rating": float(Decimal(str(movie["rating"]))),
-        "year": int(movie["year"]),
+    """The schema-valid movie as it will be stored, or a 400 naming each field that cannot be stored."""
+    checks = {
+        "title": lambda v: normalize.text("title", v, normalize.MAX_TITLE),
+        "genre": lambda v: normalize.text("genre", v, normalize.MAX_GENRE),
+        "rating": lambda v: float(normalize.rating(normalize.number("rating", v))),
+        "year": lambda v: normalize.year(normalize.number("year", v)),
     }
+    out: dict[str, Any] = {}
+    details = []
+    for field, check in checks.items():
+        try:
+            out[field] = check(movie.get(field))
+        except (normalize.Invalid, TypeError) as exc:
+            problem = exc.problem if isinstance(exc, normalize.Invalid) else "is required"
+            details.append({"field": field, "message": problem})
+    if details:
+        summary = "; ".join(f"{d['field']} {d['message']}" for d in details)
+        raise ValidationError(f"Invalid movie: {summary}.", details)
+    return out
 
 
 def request_id_for(owner: str, idempotency_key: str | None) -> str:
@@ -95,8 +126,24 @@ def process(body: str) -> dict[str, Any]:
                 "error": {"code": "VALIDATION_ERROR", "message": exc.message}}
 
     # If this message was delivered before and its insert committed, the row carries our request id.
-    inserted, found = db.run(lambda cur: repository.insert_movie(cur, movie, request_id))
+    try:
+        inserted, found = db.run(lambda cur: repository.insert_movie(cur, movie, request_id))
+    except Exception as exc:
+        if is_transient(exc):
+            raise  # the record fails and SQS delivers it again later
+        return {"requestId": request_id, "status": "rejected", "error": {"code": "VALIDATION_ERROR",
+                                                                         "message": _reason(exc)}}
     return {"requestId": request_id, "status": "created" if inserted else "duplicate", "movie": found}
+
+
+def _reason(exc: Exception) -> str:
+    """Why the database refused the movie, in words safe for its submitter (no SQL, no values)."""
+    from psycopg2 import errorcodes
+
+    condition = errorcodes.lookup(exc.pgcode) if getattr(exc, "pgcode", None) else None
+    if condition:
+        return f"The database refused this movie ({condition.lower().replace('_', ' ')})."
+    return "The movie could not be stored."
 
 
 def record_outcome(outcome: dict[str, Any]) -> bool:
@@ -105,6 +152,14 @@ def record_outcome(outcome: dict[str, Any]) -> bool:
         return False
     return requests_store.complete(outcome["requestId"], outcome["status"], now(),
                                    movie=outcome.get("movie"), error=outcome.get("error"))
+
+
+def retry_delay(receive_count: int) -> int:
+    """Seconds before a message that failed on its n-th receive is tried again: doubling from the
+    first delay up to the cap (deployed 10 s … 300 s over 10 receives: about 25 minutes in all)."""
+    first = int(os.environ.get("ADD_RETRY_FIRST_DELAY_SECONDS", "10"))
+    cap = int(os.environ.get("ADD_RETRY_MAX_DELAY_SECONDS", "300"))
+    return max(0, min(cap, first * 2 ** min(max(receive_count, 1) - 1, 20), 43200))
 
 
 def fail(body: str, reason: str) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""Open WebSocket connections in DynamoDB: key connectionId, GSI byUser, TTL after API Gateway's 2 h limit."""
+"""Open WebSocket connections in DynamoDB: key connectionId, GSI byUser, TTL after API Gateway's 2 h limit
+(or soon after the token that opened the socket expires)."""
 
 from __future__ import annotations
 
@@ -16,25 +17,32 @@ def _table() -> Any:
     return table("CONNECTIONS_TABLE")
 
 
-def save(connection_id: str, user_sub: str, connected_at: int) -> None:
-    _table().put_item(Item={
-        "connectionId": connection_id,
-        "userSub": user_sub,
-        "connectedAt": connected_at,
-        "expiresAt": int(time.time()) + MAX_CONNECTION_SECONDS,
-    })
+def save(connection_id: str, user_sub: str, connected_at: int, token_expires_at: int | None = None) -> None:
+    """Remember an open socket and when the token that opened it expires (the notifier stops there)."""
+    now = int(time.time())
+    item = {"connectionId": connection_id, "userSub": user_sub, "connectedAt": connected_at,
+            "expiresAt": now + MAX_CONNECTION_SECONDS}
+    if token_expires_at is not None:
+        item["tokenExpiresAt"] = token_expires_at
+        item["expiresAt"] = min(item["expiresAt"], token_expires_at + 60)
+    _table().put_item(Item=item)
 
 
 def delete(connection_id: str) -> None:
     _table().delete_item(Key={"connectionId": connection_id})
 
 
-def for_user(user_sub: str) -> list[str]:
-    ids: list[str] = []
+def for_user(user_sub: str, now: float | None = None) -> tuple[list[str], list[str]]:
+    """The user's connections as (authorised, expired): an expired one's token has passed its `exp`."""
+    now = time.time() if now is None else now
+    live: list[str] = []
+    expired: list[str] = []
     kwargs: dict[str, Any] = {"IndexName": "byUser", "KeyConditionExpression": Key("userSub").eq(user_sub)}
     while True:
         page = _table().query(**kwargs)
-        ids += [item["connectionId"] for item in page["Items"]]
+        for item in page["Items"]:
+            exp = item.get("tokenExpiresAt")
+            (expired if exp is not None and int(exp) <= now else live).append(item["connectionId"])
         if "LastEvaluatedKey" not in page:
-            return ids
+            return live, expired
         kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]

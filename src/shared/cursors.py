@@ -8,6 +8,9 @@ import json
 import uuid
 
 from shared.errors import ValidationError
+from shared.normalize import text_problem
+
+MAX_POSITION = 2**62  # a ranking position; more than any table holds, less than bigint's limit
 
 
 def encode(payload: dict) -> str:
@@ -23,10 +26,14 @@ def decode(cursor: str, kind: str) -> dict:
         if not isinstance(payload, dict) or payload.get("k") != kind:
             raise ValueError("cursor for another listing")
         uuid.UUID(str(payload["id"]))
-        if not isinstance(payload.get("t"), str):
-            raise ValueError("cursor without a title")
+        if not isinstance(payload.get("t"), str) or text_problem(payload["t"]):
+            raise ValueError("cursor without a title PostgreSQL can compare")  # e.g. one holding NUL
+        if not isinstance(payload.get("p", 0), int) or not 0 <= payload.get("p", 0) <= MAX_POSITION:
+            raise ValueError("cursor with an impossible position")
+        if not isinstance(payload.get("r", ""), (str, int, float)):
+            raise ValueError("cursor with a rank that is not a number")
         return payload
-    except (ValueError, KeyError, TypeError, binascii.Error, UnicodeDecodeError) as exc:
+    except (ValueError, KeyError, TypeError, RecursionError, binascii.Error, UnicodeDecodeError) as exc:
         raise invalid() from exc
 
 

@@ -23,17 +23,34 @@ def status_message(request: dict[str, Any]) -> dict[str, Any]:
 
 
 def send_to_user(user_sub: str, message: dict[str, Any]) -> dict[str, int]:
-    """Post to each of the user's connections; a gone one (410) is forgotten, never an error."""
+    """Post to each of the user's authorised connections. A gone one (410) is forgotten, never an error;
+    one whose token has expired is closed and forgotten unsent (the client reconnects with a fresh token)."""
     api = management_api(os.environ["WS_MANAGEMENT_ENDPOINT"])
     data = json.dumps(message).encode()
     sent = gone = 0
-    for connection_id in connections.for_user(user_sub):
+    live, expired = connections.for_user(user_sub)
+    for connection_id in expired:
+        _close(api, connection_id)
+    for connection_id in live:
         try:
             api.post_to_connection(ConnectionId=connection_id, Data=data)
             sent += 1
         except ClientError as exc:
-            if exc.response["Error"]["Code"] not in ("GoneException", "410"):
+            if not _is_gone(exc):
                 raise
             connections.delete(connection_id)
             gone += 1
-    return {"sent": sent, "gone": gone}
+    return {"sent": sent, "gone": gone, "expired": len(expired)}
+
+
+def _is_gone(exc: ClientError) -> bool:
+    return exc.response["Error"]["Code"] in ("GoneException", "410")
+
+
+def _close(api: Any, connection_id: str) -> None:
+    try:
+        api.delete_connection(ConnectionId=connection_id)
+    except ClientError as exc:
+        if not _is_gone(exc):
+            raise
+    connections.delete(connection_id)
