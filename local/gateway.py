@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
+import logging
 import secrets
 import time
 import uuid
@@ -18,24 +20,44 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from starlette.routing import Route as StarletteRoute
 from starlette.routing import WebSocketRoute
+from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from local import template
-from local.runtime import LambdaRuntime
+from local import aws, template
+from local.gateway_responses import GatewayResponses
+from local.request_validation import BodyValidator
+from local.runtime import FunctionTimedOut, LambdaRuntime
+from local.stage_cache import CachedResponse, StageCache, TokenBucket, cache_key, wants_fresh
 from shared.auth import TokenVerifier
-from shared.errors import Unauthorized, error_body
+from shared.errors import Unauthorized
 
 UI_DIR = template.ROOT / "frontend" / "dist"
+MAX_PAYLOAD = 10 * 1024 * 1024  # API Gateway's REST payload limit
+INTEGRATION_TIMEOUT_S = 29.0    # API Gateway's default integration timeout
+LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "[::1]"}
+WS_UNSUPPORTED_DATA = 1003      # API Gateway closes a WebSocket that sends a binary frame with this code
+log = logging.getLogger("local.gateway")
+
+_DATE_CLAIMS = {"exp", "iat"}
 
 
 def _claims_as_strings(claims: dict) -> dict[str, str]:
-    # API Gateway hands Cognito claims to the function as strings.
-    return {k: v if isinstance(v, str) else json.dumps(v) if isinstance(v, (list, dict)) else str(v)
-            for k, v in claims.items()}
+    """Claims as the Cognito authorizer hands them over: all strings, exp/iat as dates, booleans lower-case."""
+    def text(key: str, value: Any) -> str:
+        if key in _DATE_CLAIMS and isinstance(value, (int, float)):
+            return time.strftime("%a %b %d %H:%M:%S UTC %Y", time.gmtime(value))
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, (list, dict)):
+            return json.dumps(value)
+        return str(value)
+
+    return {k: text(k, v) for k, v in claims.items()}
 
 
 def proxy_event(request: Request, body: bytes, route: template.Route, path: str,
-                path_params: dict[str, str], claims: dict | None, stage: str) -> dict[str, Any]:
+                path_params: dict[str, str], claims: dict | None, stage: str,
+                request_id: str | None = None) -> dict[str, Any]:
     pairs = parse_qsl(request.url.query, keep_blank_values=True)
     multi_query: dict[str, list[str]] = {}
     for key, value in pairs:
@@ -68,7 +90,7 @@ def proxy_event(request: Request, body: bytes, route: template.Route, path: str,
             "stage": stage,
             "protocol": "HTTP/1.1",
             "domainName": request.url.hostname or "localhost",
-            "requestId": str(uuid.uuid4()),
+            "requestId": request_id or str(uuid.uuid4()),
             "extendedRequestId": str(uuid.uuid4()),
             "requestTime": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(now)),
             "requestTimeEpoch": int(now * 1000),
@@ -81,14 +103,19 @@ def proxy_event(request: Request, body: bytes, route: template.Route, path: str,
     }
 
 
-def _response(result: dict) -> Response:
-    headers: dict[str, str] = dict(result.get("headers") or {})
+def _proxy_result(result: Any) -> tuple[int, dict[str, str], bytes]:
+    """Status, headers and body of a Lambda proxy result; raises on a shape API Gateway would reject."""
+    if not isinstance(result, dict) or "statusCode" not in result:
+        raise ValueError("no statusCode")
+    headers: dict[str, str] = {str(k): str(v) for k, v in (result.get("headers") or {}).items()}
     for key, values in (result.get("multiValueHeaders") or {}).items():
-        headers[key] = ", ".join(values)
+        headers[key] = ", ".join(str(v) for v in values)
     body = result.get("body") or ""
+    if not isinstance(body, str):
+        raise ValueError("body is not a string")
     content = base64.b64decode(body) if result.get("isBase64Encoded") else body.encode()
     headers.pop("Content-Length", None)
-    return Response(content, status_code=int(result.get("statusCode", 502)), headers=headers)
+    return int(result["statusCode"]), headers, content
 
 
 # --- WebSocket API ----------------------------------------------------------------------------
@@ -171,7 +198,13 @@ class WebSocketApi:
                                                          "UserAgent": headers.get("user-agent", "")}}
         try:
             while True:
-                body = await ws.receive_text()
+                message = await ws.receive()
+                if message["type"] == "websocket.disconnect":
+                    break
+                if message.get("text") is None:  # a binary frame: API Gateway hangs up with 1003
+                    await ws.close(code=WS_UNSUPPORTED_DATA)
+                    break
+                body = message["text"]
                 self._socket_info[connection_id]["LastActiveAt"] = int(time.time() * 1000)
                 try:
                     action = json.loads(body).get("action")
@@ -225,91 +258,262 @@ class WebSocketApi:
 
 
 class Gateway(WebSocketApi):
+    """The REST and WebSocket APIs of template.yaml on one local origin, plus the built UI and its config.
+
+    The REST side does, in API Gateway's order: host check, route, throttle, payload limit, the Cognito
+    authorizer, body validation against the method's model, the stage cache, then the function with the
+    29 s integration timeout. Everything it answers by itself is one of the template's gateway responses.
+    """
+
     def __init__(self, runtime: LambdaRuntime, verifier: TokenVerifier, ui_config: dict[str, Any],
-                 cognito_endpoint: str, static_dir: Path = UI_DIR):
+                 cognito_endpoint: str, static_dir: Path = UI_DIR, refs: dict[str, dict[str, str]] | None = None,
+                 allowed_hosts: set[str] | None = None, throttle: tuple[float, int] | None = None,
+                 integration_timeout: float = INTEGRATION_TIMEOUT_S):
+        """refs resolve the template's references (parameters too); throttle (rate, burst) and
+        integration_timeout override API Gateway's for tests that need to reach them quickly."""
+        refs = refs or {}
+        self.integration_timeout = integration_timeout
         self.runtime = runtime
         self.verifier = verifier
         self.routes = template.rest_routes()
-        self.cache_ttls = template.cache_ttls()
         self.stage = template.stage_name()
+        self.responses = GatewayResponses(template.gateway_responses(refs))
+        models = template.models()
+        self.validators = {(r.method, r.path): BodyValidator(models[r.model], r.body_required)
+                           for r in self.routes if r.model and r.validate_body}
+        self.cache_settings = template.cache_settings(refs)
+        self.cache_ttls = {key: setting.ttl for key, setting in self.cache_settings.items()}
+        self.cache = StageCache()
+        self.cors = template.rest_cors(refs)
+        limits = throttle or template.throttle_limits(refs)
+        self.throttle = TokenBucket(*limits) if limits else None
+        self.allowed_hosts = {h.lower() for h in (allowed_hosts or set())} | LOOPBACK_HOSTS
         self.ui_config = ui_config
         self.cognito_endpoint = cognito_endpoint
         self.static_dir = static_dir
-        self._cache: dict[tuple[str, str, str], tuple[float, dict]] = {}
         self._http = httpx.AsyncClient(timeout=30)
         self.ws_routes = template.websocket_routes()
         self.sockets: dict[str, WebSocket] = {}
         self._socket_info: dict[str, dict[str, Any]] = {}
 
-    def clear_cache(self) -> None:
-        self._cache.clear()
+    def flush_cache(self) -> None:
+        """What `aws apigateway flush-stage-cache` does; also served on the management port."""
+        self.cache.flush()
 
-    def app(self) -> Starlette:
-        return Starlette(routes=[
+    clear_cache = flush_cache
+
+    # --- the two listeners ------------------------------------------------------------------------------
+
+    def app(self) -> ASGIApp:
+        """The public origin: UI, config, Cognito proxy, REST under /api and /<stage>/api, WebSocket."""
+        app = Starlette(routes=[
             StarletteRoute("/config.json", self.config_json, methods=["GET"]),
-            StarletteRoute("/cognito", self.cognito_proxy, methods=["POST"]),
+            StarletteRoute("/cognito", self.cognito_proxy, methods=["POST", "OPTIONS"]),
             WebSocketRoute("/ws", self.websocket),
             WebSocketRoute(f"/{self.stage}", self.websocket),
-            StarletteRoute("/@connections/{connection_id:path}", self.connections_api, methods=["POST", "GET", "DELETE"]),
-            StarletteRoute(f"/{self.stage}/@connections/{{connection_id:path}}", self.connections_api,
-                           methods=["POST", "GET", "DELETE"]),
             StarletteRoute("/{path:path}", self.dispatch,
                            methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD"]),
         ])
+        return HostGuard(app, self.allowed_hosts)
+
+    def management_app(self) -> ASGIApp:
+        """What only AWS principals reach on AWS: @connections (execute-api:ManageConnections) and the
+        stage cache flush (apigateway:DELETE). Served on a separate loopback-only port; callers must sign."""
+        connections = ["POST", "GET", "DELETE"]
+        app = Starlette(routes=[
+            StarletteRoute(f"/{self.stage}/@connections/{{connection_id:path}}", self.connections_api, methods=connections),
+            StarletteRoute("/@connections/{connection_id:path}", self.connections_api, methods=connections),
+            StarletteRoute("/restapis/{api_id}/stages/{stage}/cache/data", self.flush_cache_api, methods=["DELETE"]),
+        ])
+        return HostGuard(SignedOnly(app), LOOPBACK_HOSTS)
+
+    async def flush_cache_api(self, request: Request) -> Response:
+        if request.path_params["stage"] != self.stage:
+            return JSONResponse({"message": "Invalid stage identifier specified"}, status_code=404,
+                                headers={"x-amzn-ErrorType": "NotFoundException"})
+        self.flush_cache()
+        return Response(status_code=202)
 
     async def config_json(self, _request: Request) -> JSONResponse:
         return JSONResponse(self.ui_config, headers={"Cache-Control": "no-store"})
 
     async def cognito_proxy(self, request: Request) -> Response:
-        """Same-origin path to the Cognito API for the browser (moto locally)."""
+        """The browser's path to the Cognito API (moto locally): only the actions a browser may call
+        unauthenticated are forwarded; Cognito answers CORS for any origin, so this does too."""
+        cors = {"Access-Control-Allow-Origin": "*"}
+        if request.method == "OPTIONS":
+            return Response(status_code=200, headers=cors | {
+                "Access-Control-Allow-Methods": "POST",
+                "Access-Control-Allow-Headers": "content-type,x-amz-target,x-amz-user-agent,cache-control",
+                "Access-Control-Max-Age": "86400"})
+        target = request.headers.get("x-amz-target", "")
+        service, _, action = target.partition(".")
+        if service != "AWSCognitoIdentityProviderService" or action not in aws.PUBLIC_COGNITO_ACTIONS:
+            # What Cognito says to an unsigned call of an action that needs AWS credentials.
+            return JSONResponse({"__type": "MissingAuthenticationTokenException", "message": "Missing Authentication Token"},
+                                status_code=400, headers=cors, media_type="application/x-amz-json-1.1")
         upstream = await self._http.post(
             self.cognito_endpoint, content=await request.body(),
-            headers={"Content-Type": "application/x-amz-json-1.1",
-                     "X-Amz-Target": request.headers.get("x-amz-target", "")},
+            headers={"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": target},
         )
-        return Response(upstream.content, status_code=upstream.status_code,
+        return Response(upstream.content, status_code=upstream.status_code, headers=cors,
                         media_type="application/x-amz-json-1.1")
+
+    # --- REST ---------------------------------------------------------------------------------------------
 
     async def dispatch(self, request: Request) -> Response:
         path = request.url.path
         if path.startswith(f"/{self.stage}/"):
             path = path[len(self.stage) + 1:]
         if not path.startswith("/api/") and path != "/api":
-            return self.static(path)
+            return self.static(path, request.method)
+        request_id = str(uuid.uuid4())
+        extra = {"stage": self.stage, "path": request.url.path, "httpMethod": request.method}
         for route in self.routes:
             params = route.match(request.method, path)
             if params is not None:
-                return await self.invoke(request, route, path, params)
-        allowed = sorted({r.method for r in self.routes if r.pattern.match(path)})
-        if allowed:
-            return JSONResponse(error_body("METHOD_NOT_ALLOWED", f"{path} accepts {', '.join(allowed)} only."),
-                                status_code=405, headers={"Allow": ", ".join(allowed)})
-        return JSONResponse(error_body("NOT_FOUND", f"No route {request.method} {path}."), status_code=404)
+                return await self.invoke(request, route, path, params, request_id)
+        if request.method == "OPTIONS" and self.cors and any(r.pattern.match(path) for r in self.routes):
+            return self.preflight()
+        # API Gateway's answer for a resource or method it does not have.
+        return self.responses.respond("MISSING_AUTHENTICATION_TOKEN", request, request_id, extra=extra)
 
-    async def invoke(self, request: Request, route: template.Route, path: str, params: dict[str, str]) -> Response:
+    def preflight(self) -> Response:
+        """SAM's generated OPTIONS method (a mock integration, no authorizer) answers with the Cors setting."""
+        assert self.cors is not None
+        headers = {"Access-Control-Allow-Origin": self.cors.allow_origin}
+        for name, value in (("Access-Control-Allow-Headers", self.cors.allow_headers),
+                            ("Access-Control-Allow-Methods", self.cors.allow_methods),
+                            ("Access-Control-Max-Age", self.cors.max_age)):
+            if value:
+                headers[name] = value
+        return Response(status_code=200, headers=headers)
+
+    async def invoke(self, request: Request, route: template.Route, path: str, params: dict[str, str],
+                     request_id: str) -> Response:
+        extra = {"stage": self.stage, "resourcePath": route.path, "path": request.url.path, "httpMethod": request.method}
+
+        def fail(kind: str, **kwargs: Any) -> Response:
+            return self.responses.respond(kind, request, request_id, extra=extra, **kwargs)
+
+        if self.throttle is not None and not self.throttle.take():
+            return fail("THROTTLED")
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > MAX_PAYLOAD:
+            return fail("REQUEST_TOO_LARGE")
+        body = await request.body()
+        if len(body) > MAX_PAYLOAD:
+            return fail("REQUEST_TOO_LARGE")
         claims = None
         if route.authorized:
             try:
                 claims = await run_in_threadpool(self.verifier.verify, request.headers.get("authorization"))
             except Unauthorized as exc:
-                return JSONResponse(exc.body(), status_code=401)
-        ttl = self.cache_ttls.get((route.method, route.path))
-        key = (route.method, path, request.url.query)
-        if ttl:
-            hit = self._cache.get(key)
-            if hit and hit[0] > time.monotonic():
-                return _response(hit[1])
-        event = proxy_event(request, await request.body(), route, path, params, claims, self.stage)
-        result = await run_in_threadpool(self.runtime.invoke, route.function, event)
-        if ttl and result.get("statusCode") == 200:
-            self._cache[key] = (time.monotonic() + ttl, result)
-        return _response(result)
+                # The client gets the template's UNAUTHORIZED response; the reason stays in the local log.
+                log.info("authorizer refused %s %s: %s (request %s)", request.method, path, exc.message, request_id)
+                return fail("UNAUTHORIZED")
+        validator = self.validators.get((route.method, route.path))
+        if validator is not None:
+            problem = validator.validate(request.headers.get("content-type"), body)
+            if problem is not None:
+                return fail("BAD_REQUEST_BODY", validation_error=problem)
+        setting = self.cache_settings.get((route.method, route.path))
+        key = None
+        cache_note: dict[str, str] = {}
+        if setting is not None:
+            key = cache_key(route.method, path, setting, _multi_query(request), dict(request.headers), params)
+            if wants_fresh(dict(request.headers)):
+                if setting.require_authorization_for_cache_control:
+                    if setting.unauthorized_strategy == "FAIL_WITH_403":
+                        return fail("ACCESS_DENIED")
+                    if setting.unauthorized_strategy == "SUCCEED_WITH_RESPONSE_HEADER":
+                        cache_note = {"Warning": '199 "Cache-Control: max-age=0 ignored: not authorized to invalidate"'}
+                else:
+                    self.cache.invalidate(key)
+            hit = self.cache.get(key)
+            if hit is not None:
+                return Response(hit.body, status_code=hit.status, headers=hit.headers | cache_note)
+        event = proxy_event(request, body, route, path, params, claims, self.stage, request_id)
+        try:
+            result = await asyncio.wait_for(run_in_threadpool(self.runtime.invoke, route.function, event),
+                                            self.integration_timeout)
+        except TimeoutError:
+            log.warning("%s: integration timed out after %ss (request %s)", route.function, self.integration_timeout,
+                        request_id)
+            return fail("INTEGRATION_TIMEOUT")
+        except FunctionTimedOut as exc:
+            log.warning("%s: %s (request %s)", route.function, exc, request_id)
+            return fail("DEFAULT_5XX")
+        except Exception:
+            log.exception("%s failed (request %s)", route.function, request_id)
+            return fail("DEFAULT_5XX")
+        try:
+            status, headers, content = _proxy_result(result)
+        except (TypeError, ValueError, KeyError) as exc:
+            log.warning("%s returned a malformed proxy response: %s (request %s)", route.function, exc, request_id)
+            return fail("DEFAULT_5XX")
+        headers.setdefault("x-amzn-RequestId", request_id)
+        if key is not None and setting is not None and status == 200:
+            self.cache.put(key, setting.ttl, CachedResponse(status, headers, content))
+        return Response(content, status_code=status, headers=headers | cache_note)
 
-    def static(self, path: str) -> Response:
+    def static(self, path: str, method: str = "GET") -> Response:
+        if method not in ("GET", "HEAD"):
+            # The static site (CloudFront in front of S3) only serves reads.
+            return Response("<Error><Code>MethodNotAllowed</Code></Error>", status_code=403, media_type="text/xml")
         if not self.static_dir.is_dir():
             return HTMLResponse("<!doctype html><title>Movie Library Explorer</title>"
                                 "<h1>Movie Library Explorer</h1><p>The UI is not built; the API is at /api.</p>")
-        candidate = (self.static_dir / path.lstrip("/")).resolve()
-        if candidate.is_file() and self.static_dir.resolve() in candidate.parents:
+        try:
+            candidate = (self.static_dir / path.lstrip("/")).resolve()
+            found = candidate.is_file() and self.static_dir.resolve() in candidate.parents
+        except (ValueError, OSError):  # e.g. /index.html%00.js: no file has that name
+            found = False
+        if found:
             return FileResponse(candidate)
         return FileResponse(self.static_dir / "index.html")  # client-side routes
+
+
+def _multi_query(request: Request) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for key, value in parse_qsl(request.url.query, keep_blank_values=True):
+        found.setdefault(key, []).append(value)
+    return found
+
+
+class HostGuard:
+    """Answers 400 to a Host header that is not one of ours (DNS rebinding), as API Gateway does for a
+    custom domain it does not serve."""
+
+    def __init__(self, app: ASGIApp, hosts: set[str]):
+        self.app, self.hosts = app, hosts
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in ("http", "websocket"):
+            host = dict(scope["headers"]).get(b"host", b"").decode("latin-1").lower()
+            name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+            if name not in self.hosts:
+                if scope["type"] == "websocket":
+                    await send({"type": "websocket.close", "code": 1008})
+                    return
+                response = JSONResponse({"message": "Invalid Host header"}, status_code=400)
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+class SignedOnly:
+    """The management APIs need a SigV4-signed request on AWS; unsigned calls get AWS's 403."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            auth = dict(scope["headers"]).get(b"authorization", b"")
+            if not auth.startswith(b"AWS4-HMAC-SHA256 "):
+                response = JSONResponse({"message": "Missing Authentication Token"}, status_code=403,
+                                        headers={"x-amzn-ErrorType": "MissingAuthenticationTokenException"})
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)

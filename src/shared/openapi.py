@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -24,7 +24,13 @@ _NUMBER = re.compile(r"^[+-]?(\d{1,15}(\.\d*)?|\.\d+)$")  # no NaN, Infinity or 
 
 def _multiple_of(validator: Any, step: Any, instance: Any, _schema: dict) -> Any:
     # Exact decimal arithmetic: 7.3 is a multiple of 0.1 (it is not in binary floating point).
-    if validator.is_type(instance, "number") and Decimal(str(instance)) % Decimal(str(step)) != 0:
+    if not validator.is_type(instance, "number"):
+        return
+    try:
+        remainder = Decimal(str(instance)) % Decimal(str(step))
+    except InvalidOperation:  # e.g. 1e100 % 0.1: too many digits to divide, so not a multiple we store
+        remainder = None
+    if remainder != 0:
         yield SchemaError(f"{instance} is not a multiple of {step}")
 
 
