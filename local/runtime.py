@@ -1,8 +1,17 @@
-"""A stand-in for the Lambda service: imports each function's handler once and invokes it with a context."""
+"""A stand-in for the Lambda service: imports each function's handler once and invokes it with a context.
+
+Like Lambda, each function is its own sandbox: one invocation at a time per function, its own Powertools
+state (log keys such as function_name and request id, cold start, pending metrics) even though all functions
+share this process, and an invocation that runs past the function's Timeout is stopped and reported as
+Lambda reports it ("Task timed out after N seconds"); the next invocation then starts cold.
+"""
 
 from __future__ import annotations
 
+import contextvars
+import ctypes
 import importlib
+import logging
 import sys
 import threading
 import time
@@ -16,6 +25,8 @@ from local import template
 SRC = template.ROOT / "src"
 if str(SRC) not in sys.path:
     sys.path.insert(0, str(SRC))
+
+log = logging.getLogger("local.lambda")
 
 
 @dataclass
@@ -38,29 +49,144 @@ class LambdaContext:
         return max(0, int((self._deadline - time.monotonic()) * 1000))
 
 
+class FunctionTimedOut(Exception):
+    """The invocation ran past the function's Timeout and was stopped (Lambda's Sandbox.Timedout)."""
+
+    def __init__(self, function: str, timeout_s: float):
+        super().__init__(f"Task timed out after {timeout_s:.2f} seconds")
+        self.function = function
+        self.timeout_s = timeout_s
+
+
+class _Stopped(BaseException):
+    """Raised inside a timed-out invocation's thread to stop it (BaseException: handlers don't catch it)."""
+
+
 def load_handler(dotted: str) -> Callable[[dict, Any], Any]:
     module_name, _, attr = dotted.rpartition(".")
     return getattr(importlib.import_module(module_name), attr)
 
 
+# --- one Powertools state per invocation ------------------------------------------------------------
+# Powertools keeps log keys, the cold-start flag and pending metrics in module or instance globals, which
+# concurrent functions in one process would share. Each invocation runs in its own contextvars context,
+# and these attributes are looked up there first.
+
+_STATE: contextvars.ContextVar[dict | None] = contextvars.ContextVar("lambda_sandbox_state", default=None)
+_COLD: contextvars.ContextVar[bool | None] = contextvars.ContextVar("lambda_cold_start", default=None)
+_isolated = False
+
+
+def _per_invocation(name: str, fresh: Callable[[Any], Any]) -> property:
+    def get(self: Any) -> Any:
+        state = _STATE.get()
+        if state is None or name not in self.__dict__:
+            return self.__dict__.get(name)
+        key = (id(self), name)
+        if key not in state:
+            state[key] = fresh(self.__dict__[name])
+        return state[key]
+
+    def set_(self: Any, value: Any) -> None:
+        state = _STATE.get()
+        if state is None or name not in self.__dict__:
+            self.__dict__[name] = value
+        else:
+            state[(id(self), name)] = value
+
+    return property(get, set_)
+
+
+def isolate_powertools() -> None:
+    """Make Powertools' per-sandbox state per invocation (idempotent)."""
+    global _isolated
+    if _isolated:
+        return
+    from aws_lambda_powertools.logging import formatter as log_formatter
+    from aws_lambda_powertools.logging import logger as log_module
+    from aws_lambda_powertools.metrics.provider.cloudwatch_emf import cloudwatch
+
+    log_formatter.LambdaPowertoolsFormatter.log_format = _per_invocation("log_format", dict)
+    provider = cloudwatch.AmazonCloudWatchEMFProvider
+    provider.metric_set = _per_invocation("metric_set", lambda _base: {})
+    provider.metadata_set = _per_invocation("metadata_set", lambda _base: {})
+    provider.dimension_set = _per_invocation("dimension_set", dict)
+    original = log_module._is_cold_start
+
+    def is_cold_start() -> bool:
+        cold = _COLD.get()
+        if cold is None:
+            return original()
+        _COLD.set(False)
+        return cold
+
+    log_module._is_cold_start = is_cold_start
+    _isolated = True
+
+
+def _raise_in(thread: threading.Thread) -> None:
+    """Stop a thread at its next bytecode (what the Lambda service does by ending the sandbox)."""
+    if thread.ident is not None:
+        ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread.ident), ctypes.py_object(_Stopped))
+
+
+@dataclass
+class _Sandbox:
+    handler: Callable
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    cold: bool = True
+
+
 class LambdaRuntime:
-    """One warm 'container' per function: invocations of the same function run one at a time."""
+    """One warm sandbox per function: invocations of the same function run one at a time."""
 
-    def __init__(self) -> None:
-        self._handlers: dict[str, Callable] = {}
-        self._locks: dict[str, threading.Lock] = {}
+    def __init__(self, timeouts: dict[str, float] | None = None,
+                 handlers: dict[str, Callable[[dict, Any], Any]] | None = None) -> None:
+        """timeouts and handlers override the template's (tests use them to make a function slow or short)."""
+        self._timeouts = dict(timeouts or {})
+        self._overrides = dict(handlers or {})
+        self._sandboxes: dict[str, _Sandbox] = {}
         self._guard = threading.Lock()
+        isolate_powertools()
 
-    def _prepare(self, function: str) -> tuple[Callable, threading.Lock]:
+    def timeout(self, function: str) -> float:
+        return self._timeouts.get(function) or template.function_timeout(function)
+
+    def _sandbox(self, function: str) -> _Sandbox:
         with self._guard:
-            if function not in self._handlers:
-                self._handlers[function] = load_handler(template.function_handler(function))
-                self._locks[function] = threading.Lock()
-            return self._handlers[function], self._locks[function]
+            if function not in self._sandboxes:
+                handler = self._overrides.get(function) or load_handler(template.function_handler(function))
+                self._sandboxes[function] = _Sandbox(handler)
+            return self._sandboxes[function]
 
     def invoke(self, function: str, event: dict) -> Any:
-        handler, lock = self._prepare(function)
-        props = template.functions()[function]["Properties"]
-        timeout = props.get("Timeout") or template.load().get("Globals", {}).get("Function", {}).get("Timeout", 3)
-        with lock:
-            return handler(event, LambdaContext(function, float(timeout)))
+        sandbox = self._sandbox(function)
+        timeout = self.timeout(function)
+        with sandbox.lock:
+            context = LambdaContext(function, timeout)
+            outcome: dict[str, Any] = {}
+
+            def run() -> None:
+                _STATE.set({})
+                _COLD.set(sandbox.cold)
+                try:
+                    outcome["result"] = sandbox.handler(event, context)
+                except _Stopped:
+                    pass
+                except Exception as exc:  # handed to the caller, as Lambda hands back errors
+                    outcome["error"] = exc
+
+            thread = threading.Thread(target=contextvars.Context().run, args=(run,),
+                                      name=f"{function}:{context.aws_request_id[:8]}", daemon=True)
+            thread.start()
+            thread.join(timeout)
+            sandbox.cold = False
+            if thread.is_alive():
+                _raise_in(thread)
+                log.warning("%s: %s (request %s)", function, FunctionTimedOut(function, timeout), context.aws_request_id)
+                with self._guard:  # the next invocation gets a new sandbox, cold
+                    self._sandboxes.pop(function, None)
+                raise FunctionTimedOut(function, timeout)
+        if "error" in outcome:
+            raise outcome["error"]
+        return outcome.get("result")

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import signal
@@ -30,9 +31,16 @@ STACK_FILE = STATE_DIR / "stack.json"
 
 class LocalStack:
     def __init__(self, pg_dir: Path = STATE_DIR / "pg", port: int = 3000, host: str = "127.0.0.1",
-                 sample_library: Path | None = SAMPLE_LIBRARY, serve: bool = True, ephemeral: bool = False):
+                 sample_library: Path | None = SAMPLE_LIBRARY, serve: bool = True, ephemeral: bool = False,
+                 allowed_origin: str | None = None, allowed_hosts: set[str] | None = None):
+        """allowed_origin: the template's AllowedOrigin parameter (CORS), e.g. where a separately served UI
+        lives; allowed_hosts: Host names accepted besides the loopback ones (LOCAL_ALLOWED_HOSTS)."""
         self.pg = EmbeddedPostgres(pg_dir, delete_on_stop=ephemeral)
         self.port, self.host, self.serve = port, host, serve
+        self.allowed_origin = allowed_origin if allowed_origin is not None else os.environ.get("LOCAL_ALLOWED_ORIGIN", "")
+        self.allowed_hosts = allowed_hosts if allowed_hosts is not None else {
+            h.strip() for h in os.environ.get("LOCAL_ALLOWED_HOSTS", "").split(",") if h.strip()}
+        self.management_port = 0
         self.sample_library = sample_library
         self.database_url = ""
         self.resources: aws.AwsResources | None = None
@@ -40,12 +48,17 @@ class LocalStack:
         self.sample_summary: dict | None = None
         self._moto = None
         self.event_sources: EventSources | None = None
-        self._server: uvicorn.Server | None = None
+        self._servers: list[uvicorn.Server] = []
         self._thread: threading.Thread | None = None
 
     @property
     def url(self) -> str:
         return f"http://{self.host}:{self.port}"
+
+    @property
+    def management_url(self) -> str:
+        """The loopback-only listener for what needs AWS credentials on AWS (@connections, cache flush)."""
+        return f"http://127.0.0.1:{self.management_port}"
 
     def start(self) -> LocalStack:
         aws.fake_credentials()
@@ -60,6 +73,8 @@ class LocalStack:
             conn.close()
         self._moto, endpoint = aws.start_moto()
         self.resources = aws.provision(endpoint)
+        if self.allowed_origin:  # the template's AllowedOrigin parameter, as `sam deploy` would pass it
+            self.resources.refs["AllowedOrigin"] = {"Ref": self.allowed_origin}
         os.environ.update(self.resources.env())
         os.environ.pop("COGNITO_ISSUER", None)
         os.environ["COGNITO_ISSUER"] = config.cognito_issuer()  # what moto writes into its tokens
@@ -67,8 +82,8 @@ class LocalStack:
             self.sample_summary = self.load_library(self.sample_library)
         if self.serve:
             self._start_gateway()
-            # The notifier reaches the gateway's @connections API as it would API Gateway's.
-            os.environ["WS_MANAGEMENT_ENDPOINT"] = self.url
+            # The functions reach @connections through the variable they use on AWS (endpoint + stage).
+            os.environ["WS_MANAGEMENT_ENDPOINT"] = f"{self.management_url}/{template.stage_name()}"
             self.event_sources = EventSources(self.resources, self.gateway.runtime)
             self.event_sources.start()
         return self
@@ -87,17 +102,27 @@ class LocalStack:
     def _start_gateway(self) -> None:
         assert self.resources is not None
         verifier = TokenVerifier(config.cognito_jwks_url(), config.cognito_issuer(), config.cognito_client_id())
-        self.gateway = Gateway(LambdaRuntime(), verifier, self.ui_config(), self.resources.endpoint)
-        server_config = uvicorn.Config(self.gateway.app(), host=self.host, port=self.port,
-                                       log_level="warning", ws="websockets-sansio", lifespan="off")
-        self._server = uvicorn.Server(server_config)
-        self._thread = threading.Thread(target=self._server.run, name="gateway", daemon=True)
+        self.gateway = Gateway(LambdaRuntime(), verifier, self.ui_config(), self.resources.endpoint,
+                               refs=self.resources.refs, allowed_hosts=self.allowed_hosts | {self.host})
+        # Both listeners share one event loop: @connections writes to sockets the public listener owns.
+        self._servers = [
+            uvicorn.Server(uvicorn.Config(self.gateway.app(), host=self.host, port=self.port,
+                                          log_level="warning", ws="websockets-sansio", lifespan="off")),
+            uvicorn.Server(uvicorn.Config(self.gateway.management_app(), host="127.0.0.1", port=0,
+                                          log_level="warning", lifespan="off")),
+        ]
+
+        async def serve() -> None:
+            await asyncio.gather(*(server.serve() for server in self._servers))
+
+        self._thread = threading.Thread(target=asyncio.run, args=(serve(),), name="gateway", daemon=True)
         self._thread.start()
-        while not self._server.started:
+        while not all(server.started for server in self._servers):
             if not self._thread.is_alive():
                 raise RuntimeError(f"the local gateway could not listen on {self.host}:{self.port}")
             self._thread.join(0.02)
-        self.port = self._server.servers[0].sockets[0].getsockname()[1]
+        self.port = self._servers[0].servers[0].sockets[0].getsockname()[1]
+        self.management_port = self._servers[1].servers[0].sockets[0].getsockname()[1]
 
     def ui_config(self) -> dict:
         assert self.resources is not None
@@ -121,11 +146,12 @@ class LocalStack:
         if self.event_sources is not None:
             self.event_sources.stop()
             self.event_sources = None
-        if self._server is not None:
-            self._server.should_exit = True
+        if self._servers:
+            for server in self._servers:
+                server.should_exit = True
             if self._thread is not None:
                 self._thread.join(10)
-            self._server = None
+            self._servers = []
         if self._moto is not None:
             self._moto.stop()
             self._moto = None
@@ -143,7 +169,7 @@ def _banner(stack: LocalStack, token: str) -> str:
         "",
         "Movie Library Explorer is running.",
         f"  UI and API:   {stack.url}/        (REST under {stack.url}/api and {stack.url}/v1/api)",
-        f"  API docs:     {stack.url}/api/docs (needs the token below) - schema in src/shared/openapi.json",
+        f"  API docs:     {stack.url}/docs (sign in first) - schema in src/shared/openapi.json",
         f"  Sign in as:   {aws.DEMO_USER}  /  {aws.DEMO_PASSWORD}",
         "",
         "  Try the API (the id token is valid for one hour):",

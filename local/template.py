@@ -59,6 +59,9 @@ class Route:
     function: str       # logical id
     authorized: bool
     pattern: re.Pattern
+    model: str | None = None        # RequestModel the gateway validates the body against
+    validate_body: bool = False
+    body_required: bool = False
 
     def match(self, method: str, path: str) -> dict[str, str] | None:
         if method != self.method:
@@ -84,12 +87,16 @@ def rest_routes() -> list[Route]:
                 continue
             props = event["Properties"]
             authorizer = props.get("Auth", {}).get("Authorizer")
+            model = props.get("RequestModel") or {}
             routes.append(Route(
                 method=props["Method"].upper(),
                 path=props["Path"],
                 function=name,
                 authorized=default_auth and authorizer != "NONE",
                 pattern=_compile(props["Path"]),
+                model=model.get("Model"),
+                validate_body=bool(model.get("ValidateBody")),
+                body_required=bool(model.get("Required")),
             ))
     # Literal segments beat path parameters, as in API Gateway (/api/movies/search before /{id}).
     return sorted(routes, key=lambda r: (r.path.count("{"), -len(r.path)))
@@ -108,6 +115,115 @@ def cache_ttls() -> dict[tuple[str, str], int]:
 
 def stage_name() -> str:
     return load()["Parameters"]["Stage"]["Default"]
+
+
+# --- the REST API's own settings: gateway responses, models, cache, CORS ----------------------
+
+def rest_api() -> dict:
+    """Properties of the one AWS::Serverless::Api."""
+    (api,) = resources("AWS::Serverless::Api").values()
+    return api["Properties"]
+
+
+def _unquote(value: Any) -> str:
+    """API Gateway header mappings are static values in single quotes: "'https://x'"."""
+    text = str(value)
+    return text[1:-1] if len(text) >= 2 and text[0] == text[-1] == "'" else text
+
+
+@dataclass(frozen=True)
+class GatewayResponse:
+    status: int | None             # None: the response type's own default status
+    headers: dict[str, str]        # header → static value (quotes removed)
+    templates: dict[str, str]      # content type → body template
+
+
+def gateway_responses(refs: dict[str, dict[str, str]]) -> dict[str, GatewayResponse]:
+    """The template's GatewayResponses, references resolved (CORS origins come from parameters)."""
+    found = {}
+    for kind, spec in (rest_api().get("GatewayResponses") or {}).items():
+        spec = resolve(spec, refs)
+        headers = (spec.get("ResponseParameters") or {}).get("Headers") or {}
+        status = spec.get("StatusCode")
+        found[kind] = GatewayResponse(int(status) if status else None,
+                                      {k: _unquote(v) for k, v in headers.items()},
+                                      dict(spec.get("ResponseTemplates") or {}))
+    return found
+
+
+def models() -> dict[str, dict]:
+    return dict(rest_api().get("Models") or {})
+
+
+@dataclass(frozen=True)
+class CacheSetting:
+    ttl: int
+    key_parameters: tuple[str, ...]        # e.g. method.request.querystring.genre
+    require_authorization_for_cache_control: bool
+    unauthorized_strategy: str
+
+
+def cache_settings(refs: dict[str, dict[str, str]] | None = None) -> dict[tuple[str, str], CacheSetting]:
+    """(method, path) → how the stage cache serves it, for every method setting that enables caching.
+
+    Cache key parameters are the event's RequestParameters marked Caching: true, as SAM maps them."""
+    refs = refs or {}
+    keys: dict[tuple[str, str], tuple[str, ...]] = {}
+    for fn in functions().values():
+        for event in fn["Properties"].get("Events", {}).values():
+            if event["Type"] != "Api":
+                continue
+            props = event["Properties"]
+            cached = []
+            for param in props.get("RequestParameters") or []:
+                if isinstance(param, dict):
+                    cached += [name for name, opts in param.items() if (opts or {}).get("Caching")]
+            keys[(props["Method"].upper(), props["Path"])] = tuple(cached)
+    settings = {}
+    for setting in resolve(rest_api().get("MethodSettings", []), refs):
+        enabled = str(setting.get("CachingEnabled")).lower() == "true"
+        if enabled and int(setting.get("CacheTtlInSeconds") or 0) > 0:
+            path = setting["ResourcePath"][1:].replace("~1", "/")  # "/~1api~1x" is /api/x
+            method = setting["HttpMethod"].upper()
+            settings[(method, path)] = CacheSetting(
+                int(setting["CacheTtlInSeconds"]), keys.get((method, path), ()),
+                # Defaults API Gateway applies (CloudFormation's MethodSetting cannot change them).
+                str(setting.get("RequireAuthorizationForCacheControl", True)).lower() == "true",
+                str(setting.get("UnauthorizedCacheControlHeaderStrategy", "SUCCEED_WITH_RESPONSE_HEADER")))
+    return settings
+
+
+@dataclass(frozen=True)
+class Cors:
+    allow_origin: str
+    allow_headers: str
+    allow_methods: str
+    max_age: str
+
+
+def rest_cors(refs: dict[str, dict[str, str]]) -> Cors | None:
+    """The Api's Cors setting (what SAM's generated OPTIONS methods answer), references resolved."""
+    cors = rest_api().get("Cors")
+    if not cors:
+        return None
+    if isinstance(cors, str):
+        cors = {"AllowOrigin": cors}
+    cors = resolve(cors, refs)
+    return Cors(_unquote(cors.get("AllowOrigin", "'*'")), _unquote(cors.get("AllowHeaders", "")),
+                _unquote(cors.get("AllowMethods", "")), _unquote(cors.get("MaxAge", "")))
+
+
+def function_timeout(logical_id: str) -> float:
+    props = functions()[logical_id]["Properties"]
+    return float(props.get("Timeout") or load().get("Globals", {}).get("Function", {}).get("Timeout", 3))
+
+
+def throttle_limits(refs: dict[str, dict[str, str]] | None = None) -> tuple[float, int] | None:
+    """(rate per second, burst) of the stage's "/*" method setting, if it sets them."""
+    for setting in resolve(rest_api().get("MethodSettings", []), refs or {}):
+        if setting.get("ResourcePath") == "/*" and setting.get("ThrottlingRateLimit") is not None:
+            return float(setting["ThrottlingRateLimit"]), int(setting.get("ThrottlingBurstLimit", 0))
+    return None
 
 
 # --- event sources and the WebSocket API ---------------------------------------------------
