@@ -91,4 +91,4 @@ smoke: $(STAMP)
 	$(PY) -m deploy.smoke $(ENV)
 
 destroy: $(STAMP) $(SAM_VENV)/.installed
-	$(PY) -m deploy.destroy $(ENV)
+	$(PY) -m deploy.destroy $(ENV) $(if $(CONFIRM),--confirm $(CONFIRM))

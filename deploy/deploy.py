@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import json
 import mimetypes
-import os
 import subprocess
 import sys
 import time
 
 import boto3
 
-from deploy import stack
+from deploy import sam_cli, stack
 from deploy.ui_config import from_outputs
-
-SAM = os.environ.get("SAM", "sam")
 
 
 def run(*cmd: str) -> None:
@@ -38,7 +35,8 @@ def push_etl_image(env: str, tag: str) -> None:
     user, password = base64.b64decode(token["authorizationToken"]).decode().split(":", 1)
     subprocess.run(["docker", "login", "--username", user, "--password-stdin", registry], input=password.encode(),
                    check=True)
-    run("docker", "build", "-f", "etl_task/Dockerfile", "-t", f"{repository}:{tag}", ".")
+    # The task definition runs X86_64: build for it whatever the machine (Apple silicon builds arm64).
+    run("docker", "build", "--platform", "linux/amd64", "-f", "etl_task/Dockerfile", "-t", f"{repository}:{tag}", ".")
     run("docker", "push", f"{repository}:{tag}")
 
 
@@ -62,9 +60,9 @@ def upload_ui(env: str) -> None:
 def main(env: str) -> int:
     tag = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True,
                          cwd=stack.ROOT).stdout.strip()
-    run(SAM, "build", "--config-env", env)
+    run(sam_cli.path(), "build", "--config-env", env)
     # First deploy creates the repository; the task definition then points at the pushed tag.
-    run(SAM, "deploy", "--config-env", env, "--no-fail-on-empty-changeset",
+    run(sam_cli.path(), "deploy", "--config-env", env, "--no-fail-on-empty-changeset",
         "--parameter-overrides", f"EtlImageTag={tag}")
     push_etl_image(env, tag)
     run("npm", "--prefix", "frontend", "ci")

@@ -113,3 +113,106 @@ def test_26_cognito_mail_can_go_through_ses() -> None:
     readme = (ROOT / "README.md").read_text()
     assert "SesEmailIdentityArn" in readme and "50" in readme
 
+
+
+# --- 24: make destroy works on prod, keeps a snapshot, and can run twice ---------------------------------
+
+_DESTROY_TEMPLATE = {
+    "Parameters": {"EnvironmentType": {"Type": "String"}},
+    "Resources": {
+        "UiBucket": {"Type": "AWS::S3::Bucket", "Properties": {"VersioningConfiguration": {"Status": "Enabled"}}},
+        "UiLogsBucket": {"Type": "AWS::S3::Bucket"},
+        "RequestsTable": {"Type": "AWS::DynamoDB::Table", "DeletionPolicy": "Retain", "Properties": {
+            "BillingMode": "PAY_PER_REQUEST", "AttributeDefinitions": [{"AttributeName": "k", "AttributeType": "S"}],
+            "KeySchema": [{"AttributeName": "k", "KeyType": "HASH"}]}},
+        "Database": {"Type": "AWS::RDS::DBInstance", "Properties": {
+            "Engine": "postgres", "DBInstanceClass": "db.t4g.micro", "AllocatedStorage": "20", "MasterUsername": "admin1",
+            "MasterUserPassword": "not-a-real-one-1", "DeletionProtection": True}},
+    },
+}
+
+
+@pytest.fixture()
+def moto_aws(monkeypatch: pytest.MonkeyPatch):
+    import boto3
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server._server.server_address
+    for key, value in {"AWS_ENDPOINT_URL": f"http://{host}:{port}", "AWS_ACCESS_KEY_ID": "testing",
+                       "AWS_SECRET_ACCESS_KEY": "testing", "AWS_REGION": "us-east-1",
+                       "AWS_DEFAULT_REGION": "us-east-1"}.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.delenv("AWS_SESSION_TOKEN", raising=False)
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    yield boto3
+    server.stop()
+
+
+def _create_stack(boto3, env: str, environment_type: str) -> dict[str, str]:
+    from deploy import stack
+
+    cfn = boto3.client("cloudformation")
+    cfn.create_stack(StackName=stack.stack_name(env), TemplateBody=json.dumps(_DESTROY_TEMPLATE),
+                     Parameters=[{"ParameterKey": "EnvironmentType", "ParameterValue": environment_type}])
+    ids = {r["LogicalResourceId"]: r["PhysicalResourceId"]
+           for r in cfn.list_stack_resources(StackName=stack.stack_name(env))["StackResourceSummaries"]}
+    s3 = boto3.client("s3")
+    for version in (b"1", b"2"):
+        s3.put_object(Bucket=ids["UiBucket"], Key="index.html", Body=version)
+    s3.put_object(Bucket=ids["UiLogsBucket"], Key="cloudfront/log.gz", Body=b"log")
+    return ids
+
+
+def test_24_destroy_prod_needs_confirmation_snapshots_unprotects_and_reruns(moto_aws, capsys) -> None:
+    from deploy import destroy, stack
+
+    ids = _create_stack(moto_aws, "prod", "prod")
+    name = stack.stack_name("prod")
+    assert destroy.main(["prod"]) == 2  # no confirmation: nothing happens
+    assert "CONFIRM=movie-library-prod" in capsys.readouterr().err
+    assert moto_aws.client("cloudformation").describe_stacks(StackName=name)["Stacks"]
+
+    assert destroy.main(["prod", "--confirm", name]) == 0
+    rds = moto_aws.client("rds")
+    snapshots = rds.describe_db_snapshots(DBInstanceIdentifier=ids["Database"])["DBSnapshots"]
+    assert [s["DBSnapshotIdentifier"] for s in snapshots if "before-destroy" in s["DBSnapshotIdentifier"]]
+    names = [b["Name"] for b in moto_aws.client("s3").list_buckets()["Buckets"]]
+    assert ids["UiBucket"] not in names and ids["UiLogsBucket"] not in names
+    assert ids["RequestsTable"] in moto_aws.client("dynamodb").list_tables()["TableNames"], "prod keeps its tables"
+    assert destroy.main(["prod", "--confirm", name]) == 0, "a second run has nothing left to do and succeeds"
+    assert "nothing to delete" in capsys.readouterr().out
+
+
+def test_24_destroy_staging_removes_retained_tables_and_reruns(moto_aws) -> None:
+    from deploy import destroy
+
+    ids = _create_stack(moto_aws, "staging", "staging")
+    s3 = moto_aws.client("s3")
+    assert destroy.main(["staging"]) == 0
+    # An interrupted earlier run may leave a bucket already deleted: emptying it again is a no-op.
+    # (moto, unlike CloudFormation, fails a stack delete on a resource already gone, so this is checked alone.)
+    assert destroy.empty_bucket(s3, ids["UiLogsBucket"]) == 0
+    assert ids["RequestsTable"] not in moto_aws.client("dynamodb").list_tables()["TableNames"]
+    assert destroy.main(["staging"]) == 0
+
+
+# --- 27: the deploy scripts find the pinned SAM CLI -------------------------------------------------
+
+def test_27_make_exports_the_sam_venv_and_deploy_scripts_use_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    import subprocess
+
+    from deploy import sam_cli
+
+    shown = subprocess.run(["make", "--no-print-directory", "--eval", 'show-sam-env: ; @echo "$$SAM"', "show-sam-env"],
+                           cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert shown.stdout.strip() == str(ROOT / ".local" / "sam" / "bin" / "sam"), shown.stdout + shown.stderr
+    makefile = (ROOT / "Makefile").read_text()
+    for target in ("deploy", "destroy"):
+        assert re.search(rf"^{target}:.*\$\(SAM_VENV\)/\.installed", makefile, re.M), f"make {target} needs the SAM venv"
+    monkeypatch.delenv("SAM", raising=False)
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")
+    assert sam_cli.path() == str(ROOT / ".local" / "sam" / "bin" / "sam")
+    for script in (ROOT / "deploy").glob("*.py"):
+        assert not re.search(r"""\[\s*["']sam["']|run\(\s*["']sam["']""", script.read_text()), f"{script.name} runs a bare sam"
