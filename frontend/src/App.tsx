@@ -1,14 +1,15 @@
 import { useEffect, useState } from "react";
 import { Link } from "./components/Link";
+import { Loading } from "./components/Status";
 import { SESSION_EXPIRED } from "./lib/api";
-import { currentSession, signOut } from "./lib/auth";
-import { navigate, useLocation } from "./lib/router";
+import { currentSession, ensureSession, type Session, SESSION_KEY, signOut } from "./lib/auth";
+import { navigate, useLocation, usePageTitle } from "./lib/router";
 import { AddMovie } from "./pages/AddMovie";
 import { Browse } from "./pages/Browse";
 import { Dashboard } from "./pages/Dashboard";
 import { MovieDetail } from "./pages/MovieDetail";
 import { Search } from "./pages/Search";
-import { SignIn } from "./pages/SignIn";
+import { SignIn, type SignInReason } from "./pages/SignIn";
 import { TopRated } from "./pages/TopRated";
 
 const NAV = [
@@ -18,6 +19,18 @@ const NAV = [
   { href: "/top", label: "Top rated" },
   { href: "/add", label: "Add a movie" },
 ];
+
+function NotFound({ path }: { path: string }) {
+  usePageTitle("Page not found");
+  return (
+    <section>
+      <h1>Page not found</h1>
+      <p>
+        There is no page at {path}. <Link href="/">Go to the dashboard</Link>.
+      </p>
+    </section>
+  );
+}
 
 function Page({ path }: { path: string }) {
   const movie = path.match(/^\/movies\/([^/]+)$/);
@@ -34,45 +47,69 @@ function Page({ path }: { path: string }) {
     case "/add":
       return <AddMovie />;
     default:
-      return (
-        <section>
-          <h1>Not found</h1>
-          <p>
-            There is no page at {path}. <Link href="/">Go to the dashboard</Link>.
-          </p>
-        </section>
-      );
+      return <NotFound path={path} />;
   }
 }
 
 export function App() {
-  const { path, search } = useLocation();
-  const [session, setSession] = useState(currentSession);
+  const { path, search, href } = useLocation();
+  // undefined: still finding out (an expired id token is renewed with the refresh token first).
+  const [session, setSession] = useState<Session | null | undefined>(() => currentSession() ?? undefined);
+  const [reason, setReason] = useState<SignInReason>(null);
+  const [menuOpen, setMenuOpen] = useState(false);
+
+  useEffect(() => {
+    if (session !== undefined) return;
+    const stored = currentSession(true);
+    ensureSession().then((renewed) => {
+      if (!renewed && stored) setReason("renew-failed");
+      setSession(renewed);
+    });
+  }, [session]);
 
   useEffect(() => {
     // An expired session goes back to sign-in, then returns to where the person was.
     const expired = () => {
+      setReason("renew-failed");
       setSession(null);
-      navigate(`/signin?expired=1&next=${encodeURIComponent(window.location.pathname + window.location.search)}`);
+    };
+    // Signing in or out in another tab applies here too.
+    const storage = (event: StorageEvent) => {
+      if (event.key === SESSION_KEY || event.key === null) setSession(currentSession() ?? (event.newValue ? undefined : null));
     };
     window.addEventListener(SESSION_EXPIRED, expired);
-    return () => window.removeEventListener(SESSION_EXPIRED, expired);
+    window.addEventListener("storage", storage);
+    return () => {
+      window.removeEventListener(SESSION_EXPIRED, expired);
+      window.removeEventListener("storage", storage);
+    };
   }, []);
 
   useEffect(() => {
-    if (!session && path !== "/signin") {
-      navigate(`/signin?next=${encodeURIComponent(path + (search.toString() ? `?${search}` : ""))}`, true);
+    if (session === null && path !== "/signin") {
+      navigate(`/signin?next=${encodeURIComponent(href)}`, true);
     }
-  }, [session, path, search]);
+  }, [session, path, href]);
+
+  useEffect(() => setMenuOpen(false), [href]);
+
+  if (session === undefined) {
+    return (
+      <main id="main">
+        <Loading label="Signing you in…" />
+      </main>
+    );
+  }
 
   if (!session || path === "/signin") {
     return (
       <SignIn
-        expired={search.get("expired") === "1"}
+        reason={reason ?? (search.get("expired") === "1" ? "expired" : null)}
         onSignedIn={() => {
+          setReason(null);
           setSession(currentSession());
           const next = search.get("next");
-          navigate(next && next.startsWith("/") && !next.startsWith("/signin") ? next : "/", true);
+          navigate(next && next.startsWith("/") && !next.startsWith("//") && !next.startsWith("/signin") ? next : "/", true);
         }}
       />
     );
@@ -85,7 +122,11 @@ export function App() {
       </a>
       <header className="top">
         <span className="brand">Movie Library Explorer</span>
-        <nav aria-label="Main">
+        <button type="button" className="menu-button secondary" aria-expanded={menuOpen} aria-controls="main-nav"
+          onClick={() => setMenuOpen(!menuOpen)}>
+          Menu
+        </button>
+        <nav aria-label="Main" id="main-nav" className={menuOpen ? "open" : undefined}>
           <ul>
             {NAV.map((item) => (
               <li key={item.href}>
@@ -95,15 +136,19 @@ export function App() {
               </li>
             ))}
           </ul>
+          <div className="user">
+            <span className="muted">{session.email}</span>
+            <button type="button" className="secondary" onClick={() => {
+              setReason(null);
+              setSession(null);
+              void signOut();
+            }}>
+              Sign out
+            </button>
+          </div>
         </nav>
-        <div className="user">
-          <span className="muted">{session.email}</span>
-          <button type="button" className="secondary" onClick={() => { signOut(); setSession(null); }}>
-            Sign out
-          </button>
-        </div>
       </header>
-      <main id="main">
+      <main id="main" tabIndex={-1}>
         <Page path={path} />
       </main>
     </>

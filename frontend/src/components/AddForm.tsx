@@ -1,13 +1,13 @@
-import { type FormEvent, useEffect, useState } from "react";
+import { type FormEvent, useEffect, useRef, useState } from "react";
 import { ApiError } from "../lib/api";
-import { type FieldErrors, type MovieDraft, toPayload, validateMovie } from "../lib/validation";
+import { type FieldErrors, type MovieDraft, similarGenre, toPayload, validateMovie } from "../lib/validation";
 import { ErrorMessage } from "./Status";
 
 const DRAFT = "mle.add-draft";
 const EMPTY: MovieDraft = { title: "", genre: "", rating: "", year: "" };
 const FIELDS: { name: keyof MovieDraft; label: string; hint: string; inputMode?: "decimal" | "numeric" }[] = [
   { name: "title", label: "Title", hint: "Up to 255 characters" },
-  { name: "genre", label: "Genre", hint: "e.g. Drama" },
+  { name: "genre", label: "Genre", hint: "Pick an existing genre or type a new one" },
   { name: "rating", label: "Rating", hint: "0 to 10, one decimal", inputMode: "decimal" },
   { name: "year", label: "Year", hint: "1900 to 2100", inputMode: "numeric" },
 ];
@@ -21,25 +21,41 @@ function savedDraft(): MovieDraft {
 }
 
 // What is typed survives an expired session: the draft is kept until the add succeeds.
-export function AddForm({ onSubmit }: { onSubmit: (movie: ReturnType<typeof toPayload>) => Promise<void> }) {
+export function AddForm({ onSubmit, genres = [] }: {
+  onSubmit: (movie: ReturnType<typeof toPayload>) => Promise<void>;
+  genres?: string[];
+}) {
   const [draft, setDraft] = useState<MovieDraft>(savedDraft);
   const [errors, setErrors] = useState<FieldErrors>({});
   const [formError, setFormError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const titleInput = useRef<HTMLInputElement>(null);
 
   useEffect(() => sessionStorage.setItem(DRAFT, JSON.stringify(draft)), [draft]);
+
+  const change = (name: keyof MovieDraft, value: string) => {
+    const next = { ...draft, [name]: value };
+    setDraft(next);
+    // A field shown as wrong is re-checked as it is fixed, so the message goes as soon as it is right.
+    if (errors[name]) setErrors({ ...errors, [name]: validateMovie(next)[name] });
+  };
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     setFormError(null);
     const found = validateMovie(draft);
     setErrors(found);
-    if (Object.keys(found).length) return;
+    if (Object.keys(found).length) {
+      document.getElementById(`movie-${Object.keys(found)[0]}`)?.focus();
+      return;
+    }
     setBusy(true);
     try {
       await onSubmit(toPayload(draft));
       setDraft(EMPTY);
       sessionStorage.removeItem(DRAFT);
+      // Ready for the next movie; the outcome is announced by the "Your adds" list.
+      window.requestAnimationFrame(() => titleInput.current?.focus());
     } catch (err) {
       if (err instanceof ApiError && err.details.length) {
         const fromApi: FieldErrors = {};
@@ -56,24 +72,44 @@ export function AddForm({ onSubmit }: { onSubmit: (movie: ReturnType<typeof toPa
     }
   };
 
+  const similar = similarGenre(draft.genre, genres);
   return (
     <form onSubmit={submit} noValidate aria-labelledby="add-form-title" className="card">
       <h2 id="add-form-title">New movie</h2>
-      {FIELDS.map((field) => (
-        <div key={field.name} className="field">
-          <label htmlFor={`movie-${field.name}`}>{field.label}</label>
-          <input id={`movie-${field.name}`} name={field.name} value={draft[field.name]} inputMode={field.inputMode}
-            aria-invalid={Boolean(errors[field.name])}
-            aria-describedby={`movie-${field.name}-hint${errors[field.name] ? ` movie-${field.name}-error` : ""}`}
-            onChange={(e) => setDraft({ ...draft, [field.name]: e.target.value })} />
-          <small id={`movie-${field.name}-hint`} className="muted">{field.hint}</small>
-          {errors[field.name] && (
-            <small id={`movie-${field.name}-error`} className="field-error" role="alert">
-              {errors[field.name]}
-            </small>
-          )}
-        </div>
-      ))}
+      {FIELDS.map((field) => {
+        const describedBy = [`movie-${field.name}-hint`];
+        if (errors[field.name]) describedBy.push(`movie-${field.name}-error`);
+        if (field.name === "genre" && similar) describedBy.push("movie-genre-similar");
+        return (
+          <div key={field.name} className="field">
+            <label htmlFor={`movie-${field.name}`}>{field.label}</label>
+            <input id={`movie-${field.name}`} name={field.name} value={draft[field.name]} inputMode={field.inputMode}
+              ref={field.name === "title" ? titleInput : undefined} autoComplete="off"
+              list={field.name === "genre" && genres.length ? "genre-suggestions" : undefined}
+              aria-invalid={Boolean(errors[field.name])} aria-describedby={describedBy.join(" ")}
+              onChange={(e) => change(field.name, e.target.value)} />
+            <small id={`movie-${field.name}-hint`} className="muted">{field.hint}</small>
+            {field.name === "genre" && similar && (
+              <small id="movie-genre-similar" className="warning" data-testid="genre-similar">
+                The library already has “{similar}”. Use it, unless this really is a different genre.{" "}
+                <button type="button" className="link" onClick={() => change("genre", similar)}>Use “{similar}”</button>
+              </small>
+            )}
+            {errors[field.name] && (
+              <small id={`movie-${field.name}-error`} className="field-error" role="alert">
+                {errors[field.name]}
+              </small>
+            )}
+          </div>
+        );
+      })}
+      {genres.length > 0 && (
+        <datalist id="genre-suggestions">
+          {genres.map((g) => (
+            <option key={g} value={g} />
+          ))}
+        </datalist>
+      )}
       <ErrorMessage error={formError} />
       <button type="submit" disabled={busy}>
         {busy ? "Adding…" : "Add movie"}

@@ -1,34 +1,117 @@
-// A small accessible SVG bar chart (no chart library: keeps the bundle small).
+// Small accessible HTML/CSS charts (no chart library: keeps the bundle small). Labels are text in
+// the layout, so they wrap instead of clipping; every chart has a table alternative; bars that
+// stand for a filter link to Browse with it.
+import { Link } from "./Link";
+
 export interface Bar {
   label: string;
   value: number;
+  href?: string;
 }
 
-export function BarChart({ title, bars, unit }: { title: string; bars: Bar[]; unit: string }) {
-  const max = Math.max(1, ...bars.map((b) => b.value));
-  const rowHeight = 26;
-  const labelWidth = 110;
-  const width = 420;
+function DataTable({ title, bars, labelHeader, unit }: { title: string; bars: Bar[]; labelHeader: string; unit: string }) {
   return (
-    <figure className="chart">
-      <figcaption>{title}</figcaption>
-      <svg viewBox={`0 0 ${width} ${bars.length * rowHeight}`} role="img" aria-label={title}>
-        {bars.map((bar, i) => {
-          const length = ((width - labelWidth - 40) * bar.value) / max;
-          return (
-            <g key={bar.label} transform={`translate(0, ${i * rowHeight})`}>
-              <title>{`${bar.label}: ${bar.value} ${unit}`}</title>
-              <text x={labelWidth - 8} y={17} textAnchor="end" className="chart-label">
-                {bar.label}
-              </text>
-              <rect x={labelWidth} y={5} width={Math.max(2, length)} height={16} rx={3} className="chart-bar" />
-              <text x={labelWidth + length + 6} y={17} className="chart-value">
+    <details className="chart-table">
+      <summary>Show as a table</summary>
+      <table>
+        <caption className="visually-hidden">{title}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{labelHeader}</th>
+            <th scope="col" className="num">{unit}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {bars.map((bar) => (
+            <tr key={bar.label}>
+              <th scope="row">{bar.href ? <Link href={bar.href}>{bar.label}</Link> : bar.label}</th>
+              <td className="num">{bar.value}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </details>
+  );
+}
+
+export function BarChart({ title, note, bars, unit, labelHeader, testId }: {
+  title: string;
+  note?: string;
+  bars: Bar[];
+  unit: string;
+  labelHeader: string;
+  testId?: string;
+}) {
+  const max = Math.max(1, ...bars.map((b) => b.value));
+  return (
+    <figure className="chart" data-testid={testId}>
+      <figcaption>
+        <span className="chart-title">{title}</span>
+        {note && <span className="muted chart-note">{note}</span>}
+      </figcaption>
+      <ul className="bars" aria-label={title}>
+        {bars.map((bar) => {
+          const body = (
+            <>
+              <span className="bar-label">{bar.label}</span>
+              <span className="bar-track" aria-hidden="true">
+                <span className="bar" style={{ width: `${Math.max(1, (100 * bar.value) / max)}%` }} />
+              </span>
+              <span className="bar-value">
                 {bar.value}
-              </text>
-            </g>
+                <span className="visually-hidden"> {unit}</span>
+              </span>
+            </>
+          );
+          return (
+            <li key={bar.label}>
+              {bar.href ? <Link className="bar-row" href={bar.href}>{body}</Link> : <span className="bar-row">{body}</span>}
+            </li>
           );
         })}
-      </svg>
+      </ul>
+      <DataTable title={title} bars={bars} labelHeader={labelHeader} unit={unit} />
+    </figure>
+  );
+}
+
+// Vertical columns for a distribution (years, ratings); labels thin out when there are many.
+export function Histogram({ title, note, bars, unit, labelHeader, testId }: {
+  title: string;
+  note?: string;
+  bars: Bar[];
+  unit: string;
+  labelHeader: string;
+  testId?: string;
+}) {
+  const max = Math.max(1, ...bars.map((b) => b.value));
+  const every = Math.max(1, Math.ceil(bars.length / 12));
+  return (
+    <figure className="chart" data-testid={testId}>
+      <figcaption>
+        <span className="chart-title">{title}</span>
+        {note && <span className="muted chart-note">{note}</span>}
+      </figcaption>
+      <ol className="columns" aria-label={title}>
+        {bars.map((bar, i) => {
+          const column = (
+            <>
+              <span className="column-value" aria-hidden="true">{bar.value > 0 ? bar.value : ""}</span>
+              <span className="column" style={{ height: `${(100 * bar.value) / max}%` }} aria-hidden="true" />
+              <span className={`column-label${i % every === 0 ? "" : " column-label-hidden"}`} aria-hidden="true">{bar.label}</span>
+              <span className="visually-hidden">
+                {bar.label}: {bar.value} {unit}
+              </span>
+            </>
+          );
+          return (
+            <li key={bar.label} title={`${bar.label}: ${bar.value} ${unit}`}>
+              {bar.href && bar.value > 0 ? <Link className="column-cell" href={bar.href} aria-label={`${bar.label}: ${bar.value} ${unit}`}>{column}</Link> : <span className="column-cell">{column}</span>}
+            </li>
+          );
+        })}
+      </ol>
+      <DataTable title={title} bars={bars} labelHeader={labelHeader} unit={unit} />
     </figure>
   );
 }

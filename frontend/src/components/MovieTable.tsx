@@ -20,32 +20,54 @@ export function highlight(text: string, term: string): ReactNode {
   return parts;
 }
 
-export function MovieTable({ movies, caption, term = "" }: { movies: Movie[]; caption: string; term?: string }) {
+export type SortedBy = "title" | "rating";
+
+// The order is the API's (keyset paging); the header says which column it follows.
+export function MovieTable({ movies, caption, term = "", sortedBy, linkState }: {
+  movies: Movie[];
+  caption: string;
+  term?: string;
+  sortedBy?: SortedBy;
+  linkState?: string; // query string the detail page's "back" link returns to
+}) {
+  const sort = (column: SortedBy) =>
+    sortedBy === column ? (column === "rating" ? "descending" : "ascending") : undefined;
+  const from = linkState ? `?from=${encodeURIComponent(linkState)}` : "";
   return (
     <div className="table-wrap">
-      <table>
+      <table className="movies">
         <caption className="visually-hidden">{caption}</caption>
         <thead>
           <tr>
-            <th scope="col">Title</th>
-            <th scope="col">Genre</th>
-            <th scope="col">Rating</th>
-            <th scope="col">Year</th>
+            <th scope="col" aria-sort={sort("title")}>Title{sortedBy === "title" && <span aria-hidden="true"> ↑</span>}</th>
+            <th scope="col" className="col-genre">Genre</th>
+            <th scope="col" aria-sort={sort("rating")} className="num">
+              Rating{sortedBy === "rating" && <span aria-hidden="true"> ↓</span>}
+            </th>
+            <th scope="col" className="num">Year</th>
           </tr>
         </thead>
         <tbody>
-          {movies.map((movie) => (
-            <tr key={movie.id}>
+          {movies.map((movie, i) => (
+            <tr key={movie.id} data-row={i}>
               <td>
-                <Link href={`/movies/${movie.id}`}>{highlight(movie.title, term)}</Link>
+                <Link href={`/movies/${movie.id}${from}`}>{highlight(movie.title, term)}</Link>
+                <span className="genre-under">{movie.genre}</span>
               </td>
-              <td>{movie.genre}</td>
-              <td>{movie.rating ?? "–"}</td>
-              <td>{movie.year ?? "–"}</td>
+              <td className="col-genre">{movie.genre}</td>
+              <td className="num">{movie.rating ?? <span className="muted">not rated</span>}</td>
+              <td className="num">{movie.year ?? "–"}</td>
             </tr>
           ))}
         </tbody>
       </table>
     </div>
   );
+}
+
+// After "Load more", focus moves to the first new row, so keyboard users continue where the list grew.
+export function focusRow(index: number): void {
+  window.requestAnimationFrame(() => {
+    document.querySelector<HTMLAnchorElement>(`tr[data-row="${index}"] a`)?.focus();
+  });
 }

@@ -1,16 +1,20 @@
-export function ErrorMessage({ error }: { error: string | null }) {
+export function ErrorMessage({ error, id }: { error: string | null; id?: string }) {
   if (!error) return null;
   return (
-    <p className="error" role="alert">
+    <p className="error" role="alert" id={id}>
       {error}
     </p>
   );
 }
 
-export function Loading({ label = "Loading…" }: { label?: string }) {
+// A skeleton in the shape of what is coming, with the words for screen readers.
+export function Loading({ label = "Loading…", rows = 3 }: { label?: string; rows?: number }) {
   return (
-    <p className="muted" role="status">
-      {label}
-    </p>
+    <div className="skeleton" role="status" data-testid="loading">
+      <span className="visually-hidden">{label}</span>
+      {Array.from({ length: rows }, (_, i) => (
+        <span key={i} className="skeleton-line" aria-hidden="true" />
+      ))}
+    </div>
   );
 }

@@ -4,6 +4,9 @@ import { Link } from "./Link";
 export interface TrackedRequest {
   requestId: string;
   title: string;
+  genre?: string;
+  year?: number;
+  submittedAt?: string;
   status: "queued" | "created" | "duplicate" | "rejected" | "failed";
   movieId?: string;
   error?: string;
@@ -24,6 +27,15 @@ const SOCKET_LABEL: Record<SocketState, string> = {
   closed: "Live updates off",
 };
 
+function when(iso?: string): string {
+  if (!iso) return "";
+  const date = new Date(iso);
+  const today = new Date().toDateString() === date.toDateString();
+  return today
+    ? date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" })
+    : date.toLocaleString([], { dateStyle: "medium", timeStyle: "short" });
+}
+
 export function StatusList({ requests, socket }: { requests: TrackedRequest[]; socket: SocketState }) {
   return (
     <section aria-labelledby="status-title" className="card">
@@ -35,21 +47,26 @@ export function StatusList({ requests, socket }: { requests: TrackedRequest[]; s
       <ul className="requests" aria-live="polite">
         {requests.map((r) => (
           <li key={r.requestId} data-status={r.status} data-testid="add-request">
-            <strong>{r.title}</strong>{" "}
-            <span className={`badge badge-${r.status}`}>{LABEL[r.status]}</span>
-            {r.status === "duplicate" && r.movieId && (
-              <>
-                {" "}
-                <Link href={`/movies/${r.movieId}`}>see the existing movie</Link>
-              </>
-            )}
-            {r.status === "created" && r.movieId && (
-              <>
-                {" "}
-                <Link href={`/movies/${r.movieId}`}>open</Link>
-              </>
-            )}
-            {r.error && <span className="muted"> — {r.error}</span>}
+            <div>
+              <strong>{r.title}</strong>{" "}
+              <span className={`badge badge-${r.status}`}>{LABEL[r.status]}</span>
+            </div>
+            <div className="muted request-meta">
+              {[r.genre, r.year, when(r.submittedAt)].filter(Boolean).join(" · ")}
+              {r.status === "duplicate" && r.movieId && (
+                <>
+                  {" · "}
+                  <Link href={`/movies/${r.movieId}`}>see the existing movie</Link>
+                </>
+              )}
+              {r.status === "created" && r.movieId && (
+                <>
+                  {" · "}
+                  <Link href={`/movies/${r.movieId}`}>open</Link>
+                </>
+              )}
+            </div>
+            {r.error && <div className="muted">{r.error}</div>}
           </li>
         ))}
       </ul>

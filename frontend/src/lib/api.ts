@@ -1,5 +1,6 @@
-// The REST API client: bearer token, the API's own error messages, one refresh on 401.
-import { currentSession, refresh, signOut } from "./auth";
+// The REST API client: a token renewed before it expires, the API's own error messages, one
+// refresh-and-retry on 401.
+import { dropSession, ensureSession, refresh } from "./auth";
 import { config } from "./config";
 
 export interface Movie {
@@ -35,10 +36,18 @@ async function send(path: string, init: RequestInit, token: string | undefined):
   return fetch(`${config().apiUrl}${path}`, { ...init, headers });
 }
 
+function expired(): ApiError {
+  dropSession();
+  window.dispatchEvent(new Event(SESSION_EXPIRED));
+  return new ApiError("Your session has expired. Please sign in again.", 401, "UNAUTHORIZED");
+}
+
 export async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
   let response: Response;
+  const session = await ensureSession();
+  if (!session) throw expired();
   try {
-    response = await send(path, init, currentSession(true)?.idToken);
+    response = await send(path, init, session.idToken);
     if (response.status === 401) {
       const renewed = await refresh();
       if (renewed) response = await send(path, init, renewed.idToken);
@@ -46,11 +55,7 @@ export async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
   } catch {
     throw new ApiError("Cannot reach the server. Check your connection and try again.", 0, "NETWORK");
   }
-  if (response.status === 401) {
-    signOut();
-    window.dispatchEvent(new Event(SESSION_EXPIRED));
-    throw new ApiError("Your session has expired. Please sign in again.", 401, "UNAUTHORIZED");
-  }
+  if (response.status === 401) throw expired();
   const body = await response.json().catch(() => null);
   if (!response.ok) {
     const error = body?.error ?? {};
@@ -72,4 +77,24 @@ export function query(params: Record<string, string | number | string[] | undefi
   }
   const text = search.toString();
   return text ? `?${text}` : "";
+}
+
+export interface GenreCount {
+  genre: string;
+  count: number;
+}
+
+// /api/genres is being cursor-paged ({genres, pagination:{nextCursor,hasMore}}); older servers send
+// every genre at once. Either way the caller gets the whole list (bounded to 10 pages).
+export async function allGenres(): Promise<GenreCount[]> {
+  const genres: GenreCount[] = [];
+  let cursor: string | null = null;
+  for (let page = 0; page < 10; page += 1) {
+    const body: { genres: GenreCount[]; pagination?: { nextCursor: string | null; hasMore: boolean } } =
+      await api(`/genres${query({ limit: 100, cursor })}`);
+    genres.push(...body.genres);
+    if (!body.pagination?.hasMore || !body.pagination.nextCursor) break;
+    cursor = body.pagination.nextCursor;
+  }
+  return genres;
 }

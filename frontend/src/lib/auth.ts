@@ -1,14 +1,34 @@
-// Cognito through its JSON API (USER_PASSWORD_AUTH, sign-up, confirmation, refresh): no SDK needed.
+// Cognito through its JSON API (USER_PASSWORD_AUTH, sign-up, confirmation, refresh, recovery,
+// revocation): no SDK needed. The session lives in localStorage so a new tab is signed in too; its
+// expiry is measured on this device's clock (ExpiresIn), so a skewed clock never ends it early.
 import { config } from "./config";
 
 export interface Session {
   idToken: string;
   refreshToken: string;
-  expiresAt: number; // ms epoch
+  expiresAt: number; // ms epoch, this device's clock
   email: string;
 }
 
 const KEY = "mle.session";
+// Renew this long before the id token expires, so no request or socket ever carries a dead token.
+export const RENEW_MARGIN_MS = 60_000;
+
+// The pool's password policy (template.yaml UserPool.Policies; local/aws.py uses the same).
+export const PASSWORD_RULES = "at least 8 characters, with an upper-case letter, a lower-case letter and a number";
+
+export function passwordProblem(password: string): string | null {
+  if (password.length < 8 || !/[a-z]/.test(password) || !/[A-Z]/.test(password) || !/\d/.test(password)) {
+    return `Use a password of ${PASSWORD_RULES}.`;
+  }
+  return null;
+}
+
+export function emailProblem(email: string): string | null {
+  if (!email.trim()) return "Enter your e-mail address.";
+  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email.trim())) return "Enter an e-mail address like name@example.com.";
+  return null;
+}
 
 export class AuthError extends Error {
   constructor(
@@ -20,38 +40,55 @@ export class AuthError extends Error {
 }
 
 async function cognito<T>(action: string, body: object): Promise<T> {
-  const response = await fetch(config().cognitoEndpoint, {
-    method: "POST",
-    headers: {
-      "Content-Type": "application/x-amz-json-1.1",
-      "X-Amz-Target": `AWSCognitoIdentityProviderService.${action}`,
-    },
-    body: JSON.stringify(body),
-  });
+  let response: Response;
+  try {
+    response = await fetch(config().cognitoEndpoint, {
+      method: "POST",
+      headers: {
+        "Content-Type": "application/x-amz-json-1.1",
+        "X-Amz-Target": `AWSCognitoIdentityProviderService.${action}`,
+      },
+      body: JSON.stringify(body),
+    });
+  } catch {
+    throw new AuthError("Cannot reach the sign-in service. Check your connection and try again.", "NETWORK");
+  }
   const data = await response.json().catch(() => ({}));
   if (!response.ok) {
     const code = String(data.__type ?? "Error").split("#").pop() ?? "Error";
-    throw new AuthError(friendly(code, data.message), code);
+    throw new AuthError(friendly(code, String(data.message ?? "")), code);
   }
   return data as T;
 }
 
-function friendly(code: string, message?: string): string {
+// Cognito's own texts ("does not confirm to the configured password policy") never reach people.
+function friendly(code: string, message: string): string {
   switch (code) {
     case "NotAuthorizedException":
-      return "Wrong e-mail or password.";
     case "UserNotFoundException":
       return "Wrong e-mail or password.";
     case "UserNotConfirmedException":
-      return "Confirm your e-mail first: enter the code we sent you.";
+      return "This account is not confirmed yet. Enter the code from the e-mail we sent you, or ask for a new one.";
     case "UsernameExistsException":
       return "An account with this e-mail already exists. Sign in instead.";
     case "InvalidPasswordException":
-      return message ?? "The password is too weak: use 8+ characters with upper and lower case letters and a number.";
+      return `The password does not meet the rules: use ${PASSWORD_RULES}.`;
+    case "InvalidParameterException":
+      return /username|email/i.test(message)
+        ? "Enter an e-mail address like name@example.com."
+        : /password/i.test(message)
+          ? `The password does not meet the rules: use ${PASSWORD_RULES}.`
+          : "Some of the details are not valid; check them and try again.";
     case "CodeMismatchException":
       return "That code is not right; check the e-mail and try again.";
+    case "ExpiredCodeException":
+      return "That code has expired. Ask for a new one.";
+    case "LimitExceededException":
+    case "TooManyRequestsException":
+    case "TooManyFailedAttemptsException":
+      return "Too many attempts. Wait a few minutes and try again.";
     default:
-      return message ?? "Something went wrong talking to the sign-in service.";
+      return "Something went wrong talking to the sign-in service. Try again.";
   }
 }
 
@@ -67,13 +104,14 @@ interface AuthResult {
 
 function store(result: AuthResult["AuthenticationResult"], refreshToken: string): Session {
   const c = claims(result.IdToken);
+  const lifetime = Number(result.ExpiresIn) || Number(c.exp) - Number(c.iat) || 3600;
   const session: Session = {
     idToken: result.IdToken,
     refreshToken,
-    expiresAt: Number(c.exp) * 1000,
+    expiresAt: Date.now() + lifetime * 1000,
     email: String(c.email ?? ""),
   };
-  sessionStorage.setItem(KEY, JSON.stringify(session));
+  localStorage.setItem(KEY, JSON.stringify(session));
   return session;
 }
 
@@ -86,19 +124,37 @@ export async function signIn(email: string, password: string): Promise<Session> 
   return store(data.AuthenticationResult, data.AuthenticationResult.RefreshToken ?? "");
 }
 
-export async function refresh(): Promise<Session | null> {
+let refreshing: Promise<Session | null> | null = null;
+
+// One refresh at a time, shared by every caller (API requests, the live socket, start-up).
+export function refresh(): Promise<Session | null> {
+  refreshing ??= (async () => {
+    const session = currentSession(true);
+    if (!session?.refreshToken) return null;
+    try {
+      const data = await cognito<AuthResult>("InitiateAuth", {
+        ClientId: config().clientId,
+        AuthFlow: "REFRESH_TOKEN_AUTH",
+        AuthParameters: { REFRESH_TOKEN: session.refreshToken },
+      });
+      return store(data.AuthenticationResult, session.refreshToken);
+    } catch {
+      return null;
+    }
+  })().finally(() => {
+    refreshing = null;
+  });
+  return refreshing;
+}
+
+// A session good for at least RENEW_MARGIN_MS more, refreshed if needed; null when it cannot be.
+export async function ensureSession(minValidMs = RENEW_MARGIN_MS): Promise<Session | null> {
   const session = currentSession(true);
-  if (!session?.refreshToken) return null;
-  try {
-    const data = await cognito<AuthResult>("InitiateAuth", {
-      ClientId: config().clientId,
-      AuthFlow: "REFRESH_TOKEN_AUTH",
-      AuthParameters: { REFRESH_TOKEN: session.refreshToken },
-    });
-    return store(data.AuthenticationResult, session.refreshToken);
-  } catch {
-    return null;
-  }
+  if (!session) return null;
+  if (session.expiresAt - Date.now() > minValidMs) return session;
+  const renewed = await refresh();
+  if (!renewed) localStorage.removeItem(KEY);
+  return renewed;
 }
 
 export async function signUp(email: string, password: string): Promise<void> {
@@ -114,14 +170,50 @@ export async function confirmSignUp(email: string, code: string): Promise<void> 
   await cognito("ConfirmSignUp", { ClientId: config().clientId, Username: email, ConfirmationCode: code });
 }
 
-export function currentSession(allowExpired = false): Session | null {
-  const raw = sessionStorage.getItem(KEY);
-  if (!raw) return null;
-  const session = JSON.parse(raw) as Session;
-  if (!allowExpired && session.expiresAt <= Date.now()) return null;
-  return session;
+export async function resendCode(email: string): Promise<void> {
+  await cognito("ResendConfirmationCode", { ClientId: config().clientId, Username: email });
 }
 
-export function signOut(): void {
-  sessionStorage.removeItem(KEY);
+export async function forgotPassword(email: string): Promise<void> {
+  await cognito("ForgotPassword", { ClientId: config().clientId, Username: email });
+}
+
+export async function confirmForgotPassword(email: string, code: string, password: string): Promise<void> {
+  await cognito("ConfirmForgotPassword", {
+    ClientId: config().clientId,
+    Username: email,
+    ConfirmationCode: code,
+    Password: password,
+  });
+}
+
+export function currentSession(allowExpired = false): Session | null {
+  const raw = localStorage.getItem(KEY);
+  if (!raw) return null;
+  try {
+    const session = JSON.parse(raw) as Session;
+    if (!allowExpired && session.expiresAt <= Date.now()) return null;
+    return session;
+  } catch {
+    return null;
+  }
+}
+
+// Everything the app stored (session, drafts, add history) goes, and the refresh token is revoked
+// so it cannot be used again even if it was copied.
+export async function signOut(): Promise<void> {
+  const session = currentSession(true);
+  for (const store of [localStorage, sessionStorage]) {
+    for (const key of Object.keys(store)) if (key.startsWith("mle.")) store.removeItem(key);
+  }
+  if (session?.refreshToken) {
+    await cognito("RevokeToken", { ClientId: config().clientId, Token: session.refreshToken }).catch(() => undefined);
+  }
+}
+
+export const SESSION_KEY = KEY;
+
+// An expired session that cannot be renewed: only the tokens go; drafts stay for after sign-in.
+export function dropSession(): void {
+  localStorage.removeItem(KEY);
 }

@@ -1,6 +1,7 @@
-import { act, render, screen } from "@testing-library/react";
+import { act, render, screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { setConfigForTests } from "../lib/config";
+import { fakeSession } from "../test-session";
 import { AddMovie } from "./AddMovie";
 
 class FakeSocket {
@@ -39,9 +40,8 @@ beforeEach(() => {
   vi.useFakeTimers({ shouldAdvanceTime: true });
   FakeSocket.all = [];
   sessionStorage.clear();
-  const future = Math.floor(Date.now() / 1000) + 3600;
-  const payload = btoa(JSON.stringify({ exp: future, email: "a@example.com" }));
-  sessionStorage.setItem("mle.session", JSON.stringify({ idToken: `h.${payload}.s`, refreshToken: "r", expiresAt: future * 1000, email: "a@example.com" }));
+  localStorage.clear();
+  fakeSession();
   setConfigForTests({ apiUrl: "/api", wsUrl: "ws://test/ws", cognitoEndpoint: "/c", userPoolId: "p", clientId: "c", region: "r" });
   let n = 0;
   vi.stubGlobal("fetch", vi.fn(async (url: string, init?: RequestInit) => {
@@ -49,6 +49,7 @@ beforeEach(() => {
       n += 1;
       return new Response(JSON.stringify({ requestId: `req-${n}`, status: "queued" }), { status: 202 });
     }
+    if (url.startsWith("/api/genres")) return new Response(JSON.stringify({ genres: [{ genre: "Drama", count: 3 }] }), { status: 200 });
     const id = url.split("/").pop()!;
     return new Response(JSON.stringify(statuses[id] ?? { requestId: id, status: "queued" }), { status: 200 });
   }));
@@ -69,6 +70,7 @@ async function add(title: string) {
 
 test("queued then created, live over the socket, with the token in the URL", async () => {
   render(<AddMovie socketFactory={factory} />);
+  await waitFor(() => expect(FakeSocket.all).toHaveLength(1));
   act(() => FakeSocket.all[0].open());
   expect(FakeSocket.all[0].url).toMatch(/^ws:\/\/test\/ws\?token=/);
   expect(screen.getByTestId("socket-state")).toHaveTextContent("Live updates on");
@@ -80,6 +82,7 @@ test("queued then created, live over the socket, with the token in the URL", asy
 
 test("pings to stay open, reconnects with backoff and reconciles what it missed", async () => {
   render(<AddMovie socketFactory={factory} />);
+  await waitFor(() => expect(FakeSocket.all).toHaveLength(1));
   act(() => FakeSocket.all[0].open());
   await add("Missed");
   expect(await screen.findByText("Queued…")).toBeInTheDocument();
@@ -90,7 +93,7 @@ test("pings to stay open, reconnects with backoff and reconciles what it missed"
   expect(screen.getByTestId("socket-state")).toHaveTextContent("Reconnecting");
   statuses["req-1"] = { requestId: "req-1", status: "duplicate", movie: { id: "existing" } };
   await act(async () => vi.advanceTimersByTime(2_000));
-  expect(FakeSocket.all).toHaveLength(2);
+  await waitFor(() => expect(FakeSocket.all).toHaveLength(2));
   await act(async () => FakeSocket.all[1].open());
   expect(await screen.findByText("Already in the library")).toBeInTheDocument();
   expect(screen.getByRole("link", { name: "see the existing movie" })).toHaveAttribute("href", "/movies/existing");

@@ -1,12 +1,15 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import { AddForm } from "../components/AddForm";
 import { StatusList, type TrackedRequest } from "../components/StatusList";
-import { api } from "../lib/api";
-import { currentSession } from "../lib/auth";
+import { allGenres, api } from "../lib/api";
+import { ensureSession } from "../lib/auth";
 import { absoluteWsUrl, config } from "../lib/config";
 import { type AddStatusMessage, LiveSocket, type SocketState } from "../lib/live";
+import { usePageTitle } from "../lib/router";
 
+// The last adds survive reloads and new tabs; sign-out clears them (lib/auth.ts signOut).
 const REQUESTS = "mle.add-requests";
+const KEEP = 50;
 
 interface RequestStatus {
   requestId: string;
@@ -17,35 +20,45 @@ interface RequestStatus {
 
 function saved(): TrackedRequest[] {
   try {
-    return JSON.parse(sessionStorage.getItem(REQUESTS) ?? "[]");
+    const list = JSON.parse(localStorage.getItem(REQUESTS) ?? "[]");
+    return Array.isArray(list) ? list.slice(0, KEEP) : [];
   } catch {
     return [];
   }
 }
 
+// One outcome per request: messages can repeat (at-least-once delivery), and the first outcome wins.
+export function applyStatus(list: TrackedRequest[], update: RequestStatus): TrackedRequest[] {
+  return list.map((r) =>
+    r.requestId === update.requestId && r.status === "queued" && update.status !== "queued"
+      ? { ...r, status: update.status, movieId: update.movie?.id, error: update.error?.message }
+      : r,
+  );
+}
+
 export function AddMovie({ socketFactory }: { socketFactory?: (url: string) => WebSocket }) {
+  usePageTitle("Add a movie");
   const [requests, setRequests] = useState<TrackedRequest[]>(saved);
   const [socket, setSocket] = useState<SocketState>("connecting");
+  const [genres, setGenres] = useState<string[]>([]);
   const latest = useRef(requests);
   latest.current = requests;
 
-  useEffect(() => sessionStorage.setItem(REQUESTS, JSON.stringify(requests)), [requests]);
+  useEffect(() => localStorage.setItem(REQUESTS, JSON.stringify(requests.slice(0, KEEP))), [requests]);
 
-  const apply = useCallback((update: RequestStatus) => {
-    setRequests((list) =>
-      list.map((r) =>
-        r.requestId === update.requestId && r.status === "queued"
-          ? { ...r, status: update.status, movieId: update.movie?.id, error: update.error?.message }
-          : r,
-      ),
-    );
+  useEffect(() => {
+    allGenres().then((list) => setGenres(list.map((g) => g.genre)), () => undefined);
   }, []);
+
+  const apply = useCallback((update: RequestStatus) => setRequests((list) => applyStatus(list, update)), []);
 
   useEffect(() => {
     const live = new LiveSocket({
-      url: () => {
-        const session = currentSession();
-        return session ? `${absoluteWsUrl(config().wsUrl)}?token=${encodeURIComponent(session.idToken)}` : null;
+      target: async () => {
+        const session = await ensureSession(120_000);
+        return session
+          ? { url: `${absoluteWsUrl(config().wsUrl)}?token=${encodeURIComponent(session.idToken)}`, expiresAt: session.expiresAt }
+          : null;
       },
       onMessage: (message: AddStatusMessage) => apply(message),
       onState: setSocket,
@@ -67,14 +80,25 @@ export function AddMovie({ socketFactory }: { socketFactory?: (url: string) => W
       headers: { "Content-Type": "application/json", "Idempotency-Key": crypto.randomUUID() },
       body: JSON.stringify(movie),
     });
-    setRequests((list) => [{ requestId: accepted.requestId, title: movie.title, status: accepted.status }, ...list]);
+    setRequests((list) => {
+      if (list.some((r) => r.requestId === accepted.requestId)) return list;
+      const entry: TrackedRequest = {
+        requestId: accepted.requestId,
+        title: movie.title,
+        genre: movie.genre,
+        year: movie.year,
+        submittedAt: new Date().toISOString(),
+        status: accepted.status,
+      };
+      return [entry, ...list].slice(0, KEEP);
+    });
   };
 
   return (
     <section aria-labelledby="add-title">
       <h1 id="add-title">Add a movie</h1>
       <div className="two-columns">
-        <AddForm onSubmit={submit} />
+        <AddForm onSubmit={submit} genres={genres} />
         <StatusList requests={requests} socket={socket} />
       </div>
     </section>

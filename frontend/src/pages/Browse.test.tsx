@@ -1,12 +1,15 @@
 import { render, screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { setConfigForTests } from "../lib/config";
+import { fakeSession } from "../test-session";
 import { Browse, filtersFromUrl, filtersToUrl } from "./Browse";
 
 const calls: string[] = [];
 
 beforeEach(() => {
   calls.length = 0;
+  localStorage.clear();
+  fakeSession();
   setConfigForTests({ apiUrl: "/api", wsUrl: "/ws", cognitoEndpoint: "/cognito", userPoolId: "p", clientId: "c", region: "r" });
   vi.stubGlobal("fetch", vi.fn(async (url: string) => {
     calls.push(url);
@@ -32,14 +35,29 @@ test("choosing genres and clearing the rating updates the URL and the query", as
   await userEvent.click(screen.getByRole("button", { name: "Clear rating" }));
   await waitFor(() => expect(window.location.search).toBe("?genre=Drama&genre=Sci-Fi"));
   await waitFor(() => expect(calls.at(-1)).toBe("/api/movies/filter?genre=Drama&genre=Sci-Fi&limit=20"));
-  expect(screen.getByLabelText("Minimum rating")).toHaveValue(null);
-  expect(await screen.findByText("10 movies")).toBeInTheDocument();
+  expect(screen.getByLabelText("Minimum rating")).toHaveValue("");
+  expect(await screen.findByTestId("filter-count")).toHaveTextContent(/^10 movies/);
 });
 
 test("a shared link opens with its filters applied", async () => {
   window.history.replaceState(null, "", "/browse?genre=War&year=2021");
   render(<Browse />);
   expect(await screen.findByLabelText(/War/)).toBeChecked();
-  expect(screen.getByLabelText("Year")).toHaveValue(2021);
+  expect(screen.getByLabelText("Year")).toHaveValue("2021");
   await waitFor(() => expect(calls).toContain("/api/movies/filter?genre=War&year=2021&limit=20"));
+});
+
+test("a year is sent only when it is complete, and a wrong rating hides the results instead of asking the API", async () => {
+  window.history.replaceState(null, "", "/browse?genre=Drama&minRating=8");
+  render(<Browse />);
+  expect(await screen.findByTestId("filter-count")).toBeInTheDocument();
+  await userEvent.type(screen.getByLabelText("Year"), "2004");
+  await waitFor(() => expect(window.location.search).toBe("?genre=Drama&minRating=8&year=2004"));
+  const years = calls.filter((c) => c.includes("year=")).map((c) => new URL(c, "http://x").searchParams.get("year"));
+  expect(years).toEqual(["2004"]);
+  await userEvent.type(screen.getByLabelText("Minimum rating"), "1");
+  expect(await screen.findByText("Enter a minimum rating from 0 to 10.")).toBeInTheDocument();
+  expect(screen.queryByTestId("filter-count")).not.toBeInTheDocument();
+  expect(calls.some((c) => c.includes("minRating=81"))).toBe(false);
+  expect(window.location.search).toBe("?genre=Drama&minRating=8&year=2004");
 });

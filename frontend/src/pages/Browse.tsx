@@ -1,8 +1,11 @@
-import { useEffect, useState } from "react";
-import { MovieTable } from "../components/MovieTable";
+import { useEffect, useRef, useState } from "react";
+import { focusRow, MovieTable } from "../components/MovieTable";
 import { ErrorMessage, Loading } from "../components/Status";
-import { api, type Movie, query } from "../lib/api";
-import { navigate, useLocation } from "../lib/router";
+import { allGenres, api, type GenreCount, type Movie, query } from "../lib/api";
+import { type Filters, filtersFromUrl, filtersToUrl, ratingProblem, yearProblem } from "../lib/filters";
+import { navigate, readEntryState, saveEntryState, useLocation, usePageTitle, useRestoreScroll } from "../lib/router";
+
+export { filtersFromUrl, filtersToUrl } from "../lib/filters";
 
 interface FilterPage {
   movies: Movie[];
@@ -10,101 +13,179 @@ interface FilterPage {
   pagination: { nextCursor: string | null; hasMore: boolean };
 }
 
-export interface Filters {
-  genres: string[];
-  minRating: string;
-  year: string;
+// What is on screen, tied to the URL it answers (key): a result is never shown for other filters.
+interface Results {
+  key: string;
+  movies: Movie[];
+  totalCount: number;
+  nextCursor: string | null;
+  hasMore: boolean;
 }
 
-// The filters live in the URL (?genre=Drama&genre=Sci-Fi&minRating=7&year=2019): shareable, reload-proof.
-export function filtersFromUrl(search: URLSearchParams): Filters {
-  return { genres: search.getAll("genre"), minRating: search.get("minRating") ?? "", year: search.get("year") ?? "" };
-}
+const TYPING_MS = 450;
+const PAGE = 20;
 
-export function filtersToUrl(filters: Filters): string {
-  return `/browse${query({ genre: filters.genres, minRating: filters.minRating, year: filters.year })}`;
+function narrow(): boolean {
+  return typeof window.matchMedia === "function" && window.matchMedia("(max-width: 600px)").matches;
 }
 
 export function Browse() {
   const { search } = useLocation();
   const filters = filtersFromUrl(search);
   const key = search.toString();
-  const [genres, setGenres] = useState<{ genre: string; count: number }[]>([]);
-  const [movies, setMovies] = useState<Movie[]>([]);
-  const [page, setPage] = useState<FilterPage | null>(null);
+  usePageTitle("Browse");
+  const [genres, setGenres] = useState<GenreCount[]>([]);
+  const [results, setResults] = useState<Results | null>(() => readEntryState<Results>("browse") ?? null);
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
+  const [rating, setRating] = useState(filters.minRating);
+  const [year, setYear] = useState(filters.year);
+  const [shownProblems, setShownProblems] = useState<{ rating?: string; year?: string }>({});
+  const [open, setOpen] = useState(() => !narrow() || key !== "");
+  const ratingInput = useRef<HTMLInputElement>(null);
 
   useEffect(() => {
-    api<{ genres: { genre: string; count: number }[] }>("/genres").then((g) => setGenres(g.genres), (e: Error) => setError(e.message));
+    allGenres().then(setGenres, (e: Error) => setError(e.message));
   }, []);
 
-  // Each request is built from the URL it was made for (key), so a page never mixes two filters.
-  const load = (params: string, cursor: string | null, append: boolean) => {
+  // Back/Forward (or a link) changed the URL: the inputs follow it.
+  useEffect(() => {
+    const f = filtersFromUrl(new URLSearchParams(key));
+    setRating(f.minRating);
+    setYear(f.year);
+    setShownProblems({});
+  }, [key]);
+
+  const load = (params: string, cursor: string | null, previous: Movie[]) => {
     const current = filtersFromUrl(new URLSearchParams(params));
     setLoading(true);
     setError(null);
-    api<FilterPage>(`/movies/filter${query({ genre: current.genres, minRating: current.minRating, year: current.year, limit: 20, cursor })}`)
+    return api<FilterPage>(`/movies/filter${query({ genre: current.genres, minRating: current.minRating, year: current.year, limit: PAGE, cursor })}`)
       .then((p) => {
-        setPage(p);
-        setMovies((previous) => (append ? [...previous, ...p.movies] : p.movies));
+        if (new URLSearchParams(window.location.search).toString() !== params) return;
+        const next: Results = {
+          key: params,
+          movies: [...previous, ...p.movies],
+          totalCount: p.totalCount,
+          nextCursor: p.pagination.nextCursor,
+          hasMore: p.pagination.hasMore,
+        };
+        saveEntryState("browse", next);
+        setResults(next);
+        if (cursor) focusRow(previous.length);
       }, (e: Error) => setError(e.message))
       .finally(() => setLoading(false));
   };
 
-  useEffect(() => load(key, null, false), [key]);
+  useEffect(() => {
+    const kept = readEntryState<Results>("browse");
+    if (kept && kept.key === key) {
+      setResults(kept);
+      return;
+    }
+    setResults(null);
+    void load(key, null, []);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [key]);
 
-  const update = (change: Partial<Filters>) => navigate(filtersToUrl({ ...filters, ...change }), true);
+  const ratingCheck = ratingProblem(rating);
+  const yearCheck = yearProblem(year);
+  const inputsValid = ratingCheck === null && yearCheck === null;
+  const inputsMatchUrl = rating.trim() === filters.minRating && year.trim() === filters.year;
+
+  // Typed values go into the URL (a new history entry) once typing pauses and they are valid.
+  useEffect(() => {
+    if (inputsMatchUrl) return;
+    const timer = setTimeout(() => {
+      setShownProblems({
+        rating: ratingCheck ?? undefined,
+        year: yearCheck === "incomplete" ? "Enter a year as four digits, like 2019." : (yearCheck ?? undefined),
+      });
+      if (!inputsValid) return;
+      const target = filtersToUrl({ ...filtersFromUrl(new URLSearchParams(window.location.search)), minRating: rating.trim(), year: year.trim() });
+      if (target !== window.location.pathname + window.location.search) navigate(target);
+    }, TYPING_MS);
+    return () => clearTimeout(timer);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [rating, year]);
+
+  const update = (change: Partial<Filters>) => navigate(filtersToUrl({ ...filters, ...change }));
   const toggle = (genre: string) =>
     update({ genres: filters.genres.includes(genre) ? filters.genres.filter((g) => g !== genre) : [...filters.genres, genre] });
+
+  // A rating or year that is being typed, or is wrong, means the list below would not match it.
+  const invalid = Boolean(shownProblems.rating || shownProblems.year) && !inputsMatchUrl;
+  const current = results && results.key === key && !invalid ? results : null;
+  const pending = !inputsMatchUrl && !invalid;
+  useRestoreScroll(Boolean(current));
+  const active = filters.genres.length + (filters.minRating ? 1 : 0) + (filters.year ? 1 : 0);
 
   return (
     <section aria-labelledby="browse-title">
       <h1 id="browse-title">Browse</h1>
-      <form className="filters" onSubmit={(e) => e.preventDefault()}>
-        <fieldset>
-          <legend>Genres (any of)</legend>
-          <div className="genre-list">
-            {genres.map((g) => (
-              <label key={g.genre} className="check">
-                <input type="checkbox" checked={filters.genres.includes(g.genre)} onChange={() => toggle(g.genre)} />
-                {g.genre} <span className="muted">({g.count})</span>
-              </label>
-            ))}
-          </div>
-        </fieldset>
-        <div className="filter-row">
-          <div>
-            <label htmlFor="min-rating">Minimum rating</label>
-            <input id="min-rating" type="number" min={0} max={10} step={0.1} value={filters.minRating}
-              onChange={(e) => update({ minRating: e.target.value })} />
-            <button type="button" className="secondary" disabled={!filters.minRating} onClick={() => update({ minRating: "" })}>
-              Clear rating
+      <details className="filters card" open={open} onToggle={(e) => setOpen((e.target as HTMLDetailsElement).open)}>
+        <summary>Filters{active > 0 && ` (${active} active)`}</summary>
+        <form onSubmit={(e) => e.preventDefault()}>
+          <fieldset>
+            <legend>Genres (any of)</legend>
+            <div className="genre-list">
+              {genres.length === 0 && <Loading label="Loading genres…" rows={1} />}
+              {genres.map((g) => (
+                <label key={g.genre} className="check">
+                  <input type="checkbox" checked={filters.genres.includes(g.genre)} onChange={() => toggle(g.genre)} />
+                  {g.genre} <span className="muted">({g.count})</span>
+                </label>
+              ))}
+            </div>
+          </fieldset>
+          <div className="filter-row">
+            <div className="field">
+              <label htmlFor="min-rating">Minimum rating</label>
+              <div className="inline">
+                <input id="min-rating" ref={ratingInput} type="text" inputMode="decimal" className="short" value={rating}
+                  aria-invalid={Boolean(shownProblems.rating)} aria-describedby="min-rating-hint min-rating-error" autoComplete="off"
+                  onChange={(e) => { setRating(e.target.value); setShownProblems((p) => ({ ...p, rating: undefined })); }} />
+                <button type="button" className="secondary" disabled={!rating}
+                  onClick={() => { setRating(""); update({ minRating: "" }); ratingInput.current?.focus(); }}>
+                  Clear rating
+                </button>
+              </div>
+              <small id="min-rating-hint" className="muted">0 to 10</small>
+              <small id="min-rating-error" className="field-error" role="alert">{shownProblems.rating}</small>
+            </div>
+            <div className="field">
+              <label htmlFor="year">Year</label>
+              <input id="year" type="text" inputMode="numeric" className="short" value={year} maxLength={4}
+                aria-invalid={Boolean(shownProblems.year)} aria-describedby="year-hint year-error" autoComplete="off"
+                onChange={(e) => { setYear(e.target.value); setShownProblems((p) => ({ ...p, year: undefined })); }} />
+              <small id="year-hint" className="muted">1900 to 2100</small>
+              <small id="year-error" className="field-error" role="alert">{shownProblems.year}</small>
+            </div>
+            <button type="button" className="secondary" disabled={active === 0 && !rating && !year}
+              onClick={() => { setRating(""); setYear(""); navigate("/browse"); }}>
+              Reset filters
             </button>
           </div>
-          <div>
-            <label htmlFor="year">Year</label>
-            <input id="year" type="number" min={1900} max={2100} value={filters.year}
-              onChange={(e) => update({ year: e.target.value })} />
-          </div>
-          <button type="button" className="secondary" onClick={() => navigate("/browse", true)}>
-            Reset filters
-          </button>
-        </div>
-      </form>
+        </form>
+      </details>
       <ErrorMessage error={error} />
-      {page && (
-        <p role="status" data-testid="filter-count">
-          {page.totalCount} {page.totalCount === 1 ? "movie" : "movies"}
-        </p>
-      )}
-      {movies.length > 0 && <MovieTable movies={movies} caption="Filtered movies" />}
-      {loading && <Loading />}
-      {page?.pagination.hasMore && !loading && (
-        <button type="button" onClick={() => load(key, page.pagination.nextCursor, true)}>
-          Load more
-        </button>
-      )}
+      {invalid && <p className="muted" data-testid="filter-invalid">Fix the filters above to see matching movies.</p>}
+      <div aria-busy={pending || loading} className={pending ? "stale" : undefined} data-testid="results">
+        {current && (
+          <p role="status" data-testid="filter-count">
+            {current.totalCount} {current.totalCount === 1 ? "movie" : "movies"}
+            {current.movies.length < current.totalCount && `, showing ${current.movies.length}`}
+          </p>
+        )}
+        {current && current.movies.length > 0 && <MovieTable movies={current.movies} caption="Filtered movies" sortedBy="rating" linkState={key ? `/browse?${key}` : "/browse"} />}
+        {current && current.totalCount === 0 && <p>No movie matches these filters.</p>}
+        {loading && !invalid && <Loading rows={current ? 2 : 6} />}
+        {current?.hasMore && !loading && (
+          <button type="button" onClick={() => void load(key, current.nextCursor, current.movies)}>
+            Load more
+          </button>
+        )}
+      </div>
     </section>
   );
 }

@@ -1,36 +1,112 @@
 import { useEffect, useState } from "react";
 import { Link } from "../components/Link";
 import { ErrorMessage, Loading } from "../components/Status";
-import { api, type Movie } from "../lib/api";
+import { api, ApiError, type Movie, query } from "../lib/api";
+import { filtersToUrl } from "../lib/filters";
+import { useLocation, usePageTitle } from "../lib/router";
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+// Where "Back" goes: the list the movie was opened from (with its filters), else Browse.
+function backLink(from: string | null): { href: string; label: string } {
+  if (from && from.startsWith("/") && !from.startsWith("//")) {
+    if (from.startsWith("/search")) return { href: from, label: "Back to search results" };
+    if (from.startsWith("/browse")) return { href: from, label: "Back to browsing" };
+  }
+  return { href: "/browse", label: "Browse all movies" };
+}
+
+function Neighbours({ title, movies, more }: { title: string; movies: Movie[]; more: string }) {
+  if (!movies.length) return null;
+  return (
+    <section className="card neighbours" aria-label={title}>
+      <h2>{title}</h2>
+      <ul>
+        {movies.map((m) => (
+          <li key={m.id}>
+            <Link href={`/movies/${m.id}`}>{m.title}</Link> <span className="muted">{m.rating ?? "not rated"}</span>
+          </li>
+        ))}
+      </ul>
+      <Link href={more}>See all</Link>
+    </section>
+  );
+}
 
 export function MovieDetail({ id }: { id: string }) {
+  const { search } = useLocation();
+  const back = backLink(search.get("from"));
   const [movie, setMovie] = useState<Movie | null>(null);
+  const [missing, setMissing] = useState(!UUID.test(id));
   const [error, setError] = useState<string | null>(null);
+  const [sameGenre, setSameGenre] = useState<Movie[]>([]);
+  const [sameYear, setSameYear] = useState<Movie[]>([]);
+  usePageTitle(missing ? "Movie not found" : (movie?.title ?? "Movie"));
+
   useEffect(() => {
-    api<Movie>(`/movies/${encodeURIComponent(id)}`).then(setMovie, (e: Error) => setError(e.message));
+    setMovie(null);
+    setError(null);
+    setSameGenre([]);
+    setSameYear([]);
+    if (!UUID.test(id)) {
+      setMissing(true);
+      return;
+    }
+    setMissing(false);
+    api<Movie>(`/movies/${encodeURIComponent(id)}`).then(setMovie, (e: Error) => {
+      if (e instanceof ApiError && (e.status === 404 || e.status === 400)) setMissing(true);
+      else setError(e.message);
+    });
   }, [id]);
+
+  useEffect(() => {
+    if (!movie) return;
+    const others = (list: Movie[]) => list.filter((m) => m.id !== movie.id).slice(0, 5);
+    api<{ movies: Movie[] }>(`/movies/filter${query({ genre: movie.genre, limit: 6 })}`).then((r) => setSameGenre(others(r.movies)), () => undefined);
+    if (movie.year !== null) {
+      api<{ movies: Movie[] }>(`/movies/filter${query({ year: movie.year, limit: 6 })}`).then((r) => setSameYear(others(r.movies)), () => undefined);
+    }
+  }, [movie]);
+
+  if (missing) {
+    return (
+      <section aria-labelledby="movie-title">
+        <h1 id="movie-title">Movie not found</h1>
+        <p>There is no movie at this address. It may have been mistyped, or the link is incomplete.</p>
+        <p>
+          <Link href={back.href}>{back.label}</Link> or <Link href="/search">search by title</Link>.
+        </p>
+      </section>
+    );
+  }
   return (
     <section aria-labelledby="movie-title">
+      <p>
+        <Link href={back.href}>← {back.label}</Link>
+      </p>
       <ErrorMessage error={error} />
-      {!movie && !error && <Loading />}
+      {!movie && !error && <Loading rows={4} />}
       {movie && (
         <>
           <h1 id="movie-title">{movie.title}</h1>
-          <dl className="details">
+          <dl className="details card">
             <dt>Genre</dt>
-            <dd>{movie.genre}</dd>
+            <dd><Link href={filtersToUrl({ genres: [movie.genre], minRating: "", year: "" })}>{movie.genre}</Link></dd>
             <dt>Rating</dt>
-            <dd>{movie.rating ?? "not rated"}</dd>
+            <dd>{movie.rating !== null ? `${movie.rating} / 10` : "not rated"}</dd>
             <dt>Year</dt>
-            <dd>{movie.year ?? "unknown"}</dd>
+            <dd>{movie.year !== null ? <Link href={filtersToUrl({ genres: [], minRating: "", year: String(movie.year) })}>{movie.year}</Link> : "unknown"}</dd>
             <dt>Added</dt>
             <dd>{new Date(movie.created_at).toLocaleString()}</dd>
           </dl>
+          <div className="two-columns">
+            <Neighbours title={`More ${movie.genre}`} movies={sameGenre} more={filtersToUrl({ genres: [movie.genre], minRating: "", year: "" })} />
+            {movie.year !== null && (
+              <Neighbours title={`Also from ${movie.year}`} movies={sameYear} more={filtersToUrl({ genres: [], minRating: "", year: String(movie.year) })} />
+            )}
+          </div>
         </>
       )}
-      <p>
-        <Link href="/browse">Back to browsing</Link>
-      </p>
     </section>
   );
 }

@@ -1,8 +1,8 @@
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { MovieTable } from "../components/MovieTable";
 import { ErrorMessage, Loading } from "../components/Status";
 import { api, type Movie, query } from "../lib/api";
-import { navigate, useLocation } from "../lib/router";
+import { navigate, readEntryState, useLocation, usePageTitle, useRestoreScroll } from "../lib/router";
 
 interface Page {
   movies: Movie[];
@@ -10,65 +10,106 @@ interface Page {
 }
 
 const PAGE = 10;
+const EXAMPLES = ["love", "night", "the"];
 
+// The search lives in the URL (?q=…&page=2&cursor=…): Back and reload return to the same page.
+// Earlier pages' cursors ride in the history entry, for "Previous".
 export function Search() {
   const { search } = useLocation();
-  const [term, setTerm] = useState(search.get("q") ?? "");
-  const [debounced, setDebounced] = useState(term);
-  const [cursors, setCursors] = useState<(string | null)[]>([null]);
-  const [page, setPage] = useState<Page | null>(null);
+  const q = search.get("q") ?? "";
+  const cursor = search.get("cursor");
+  const pageNumber = Math.max(1, Number(search.get("page") ?? "1") || 1);
+  const key = search.toString();
+  usePageTitle(q ? `Search: ${q}` : "Search");
+  const [term, setTerm] = useState(q);
+  const [result, setResult] = useState<{ key: string; page: Page } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
+  const input = useRef<HTMLInputElement>(null);
 
+  useEffect(() => setTerm(q), [q]);
+
+  // Typing pauses: the term becomes a new history entry (so Back returns to the previous search).
   useEffect(() => {
-    const timer = setTimeout(() => setDebounced(term), 300);
+    if (term.trim() === q.trim()) return;
+    const timer = setTimeout(() => navigate(term.trim() ? `/search${query({ q: term.trim() })}` : "/search"), 300);
     return () => clearTimeout(timer);
-  }, [term]);
+  }, [term, q]);
 
   useEffect(() => {
-    setCursors([null]);
-    navigate(debounced.trim() ? `/search${query({ q: debounced })}` : "/search", true);
-  }, [debounced]);
-
-  const cursor = cursors[cursors.length - 1];
-  useEffect(() => {
-    if (!debounced.trim()) {
-      setPage(null);
+    if (!q.trim()) {
+      setResult(null);
       return;
     }
     let live = true;
     setLoading(true);
     setError(null);
-    api<Page>(`/movies/search${query({ title: debounced, limit: PAGE, cursor })}`)
-      .then((p) => live && setPage(p), (e: Error) => live && setError(e.message))
+    api<Page>(`/movies/search${query({ title: q, limit: PAGE, cursor })}`)
+      .then((p) => live && setResult({ key, page: p }), (e: Error) => live && setError(e.message))
       .finally(() => live && setLoading(false));
     return () => {
       live = false;
     };
-  }, [debounced, cursor]);
+  }, [key, q, cursor]);
+
+  const current = result && result.key === key && term.trim() === q.trim() ? result.page : null;
+  useRestoreScroll(Boolean(current));
+  const cursors = readEntryState<(string | null)[]>("cursors") ?? [];
+  const go = (page: number, to: string | null, stack: (string | null)[]) =>
+    navigate(`/search${query({ q, page: page > 1 ? page : undefined, cursor: page > 1 ? to : undefined })}`, false, { cursors: stack });
+
+  const count = current
+    ? current.pagination.hasMore
+      ? `More than ${pageNumber * PAGE} movies`
+      : (() => {
+          const n = (pageNumber - 1) * PAGE + current.movies.length;
+          return `${n} ${n === 1 ? "movie" : "movies"}`;
+        })()
+    : null;
 
   return (
     <section aria-labelledby="search-title">
       <h1 id="search-title">Search</h1>
-      <label htmlFor="search-input">Title contains</label>
-      <input id="search-input" type="search" value={term} placeholder="e.g. bloom" autoComplete="off"
-        onChange={(e) => setTerm(e.target.value)} />
+      <form role="search" onSubmit={(e) => { e.preventDefault(); if (term.trim() !== q) navigate(`/search${query({ q: term.trim() })}`); }}>
+        <label htmlFor="search-input">Title contains</label>
+        <input id="search-input" ref={input} type="search" value={term} placeholder="e.g. bloom" autoComplete="off"
+          onChange={(e) => setTerm(e.target.value)} />
+      </form>
       <ErrorMessage error={error} />
-      {loading && <Loading label="Searching…" />}
-      {page && page.movies.length === 0 && !loading && <p role="status">No results for “{debounced}”.</p>}
-      {page && page.movies.length > 0 && (
+      {!q.trim() && !term.trim() && (
+        <div className="hint card" data-testid="search-empty">
+          <p>Type any part of a title; case does not matter. Try:</p>
+          <p className="chips">
+            {EXAMPLES.map((word) => (
+              <button key={word} type="button" className="secondary chip" onClick={() => { setTerm(word); input.current?.focus(); }}>
+                {word}
+              </button>
+            ))}
+          </p>
+          <p className="muted">To list movies by genre, rating or year, use Browse.</p>
+        </div>
+      )}
+      {loading && !current && <Loading label="Searching…" rows={4} />}
+      {current && current.movies.length === 0 && <p role="status">No movie title contains “{q}”.</p>}
+      {current && current.movies.length > 0 && (
         <>
-          <MovieTable movies={page.movies} caption={`Movies matching ${debounced}`} term={debounced} />
-          <nav className="pager" aria-label="Search results pages">
-            <button type="button" disabled={cursors.length === 1} onClick={() => setCursors(cursors.slice(0, -1))}>
-              Previous
-            </button>
-            <span>Page {cursors.length}</span>
-            <button type="button" disabled={!page.pagination.hasMore}
-              onClick={() => setCursors([...cursors, page.pagination.nextCursor])}>
-              Next
-            </button>
-          </nav>
+          <p role="status" data-testid="search-count">{count}</p>
+          <MovieTable movies={current.movies} caption={`Movies matching ${q}`} term={q} sortedBy="title" linkState={`/search?${key}`} />
+          {(pageNumber > 1 || current.pagination.hasMore) && (
+            <nav className="pager" aria-label="Search results pages">
+              <button type="button" disabled={pageNumber === 1}
+                onClick={() => (cursors.length >= pageNumber - 1
+                  ? go(pageNumber - 1, cursors[pageNumber - 2] ?? null, cursors.slice(0, Math.max(0, pageNumber - 2)))
+                  : go(1, null, []))}>
+                Previous
+              </button>
+              <span>Page {pageNumber}</span>
+              <button type="button" disabled={!current.pagination.hasMore}
+                onClick={() => go(pageNumber + 1, current.pagination.nextCursor, [...cursors.slice(0, pageNumber - 1), cursor])}>
+                Next
+              </button>
+            </nav>
+          )}
         </>
       )}
     </section>

@@ -1,44 +1,92 @@
 import { useEffect, useState } from "react";
-import { MovieTable } from "../components/MovieTable";
+import { focusRow, MovieTable } from "../components/MovieTable";
 import { ErrorMessage, Loading } from "../components/Status";
 import { api, type Movie, query } from "../lib/api";
+import { readEntryState, saveEntryState, usePageTitle, useRestoreScroll } from "../lib/router";
 
 interface TopPage {
   movies: Movie[];
   pagination: { start: number; limit: number; total: number; hasMore: boolean; nextCursor: string | null };
 }
 
+interface Shown {
+  movies: Movie[];
+  total: number;
+  hasMore: boolean;
+  nextCursor: string | null;
+  unrated: number | null;
+}
+
+// The rows loaded so far live in the history entry, so Back from a movie returns to the same list
+// at the same place.
 export function TopRated() {
-  const [movies, setMovies] = useState<Movie[]>([]);
-  const [page, setPage] = useState<TopPage | null>(null);
+  usePageTitle("Top rated");
+  const [shown, setShown] = useState<Shown | null>(() => readEntryState<Shown>("top") ?? null);
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
 
-  const load = (cursor: string | null) => {
+  const keep = (next: Shown) => {
+    saveEntryState("top", next);
+    setShown(next);
+  };
+
+  const load = (previous: Shown | null) => {
     setLoading(true);
+    const cursor = previous?.nextCursor ?? null;
     api<TopPage>(`/movies/top-rated${query({ limit: 10, cursor })}`)
       .then((p) => {
-        setPage(p);
-        setMovies((previous) => (cursor ? [...previous, ...p.movies] : p.movies));
+        keep({
+          movies: [...(previous?.movies ?? []), ...p.movies],
+          total: p.pagination.total,
+          hasMore: p.pagination.hasMore,
+          nextCursor: p.pagination.nextCursor,
+          unrated: previous?.unrated ?? null,
+        });
+        if (previous) focusRow(previous.movies.length);
       }, (e: Error) => setError(e.message))
       .finally(() => setLoading(false));
   };
-  useEffect(() => load(null), []);
 
+  useEffect(() => {
+    if (!readEntryState<Shown>("top")) load(null);
+    // The dashboard knows how many movies have no rating (they are listed last, not ranked).
+    api<{ unratedMovies?: number }>("/dashboard").then((d) => {
+      if (typeof d.unratedMovies === "number") {
+        const unrated = d.unratedMovies;
+        setShown((s) => {
+          if (!s) return s;
+          const next = { ...s, unrated };
+          saveEntryState("top", next);
+          return next;
+        });
+      }
+    }, () => undefined);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+  useRestoreScroll(Boolean(shown));
+
+  const ranked = shown && shown.unrated !== null ? shown.total - shown.unrated : null;
   return (
     <section aria-labelledby="top-title">
       <h1 id="top-title">Top rated</h1>
       <ErrorMessage error={error} />
-      {movies.length > 0 && <MovieTable movies={movies} caption="Movies by rating" />}
-      {loading && <Loading />}
-      {page && (
-        <p role="status" data-testid="top-progress">
-          Showing {movies.length} of {page.pagination.total}
-          {!page.pagination.hasMore && " — that is all of them"}
+      {shown && (
+        <p className="muted" data-testid="top-summary">
+          {ranked !== null
+            ? `${ranked} rated ${ranked === 1 ? "movie" : "movies"}, highest first${shown.unrated ? `; ${shown.unrated} without a rating are listed last` : ""}.`
+            : "Highest rated first; movies without a rating are listed last."}
         </p>
       )}
-      {page?.pagination.hasMore && !loading && (
-        <button type="button" onClick={() => load(page.pagination.nextCursor)}>
+      {shown && shown.movies.length > 0 && <MovieTable movies={shown.movies} caption="Movies by rating" sortedBy="rating" />}
+      {loading && <Loading rows={shown ? 2 : 8} />}
+      {shown && (
+        <p role="status" data-testid="top-progress">
+          Showing {shown.movies.length} of {shown.total}
+          {!shown.hasMore && " — that is all of them"}
+        </p>
+      )}
+      {shown?.hasMore && !loading && (
+        <button type="button" onClick={() => load(shown)}>
           Load more
         </button>
       )}
