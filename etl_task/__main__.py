@@ -1,8 +1,13 @@
 """The ETL task: load movie JSON files from a Google Drive folder or a local folder into PostgreSQL.
 
 Configuration comes from the environment (the ECS task definition sets it); flags override it.
-Exit codes: 0 finished (quarantined files included) or stopped by SIGTERM after its batch;
-2 some files could not be downloaded (rerun to retry just those); 1 a fatal error.
+Modes: a full run (--full) downloads every file; otherwise a walk lists every file and downloads only
+new or changed ones (by md5Checksum, else headRevisionId), and with a user token the next runs read
+Drive's changes feed instead, walking again every ETL_WALK_EVERY runs or when the feed fails.
+One run at a time: a run that finds another holding the lease says so and exits 0.
+Exit codes: 0 finished (quarantined files included), stopped by SIGTERM after its batch, or another
+run is active; 2 some files could not be downloaded (rerun to retry just those); 1 a fatal error
+(including a walk that found no files at all, unless --allow-empty).
 """
 
 from __future__ import annotations
@@ -17,7 +22,8 @@ from contextlib import nullcontext
 
 import psycopg2
 
-from etl_task.pipeline import Run
+from etl_task import live
+from etl_task.pipeline import LeaseHeld, Run
 from etl_task.progress import Progress
 from etl_task.sources import FolderSource, Source
 from shared import config, migrate
@@ -30,14 +36,16 @@ def _source(args: argparse.Namespace) -> Source:
         if not args.folder:
             raise SystemExit("--folder (or ETL_FOLDER) is required for the folder source")
         return FolderSource(args.folder)
-    from etl_task.drive import DriveSource, load_credentials
+    from etl_task.drive import DEFAULT_REQUESTS_PER_SECOND, DriveSource, load_credentials
 
     if not args.folder_id:
         raise SystemExit("--folder-id (or DRIVE_FOLDER_ID) is required for the drive source")
     return DriveSource(args.folder_id, load_credentials(), api_endpoint=os.environ.get("DRIVE_API_ENDPOINT") or None,
-                       requests_per_second=float(os.environ.get("DRIVE_REQUESTS_PER_SECOND", "200")),
+                       requests_per_second=float(os.environ.get("DRIVE_REQUESTS_PER_SECOND")
+                                                 or DEFAULT_REQUESTS_PER_SECOND),
                        backoff_base=float(os.environ.get("DRIVE_BACKOFF_SECONDS", "1.0")),
-                       max_tries=int(os.environ.get("DRIVE_MAX_TRIES", "6")))
+                       max_tries=int(os.environ.get("DRIVE_MAX_TRIES", "6")),
+                       resource_key=os.environ.get("DRIVE_FOLDER_RESOURCE_KEY") or None)
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -47,10 +55,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--source", choices=["folder", "drive"], default=env("ETL_SOURCE", "folder"))
     parser.add_argument("--folder", default=env("ETL_FOLDER"), help="local folder of *.json files")
     parser.add_argument("--folder-id", default=env("DRIVE_FOLDER_ID"), help="Google Drive folder id")
-    parser.add_argument("--full", action="store_true", help="ignore the checkpoint and look at every file again")
+    parser.add_argument("--full", action="store_true", help="ignore the checkpoint and download every file again")
+    parser.add_argument("--allow-empty", action="store_true", default=env("ETL_ALLOW_EMPTY") == "true",
+                        help="a walk that finds no files succeeds (otherwise it is an error: wrong folder or no share)")
+    parser.add_argument("--walk-every", type=int, default=int(env("ETL_WALK_EVERY", "10")),
+                        help="with the changes feed, still walk the whole tree every Nth run")
+    parser.add_argument("--lease-seconds", type=float, default=float(env("ETL_LEASE_SECONDS", "60")),
+                        help="how long a run's lease lasts without renewal (it renews every third of it)")
     parser.add_argument("--batch-size", type=int, default=int(env("ETL_BATCH_SIZE", "1000")))
     parser.add_argument("--concurrency", type=int, default=int(env("ETL_CONCURRENCY", "16")),
-                        help="parallel downloads; with the rate limit below they keep close to Drive's ~200 requests/s per user")
+                        help="parallel downloads; DRIVE_REQUESTS_PER_SECOND (default 150) caps the rate for Drive's"
+                             " per-project and per-user quotas")
     parser.add_argument("--quarantine", default=env("ETL_QUARANTINE_FILE"),
                         help="also write the quarantine report (JSON Lines) to this file")
     parser.add_argument("--progress-interval", type=float, default=float(env("ETL_PROGRESS_SECONDS", "5")))
@@ -70,9 +85,13 @@ def main(argv: list[str] | None = None) -> int:
         migrate.apply_all(conn)
         with open(args.quarantine, "a") if args.quarantine else nullcontext() as out:
             run = Run(conn, source, batch_size=args.batch_size, concurrency=args.concurrency, full=args.full,
-                      quarantine_out=out, progress=Progress(args.progress_interval))
+                      quarantine_out=out, progress=Progress(args.progress_interval), allow_empty=args.allow_empty,
+                      walk_every=args.walk_every, lease_seconds=args.lease_seconds, live=live.publisher())
             signal.signal(signal.SIGTERM, lambda *_: run.stop_requested.set())  # ECS stops tasks with SIGTERM
             summary = run.execute()
+    except LeaseHeld as exc:
+        print(json.dumps({"event": "etl_skipped", "reason": str(exc)}), flush=True)
+        return 0
     except Exception as exc:
         log.exception("ETL run failed")
         print(json.dumps({"event": "etl_failed", "error": f"{type(exc).__name__}: {exc}"}), flush=True)

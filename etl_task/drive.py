@@ -1,7 +1,10 @@
 """A Google Drive folder as a source, through google-api-python-client.
 
-Walks every level and page (shared drives included), follows folder shortcuts once, and retries
-rate limits and server errors with exponential backoff and jitter.
+Checks the root first (a folder the caller can't see lists as empty, not as an error), walks every
+level and page with folder listings in parallel (shared drives through their own corpus, folder
+shortcuts once, file shortcuts by their target's metadata), sends resource keys for link-shared
+items, and retries rate limits (both error formats) and server errors with exponential backoff and
+jitter. With a user token it can also read the changes feed instead of walking.
 """
 
 from __future__ import annotations
@@ -13,8 +16,9 @@ import random
 import socket
 import threading
 import time
-from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
 from typing import Any
 
 import google.oauth2.credentials
@@ -31,8 +35,15 @@ log = logging.getLogger("etl.drive")
 SCOPES = ["https://www.googleapis.com/auth/drive.readonly"]
 FOLDER = "application/vnd.google-apps.folder"
 SHORTCUT = "application/vnd.google-apps.shortcut"
-RATE_LIMIT_REASONS = {"rateLimitExceeded", "userRateLimitExceeded"}
-LIST_FIELDS = "nextPageToken, files(id, name, mimeType, modifiedTime, size, shortcutDetails)"
+NATIVE_PREFIX = "application/vnd.google-apps."
+RATE_LIMIT_REASONS = {"rateLimitExceeded", "userRateLimitExceeded", "RATE_LIMIT_EXCEEDED", "RESOURCE_EXHAUSTED"}
+FILE_FIELDS = ("id, name, mimeType, parents, trashed, driveId, modifiedTime, md5Checksum, headRevisionId, size,"
+               " resourceKey, shortcutDetails(targetId, targetMimeType, targetResourceKey)")
+LIST_FIELDS = f"nextPageToken, incompleteSearch, files({FILE_FIELDS})"
+CHANGE_FIELDS = f"nextPageToken, newStartPageToken, changes(fileId, removed, file({FILE_FIELDS}))"
+# Drive's quota is per project and per user (historically 12,000 requests a minute each, ~200/s);
+# the default leaves a quarter of one project's quota to everything else that uses it.
+DEFAULT_REQUESTS_PER_SECOND = 150.0
 
 
 class DriveError(RuntimeError):
@@ -69,8 +80,35 @@ def load_credentials() -> Credentials:
     return credentials_from_info(json.loads(text), os.environ.get("DRIVE_TOKEN_URI") or None)
 
 
+def error_reasons(exc: HttpError) -> set[str]:
+    """Every reason in an error body: the older `errors` list and the newer `details` (ErrorInfo) list.
+
+    The client library keeps only one of them (`details` when both are there) in error_details.
+    """
+    try:
+        error = json.loads(exc.content.decode("utf-8"))["error"]
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+        return set()
+    if not isinstance(error, dict):
+        return set()
+    reasons = {str(error["status"])} if error.get("status") else set()
+    for key in ("errors", "details"):
+        reasons |= {str(d["reason"]) for d in error.get(key) or [] if isinstance(d, dict) and d.get("reason")}
+    return reasons
+
+
+def _bad_page_token(exc: Exception) -> bool:
+    if not isinstance(exc, HttpError) or exc.resp.status != 400:
+        return False
+    try:
+        errors = json.loads(exc.content.decode("utf-8"))["error"].get("errors") or []
+    except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError):
+        return False
+    return any(isinstance(e, dict) and e.get("location") == "pageToken" for e in errors)
+
+
 class RateLimiter:
-    """A token bucket shared by all threads: stay under Drive's per-user quota instead of hitting 429s."""
+    """A token bucket shared by all threads: stay under the Drive quota instead of hitting 429s."""
 
     def __init__(self, per_second: float):
         self.interval = 1.0 / per_second if per_second > 0 else 0.0
@@ -88,10 +126,27 @@ class RateLimiter:
             time.sleep(start - now)
 
 
+@dataclass
+class Tree:
+    """The folders under the root (id -> (parent id, path prefix)) and the file-shortcut targets
+    (id -> path): what the changes feed is matched against. Kept in PostgreSQL between runs."""
+    folders: dict[str, tuple[str | None, str]] = field(default_factory=dict)
+    targets: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Changes:
+    files: list[SourceFile]
+    gone: set[str]              # ids trashed, removed or moved out of the tree
+    token: str                  # where the next run starts reading the feed
+    requests: int = 0
+
+
 class DriveSource:
     def __init__(self, folder_id: str, credentials: Credentials, *, api_endpoint: str | None = None,
                  page_size: int = 1000, max_tries: int = 6, backoff_base: float = 1.0,
-                 requests_per_second: float = 200.0, timeout: float = 60.0):
+                 requests_per_second: float = DEFAULT_REQUESTS_PER_SECOND, timeout: float = 60.0,
+                 resource_key: str | None = None, list_concurrency: int = 16):
         self.folder_id = folder_id
         self.name = f"drive:{folder_id}"
         self.remote = True
@@ -101,8 +156,24 @@ class DriveSource:
         self.max_tries = max_tries
         self.backoff_base = backoff_base
         self.timeout = timeout
+        self.list_concurrency = list_concurrency
         self.limiter = RateLimiter(requests_per_second)
+        self.keys: dict[str, str] = {folder_id: resource_key} if resource_key else {}
+        self.tree = Tree()
+        self.requests = 0
+        self._drive_ids: dict[str, str] = {}  # folder id -> shared drive id
         self._local = threading.local()
+        self._count_lock = threading.Lock()
+
+    @property
+    def user_token(self) -> bool:
+        """Only a user's token sees the changes of what was shared with it by link."""
+        return isinstance(self.credentials, google.oauth2.credentials.Credentials)
+
+    @property
+    def principal(self) -> str:
+        email = getattr(self.credentials, "service_account_email", None)
+        return f"the service account {email}" if email else "the signed-in Google user"
 
     def _service(self) -> Any:
         # httplib2 is not thread-safe: one client per thread.
@@ -123,15 +194,20 @@ class DriveSource:
             if status == 429 or status >= 500:
                 return True
             if status == 403:
-                reasons = {d.get("reason") for d in (exc.error_details or []) if isinstance(d, dict)}
-                return bool(reasons & RATE_LIMIT_REASONS) or "rate limit" in str(exc).lower()
+                return bool(error_reasons(exc) & RATE_LIMIT_REASONS)
         return False
 
-    def _call(self, make_request, what: str) -> Any:
+    def _call(self, make_request: Callable[[Any], Any], what: str, keys: tuple[str, ...] = ()) -> Any:
         for attempt in range(1, self.max_tries + 1):
             self.limiter.wait()
+            with self._count_lock:
+                self.requests += 1
             try:
-                return make_request(self._service()).execute(num_retries=0)
+                request = make_request(self._service())
+                header = ",".join(f"{i}/{self.keys[i]}" for i in keys if self.keys.get(i))
+                if header:  # link-shared items from before 2021 need their resource keys
+                    request.headers["X-Goog-Drive-Resource-Keys"] = header
+                return request.execute(num_retries=0)
             except Exception as exc:
                 if not self._retryable(exc) or attempt == self.max_tries:
                     raise DriveError(f"{what}: {exc} (after {attempt} tries)") from exc
@@ -140,43 +216,234 @@ class DriveSource:
                 time.sleep(delay)
         raise AssertionError("unreachable")
 
-    def _children(self, folder_id: str) -> Iterator[dict]:
+    # --- the root ---------------------------------------------------------------------------
+
+    def preflight(self) -> dict:
+        """The root folder's metadata, or a clear error: Drive lists a folder nobody shared as empty."""
+        try:
+            root = self._call(lambda s: s.files().get(fileId=self.folder_id, supportsAllDrives=True,
+                                                      fields="id, name, mimeType, driveId, resourceKey"),
+                              f"reading the root folder {self.folder_id}", (self.folder_id,))
+        except DriveError as exc:
+            cause = exc.__cause__
+            if isinstance(cause, HttpError) and cause.resp.status in (403, 404):
+                raise DriveError(
+                    f"the Drive folder {self.folder_id} was not found or {self.principal} may not read it "
+                    f"(HTTP {cause.resp.status}). Share the folder with {self.principal} as a Viewer (a service "
+                    "account does not get access through 'anyone with the link'), check DRIVE_FOLDER_ID, and set "
+                    "DRIVE_FOLDER_RESOURCE_KEY if the link has a resourcekey parameter.") from exc
+            raise
+        if root.get("mimeType") != FOLDER:
+            raise DriveError(f"{self.folder_id} ({root.get('name')}) is a {root.get('mimeType')}, not a folder")
+        if root.get("driveId"):
+            self._drive_ids[self.folder_id] = root["driveId"]
+        return root
+
+    # --- listing ----------------------------------------------------------------------------
+
+    def _children(self, folder_id: str) -> list[dict]:
+        """One folder's entries, all pages; a rejected page token restarts the folder from the top."""
         quoted = folder_id.replace("\\", "\\\\").replace("'", "\\'")
-        token = None
-        while True:
-            page = self._call(lambda s, t=token: s.files().list(
-                q=f"'{quoted}' in parents and trashed = false", fields=LIST_FIELDS, pageSize=self.page_size,
-                pageToken=t, supportsAllDrives=True, includeItemsFromAllDrives=True, corpora="allDrives",
-            ), f"listing folder {folder_id}")
-            yield from page.get("files", [])
-            token = page.get("nextPageToken")
-            if not token:
-                return
+        drive_id = self._drive_ids.get(folder_id)
+        # A shared drive is searched as its own corpus; 'allDrives' may give up (incompleteSearch).
+        corpus = {"corpora": "drive", "driveId": drive_id} if drive_id else {}
+        for _restart in range(4):
+            entries: list[dict] = []
+            token = None
+            try:
+                while True:
+                    page = self._call(lambda s, t=token: s.files().list(
+                        q=f"'{quoted}' in parents and trashed = false", fields=LIST_FIELDS, pageSize=self.page_size,
+                        pageToken=t, supportsAllDrives=True, includeItemsFromAllDrives=True, **corpus,
+                    ), f"listing folder {folder_id}", (folder_id,))
+                    if page.get("incompleteSearch") is not False:
+                        raise DriveError(f"listing folder {folder_id}: Drive says the search was incomplete "
+                                         "(or did not say it was complete); not trusting a partial listing")
+                    entries.extend(page.get("files", []))
+                    token = page.get("nextPageToken")
+                    if not token:
+                        return entries
+            except DriveError as exc:
+                if not _bad_page_token(exc.__cause__):
+                    raise
+                log.info("page token rejected while listing %s; listing it again from the start", folder_id)
+        raise DriveError(f"listing folder {folder_id}: page tokens kept being rejected")
+
+    def _target(self, target_id: str) -> dict | None:
+        try:
+            return self._call(lambda s: s.files().get(fileId=target_id, supportsAllDrives=True, fields=FILE_FIELDS),
+                              f"reading shortcut target {target_id}", (target_id,))
+        except DriveError as exc:
+            cause = exc.__cause__
+            if isinstance(cause, HttpError) and cause.resp.status == 404:
+                return None  # a shortcut whose target is gone or not shared
+            raise
+
+    def _entries(self, folder_id: str) -> list[tuple[dict, dict | None]]:
+        """(entry, target metadata for a file shortcut) for one folder; runs in a listing thread."""
+        out = []
+        for entry in self._children(folder_id):
+            if entry.get("resourceKey"):
+                self.keys[entry["id"]] = entry["resourceKey"]
+            target = None
+            if entry.get("mimeType") == SHORTCUT:
+                details = entry.get("shortcutDetails") or {}
+                if details.get("targetResourceKey"):
+                    self.keys[details.get("targetId", "")] = details["targetResourceKey"]
+                if details.get("targetMimeType") != FOLDER and details.get("targetId"):
+                    target = self._target(details["targetId"])
+            out.append((entry, target))
+        return out
+
+    def _file(self, entry: dict, target: dict | None, path: str) -> SourceFile | None:
+        """A listed non-folder entry as a source file, or None when it is not a movie file."""
+        name, mime = entry.get("name", ""), entry.get("mimeType", "")
+        meta = entry
+        if mime == SHORTCUT:
+            if target is None:
+                return None
+            meta, mime = target, target.get("mimeType", "")  # the target's version, not the shortcut's
+        if not (is_json_name(name) or is_json_name(meta.get("name", "")) or mime == "application/json"):
+            return None
+        version = meta.get("md5Checksum") or meta.get("headRevisionId") or meta.get("modifiedTime", "")
+        size = meta.get("size")
+        skip = None
+        if mime.startswith(NATIVE_PREFIX):
+            skip = (f"a Google editor file ({mime}), not a JSON file: Drive cannot download it; "
+                    "download it as a .json file and upload that instead")
+        return SourceFile(meta["id"], path, version, int(size) if size else None, skip_reason=skip)
+
+    def walk(self, folder_ids: list[tuple[str, str]] | None = None) -> Iterator[SourceFile]:
+        """Every file under the root (or under the given (folder id, path) pairs), listing up to
+        list_concurrency folders at a time; each folder (shortcut targets included) is listed once."""
+        start = folder_ids or [(self.folder_id, "")]
+        if not folder_ids:
+            self.tree = Tree({self.folder_id: (None, "")})
+        seen_files: set[str] = set()
+        with ThreadPoolExecutor(self.list_concurrency, thread_name_prefix="list") as pool:
+            pending: dict[Future, tuple[str, str]] = {}
+            for folder_id, prefix in start:
+                self.tree.folders.setdefault(folder_id, (None, prefix))
+                pending[pool.submit(self._entries, folder_id)] = (folder_id, prefix)
+            while pending:
+                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    folder_id, prefix = pending.pop(future)
+                    for entry, target in future.result():
+                        name, mime = entry.get("name", ""), entry.get("mimeType", "")
+                        entry_id = entry["id"]
+                        if mime == SHORTCUT:
+                            details = entry.get("shortcutDetails") or {}
+                            if details.get("targetMimeType") == FOLDER:
+                                entry_id, mime = details.get("targetId", ""), FOLDER
+                        if mime == FOLDER:
+                            if entry_id and entry_id not in self.tree.folders:
+                                if entry.get("driveId") and entry_id == entry["id"]:
+                                    self._drive_ids[entry_id] = entry["driveId"]
+                                self.tree.folders[entry_id] = (folder_id, f"{prefix}{name}/")
+                                pending[pool.submit(self._entries, entry_id)] = (entry_id, f"{prefix}{name}/")
+                            continue
+                        item = self._file(entry, target, f"{prefix}{name}")
+                        if item is None or item.file_id in seen_files:
+                            continue
+                        seen_files.add(item.file_id)
+                        if item.file_id != entry["id"]:
+                            self.tree.targets[item.file_id] = item.path
+                        yield item
 
     def list_files(self) -> Iterator[SourceFile]:
-        """Breadth-first over folders; each folder (shortcut targets included) is listed once."""
-        queue: deque[tuple[str, str]] = deque([(self.folder_id, "")])
-        seen_folders = {self.folder_id}
-        seen_files: set[str] = set()
-        while queue:
-            folder_id, prefix = queue.popleft()
-            for entry in self._children(folder_id):
-                name, mime = entry.get("name", ""), entry.get("mimeType", "")
-                target_id, target_mime = entry["id"], mime
-                if mime == SHORTCUT:
-                    details = entry.get("shortcutDetails") or {}
-                    target_id, target_mime = details.get("targetId", ""), details.get("targetMimeType", "")
-                if target_mime == FOLDER:
-                    if target_id and target_id not in seen_folders:
-                        seen_folders.add(target_id)
-                        queue.append((target_id, f"{prefix}{name}/"))
-                    continue
-                if (is_json_name(name) or target_mime == "application/json") and target_id not in seen_files:
-                    seen_files.add(target_id)
-                    size = entry.get("size")
-                    yield SourceFile(target_id, f"{prefix}{name}", entry.get("modifiedTime", ""),
-                                     int(size) if size else None)
+        yield from self.walk()
 
     def fetch(self, item: SourceFile) -> bytes:
         return self._call(lambda s: s.files().get_media(fileId=item.file_id, supportsAllDrives=True),
-                          f"downloading {item.path}")
+                          f"downloading {item.path}", (item.file_id,))
+
+    # --- the changes feed -------------------------------------------------------------------
+
+    def start_page_token(self) -> str:
+        page = self._call(lambda s: s.changes().getStartPageToken(supportsAllDrives=True), "changes.getStartPageToken")
+        return str(page["startPageToken"])
+
+    def changes(self, token: str, tree: Tree) -> Changes:
+        """What changed under the tree since token. Raises DriveError (e.g. an expired token)."""
+        before = self.requests
+        latest: dict[str, dict] = {}
+        next_token: str | None = token
+        new_start = token
+        while next_token:
+            page = self._call(lambda s, t=next_token: s.changes().list(
+                pageToken=t, pageSize=self.page_size, fields=CHANGE_FIELDS, includeRemoved=True, spaces="drive",
+                supportsAllDrives=True, includeItemsFromAllDrives=True), "changes.list")
+            for change in page.get("changes", []):
+                latest[change["fileId"]] = change  # a later page's change of a file wins
+            next_token = page.get("nextPageToken")
+            new_start = page.get("newStartPageToken") or new_start
+        self.tree = Tree(dict(tree.folders), dict(tree.targets))
+        folders = self.tree.folders
+        live = {fid: c["file"] for fid, c in latest.items() if not c.get("removed") and c.get("file")}
+        for fid, change in latest.items():
+            if fid != self.folder_id and fid in folders and (change.get("removed") or live[fid].get("trashed")):
+                self._drop_folder(fid)
+        # Folders now under the tree (new, moved in, or moved within): repeat until nothing changes.
+        added: list[tuple[str, str]] = []
+        moved = True
+        while moved:
+            moved = False
+            for fid, meta in live.items():
+                if meta.get("mimeType") != FOLDER or meta.get("trashed") or fid == self.folder_id:
+                    continue
+                parent = next((p for p in meta.get("parents", []) if p in folders), None)
+                if parent is None:
+                    if fid in folders:
+                        self._drop_folder(fid)
+                        moved = True
+                    continue
+                place = (parent, f"{folders[parent][1]}{meta.get('name', '')}/")
+                if folders.get(fid) != place:
+                    if fid not in folders:
+                        added.append((fid, place[1]))
+                    folders[fid] = place
+                    moved = True
+        files: list[SourceFile] = []
+        gone: set[str] = set()
+        for fid in latest:
+            meta = live.get(fid)
+            if meta is None or meta.get("trashed"):
+                gone.add(fid)
+                continue
+            if meta.get("mimeType") == FOLDER:
+                continue
+            if meta.get("resourceKey"):
+                self.keys[fid] = meta["resourceKey"]
+            parent = next((p for p in meta.get("parents", []) if p in folders), None)
+            if parent is None and fid not in self.tree.targets:
+                gone.add(fid)  # moved out of the tree, or never in it (ignored unless checkpointed)
+                continue
+            path = f"{folders[parent][1]}{meta.get('name', '')}" if parent else self.tree.targets[fid]
+            target = None
+            if meta.get("mimeType") == SHORTCUT:
+                details = meta.get("shortcutDetails") or {}
+                if details.get("targetMimeType") == FOLDER:
+                    if details.get("targetId") and details["targetId"] not in folders:
+                        folders[details["targetId"]] = (parent, f"{path}/")
+                        added.append((details["targetId"], f"{path}/"))
+                    continue
+                target = self._target(details.get("targetId", "")) if details.get("targetId") else None
+            item = self._file(meta, target, path)
+            if item is not None:
+                if item.file_id != fid:
+                    self.tree.targets[item.file_id] = path
+                files.append(item)
+        if added:  # a folder that arrives brings files the feed does not list: walk just those
+            files.extend(self.walk(added))
+        return Changes(files, gone, new_start, self.requests - before)
+
+    def _drop_folder(self, folder_id: str) -> None:
+        doomed = {folder_id}
+        grew = True
+        while grew:
+            extra = {f for f, (parent, _p) in self.tree.folders.items() if parent in doomed and f not in doomed}
+            doomed |= extra
+            grew = bool(extra)
+        for f in doomed:
+            self.tree.folders.pop(f, None)

@@ -17,25 +17,37 @@ from shared import repository
 
 @dataclass
 class Summary:
+    mode: str = "walk"            # full (download everything), walk (list everything), changes (the feed)
+    run_id: int | None = None
     files_seen: int = 0
     files_skipped: int = 0        # already loaded by an earlier run (checkpoint)
+    files_downloaded: int = 0
     files_loaded: int = 0
     movies_new: int = 0
     movies_already_present: int = 0
     duplicates_in_run: int = 0
     quarantined: int = 0
     failed: int = 0
+    deleted_seen: int = 0         # checkpointed files no longer in the source (their movies stay)
     seconds: float = 0.0
     interrupted: bool = False
+    fallback: str | None = None   # why the changes feed was not used when it was due
     quarantine: list[dict] = field(default_factory=list, repr=False)
     failures: list[dict] = field(default_factory=list, repr=False)
+    deleted: list[str] = field(default_factory=list, repr=False)
 
     def report(self) -> dict:
         data = asdict(self)
-        data.pop("quarantine")
-        data.pop("failures")
+        for key in ("quarantine", "failures", "deleted"):
+            data.pop(key)
         data["seconds"] = round(self.seconds, 3)
         return data
+
+    def counts(self) -> dict[str, int]:
+        """The counts kept with the run (etl_runs columns)."""
+        return {"files_seen": self.files_seen, "files_downloaded": self.files_downloaded,
+                "movies_new": self.movies_new, "movies_present": self.movies_already_present,
+                "quarantined": self.quarantined, "failed": self.failed, "deleted_seen": self.deleted_seen}
 
 
 def _identity(movie: Movie) -> tuple:

@@ -1,12 +1,17 @@
-"""One ETL run: list the source, skip checkpointed files, download concurrently, validate, load in batches."""
+"""One ETL run: take the lease, pick the mode, list (or read the changes feed), download only new or
+changed files concurrently, validate, load in batches, and record the run and what it saw."""
 
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import threading
 import time
+import uuid
+from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from typing import IO
+from typing import IO, Any
 
 import psycopg2
 import psycopg2.extensions
@@ -15,90 +20,306 @@ from etl_task.loader import Loader, Summary
 from etl_task.progress import Progress
 from etl_task.records import MAX_FILE_BYTES
 from etl_task.sources import Source, SourceFile
-from shared import repository
+from shared import etl_runs
 
 log = logging.getLogger("etl")
+
+
+class EmptyRun(RuntimeError):
+    """A walk found no files at all: most likely the wrong folder or a missing share."""
+
+
+class LeaseHeld(RuntimeError):
+    """Another run holds the lease."""
 
 
 class Run:
     def __init__(self, conn: psycopg2.extensions.connection, source: Source, *, batch_size: int = 1000,
                  concurrency: int = 10, full: bool = False, quarantine_out: IO[str] | None = None,
-                 progress: Progress | None = None):
+                 progress: Progress | None = None, allow_empty: bool = False, walk_every: int = 10,
+                 lease_seconds: float = 60.0, live: Callable[[dict], None] | None = None):
         self.conn, self.source = conn, source
         self.batch_size, self.concurrency, self.full = batch_size, concurrency, full
         self.quarantine_out = quarantine_out
         self.progress = progress
+        self.allow_empty = allow_empty
+        self.walk_every = walk_every          # with the changes feed, still walk every Nth run
+        self.lease_seconds = lease_seconds
+        self.live = live                      # gets etlProgress / etlFinished messages (throttled by its owner)
         self.stop_requested = threading.Event()  # set by SIGTERM: finish the current batch and stop
+        self.holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self._control: psycopg2.extensions.connection | None = None
+        self._control_lock = threading.Lock()
+        self._phase = "starting"
 
-    def _fetch(self, item: SourceFile) -> bytes:
-        return self.source.fetch(item)
+    # --- the lease and the run's record, on a connection of their own ---------------------
+
+    def _control_cur(self) -> Any:
+        if self._control is None:
+            info = self.conn.info
+            params = {**info.dsn_parameters, "application_name": "movie-etl-control"}
+            if info.password:
+                params["password"] = info.password
+            self._control = psycopg2.connect(**params)
+            self._control.autocommit = True
+        return self._control.cursor()
+
+    def _with_control(self, work: Callable[[Any], Any]) -> Any:
+        with self._control_lock, self._control_cur() as cur:
+            return work(cur)
+
+    def _heartbeat(self, done: threading.Event, run_id: int) -> None:
+        while not done.wait(self.lease_seconds / 3):
+            try:
+                if not self._with_control(lambda c: etl_runs.renew_lease(c, self.holder, self.lease_seconds, run_id)):
+                    log.error("lost the ETL lease; stopping after this batch")
+                    self.stop_requested.set()
+            except psycopg2.Error as exc:
+                log.warning("could not renew the ETL lease: %s", exc)
+
+    def _choose_mode(self) -> tuple[str, str | None, int]:
+        if self.full:
+            return "full", None, 0
+        if not getattr(self.source, "user_token", False):
+            return "walk", None, 0
+        token, runs_since_walk = self._with_control(lambda c: etl_runs.sync_state(c, self.source.name))
+        if token and runs_since_walk + 1 < self.walk_every:
+            return "changes", token, runs_since_walk
+        return "walk", None, runs_since_walk
+
+    # --- the run ----------------------------------------------------------------------------
 
     def execute(self) -> Summary:
-        started = time.monotonic()
-        with self.conn, self.conn.cursor() as cur:
-            run_id = repository.start_etl_run(cur, self.source.name)
-            done = set() if self.full else repository.checkpointed_files(cur, self.source.name)
-        loader = Loader(self.conn, self.source.name, run_id, self.batch_size, self.quarantine_out)
-        summary = loader.summary
-        listed = 0
-        status = "failed"
+        """Raises LeaseHeld when another run is active (nothing is recorded then)."""
+        summary = Summary()
+        lease = self._with_control(lambda c: etl_runs.acquire_lease(c, self.holder, self.source.name,
+                                                                     self.lease_seconds))
+        if lease is None:
+            held = self._with_control(etl_runs.lease_holder) or {}
+            self._close_control()
+            raise LeaseHeld(f"another ETL run holds the lease (run {held.get('run_id')} of {held.get('source')}, "
+                            f"started {held.get('started_at')}, held until {held.get('expires_at')}); "
+                            "this one exits without doing anything")
+        done = threading.Event()
         try:
-            with ThreadPoolExecutor(self.concurrency, thread_name_prefix="fetch") as pool:
-                pending: dict[Future, SourceFile] = {}
+            mode, token, runs_since_walk = self._choose_mode()
+            summary.mode = mode
+            run_id = self._with_control(lambda c: etl_runs.start_run(c, self.source.name, mode))
+            summary.run_id = run_id
+            self._with_control(lambda c: etl_runs.renew_lease(c, self.holder, self.lease_seconds, run_id))
+            threading.Thread(target=self._heartbeat, args=(done, run_id), daemon=True, name="etl-lease").start()
+            self._execute(summary, run_id, token, runs_since_walk)
+            return summary
+        finally:
+            done.set()
+            try:
+                self._with_control(lambda c: etl_runs.release_lease(c, self.holder))
+            except psycopg2.Error as exc:
+                log.warning("could not release the ETL lease (it expires by itself): %s", exc)
+            self._close_control()
 
-                def drain(block_until: int) -> None:
-                    while len(pending) > block_until:
-                        finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-                        for future in finished:
-                            item = pending.pop(future)
-                            if future.cancelled():  # stopping: left for the next run
-                                continue
-                            error = future.exception()
-                            if error is not None:
-                                loader.fail(item, str(error))
-                            else:
-                                loader.add_file(item, future.result())
-                        if self.progress:
-                            self.progress.update(summary, listed)
+    def _close_control(self) -> None:
+        if self._control is not None:
+            self._control.close()
+            self._control = None
 
-                for item in self.source.list_files():
-                    if self.stop_requested.is_set():
-                        break
-                    listed += 1
-                    summary.files_seen += 1
-                    if (item.file_id, item.modified) in done:
-                        summary.files_skipped += 1
-                        continue
-                    if item.size is not None and item.size > MAX_FILE_BYTES:
-                        loader.quarantine(item, f"file is larger than {MAX_FILE_BYTES} bytes")  # not downloaded
-                        continue
-                    if not self.source.remote:  # a local read is cheaper than handing it to a thread
-                        try:
-                            loader.add_file(item, self._fetch(item))
-                        except OSError as exc:
-                            loader.fail(item, str(exc))
-                        if self.progress:
-                            self.progress.update(summary, listed)
-                        continue
-                    pending[pool.submit(self._fetch, item)] = item
-                    drain(self.concurrency * 4)
-                if self.stop_requested.is_set():
-                    for future in pending:
-                        future.cancel()
-                drain(0)
+    def _set_phase(self, phase: str, summary: Summary, run_id: int) -> None:
+        self._phase = phase
+        self._report(summary, run_id, force=True)
+
+    def _report(self, summary: Summary, run_id: int, force: bool = False, finished: str | None = None) -> None:
+        if self.progress:
+            self.progress.update(summary, summary.files_seen)
+        if self.live is None and not force:
+            return
+        elapsed = time.monotonic() - self._started
+        done = summary.files_downloaded + summary.quarantined
+        rate = done / elapsed if elapsed > 0 else 0.0
+        remaining = max(0, self._queued - done)
+        eta = round(remaining / rate, 1) if rate > 0 and self._phase == "loading" else None
+        message = {"type": "etlFinished" if finished else "etlProgress", "runId": str(run_id),
+                   "source": self.source.name, "mode": summary.mode, "phase": finished or self._phase,
+                   "counts": {_camel(k): v for k, v in summary.counts().items()}, "filesQueued": self._queued,
+                   "filesPerSecond": round(rate, 2), "etaSeconds": eta, "elapsedSeconds": round(elapsed, 1)}
+        if finished:
+            message["state"] = finished
+        if self.live:
+            try:
+                self.live(message)
+            except Exception as exc:  # progress is a courtesy: never fail the run for it
+                log.warning("could not publish ETL progress: %s", exc)
+        if force or finished:
+            try:
+                self._with_control(lambda c: etl_runs.update_progress(c, run_id, self._phase, summary.counts()))
+            except psycopg2.Error as exc:
+                log.warning("could not record ETL progress: %s", exc)
+
+    def _items(self, summary: Summary, run_id: int, token: str | None) -> tuple[Iterable[SourceFile], Any, str | None]:
+        """(files to look at, what the changes feed said gone or None for a walk, token for after a walk)."""
+        preflight = getattr(self.source, "preflight", None)
+        if preflight:
+            self._set_phase("checking", summary, run_id)
+            preflight()
+        if summary.mode == "changes" and token:
+            self._set_phase("reading changes", summary, run_id)
+            from etl_task.drive import DriveError, Tree
+
+            folders, targets = self._with_control(lambda c: etl_runs.load_tree(c, self.source.name))
+            try:
+                changes = self.source.changes(token, Tree(folders, targets))  # type: ignore[attr-defined]
+                return changes.files, changes, None
+            except DriveError as exc:
+                log.warning("changes feed unusable (%s); walking the folder instead", exc)
+                summary.fallback = str(exc)
+                summary.mode = "walk"
+                self._with_control(lambda c: etl_runs.set_mode(c, run_id, "walk"))
+        # Read the feed's position before walking, so what changes during the walk is seen next time.
+        after = self.source.start_page_token() if getattr(self.source, "user_token", False) else None  # type: ignore[attr-defined]
+        self._set_phase("listing", summary, run_id)
+        return self.source.list_files(), None, after
+
+    def _execute(self, summary: Summary, run_id: int, token: str | None, runs_since_walk: int) -> None:
+        self._started = time.monotonic()
+        self._queued = 0
+        versions, present, gone_before = self._with_control(lambda c: etl_runs.live_files(c, self.source.name))
+        loader = Loader(self.conn, self.source.name, run_id, self.batch_size, self.quarantine_out)
+        loader.summary = summary
+        listed: set[str] = set()
+        status, error = "failed", None
+        try:
+            items, changes, after_walk = self._items(summary, run_id, token)
+            self._load(items, summary, loader, listed, versions, run_id)
             loader.finish()
-            status = "interrupted" if self.stop_requested.is_set() else "finished"
-            summary.interrupted = self.stop_requested.is_set()
+            if self.stop_requested.is_set():
+                summary.interrupted = True
+                status = "interrupted"
+            else:
+                self._settle(summary, run_id, changes, after_walk, listed, present, gone_before, runs_since_walk)
+                status = "failed" if summary.failed else "succeeded"
+                if summary.failed:
+                    error = f"{summary.failed} file(s) could not be downloaded; the next run tries them again"
+        except Exception as exc:
+            error = f"{type(exc).__name__}: {exc}"
+            raise
         finally:
             loader.abandon()  # no-op after finish(); after a failure, waits for an in-flight write
-            summary.seconds = time.monotonic() - started
+            summary.seconds = time.monotonic() - self._started
             if self.progress:
-                self.progress.update(summary, listed)
+                self.progress.update(summary, summary.files_seen)
                 self.progress.close()
             try:
                 self.conn.rollback()
-                with self.conn, self.conn.cursor() as cur:
-                    repository.finish_etl_run(cur, run_id, status, summary.report())
-            except psycopg2.Error as exc:  # the database went away: the run stays 'running', the data is safe
+                entries = [("quarantined", q["fileId"], q["path"], q["reason"]) for q in summary.quarantine]
+                entries += [("failed", f["fileId"], f["path"], f["reason"]) for f in summary.failures]
+
+                def finish(cur: Any) -> None:
+                    etl_runs.record_run_files(cur, run_id, 1, entries)
+                    etl_runs.finish_run(cur, run_id, status, summary.counts(), summary.report(), error)
+
+                self._with_control(lambda cur: _in_transaction(cur, finish))
+            except psycopg2.Error as exc:  # the database went away: the lease expires, the next run marks it
                 log.warning("could not record the end of run %s: %s", run_id, exc)
-        return summary
+            self._phase = "finished"
+            self._report(summary, run_id, finished=status)
+
+    def _load(self, items: Iterable[SourceFile], summary: Summary, loader: Loader, listed: set[str],
+              versions: set[tuple[str, str]], run_id: int) -> None:
+        last_report = 0.0
+        with ThreadPoolExecutor(self.concurrency, thread_name_prefix="fetch") as pool:
+            pending: dict[Future, SourceFile] = {}
+
+            def drain(block_until: int) -> None:
+                nonlocal last_report
+                while len(pending) > block_until:
+                    finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+                    for future in finished:
+                        item = pending.pop(future)
+                        if future.cancelled():  # stopping: left for the next run
+                            continue
+                        error = future.exception()
+                        if error is not None:
+                            loader.fail(item, str(error))
+                        else:
+                            summary.files_downloaded += 1
+                            loader.add_file(item, future.result())
+                    if time.monotonic() - last_report >= 0.5:
+                        last_report = time.monotonic()
+                        self._report(summary, run_id)
+
+            for item in items:
+                if self.stop_requested.is_set():
+                    break
+                listed.add(item.file_id)
+                summary.files_seen += 1
+                if not self.full and (item.file_id, item.modified) in versions:
+                    summary.files_skipped += 1
+                    continue
+                if item.skip_reason:  # known not loadable: quarantined without a download
+                    loader.quarantine(item, item.skip_reason)
+                    continue
+                if item.size is not None and item.size > MAX_FILE_BYTES:
+                    loader.quarantine(item, f"file is larger than {MAX_FILE_BYTES} bytes")  # not downloaded
+                    continue
+                self._queued += 1
+                if not self.source.remote:  # a local read is cheaper than handing it to a thread
+                    try:
+                        content = self.source.fetch(item)
+                        summary.files_downloaded += 1
+                        loader.add_file(item, content)
+                    except OSError as exc:
+                        loader.fail(item, str(exc))
+                    continue
+                pending[pool.submit(self.source.fetch, item)] = item
+                drain(self.concurrency * 4)
+            self._set_phase("loading", summary, run_id)
+            if self.stop_requested.is_set():
+                for future in pending:
+                    future.cancel()
+            drain(0)
+
+    def _settle(self, summary: Summary, run_id: int, changes: Any, after_walk: str | None, listed: set[str],
+                present: set[str], gone_before: set[str], runs_since_walk: int) -> None:
+        """After a complete run: what is gone, what came back, and where the next run starts."""
+        if changes is None:
+            if summary.files_seen == 0 and not self.allow_empty:
+                raise EmptyRun(f"{self.source.name} has no movie files at all; if that is expected, pass "
+                               "--allow-empty, otherwise check the folder id and that it is shared with the "
+                               "ETL's Google account")
+            gone = present - listed
+        else:
+            gone = (changes.gone & present) - listed
+        back = listed & gone_before
+        summary.deleted_seen = len(gone)
+        summary.deleted = sorted(gone)
+        tree = getattr(self.source, "tree", None)
+
+        def save(cur: Any) -> None:
+            if gone:
+                etl_runs.mark_gone(cur, self.source.name, run_id, gone)
+            if back:
+                etl_runs.mark_back(cur, self.source.name, back)
+            if tree is not None and getattr(self.source, "user_token", False):
+                if summary.failed:  # the feed would not list them again: walk next time
+                    etl_runs.save_sync_state(cur, self.source.name, None, 0)
+                elif changes is not None:
+                    etl_runs.save_sync_state(cur, self.source.name, changes.token, runs_since_walk + 1)
+                else:
+                    etl_runs.save_sync_state(cur, self.source.name, after_walk, 0)
+                etl_runs.save_tree(cur, self.source.name, tree.folders, tree.targets)
+
+        self._with_control(lambda cur: _in_transaction(cur, save))
+
+
+def _in_transaction(cur: Any, work: Callable[[Any], None]) -> None:
+    cur.execute("BEGIN")
+    try:
+        work(cur)
+    except BaseException:
+        cur.execute("ROLLBACK")
+        raise
+    cur.execute("COMMIT")
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)

@@ -1,25 +1,251 @@
-"""A fake Google Drive for tests, benchmarks and offline demos: real HTTP on localhost speaking the
-Drive v3 `files.list` / `files.get?alt=media` protocol and the OAuth token endpoint, with
-configurable latency, page size and faults. The real google-api-python-client talks to it."""
+"""A strict fake Google Drive for tests, benchmarks and offline demos.
+
+Real HTTP on localhost speaking the parts of Drive v3 the ETL uses — `files.list`, `files.get`
+(metadata and `alt=media`), `changes.getStartPageToken`, `changes.list` — and Google's OAuth token
+endpoint; the real google-api-python-client talks to it. It is as unkind as Drive where the ETL
+depends on it:
+
+- a parent the caller can't see lists as empty (no 404); access is per principal (the OAuth user,
+  a service account), by ownership, sharing (inherited by children) or link — link access needs the
+  item's resource key in `X-Goog-Drive-Resource-Keys` when it has one, and service accounts get none;
+- `fields` is honoured (a field not asked for is missing), `q` is parsed (`'id' in parents`,
+  `trashed`, `mimeType`, `name`, and/or/not/parentheses; anything else is 400);
+- `corpora`: `allDrives` answers `incompleteSearch: true` and leaves shared-drive items out;
+- Google-native types and folders answer 403 `fileNotDownloadable` to `alt=media`;
+- errors carry both the `errors` list and, for rate limits, the newer `details` (ErrorInfo) list;
+- page tokens and change tokens can be made to expire;
+- every file version has its own `modifiedTime`, `md5Checksum` and `headRevisionId`;
+- the token endpoint verifies a service account's signed JWT assertion and a user's refresh token,
+  and access tokens can be revoked mid-run (the next call answers 401 and the client must refresh).
+"""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 import re
+import secrets
 import socket
 import threading
 import time
-from collections import Counter
-from dataclasses import dataclass
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 FOLDER = "application/vnd.google-apps.folder"
 SHORTCUT = "application/vnd.google-apps.shortcut"
-ACCESS_TOKEN = "fake-drive-access-token"  # noqa: S105 - what the fake token endpoint hands out
+NATIVE_PREFIX = "application/vnd.google-apps."
+DOC = "application/vnd.google-apps.document"
+USER = "librarian@example.com"
+SERVICE_ACCOUNT = "movie-etl@fake-project.iam.gserviceaccount.com"
+DRIVE_SCOPES = {"https://www.googleapis.com/auth/drive", "https://www.googleapis.com/auth/drive.readonly"}
+_EPOCH = datetime(2026, 11, 1, 10, 0, tzinfo=UTC)
+_KEY_CACHE: dict[str, tuple[str, str]] = {}
 
+
+def _rsa_key() -> tuple[str, str]:
+    """(private PEM, public PEM), made once per process: key generation is slow-ish."""
+    if "k" not in _KEY_CACHE:
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import rsa
+
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        private = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                    serialization.NoEncryption()).decode()
+        public = key.public_key().public_bytes(serialization.Encoding.PEM,
+                                               serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+        _KEY_CACHE["k"] = (private, public)
+    return _KEY_CACHE["k"]
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, reason: str, message: str, location: str | None = None,
+                 details: list[dict] | None = None, grpc_status: str | None = None):
+        super().__init__(message)
+        self.status, self.reason, self.message = status, reason, message
+        self.location, self.details, self.grpc_status = location, details, grpc_status
+
+    def body(self) -> dict:
+        item: dict[str, Any] = {"domain": "global", "reason": self.reason, "message": self.message}
+        if self.location:
+            item.update(locationType="parameter", location=self.location)
+        error: dict[str, Any] = {"code": self.status, "message": self.message, "errors": [item]}
+        if self.grpc_status:
+            error["status"] = self.grpc_status
+        if self.details is not None:
+            error["details"] = self.details
+        return {"error": error}
+
+
+def not_found(file_id: str) -> ApiError:
+    return ApiError(404, "notFound", f"File not found: {file_id}.", "fileId")
+
+
+def rate_limit_error(newer_format: bool) -> ApiError:
+    if not newer_format:
+        return ApiError(403, "userRateLimitExceeded", "User Rate Limit Exceeded")
+    # What Drive answers through Google's newer front end: the ErrorInfo in `details` comes first.
+    return ApiError(403, "rateLimitExceeded",
+                    "Quota exceeded for quota metric 'Queries' and limit 'Queries per minute per user' of service "
+                    "'drive.googleapis.com' for consumer 'project_number:1'.", grpc_status="PERMISSION_DENIED",
+                    details=[{"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "RATE_LIMIT_EXCEEDED",
+                              "domain": "googleapis.com",
+                              "metadata": {"service": "drive.googleapis.com", "quota_metric": "drive.googleapis.com/default"}}])
+
+
+# --- `fields` ---------------------------------------------------------------------------------
+
+def parse_fields(text: str) -> dict[str, Any]:
+    """'a, b(c, d/e), f' -> {'a': None, 'b': {'c': None, 'd': {'e': None}}, 'f': None}; None = whole value."""
+    pos = 0
+
+    def parse_list(end: str | None) -> dict[str, Any]:
+        nonlocal pos
+        tree: dict[str, Any] = {}
+        while pos < len(text):
+            while pos < len(text) and text[pos] in " ,":
+                pos += 1
+            if pos < len(text) and end and text[pos] == end:
+                pos += 1
+                return tree
+            match = re.compile(r"[A-Za-z_*][\w*]*(?:/[A-Za-z_*][\w*]*)*").match(text, pos)
+            if not match:
+                raise ApiError(400, "invalidParameter", f"Invalid field selection {text}", "fields")
+            pos = match.end()
+            names = match.group(0).split("/")
+            sub: Any = None
+            if pos < len(text) and text[pos] == "(":
+                pos += 1
+                sub = parse_list(")")
+            for name in reversed(names[1:]):
+                sub = {name: sub}
+            _merge(tree, names[0], sub)
+        if end:
+            raise ApiError(400, "invalidParameter", f"Invalid field selection {text}", "fields")
+        return tree
+
+    return parse_list(None)
+
+
+def _merge(tree: dict[str, Any], name: str, sub: Any) -> None:
+    if name not in tree:
+        tree[name] = sub
+    elif tree[name] is None or sub is None:
+        tree[name] = None
+    else:
+        for key, value in sub.items():
+            _merge(tree[name], key, value)
+
+
+def select(value: Any, tree: dict[str, Any] | None) -> Any:
+    if tree is None or "*" in tree:
+        return value
+    if isinstance(value, list):
+        return [select(item, tree) for item in value]
+    if isinstance(value, dict):
+        return {k: select(v, tree[k]) for k, v in value.items() if k in tree}
+    return value
+
+
+# --- `q` --------------------------------------------------------------------------------------
+
+_TOKEN = re.compile(r"\s*(?:(?P<str>'(?:\\.|[^'\\])*')|(?P<op>!=|=|\(|\))|(?P<word>[A-Za-z]+))")
+
+
+def parse_q(text: str) -> tuple[Callable[[Node], bool], set[str]]:
+    """A predicate for the query and the parent ids it names (so listing can start from children)."""
+    tokens: list[tuple[str, str]] = []
+    pos = 0
+    while pos < len(text.rstrip()):
+        match = _TOKEN.match(text, pos)
+        if not match:
+            raise _invalid_q(text)
+        kind = match.lastgroup or ""
+        value = match.group(kind)
+        if kind == "str":
+            value = re.sub(r"\\(.)", r"\1", value[1:-1])
+        tokens.append((kind, value))
+        pos = match.end()
+    parents: set[str] = set()
+    index = 0
+
+    def peek(offset: int = 0) -> tuple[str, str]:
+        return tokens[index + offset] if index + offset < len(tokens) else ("", "")
+
+    def take() -> tuple[str, str]:
+        nonlocal index
+        token = peek()
+        if not token[0]:
+            raise _invalid_q(text)
+        index += 1
+        return token
+
+    def either() -> Callable[[Node], bool]:
+        parts = [both()]
+        while peek() == ("word", "or"):
+            take()
+            parts.append(both())
+        return parts[0] if len(parts) == 1 else (lambda n: any(p(n) for p in parts))
+
+    def both() -> Callable[[Node], bool]:
+        parts = [unary()]
+        while peek() == ("word", "and"):
+            take()
+            parts.append(unary())
+        return parts[0] if len(parts) == 1 else (lambda n: all(p(n) for p in parts))
+
+    def unary() -> Callable[[Node], bool]:
+        if peek() == ("word", "not"):
+            take()
+            inner = unary()
+            return lambda n: not inner(n)
+        if peek() == ("op", "("):
+            take()
+            inner = either()
+            if take() != ("op", ")"):
+                raise _invalid_q(text)
+            return inner
+        return condition()
+
+    def condition() -> Callable[[Node], bool]:
+        first = take()
+        if first[0] == "str" and take() == ("word", "in") and take() == ("word", "parents"):
+            parents.add(first[1])
+            return lambda n, p=first[1]: n.parent == p
+        if first == ("word", "trashed"):
+            op, value = take(), take()
+            if op[0] != "op" or op[1] not in ("=", "!=") or value not in (("word", "true"), ("word", "false")):
+                raise _invalid_q(text)
+            wanted = (value[1] == "true") == (op[1] == "=")
+            return lambda n: n.trashed == wanted
+        if first in (("word", "mimeType"), ("word", "name")):
+            op, value = take(), take()
+            if value[0] != "str" or op not in (("op", "="), ("op", "!="), ("word", "contains")):
+                raise _invalid_q(text)
+            attr = "mime" if first[1] == "mimeType" else "name"
+            if op[1] == "contains":
+                return lambda n: value[1] in getattr(n, attr)
+            equal = op[1] == "="
+            return lambda n: (getattr(n, attr) == value[1]) == equal
+        raise _invalid_q(text)
+
+    predicate = either() if tokens else (lambda n: True)
+    if index != len(tokens):
+        raise _invalid_q(text)
+    return predicate, parents
+
+
+def _invalid_q(text: str) -> ApiError:
+    return ApiError(400, "invalid", f"Invalid Value: q={text!r}", "q")
+
+
+# --- the drive --------------------------------------------------------------------------------
 
 @dataclass
 class Node:
@@ -28,45 +254,127 @@ class Node:
     mime: str
     parent: str | None
     content: bytes = b""
-    modified: str = "2026-11-01T10:00:00.000Z"
     drive_id: str | None = None       # set for items in a shared drive
     target: str | None = None         # shortcut target
+    owner: str = USER
+    readers: set[str] = field(default_factory=set)
+    link_shared: bool = False
+    resource_key: str | None = None
+    trashed: bool = False
+    deleted: bool = False
+    version: int = 0
+    modified: str = ""
+    md5: str | None = None
+    head_revision: str | None = None
+
+    @property
+    def native(self) -> bool:
+        return self.mime.startswith(NATIVE_PREFIX)
 
 
 class FakeDrive:
     def __init__(self, *, latency: float = 0.0, page_size_cap: int = 100, fault_rate: float = 0.0, seed: int = 1):
         self.latency, self.page_size_cap, self.fault_rate = latency, page_size_cap, fault_rate
         self.nodes: dict[str, Node] = {}
+        self.children: dict[str, list[str]] = defaultdict(list)
         self.downloads: Counter[str] = Counter()
         self.broken_downloads: set[str] = set()  # always answer 500 for these
-        self.requests = Counter()
+        self.requests: Counter[str] = Counter()
+        self.injected: list[ApiError] = []       # answered, in order, to the next API calls
+        self.reject_page_tokens = 0               # the next N calls that carry a pageToken get 400
+        self.revoke_tokens_after: int | None = None  # after N more API calls every access token stops working
+        self._change_floor = 1                    # change tokens below this are expired
+        self._changes: list[str] = []             # file ids in order of change
+        self._tokens: dict[str, str] = {}         # access token -> principal
         self._rng = random.Random(seed)
         self._lock = threading.Lock()
+        self._prefix = secrets.token_hex(3)       # ids differ between instances, like Drive's
         self._ids = 0
+        self._clock = 0
         self._server: ThreadingHTTPServer | None = None
-        self.root = self.add_folder("root", None)
+        self.client_id, self.client_secret = "fake-client.apps.googleusercontent.com", "fake-secret"
+        self.refresh_token = "fake-refresh-token-" + secrets.token_hex(4)
+        self.private_key, self.public_key = _rsa_key()
+        self.key_id = secrets.token_hex(8)
+        self.root = self.add_folder("My Drive", None)
 
-    # --- building the tree ------------------------------------------------------------------
+    # --- building and changing the tree -----------------------------------------------------
 
     def _id(self) -> str:
         self._ids += 1
-        return f"id{self._ids:06d}x"
+        return f"f{self._prefix}{self._ids:07d}"
 
-    def add_folder(self, name: str, parent: str | None, drive_id: str | None = None) -> str:
-        node = Node(self._id(), name, FOLDER, parent, drive_id=drive_id)
+    def _new_version(self, node: Node) -> None:
+        """A new version: its own modifiedTime, checksum and revision, and an entry in the changes feed."""
+        self._clock += 1
+        node.version += 1
+        node.modified = (_EPOCH + timedelta(seconds=self._clock)).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        if not node.native:
+            node.md5 = hashlib.md5(node.content).hexdigest()  # noqa: S324 - what Drive reports
+            node.head_revision = f"0B{hashlib.sha1(f'{node.id}:{node.version}'.encode()).hexdigest()[:24]}"  # noqa: S324
+        self._changed(node.id)
+
+    def _changed(self, node_id: str) -> None:
+        self._changes.append(node_id)
+
+    def _add(self, node: Node) -> str:
         self.nodes[node.id] = node
+        if node.parent:
+            self.children[node.parent].append(node.id)
+        self._new_version(node)
         return node.id
+
+    def add_folder(self, name: str, parent: str | None, drive_id: str | None = None, owner: str = USER) -> str:
+        return self._add(Node(self._id(), name, FOLDER, parent, drive_id=drive_id, owner=owner))
 
     def add_file(self, name: str, parent: str, content: bytes, mime: str = "application/json",
-                 drive_id: str | None = None) -> str:
-        node = Node(self._id(), name, mime, parent, content, drive_id=drive_id)
-        self.nodes[node.id] = node
-        return node.id
+                 drive_id: str | None = None, owner: str | None = None) -> str:
+        owner = owner or (self.nodes[parent].owner if parent in self.nodes else USER)
+        return self._add(Node(self._id(), name, mime, parent, content, drive_id=drive_id, owner=owner))
 
     def add_shortcut(self, name: str, parent: str, target: str) -> str:
-        node = Node(self._id(), name, SHORTCUT, parent, target=target)
-        self.nodes[node.id] = node
-        return node.id
+        return self._add(Node(self._id(), name, SHORTCUT, parent, target=target))
+
+    def update_file(self, file_id: str, content: bytes) -> None:
+        self.nodes[file_id].content = content
+        self._new_version(self.nodes[file_id])
+
+    def move(self, item_id: str, new_parent: str) -> None:
+        node = self.nodes[item_id]
+        self.children[node.parent or ""].remove(item_id)
+        node.parent = new_parent
+        self.children[new_parent].append(item_id)
+        self._clock += 1
+        self._changed(item_id)
+
+    def trash(self, item_id: str) -> None:
+        self.nodes[item_id].trashed = True
+        self._changed(item_id)
+
+    def delete(self, item_id: str) -> None:
+        node = self.nodes[item_id]
+        node.deleted = True
+        self.children[node.parent or ""].remove(item_id)
+        self._changed(item_id)
+
+    def share(self, item_id: str, principal: str) -> None:
+        self.nodes[item_id].readers.add(principal)
+
+    def share_by_link(self, item_id: str, with_resource_key: bool = True) -> None:
+        """'Anyone with the link'; items from before 2021's security update also need their resource key."""
+        node = self.nodes[item_id]
+        node.link_shared = True
+        stack = [item_id]
+        while with_resource_key and stack:
+            current = self.nodes[stack.pop()]
+            current.resource_key = current.resource_key or f"0-{secrets.token_urlsafe(9)}"
+            stack.extend(self.children.get(current.id, []))
+
+    def expire_page_tokens(self, count: int = 1) -> None:
+        self.reject_page_tokens = count
+
+    def expire_change_tokens(self) -> None:
+        self._change_floor = len(self._changes) + 1
 
     def mirror(self, folder: Path, parent: str | None = None) -> str:
         """Copy a local folder tree in; returns the new folder's id."""
@@ -77,6 +385,58 @@ class FakeDrive:
             else:
                 self.add_file(path.name, folder_id, path.read_bytes())
         return folder_id
+
+    # --- credentials ------------------------------------------------------------------------
+
+    @property
+    def token_uri(self) -> str:
+        assert self._server is not None
+        return f"http://127.0.0.1:{self._server.server_address[1]}/token"
+
+    def user_credentials(self) -> dict:
+        """An OAuth user token (with refresh token) for USER whose refresh goes to this server."""
+        return {"type": "authorized_user", "client_id": self.client_id, "client_secret": self.client_secret,
+                "refresh_token": self.refresh_token, "token_uri": self.token_uri}
+
+    def service_account_info(self) -> dict:
+        """A service-account key for SERVICE_ACCOUNT; the token endpoint checks its signed assertions."""
+        return {"type": "service_account", "project_id": "fake-project", "private_key_id": self.key_id,
+                "private_key": self.private_key, "client_email": SERVICE_ACCOUNT, "client_id": "100000000000000000001",
+                "token_uri": self.token_uri}
+
+    def revoke_access_tokens(self) -> None:
+        with self._lock:
+            self._tokens.clear()
+
+    def _grant(self, form: dict[str, str]) -> tuple[int, dict]:
+        grant = form.get("grant_type")
+        if grant == "refresh_token":
+            if (form.get("client_id"), form.get("client_secret")) != (self.client_id, self.client_secret):
+                return 401, {"error": "invalid_client", "error_description": "The OAuth client was not found."}
+            if form.get("refresh_token") != self.refresh_token:
+                return 400, {"error": "invalid_grant", "error_description": "Token has been expired or revoked."}
+            principal = USER
+        elif grant == "urn:ietf:params:oauth:grant-type:jwt-bearer":
+            from google.auth import exceptions, jwt
+
+            try:
+                claims = jwt.decode(form.get("assertion", ""), certs={self.key_id: self.public_key},
+                                    audience=self.token_uri)
+            except (ValueError, exceptions.GoogleAuthError) as exc:
+                return 400, {"error": "invalid_grant", "error_description": f"Invalid JWT Signature. ({exc})"}
+            if claims.get("iss") != SERVICE_ACCOUNT:
+                return 400, {"error": "invalid_grant", "error_description": "Invalid issuer."}
+            if not DRIVE_SCOPES & set(str(claims.get("scope", "")).split()):
+                return 400, {"error": "invalid_scope", "error_description": "No Drive scope requested."}
+            principal = SERVICE_ACCOUNT
+        else:
+            return 400, {"error": "unsupported_grant_type", "error_description": f"Invalid grant_type: {grant}"}
+        token = "ya29.fake-" + secrets.token_urlsafe(16)
+        with self._lock:
+            self._tokens[token] = principal
+            self.requests[f"token_{'user' if principal == USER else 'service_account'}"] += 1
+        return 200, {"access_token": token, "expires_in": 3599, "token_type": "Bearer",
+                     "scope": " ".join(sorted(DRIVE_SCOPES))}
 
     # --- serving ----------------------------------------------------------------------------
 
@@ -94,43 +454,39 @@ class FakeDrive:
             def log_message(self, *_args: object) -> None:
                 pass
 
-            def _send(self, status: int, body: bytes, content_type: str = "application/json") -> None:
+            def send(self, status: int, body: bytes, content_type: str = "application/json; charset=UTF-8") -> None:
                 self.send_response(status)
                 self.send_header("Content-Type", content_type)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
 
-            def _json(self, status: int, data: dict) -> None:
-                self._send(status, json.dumps(data).encode())
+            def json(self, status: int, data: dict) -> None:
+                self.send(status, json.dumps(data).encode())
 
             def do_POST(self) -> None:
-                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                raw = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
                 if urlparse(self.path).path == "/token":
-                    drive.requests["token"] += 1
-                    self._json(200, {"access_token": ACCESS_TOKEN, "expires_in": 3600, "token_type": "Bearer"})
+                    self.json(*drive._grant({k: v[-1] for k, v in parse_qs(raw).items()}))
                 else:
-                    self._json(404, {"error": {"code": 404, "message": "not found"}})
+                    self.json(*_as_reply(not_found(self.path)))
 
             def do_GET(self) -> None:
                 if drive.latency:
                     time.sleep(drive.latency)
-                if self.headers.get("Authorization") != f"Bearer {ACCESS_TOKEN}":
-                    self._json(401, {"error": {"code": 401, "message": "Request had invalid authentication credentials."}})
+                try:
+                    status, body, content_type = drive._serve(self.path, self.headers)
+                except ApiError as exc:
+                    status, body, content_type = exc.status, json.dumps(exc.body()).encode(), None
+                if status == 401:
+                    self.send_response(401)
+                    self.send_header("WWW-Authenticate", 'Bearer realm="https://accounts.google.com/"')
+                    self.send_header("Content-Type", "application/json; charset=UTF-8")
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
                     return
-                fault = drive._fault()
-                if fault:
-                    self._json(*fault)
-                    return
-                url = urlparse(self.path)
-                query = {k: v[-1] for k, v in parse_qs(url.query).items()}
-                match = re.fullmatch(r"/drive/v3/files(?:/([^/]+))?", url.path)
-                if not match:
-                    self._json(404, {"error": {"code": 404, "message": "not found"}})
-                elif match.group(1) is None:
-                    self._json(*drive._list(query))
-                else:
-                    drive._get(self, match.group(1), query)
+                self.send(status, body, content_type or "application/json; charset=UTF-8")
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
@@ -142,71 +498,231 @@ class FakeDrive:
             self._server.shutdown()
             self._server.server_close()
 
-    @property
-    def token_uri(self) -> str:
-        assert self._server is not None
-        return f"http://127.0.0.1:{self._server.server_address[1]}/token"
-
-    def user_credentials(self) -> dict:
-        """An OAuth user token (with refresh token) whose refresh goes to this server."""
-        return {"type": "authorized_user", "client_id": "fake-client.apps.googleusercontent.com",
-                "client_secret": "fake-secret", "refresh_token": "fake-refresh-token", "token_uri": self.token_uri}
-
     # --- behaviour --------------------------------------------------------------------------
 
-    def _fault(self) -> tuple[int, dict] | None:
+    def _principal(self, headers: Any) -> str:
+        auth = headers.get("Authorization") or ""
         with self._lock:
             self.requests["total"] += 1
+            if self.revoke_tokens_after is not None:
+                self.revoke_tokens_after -= 1
+                if self.revoke_tokens_after < 0:
+                    self._tokens.clear()
+                    self.revoke_tokens_after = None
+            principal = self._tokens.get(auth.removeprefix("Bearer "))
+        if principal is None:
+            self.requests["unauthorized"] += 1
+            raise ApiError(401, "authError", "Request had invalid authentication credentials. Expected OAuth 2 "
+                           "access token, login cookie or other valid authentication credential.", "Authorization",
+                           grpc_status="UNAUTHENTICATED")
+        return principal
+
+    def _fault(self) -> None:
+        with self._lock:
+            if self.injected:
+                raise self.injected.pop(0)
             if not self.fault_rate or self._rng.random() >= self.fault_rate:
-                return None
-            kind = self._rng.choice(["429", "500", "403"])
+                return
+            kind = self._rng.choice(["429", "500", "403", "403new"])
             self.requests[f"fault_{kind}"] += 1
         if kind == "429":
-            return 429, {"error": {"code": 429, "message": "Too Many Requests"}}
+            raise ApiError(429, "rateLimitExceeded", "Too Many Requests", grpc_status="RESOURCE_EXHAUSTED")
         if kind == "500":
-            return 500, {"error": {"code": 500, "message": "Backend Error"}}
-        return 403, {"error": {"code": 403, "message": "User Rate Limit Exceeded", "errors": [
-            {"domain": "usageLimits", "reason": "userRateLimitExceeded", "message": "User Rate Limit Exceeded"}]}}
+            raise ApiError(500, "backendError", "Backend Error")
+        raise rate_limit_error(newer_format=kind == "403new")
 
-    def _list(self, query: dict[str, str]) -> tuple[int, dict]:
+    def _serve(self, path: str, headers: Any) -> tuple[int, bytes, str | None]:
+        principal = self._principal(headers)
+        self._fault()
+        url = urlparse(path)
+        query = {k: v[-1] for k, v in parse_qs(url.query).items()}
+        keys = _resource_keys(headers.get("X-Goog-Drive-Resource-Keys") or "")
+        route = url.path.removeprefix("/drive/v3")
+        if route == "/files":
+            return 200, self._list(principal, query, keys), None
+        if route == "/changes/startPageToken":
+            with self._lock:
+                self.requests["changes"] += 1
+            body = {"kind": "drive#startPageToken", "startPageToken": str(len(self._changes) + 1)}
+            return 200, json.dumps(body).encode(), None
+        if route == "/changes":
+            return 200, self._list_changes(principal, query), None
+        match = re.fullmatch(r"/files/([^/]+)", route)
+        if not match:
+            raise ApiError(404, "notFound", "Not Found")
+        return self._get(principal, match.group(1), query, keys)
+
+    def _can_read(self, principal: str, node: Node, keys: dict[str, str], key_of: Node | None = None) -> bool:
+        """Owner or shared (inherited from folders above); by link only for users, and only with the
+        resource key of key_of (the item itself for a get, the listed folder for a listing) if it has one."""
+        if node.deleted:
+            return False
+        if self._shared_directly(principal, node):
+            return True
+        if principal == SERVICE_ACCOUNT:
+            return False
+        key_of = key_of or node
+        if key_of.resource_key is not None and keys.get(key_of.id) != key_of.resource_key:
+            return False
+        current: Node | None = node
+        while current is not None:
+            if current.link_shared:
+                return True
+            current = self.nodes.get(current.parent) if current.parent else None
+        return False
+
+    def _list(self, principal: str, query: dict[str, str], keys: dict[str, str]) -> bytes:
         with self._lock:
             self.requests["list"] += 1
-        match = re.search(r"'([^']+)' in parents", query.get("q", ""))
-        if not match:
-            return 400, {"error": {"code": 400, "message": "only 'ID' in parents queries are supported"}}
-        parent = self.nodes.get(match.group(1))
-        if parent is None:
-            return 404, {"error": {"code": 404, "message": f"File not found: {match.group(1)}."}}
-        all_drives = query.get("supportsAllDrives") == "true" and query.get("includeItemsFromAllDrives") == "true"
-        children = [n for n in self.nodes.values() if n.parent == parent.id and (all_drives or not n.drive_id)]
+        predicate, parents = parse_q(query.get("q", ""))
+        all_drives = query.get("includeItemsFromAllDrives") == "true"
+        if all_drives and query.get("supportsAllDrives") != "true":
+            raise ApiError(403, "teamDrivesSupportRequired", "The includeItemsFromAllDrives parameter can only be "
+                           "set to true when supportsAllDrives is also set to true.", "includeItemsFromAllDrives")
+        corpora = query.get("corpora", "user")
+        if corpora not in ("user", "drive", "allDrives", "domain"):
+            raise ApiError(400, "invalid", f"Invalid Value: corpora={corpora}", "corpora")
+        if (corpora == "drive") != bool(query.get("driveId")):
+            raise ApiError(400, "invalid", "The driveId parameter must be specified if and only if corpora is set "
+                           "to drive.", "driveId")
+        if corpora in ("drive", "allDrives") and not all_drives:
+            raise ApiError(403, "teamDrivesParameterRequired", "The includeItemsFromAllDrives parameter must be set "
+                           "to true when corpora is drive or allDrives.", "includeItemsFromAllDrives")
+        if query.get("pageToken") and self.reject_page_tokens > 0:
+            with self._lock:
+                self.reject_page_tokens -= 1
+            raise ApiError(400, "invalid", "Invalid Value", "pageToken")
+        # The listed parent's own key is not needed to list it (the caller proves access by having it).
+        if parents:
+            candidates = [self.nodes[c] for p in parents for c in self.children.get(p, [])]
+        else:
+            candidates = [n for n in self.nodes.values() if n.parent]
+        incomplete = corpora == "allDrives" and any(n.drive_id for n in candidates)
+        visible = []
+        for node in candidates:
+            if node.drive_id and (not all_drives or corpora == "allDrives"
+                                  or (corpora == "drive" and node.drive_id != query.get("driveId"))):
+                continue  # allDrives gives up on shared drives here: incompleteSearch
+            if corpora == "drive" and not node.drive_id:
+                continue
+            parent = self.nodes.get(node.parent or "")
+            if predicate(node) and self._can_read(principal, node, keys, key_of=parent if parents else node):
+                visible.append(node)
         size = min(int(query.get("pageSize", 100)), self.page_size_cap)
-        start = int(query.get("pageToken") or 0)
-        page = children[start:start + size]
-        body: dict = {"files": [self._resource(n) for n in page]}
-        if start + size < len(children):
-            body["nextPageToken"] = str(start + size)
-        return 200, body
+        start = _offset(query.get("pageToken"), "files")
+        page = visible[start:start + size]
+        body: dict[str, Any] = {"kind": "drive#fileList", "incompleteSearch": incomplete,
+                                "files": [self._resource(n) for n in page]}
+        if start + size < len(visible):
+            body["nextPageToken"] = _page_token("files", start + size)
+        default = "kind,incompleteSearch,nextPageToken,files(kind,id,name,mimeType)"
+        return json.dumps(select(body, parse_fields(query.get("fields") or default))).encode()
+
+    def _list_changes(self, principal: str, query: dict[str, str]) -> bytes:
+        with self._lock:
+            self.requests["changes"] += 1
+        token = query.get("pageToken") or ""
+        if not token.isdigit() or not self._change_floor <= int(token) <= len(self._changes) + 1:
+            raise ApiError(400, "invalid", "Invalid Value", "pageToken")
+        all_drives = query.get("includeItemsFromAllDrives") == "true"
+        size = min(int(query.get("pageSize", 100)), self.page_size_cap)
+        start = int(token) - 1
+        latest: dict[str, int] = {}
+        end = start
+        # Drive reports each file once, at its latest change, in order of that change.
+        while end < len(self._changes) and len(latest) < size:
+            latest[self._changes[end]] = end
+            end += 1
+        changes = []
+        for file_id, seq in sorted(latest.items(), key=lambda kv: kv[1]):
+            node = self.nodes[file_id]
+            if node.drive_id and not all_drives:
+                continue
+            when = (_EPOCH + timedelta(seconds=seq)).isoformat().replace("+00:00", "Z")
+            if node.deleted:
+                changes.append({"kind": "drive#change", "changeType": "file", "time": when, "removed": True,
+                                "fileId": file_id})
+                continue
+            # Only what the caller has in its own Drive or was shared with directly: not link-only items.
+            if not self._shared_directly(principal, node):
+                continue
+            changes.append({"kind": "drive#change", "changeType": "file", "time": when, "removed": False,
+                            "fileId": file_id, "file": self._resource(node)})
+        body: dict[str, Any] = {"kind": "drive#changeList", "changes": changes}
+        if end < len(self._changes):
+            body["nextPageToken"] = str(end + 1)
+        else:
+            body["newStartPageToken"] = str(len(self._changes) + 1)
+        default = "kind,nextPageToken,newStartPageToken,changes(kind,changeType,time,removed,fileId,file(kind,id,name,mimeType))"
+        return json.dumps(select(body, parse_fields(query.get("fields") or default))).encode()
+
+    def _shared_directly(self, principal: str, node: Node) -> bool:
+        current: Node | None = node
+        while current is not None:
+            if principal == current.owner or principal in current.readers:
+                return True
+            current = self.nodes.get(current.parent) if current.parent else None
+        return False
 
     def _resource(self, node: Node) -> dict:
-        data = {"id": node.id, "name": node.name, "mimeType": node.mime, "modifiedTime": node.modified}
+        data: dict[str, Any] = {"kind": "drive#file", "id": node.id, "name": node.name, "mimeType": node.mime,
+                                "parents": [node.parent] if node.parent else [], "trashed": node.trashed,
+                                "modifiedTime": node.modified, "version": str(node.version)}
+        if node.drive_id:
+            data["driveId"] = node.drive_id
+        if node.resource_key:
+            data["resourceKey"] = node.resource_key
         if node.mime == SHORTCUT and node.target:
-            data["shortcutDetails"] = {"targetId": node.target, "targetMimeType": self.nodes[node.target].mime}
-        elif node.mime != FOLDER:
-            data["size"] = str(len(node.content))
+            target = self.nodes[node.target]
+            data["shortcutDetails"] = {"targetId": target.id, "targetMimeType": target.mime}
+            if target.resource_key:
+                data["shortcutDetails"]["targetResourceKey"] = target.resource_key
+        elif not node.native:
+            data.update(size=str(len(node.content)), md5Checksum=node.md5, headRevisionId=node.head_revision)
         return data
 
-    def _get(self, handler: BaseHTTPRequestHandler, file_id: str, query: dict[str, str]) -> None:
+    def _get(self, principal: str, file_id: str, query: dict[str, str], keys: dict[str, str]) -> tuple[int, bytes, str | None]:
         node = self.nodes.get(file_id)
-        if node is None or (node.drive_id and query.get("supportsAllDrives") != "true"):
-            handler._json(404, {"error": {"code": 404, "message": f"File not found: {file_id}."}})
-            return
-        if query.get("alt") == "media":
+        if node is None or (node.drive_id and query.get("supportsAllDrives") != "true") \
+                or not self._can_read(principal, node, keys):
+            raise not_found(file_id)
+        if query.get("alt") != "media":
             with self._lock:
-                self.downloads[file_id] += 1
-                self.requests["download"] += 1
-            if file_id in self.broken_downloads:
-                handler._json(500, {"error": {"code": 500, "message": "Backend Error"}})
-                return
-            handler._send(200, node.content, node.mime)
-        else:
-            handler._json(200, self._resource(node))
+                self.requests["get"] += 1
+            default = "kind,id,name,mimeType"
+            return 200, json.dumps(select(self._resource(node), parse_fields(query.get("fields") or default))).encode(), None
+        with self._lock:
+            self.downloads[file_id] += 1
+            self.requests["download"] += 1
+        if node.native:
+            raise ApiError(403, "fileNotDownloadable", "Only files with binary content can be downloaded. Use Export "
+                           "with Docs Editors files.", "alt")
+        if file_id in self.broken_downloads:
+            raise ApiError(500, "backendError", "Backend Error")
+        return 200, node.content, node.mime
+
+
+def _resource_keys(header: str) -> dict[str, str]:
+    keys = {}
+    for part in header.split(","):
+        item, _, key = part.strip().partition("/")
+        if item and key:
+            keys[item] = key
+    return keys
+
+
+def _page_token(kind: str, offset: int) -> str:
+    return f"~!!~{kind}:{offset}"
+
+
+def _offset(token: str | None, kind: str) -> int:
+    if not token:
+        return 0
+    match = re.fullmatch(rf"~!!~{kind}:(\d+)", token)
+    if not match:
+        raise ApiError(400, "invalid", "Invalid Value", "pageToken")
+    return int(match.group(1))
+
+
+def _as_reply(error: ApiError) -> tuple[int, dict]:
+    return error.status, error.body()

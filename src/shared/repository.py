@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
@@ -225,23 +224,6 @@ def insert_staged(cur: Cursor) -> tuple[int, int]:
 
 
 # --- ETL runs and checkpoints -------------------------------------------------------------
-
-def start_etl_run(cur: Cursor, source: str) -> int:
-    cur.execute("INSERT INTO etl_runs (source) VALUES (%s) RETURNING id", (source,))
-    return int(cur.fetchone()[0])
-
-
-def finish_etl_run(cur: Cursor, run_id: int, status: str, summary: dict) -> None:
-    cur.execute(
-        "UPDATE etl_runs SET status = %s, finished_at = now(), summary = %s::jsonb WHERE id = %s",
-        (status, json.dumps(summary), run_id),
-    )
-
-
-def checkpointed_files(cur: Cursor, source: str) -> set[tuple[str, str]]:
-    cur.execute("SELECT file_id, modified FROM etl_files WHERE source = %s", (source,))
-    return {(f, m) for f, m in cur.fetchall()}
-
 
 def record_files(cur: Cursor, source: str, run_id: int, files: list[tuple[str, str, str, str, str | None]]) -> None:
     """files: (file_id, modified, path, outcome, reason)."""

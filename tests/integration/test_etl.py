@@ -178,7 +178,7 @@ def test_progress_lines_when_not_a_terminal(stack, fixture_library: Path) -> Non
 def _etl_process(stack, drive: FakeDrive, endpoint: str, top: str, creds: Path, *extra: str) -> subprocess.Popen:
     env = {**os.environ, "DATABASE_URL": stack.database_url, "DRIVE_API_ENDPOINT": endpoint,
            "DRIVE_TOKEN_URI": drive.token_uri, "DRIVE_CREDENTIALS_FILE": str(creds), "DRIVE_BACKOFF_SECONDS": "0.01",
-           "PYTHONPATH": f"{ROOT / 'src'}:{ROOT}"}
+           "ETL_LEASE_SECONDS": "3", "PYTHONPATH": f"{ROOT / 'src'}:{ROOT}"}
     return subprocess.Popen([sys.executable, "-m", "etl_task", "--source", "drive", "--folder-id", top,
                              "--batch-size", "10", "--concurrency", "4", *extra],
                             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -190,6 +190,14 @@ def _checkpointed(stack) -> set[str]:
         ids = {r[0] for r in cur.fetchall()}
     conn.close()
     return ids
+
+
+def _lease_free(stack) -> bool:
+    with psycopg2.connect(stack.database_url) as conn, conn.cursor() as cur:
+        cur.execute("SELECT count(*) FROM etl_lease WHERE expires_at > now()")
+        free = cur.fetchone()[0] == 0
+    conn.close()
+    return free
 
 
 def _big_drive(count: int = 200) -> tuple[FakeDrive, str, set[tuple]]:
@@ -221,7 +229,8 @@ def test_interrupted_run_resumes_without_downloading_loaded_files(stack, tmp_pat
             summary = json.loads(out.strip().splitlines()[-1])
             assert summary["event"] == "etl_summary" and summary["interrupted"] is True
         else:
-            assert proc.returncode == -signal.SIGKILL
+            assert proc.returncode == -signal.SIGKILL, out + err
+            wait_for(lambda: _lease_free(stack), timeout=30)  # a killed run's lease runs out by itself
         done_before = _checkpointed(stack)
         assert 0 < len(done_before) < len(expected), "the run should have been stopped half way"
         drive.downloads.clear()
@@ -251,7 +260,7 @@ def test_credentials_from_secrets_manager(stack, monkeypatch) -> None:
         monkeypatch.setenv("DRIVE_CREDENTIALS_SECRET", "movie-library/drive-token")
         monkeypatch.setenv("DRIVE_TOKEN_URI", drive.token_uri)
         creds = load_credentials()
-        assert creds.refresh_token == "fake-refresh-token" and creds.token_uri == drive.token_uri
+        assert creds.refresh_token == drive.refresh_token and creds.token_uri == drive.token_uri
     finally:
         drive.stop()
 

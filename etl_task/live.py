@@ -1,0 +1,57 @@
+"""Live run progress for the UI: etlProgress / etlFinished messages, at most one every few seconds,
+written as items to a DynamoDB table (ETL_EVENTS_TABLE) whose stream the notifier Lambda reads and
+fans out to every open WebSocket. The task reaches DynamoDB from its public subnet (or a gateway
+endpoint); the notifier, outside the VPC, reaches the @connections API."""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+TTL_SECONDS = 24 * 3600  # the items only carry messages; the run history is in PostgreSQL
+
+
+class Throttled:
+    """Passes on the first message, then at most one per interval; etlFinished always goes."""
+
+    def __init__(self, send: Callable[[dict], None], interval: float):
+        self.send, self.interval = send, interval
+        self._last = float("-inf")
+        self._lock = threading.Lock()
+        self._seq = 0
+
+    def __call__(self, message: dict) -> None:
+        now = time.monotonic()
+        with self._lock:
+            if message["type"] != "etlFinished" and now - self._last < self.interval:
+                return
+            self._last = now
+            self._seq += 1
+            seq = self._seq
+        self.send({**message, "seq": seq})
+
+
+def dynamodb_sender(table_name: str) -> Callable[[dict], None]:
+    import boto3
+
+    table = boto3.resource("dynamodb").Table(table_name)
+
+    def send(message: dict) -> None:
+        item: dict[str, Any] = {"runId": message["runId"], "seq": message["seq"], "message": json.dumps(message),
+                                "expiresAt": int(time.time()) + TTL_SECONDS}
+        table.put_item(Item={k: Decimal(v) if isinstance(v, float) else v for k, v in item.items()})
+
+    return send
+
+
+def publisher() -> Callable[[dict], None] | None:
+    """From the environment: ETL_EVENTS_TABLE (unset: no live messages), ETL_LIVE_SECONDS (default 3)."""
+    table_name = os.environ.get("ETL_EVENTS_TABLE")
+    if not table_name:
+        return None
+    return Throttled(dynamodb_sender(table_name), float(os.environ.get("ETL_LIVE_SECONDS", "3")))
