@@ -216,3 +216,73 @@ def test_27_make_exports_the_sam_venv_and_deploy_scripts_use_it(monkeypatch: pyt
     assert sam_cli.path() == str(ROOT / ".local" / "sam" / "bin" / "sam")
     for script in (ROOT / "deploy").glob("*.py"):
         assert not re.search(r"""\[\s*["']sam["']|run\(\s*["']sam["']""", script.read_text()), f"{script.name} runs a bare sam"
+
+
+# --- 28: ETL task failures are seen --------------------------------------------------------------------
+
+_CLUSTER = "arn:aws:ecs:us-east-1:123456789012:cluster/movie-library-staging-EtlCluster"
+
+
+def _ecs_stopped(**detail: Any) -> str:
+    return json.dumps({"id": "1", "source": "aws.ecs", "detail-type": "ECS Task State Change", "account": "123456789012",
+                       "time": "2026-01-01T00:00:00Z", "region": "us-east-1", "resources": [],
+                       "detail": {"clusterArn": _CLUSTER, "lastStatus": "STOPPED", **detail}})
+
+
+def test_28_task_failure_rule_also_matches_tasks_that_never_started(moto_aws) -> None:
+    pattern = json.loads(json.dumps(RESOURCES["EtlFailedRule"]["Properties"]["EventPattern"]).replace(
+        json.dumps({"Fn::GetAtt": ["EtlCluster", "Arn"]}), json.dumps(_CLUSTER)))
+    # moto has no TestEventPattern: deliver through a rule to a queue, as EventBridge would to the topic.
+    events, sqs = moto_aws.client("events"), moto_aws.client("sqs")
+    queue = sqs.create_queue(QueueName="etl-failed")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    events.put_rule(Name="etl-failed", EventPattern=json.dumps(pattern))
+    events.put_targets(Rule="etl-failed", Targets=[{"Id": "q", "Arn": queue_arn}])
+
+    def matches(event: str) -> bool:
+        loaded = json.loads(event)
+        events.put_events(Entries=[{"Source": loaded["source"], "DetailType": loaded["detail-type"],
+                                    "Detail": json.dumps(loaded["detail"])}])
+        return bool(sqs.receive_message(QueueUrl=queue, WaitTimeSeconds=0).get("Messages"))
+
+    assert matches(_ecs_stopped(stopCode="TaskFailedToStart", stoppedReason="CannotPullContainerError: pull access denied",
+                                containers=[{"name": "etl", "lastStatus": "STOPPED"}]))
+    # moto does not match inside arrays of objects (EventBridge does), so the exit-code branch is checked as written.
+    assert {"containers": {"exitCode": [{"anything-but": 0}]}} in pattern["detail"]["$or"]
+    assert not matches(_ecs_stopped(stopCode="EssentialContainerExited", containers=[{"name": "etl", "exitCode": 0}]))
+
+
+def test_28_etl_remote_prints_run_task_failures(capsys) -> None:
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    import boto3
+
+    from deploy import etl_remote
+
+    class FakeEcs(BaseHTTPRequestHandler):  # answers RunTask as ECS does when it cannot place a task
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers["Content-Length"]))
+            body = json.dumps({"tasks": [], "failures": [
+                {"arn": "arn:aws:ecs:us-east-1:123456789012:container-instance/x", "reason": "RESOURCE:ENI",
+                 "detail": "elastic network interfaces limit reached"}]}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/x-amz-json-1.1")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeEcs)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        ecs = boto3.client("ecs", region_name="us-east-1", endpoint_url=f"http://127.0.0.1:{server.server_port}",
+                           aws_access_key_id="testing", aws_secret_access_key="testing")
+        outputs = {"EtlClusterName": "c", "EtlTaskDefinitionArn": "td", "EtlSubnets": "subnet-1,subnet-2",
+                   "EtlSecurityGroupId": "sg-1"}
+        assert etl_remote.start(ecs, outputs) is None
+    finally:
+        server.shutdown()
+    assert "RESOURCE:ENI" in capsys.readouterr().err
