@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -286,3 +287,55 @@ def test_28_etl_remote_prints_run_task_failures(capsys) -> None:
     finally:
         server.shutdown()
     assert "RESOURCE:ENI" in capsys.readouterr().err
+
+
+# --- 23: one SDK set in the package ------------------------------------------------------------------
+
+def _pins(path: Path) -> dict[str, str]:
+    from packaging.requirements import Requirement
+
+    pins = {}
+    for line in path.read_text().splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            requirement = Requirement(line)
+            pins[requirement.name.lower()] = str(requirement.specifier)
+    return pins
+
+
+def _closure(names: set[str]) -> set[str]:
+    from importlib.metadata import PackageNotFoundError, requires
+
+    from packaging.requirements import Requirement
+
+    seen: set[str] = set()
+    todo = list(names)
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        try:
+            needs = requires(name) or []
+        except PackageNotFoundError:
+            continue
+        todo += [Requirement(r).name.lower() for r in needs if "extra ==" not in r]
+    return seen
+
+
+def test_23_a_packaged_botocore_comes_with_its_own_boto3_and_s3transfer() -> None:
+    from packaging.requirements import Requirement
+    from packaging.version import Version
+
+    pins = _pins(ROOT / "src" / "requirements.txt")
+    if "botocore" not in _closure(set(pins)):
+        return  # nothing in the package brings an SDK: the runtime's set is used whole
+    exact = {}
+    for name in ("boto3", "botocore", "s3transfer"):
+        assert pins.get(name, "").startswith("=="), f"{name} must be pinned beside the botocore that aws-xray-sdk pulls in"
+        exact[name] = Version(pins[name][2:])
+    from importlib.metadata import requires
+
+    for requirement in map(Requirement, requires("boto3") or []):
+        if requirement.name in exact and not requirement.marker:
+            assert exact[requirement.name] in requirement.specifier, f"boto3 needs {requirement}"
