@@ -6,6 +6,7 @@ import base64
 import binascii
 import json
 import os
+import re
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -16,6 +17,7 @@ from shared.errors import NotFound, PayloadTooLarge, ValidationError, is_transie
 
 MAX_BODY_BYTES = 16 * 1024
 _IDEMPOTENCY_NAMESPACE = uuid.UUID("5b0c6f5e-8d7e-4a43-9c1f-2f6b8d1e7a10")
+_REQUEST_ID = re.compile(r'"requestId"\s*:\s*"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"')
 
 
 def now() -> str:
@@ -116,9 +118,10 @@ def process(body: str) -> dict[str, Any]:
         message = json.loads(body)
         request_id = str(uuid.UUID(str(message["requestId"])))
         movie_input = message["movie"]
-    except (ValueError, KeyError, TypeError):
-        return {"requestId": None, "status": "rejected",
-                "error": {"code": "VALIDATION_ERROR", "message": "unreadable queue message"}}
+    except (ValueError, KeyError, TypeError, RecursionError):
+        found = _REQUEST_ID.search(body)  # name the request if the message still shows it
+        return {"requestId": found.group(1) if found else None, "status": "rejected",
+                "error": {"code": "VALIDATION_ERROR", "message": "The queued message could not be read."}}
     try:
         movie = parse_new_movie(json.dumps(movie_input))
     except (ValidationError, PayloadTooLarge) as exc:

@@ -139,6 +139,9 @@ def test_redelivery_after_a_crash_between_insert_and_outcome_reports_created(sta
 
 def test_database_down_retries_then_dead_letter_marks_failed(stack, alice: User, monkeypatch) -> None:
     monkeypatch.setenv("DATABASE_URL", "postgresql://nobody@127.0.0.1:1/none")
+    # Retries 1 s apart, so the ten receives run out in seconds rather than the 3 local minutes.
+    monkeypatch.setenv("ADD_RETRY_FIRST_DELAY_SECONDS", "1")
+    monkeypatch.setenv("ADD_RETRY_MAX_DELAY_SECONDS", "1")
     with psycopg2.connect(stack.database_url) as conn, conn.cursor() as cur:  # drop the processor's open connection
         cur.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'movie-library'")
     conn.close()
