@@ -339,3 +339,15 @@ def test_23_a_packaged_botocore_comes_with_its_own_boto3_and_s3transfer() -> Non
     for requirement in map(Requirement, requires("boto3") or []):
         if requirement.name in exact and not requirement.marker:
             assert exact[requirement.name] in requirement.specifier, f"boto3 needs {requirement}"
+
+
+# --- 17: the cached dashboard always carries CORS for the UI ---------------------------------------------
+
+def test_17_dashboard_cache_key_includes_origin() -> None:
+    body = _rest_api_body(transform({"DashboardCache": "true"} if "DashboardCache" in RAW["Parameters"] else {}))
+    dashboard = body["paths"]["/api/dashboard"]["get"]
+    integration = dashboard["x-amazon-apigateway-integration"]
+    assert "method.request.header.Origin" in integration.get("cacheKeyParameters", []), (
+        "a response cached for a request without Origin has no CORS header and would be served to the browser")
+    assert {"in": "header", "name": "Origin"}.items() <= next(
+        p for p in dashboard["parameters"] if p.get("name") == "Origin").items()
