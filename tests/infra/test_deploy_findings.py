@@ -351,3 +351,35 @@ def test_17_dashboard_cache_key_includes_origin() -> None:
         "a response cached for a request without Origin has no CORS header and would be served to the browser")
     assert {"in": "header", "name": "Origin"}.items() <= next(
         p for p in dashboard["parameters"] if p.get("name") == "Origin").items()
+
+
+# --- 19: no idle usage plan; dropped notifications are visible; the ETL image matches its task ----------
+
+def test_19_no_usage_plan_without_api_keys() -> None:
+    transformed = transform()
+    keyed = [path for path, methods in _rest_api_body(transformed)["paths"].items() for method in methods.values()
+             if isinstance(method, dict) and {"api_key": []} in method.get("security", [])]
+    if not keyed:
+        assert not _of_type(transformed, "AWS::ApiGateway::UsagePlan"), "a usage plan without API keys limits nothing"
+
+
+def test_19_notifier_failures_land_in_a_queue_with_an_alarm() -> None:
+    transformed = transform()
+    mappings = [m["Properties"] for m in _of_type(transformed, "AWS::Lambda::EventSourceMapping").values()
+                if m["Properties"]["FunctionName"] == {"Ref": "NotifierFunction"}]
+    assert len(mappings) == 1
+    destination = mappings[0].get("DestinationConfig", {}).get("OnFailure", {}).get("Destination")
+    assert destination and destination["Fn::GetAtt"][1] == "Arn", "dropped notifications vanish without a trace"
+    queue = destination["Fn::GetAtt"][0]
+    assert transformed["Resources"][queue]["Type"] == "AWS::SQS::Queue"
+    alarms = [a["Properties"] for a in _of_type(transformed, "AWS::CloudWatch::Alarm").values()
+              if {"Name": "QueueName", "Value": {"Fn::GetAtt": [queue, "QueueName"]}} in a["Properties"].get("Dimensions", [])]
+    assert alarms and alarms[0]["AlarmActions"], "nobody hears about dropped notifications"
+    role = transformed["Resources"]["NotifierFunctionRole"]["Properties"]
+    assert "sqs:SendMessage" in json.dumps(role["Policies"]) and queue in json.dumps(role["Policies"])
+
+
+def test_19_etl_image_is_built_for_the_task_definition_platform() -> None:
+    task = RESOURCES["EtlTaskDefinition"]["Properties"]["RuntimePlatform"]
+    platform = {"X86_64": "linux/amd64", "ARM64": "linux/arm64"}[task["CpuArchitecture"]]
+    assert f'"--platform", "{platform}"' in (ROOT / "deploy" / "deploy.py").read_text()
