@@ -44,6 +44,7 @@ NATIVE_PREFIX = "application/vnd.google-apps."
 DOC = "application/vnd.google-apps.document"
 USER = "librarian@example.com"
 SERVICE_ACCOUNT = "movie-etl@fake-project.iam.gserviceaccount.com"
+GOOGLE_TOKEN_AUDIENCE = "https://oauth2.googleapis.com/token"  # noqa: S105 - a URL, not a secret
 DRIVE_SCOPES = {"https://www.googleapis.com/auth/drive", "https://www.googleapis.com/auth/drive.readonly"}
 _EPOCH = datetime(2026, 11, 1, 10, 0, tzinfo=UTC)
 _KEY_CACHE: dict[str, tuple[str, str]] = {}
@@ -420,8 +421,9 @@ class FakeDrive:
             from google.auth import exceptions, jwt
 
             try:
+                # Google wants its own token endpoint as the audience, wherever the request is sent.
                 claims = jwt.decode(form.get("assertion", ""), certs={self.key_id: self.public_key},
-                                    audience=self.token_uri)
+                                    audience=GOOGLE_TOKEN_AUDIENCE)
             except (ValueError, exceptions.GoogleAuthError) as exc:
                 return 400, {"error": "invalid_grant", "error_description": f"Invalid JWT Signature. ({exc})"}
             if claims.get("iss") != SERVICE_ACCOUNT:
