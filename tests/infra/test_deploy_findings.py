@@ -383,3 +383,34 @@ def test_19_etl_image_is_built_for_the_task_definition_platform() -> None:
     task = RESOURCES["EtlTaskDefinition"]["Properties"]["RuntimePlatform"]
     platform = {"X86_64": "linux/amd64", "ARM64": "linux/arm64"}[task["CpuArchitecture"]]
     assert f'"--platform", "{platform}"' in (ROOT / "deploy" / "deploy.py").read_text()
+
+
+# --- 20: a strict Content-Security-Policy on the UI --------------------------------------------------
+
+def _csp_directives(policy: str) -> dict[str, list[str]]:
+    directives = {}
+    for part in filter(None, (p.strip() for p in policy.split(";"))):
+        name, *sources = part.split()
+        directives[name] = sources
+    return directives
+
+
+def test_20_ui_has_a_strict_content_security_policy() -> None:
+    transformed = transform()
+    behavior = transformed["Resources"]["Distribution"]["Properties"]["DistributionConfig"]["DefaultCacheBehavior"]
+    policy_ref = behavior["ResponseHeadersPolicyId"]
+    assert isinstance(policy_ref, dict) and "Ref" in policy_ref, "the managed SecurityHeadersPolicy sets no CSP"
+    config = transformed["Resources"][policy_ref["Ref"]]["Properties"]["ResponseHeadersPolicyConfig"]
+    headers = config["SecurityHeadersConfig"]
+    csp = _csp_directives(headers["ContentSecurityPolicy"]["ContentSecurityPolicy"]["Fn::Sub"])
+    assert csp["script-src"] == ["'self'"], "self-hosted scripts only"
+    assert csp["frame-ancestors"] == ["'none'"]
+    assert csp["default-src"] == ["'none'"] and csp["object-src"] == ["'none'"]
+    connect = csp["connect-src"]
+    assert "wss://${WebSocketApi}.execute-api.${AWS::Region}.amazonaws.com" in connect
+    assert "https://cognito-idp.${AWS::Region}.amazonaws.com" in connect
+    assert "https://*.execute-api.${AWS::Region}.amazonaws.com" in connect  # the REST API (see the template comment)
+    for sources in csp.values():
+        assert not {"*", "https:", "wss:", "'unsafe-inline'", "'unsafe-eval'", "data:"} & set(sources) or sources == [
+            "'self'", "data:"], sources
+    assert {"StrictTransportSecurity", "ContentTypeOptions", "FrameOptions", "ReferrerPolicy"} <= set(headers)
