@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import logging
+import os
+import shutil
+import signal
+import time
 import warnings
 from pathlib import Path
 
@@ -41,3 +45,39 @@ class EmbeddedPostgres:
         assert self._server is not None
         with self._server._lock:
             self._server.ensure_postgres_running()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def reap_orphans(parent: Path) -> list[Path]:
+    """Stop and delete the servers of `parent/pg-<pid>` folders whose owning process is gone.
+
+    A test run killed with SIGKILL never reaches its teardown, and its postgres keeps running
+    (and keeps its memory) until something stops it; the next run does.
+    """
+    reaped = []
+    for folder in sorted(parent.glob("pg-*")):
+        owner = folder.name.removeprefix("pg-")
+        if not owner.isdigit() or _alive(int(owner)):
+            continue
+        pid_file = folder / "postmaster.pid"
+        try:
+            postmaster = int(pid_file.read_text().split()[0])
+        except (OSError, ValueError, IndexError):
+            postmaster = 0
+        if postmaster and _alive(postmaster):
+            os.kill(postmaster, signal.SIGQUIT)  # immediate shutdown: the data is thrown away anyway
+            deadline = time.monotonic() + 10
+            while _alive(postmaster) and time.monotonic() < deadline:
+                time.sleep(0.05)
+        shutil.rmtree(folder, ignore_errors=True)
+        reaped.append(folder)
+    return reaped

@@ -15,6 +15,7 @@ import httpx
 import psycopg2
 import pytest
 
+from local.postgres import reap_orphans
 from local.stack import ROOT, LocalStack
 
 SHARED = ROOT.parent / "shared"
@@ -31,6 +32,7 @@ def fixture_library() -> Path:
 @pytest.fixture(scope="session")
 def stack() -> Iterator[LocalStack]:
     os.environ.pop("DATABASE_URL", None)
+    reap_orphans(ROOT / ".local" / "test")  # servers of earlier runs that were killed before their teardown
     local = LocalStack(pg_dir=ROOT / ".local" / "test" / f"pg-{os.getpid()}", port=0,
                        sample_library=None, ephemeral=True)
     try:
