@@ -414,3 +414,61 @@ def test_20_ui_has_a_strict_content_security_policy() -> None:
         assert not {"*", "https:", "wss:", "'unsafe-inline'", "'unsafe-eval'", "data:"} & set(sources) or sources == [
             "'self'", "data:"], sources
     assert {"StrictTransportSecurity", "ContentTypeOptions", "FrameOptions", "ReferrerPolicy"} <= set(headers)
+
+
+# --- telemetry from the in-VPC functions (no NAT) -------------------------------------------------------
+
+_TELEMETRY = """
+import json, socket, sys
+tcp = []
+real_connect = socket.socket.connect
+def connect(self, address):
+    if self.type == socket.SOCK_STREAM:
+        tcp.append(address)
+        raise OSError("no route: the function is in a VPC without NAT")
+    return real_connect(self, address)
+socket.socket.connect = connect
+udp = []
+real_sendto = socket.socket.sendto
+def sendto(self, data, *args):
+    udp.append(args[-1])
+    return real_sendto(self, data, *args)
+socket.socket.sendto = sendto
+from handlers.observability import logger, metrics, tracer
+
+@tracer.capture_method
+def work():
+    metrics.add_metric(name="AddsCreated", unit="Count", value=1)
+    logger.info("did work")
+    return 1
+
+@metrics.log_metrics
+@tracer.capture_lambda_handler
+def handler(event, context):
+    return work()
+
+class Context:
+    function_name = "fn"; memory_limit_in_mb = 128; aws_request_id = "r"; function_version = "$LATEST"
+    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:fn"
+    def get_remaining_time_in_millis(self): return 1000
+assert handler({}, Context()) == 1
+print(json.dumps({"tcp": [str(a) for a in tcp], "udp": sorted({str(a) for a in udp})}))
+"""
+
+
+def test_telemetry_of_in_vpc_functions_needs_no_network_endpoint() -> None:
+    """Traces go by UDP to Lambda's local daemon and logs/metrics to stdout: nothing opens a connection."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONPATH": f"{ROOT / 'src'}", "AWS_LAMBDA_FUNCTION_NAME": "fn", "LAMBDA_TASK_ROOT": "/tmp",
+           "AWS_XRAY_DAEMON_ADDRESS": "127.0.0.1:9", "POWERTOOLS_TRACE_DISABLED": "false",
+           "_X_AMZN_TRACE_ID": "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"}
+    env.pop("AWS_ENDPOINT_URL", None)
+    result = subprocess.run([sys.executable, "-c", _TELEMETRY], env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr[-3000:]
+    lines = result.stdout.strip().splitlines()
+    assert json.loads(lines[-1]) == {"tcp": [], "udp": ["('127.0.0.1', 9)"]}, "segments go to the local daemon only"
+    assert any('"_aws"' in line and "AddsCreated" in line for line in lines), "EMF metrics are log lines"
+    assert "No X-Ray or CloudWatch Logs endpoint is needed" in (ROOT / "template.yaml").read_text()
