@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shlex
 import tomllib
 from functools import lru_cache
 from pathlib import Path
@@ -17,6 +18,25 @@ def config_env(env: str) -> dict:
     if env not in data:
         raise SystemExit(f"no environment {env!r} in samconfig.toml (have: {', '.join(k for k in data if k != 'version')})")
     return data[env]["global"]["parameters"]
+
+
+def parameter_overrides(env: str) -> dict[str, str]:
+    """samconfig.toml's parameter_overrides for an environment, as {name: value} (`sam deploy` replaces them
+    whenever --parameter-overrides is given, so callers pass them all)."""
+    data = tomllib.loads((ROOT / "samconfig.toml").read_text())
+    config_env(env)  # a clear error for an unknown environment
+    text = data[env].get("deploy", {}).get("parameters", {}).get("parameter_overrides", "")
+    if isinstance(text, list):  # samconfig also allows a list of "Name=Value" strings
+        text = " ".join(shlex.quote(item) for item in text)
+    return dict(item.split("=", 1) for item in shlex.split(text))
+
+
+def parameters(env: str) -> dict[str, str]:
+    """Every template parameter's value for an environment: the template's defaults, then samconfig's overrides."""
+    from local import template
+
+    defaults = {name: str(p.get("Default", "")) for name, p in template.load()["Parameters"].items()}
+    return {**defaults, **parameter_overrides(env)}
 
 
 def stack_name(env: str) -> str:

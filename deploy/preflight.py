@@ -1,0 +1,255 @@
+"""`make preflight ENV=…` (and the first step of `make deploy`): is this account and machine ready for the stack?
+
+Every check is read-only except one: a missing ECS service-linked role is created, as the first cluster in an
+account needs it. Each problem says exactly what to do. Exit status 1 when any check fails.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+import botocore.exceptions
+
+from deploy import stack
+
+LAMBDA_MIN_UNRESERVED = 100  # Lambda refuses reservations that leave less than this unreserved
+CONCURRENCY_QUOTA = "L-B99A9384"  # Service Quotas code of Lambda "Concurrent executions"
+ECS_SERVICE_LINKED_ROLE = "AWSServiceRoleForECS"
+
+
+@dataclass(frozen=True)
+class Result:
+    check: str
+    ok: bool
+    message: str
+    fix: str = ""  # what to do, when not ok
+
+
+@dataclass
+class Context:
+    env: str
+    region: str
+    params: dict[str, str]
+    etl: bool
+    session: boto3.session.Session
+
+    def client(self, service: str) -> Any:  # boto3 clients share no common type
+        return self.session.client(service, region_name=self.region)
+
+
+def _error_code(exc: botocore.exceptions.ClientError) -> str:
+    return exc.response.get("Error", {}).get("Code", "")
+
+
+def _override_hint(ctx: Context, name: str, value: str) -> str:
+    return f'add {name}=\\"{value}\\" to parameter_overrides in samconfig.toml [{ctx.env}.deploy.parameters]'
+
+
+def check_credentials(ctx: Context) -> Result:
+    try:
+        identity = ctx.client("sts").get_caller_identity()
+    except botocore.exceptions.NoCredentialsError:
+        return Result("credentials", False, "no AWS credentials found",
+                      "run `aws configure`, or `aws sso login --profile <p>` and export AWS_PROFILE=<p>")
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as exc:
+        return Result("credentials", False, f"the credentials do not work: {exc}",
+                      "refresh them (`aws sso login`, or new access keys) and check `aws sts get-caller-identity`")
+    if ctx.region not in boto3.session.Session().get_available_regions("cloudformation"):
+        return Result("credentials", False, f"unknown region {ctx.region!r}",
+                      f"set region in samconfig.toml [{ctx.env}.global.parameters] or AWS_REGION")
+    return Result("credentials", True, f"account {identity['Account']} as {identity['Arn']}, region {ctx.region}")
+
+
+def _template_concurrency() -> tuple[dict[str, int], int]:
+    """(reserved concurrency per function when ReserveConcurrency=true, the processor's MaximumConcurrency)."""
+    from local import template
+
+    reserved, processor = {}, 0
+    for name, function in template.functions().items():
+        value = function["Properties"].get("ReservedConcurrentExecutions")
+        if isinstance(value, dict) and "Fn::If" in value:
+            value = value["Fn::If"][1]
+        if isinstance(value, int):
+            reserved[name] = value
+        for event in function["Properties"].get("Events", {}).values():
+            processor += event["Properties"].get("ScalingConfig", {}).get("MaximumConcurrency", 0)
+    return reserved, processor
+
+
+def check_lambda_concurrency(ctx: Context, stack_exists: bool) -> Result:
+    limits = ctx.client("lambda").get_account_settings()["AccountLimit"]
+    total, unreserved = limits["ConcurrentExecutions"], limits["UnreservedConcurrentExecutions"]
+    reserved, processor = _template_concurrency()
+    raise_quota = (f"or ask for more: aws service-quotas request-service-quota-increase --service-code lambda "
+                   f"--quota-code {CONCURRENCY_QUOTA} --desired-value 1000 --region {ctx.region}")
+    if ctx.params.get("ReserveConcurrency") == "true":
+        need = sum(reserved.values())
+        # An existing stack's reservations are already taken from `unreserved`: compare with the total then.
+        left = (total if stack_exists else unreserved) - need
+        if left < LAMBDA_MIN_UNRESERVED:
+            return Result("lambda concurrency", False,
+                          f"ReserveConcurrency=true reserves {need} ({', '.join(f'{k} {v}' for k, v in reserved.items())}) "
+                          f"and Lambda keeps {LAMBDA_MIN_UNRESERVED} unreserved, but the account has {unreserved} "
+                          f"unreserved of {total}",
+                          f'{_override_hint(ctx, "ReserveConcurrency", "false")}, {raise_quota}')
+        return Result("lambda concurrency", True, f"quota {total}; reserving {need} leaves {left}")
+    need = processor + 5  # the processor's ceiling plus room for the API and the other functions
+    if total < need:
+        return Result("lambda concurrency", False,
+                      f"the account's concurrency quota is {total}: the add processor alone may use {processor}",
+                      raise_quota.removeprefix("or "))
+    return Result("lambda concurrency", True, f"quota {total}, {unreserved} unreserved; adds use at most {processor}")
+
+
+def _role_exists(ctx: Context, role_arn: str) -> bool:
+    try:
+        ctx.client("iam").get_role(RoleName=role_arn.rsplit("/", 1)[-1])
+        return True
+    except botocore.exceptions.ClientError as exc:
+        if _error_code(exc) == "NoSuchEntity":
+            return False
+        raise
+
+
+def check_api_gateway_role(ctx: Context) -> Result:
+    arn = ctx.client("apigateway").get_account().get("cloudwatchRoleArn")
+    usable = bool(arn) and _role_exists(ctx, arn)
+    if ctx.params.get("CreateApiGatewayAccountRole", "true") == "true":
+        note = f" (replacing {arn}: account-wide; CreateApiGatewayAccountRole=false keeps it)" if usable else ""
+        return Result("api gateway logs role", True, f"the stack sets the account's CloudWatch Logs role{note}")
+    if usable:
+        return Result("api gateway logs role", True, f"the account's CloudWatch Logs role is {arn}")
+    state = f"names {arn}, which no longer exists" if arn else "has no CloudWatch Logs role"
+    return Result("api gateway logs role", False,
+                  f"API Gateway in {ctx.region} {state}: the stages, which log, would fail to create",
+                  f'{_override_hint(ctx, "CreateApiGatewayAccountRole", "true")}, or set one: aws apigateway '
+                  "update-account --patch-operations op=replace,path=/cloudwatchRoleArn,value=<role arn>")
+
+
+def check_ecs_service_linked_role(ctx: Context) -> Result:
+    iam = ctx.client("iam")
+    # Service-linked roles live under this path: found whatever the role's exact name.
+    if iam.list_roles(PathPrefix="/aws-service-role/ecs.amazonaws.com/")["Roles"]:
+        return Result("ecs service-linked role", True, f"{ECS_SERVICE_LINKED_ROLE} exists")
+    try:
+        iam.create_service_linked_role(AWSServiceName="ecs.amazonaws.com")
+    except botocore.exceptions.ClientError as exc:
+        return Result("ecs service-linked role", False,
+                      f"{ECS_SERVICE_LINKED_ROLE} is missing and could not be created ({_error_code(exc)}): the first "
+                      "ECS cluster in an account fails without it",
+                      "ask an administrator to run: aws iam create-service-linked-role --aws-service-name ecs.amazonaws.com")
+    return Result("ecs service-linked role", True, f"created {ECS_SERVICE_LINKED_ROLE} (the first cluster needs it)")
+
+
+def check_drive_secret(ctx: Context) -> Result:
+    name = ctx.params.get("DriveCredentialsSecretName", "")
+    try:
+        ctx.client("secretsmanager").describe_secret(SecretId=name)
+    except botocore.exceptions.ClientError as exc:
+        if _error_code(exc) != "ResourceNotFoundException":
+            raise
+        return Result("drive credentials", False, f"no secret {name!r} in {ctx.region}: the ETL task cannot read Drive",
+                      f"aws secretsmanager create-secret --region {ctx.region} --name {name} "
+                      "--secret-string file://credentials.json (README: Deploy), or deploy with ETL=off")
+    return Result("drive credentials", True, f"secret {name} exists")
+
+
+def check_docker(_ctx: Context) -> Result:
+    docker = shutil.which("docker")
+    if docker is None:
+        return Result("docker", False, "docker is not installed: the ETL image cannot be built",
+                      "install Docker (https://docs.docker.com/get-docker/), or deploy with ETL=off")
+    try:
+        info = subprocess.run([docker, "info", "--format", "{{.ServerVersion}}"], capture_output=True, text=True,
+                              timeout=30)
+    except subprocess.TimeoutExpired:
+        info = None
+    if info is None or info.returncode != 0:
+        return Result("docker", False, "docker is installed but its daemon does not answer",
+                      "start Docker (Docker Desktop, or `sudo systemctl start docker`) and retry")
+    return Result("docker", True, f"docker server {info.stdout.strip()}")
+
+
+def stack_status(ctx: Context) -> str | None:
+    try:
+        found = ctx.client("cloudformation").describe_stacks(StackName=stack.stack_name(ctx.env))["Stacks"]
+    except botocore.exceptions.ClientError as exc:
+        if "does not exist" in str(exc):
+            return None
+        raise
+    return found[0]["StackStatus"]
+
+
+def check_stack_state(ctx: Context, status: str | None) -> Result:
+    name = stack.stack_name(ctx.env)
+    events = f"see why: aws cloudformation describe-stack-events --stack-name {name} --region {ctx.region}"
+    if status is None:
+        return Result("stack state", True, f"{name} does not exist yet: it will be created")
+    if status == "ROLLBACK_COMPLETE" or status in ("CREATE_FAILED", "ROLLBACK_FAILED"):
+        return Result("stack state", False, f"{name} is {status}: its first create failed and it can only be deleted",
+                      f"{events}; then delete it: sam delete --stack-name {name} --region {ctx.region} --no-prompts")
+    if status == "UPDATE_ROLLBACK_FAILED":
+        return Result("stack state", False, f"{name} is {status}: no update can start until the rollback finishes",
+                      f"{events}; fix what blocked it, then aws cloudformation continue-update-rollback --stack-name {name} "
+                      f"--region {ctx.region}")
+    if status.endswith("_FAILED"):
+        return Result("stack state", False, f"{name} is {status}",
+                      f"{events}; fix what blocked it (often a non-empty bucket), then make destroy ENV={ctx.env} again")
+    if status.endswith("_IN_PROGRESS"):
+        return Result("stack state", False, f"{name} is {status}",
+                      f"wait for it: aws cloudformation describe-stacks --stack-name {name} --region {ctx.region}")
+    return Result("stack state", True, f"{name} is {status}")
+
+
+def run(env: str, etl: bool = True, params: dict[str, str] | None = None) -> list[Result]:
+    """All checks for an environment; `params` overrides samconfig's values (as --parameter-overrides would)."""
+    region = stack.region(env)
+    ctx = Context(env, region, {**stack.parameters(env), **(params or {})}, etl, boto3.session.Session(region_name=region))
+    results = [check_credentials(ctx)]
+    if results[0].ok:
+        status = stack_status(ctx)
+        checks: list[Callable[[], Result]] = [
+            lambda: check_stack_state(ctx, status),
+            lambda: check_lambda_concurrency(ctx, status is not None),
+            lambda: check_api_gateway_role(ctx),
+            lambda: check_ecs_service_linked_role(ctx),
+        ]
+        if etl:
+            checks.append(lambda: check_drive_secret(ctx))
+        results += [check() for check in checks]
+    if etl:
+        results.append(check_docker(ctx))
+    return results
+
+
+def report(results: list[Result]) -> str:
+    lines = []
+    for r in results:
+        lines.append(f"{'ok ' if r.ok else 'FAIL'} {r.check}: {r.message}")
+        if not r.ok:
+            lines.append(f"     -> {r.fix}")
+    return "\n".join(lines)
+
+
+def etl_enabled() -> bool:
+    return os.environ.get("ETL", "").lower() not in ("off", "false", "0", "no")
+
+
+def main(env: str) -> int:
+    results = run(env, etl=etl_enabled())
+    print(report(results), flush=True)
+    failed = [r for r in results if not r.ok]
+    if failed:
+        print(f"\npreflight: {len(failed)} problem(s) to fix before deploying {stack.stack_name(env)}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1] if len(sys.argv) > 1 else "staging"))
