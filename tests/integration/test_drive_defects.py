@@ -13,7 +13,7 @@ from pathlib import Path
 import psycopg2
 import pytest
 
-from etl_task.drive import DriveSource, credentials_from_info
+from etl_task.drive import DriveError, DriveSource, credentials_from_info
 from etl_task.pipeline import Run
 from local.fake_drive import DOC, SERVICE_ACCOUNT, FakeDrive, rate_limit_error
 from tests.conftest import reset_library
@@ -161,12 +161,14 @@ def test_5_a_rejected_page_token_restarts_that_folders_listing(stack, drive: Fak
 # 6. Resource keys -----------------------------------------------------------------------------------------
 
 def test_6_a_link_shared_folder_with_resource_keys_loads_with_the_configured_key(stack, drive: FakeDrive) -> None:
-    theirs = drive.add_folder("Someone else's library", drive.root, owner="owner@example.org")
+    theirs = drive.add_folder("Someone else's library", None, owner="owner@example.org")  # in their Drive
     for i in range(4):
         drive.add_file(f"k{i}.json", theirs, _movie(f"Keyed Movie {i}"))
     drive.share_by_link(theirs, with_resource_key=True)  # shared before 2021: every item has a key
     key = drive.nodes[theirs].resource_key
     reset_library(stack, None)
+    with pytest.raises(DriveError, match="DRIVE_FOLDER_RESOURCE_KEY"):  # without the key Drive says 404
+        _run(stack, _source(drive, theirs))
     summary = _run(stack, _source(drive, theirs, resource_key=key))
     assert summary.files_loaded == 4 and summary.failed == 0
     assert {f"Keyed Movie {i}" for i in range(4)} <= _titles(stack)
