@@ -435,7 +435,8 @@ class DriveSource:
                     self.tree.targets[item.file_id] = path
                 files.append(item)
         if added:  # a folder that arrives brings files the feed does not list: walk just those
-            files.extend(self.walk(added))
+            listed = {f.file_id for f in files}
+            files.extend(f for f in self.walk(added) if f.file_id not in listed)
         return Changes(files, gone, new_start, self.requests - before)
 
     def _drop_folder(self, folder_id: str) -> None:
