@@ -13,7 +13,7 @@ SAM_VENV := .local/sam
 export SAM := $(CURDIR)/$(SAM_VENV)/bin/sam
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install ui chromium bench invoke etl clean deploy etl-remote logs smoke destroy
+.PHONY: run test install ui chromium bench invoke etl clean preflight deploy etl-remote logs smoke destroy
 
 $(STAMP): requirements-dev.txt src/requirements.txt etl_task/requirements.txt
 	test -x $(PY) || $(PYTHON_BASE) -m venv $(VENV)
@@ -77,8 +77,12 @@ clean:
 # --- AWS (see README: Deploy) ------------------------------------------------------------------
 ENV ?= staging
 
+# Checks the account and this machine; make deploy runs it first. ETL=off: no ETL image, Drive or Docker checks.
+preflight: $(STAMP)
+	ETL=$(ETL) $(PY) -m deploy.preflight $(ENV)
+
 deploy: $(STAMP) $(SAM_VENV)/.installed
-	$(PY) -m deploy.deploy $(ENV)
+	ETL=$(ETL) $(PY) -m deploy.deploy $(ENV)
 
 etl-remote: $(STAMP)
 	$(PY) -m deploy.etl_remote $(ENV)

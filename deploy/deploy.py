@@ -1,22 +1,45 @@
-"""`make deploy ENV=staging|prod`: build, deploy, push the ETL image, upload the UI, invalidate CloudFront."""
+"""`make deploy ENV=staging|prod`: preflight, build, deploy, push the ETL image, upload the UI, invalidate CloudFront.
+
+ETL=off deploys without the ETL task (no image, and no Drive or Docker checks)."""
 
 from __future__ import annotations
 
 import json
 import mimetypes
+import os
+import shlex
 import subprocess
 import sys
 import time
 
 import boto3
 
-from deploy import sam_cli, stack
+from deploy import preflight, sam_cli, stack
 from deploy.ui_config import from_outputs
 
 
 def run(*cmd: str) -> None:
-    print("+", " ".join(cmd), flush=True)
+    print("+", shlex.join(cmd), flush=True)
     subprocess.run(cmd, check=True, cwd=stack.ROOT)
+
+
+def interactive() -> bool:
+    """A person at a terminal (CI sets CI=true and has no terminal: a changeset prompt there just aborts)."""
+    return sys.stdin.isatty() and not os.environ.get("CI")
+
+
+def deploy_command(env: str, image_tag: str, interactive: bool) -> list[str]:
+    """The exact `sam deploy` line. --parameter-overrides replaces samconfig's overrides instead of merging
+    with them, so the environment's whole set goes along with the image tag ("" deploys no ETL task)."""
+    params = {**stack.parameter_overrides(env), "EtlImageTag": image_tag}
+    quoted = [name for name, value in params.items() if '"' in value]
+    if quoted:
+        raise SystemExit(f"samconfig.toml [{env}]: parameter values cannot contain double quotes ({', '.join(quoted)})")
+    command = [sam_cli.path(), "deploy", "--config-env", env, "--no-fail-on-empty-changeset",
+               "--parameter-overrides", *(f'{name}="{value}"' for name, value in params.items())]
+    if not interactive:
+        command.append("--no-confirm-changeset")
+    return command
 
 
 def push_etl_image(env: str, tag: str) -> None:
@@ -58,13 +81,16 @@ def upload_ui(env: str) -> None:
 
 
 def main(env: str) -> int:
+    if preflight.main(env) != 0:
+        return 1
+    etl = preflight.etl_enabled()
     tag = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True,
-                         cwd=stack.ROOT).stdout.strip()
+                         cwd=stack.ROOT).stdout.strip() if etl else ""
     run(sam_cli.path(), "build", "--config-env", env)
     # First deploy creates the repository; the task definition then points at the pushed tag.
-    run(sam_cli.path(), "deploy", "--config-env", env, "--no-fail-on-empty-changeset",
-        "--parameter-overrides", f"EtlImageTag={tag}")
-    push_etl_image(env, tag)
+    run(*deploy_command(env, tag, interactive()))
+    if etl:
+        push_etl_image(env, tag)
     run("npm", "--prefix", "frontend", "ci")
     run("npm", "--prefix", "frontend", "run", "build")
     upload_ui(env)
