@@ -12,6 +12,7 @@ import contextvars
 import ctypes
 import importlib
 import logging
+import queue
 import sys
 import threading
 import time
@@ -130,11 +131,52 @@ def _raise_in(thread: threading.Thread) -> None:
         ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread.ident), ctypes.py_object(_Stopped))
 
 
-@dataclass
 class _Sandbox:
-    handler: Callable
-    lock: threading.Lock = field(default_factory=threading.Lock)
-    cold: bool = True
+    """One function's execution environment: a long-lived thread (so per-thread connections are reused, as a
+    warm Lambda reuses its process), one invocation at a time, each in a fresh contextvars context."""
+
+    def __init__(self, function: str, handler: Callable):
+        self.handler = handler
+        self.lock = threading.Lock()
+        self.cold = True
+        self._jobs: queue.SimpleQueue = queue.SimpleQueue()
+        self.thread = threading.Thread(target=self._serve, name=f"lambda:{function}", daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        try:
+            while True:
+                job = self._jobs.get()
+                if job is None:
+                    return
+                try:
+                    contextvars.Context().run(self._run, *job[:3])
+                finally:
+                    job[3].set()
+        except _Stopped:
+            return  # stopped at its timeout: this sandbox is gone
+
+    def _run(self, event: dict, context: LambdaContext, outcome: dict) -> None:
+        _STATE.set({})
+        _COLD.set(self.cold)
+        self.cold = False
+        try:
+            outcome["result"] = self.handler(event, context)
+        except Exception as exc:  # handed to the caller, as Lambda hands back errors
+            outcome["error"] = exc
+
+    def run(self, event: dict, context: LambdaContext, timeout: float) -> dict[str, Any] | None:
+        """The outcome, or None when the invocation did not finish in time (then the thread is stopped)."""
+        outcome: dict[str, Any] = {}
+        done = threading.Event()
+        self._jobs.put((event, context, outcome, done))
+        if done.wait(timeout):
+            return outcome
+        _raise_in(self.thread)
+        return None
+
+    def close(self) -> None:
+        self._jobs.put(None)
 
 
 class LambdaRuntime:
@@ -156,7 +198,7 @@ class LambdaRuntime:
         with self._guard:
             if function not in self._sandboxes:
                 handler = self._overrides.get(function) or load_handler(template.function_handler(function))
-                self._sandboxes[function] = _Sandbox(handler)
+                self._sandboxes[function] = _Sandbox(function, handler)
             return self._sandboxes[function]
 
     def invoke(self, function: str, event: dict) -> Any:
@@ -164,29 +206,20 @@ class LambdaRuntime:
         timeout = self.timeout(function)
         with sandbox.lock:
             context = LambdaContext(function, timeout)
-            outcome: dict[str, Any] = {}
-
-            def run() -> None:
-                _STATE.set({})
-                _COLD.set(sandbox.cold)
-                try:
-                    outcome["result"] = sandbox.handler(event, context)
-                except _Stopped:
-                    pass
-                except Exception as exc:  # handed to the caller, as Lambda hands back errors
-                    outcome["error"] = exc
-
-            thread = threading.Thread(target=contextvars.Context().run, args=(run,),
-                                      name=f"{function}:{context.aws_request_id[:8]}", daemon=True)
-            thread.start()
-            thread.join(timeout)
-            sandbox.cold = False
-            if thread.is_alive():
-                _raise_in(thread)
+            outcome = sandbox.run(event, context, timeout)
+            if outcome is None:
                 log.warning("%s: %s (request %s)", function, FunctionTimedOut(function, timeout), context.aws_request_id)
                 with self._guard:  # the next invocation gets a new sandbox, cold
-                    self._sandboxes.pop(function, None)
+                    if self._sandboxes.get(function) is sandbox:
+                        del self._sandboxes[function]
                 raise FunctionTimedOut(function, timeout)
         if "error" in outcome:
             raise outcome["error"]
         return outcome.get("result")
+
+    def close(self) -> None:
+        """Let every sandbox's thread end."""
+        with self._guard:
+            for sandbox in self._sandboxes.values():
+                sandbox.close()
+            self._sandboxes.clear()

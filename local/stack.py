@@ -152,6 +152,8 @@ class LocalStack:
             if self._thread is not None:
                 self._thread.join(10)
             self._servers = []
+        if self.gateway is not None:
+            self.gateway.runtime.close()
         if self._moto is not None:
             self._moto.stop()
             self._moto = None

@@ -1,0 +1,394 @@
+"""The local gateway answers as API Gateway does: the template's gateway responses, request validation,
+the Cognito authorizer, the stage cache, payload and time limits, one context per function, and only the
+surfaces AWS exposes."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from typing import Any
+
+import boto3
+import httpx
+import pytest
+import uvicorn
+from websockets.exceptions import ConnectionClosed, InvalidStatus
+from websockets.sync.client import connect
+
+from local import aws, template
+from local.gateway import Gateway
+from local.runtime import LambdaRuntime
+from shared import aws_clients
+from shared.auth import verifier
+from tests.conftest import wait_for
+from tests.e2e.live import User
+
+pytestmark = pytest.mark.usefixtures("library")
+
+# API Gateway's documented default status and $context.error.message for each response type.
+AWS_DEFAULTS = {
+    "UNAUTHORIZED": (401, "Unauthorized"),
+    "MISSING_AUTHENTICATION_TOKEN": (403, "Missing Authentication Token"),
+    "BAD_REQUEST_BODY": (400, "Invalid request body"),
+    "REQUEST_TOO_LARGE": (413, "Request Too Long"),
+    "THROTTLED": (429, "Too Many Requests"),
+    "ACCESS_DENIED": (403, "User is not authorized to access this resource"),
+    "INTEGRATION_TIMEOUT": (504, "Endpoint request timed out"),
+    "DEFAULT_5XX": (502, "Internal server error"),
+}
+# Types no request to this API can produce (no authorizer here denies; every 4xx the gateway emits has its
+# own customised type). They are still applied if they ever become reachable.
+UNREACHABLE = {"ACCESS_DENIED", "DEFAULT_4XX"}
+MISSING_ALL = '[object has missing required properties (["genre","rating","title","year"])]'
+
+
+def _responses(stack) -> dict[str, template.GatewayResponse]:
+    return template.gateway_responses(stack.resources.refs)
+
+
+def _expected_body(spec: template.GatewayResponse, message: str, validation: str = "") -> str:
+    """Simple substitution, as API Gateway documents it: messageString is the message in quotes."""
+    body = next(iter(spec.templates.values()))
+    return (body.replace("$context.error.messageString", f'"{message}"')
+            .replace("$context.error.message", message)
+            .replace("$context.error.validationErrorString", json.dumps(validation)[1:-1]))
+
+
+@contextmanager
+def _serve(gateway: Gateway) -> Iterator[str]:
+    """A second gateway over the same stack (e.g. with a tiny throttle or a failing function), on real HTTP."""
+    server = uvicorn.Server(uvicorn.Config(gateway.app(), host="127.0.0.1", port=0, log_level="warning",
+                                          lifespan="off"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    wait_for(lambda: server.started)
+    try:
+        yield f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
+
+
+def _gateway(stack, runtime: LambdaRuntime | None = None, **options: Any) -> Gateway:
+    return Gateway(runtime or LambdaRuntime(), verifier(), stack.ui_config(), stack.resources.endpoint,
+                   refs=stack.resources.refs, **options)
+
+
+def _fails(_event: dict, _context: object) -> dict:
+    raise RuntimeError("the function crashed")
+
+
+def _trigger(kind: str, stack, token: str) -> httpx.Response:
+    auth = {"Authorization": f"Bearer {token}"}
+    if kind == "UNAUTHORIZED":
+        return httpx.get(f"{stack.url}/api/dashboard")
+    if kind == "MISSING_AUTHENTICATION_TOKEN":
+        return httpx.get(f"{stack.url}/api/nothing-here", headers=auth)
+    if kind == "BAD_REQUEST_BODY":
+        return httpx.post(f"{stack.url}/api/movies", json={}, headers=auth)
+    if kind == "REQUEST_TOO_LARGE":
+        return httpx.post(f"{stack.url}/api/movies", content=b" " * (10 * 1024 * 1024 + 1),
+                          headers=auth | {"Content-Type": "application/json"}, timeout=60)
+    if kind == "THROTTLED":
+        with _serve(_gateway(stack, throttle=(0.001, 1))) as url:
+            httpx.get(f"{url}/api/dashboard", headers=auth)
+            return httpx.get(f"{url}/api/dashboard", headers=auth)
+    if kind == "DEFAULT_5XX":
+        with _serve(_gateway(stack, LambdaRuntime(handlers={"ReadApiFunction": _fails}))) as url:
+            return httpx.get(f"{url}/api/dashboard", headers=auth)
+    raise LookupError(kind)
+
+
+def test_every_gateway_response_the_template_defines(stack, token: str) -> None:
+    responses = _responses(stack)
+    assert responses, "the template defines no gateway responses"
+    checked = []
+    for kind, spec in responses.items():
+        if kind in UNREACHABLE:
+            continue
+        assert kind in AWS_DEFAULTS, f"add a request that triggers {kind} to this test"
+        response = _trigger(kind, stack, token)
+        default_status, message = AWS_DEFAULTS[kind]
+        assert response.status_code == (spec.status or default_status), (kind, response.text)
+        validation = MISSING_ALL if kind == "BAD_REQUEST_BODY" else ""
+        assert response.text == _expected_body(spec, message, validation), kind
+        for name, value in spec.headers.items():
+            if not value.startswith("method.request."):
+                assert response.headers.get(name) == value, (kind, name)
+        assert response.headers["content-type"].startswith(next(iter(spec.templates)) if spec.templates
+                                                           else "application/json")
+        checked.append(kind)
+    assert {"UNAUTHORIZED", "BAD_REQUEST_BODY", "MISSING_AUTHENTICATION_TOKEN"} <= set(checked)
+
+
+# --- request validation ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("body", "error"), [
+    ({"genre": "Drama", "rating": 7, "year": 2000}, '[object has missing required properties (["title"])]'),
+    ({"title": "A", "genre": "Drama", "rating": "7", "year": 2000},
+     '[instance type (string) does not match any allowed primitive type (allowed: ["number"])]'),
+    ({"title": "A", "genre": "Drama", "rating": 10.5, "year": 2000},
+     "[numeric instance is greater than the required maximum (maximum: 10, found: 10.5)]"),
+    ({"title": "A", "genre": "Drama", "rating": 7.25, "year": 2000},
+     "[numeric instance is not a multiple of the required divisor (divisor: 0.1, found: 7.25)]"),
+    ({"title": "", "genre": "Drama", "rating": 7, "year": 2000},
+     '[string "" is too short (length: 0, required minimum: 1), ECMA 262 regex "\\S" does not match input string ""]'),
+    ({"title": "A", "genre": "Drama", "rating": 7, "year": 2000, "director": "X"},
+     '[object instance has properties which are not allowed by the schema: ["director"]]'),
+    ([1], '[instance type (array) does not match any allowed primitive type (allowed: ["object"])]'),
+])
+def test_bodies_failing_the_model_stop_at_the_gateway(stack, token: str, body: Any, error: str) -> None:
+    response = httpx.post(f"{stack.url}/api/movies", json=body, headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 400
+    assert response.text == _expected_body(_responses(stack)["BAD_REQUEST_BODY"], "Invalid request body", error)
+
+
+def test_a_valid_decimal_rating_passes_the_model(stack, token: str) -> None:
+    # The Java validator compares decimals exactly: 7.7 is a multiple of 0.1 (it is not in binary floats).
+    response = httpx.post(f"{stack.url}/api/movies", headers={"Authorization": f"Bearer {token}"},
+                          json={"title": f"Decimal {uuid.uuid4()}", "genre": "Drama", "rating": 7.7, "year": 2001})
+    assert response.status_code == 202, response.text
+
+
+def test_a_body_without_a_model_for_its_content_type_reaches_the_function(stack, token: str) -> None:
+    """API Gateway validates only content types that have a model; the function's own check still holds."""
+    response = httpx.post(f"{stack.url}/api/movies", content=b'{"title": ""}',
+                          headers={"Authorization": f"Bearer {token}", "Content-Type": "text/plain"})
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "VALIDATION_ERROR" and error["details"], "the function answers with details"
+
+
+# --- the Cognito authorizer -----------------------------------------------------------------------------
+
+def test_refused_tokens_get_the_template_body_and_the_reason_goes_to_the_log(stack, caplog) -> None:
+    unauthorized = _expected_body(_responses(stack)["UNAUTHORIZED"], "Unauthorized")
+    with caplog.at_level(logging.INFO, logger="local.gateway"):
+        response = httpx.get(f"{stack.url}/api/dashboard", headers={"Authorization": "Bearer not-a-jwt"})
+    assert response.status_code == 401 and response.text == unauthorized
+    assert any("authorizer refused" in r.getMessage() and "not valid" in r.getMessage() for r in caplog.records)
+
+
+def _echo_claims(event: dict, _context: object) -> dict:
+    return {"statusCode": 200, "body": json.dumps(event["requestContext"]["authorizer"]["claims"])}
+
+
+def test_claims_reach_the_function_as_strings(stack, token: str) -> None:
+    with _serve(_gateway(stack, LambdaRuntime(handlers={"ReadApiFunction": _echo_claims}))) as url:
+        claims = httpx.get(f"{url}/api/dashboard", headers={"Authorization": f"Bearer {token}"}).json()
+    assert claims["token_use"] == "id" and claims["sub"]
+    assert all(isinstance(v, str) for v in claims.values())
+    assert claims["exp"].endswith(time.strftime("%Y", time.gmtime())) and " UTC " in claims["exp"]  # as AWS: a date
+    assert claims.get("email_verified", "true") in ("true", "false")
+
+
+# --- the stage cache --------------------------------------------------------------------------------------
+
+def _flush_stage_cache(stack) -> None:
+    """The public knob: API Gateway's FlushStageCache, served on the local management port
+    (on AWS: `aws apigateway flush-stage-cache --rest-api-id <id> --stage-name v1`)."""
+    boto3.client("apigateway", endpoint_url=stack.management_url).flush_stage_cache(
+        restApiId="local", stageName=template.stage_name())
+
+
+def test_stage_cache_keys_headers_and_flush(stack, api: httpx.Client, db) -> None:
+    setting = template.cache_settings(stack.resources.refs)[("GET", "/api/dashboard")]
+    assert setting.ttl > 0
+    _flush_stage_cache(stack)
+    first = api.get("/api/dashboard")
+    total = first.json()["totalMovies"]
+    with db.cursor() as cur:
+        cur.execute("INSERT INTO movies (title, genre) VALUES (%s, 'Drama')", (f"Cache Probe {uuid.uuid4()}",))
+    # Not a cache key parameter: another query string is the same entry; stored headers come back.
+    again = api.get("/api/dashboard", params={"anything": "else"})
+    assert again.json()["totalMovies"] == total
+    assert again.headers["content-type"] == first.headers["content-type"]
+    # Without permission to invalidate, max-age=0 is ignored and the response says so.
+    ignored = api.get("/api/dashboard", headers={"Cache-Control": "max-age=0"})
+    assert ignored.json()["totalMovies"] == total
+    if setting.require_authorization_for_cache_control and setting.unauthorized_strategy == "SUCCEED_WITH_RESPONSE_HEADER":
+        assert "max-age=0 ignored" in ignored.headers["warning"]
+    _flush_stage_cache(stack)
+    assert api.get("/api/dashboard").json()["totalMovies"] == total + 1
+
+
+def test_cache_flush_needs_a_signed_call_on_the_loopback_port(stack) -> None:
+    assert stack.management_url.startswith("http://127.0.0.1:")
+    unsigned = httpx.delete(f"{stack.management_url}/restapis/local/stages/{template.stage_name()}/cache/data")
+    assert unsigned.status_code == 403
+    on_public_port = httpx.delete(f"{stack.url}/restapis/local/stages/{template.stage_name()}/cache/data")
+    assert on_public_port.status_code == 403
+
+
+# --- limits ----------------------------------------------------------------------------------------------
+
+def _sleeps(seconds: float) -> Callable[[dict, object], dict]:
+    def handler(_event: dict, _context: object) -> dict:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:  # busy, so the runtime can stop it as Lambda would
+            time.sleep(0.01)
+        return {"statusCode": 200, "body": "{}"}
+    return handler
+
+
+def test_a_function_over_its_timeout_is_stopped_and_reported_as_a_5xx(stack, token: str, caplog) -> None:
+    runtime = LambdaRuntime(timeouts={"ReadApiFunction": 0.3}, handlers={"ReadApiFunction": _sleeps(5)})
+    spec = _responses(stack).get("DEFAULT_5XX")
+    with caplog.at_level(logging.WARNING), _serve(_gateway(stack, runtime)) as url:
+        started = time.monotonic()
+        response = httpx.get(f"{url}/api/dashboard", headers={"Authorization": f"Bearer {token}"})
+        took = time.monotonic() - started
+    assert response.status_code == ((spec.status if spec else None) or 502)
+    if spec:
+        assert response.text == _expected_body(spec, "Internal server error")
+    assert took < 5, "the invocation was not stopped at its timeout"
+    assert any("Task timed out after 0.30 seconds" in r.getMessage() for r in caplog.records)
+
+
+def test_the_integration_timeout_is_504(stack, token: str) -> None:
+    runtime = LambdaRuntime(timeouts={"ReadApiFunction": 10}, handlers={"ReadApiFunction": _sleeps(2)})
+    with _serve(_gateway(stack, runtime, integration_timeout=0.3)) as url:
+        response = httpx.get(f"{url}/api/dashboard", headers={"Authorization": f"Bearer {token}"})
+    spec = _responses(stack).get("INTEGRATION_TIMEOUT") or _responses(stack).get("DEFAULT_5XX")
+    assert response.status_code == ((spec.status if spec and "INTEGRATION_TIMEOUT" in _responses(stack) else None)
+                                    or 504)
+    if spec:
+        assert response.text == _expected_body(spec, "Endpoint request timed out")
+    else:
+        assert response.json() == {"message": "Endpoint request timed out"}
+
+
+# --- one context per function ------------------------------------------------------------------------------
+
+class _Lines(logging.Handler):
+    def __init__(self, formatter: logging.Formatter):
+        super().__init__()
+        self.setFormatter(formatter)
+        self.lines: list[dict] = []
+        self._lock_lines = threading.Lock()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        line = json.loads(self.format(record))
+        with self._lock_lines:
+            self.lines.append(line)
+
+
+def test_log_lines_name_their_function_under_concurrent_load(stack) -> None:
+    from handlers.observability import logger
+
+    captured = _Lines(logger.registered_formatter)
+    logger.addHandler(captured)
+    users = [User(stack, f"ctx-{i}@example.com").connect() for i in range(4)]
+    try:
+        def submit(user: User) -> list[str]:
+            return [user.add({"title": f"Context {uuid.uuid4()}", "genre": "Drama", "rating": 6.0, "year": 2010})
+                    .json()["requestId"] for _ in range(10)]
+
+        with ThreadPoolExecutor(len(users)) as pool:
+            submitted = list(pool.map(submit, users))
+        for user, ids in zip(users, submitted, strict=True):
+            for request_id in ids:
+                assert user.status_of(request_id, timeout=60)["status"] == "created"
+        # The notifier logs after it sends: wait for its last line.
+        wait_for(lambda: sum(line.get("message") == "outcome sent" for line in captured.lines) >= 40)
+    finally:
+        logger.removeHandler(captured)
+        for user in users:
+            user.close()
+    expected = {"add queued": "WriteApiFunction", "add processed": "AddProcessorFunction",
+                "outcome sent": "NotifierFunction"}
+    seen = {message: 0 for message in expected}
+    for line in captured.lines:
+        if line.get("message") in expected:
+            assert line.get("function_name") == expected[line["message"]], line
+            seen[line["message"]] += 1
+    assert all(count >= 40 for count in seen.values()), seen
+    requests = {line["function_request_id"] for line in captured.lines if line.get("message") == "add queued"}
+    assert len(requests) == 40, "each invocation logs its own request id"
+
+
+# --- only what AWS exposes ---------------------------------------------------------------------------------
+
+def _cognito(stack, action: str, body: dict) -> httpx.Response:
+    return httpx.post(f"{stack.url}/cognito", json=body,
+                      headers={"Content-Type": "application/x-amz-json-1.1",
+                               "X-Amz-Target": f"AWSCognitoIdentityProviderService.{action}"})
+
+
+def test_cognito_proxy_forwards_only_public_actions(stack) -> None:
+    pool = stack.resources.user_pool_id
+    listed = _cognito(stack, "ListUsers", {"UserPoolId": pool})
+    assert listed.status_code == 400 and listed.json()["__type"] == "MissingAuthenticationTokenException"
+    assert "demo@example.com" not in listed.text
+    takeover = _cognito(stack, "AdminSetUserPassword", {"UserPoolId": pool, "Username": aws.DEMO_USER,
+                                                        "Password": "Taken-0ver!", "Permanent": True})
+    assert takeover.status_code == 400
+    signed_in = _cognito(stack, "InitiateAuth", {"ClientId": stack.resources.client_id, "AuthFlow": "USER_PASSWORD_AUTH",
+                                                 "AuthParameters": {"USERNAME": aws.DEMO_USER,
+                                                                    "PASSWORD": aws.DEMO_PASSWORD}})
+    assert signed_in.status_code == 200 and signed_in.json()["AuthenticationResult"]["IdToken"]
+    assert signed_in.headers["access-control-allow-origin"] == "*"
+
+
+def test_connections_api_is_not_on_the_public_port(stack) -> None:
+    user = User(stack, "conn-probe@example.com").connect()
+    try:
+        user.ws.send(json.dumps({"action": "ping"}))
+        assert user.next_message()["type"] == "pong"
+        connection_id = _connection_of(stack, user.sub)
+        fake = json.dumps({"type": "addStatus", "requestId": "forged", "status": "created"})
+        for path in (f"/@connections/{connection_id}", f"/{template.stage_name()}/@connections/{connection_id}"):
+            assert httpx.post(f"{stack.url}{path}", content=fake).status_code == 403
+            assert "SourceIp" not in httpx.get(f"{stack.url}{path}").text
+        unsigned = httpx.post(f"{stack.management_url}/{template.stage_name()}/@connections/{connection_id}",
+                              content=fake)
+        assert unsigned.status_code == 403
+        # The handlers' way: WS_MANAGEMENT_ENDPOINT (endpoint + stage, as on AWS), signed by boto3.
+        management = aws_clients.management_api(os.environ["WS_MANAGEMENT_ENDPOINT"])
+        management.post_to_connection(ConnectionId=connection_id, Data=b'{"type":"probe"}')
+        assert user.next_message()["type"] == "probe", "a forged message arrived before the signed one"
+    finally:
+        user.close()
+
+
+def _connection_of(stack, sub: str) -> str:
+    table = boto3.resource("dynamodb", endpoint_url=stack.resources.endpoint).Table(
+        stack.resources.table_name("ConnectionsTable"))
+    items = wait_for(lambda: [i for i in table.scan()["Items"] if i.get("userSub") == sub])
+    return items[-1]["connectionId"]
+
+
+def test_a_foreign_host_header_is_400(stack, token: str) -> None:
+    response = httpx.get(f"{stack.url}/api/dashboard", headers={"Host": "attacker.example",
+                                                                 "Authorization": f"Bearer {token}"})
+    assert response.status_code == 400
+    assert httpx.get(f"{stack.url}/", headers={"Host": "rebind.attacker.example"}).status_code == 400
+    with pytest.raises(InvalidStatus):
+        connect(f"ws://127.0.0.1:{stack.port}/ws?token={token}", additional_headers={"Host": "attacker.example"},
+                open_timeout=10)
+    assert httpx.get(f"{stack.url}/api/dashboard", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+
+
+def test_a_binary_websocket_frame_closes_with_1003(stack, token: str) -> None:
+    with connect(f"ws://127.0.0.1:{stack.port}/ws?token={token}", open_timeout=10) as ws:
+        ws.send(b"\x00\x01binary")
+        with pytest.raises(ConnectionClosed) as closed:
+            ws.recv(timeout=10)
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 1003
+
+
+def test_cors_preflight_and_function_responses_follow_the_template(stack, token: str) -> None:
+    cors = template.rest_cors(stack.resources.refs)
+    assert cors is not None
+    preflight = httpx.options(f"{stack.url}/api/movies", headers={"Origin": cors.allow_origin,
+                                                                  "Access-Control-Request-Method": "POST"})
+    assert preflight.status_code == 200
+    assert preflight.headers["access-control-allow-origin"] == cors.allow_origin
+    assert preflight.headers["access-control-allow-methods"] == cors.allow_methods
