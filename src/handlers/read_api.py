@@ -10,7 +10,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from handlers import rest
 from handlers.observability import logger, tracer
-from shared import library, openapi
+from shared import etl_history, library, openapi
 
 app = rest.resolver()
 
@@ -41,12 +41,22 @@ def top_rated_movies() -> dict:
 
 @app.get("/api/genres")
 def list_genres() -> dict:
-    return library.genres()
+    return library.genres(**_query("listGenres"))
 
 
 @app.get("/api/movies/<movie_id>")
 def get_movie(movie_id: str) -> dict:
     return library.movie(**openapi.parse_path("getMovie", {"id": movie_id}))
+
+
+@app.get("/api/etl/runs")
+def list_etl_runs() -> dict:
+    return etl_history.runs(**_query("listEtlRuns"))
+
+
+@app.get("/api/etl/runs/<run_id>")
+def get_etl_run(run_id: str) -> dict:
+    return etl_history.run(**openapi.parse_path("getEtlRun", {"id": run_id}), **_query("getEtlRun"))
 
 
 @app.get("/api/openapi.json")

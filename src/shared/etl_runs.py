@@ -10,7 +10,7 @@ from psycopg2.extras import execute_values
 from shared.repository import Cursor
 
 COUNTS = ("files_seen", "files_downloaded", "movies_new", "movies_present", "quarantined", "failed", "deleted_seen")
-_RUN_COLUMNS = "id, source, mode, status, phase, started_at, finished_at, error, summary, " + ", ".join(COUNTS)
+_RUN_COLUMNS = "id, source, mode, status, phase, started_at, finished_at, error, " + ", ".join(COUNTS)
 LEASE = "etl"
 
 
@@ -95,13 +95,12 @@ def record_run_files(cur: Cursor, run_id: int, first_seq: int, entries: list[tup
 
 
 def _run(row: tuple) -> dict[str, Any]:
-    (run_id, source, mode, status, phase, started, finished, error, summary, *counts) = row
+    (run_id, source, mode, status, phase, started, finished, error, *counts) = row
     seconds = (finished - started).total_seconds() if finished else None
     return {
         "id": str(run_id), "source": source, "mode": mode, "state": status, "phase": phase,
         "startedAt": _iso(started), "finishedAt": _iso(finished), "seconds": round(seconds, 3) if seconds else seconds,
         "error": error, "counts": {_camel(c): n for c, n in zip(COUNTS, counts, strict=True)},
-        "interrupted": bool((summary or {}).get("interrupted")),
     }
 
 
