@@ -47,6 +47,8 @@ class AwsResources:
             for key, value in variables.items():
                 if key.startswith("DB_"):
                     continue  # DATABASE_URL stands in for the RDS secret locally
+                if value == "":
+                    continue  # declared empty for `sam local invoke --env-vars` to fill: unset here
                 if merged.get(key, value) != value:
                     raise RuntimeError(f"two functions set {key} differently; the local stack shares one process")
                 merged[key] = value

@@ -1,6 +1,8 @@
 """`make invoke FN=<Function> EVENT=events/<file>.json`: run one handler on one event, like `sam local invoke`.
 
 Uses the running `make run` stack when there is one; otherwise starts PostgreSQL and moto just for this call.
+With a running stack it also writes .local/sam-env-vars.json and prints the `sam local invoke` command that
+runs the same call in the Lambda container (where Docker is available).
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import os
 import sys
 from pathlib import Path
 
-from local import template
+from local import sam_env_vars, template
 from local.runtime import LambdaRuntime
 from local.stack import LocalStack, running_stack_env
 
@@ -29,6 +31,9 @@ def main(argv: list[str]) -> int:
     stack = None
     if env:
         os.environ.update(env)
+        for warning in sam_env_vars.write(env):
+            print(f"warning: {warning}", file=sys.stderr)
+        print(f"same call in the Lambda container: {sam_env_vars.command(function, event_path)}", file=sys.stderr)
     else:
         stack = LocalStack(serve=False).start()
     try:

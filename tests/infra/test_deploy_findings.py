@@ -472,3 +472,80 @@ def test_telemetry_of_in_vpc_functions_needs_no_network_endpoint() -> None:
     assert json.loads(lines[-1]) == {"tcp": [], "udp": ["('127.0.0.1', 9)"]}, "segments go to the local daemon only"
     assert any('"_aws"' in line and "AddsCreated" in line for line in lines), "EMF metrics are log lines"
     assert "No X-Ray or CloudWatch Logs endpoint is needed" in (ROOT / "template.yaml").read_text()
+
+
+# --- sam local invoke against the make run stack ----------------------------------------------------------
+
+# How SAM CLI itself builds a function's environment from the template and an --env-vars file (no Docker needed).
+_SAM_RESOLVE_ENV = """
+import json, sys
+from samcli.commands.local.lib.local_lambda import LocalLambdaRunner
+from samcli.lib.providers.sam_function_provider import SamFunctionProvider
+from samcli.lib.providers.sam_stack_provider import SamLocalStackProvider
+stacks, _ = SamLocalStackProvider.get_stacks(sys.argv[1])
+provider = SamFunctionProvider(stacks)
+with open(sys.argv[3]) as f:
+    values = json.load(f)
+runner = LocalLambdaRunner(local_runtime=None, function_provider=provider, cwd=".", real_path=".",
+                           aws_region="us-east-1", env_vars_values=values)
+print(json.dumps(runner._make_env_vars(provider.get(sys.argv[2])).resolve()))
+"""
+
+
+def _sam_resolved_env(function: str, env_vars: Path) -> dict[str, str]:
+    import os
+    import subprocess
+
+    from tests.infra.conftest import SAM_PYTHON, TEMPLATE
+
+    result = subprocess.run([str(SAM_PYTHON), "-c", _SAM_RESOLVE_ENV, str(TEMPLATE), function, str(env_vars)], cwd=ROOT,
+                            capture_output=True, text=True, timeout=120,
+                            env={**os.environ, "SAM_CLI_TELEMETRY": "0", "AWS_ACCESS_KEY_ID": "testing",
+                                 "AWS_SECRET_ACCESS_KEY": "testing"})
+    assert result.returncode == 0, result.stderr[-3000:]
+    return json.loads(result.stdout)
+
+
+def test_make_invoke_writes_an_env_vars_file_that_sam_local_invoke_applies(
+        stack, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    import os
+
+    from local import invoke, sam_env_vars
+    from local.stack import stack_env_keys
+
+    running = {k: os.environ[k] for k in stack_env_keys() if k in os.environ}  # what make run saves in stack.json
+    monkeypatch.setattr(invoke, "running_stack_env", lambda: dict(running))
+    monkeypatch.setattr(sam_env_vars, "DEFAULT_PATH", tmp_path / "sam-env-vars.json")
+    monkeypatch.delenv("SAM_CONTAINER_HOST", raising=False)
+    assert invoke.main(["ReadApiFunction", "events/read_api_genres.json"]) == 0
+    err = capsys.readouterr().err
+    assert "sam local invoke ReadApiFunction -e events/read_api_genres.json --env-vars" in err
+    written = json.loads((tmp_path / "sam-env-vars.json").read_text())
+    assert set(written) == {"Parameters"}
+    moto_port = running["AWS_ENDPOINT_URL"].rsplit(":", 1)[1]
+    for function in ("ReadApiFunction", "WriteApiFunction", "WebSocketAuthorizerFunction"):
+        resolved = _sam_resolved_env(function, tmp_path / "sam-env-vars.json")
+        assert resolved["AWS_ENDPOINT_URL"] == f"http://host.docker.internal:{moto_port}", function
+        assert resolved["COGNITO_JWKS_URL"].startswith(f"http://host.docker.internal:{moto_port}/"), function
+        assert not [v for v in resolved.values() if "127.0.0.1" in v or "localhost" in v], function
+    if sam_env_vars.unreachable_database(running["DATABASE_URL"]):
+        assert "DATABASE_URL" not in written["Parameters"] and "Unix socket" in err
+    else:
+        assert "host.docker.internal" in written["Parameters"]["DATABASE_URL"]
+    linux = sam_env_vars.command("ReadApiFunction", "events/read_api_genres.json", host="127.0.0.1")
+    assert linux.endswith("--docker-network host")
+    readme = (ROOT / "README.md").read_text()
+    assert "make invoke" in readme and "sam local invoke ReadApiFunction -e events/" in readme
+    assert "--env-vars .local/sam-env-vars.json" in readme
+
+
+def test_sam_env_vars_keeps_a_tcp_database_and_rewrites_only_loopback() -> None:
+    from local import sam_env_vars
+
+    content, warnings = sam_env_vars.build({"DATABASE_URL": "postgresql://app:pw@127.0.0.1:5433/movies",
+                                            "AWS_ENDPOINT_URL": "http://localhost:5000",
+                                            "COGNITO_ISSUER": "https://cognito-idp.us-east-1.amazonaws.com/pool"})
+    assert not warnings
+    assert content["Parameters"] == {"DATABASE_URL": "postgresql://app:pw@host.docker.internal:5433/movies",
+                                     "AWS_ENDPOINT_URL": "http://host.docker.internal:5000",
+                                     "COGNITO_ISSUER": "https://cognito-idp.us-east-1.amazonaws.com/pool"}
