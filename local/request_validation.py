@@ -118,6 +118,8 @@ class BodyValidator:
                 instance = json.loads(body, parse_float=Decimal, parse_int=int, parse_constant=_no_constant)
             except (ValueError, UnicodeDecodeError) as exc:
                 return f"[Invalid JSON: {exc}]"
+            except RecursionError:  # [[[[…]]]] thousands deep: not a body the model can describe
+                return "[Invalid JSON: nested too deeply]"
         errors = sorted(self._validator.iter_errors(instance), key=_order)
         if not errors:
             return None

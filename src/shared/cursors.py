@@ -18,14 +18,16 @@ def encode(payload: dict) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode(cursor: str, kind: str) -> dict:
-    """Return the payload of a cursor made for `kind`, or raise a 400 naming `cursor`."""
+def decode(cursor: str, kind: str, keyed: bool = True) -> dict:
+    """Return the payload of a cursor made for `kind`, or raise a 400 naming `cursor`.
+    `keyed`: the listing's rows have ids (movies do; genres are keyed by name alone)."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         payload = json.loads(raw)
         if not isinstance(payload, dict) or payload.get("k") != kind:
             raise ValueError("cursor for another listing")
-        uuid.UUID(str(payload["id"]))
+        if keyed:
+            uuid.UUID(str(payload["id"]))
         if not isinstance(payload.get("t"), str) or text_problem(payload["t"]):
             raise ValueError("cursor without a title PostgreSQL can compare")  # e.g. one holding NUL
         if not isinstance(payload.get("p", 0), int) or not 0 <= payload.get("p", 0) <= MAX_POSITION:

@@ -28,8 +28,11 @@ def dashboard() -> dict[str, Any]:
     }
 
 
-def genres() -> dict[str, Any]:
-    return {"genres": db.run(repository.all_genres)}
+def genres(limit: int = 100, cursor: str | None = None) -> dict[str, Any]:
+    after = cursors.decode(cursor, "genres", keyed=False)["t"] if cursor else None
+    rows = db.run(lambda cur: repository.genres_after(cur, after, limit + 1))
+    page, pagination = _page(rows, limit, lambda g: {"k": "genres", "t": g["key"]})
+    return {"genres": [{"genre": g["genre"], "count": g["count"]} for g in page], "pagination": pagination}
 
 
 def movie(id: str) -> dict[str, Any]:

@@ -90,7 +90,8 @@ def _problem(error: Any) -> str:
         case "minimum":
             return f"must be at least {schema['minimum']}"
         case "maximum":
-            return f"must be at most {schema['maximum']}"
+            beyond = f"; {schema['x-beyond-maximum']}" if "x-beyond-maximum" in schema else ""
+            return f"must be at most {schema['maximum']}{beyond}"
         case "minLength":
             return "must not be empty"
         case "maxLength":

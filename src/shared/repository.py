@@ -83,6 +83,16 @@ def dashboard_stats(cur: Cursor, top_genres: int, latest_years: int) -> dict[str
     }
 
 
+def genres_after(cur: Cursor, after_key: str | None, limit: int) -> list[dict]:
+    """A page of genres by key (lower-case name), from the aggregate kept with every insert."""
+    cur.execute(
+        "SELECT display, movies, genre_key FROM genre_stats WHERE (%(after)s::text IS NULL OR genre_key > %(after)s)"
+        " ORDER BY genre_key LIMIT %(limit)s",
+        {"after": after_key, "limit": limit},
+    )
+    return [{"genre": g, "count": n, "key": k} for g, n, k in cur.fetchall()]
+
+
 def all_genres(cur: Cursor) -> list[dict]:
     cur.execute("SELECT min(genre), count(*) FROM movies GROUP BY lower(genre) ORDER BY lower(genre)")
     return [{"genre": g, "count": n} for g, n in cur.fetchall()]
