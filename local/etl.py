@@ -22,6 +22,9 @@ def main(argv: list[str]) -> int:
     env = running_stack_env()
     if env:
         os.environ["DATABASE_URL"] = env["DATABASE_URL"]  # `make run` is up: use its database
+        # ... and its moto: progress goes to the ETL events table, whose stream the notifier reads.
+        os.environ.update({k: v for k, v in env.items() if k.startswith("AWS_")})
+        os.environ.setdefault("ETL_EVENTS_TABLE", "EtlEventsTable")
     else:
         stack = LocalStack(serve=False, sample_library=None).start()
     try:

@@ -1,4 +1,5 @@
-"""Stream consumer (outside the VPC): sends each finished request to its submitter's WebSockets."""
+"""Stream consumer (outside the VPC): sends each finished request to its submitter's WebSockets, and the
+ETL task's progress messages (from the ETL events table's stream) to every connected user."""
 
 from __future__ import annotations
 
@@ -7,12 +8,17 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from handlers.observability import logger, tracer
-from shared import notifications, requests_store
+from shared import etl_live, notifications, requests_store
 
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 
 
 def record_handler(record: DynamoDBRecord) -> None:
+    if etl_live.is_etl_event(record.raw_event):  # the ETL events table: progress for every connected user
+        message = etl_live.message_of(record.raw_event)
+        if message:
+            logger.info("etl message sent", extra={"run_id": message.get("runId"), **etl_live.broadcast(message)})
+        return
     raw = record.raw_event["dynamodb"]
     new = requests_store.from_stream_image(raw.get("NewImage") or {})
     old = requests_store.from_stream_image(raw.get("OldImage") or {})
