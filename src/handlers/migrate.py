@@ -6,10 +6,8 @@ import json
 import urllib.request
 from typing import Any
 
-import psycopg2
-
 from handlers.observability import logger, tracer
-from shared import config, migrate
+from shared import db, migrate
 
 PHYSICAL_ID = "movie-library-schema"
 
@@ -35,7 +33,7 @@ def _respond(event: dict, status: str, reason: str, data: dict[str, Any]) -> Non
 
 
 def apply() -> list[str]:
-    conn = psycopg2.connect(config.database_dsn(), connect_timeout=10)
+    conn = db.connect(connect_timeout=10)  # re-reads a rotated secret
     try:
         return migrate.apply_all(conn)
     finally:

@@ -32,6 +32,11 @@ def database_dsn() -> str:
     )
 
 
+def forget_secrets() -> None:
+    """Drop the cached secrets: the next DSN reads them again (after a rotation changed the password)."""
+    _secret.cache_clear()
+
+
 @lru_cache(maxsize=4)
 def _secret(secret_id: str) -> dict:
     import boto3

@@ -18,9 +18,24 @@ _local = threading.local()  # Lambda runs one invocation per process; locally, o
 _CONNECTION_ERRORS = (psycopg2.OperationalError, psycopg2.InterfaceError)
 
 
+_LOGIN_REFUSED = ("password authentication failed", "PAM authentication failed")
+
+
+def connect(**kwargs: object) -> psycopg2.extensions.connection:
+    """psycopg2.connect with the configured DSN. The RDS-managed secret rotates (every 7 days) while a warm
+    process still holds the old password: when the login is refused, read the secret again and retry once."""
+    try:
+        return psycopg2.connect(config.database_dsn(), **kwargs)
+    except psycopg2.OperationalError as exc:
+        if not any(text in str(exc) for text in _LOGIN_REFUSED):
+            raise
+    config.forget_secrets()
+    return psycopg2.connect(config.database_dsn(), **kwargs)
+
+
 def _connect() -> psycopg2.extensions.connection:
     try:
-        return psycopg2.connect(config.database_dsn(), connect_timeout=3, application_name="movie-library")
+        return connect(connect_timeout=3, application_name="movie-library")
     except _CONNECTION_ERRORS as exc:
         raise Unavailable("The database is unavailable; please retry shortly.") from exc
 
