@@ -32,6 +32,10 @@ def start(ecs, outputs: dict[str, str]) -> str | None:
 
 def main(env: str) -> int:
     outputs = stack.outputs(env)
+    if "EtlTaskDefinitionArn" not in outputs:  # deployed without an image (sam deploy --guided, or ETL=off)
+        print(f"{stack.stack_name(env)} has no ETL task yet: make deploy ENV={env} builds and pushes its image",
+              file=sys.stderr)
+        return 1
     ecs = boto3.client("ecs", region_name=stack.region(env))
     task_arn = start(ecs, outputs)
     if task_arn is None:

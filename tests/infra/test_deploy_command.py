@@ -110,3 +110,13 @@ def test_deploy_runs_preflight_first(monkeypatch: pytest.MonkeyPatch) -> None:
     assert calls == ["staging"], "nothing is built or deployed after a failed preflight"
     makefile = (ROOT / "Makefile").read_text()
     assert "\npreflight:" in makefile and "-m deploy.preflight $(ENV)" in makefile
+
+
+def test_13_etl_remote_names_the_next_step_when_the_stack_has_no_etl_task(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from deploy import etl_remote
+
+    outputs = {"EtlClusterName": "c", "EtlSubnets": "a,b", "EtlSecurityGroupId": "sg", "NextStep": "…"}
+    monkeypatch.setattr(stack, "outputs", lambda env: outputs)
+    assert etl_remote.main("staging") == 1
+    assert "make deploy ENV=staging" in capsys.readouterr().err
