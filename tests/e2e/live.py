@@ -13,6 +13,19 @@ from websockets.sync.client import ClientConnection, connect
 from local import aws
 
 
+def flush_stage_cache(stack) -> None:
+    """Empty the REST stage's cache through API Gateway's FlushStageCache: locally the gateway serves it on
+    its loopback management port; deployed it is `aws apigateway flush-stage-cache --rest-api-id <id>
+    --stage-name <stage>` (the stack's RestApi output)."""
+    import boto3
+
+    from local import template
+
+    client = boto3.client("apigateway", endpoint_url=getattr(stack, "management_url", None))
+    client.flush_stage_cache(restApiId=getattr(stack, "rest_api_id", "local"),
+                             stageName=getattr(stack, "stage", None) or template.stage_name())
+
+
 class User:
     def __init__(self, stack, email: str, password: str = "User-Passw0rd!"):
         import boto3
