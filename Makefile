@@ -13,7 +13,7 @@ SAM_VENV := .local/sam
 export SAM := $(CURDIR)/$(SAM_VENV)/bin/sam
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install ui chromium bench invoke etl clean preflight deploy etl-remote logs smoke destroy
+.PHONY: run test install ui chromium bench invoke etl clean params preflight deploy etl-remote logs smoke destroy
 
 $(STAMP): requirements-dev.txt src/requirements.txt etl_task/requirements.txt
 	test -x $(PY) || $(PYTHON_BASE) -m venv $(VENV)
@@ -76,6 +76,10 @@ clean:
 
 # --- AWS (see README: Deploy) ------------------------------------------------------------------
 ENV ?= staging
+
+# Every parameter with its value for ENV and its help (sam deploy --guided shows names and defaults only).
+params: $(STAMP)
+	$(PY) -m deploy.params $(ENV)
 
 # Checks the account and this machine; make deploy runs it first. ETL=off: no ETL image, Drive or Docker checks.
 preflight: $(STAMP)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -120,3 +121,18 @@ def test_13_etl_remote_names_the_next_step_when_the_stack_has_no_etl_task(
     monkeypatch.setattr(stack, "outputs", lambda env: outputs)
     assert etl_remote.main("staging") == 1
     assert "make deploy ENV=staging" in capsys.readouterr().err
+
+
+def test_13_make_params_gives_each_guided_prompt_its_value_and_help() -> None:
+    from local import template
+
+    assert "\nparams:" in (ROOT / "Makefile").read_text()
+    result = subprocess.run([sys.executable, "-m", "deploy.params", "prod"], cwd=ROOT, capture_output=True, text=True,
+                            timeout=120, env={**os.environ, "PYTHONPATH": f"{ROOT / 'src'}:{ROOT}"})
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    for name, spec in template.load()["Parameters"].items():
+        row = next(i for i, line in enumerate(lines) if line.split()[:1] == [name])
+        assert lines[row + 1].strip() == spec["Description"], name
+    assert any(line.split() == ["SignUpMode", "[open]"] for line in lines)
+    assert any(line.split() == ["EnvironmentType", "[prod]"] for line in lines)
