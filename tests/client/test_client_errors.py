@@ -7,6 +7,7 @@ import json
 import socket
 import uuid
 
+import boto3
 import psycopg2
 import pytest
 from movie_library import (
@@ -75,6 +76,19 @@ def test_database_down_is_unavailable_after_retries(stack, token: str, monkeypat
     finally:
         monkeypatch.undo()
         shared_db.reset()
+
+
+def test_over_the_add_limit_is_rate_limited_with_retry_after(stack, monkeypatch) -> None:
+    monkeypatch.setenv("ADDS_PER_USER_PER_MINUTE", "1")  # the template's AddsPerUserPerMinute, read per call
+    email = f"client-limited-{uuid.uuid4().hex[:8]}@example.com"
+    aws.ensure_user(boto3.client("cognito-idp", endpoint_url=stack.resources.endpoint), stack.resources.user_pool_id,
+                    email, "User-Passw0rd!")
+    token = aws.sign_in(stack.resources.endpoint, stack.resources.client_id, email, "User-Passw0rd!")["IdToken"]
+    with Client(stack.url, auth=token, retries=0, ws_url="") as client, pytest.raises(RateLimited) as caught:
+        for i in range(3):  # two of three fall in one minute window, whenever the test runs
+            client.add({**MOVIE, "title": f"Limited {i} {email}"})
+    assert caught.value.status == 429 and 1 <= caught.value.retry_after <= 60
+    assert client.transport.attempts in {2, 3}
 
 
 def test_connection_refused_is_unavailable_and_retried(token: str) -> None:

@@ -17,7 +17,7 @@ import httpx
 import jwt
 import moto
 import pytest
-from movie_library import AddHandle, Client, CognitoAuth, Movie, ValidationError
+from movie_library import AddHandle, Client, CognitoAuth, Movie, ValidationError, WaitTimeout
 from movie_library.models import AddRequest, Dashboard
 
 from local import aws
@@ -48,6 +48,18 @@ def test_dashboard_genres_movie_and_openapi(client: Client, api: httpx.Client) -
     some = next(iter(client.search("a", max_items=1)))
     assert client.movie(some.id) == some
     assert client.openapi()["info"]["title"] == "Movie Library Explorer API"
+
+
+def test_genres_follow_their_cursor(client: Client) -> None:
+    assert [g.genre for g in client.genres(limit=5)] == [g.genre for g in client.genres()]
+    assert len(client.genres(limit=5)) == 13 and len(client.genres(max_items=4)) == 4
+
+
+def test_etl_runs_and_one_run_report(client: Client) -> None:
+    runs = list(client.etl_runs(limit=1, max_items=3))
+    assert runs and runs[0].state == "succeeded" and runs[0].counts is not None
+    report = client.etl_run(runs[0].id)
+    assert report.run == runs[0] and report.files == []
 
 
 def test_top_rated_follows_cursors_lazily_with_limit_5(client: Client, api: httpx.Client) -> None:
@@ -92,6 +104,15 @@ def test_add_wait_created_then_duplicate_over_the_websocket(stack, token: str) -
         duplicate = client.add(_movie(f"  {title.upper()} ")).wait(timeout=60)
         assert duplicate.status == "duplicate" and duplicate.via == "websocket"
         assert duplicate.movie == created.movie
+
+
+def test_wait_times_out_with_the_last_status_seen(stack, token: str) -> None:
+    with Client(stack.url, auth=token, ws_url="") as client:
+        handle = client.add(_movie(unique("Not Yet")))
+        with pytest.raises(WaitTimeout) as caught:
+            handle.wait(timeout=0)
+        assert caught.value.status == "queued" and caught.value.request_id == handle.request_id
+        assert handle.wait(timeout=60).status == "created"
 
 
 def test_add_wait_created_then_duplicate_with_the_websocket_blocked(stack, token: str) -> None:

@@ -24,8 +24,12 @@ from movie_library.models import (
     AddRequest,
     AddStatusMessage,
     Dashboard,
+    EtlRun,
+    EtlRunFile,
     FilterResult,
     GenreCount,
+    GetEtlRunResponse,
+    ListEtlRunsResponse,
     ListGenresResponse,
     Movie,
     MovieInput,
@@ -36,6 +40,12 @@ from movie_library.pages import CursorIterator
 from movie_library.transport import Transport
 
 _UNSET: Any = object()
+
+
+@dataclass(frozen=True)
+class EtlRunReport:
+    run: EtlRun
+    files: list[EtlRunFile]
 
 
 @dataclass(frozen=True)
@@ -79,6 +89,8 @@ class Client:
         "getAddRequest": "request",
         "getOpenApi": "openapi",
         "getDocs": None,  # an HTML page (Swagger UI) for browsers
+        "listEtlRuns": "etl_runs",
+        "getEtlRun": "etl_run",
     }
 
     def __init__(self, base_url: str, auth: str | Callable[[], str] | Auth | None = None, *,
@@ -133,6 +145,23 @@ class Client:
         """One of your add requests, as it is now."""
         return AddRequest.from_dict(
             self.transport.request("GET", f"/api/movies/requests/{quote(str(request_id), safe='')}"))
+
+    def etl_runs(self, *, limit: int | None = None, max_items: int | None = None) -> CursorIterator[EtlRun]:
+        """The library's ETL runs (syncs from its source), newest first."""
+        return CursorIterator(
+            lambda params: ListEtlRunsResponse.from_dict(self.transport.request("GET", "/api/etl/runs", params=params)),
+            {}, lambda page: page.runs, limit=limit, max_items=max_items)
+
+    def etl_run(self, run_id: str | int, *, max_files: int | None = None) -> EtlRunReport:
+        """One ETL run with its report: the files it quarantined or could not download (all pages)."""
+        path = f"/api/etl/runs/{quote(str(run_id), safe='')}"
+        files: CursorIterator[EtlRunFile] = CursorIterator(
+            lambda params: GetEtlRunResponse.from_dict(self.transport.request("GET", path, params=params)),
+            {}, lambda page: page.files, max_items=max_files)
+        listed = list(files)
+        if files.last_page is None:  # max_files=0: the run alone
+            return EtlRunReport(GetEtlRunResponse.from_dict(self.transport.request("GET", path, params={"limit": 1})).run, [])
+        return EtlRunReport(files.last_page.run, listed)
 
     def openapi(self) -> dict[str, Any]:
         """The API's OpenAPI document."""

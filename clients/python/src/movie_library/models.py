@@ -23,6 +23,8 @@ OPERATIONS: dict[str, tuple[str, str]] = {
     'getAddRequest': ('GET', '/api/movies/requests/{requestId}'),
     'getOpenApi': ('GET', '/api/openapi.json'),
     'getDocs': ('GET', '/api/docs'),
+    'listEtlRuns': ('GET', '/api/etl/runs'),
+    'getEtlRun': ('GET', '/api/etl/runs/{id}'),
 }
 
 
@@ -475,7 +477,7 @@ class AddRequestError:
 
 @dataclass(frozen=True)
 class AddStatusMessage:
-    """Sent over the WebSocket to the submitter when a request finishes"""
+    """Sent over the WebSocket to the submitter when a request finishes. Delivered at least once: the same message may arrive more than once (never with a different status); deduplicate by requestId."""
 
     type: Literal['addStatus']
     request_id: str
@@ -528,16 +530,272 @@ class AddStatusMessageError:
 
 
 @dataclass(frozen=True)
+class EtlCounts:
+    files_seen: int
+    files_downloaded: int
+    movies_new: int
+    movies_present: int
+    quarantined: int
+    failed: int
+    deleted_seen: int
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> EtlCounts:
+        return cls(
+            files_seen=data['filesSeen'],
+            files_downloaded=data['filesDownloaded'],
+            movies_new=data['moviesNew'],
+            movies_present=data['moviesPresent'],
+            quarantined=data['quarantined'],
+            failed=data['failed'],
+            deleted_seen=data['deletedSeen'],
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        out['filesSeen'] = self.files_seen
+        out['filesDownloaded'] = self.files_downloaded
+        out['moviesNew'] = self.movies_new
+        out['moviesPresent'] = self.movies_present
+        out['quarantined'] = self.quarantined
+        out['failed'] = self.failed
+        out['deletedSeen'] = self.deleted_seen
+        return out
+
+
+@dataclass(frozen=True)
+class EtlRun:
+    """One ETL run (a sync of the library from its source)."""
+
+    id: str
+    source: str
+    mode: Literal['full', 'walk', 'changes']
+    state: Literal['running', 'succeeded', 'failed', 'interrupted']
+    phase: str | None
+    started_at: str
+    finished_at: str | None
+    seconds: float | None
+    error: str | None
+    counts: EtlCounts
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> EtlRun:
+        return cls(
+            id=data['id'],
+            source=data['source'],
+            mode=data['mode'],
+            state=data['state'],
+            phase=data.get('phase'),
+            started_at=data['startedAt'],
+            finished_at=data.get('finishedAt'),
+            seconds=None if data.get('seconds') is None else float(data['seconds']),
+            error=data.get('error'),
+            counts=EtlCounts.from_dict(data['counts']),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        out['id'] = self.id
+        out['source'] = self.source
+        out['mode'] = self.mode
+        out['state'] = self.state
+        out['phase'] = self.phase
+        out['startedAt'] = self.started_at
+        out['finishedAt'] = self.finished_at
+        out['seconds'] = self.seconds
+        out['error'] = self.error
+        out['counts'] = self.counts.to_dict()
+        return out
+
+
+@dataclass(frozen=True)
+class EtlRunFile:
+    outcome: Literal['quarantined', 'failed']
+    file_id: str
+    path: str
+    reason: str
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> EtlRunFile:
+        return cls(
+            outcome=data['outcome'],
+            file_id=data['fileId'],
+            path=data['path'],
+            reason=data['reason'],
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        out['outcome'] = self.outcome
+        out['fileId'] = self.file_id
+        out['path'] = self.path
+        out['reason'] = self.reason
+        return out
+
+
+@dataclass(frozen=True)
+class EtlProgressMessage:
+    """Sent over the WebSocket to every connected user while an ETL run is active, at most every few seconds (ETL_LIVE_SECONDS, default 3). Delivery is at least once; order by seq."""
+
+    type: Literal['etlProgress']
+    run_id: str
+    seq: int
+    mode: Literal['full', 'walk', 'changes']
+    phase: str
+    counts: EtlCounts
+    files_queued: int
+    files_per_second: float
+    eta_seconds: float | None
+    source: str | None = None
+    elapsed_seconds: float | None = None
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> EtlProgressMessage:
+        return cls(
+            type=data['type'],
+            run_id=data['runId'],
+            seq=data['seq'],
+            mode=data['mode'],
+            phase=data['phase'],
+            counts=EtlCounts.from_dict(data['counts']),
+            files_queued=data['filesQueued'],
+            files_per_second=float(data['filesPerSecond']),
+            eta_seconds=None if data.get('etaSeconds') is None else float(data['etaSeconds']),
+            source=data.get('source'),
+            elapsed_seconds=None if data.get('elapsedSeconds') is None else float(data['elapsedSeconds']),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        out['type'] = self.type
+        out['runId'] = self.run_id
+        out['seq'] = self.seq
+        if self.source is not None:
+            out['source'] = self.source
+        out['mode'] = self.mode
+        out['phase'] = self.phase
+        out['counts'] = self.counts.to_dict()
+        out['filesQueued'] = self.files_queued
+        out['filesPerSecond'] = self.files_per_second
+        out['etaSeconds'] = self.eta_seconds
+        if self.elapsed_seconds is not None:
+            out['elapsedSeconds'] = self.elapsed_seconds
+        return out
+
+
+@dataclass(frozen=True)
+class EtlFinishedMessage:
+    """Sent over the WebSocket to every connected user when an ETL run ends; GET /api/etl/runs/{id} has the full record."""
+
+    type: Literal['etlFinished']
+    run_id: str
+    seq: int
+    counts: EtlCounts
+    state: Literal['succeeded', 'failed', 'interrupted']
+    source: str | None = None
+    mode: Literal['full', 'walk', 'changes'] | None = None
+    phase: str | None = None
+    files_queued: int | None = None
+    files_per_second: float | None = None
+    eta_seconds: float | None = None
+    elapsed_seconds: float | None = None
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> EtlFinishedMessage:
+        return cls(
+            type=data['type'],
+            run_id=data['runId'],
+            seq=data['seq'],
+            counts=EtlCounts.from_dict(data['counts']),
+            state=data['state'],
+            source=data.get('source'),
+            mode=data.get('mode'),
+            phase=data.get('phase'),
+            files_queued=data.get('filesQueued'),
+            files_per_second=None if data.get('filesPerSecond') is None else float(data['filesPerSecond']),
+            eta_seconds=None if data.get('etaSeconds') is None else float(data['etaSeconds']),
+            elapsed_seconds=None if data.get('elapsedSeconds') is None else float(data['elapsedSeconds']),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        out['type'] = self.type
+        out['runId'] = self.run_id
+        out['seq'] = self.seq
+        if self.source is not None:
+            out['source'] = self.source
+        if self.mode is not None:
+            out['mode'] = self.mode
+        if self.phase is not None:
+            out['phase'] = self.phase
+        out['counts'] = self.counts.to_dict()
+        if self.files_queued is not None:
+            out['filesQueued'] = self.files_queued
+        if self.files_per_second is not None:
+            out['filesPerSecond'] = self.files_per_second
+        if self.eta_seconds is not None:
+            out['etaSeconds'] = self.eta_seconds
+        if self.elapsed_seconds is not None:
+            out['elapsedSeconds'] = self.elapsed_seconds
+        out['state'] = self.state
+        return out
+
+
+@dataclass(frozen=True)
 class ListGenresResponse:
     genres: list[GenreCount]
+    pagination: CursorPage
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ListGenresResponse:
         return cls(
             genres=[GenreCount.from_dict(x) for x in data['genres']],
+            pagination=CursorPage.from_dict(data['pagination']),
         )
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
         out['genres'] = [x.to_dict() for x in self.genres]
+        out['pagination'] = self.pagination.to_dict()
+        return out
+
+
+@dataclass(frozen=True)
+class ListEtlRunsResponse:
+    runs: list[EtlRun]
+    pagination: CursorPage
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ListEtlRunsResponse:
+        return cls(
+            runs=[EtlRun.from_dict(x) for x in data['runs']],
+            pagination=CursorPage.from_dict(data['pagination']),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        out['runs'] = [x.to_dict() for x in self.runs]
+        out['pagination'] = self.pagination.to_dict()
+        return out
+
+
+@dataclass(frozen=True)
+class GetEtlRunResponse:
+    run: EtlRun
+    files: list[EtlRunFile]
+    pagination: CursorPage
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> GetEtlRunResponse:
+        return cls(
+            run=EtlRun.from_dict(data['run']),
+            files=[EtlRunFile.from_dict(x) for x in data['files']],
+            pagination=CursorPage.from_dict(data['pagination']),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        out['run'] = self.run.to_dict()
+        out['files'] = [x.to_dict() for x in self.files]
+        out['pagination'] = self.pagination.to_dict()
         return out
