@@ -13,7 +13,7 @@ SAM_VENV := .local/sam
 export SAM := $(CURDIR)/$(SAM_VENV)/bin/sam
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install ui chromium bench invoke etl clean params preflight deploy etl-remote logs smoke destroy
+.PHONY: run test install ui chromium bench invoke etl client-models clean params preflight deploy etl-remote logs smoke destroy
 
 $(STAMP): requirements-dev.txt src/requirements.txt etl_task/requirements.txt
 	test -x $(PY) || $(PYTHON_BASE) -m venv $(VENV)
@@ -57,7 +57,7 @@ run: $(STAMP) ui
 	$(PY) -m local.stack
 
 test: install
-	$(VENV)/bin/ruff check src etl_task local tests bench deploy
+	$(VENV)/bin/ruff check src etl_task local tests bench deploy clients
 	npm --prefix frontend test
 	$(PY) -m pytest tests
 
@@ -70,6 +70,10 @@ etl: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m bench.run $(SECTIONS)
+
+# The Python client's models, regenerated from src/shared/openapi.json (tests/client fails while they are stale).
+client-models:
+	$(or $(wildcard $(PY)),python3) clients/python/scripts/generate_models.py
 
 clean:
 	rm -rf $(VENV) .local .pytest_cache
