@@ -22,7 +22,7 @@ from contextlib import nullcontext
 
 import psycopg2
 
-from etl_task import live
+from etl_task import live, metrics
 from etl_task.pipeline import LeaseHeld, Run
 from etl_task.progress import Progress
 from etl_task.sources import FolderSource, Source
@@ -79,6 +79,7 @@ def main(argv: list[str] | None = None) -> int:
         source = _source(args)
         conn = psycopg2.connect(config.database_dsn(), connect_timeout=10, application_name="movie-etl")
     except (OSError, ValueError, psycopg2.Error) as exc:
+        print(json.dumps(metrics.emf(None, "failed")), flush=True)
         print(json.dumps({"event": "etl_failed", "error": str(exc)}), flush=True)
         return 1
     try:
@@ -94,6 +95,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     except Exception as exc:
         log.exception("ETL run failed")
+        print(json.dumps(metrics.emf(None, "failed")), flush=True)
         print(json.dumps({"event": "etl_failed", "error": f"{type(exc).__name__}: {exc}"}), flush=True)
         return 1
     finally:
@@ -102,6 +104,8 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps({"event": "etl_quarantined", **entry}), flush=True)
     for entry in summary.failures:
         print(json.dumps({"event": "etl_file_failed", **entry}), flush=True)
+    state = "interrupted" if summary.interrupted else "failed" if summary.failed else "succeeded"
+    print(json.dumps(metrics.emf(summary, state)), flush=True)
     print(json.dumps({"event": "etl_summary", "source": source.name, **summary.report()}), flush=True)
     return 2 if summary.failed else 0
 

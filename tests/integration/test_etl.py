@@ -313,3 +313,33 @@ def test_a_failed_batch_write_stops_the_run_and_keeps_earlier_batches_whole(stac
     resumed = _run(stack, FolderSource(tmp_path), batch_size=10)
     assert resumed.files_skipped == 10 and resumed.movies_new == 20
     assert len(_titles(stack)) == 30
+
+
+def test_the_etl_alarms_watch_metrics_the_task_really_emits(stack, tmp_path: Path) -> None:
+    from local import template
+
+    (tmp_path / "good.json").write_text('{"title": "Metric Movie", "genre": "Drama"}')
+    env = {**os.environ, "DATABASE_URL": stack.database_url, "PYTHONPATH": f"{ROOT / 'src'}:{ROOT}"}
+    ok = subprocess.run([sys.executable, "-m", "etl_task", "--folder", str(tmp_path)], cwd=ROOT, env=env,
+                        capture_output=True, text=True, timeout=60)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    failed = subprocess.run([sys.executable, "-m", "etl_task", "--folder", str(empty)], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert (ok.returncode, failed.returncode) == (0, 1), ok.stdout + failed.stdout
+    emitted = {}
+    for out in (ok.stdout, failed.stdout):
+        line = next(json.loads(x) for x in out.splitlines() if '"_aws"' in x)
+        (spec,) = line["_aws"]["CloudWatchMetrics"]
+        for metric in spec["Metrics"]:
+            dims = {d: line[d] for d in spec["Dimensions"][0]}
+            emitted.setdefault((spec["Namespace"], metric["Name"], tuple(sorted(dims.items()))), []).append(
+                line[metric["Name"]])
+    alarms = {k: v["Properties"] for k, v in template.load()["Resources"].items()
+              if k in ("EtlRunFailedAlarm", "EtlNotSucceededAlarm")}
+    assert len(alarms) == 2
+    for props in alarms.values():
+        key = (props["Namespace"], props["MetricName"], tuple(sorted((d["Name"], d["Value"]) for d in props["Dimensions"])))
+        assert key in emitted, key
+    assert emitted[("MovieLibrary", "EtlRunsSucceeded", (("service", "movie-etl"),))] == [1, 0]
+    assert emitted[("MovieLibrary", "EtlRunsFailed", (("service", "movie-etl"),))] == [0, 1]
