@@ -23,7 +23,7 @@ from starlette.routing import WebSocketRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from local import aws, template
+from local import aws, cognito_public, template
 from local.gateway_responses import GatewayResponses
 from local.request_validation import BodyValidator
 from local.runtime import FunctionTimedOut, LambdaRuntime
@@ -352,6 +352,9 @@ class Gateway(WebSocketApi):
             # What Cognito says to an unsigned call of an action that needs AWS credentials.
             return JSONResponse({"__type": "MissingAuthenticationTokenException", "message": "Missing Authentication Token"},
                                 status_code=400, headers=cors, media_type="application/x-amz-json-1.1")
+        answered = cognito_public.answer(action, await request.body())
+        if answered is not None:
+            return JSONResponse(answered[1], status_code=answered[0], headers=cors, media_type="application/x-amz-json-1.1")
         upstream = await self._http.post(
             self.cognito_endpoint, content=await request.body(),
             headers={"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": target},

@@ -1,4 +1,4 @@
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { Link } from "./components/Link";
 import { Loading } from "./components/Status";
 import { SESSION_EXPIRED } from "./lib/api";
@@ -92,6 +92,14 @@ export function App() {
   }, [session, path, href]);
 
   useEffect(() => setMenuOpen(false), [href]);
+
+  // A new page moves focus to its content, so keyboard and screen-reader users start there.
+  const shownPath = useRef(path);
+  useEffect(() => {
+    if (shownPath.current === path) return;
+    shownPath.current = path;
+    document.getElementById("main")?.focus({ preventScroll: true });
+  }, [path]);
 
   if (session === undefined) {
     return (

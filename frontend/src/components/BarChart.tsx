@@ -106,7 +106,7 @@ export function Histogram({ title, note, bars, unit, labelHeader, testId }: {
           );
           return (
             <li key={bar.label} title={`${bar.label}: ${bar.value} ${unit}`}>
-              {bar.href && bar.value > 0 ? <Link className="column-cell" href={bar.href} aria-label={`${bar.label}: ${bar.value} ${unit}`}>{column}</Link> : <span className="column-cell">{column}</span>}
+              {bar.href && bar.value > 0 ? <Link className="column-cell" href={bar.href}>{column}</Link> : <span className="column-cell">{column}</span>}
             </li>
           );
         })}
