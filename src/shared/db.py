@@ -9,7 +9,7 @@ from typing import TypeVar
 import psycopg2
 import psycopg2.extensions
 
-from shared import config
+from shared import config, db_auth
 from shared.errors import Unavailable
 
 T = TypeVar("T")
@@ -22,15 +22,16 @@ _LOGIN_REFUSED = ("password authentication failed", "PAM authentication failed")
 
 
 def connect(**kwargs: object) -> psycopg2.extensions.connection:
-    """psycopg2.connect with the configured DSN. The RDS-managed secret rotates (every 7 days) while a warm
-    process still holds the old password: when the login is refused, read the secret again and retry once."""
+    """psycopg2.connect with the configured DSN (db_auth: local URL, IAM token or managed secret). The secret
+    rotates (every 7 days) while a warm process still holds the old password: when the login is refused, read
+    the secret again and retry once (with IAM auth the retry simply signs a fresh token)."""
     try:
-        return psycopg2.connect(config.database_dsn(), **kwargs)
+        return psycopg2.connect(db_auth.dsn(), **kwargs)
     except psycopg2.OperationalError as exc:
         if not any(text in str(exc) for text in _LOGIN_REFUSED):
             raise
     config.forget_secrets()
-    return psycopg2.connect(config.database_dsn(), **kwargs)
+    return psycopg2.connect(db_auth.dsn(), **kwargs)
 
 
 def _connect() -> psycopg2.extensions.connection:

@@ -549,3 +549,75 @@ def test_sam_env_vars_keeps_a_tcp_database_and_rewrites_only_loopback() -> None:
     assert content["Parameters"] == {"DATABASE_URL": "postgresql://app:pw@host.docker.internal:5433/movies",
                                      "AWS_ENDPOINT_URL": "http://host.docker.internal:5000",
                                      "COGNITO_ISSUER": "https://cognito-idp.us-east-1.amazonaws.com/pool"}
+
+
+# --- #15 / 18: no database password in the request path ----------------------------------------------
+
+def _role_statements(transformed: dict, function: str) -> list[dict]:
+    role = transformed["Resources"][transformed["Resources"][function]["Properties"]["Role"]["Fn::GetAtt"][0]]
+    statements = []
+    for policy in role["Properties"].get("Policies", []):
+        found = policy["PolicyDocument"]["Statement"]
+        statements += found if isinstance(found, list) else [found]
+    return statements
+
+
+def _actions(statement: dict) -> list[str]:
+    return statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+
+
+def _arn_texts(value: Any) -> Any:
+    """Every ARN string (or !Sub template) inside a Resource value, through Fn::If branches."""
+    if isinstance(value, str):
+        if value.startswith("arn:"):
+            yield value
+    elif isinstance(value, list):
+        for item in value:
+            yield from _arn_texts(item)
+    elif isinstance(value, dict):
+        if "Fn::Sub" in value:
+            sub = value["Fn::Sub"]
+            yield sub[0] if isinstance(sub, list) else sub
+        elif "Fn::If" in value:
+            yield from _arn_texts(value["Fn::If"][1:])
+
+
+def _vpc_functions(transformed: dict) -> list[str]:
+    return [name for name, fn in _of_type(transformed, "AWS::Lambda::Function").items() if "VpcConfig" in fn["Properties"]]
+
+
+@pytest.mark.parametrize("params", [{}, {"UseRdsProxy": "true", "EnvironmentType": "prod"}])
+def test_15_request_path_functions_connect_with_iam_as_the_app_user_only(params: dict[str, str]) -> None:
+    params = {k: v for k, v in params.items() if k in RAW["Parameters"]}
+    transformed = transform(params)
+    migration = (ROOT / "src" / "shared" / "migrations" / "0008_app_role.sql").read_text()
+    for function in ("ReadApiFunction", "AddProcessorFunction"):
+        env = transformed["Resources"][function]["Properties"]["Environment"]["Variables"]
+        assert env.get("DB_IAM_USER") == "movie_app" and "DB_SECRET_ARN" not in env, function
+        statements = _role_statements(transformed, function)
+        assert not [s for s in statements if any(a.startswith("secretsmanager:") for a in _actions(s))], function
+        connect = [s for s in statements if "rds-db:connect" in _actions(s)]
+        assert connect, f"{function} cannot sign in to the database"
+    assert "CREATE ROLE movie_app LOGIN" in migration and "GRANT rds_iam TO movie_app" in migration
+    for name, resource in transformed["Resources"].items():
+        if resource["Type"] != "AWS::IAM::Role":
+            continue
+        for policy in resource["Properties"].get("Policies", []):
+            statements = policy["PolicyDocument"]["Statement"]
+            for statement in statements if isinstance(statements, list) else [statements]:
+                if "rds-db:connect" in _actions(statement):
+                    arns = list(_arn_texts(statement["Resource"]))
+                    assert arns and all(a.endswith("/movie_app") and ":dbuser:" in a for a in arns), (name, arns)
+
+
+@pytest.mark.parametrize("env", ["staging", "prod"])
+def test_15_secrets_endpoint_exists_only_for_in_vpc_readers_of_a_secret(env: str) -> None:
+    transformed = transformed_template_for(env)
+    readers = [f for f in _vpc_functions(transformed)
+               if any(a.startswith("secretsmanager:") for s in _role_statements(transformed, f) for a in _actions(s))]
+    endpoints = [e for e in _of_type(transformed, "AWS::EC2::VPCEndpoint").values()
+                 if "secretsmanager" in json.dumps(e["Properties"]["ServiceName"])]
+    assert readers == ["MigrateFunction"], "only migrations (the owner role) may read the master secret in the VPC"
+    assert len(endpoints) == 1 if readers else not endpoints
+    for endpoint in endpoints:  # a once-per-deploy reader: one AZ is enough
+        assert len(endpoint["Properties"]["SubnetIds"]) == 1

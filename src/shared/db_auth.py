@@ -1,0 +1,44 @@
+"""How a process authenticates to PostgreSQL: DATABASE_URL locally; in AWS an RDS IAM token for the
+request-path functions (a least-privilege role, no password anywhere) or the managed master secret
+(migrations, ETL). Both AWS paths verify the server against the RDS CA bundle shipped in the package."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from shared import config
+
+RDS_CA_BUNDLE = Path(__file__).with_name("certs") / "rds-ca-bundle.pem"
+
+
+def ca_bundle() -> str:
+    return os.environ.get("DB_SSLROOTCERT") or str(RDS_CA_BUNDLE)
+
+
+@lru_cache(maxsize=1)
+def _rds() -> Any:
+    import boto3
+
+    return boto3.session.Session().client("rds", region_name=config.region())
+
+
+def iam_dsn() -> str:
+    """A DSN whose password is a fresh IAM auth token (valid 15 minutes, needed only to open the connection).
+
+    The token is a SigV4-presigned URL that botocore signs locally with the function's role credentials:
+    no network call, so no Secrets Manager endpoint and nothing to rotate."""
+    from psycopg2.extensions import make_dsn
+
+    host, port, user = os.environ["DB_HOST"], int(os.environ.get("DB_PORT", "5432")), os.environ["DB_IAM_USER"]
+    token = _rds().generate_db_auth_token(DBHostname=host, Port=port, DBUsername=user, Region=config.region())
+    return make_dsn(host=host, port=port, dbname=os.environ.get("DB_NAME", "movies"), user=user, password=token,
+                    sslmode="verify-full", sslrootcert=ca_bundle())
+
+
+def dsn() -> str:
+    if not os.environ.get("DATABASE_URL") and os.environ.get("DB_IAM_USER"):
+        return iam_dsn()
+    return config.database_dsn()
