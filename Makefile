@@ -13,7 +13,7 @@ SAM_VENV := .local/sam
 export SAM := $(CURDIR)/$(SAM_VENV)/bin/sam
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install ui chromium bench invoke etl client-models clean params preflight deploy etl-remote logs smoke destroy
+.PHONY: run test test-deployed install ui chromium bench invoke etl client-models clean params preflight deploy etl-remote logs smoke destroy
 
 $(STAMP): requirements-dev.txt src/requirements.txt etl_task/requirements.txt
 	test -x $(PY) || $(PYTHON_BASE) -m venv $(VENV)
@@ -60,6 +60,10 @@ test: install
 	$(VENV)/bin/ruff check src etl_task local tests bench deploy clients
 	npm --prefix frontend test
 	$(PY) -m pytest tests
+
+# The e2e tests marked deployable against a deployed stack (URLs, pool and a test user from its outputs).
+test-deployed: $(STAMP)
+	@$(PY) -m tests.e2e.deployed $(or $(ENV),staging)
 
 invoke: $(STAMP)
 	@test -n "$(FN)" -a -n "$(EVENT)" || { echo "usage: make invoke FN=<Function> EVENT=events/<file>.json"; exit 2; }

@@ -58,3 +58,25 @@ def physical_id(env: str, logical_id: str) -> str:
     cfn = boto3.client("cloudformation", region_name=region(env))
     return cfn.describe_stack_resource(StackName=stack_name(env), LogicalResourceId=logical_id)[
         "StackResourceDetail"]["PhysicalResourceId"]
+
+
+def has_credentials() -> bool:
+    """Whether boto3 finds AWS credentials at all (environment, profile, SSO, instance role)."""
+    return boto3.session.Session().get_credentials() is not None
+
+
+def test_target(env: str) -> dict[str, str]:
+    """What `make test-deployed` points the e2e tests at, read from the stack (read-only)."""
+    found = outputs(env)
+    params = parameters(env)
+    return {
+        "rest_url": found["RestApiUrl"],
+        "ws_url": found["WebSocketUrl"],
+        "ui_url": found.get("UiUrl", ""),
+        "user_pool_id": found["UserPoolId"],
+        "client_id": found["UserPoolClientId"],
+        "rest_api_id": physical_id(env, "RestApi"),
+        "stage": params.get("Stage", "v1"),
+        "allowed_origin": params.get("AllowedOrigin", ""),
+        "region": region(env),
+    }

@@ -13,6 +13,11 @@ from websockets.sync.client import ClientConnection, connect
 from local import aws
 
 
+def ws_url(stack) -> str:
+    """The WebSocket API's URL: the deployed stage's, or the local gateway's."""
+    return getattr(stack, "ws_url", None) or f"ws://127.0.0.1:{stack.port}/ws"
+
+
 def flush_stage_cache(stack) -> None:
     """Empty the REST stage's cache through API Gateway's FlushStageCache: locally the gateway serves it on
     its loopback management port; deployed it is `aws apigateway flush-stage-cache --rest-api-id <id>
@@ -42,8 +47,7 @@ class User:
     def connect(self) -> User:
         # Unbounded queue: a test may read its messages long after they arrived; with the default (16)
         # the client stops reading the socket, its keepalive pongs go unread and it hangs up.
-        self.ws = connect(f"ws://127.0.0.1:{self.stack.port}/ws?token={self.token}", open_timeout=10,
-                          max_queue=None)
+        self.ws = connect(f"{ws_url(self.stack)}?token={self.token}", open_timeout=10, max_queue=None)
         return self
 
     def add(self, movie: dict[str, Any], **headers: str) -> httpx.Response:

@@ -73,6 +73,7 @@ def test_a_token_signed_with_the_pool_key_passes(stack) -> None:
     assert _status(stack, {"Authorization": f"Bearer {_forge(_claims(stack))}"}).status_code == 200
 
 
+@pytest.mark.deployable
 @pytest.mark.parametrize("case", ["missing", "garbage", "forged", "expired", "access", "wrong-audience"])
 def test_bad_tokens_are_401(stack, token: str, case: str) -> None:
     header, payload, _sig = token.split(".")

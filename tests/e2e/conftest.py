@@ -1,0 +1,25 @@
+"""e2e fixtures for `make test-deployed`: the same tests against a deployed stack (tests/e2e/deployed.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.deployed import DeployedStack, deployed
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "deployable: also runs against a deployed stack (make test-deployed ENV=...)")
+
+
+if deployed():
+    @pytest.fixture(scope="session")
+    def stack() -> DeployedStack:
+        return DeployedStack.from_env()
+
+    @pytest.fixture()
+    def library() -> None:
+        """A deployed library is whatever it holds: tests marked deployable do not depend on its contents."""
+
+    @pytest.fixture()
+    def db() -> None:
+        pytest.skip("a deployed stack's database is inside its VPC")
