@@ -108,3 +108,108 @@ def run(stack, report) -> None:
     report.table("ETL throughput (files/s)", rows, ("run", "ours", "comparison", "ratio", "goal"))
     report.note(f"(Writing the {FILES:,} test files took {write_seconds:.1f} s and is not counted.)\n")
     shutil.rmtree(folder, ignore_errors=True)
+
+
+# --- incremental sync: full run, walk re-sync and changes-feed re-sync after the same 100 changes ----------
+
+SYNC_FILES = int(os.environ.get("BENCH_SYNC_FILES", "100000"))
+SYNC_FOLDERS = int(os.environ.get("BENCH_SYNC_FOLDERS", "10000"))
+SYNC_CHANGES = int(os.environ.get("BENCH_SYNC_CHANGES", "100"))
+
+
+def sync_library(files: int, folders: int) -> tuple[FakeDrive, str, list[str], list[str]]:
+    """files JSON files in folders folders (two levels: about sqrt(folders) at the top), 50 ms a request."""
+    drive = FakeDrive(latency=0.05, page_size_cap=1000)
+    top = drive.add_folder("Sync bench", drive.root)
+    parents = [drive.add_folder(f"P{i}", top) for i in range(max(1, int(folders ** 0.5)))]
+    tree = list(parents)
+    while len(tree) < folders:
+        tree.append(drive.add_folder(f"C{len(tree)}", parents[len(tree) % len(parents)]))
+    ids = []
+    for i, (title, genre, rating, year) in enumerate(synthetic.rows(files, seed=17)):
+        ids.append(drive.add_file(f"s{i}.json", tree[i % len(tree)],
+                                  json.dumps({"title": title, "genre": genre, "rating": rating, "year": year}).encode()))
+    return drive, top, tree, ids
+
+
+def _sync_run(dsn: str, source: DriveSource, drive: FakeDrive, **kwargs) -> tuple[object, int, int, float]:
+    drive.requests.clear()
+    drive.downloads.clear()
+    conn = psycopg2.connect(dsn)
+    try:
+        started = time.perf_counter()
+        summary = Run(conn, source, concurrency=16, **kwargs).execute()
+        seconds = time.perf_counter() - started
+    finally:
+        conn.close()
+    return summary, drive.requests["total"], sum(drive.downloads.values()), seconds
+
+
+def run_sync(stack, report) -> None:
+    started = time.perf_counter()
+    drive, top, tree, ids = sync_library(SYNC_FILES, SYNC_FOLDERS)
+    build_seconds = time.perf_counter() - started
+    endpoint = drive.start()
+    dsn = stack.database_url
+    try:
+        with psycopg2.connect(dsn) as conn, conn.cursor() as cur:
+            cur.execute("TRUNCATE movies, etl_files, etl_runs")
+        conn.close()
+        source = DriveSource(top, credentials_from_info(drive.user_credentials(), drive.token_uri), api_endpoint=endpoint)
+        full = _sync_run(dsn, source, drive, full=True)
+        assert full[0].files_downloaded == SYNC_FILES and full[0].failed == 0, full[0].report()
+        # The same changes for both re-syncs: half edits, half new files, spread over the tree.
+        for n in range(SYNC_CHANGES):
+            if n % 2:
+                drive.update_file(ids[(n * 7919) % len(ids)], json.dumps({"title": f"Edited {n}", "genre": "Bench"}).encode())
+            else:
+                drive.add_file(f"new{n}.json", tree[(n * 104729) % len(tree)],
+                               json.dumps({"title": f"New {n}", "genre": "Bench"}).encode())
+        with psycopg2.connect(dsn) as conn, conn.cursor() as cur:
+            cur.execute("SELECT changes_token FROM etl_sync_state WHERE source = %s", (source.name,))
+            token = cur.fetchone()[0]
+        conn.close()
+        feed = _sync_run(dsn, source, drive)
+        assert feed[0].mode == "changes", feed[0].report()
+        # Put the checkpoint and the feed position back as they were, so the walk sees the same 100 changes.
+        with psycopg2.connect(dsn) as conn, conn.cursor() as cur:
+            cur.execute("DELETE FROM etl_files WHERE run_id = %s", (feed[0].run_id,))
+            cur.execute("UPDATE etl_sync_state SET changes_token = %s WHERE source = %s", (token, source.name))
+        conn.close()
+        walk = _sync_run(dsn, source, drive, walk_every=1)
+        assert walk[0].mode == "walk", walk[0].report()
+    finally:
+        drive.stop()
+    rows = []
+    for name, (_summary, requests, downloads, seconds) in (
+            (f"full run ({SYNC_FILES:,} files, {SYNC_FOLDERS:,} folders)", full),
+            (f"walk re-sync after {SYNC_CHANGES} changes", walk), (f"changes-feed re-sync after the same {SYNC_CHANGES}", feed)):
+        rows.append((name, f"{requests:,}", f"{downloads:,}", f"{seconds:,.1f}",
+                     f"{100 * requests / full[1]:.2f}%", f"{100 * seconds / full[3]:.1f}%"))
+    report.table("ETL incremental sync (fake Drive, 50 ms a request, 150 requests/s limit, 16 at a time)", rows,
+                 ("run", "Drive requests", "downloads", "seconds", "requests vs full", "time vs full"))
+    goals = [f"both re-syncs download exactly {SYNC_CHANGES} files: walk {walk[2]}, feed {feed[2]}",
+             f"walk re-sync <= 15% of the full run's time: {100 * walk[3] / full[3]:.1f}%",
+             f"changes-feed re-sync <= 1% of the full run's requests: {100 * feed[1] / full[1]:.2f}%"]
+    report.note("Goals: " + "; ".join(goals) + f". (Building the fake library took {build_seconds:.0f} s, not counted.)\n")
+
+
+if __name__ == "__main__":  # python -m bench.etl_bench: the sync benchmark alone, into bench/REPORT.md
+    import sys
+    from datetime import UTC, datetime
+
+    from bench.run import REPORT, Report
+    from local.stack import ROOT, LocalStack
+
+    bench_report = Report()
+    bench_stack = LocalStack(pg_dir=ROOT / ".local" / "bench" / "pg-sync", port=0, sample_library=None,
+                             ephemeral=True, serve=False)
+    try:
+        bench_stack.start()
+        bench_report.section("etl-sync")
+        bench_report.note(f"<sub>measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC with `python -m bench.etl_bench`</sub>\n")
+        run_sync(bench_stack, bench_report)
+    finally:
+        bench_stack.stop()
+    if "--no-save" not in sys.argv:
+        bench_report.save(REPORT)
