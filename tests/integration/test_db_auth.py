@@ -72,6 +72,7 @@ def test_token_is_signed_locally_for_the_app_user_and_tls_verifies_the_server(la
     context = ssl.create_default_context(cafile=dsn["sslrootcert"])
     subjects = [dict(x[0] for x in cert["subject"]).get("commonName", "") for cert in context.get_ca_certs()]
     assert "Amazon RDS us-east-1 Root CA RSA2048 G1" in subjects and "Amazon RDS Root 2019 CA" in subjects
+    assert "Amazon Root CA 1" in subjects, "RDS Proxy endpoints use Amazon Trust Services certificates"
 
     token = dsn["password"]
     assert token.startswith(f"{HOST}:5432/?")
