@@ -176,6 +176,9 @@ def _banner(stack: LocalStack, token: str) -> str:
         "",
         "  Try the API (the id token is valid for one hour):",
         f"    curl -s -H 'Authorization: Bearer {token}' '{stack.url}/api/dashboard'",
+        "  Or the Python client's CLI (pip install ./clients/python); these two lines set it up:",
+        f"    export MOVIE_LIBRARY_BASE_URL={stack.url}",
+        f"    echo '{aws.DEMO_PASSWORD}' | movie-library login --username {aws.DEMO_USER} --password-stdin",
         "",
         "Press Ctrl-C to stop everything (PostgreSQL included). Data stays in .local/pg.",
     ]

@@ -18,7 +18,7 @@ import boto3
 import pytest
 
 from local import aws
-from local.stack import ROOT
+from local.stack import ROOT, _banner
 
 PACKAGE = ROOT / "clients" / "python"
 PASSWORD = "User-Passw0rd!"
@@ -114,6 +114,16 @@ def test_login_keeps_only_a_refresh_token_readable_by_the_user(cli: Path, env: d
     dashboard = run(cli, env, "dashboard")
     assert dashboard.returncode == 0, dashboard.stderr
     assert json.loads(dashboard.stdout)["totalMovies"] == 32  # piped: JSON
+
+
+def test_the_two_lines_make_run_prints_set_up_the_cli(cli: Path, env: dict[str, str], stack) -> None:
+    lines = [line.strip() for line in _banner(stack, "a-token").splitlines()]
+    first = next(n for n, line in enumerate(lines) if line.startswith("export MOVIE_LIBRARY_BASE_URL="))
+    script = "\n".join([*lines[first:first + 2], "movie-library dashboard"])
+    result = subprocess.run(["bash", "-eo", "pipefail", "-c", script], capture_output=True, text=True, timeout=120,
+                            env={**env, "PATH": f"{cli.parent}:{env['PATH']}"})
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["totalMovies"] == 32
 
 
 def test_reads_as_json_when_piped_and_as_a_table_on_a_terminal(cli: Path, env: dict[str, str], stack, user: str) -> None:

@@ -147,11 +147,11 @@ def cmd_login(args: argparse.Namespace, store: Store, profile: Profile) -> int:
     store.save(profile)
     message = {"signedIn": username, "profile": profile.name, "baseUrl": values["base_url"],
                "credentials": str(store.credentials_path)}
-    if _json_mode(args):
+    if args.json:
         output.emit_json(message)
-    else:
+    else:  # a message for the person, not data: stdout stays clean for the commands that follow in a script
         print(f"Signed in as {username} (profile {profile.name}). The refresh token is in {store.credentials_path} "
-              "(readable only by you).")
+              "(readable only by you).", file=sys.stderr)
     return OK
 
 
