@@ -48,6 +48,18 @@ def _source(args: argparse.Namespace) -> Source:
                        resource_key=os.environ.get("DRIVE_FOLDER_RESOURCE_KEY") or None)
 
 
+def _check(args: argparse.Namespace) -> int:
+    """--check: can the credentials read the root folder? (a preflight; loads nothing, needs no database)"""
+    try:
+        source = _source(args)
+        root = source.preflight() if hasattr(source, "preflight") else {"name": source.name}
+    except Exception as exc:
+        print(json.dumps({"event": "etl_check_failed", "error": f"{type(exc).__name__}: {exc}"}), flush=True)
+        return 1
+    print(json.dumps({"event": "etl_check_ok", "source": source.name, "root": root.get("name")}), flush=True)
+    return 0
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     env = os.environ.get
     parser = argparse.ArgumentParser(prog="etl_task", description=__doc__,
@@ -55,6 +67,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--source", choices=["folder", "drive"], default=env("ETL_SOURCE", "folder"))
     parser.add_argument("--folder", default=env("ETL_FOLDER"), help="local folder of *.json files")
     parser.add_argument("--folder-id", default=env("DRIVE_FOLDER_ID"), help="Google Drive folder id")
+    parser.add_argument("--check", action="store_true",
+                        help="only check that the credentials can read the root folder (a preflight), then exit")
     parser.add_argument("--full", action="store_true", help="ignore the checkpoint and download every file again")
     parser.add_argument("--allow-empty", action="store_true", default=env("ETL_ALLOW_EMPTY") == "true",
                         help="a walk that finds no files succeeds (otherwise it is an error: wrong folder or no share)")
@@ -75,6 +89,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"), format="%(message)s")
     args = parse_args(argv)
+    if args.check:
+        return _check(args)
     try:
         source = _source(args)
         conn = psycopg2.connect(config.database_dsn(), connect_timeout=10, application_name="movie-etl")
@@ -104,6 +120,8 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps({"event": "etl_quarantined", **entry}), flush=True)
     for entry in summary.failures:
         print(json.dumps({"event": "etl_file_failed", **entry}), flush=True)
+    for file_id in summary.deleted:  # reported, never deleted: the library only grows
+        print(json.dumps({"event": "etl_file_gone", "fileId": file_id}), flush=True)
     state = "interrupted" if summary.interrupted else "failed" if summary.failed else "succeeded"
     print(json.dumps(metrics.emf(summary, state)), flush=True)
     print(json.dumps({"event": "etl_summary", "source": source.name, **summary.report()}), flush=True)

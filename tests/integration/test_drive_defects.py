@@ -208,9 +208,13 @@ def test_9_a_service_account_needs_the_folder_shared_with_its_email(stack, drive
     top = _library(drive)
     drive.share_by_link(top, with_resource_key=False)  # 'anyone with the link' is not enough for it
     reset_library(stack, None)
+    check = _cli(stack, drive, top, drive.service_account_info(), tmp_path, "--check")  # the preflight
+    assert check.returncode == 1 and f"Share the folder with the service account {SERVICE_ACCOUNT}" in check.stdout
     refused = _cli(stack, drive, top, drive.service_account_info(), tmp_path)
     assert refused.returncode == 1 and f"Share the folder with the service account {SERVICE_ACCOUNT}" in refused.stdout
     drive.share(top, SERVICE_ACCOUNT)
+    check = _cli(stack, drive, top, drive.service_account_info(), tmp_path, "--check")
+    assert check.returncode == 0 and json.loads(check.stdout)["event"] == "etl_check_ok", check.stdout + check.stderr
     done = _cli(stack, drive, top, drive.service_account_info(), tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
     assert json.loads(done.stdout.strip().splitlines()[-1])["files_loaded"] == 5
