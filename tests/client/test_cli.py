@@ -6,12 +6,14 @@ from __future__ import annotations
 import json
 import os
 import pty
+import re
 import shutil
 import stat
 import subprocess
 import sys
 import threading
 import uuid
+import zipfile
 from pathlib import Path
 
 import boto3
@@ -37,6 +39,13 @@ def cli(tmp_path_factory) -> Path:
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--disable-pip-version-check",
                     str(source), "-w", str(wheels)], check=True)
     wheel = next(wheels.glob("movie_library_client-*.whl"))
+    with zipfile.ZipFile(wheel) as archive:
+        assert "movie_library/py.typed" in archive.namelist()
+        metadata = archive.read(next(n for n in archive.namelist() if n.endswith(".dist-info/METADATA"))).decode()
+    requires = sorted(line.split(":", 1)[1].split(">")[0].split(";")[0].strip()
+                      for line in metadata.splitlines() if line.startswith("Requires-Dist:"))
+    assert requires == ["boto3", "httpx", "websockets"] and "Requires-Python: >=3.10" in metadata
+    assert re.search(r"Requires-Dist: boto3.*extra == .aws.", metadata)  # boto3 only as the [aws] extra
     venv = work / "venv"
     base_python = getattr(sys, "_base_executable", sys.executable)
     subprocess.run([base_python, "-m", "venv", str(venv)], check=True)

@@ -11,7 +11,7 @@ import json
 import queue
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import quote
@@ -289,13 +289,3 @@ class StatusTracker:
                     wait = min(wait, self.poll_interval)
                 self._cond.wait(max(0.0, min(wait, 5.0)))
 
-
-def wait_all(tracker: StatusTracker, handles: list[AddHandle], timeout: float | None,
-             on_result: Callable[[AddHandle, Outcome | Exception], None]) -> None:
-    inbox: queue.SimpleQueue[Any] = queue.SimpleQueue()
-    for handle in handles:
-        inbox.put(handle)
-    done = threading.Event()
-    done.set()
-    for handle, result in tracker.follow(inbox, done, timeout):
-        on_result(handle, result)
