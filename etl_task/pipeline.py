@@ -23,6 +23,7 @@ from etl_task.sources import Source, SourceFile
 from shared import etl_runs
 
 log = logging.getLogger("etl")
+RECORD_SECONDS = 5.0  # how often a running run's counts are written to its etl_runs row
 
 
 class EmptyRun(RuntimeError):
@@ -130,7 +131,7 @@ class Run:
     def _report(self, summary: Summary, run_id: int, force: bool = False, finished: str | None = None) -> None:
         if self.progress:
             self.progress.update(summary, summary.files_seen)
-        if self.live is None and not force:
+        if self.live is None and not force and time.monotonic() - self._recorded < RECORD_SECONDS:
             return
         elapsed = time.monotonic() - self._started
         done = summary.files_downloaded + summary.quarantined
@@ -148,7 +149,8 @@ class Run:
                 self.live(message)
             except Exception as exc:  # progress is a courtesy: never fail the run for it
                 log.warning("could not publish ETL progress: %s", exc)
-        if force or finished:
+        if force or finished or time.monotonic() - self._recorded >= RECORD_SECONDS:
+            self._recorded = time.monotonic()
             try:
                 self._with_control(lambda c: etl_runs.update_progress(c, run_id, self._phase, summary.counts()))
             except psycopg2.Error as exc:
@@ -179,7 +181,7 @@ class Run:
         return self.source.list_files(), None, after
 
     def _execute(self, summary: Summary, run_id: int, token: str | None, runs_since_walk: int) -> None:
-        self._started = time.monotonic()
+        self._started = self._recorded = time.monotonic()
         self._queued = 0
         versions, present, gone_before = self._with_control(lambda c: etl_runs.live_files(c, self.source.name))
         loader = Loader(self.conn, self.source.name, run_id, self.batch_size, self.quarantine_out)

@@ -120,7 +120,7 @@ def test_the_run_history_records_mode_state_counts_and_the_quarantine(stack) -> 
 def test_two_runs_started_together_one_runs_and_the_other_exits_cleanly_saying_why(stack, tmp_path: Path) -> None:
     drive = FakeDrive(latency=0.05, page_size_cap=20)
     top = drive.add_folder("Lease", drive.root)
-    for i in range(120):
+    for i in range(240):  # about 6 s of downloads: longer than the second process takes to start
         drive.add_file(f"l{i}.json", top, _movie(f"Lease {i}"))
     endpoint = drive.start()
     creds = tmp_path / "token.json"
@@ -141,7 +141,7 @@ def test_two_runs_started_together_one_runs_and_the_other_exits_cleanly_saying_w
     assert last == ["etl_skipped", "etl_summary"], outputs
     skipped = next(json.loads(o.strip().splitlines()[-1]) for o, _e in outputs if "etl_skipped" in o)
     assert "another ETL run holds the lease" in skipped["reason"]
-    assert sum(drive.downloads.values()) == 120  # the one run downloaded each file once
+    assert sum(drive.downloads.values()) == 240  # the one run downloaded each file once
     with psycopg2.connect(stack.database_url) as conn, conn.cursor() as cur:
         cur.execute("SELECT count(*), min(status) FROM etl_runs")
         assert cur.fetchone() == (1, "succeeded")
