@@ -243,6 +243,11 @@ def test_interrupted_run_resumes_without_downloading_loaded_files(stack, tmp_pat
     finally:
         drive.stop()
     assert not done_before & set(drive.downloads), "files loaded before the interruption were downloaded again"
+    with psycopg2.connect(stack.database_url) as conn, conn.cursor() as cur:
+        cur.execute("SELECT status FROM etl_runs ORDER BY id")
+        # SIGTERM: the run says so itself; SIGKILL: the next run finds its lease expired and says so.
+        assert [r[0] for r in cur.fetchall()] == ["interrupted", "succeeded"]
+    conn.close()
     rows = {(t, g, float(r), y) for t, g, r, y in _titles(stack)}
     assert rows == expected  # exactly what an uninterrupted run gives
 
