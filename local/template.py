@@ -306,6 +306,16 @@ def websocket_routes() -> dict[str, WebSocketRoute]:
 
 # --- resolving references for the local stand-ins ------------------------------------------
 
+def parameter_value(name: str) -> str:
+    """A template parameter as the local stack deploys it: its Default, unless LOCAL_PARAMETER_OVERRIDES
+    ("Name=value Other=value", like sam deploy --parameter-overrides) sets it."""
+    import shlex
+
+    overrides = dict(item.split("=", 1) for item in shlex.split(os.environ.get("LOCAL_PARAMETER_OVERRIDES", ""))
+                     if "=" in item)
+    return overrides.get(name, str(load()["Parameters"][name].get("Default", "")))
+
+
 def resolve(value: Any, refs: dict[str, dict[str, str]]) -> Any:
     """Resolve !Ref, !GetAtt and !Sub against refs: logical id → {"Ref": …, "Arn": …, …}; params by default."""
     if isinstance(value, dict):
@@ -317,7 +327,7 @@ def resolve(value: Any, refs: dict[str, dict[str, str]]) -> Any:
                       "AWS::StackName": "movie-library-local", "AWS::Partition": "aws", "AWS::URLSuffix": "amazonaws.com"}
             if name in pseudo:
                 return pseudo[name]
-            return str(load()["Parameters"][name].get("Default", ""))
+            return parameter_value(name)
         if "Fn::GetAtt" in value:
             name, attr = value["Fn::GetAtt"]
             return refs[name][attr]

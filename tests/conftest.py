@@ -32,6 +32,8 @@ def fixture_library() -> Path:
 @pytest.fixture(scope="session")
 def stack() -> Iterator[LocalStack]:
     os.environ.pop("DATABASE_URL", None)
+    # The stage-cache tests need the cache that DashboardCache=true deploys (off by default, as make run).
+    os.environ.setdefault("LOCAL_PARAMETER_OVERRIDES", "DashboardCache=true")
     reap_orphans(ROOT / ".local" / "test")  # servers of earlier runs that were killed before their teardown
     local = LocalStack(pg_dir=ROOT / ".local" / "test" / f"pg-{os.getpid()}", port=0,
                        sample_library=None, ephemeral=True)

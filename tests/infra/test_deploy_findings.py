@@ -621,3 +621,50 @@ def test_15_secrets_endpoint_exists_only_for_in_vpc_readers_of_a_secret(env: str
     assert len(endpoints) == 1 if readers else not endpoints
     for endpoint in endpoints:  # a once-per-deploy reader: one AZ is enough
         assert len(endpoint["Properties"]["SubnetIds"]) == 1
+
+
+# --- #15: the dashboard cache is a parameter, off unless asked for ------------------------------------
+
+def _evaluate(node: Any, params: dict[str, str], template: dict) -> Any:
+    """CloudFormation's condition functions and Fn::If, for the parameter values a deploy passes."""
+    if isinstance(node, list):
+        return [_evaluate(n, params, template) for n in node]
+    if not isinstance(node, dict):
+        return node
+    if "Ref" in node and node["Ref"] in template["Parameters"]:
+        return params.get(node["Ref"], str(template["Parameters"][node["Ref"]].get("Default", "")))
+    if "Condition" in node:
+        return _evaluate(template["Conditions"][node["Condition"]], params, template)
+    if "Fn::Equals" in node:
+        left, right = _evaluate(node["Fn::Equals"], params, template)
+        return str(left) == str(right)
+    if "Fn::Not" in node:
+        return not _evaluate(node["Fn::Not"][0], params, template)
+    if "Fn::And" in node:
+        return all(_evaluate(node["Fn::And"], params, template))
+    if "Fn::Or" in node:
+        return any(_evaluate(node["Fn::Or"], params, template))
+    if "Fn::If" in node:
+        name, yes, no = node["Fn::If"]
+        return _evaluate(yes if _evaluate({"Condition": name}, params, template) else no, params, template)
+    return node
+
+
+def _dashboard_cache(params: dict[str, str]) -> tuple[Any, Any]:
+    transformed = transform(params)
+    stage = next(iter(_of_type(transformed, "AWS::ApiGateway::Stage").values()))["Properties"]
+    setting = next(s for s in stage["MethodSettings"] if s["ResourcePath"] == "/~1api~1dashboard")
+    return (_evaluate(stage.get("CacheClusterEnabled", False), params, transformed),
+            _evaluate(setting.get("CachingEnabled", False), params, transformed))
+
+
+def test_15_stage_cache_follows_the_dashboard_cache_parameter() -> None:
+    from tests.infra.conftest import parameter_overrides
+
+    assert RAW["Parameters"]["DashboardCache"]["Default"] == "false"
+    assert _dashboard_cache({"DashboardCache": "true"}) == (True, True)
+    assert _dashboard_cache({"DashboardCache": "false"}) == (False, False)
+    assert _dashboard_cache({}) == (False, False), "off unless an environment asks for it"
+    for env in ("staging", "prod"):
+        params = parameter_overrides(env)
+        assert _dashboard_cache(params) == ((params.get("DashboardCache") == "true"),) * 2
