@@ -131,7 +131,7 @@ def get_run(cur: Cursor, run_id: int) -> dict[str, Any] | None:
 def run_files(cur: Cursor, run_id: int, after_seq: int | None, limit: int) -> list[dict[str, Any]]:
     cur.execute(
         "SELECT seq, outcome, file_id, path, reason FROM etl_run_files"
-        " WHERE run_id = %s AND (%s::int IS NULL OR seq > %s) ORDER BY seq LIMIT %s",
+        " WHERE run_id = %s AND (%s::bigint IS NULL OR seq > %s) ORDER BY seq LIMIT %s",
         (run_id, after_seq, after_seq, limit + 1),
     )
     return [{"seq": s, "outcome": o, "fileId": f, "path": p, "reason": r} for s, o, f, p, r in cur.fetchall()]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from pathlib import Path
 
@@ -60,6 +61,9 @@ def test_runs_are_listed_newest_first_a_page_at_a_time_with_each_runs_quarantine
     assert {f["outcome"] for f in files} == {"quarantined"}
     assert any("'title' is missing" in f["reason"] for f in files)
     assert api.get(f"/api/etl/runs/{second}").json()["files"] == []
+    far = base64.urlsafe_b64encode(json.dumps({"k": f"etlRun{first}", "t": "9" * 18}).encode()).decode().rstrip("=")
+    beyond = api.get(f"/api/etl/runs/{first}", params={"cursor": far})
+    assert beyond.status_code == 200 and beyond.json()["files"] == []
 
 
 def test_bad_ids_cursors_and_missing_runs_are_client_errors_and_auth_is_required(stack, api) -> None:
