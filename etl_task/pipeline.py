@@ -231,9 +231,14 @@ class Run:
             pending: dict[Future, SourceFile] = {}
 
             def drain(block_until: int) -> None:
+                """Hand finished downloads to the loader; block only while more than block_until are in flight."""
                 nonlocal last_report
-                while len(pending) > block_until:
-                    finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+                while pending:
+                    finished = [f for f in pending if f.done()]
+                    if not finished:
+                        if len(pending) <= block_until:
+                            break
+                        finished, _ = wait(pending, return_when=FIRST_COMPLETED)
                     for future in finished:
                         item = pending.pop(future)
                         if future.cancelled():  # stopping: left for the next run
@@ -251,6 +256,9 @@ class Run:
             for item in items:
                 if self.stop_requested.is_set():
                     break
+                if time.monotonic() - last_report >= 0.5:  # a slow listing still reports
+                    last_report = time.monotonic()
+                    self._report(summary, run_id)
                 listed.add(item.file_id)
                 summary.files_seen += 1
                 if not self.full and (item.file_id, item.modified) in versions:
