@@ -143,6 +143,10 @@ export function App() {
                 </Link>
               </li>
             ))}
+            <li>
+              {/* A page of its own (Swagger UI), so the app's bundle does not carry it. */}
+              <a href="/docs.html">API docs</a>
+            </li>
           </ul>
           <div className="user">
             <span className="muted">{session.email}</span>

@@ -200,8 +200,12 @@ def test_phone_sized_screen(page: Page) -> None:
 
 
 def test_bundle_budget() -> None:
+    # The app's own JavaScript (DESIGN.md: at most 120 kB gzipped). Swagger UI, loaded only by the
+    # API docs page, is copied to dist/docs/ and measured apart.
     scripts = list((ROOT / "frontend" / "dist" / "assets").glob("*.js"))
     assert scripts
     size = sum(len(gzip.compress(p.read_bytes(), compresslevel=9)) for p in scripts)
-    print(json.dumps({"javascript_gzip_bytes": size}))
-    assert size <= 250 * 1024
+    docs = sum(len(gzip.compress(p.read_bytes(), compresslevel=9))
+               for p in (ROOT / "frontend" / "dist" / "docs").glob("*.js"))
+    print(json.dumps({"javascript_gzip_bytes": size, "docs_page_swagger_gzip_bytes": docs}))
+    assert size <= 120 * 1024

@@ -614,6 +614,17 @@ def test_sign_in_is_shared_with_a_new_tab(browser: Browser, stack, signed_state)
     context.close()
 
 
+def test_docs_page_reads_the_api_description_with_the_token(page: Page) -> None:
+    with page.expect_request("**/api/openapi.json") as described:
+        page.goto("/docs.html")
+    assert described.value.headers["authorization"].startswith("Bearer ")
+    expect(page.get_by_text("/api/movies/search").first).to_be_visible()
+    expect(page.get_by_text("Signed in as demo@example.com")).to_be_visible()
+    snap(page, "docs")
+    page.set_viewport_size(PHONE)
+    snap(page, "docs-phone")
+
+
 # ------------------------------------------------------------------------------- screenshots + axe
 
 

@@ -1,5 +1,5 @@
 import type { ReactNode } from "react";
-import type { Movie } from "../lib/api";
+import { formatRating, type Movie } from "../lib/api";
 import { Link } from "./Link";
 
 export function highlight(text: string, term: string): ReactNode {
@@ -55,7 +55,7 @@ export function MovieTable({ movies, caption, term = "", sortedBy, linkState }: 
                 <span className="genre-under">{movie.genre}</span>
               </td>
               <td className="col-genre">{movie.genre}</td>
-              <td className="num">{movie.rating ?? <span className="muted">not rated</span>}</td>
+              <td className="num">{formatRating(movie.rating) ?? <span className="muted">not rated</span>}</td>
               <td className="num">{movie.year ?? "–"}</td>
             </tr>
           ))}

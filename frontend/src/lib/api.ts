@@ -98,3 +98,8 @@ export async function allGenres(): Promise<GenreCount[]> {
   }
   return genres;
 }
+
+// Ratings read the same everywhere: one decimal ("8.0", not "8").
+export function formatRating(rating: number | null | undefined): string | null {
+  return rating === null || rating === undefined ? null : rating.toFixed(1);
+}

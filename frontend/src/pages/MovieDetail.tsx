@@ -1,7 +1,7 @@
 import { useEffect, useState } from "react";
 import { Link } from "../components/Link";
 import { ErrorMessage, Loading } from "../components/Status";
-import { api, ApiError, type Movie, query } from "../lib/api";
+import { api, ApiError, formatRating, type Movie, query } from "../lib/api";
 import { filtersToUrl } from "../lib/filters";
 import { useLocation, usePageTitle } from "../lib/router";
 
@@ -24,7 +24,7 @@ function Neighbours({ title, movies, more }: { title: string; movies: Movie[]; m
       <ul>
         {movies.map((m) => (
           <li key={m.id}>
-            <Link href={`/movies/${m.id}`}>{m.title}</Link> <span className="muted">{m.rating ?? "not rated"}</span>
+            <Link href={`/movies/${m.id}`}>{m.title}</Link> <span className="muted">{formatRating(m.rating) ?? "not rated"}</span>
           </li>
         ))}
       </ul>
@@ -93,7 +93,7 @@ export function MovieDetail({ id }: { id: string }) {
             <dt>Genre</dt>
             <dd><Link href={filtersToUrl({ genres: [movie.genre], minRating: "", year: "" })}>{movie.genre}</Link></dd>
             <dt>Rating</dt>
-            <dd>{movie.rating !== null ? `${movie.rating} / 10` : "not rated"}</dd>
+            <dd>{movie.rating !== null ? `${formatRating(movie.rating)} / 10` : "not rated"}</dd>
             <dt>Year</dt>
             <dd>{movie.year !== null ? <Link href={filtersToUrl({ genres: [], minRating: "", year: String(movie.year) })}>{movie.year}</Link> : "unknown"}</dd>
             <dt>Added</dt>

@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from "react";
+import { Link } from "../components/Link";
 import { MovieTable } from "../components/MovieTable";
 import { ErrorMessage, Loading } from "../components/Status";
 import { api, type Movie, query } from "../lib/api";
@@ -86,7 +87,7 @@ export function Search() {
               </button>
             ))}
           </p>
-          <p className="muted">To list movies by genre, rating or year, use Browse.</p>
+          <p className="muted">To list movies by genre, rating or year, use <Link href="/browse">Browse</Link>.</p>
         </div>
       )}
       {loading && !current && <Loading label="Searching…" rows={4} />}

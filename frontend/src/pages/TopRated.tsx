@@ -14,7 +14,6 @@ interface Shown {
   total: number;
   hasMore: boolean;
   nextCursor: string | null;
-  unrated: number | null;
 }
 
 // The rows loaded so far live in the history entry, so Back from a movie returns to the same list
@@ -24,6 +23,7 @@ export function TopRated() {
   const [shown, setShown] = useState<Shown | null>(() => readEntryState<Shown>("top") ?? null);
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
+  const [unrated, setUnrated] = useState<number | null>(null);
 
   const keep = (next: Shown) => {
     saveEntryState("top", next);
@@ -40,7 +40,6 @@ export function TopRated() {
           total: p.pagination.total,
           hasMore: p.pagination.hasMore,
           nextCursor: p.pagination.nextCursor,
-          unrated: previous?.unrated ?? null,
         });
         if (previous) focusRow(previous.movies.length);
       }, (e: Error) => setError(e.message))
@@ -51,21 +50,13 @@ export function TopRated() {
     if (!readEntryState<Shown>("top")) load(null);
     // The dashboard knows how many movies have no rating (they are listed last, not ranked).
     api<{ unratedMovies?: number }>("/dashboard").then((d) => {
-      if (typeof d.unratedMovies === "number") {
-        const unrated = d.unratedMovies;
-        setShown((s) => {
-          if (!s) return s;
-          const next = { ...s, unrated };
-          saveEntryState("top", next);
-          return next;
-        });
-      }
+      if (typeof d.unratedMovies === "number") setUnrated(d.unratedMovies);
     }, () => undefined);
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
   useRestoreScroll(Boolean(shown));
 
-  const ranked = shown && shown.unrated !== null ? shown.total - shown.unrated : null;
+  const ranked = shown && unrated !== null ? shown.total - unrated : null;
   return (
     <section aria-labelledby="top-title">
       <h1 id="top-title">Top rated</h1>
@@ -73,7 +64,7 @@ export function TopRated() {
       {shown && (
         <p className="muted" data-testid="top-summary">
           {ranked !== null
-            ? `${ranked} rated ${ranked === 1 ? "movie" : "movies"}, highest first${shown.unrated ? `; ${shown.unrated} without a rating are listed last` : ""}.`
+            ? `${ranked} rated ${ranked === 1 ? "movie" : "movies"}, highest first${unrated ? `; ${unrated} without a rating ${unrated === 1 ? "is" : "are"} listed last` : ""}.`
             : "Highest rated first; movies without a rating are listed last."}
         </p>
       )}
