@@ -42,8 +42,7 @@ def cli(tmp_path_factory) -> Path:
     with zipfile.ZipFile(wheel) as archive:
         assert "movie_library/py.typed" in archive.namelist()
         metadata = archive.read(next(n for n in archive.namelist() if n.endswith(".dist-info/METADATA"))).decode()
-    requires = sorted(line.split(":", 1)[1].split(">")[0].split(";")[0].strip()
-                      for line in metadata.splitlines() if line.startswith("Requires-Dist:"))
+    requires = sorted(re.findall(r"^Requires-Dist: ([A-Za-z0-9_.-]+)", metadata, re.MULTILINE))
     assert requires == ["boto3", "httpx", "websockets"] and "Requires-Python: >=3.10" in metadata
     assert re.search(r"Requires-Dist: boto3.*extra == .aws.", metadata)  # boto3 only as the [aws] extra
     venv = work / "venv"
