@@ -151,6 +151,8 @@ def test_reads_as_json_when_piped_and_as_a_table_on_a_terminal(cli: Path, env: d
     code, out, _ = run_on_terminal(cli, env, "filter", "--genre", "Drama")
     assert code == 0 and out.splitlines()[0].split() == ["Title", "Genre", "Rating", "Year", "Id"]
     assert "6 movie(s)" in out
+    code, out, _ = run_on_terminal(cli, env, "dashboard")
+    assert code == 0 and "Average rating  7.4" in out and "Unrated movies  0" in out and "Top genres" in out
     code, out, _ = run_on_terminal(cli, env, "--json", "dashboard")
     assert code == 0 and json.loads(out)["totalMovies"] == 32
 

@@ -10,6 +10,7 @@ import argparse
 import getpass
 import json
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -167,9 +168,9 @@ def cmd_dashboard(args: argparse.Namespace, client: Client) -> int:
     if _json_mode(args):
         output.emit_json(data)
         return OK
-    output.pairs([("Movies", data["totalMovies"]), ("Average rating", data["averageRating"])]
-                 + [(k, v) for k, v in data.items() if isinstance(v, (int, float)) and k not in {"totalMovies",
-                                                                                                   "averageRating"}])
+    scalars = [(re.sub(r"(?<!^)([A-Z])", r" \1", k).capitalize(), v) for k, v in data.items()
+               if isinstance(v, (int, float)) and k not in {"totalMovies", "averageRating"}]  # e.g. unratedMovies
+    output.pairs([("Movies", data["totalMovies"]), ("Average rating", data["averageRating"]), *scalars])
     print("\nTop genres")
     output.table(data["topGenres"], [("genre", "Genre"), ("count", "Movies")])
     print("\nMovies by year")
