@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from html import escape
-
-from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -64,25 +61,7 @@ def get_openapi() -> dict:
     return openapi.document()
 
 
-@app.get("/api/docs")
-def get_docs() -> Response:
-    title = escape(openapi.document()["info"]["title"])
-    return Response(200, "text/html; charset=utf-8", _SWAGGER_PAGE.replace("{title}", title))
-
-
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
 @tracer.capture_lambda_handler
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
     return app.resolve(event, context)
-
-
-_SWAGGER_PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>{title}</title>
-<link rel="stylesheet" href="https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/swagger-ui.css"></head>
-<body><div id="ui"></div>
-<script src="https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/swagger-ui-bundle.js"></script>
-<script>
-  // Relative to this page, so it works under /api and under the /v1 stage alike.
-  SwaggerUIBundle({ url: "openapi.json", dom_id: "#ui" });
-</script></body></html>
-"""

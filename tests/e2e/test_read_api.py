@@ -117,9 +117,8 @@ def test_unknown_route_is_a_json_404(api: httpx.Client) -> None:
 def test_openapi_and_docs(api: httpx.Client) -> None:
     doc = api.get("/api/openapi.json").json()
     assert doc["openapi"].startswith("3.") and "/api/movies/filter" in doc["paths"]
-    page = api.get("/api/docs")
-    assert page.status_code == 200 and "swagger-ui" in page.text
-    assert page.headers["content-type"].startswith("text/html")
+    # No API-served docs page (it loaded Swagger UI from a CDN): the UI's docs page fetches the document.
+    assert api.get("/api/docs").status_code == 404
 
 
 def test_dashboard_is_cached_for_the_template_ttl(stack, api: httpx.Client, db) -> None:

@@ -88,7 +88,6 @@ class Client:
         "addMovie": "add",
         "getAddRequest": "request",
         "getOpenApi": "openapi",
-        "getDocs": None,  # an HTML page (Swagger UI) for browsers
         "listEtlRuns": "etl_runs",
         "getEtlRun": "etl_run",
     }

@@ -22,7 +22,6 @@ OPERATIONS: dict[str, tuple[str, str]] = {
     'addMovie': ('POST', '/api/movies'),
     'getAddRequest': ('GET', '/api/movies/requests/{requestId}'),
     'getOpenApi': ('GET', '/api/openapi.json'),
-    'getDocs': ('GET', '/api/docs'),
     'listEtlRuns': ('GET', '/api/etl/runs'),
     'getEtlRun': ('GET', '/api/etl/runs/{id}'),
 }
