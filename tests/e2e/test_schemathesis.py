@@ -12,16 +12,21 @@ import pytest
 
 
 @pytest.mark.usefixtures("library")
-def test_generated_requests_never_5xx_and_match_the_document(stack, token: str, tmp_path: Path) -> None:
+def test_generated_requests_never_5xx_and_match_the_document(stack, token: str, tmp_path: Path, monkeypatch) -> None:
+    # Hundreds of generated adds from one user: the per-user limit would answer most of them 429 (and then
+    # the next tests' adds too), so it is raised here; the 429 itself is tested in test_add_faults.
+    monkeypatch.setenv("ADDS_PER_USER_PER_MINUTE", "100000")
     schema = tmp_path / "openapi.json"
     schema.write_text(httpx.get(f"{stack.url}/api/openapi.json",
                                 headers={"Authorization": f"Bearer {token}"}).text)
     result = subprocess.run(
         [sys.executable, "-m", "schemathesis.cli", "run", str(schema), "--url", stack.url,
-         "-H", f"Authorization: Bearer {token}", "--max-examples", "80", "--seed", "20261125",
+         "-H", f"Authorization: Bearer {token}", "--max-examples", "70", "--seed", "20261125",
          "--checks", "all",
          # Opaque cursors are strings to the schema but only the API's own are valid (a 400 otherwise).
-         "--exclude-checks", "positive_data_acceptance",
+         # API Gateway answers a method a resource does not declare with its MISSING_AUTHENTICATION_TOKEN
+         # gateway response (the template maps it to 404), never 405: that is AWS's answer, not a defect.
+         "--exclude-checks", "positive_data_acceptance,unsupported_method",
          "--report", "ndjson", "--report-dir", str(tmp_path), "--no-color"],
         capture_output=True, text=True, timeout=900,
     )
@@ -29,5 +34,6 @@ def test_generated_requests_never_5xx_and_match_the_document(stack, token: str, 
     # Every response schemathesis received is in its NDJSON report.
     report = "".join(p.read_text() for p in tmp_path.glob("*.ndjson"))
     statuses = [int(code) for code in re.findall(r'"status_code":\s*(\d+)', report)]
-    assert len(statuses) >= 500, f"only {len(statuses)} requests were made"
+    assert len(statuses) >= 1000, f"only {len(statuses)} requests were made"
     assert not [s for s in statuses if s >= 500]
+    print(f"schemathesis: {len(statuses)} requests, none 5xx; summary:", result.stdout[-1500:])
