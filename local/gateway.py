@@ -217,7 +217,14 @@ class WebSocketApi:
                 event = {"body": body, "isBase64Encoded": False,
                          "requestContext": _ws_context(self.stage, ws, connection_id, route.key, "MESSAGE", connected_at,
                                                        authorizer) | {"messageId": secrets.token_hex(8)}}
-                result = await run_in_threadpool(self.runtime.invoke, route.function, event)
+                try:
+                    result = await run_in_threadpool(self.runtime.invoke, route.function, event)
+                except Exception as exc:
+                    # API Gateway keeps the connection and tells the client, without detail.
+                    log.warning("%s failed on a WebSocket message: %s", route.function, exc)
+                    await ws.send_text(json.dumps({"message": "Internal server error", "connectionId": connection_id,
+                                                   "requestId": event["requestContext"]["requestId"]}))
+                    continue
                 if route.two_way and isinstance(result, dict) and result.get("body"):
                     await ws.send_text(result["body"])
         except WebSocketDisconnect:

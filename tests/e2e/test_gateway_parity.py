@@ -407,3 +407,19 @@ def test_an_add_reports_created_over_the_websocket(stack) -> None:
             == outcome["status"]
     finally:
         user.close()
+
+
+def _fails_on_messages(event: dict, _context: object) -> dict:
+    if event["requestContext"]["eventType"] == "MESSAGE":
+        raise RuntimeError("the function crashed")
+    return {"statusCode": 200}
+
+
+def test_a_failing_websocket_route_answers_internal_server_error_and_keeps_the_socket(stack, token: str) -> None:
+    runtime = LambdaRuntime(handlers={"WebSocketFunction": _fails_on_messages})
+    with _serve(_gateway(stack, runtime)) as url, \
+            connect(f"{url.replace('http', 'ws', 1)}/ws?token={token}", open_timeout=10) as ws:
+        for _ in range(2):
+            ws.send(json.dumps({"action": "ping"}))
+            answer = json.loads(ws.recv(timeout=10))
+            assert answer["message"] == "Internal server error" and answer["connectionId"] and answer["requestId"]
