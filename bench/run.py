@@ -134,7 +134,8 @@ def read_api(stack: LocalStack, report: Report, conn) -> None:
         (f"top-rated page at row {MIDDLE:,}", get("/api/movies/top-rated", cursor=deep_cursor, limit="10"),
          [sql("SELECT * FROM seed_movies ORDER BY rating DESC LIMIT 10 OFFSET %s", (MIDDLE,)),
           sql("SELECT count(*) FROM seed_movies")]),
-        (f"top-rated page at row {MIDDLE:,} by start (seed-compatible)", get("/api/movies/top-rated", start=str(MIDDLE)),
+        # start stops at 10,000 (deeper: the cursor above), so the seed-compatible way is measured at its limit.
+        ("top-rated page at row 10,000 by start (seed-compatible)", get("/api/movies/top-rated", start="10000"),
          None),
         # Before issue 15 the dashboard scanned movies for these on every uncached call.
         ("dashboard (uncached) vs the full scan", uncached_dashboard,
