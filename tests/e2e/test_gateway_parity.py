@@ -24,6 +24,8 @@ from websockets.sync.client import connect
 
 from local import aws, template
 from local.gateway import Gateway
+from local.gateway_responses import ErrorContext, render
+from local.request_validation import BodyValidator
 from local.runtime import LambdaRuntime
 from shared import aws_clients
 from shared.auth import verifier
@@ -152,6 +154,19 @@ def test_bodies_failing_the_model_stop_at_the_gateway(stack, token: str, body: A
     response = httpx.post(f"{stack.url}/api/movies", json=body, headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 400
     assert response.text == _expected_body(_responses(stack)["BAD_REQUEST_BODY"], "Invalid request body", error)
+
+
+def test_validation_error_strings_are_rendered_as_api_gateway_renders_them() -> None:
+    """Whatever the template's BAD_REQUEST_BODY says, $context.error.validationErrorString is the validator's
+    list, JSON-escaped in place, and messageString is the message already in quotes."""
+    validator = BodyValidator(template.models()["MovieInput"], required=True)
+    error = validator.validate("application/json", json.dumps({"genre": "Drama", "rating": 7, "year": 2000}).encode())
+    assert error == '[object has missing required properties (["title"])]'
+    context = ErrorContext("BAD_REQUEST_BODY", "Invalid request body", "r-1", error)
+    rendered = render('{"message":$context.error.messageString,"detail":"$context.error.validationErrorString"}', context)
+    assert rendered == '{"message":"Invalid request body","detail":"[object has missing required properties ([\\"title\\"])]"}'
+    assert json.loads(rendered)["detail"] == error
+    assert validator.validate("text/plain", b"anything") is None  # no model for this content type: passed through
 
 
 @pytest.mark.deployable
