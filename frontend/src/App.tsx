@@ -10,6 +10,7 @@ import { Dashboard } from "./pages/Dashboard";
 import { MovieDetail } from "./pages/MovieDetail";
 import { Search } from "./pages/Search";
 import { SignIn, type SignInReason } from "./pages/SignIn";
+import { Sync } from "./pages/Sync";
 import { TopRated } from "./pages/TopRated";
 
 const NAV = [
@@ -18,6 +19,7 @@ const NAV = [
   { href: "/browse", label: "Browse" },
   { href: "/top", label: "Top rated" },
   { href: "/add", label: "Add a movie" },
+  { href: "/sync", label: "Library sync" },
 ];
 
 function NotFound({ path }: { path: string }) {
@@ -46,6 +48,8 @@ function Page({ path }: { path: string }) {
       return <TopRated />;
     case "/add":
       return <AddMovie />;
+    case "/sync":
+      return <Sync />;
     default:
       return <NotFound path={path} />;
   }

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
+import psycopg2
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Request, Route, expect, sync_playwright
 
@@ -26,9 +28,11 @@ PHONE = {"width": 390, "height": 844}
 DEMO = ("demo@example.com", "Demo-Passw0rd!")
 # The UI's CSP (CloudFront's response headers policy in AWS): scripts and styles from the site
 # only, connections only to the REST, WebSocket and Cognito endpoints (all on the UI's origin locally).
+# The same directives as template.yaml's UiSecurityHeaders, less upgrade-insecure-requests (plain http
+# locally) and with the local WebSocket endpoint.
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
-       "connect-src 'self' ws://{host}; manifest-src 'self'; base-uri 'none'; form-action 'self'; "
-       "frame-ancestors 'none'")
+       "manifest-src 'self'; connect-src 'self' ws://{host}; base-uri 'self'; form-action 'self'; "
+       "object-src 'none'; frame-ancestors 'none'")
 
 
 @pytest.fixture(scope="module")
@@ -636,6 +640,7 @@ PAGES = [
     ("top-rated", "/top", "Top rated"),
     ("add-movie", "/add", "Add a movie"),
     ("not-found", "/movies/not-a-movie", "Movie not found"),
+    ("sync", "/sync", "Library sync"),
 ]
 
 
@@ -668,3 +673,64 @@ def test_every_page_screenshotted_and_accessible(browser: Browser, stack, signed
     snap(page, f"forgot{suffix}")
     context.close()
     assert not problems, problems
+
+
+# ------------------------------------------------------------------------- library sync (runs last)
+
+
+def test_library_sync_shows_a_run_advancing_live_then_its_report(page: Page, stack, fixture_library) -> None:
+    """A Drive sync runs (fake Drive, real client) while the page watches: the bar advances, the run
+    lands in the history, and its report lists the file that could not be loaded."""
+    from etl_task.drive import DriveSource, credentials_from_info
+    from etl_task.live import Throttled, dynamodb_sender
+    from etl_task.pipeline import Run
+    from local.fake_drive import FakeDrive
+
+    drive = FakeDrive(latency=0.05, page_size_cap=10)
+    top = drive.add_folder("Sync", drive.root)
+    for i in range(60):
+        drive.add_file(f"s{i}.json", top, json.dumps({"title": f"Synced {i}", "genre": "Issue16 Sync",
+                                                       "rating": 5, "year": 2020}).encode())
+    drive.add_file("broken.json", top, b"{not json")
+    endpoint = drive.start()
+    send = dynamodb_sender(stack.resources.table_name("EtlEventsTable"))
+    outcome: dict = {}
+
+    def run() -> None:
+        conn = psycopg2.connect(stack.database_url)
+        try:
+            source = DriveSource(top, credentials_from_info(drive.user_credentials(), drive.token_uri),
+                                 api_endpoint=endpoint)
+            outcome["summary"] = Run(conn, source, concurrency=2, live=Throttled(send, 0.2)).execute()
+        finally:
+            conn.close()
+
+    try:
+        page.goto("/sync")
+        expect(page.get_by_role("heading", name="Library sync")).to_be_visible()
+        expect(page.get_by_text("(connected)")).to_be_visible()
+        worker = threading.Thread(target=run)
+        worker.start()
+        progress = page.get_by_test_id("etl-progress-text")
+        seen: list[int] = []
+
+        def downloaded() -> bool:
+            if progress.count():
+                text = progress.inner_text()
+                seen.append(int(text.split(" of ")[0]))
+            return "succeeded" in (page.get_by_test_id("etl-current").inner_text() if progress.count() else "")
+
+        _until(page, downloaded, 60_000)
+        worker.join(30)
+        advancing = sorted(set(seen))
+        assert len(advancing) >= 2 and advancing[0] < 61, seen
+        run_id = str(outcome["summary"].run_id)
+        row = page.locator(f'tr[data-run="{run_id}"]')
+        expect(row).to_contain_text("Succeeded")
+        row.get_by_role("button", name=re.compile("^Report")).click()
+        expect(page.get_by_role("cell", name="broken.json")).to_be_visible()
+        expect(page.get_by_text("Quarantined").first).to_be_visible()
+        snap(page, "sync-after-run")
+    finally:
+        drive.stop()
+        reset_library(stack, fixture_library)

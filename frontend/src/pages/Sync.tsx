@@ -1,0 +1,222 @@
+import { useCallback, useEffect, useRef, useState } from "react";
+import { ErrorMessage, Loading } from "../components/Status";
+import { api, query } from "../lib/api";
+import { ensureSession } from "../lib/auth";
+import { absoluteWsUrl, config } from "../lib/config";
+import { LiveSocket, type SocketState } from "../lib/live";
+import { usePageTitle } from "../lib/router";
+
+// Shapes from src/shared/openapi.json (EtlRun, EtlRunFile, EtlProgressMessage, EtlFinishedMessage).
+interface EtlCounts {
+  filesSeen: number;
+  filesDownloaded: number;
+  moviesNew: number;
+  moviesPresent: number;
+  quarantined: number;
+  failed: number;
+  deletedSeen: number;
+}
+
+interface EtlRun {
+  id: string;
+  source: string;
+  mode: "full" | "walk" | "changes";
+  state: "running" | "succeeded" | "failed" | "interrupted";
+  phase: string | null;
+  startedAt: string;
+  finishedAt: string | null;
+  seconds: number | null;
+  error: string | null;
+  counts: EtlCounts;
+}
+
+interface EtlRunFile {
+  outcome: "quarantined" | "failed";
+  fileId: string;
+  path: string;
+  reason: string;
+}
+
+interface Live {
+  type: "etlProgress" | "etlFinished";
+  runId: string;
+  seq: number;
+  phase?: string;
+  state?: EtlRun["state"];
+  counts: EtlCounts;
+  filesQueued?: number;
+  filesPerSecond?: number;
+  etaSeconds?: number | null;
+}
+
+const MODE: Record<EtlRun["mode"], string> = { full: "Full load", walk: "Full listing", changes: "Changes only" };
+const STATE: Record<EtlRun["state"], string> = {
+  running: "Running",
+  succeeded: "Succeeded",
+  failed: "Failed",
+  interrupted: "Interrupted",
+};
+
+function Report({ run }: { run: EtlRun }) {
+  const [files, setFiles] = useState<EtlRunFile[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    api<{ files: EtlRunFile[] }>(`/etl/runs/${encodeURIComponent(run.id)}${query({ limit: 100 })}`).then(
+      (r) => setFiles(r.files),
+      (e: Error) => setError(e.message),
+    );
+  }, [run.id]);
+  if (error) return <ErrorMessage error={error} />;
+  if (!files) return <Loading rows={2} />;
+  if (!files.length) return <p className="muted">Every file of this run loaded.</p>;
+  return (
+    <table>
+      <caption className="visually-hidden">Files run {run.id} could not load</caption>
+      <thead>
+        <tr>
+          <th scope="col">File</th>
+          <th scope="col">Outcome</th>
+          <th scope="col">Why</th>
+        </tr>
+      </thead>
+      <tbody>
+        {files.map((f) => (
+          <tr key={`${f.fileId}-${f.outcome}`}>
+            <td className="path">{f.path}</td>
+            <td>{f.outcome === "quarantined" ? "Quarantined" : "Download failed"}</td>
+            <td>{f.reason}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function Progress({ live }: { live: Live }) {
+  const done = live.counts.filesDownloaded + live.counts.failed;
+  const total = live.filesQueued ?? 0;
+  const known = live.etaSeconds !== null && live.etaSeconds !== undefined && total > 0;
+  return (
+    <div className="card" data-testid="etl-current">
+      <h2>Run {live.runId} {live.type === "etlFinished" ? `— ${STATE[live.state ?? "succeeded"].toLowerCase()}` : "in progress"}</h2>
+      <label htmlFor="etl-progress">{live.phase ? `${live.phase[0].toUpperCase()}${live.phase.slice(1)}` : "Working"}</label>
+      <progress id="etl-progress" max={Math.max(total, done, 1)} value={live.type === "etlFinished" ? Math.max(total, done, 1) : known ? done : undefined} />
+      <p className="muted" data-testid="etl-progress-text">
+        {done} of {total || "?"} files downloaded · {live.counts.moviesNew} new movies · {live.counts.quarantined} quarantined
+        {live.filesPerSecond ? ` · ${live.filesPerSecond.toFixed(1)} files/s` : ""}
+        {known && live.type !== "etlFinished" ? ` · about ${Math.ceil(live.etaSeconds ?? 0)} s left` : ""}
+      </p>
+    </div>
+  );
+}
+
+export function Sync() {
+  usePageTitle("Library sync");
+  const [runs, setRuns] = useState<EtlRun[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [live, setLive] = useState<Live | null>(null);
+  const [open, setOpen] = useState<string | null>(null);
+  const [socket, setSocket] = useState<SocketState>("connecting");
+  const lastSeq = useRef<Record<string, number>>({});
+
+  const loadRuns = useCallback(() => {
+    api<{ runs: EtlRun[] }>(`/etl/runs${query({ limit: 10 })}`).then((r) => setRuns(r.runs), (e: Error) => setError(e.message));
+  }, []);
+  useEffect(loadRuns, [loadRuns]);
+
+  useEffect(() => {
+    const socketLive = new LiveSocket({
+      target: async () => {
+        const session = await ensureSession(120_000);
+        return session
+          ? { url: `${absoluteWsUrl(config().wsUrl)}?token=${encodeURIComponent(session.idToken)}`, expiresAt: session.expiresAt }
+          : null;
+      },
+      onMessage: () => undefined,
+      // Delivery is at least once and unordered: only a newer seq of a run moves the bar.
+      onOther: (message) => {
+        if (message.type !== "etlProgress" && message.type !== "etlFinished") return;
+        const m = message as unknown as Live;
+        if ((lastSeq.current[m.runId] ?? -1) >= m.seq) return;
+        lastSeq.current[m.runId] = m.seq;
+        setLive(m);
+        if (m.type === "etlFinished") loadRuns();
+      },
+      onState: setSocket,
+      onOpen: loadRuns,
+    });
+    socketLive.start();
+    return () => socketLive.stop();
+  }, [loadRuns]);
+
+  const running = runs?.find((r) => r.state === "running");
+  return (
+    <section aria-labelledby="sync-title">
+      <h1 id="sync-title">Library sync</h1>
+      <p className="muted">
+        The library is loaded from its source folder by the ETL. Runs and their progress appear here live
+        ({socket === "open" ? "connected" : "connecting…"}).
+      </p>
+      <ErrorMessage error={error} />
+      {live ? (
+        <Progress live={live} />
+      ) : running ? (
+        <p className="card">Run {running.id} is {running.phase ?? "running"}; progress appears with its next update.</p>
+      ) : (
+        <p className="card" data-testid="etl-idle">No run in progress.</p>
+      )}
+      <h2>Recent runs</h2>
+      {!runs && !error && <Loading rows={4} />}
+      {runs && runs.length === 0 && <p>No run yet.</p>}
+      {runs && runs.length > 0 && (
+        <div className="table-wrap">
+          <table data-testid="etl-runs">
+            <caption className="visually-hidden">Recent ETL runs, newest first</caption>
+            <thead>
+              <tr>
+                <th scope="col">Started</th>
+                <th scope="col" className="col-optional">Kind</th>
+                <th scope="col">Result</th>
+                <th scope="col" className="num">New movies</th>
+                <th scope="col" className="num col-optional">Not loaded</th>
+                <th scope="col"><span className="visually-hidden">Report</span></th>
+              </tr>
+            </thead>
+            <tbody>
+              {runs.map((run) => {
+                const problems = run.counts.quarantined + run.counts.failed;
+                return [
+                  <tr key={run.id} data-run={run.id}>
+                    <td>{new Date(run.startedAt).toLocaleString([], { dateStyle: "medium", timeStyle: "short" })}</td>
+                    <td className="col-optional">{MODE[run.mode]}</td>
+                    <td>
+                      {STATE[run.state]}
+                      {run.seconds !== null && <span className="muted"> in {run.seconds.toFixed(1)} s</span>}
+                      {run.error && <span className="error"> — {run.error}</span>}
+                    </td>
+                    <td className="num">{run.counts.moviesNew}</td>
+                    <td className="num col-optional">{problems}</td>
+                    <td>
+                      <button type="button" className="link" aria-expanded={open === run.id}
+                        onClick={() => setOpen(open === run.id ? null : run.id)}>
+                        {open === run.id ? "Hide report" : "Report"}
+                        <span className="visually-hidden"> of run {run.id}</span>
+                      </button>
+                    </td>
+                  </tr>,
+                  open === run.id && (
+                    <tr key={`${run.id}-report`}>
+                      <td colSpan={6}>
+                        <Report run={run} />
+                      </td>
+                    </tr>
+                  ),
+                ];
+              })}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}
