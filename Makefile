@@ -13,7 +13,7 @@ SAM_VENV := .local/sam
 export SAM := $(CURDIR)/$(SAM_VENV)/bin/sam
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-deployed install ui chromium bench invoke etl client-models clean params preflight deploy etl-remote logs smoke destroy
+.PHONY: run test test-deployed install ui chromium bench soak invoke etl client-models clean params preflight deploy etl-remote logs smoke destroy
 
 $(STAMP): requirements-dev.txt src/requirements.txt etl_task/requirements.txt
 	test -x $(PY) || $(PYTHON_BASE) -m venv $(VENV)
@@ -74,6 +74,10 @@ etl: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m bench.run $(SECTIONS)
+
+# 10,000 adds from 50 users with PostgreSQL restarts, a processor crash and a flaky notifier (ADDS=, USERS= to scale).
+soak: $(STAMP)
+	$(PY) -m bench.soak --adds $(or $(ADDS),10000) --users $(or $(USERS),50)
 
 # The Python client's models, regenerated from src/shared/openapi.json (tests/client fails while they are stale).
 client-models:

@@ -9,7 +9,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from handlers.observability import logger, metrics, tracer
 from shared import adds
 
-processor = SqsFifoPartialProcessor()
+processor = SqsFifoPartialProcessor(skip_group_on_error=True)  # one stuck request holds back only its user
 REASON = "The movie could not be saved after several attempts; please try again later."
 
 
