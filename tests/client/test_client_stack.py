@@ -168,6 +168,19 @@ def test_repeated_messages_are_deduplicated_by_request_id(stack) -> None:
         assert again.wait(timeout=10).status == "created"
 
 
+def test_the_status_socket_reconnects_after_the_server_closes_it(stack) -> None:
+    token, sub = _user(stack, "client-reconnect@example.com")
+    with Client(stack.url, auth=token, safety_poll_interval=600) as client:
+        assert client.listen()
+        first_since = client.tracker._connected_since
+        management = boto3.client("apigatewaymanagementapi", endpoint_url=os.environ["WS_MANAGEMENT_ENDPOINT"])
+        for connection in _user_connections(stack, sub):
+            management.delete_connection(ConnectionId=connection)  # as API Gateway does after 2 h
+        wait_for(lambda: client.tracker.connected and client.tracker._connected_since != first_since, timeout=15)
+        outcome = client.add(_movie(unique("After Reconnect"))).wait(timeout=60)
+        assert outcome.status == "created" and outcome.via == "websocket"
+
+
 def test_watch_yields_each_request_once(stack) -> None:
     token, sub = _user(stack, "client-watch@example.com")
     titles = [unique("Watched"), unique("Watched")]
