@@ -132,9 +132,55 @@ def sync_library(files: int, folders: int) -> tuple[FakeDrive, str, list[str], l
     return drive, top, tree, ids
 
 
-def _sync_run(dsn: str, source: DriveSource, drive: FakeDrive, **kwargs) -> tuple[object, int, int, float]:
-    drive.requests.clear()
-    drive.downloads.clear()
+class RemoteDrive:
+    """The fake Drive in a process of its own, as Drive is remote: it does not share the ETL's CPU time and
+    GIL. The bench changes it and reads its counters over a pipe."""
+
+    def __init__(self, files: int, folders: int):
+        import multiprocessing
+
+        context = multiprocessing.get_context("fork")
+        self._conn, child = context.Pipe()
+        self._proc = context.Process(target=_serve_remote, args=(child, files, folders), daemon=True)
+        self._proc.start()
+        self.endpoint, self.token_uri, self.credentials, self.top, self.tree, self.ids = self._conn.recv()
+
+    def call(self, name: str, *args: object) -> object:
+        self._conn.send((name, args))
+        ok, value = self._conn.recv()
+        if not ok:
+            raise RuntimeError(value)
+        return value
+
+    def stop(self) -> None:
+        self.call("stop")
+        self._proc.join(30)
+
+
+def _serve_remote(conn, files: int, folders: int) -> None:
+    drive, top, tree, ids = sync_library(files, folders)
+    endpoint = drive.start()
+    conn.send((endpoint, drive.token_uri, drive.user_credentials(), top, tree, ids))
+    while True:
+        name, args = conn.recv()
+        try:
+            if name == "counts":
+                value: object = (drive.requests["total"], sum(drive.downloads.values()))
+            elif name == "clear":
+                drive.requests.clear()
+                drive.downloads.clear()
+                value = None
+            else:
+                value = getattr(drive, name)(*args)
+            conn.send((True, value))
+        except Exception as exc:  # the bench says what went wrong
+            conn.send((False, repr(exc)))
+        if name == "stop":
+            return
+
+
+def _sync_run(dsn: str, source: DriveSource, drive: RemoteDrive, **kwargs) -> tuple[object, int, int, float]:
+    drive.call("clear")
     conn = psycopg2.connect(dsn)
     try:
         started = time.perf_counter()
@@ -142,29 +188,31 @@ def _sync_run(dsn: str, source: DriveSource, drive: FakeDrive, **kwargs) -> tupl
         seconds = time.perf_counter() - started
     finally:
         conn.close()
-    return summary, drive.requests["total"], sum(drive.downloads.values()), seconds
+    requests, downloads = drive.call("counts")  # type: ignore[misc]
+    return summary, requests, downloads, seconds
 
 
 def run_sync(stack, report) -> None:
     started = time.perf_counter()
-    drive, top, tree, ids = sync_library(SYNC_FILES, SYNC_FOLDERS)
+    drive = RemoteDrive(SYNC_FILES, SYNC_FOLDERS)
     build_seconds = time.perf_counter() - started
-    endpoint = drive.start()
+    top, tree, ids = drive.top, drive.tree, drive.ids
     dsn = stack.database_url
     try:
         with psycopg2.connect(dsn) as conn, conn.cursor() as cur:
             cur.execute("TRUNCATE movies, etl_files, etl_runs")
         conn.close()
-        source = DriveSource(top, credentials_from_info(drive.user_credentials(), drive.token_uri), api_endpoint=endpoint)
+        source = DriveSource(top, credentials_from_info(drive.credentials, drive.token_uri), api_endpoint=drive.endpoint)
         full = _sync_run(dsn, source, drive, full=True)
         assert full[0].files_downloaded == SYNC_FILES and full[0].failed == 0, full[0].report()
         # The same changes for both re-syncs: half edits, half new files, spread over the tree.
         for n in range(SYNC_CHANGES):
             if n % 2:
-                drive.update_file(ids[(n * 7919) % len(ids)], json.dumps({"title": f"Edited {n}", "genre": "Bench"}).encode())
+                drive.call("update_file", ids[(n * 7919) % len(ids)],
+                           json.dumps({"title": f"Edited {n}", "genre": "Bench"}).encode())
             else:
-                drive.add_file(f"new{n}.json", tree[(n * 104729) % len(tree)],
-                               json.dumps({"title": f"New {n}", "genre": "Bench"}).encode())
+                drive.call("add_file", f"new{n}.json", tree[(n * 104729) % len(tree)],
+                           json.dumps({"title": f"New {n}", "genre": "Bench"}).encode())
         with psycopg2.connect(dsn) as conn, conn.cursor() as cur:
             cur.execute("SELECT changes_token FROM etl_sync_state WHERE source = %s", (source.name,))
             token = cur.fetchone()[0]
@@ -192,10 +240,10 @@ def run_sync(stack, report) -> None:
              f"walk re-sync <= 15% of the full run's time: {100 * walk[3] / full[3]:.1f}%",
              f"changes-feed re-sync <= 1% of the full run's requests: {100 * feed[1] / full[1]:.2f}%"]
     report.note("Goals: " + "; ".join(goals) + f". (Building the fake library took {build_seconds:.0f} s, not counted.)\n")
-    report.note(f"The fake Drive runs in the benchmark's own process, so it shares the CPU (and Python's GIL) with the "
-                f"ETL: the full run reached {full[1] / full[3]:.0f} requests/s against the 150 requests/s limit and "
-                f"the walk {walk[1] / walk[3]:.0f}, so absolute seconds are pessimistic; the ratios are what the goals "
-                "ask for. Requests are counted by the fake (every API call, retries included; not the token endpoint). "
+    report.note(f"The fake Drive runs in a process of its own (as Drive is remote); the full run reached "
+                f"{full[1] / full[3]:.0f} requests/s against the 150 requests/s limit and the walk {walk[1] / walk[3]:.0f}, "
+                "on a 2-core machine shared with other work. Requests are counted by the fake (every API call, "
+                "retries included; not the token endpoint). "
                 "Re-run with `python -m bench.etl_bench` (BENCH_SYNC_FILES, BENCH_SYNC_FOLDERS and BENCH_SYNC_CHANGES "
                 "make it smaller).\n")
 
