@@ -40,7 +40,7 @@ frontend/node_modules/.installed: frontend/package-lock.json
 	npm ci --prefix frontend --no-audit --no-fund
 	touch $@
 
-UI_SOURCES := $(shell find frontend/src -type f 2>/dev/null) frontend/index.html frontend/vite.config.ts frontend/package.json
+UI_SOURCES := $(shell find frontend/src -type f 2>/dev/null) frontend/index.html frontend/docs.html frontend/vite.config.ts frontend/package.json
 
 frontend/dist/index.html: frontend/node_modules/.installed $(UI_SOURCES)
 	npm --prefix frontend run build

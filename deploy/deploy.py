@@ -70,7 +70,8 @@ def upload_ui(env: str) -> None:
     for path in sorted(p for p in dist.rglob("*") if p.is_file()):
         key = path.relative_to(dist).as_posix()
         kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        cache = "no-cache" if key == "index.html" else "public, max-age=31536000, immutable"
+        # Only Vite's content-hashed assets are immutable; pages and the docs page's Swagger files are revalidated.
+        cache = "public, max-age=31536000, immutable" if key.startswith("assets/") else "no-cache"
         s3.upload_file(str(path), outputs["UiBucketName"], key, ExtraArgs={"ContentType": kind, "CacheControl": cache})
     config = from_outputs(outputs, stack.region(env))
     s3.put_object(Bucket=outputs["UiBucketName"], Key="config.json", Body=json.dumps(config).encode(),
