@@ -21,6 +21,9 @@ from shared import adds
 from shared.aws_clients import client
 
 processor = SqsFifoPartialProcessor(skip_group_on_error=True)  # a failure holds back only its user
+# A batch that failed whole is reported record by record too, so it gets the growing retry delay
+# (raising would hand it back after the queue's visibility timeout instead).
+processor.raise_on_entire_batch_failure = False
 writers = ThreadPoolExecutor(max_workers=10, thread_name_prefix="outcome")  # reused across invocations
 _outcomes: dict[str, dict] = {}
 

@@ -197,3 +197,39 @@ def test_socket_whose_token_expired_hears_nothing_and_is_closed(stack) -> None:
 def _request_count(stack) -> int:
     ddb = boto3.client("dynamodb", endpoint_url=stack.resources.endpoint)
     return ddb.scan(TableName=stack.resources.table_name("RequestsTable"), Select="COUNT")["Count"]
+
+
+def test_transient_failure_is_reported_per_record_with_a_growing_retry_delay(stack, alice: User, db,
+                                                                              monkeypatch) -> None:
+    from shared import adds
+
+    assert [adds.retry_delay(n) for n in (1, 2, 3, 5, 9)] == [2, 4, 8, 30, 30]  # local: 2 s doubling to 30 s
+    sqs = boto3.client("sqs", endpoint_url=stack.resources.endpoint)
+    scratch = sqs.create_queue(QueueName=f"retry-{uuid.uuid4().hex[:8]}.fifo",
+                               Attributes={"FifoQueue": "true", "VisibilityTimeout": "0"})["QueueUrl"]
+    bodies = [_queued(alice, {"title": f"Retry Me {i}", "genre": "Drama", "rating": 5.0, "year": 2020})[1]
+              for i in range(2)]
+    sqs.send_message_batch(QueueUrl=scratch, Entries=[
+        {"Id": str(i), "MessageBody": b, "MessageGroupId": alice.sub, "MessageDeduplicationId": str(uuid.uuid4())}
+        for i, b in enumerate(bodies)])
+    received = sqs.receive_message(QueueUrl=scratch, MaxNumberOfMessages=10, MessageSystemAttributeNames=["All"])
+    records = [_sqs_record(m["Body"], alice.sub, i) | {"receiptHandle": m["ReceiptHandle"],
+                                                      "messageId": m["MessageId"]}
+               for i, m in enumerate(received["Messages"])]
+    assert len(records) == 2
+
+    monkeypatch.setenv("ADD_QUEUE_URL", scratch)
+    monkeypatch.setenv("ADD_RETRY_FIRST_DELAY_SECONDS", "600")  # far longer than this test
+    monkeypatch.setenv("DATABASE_URL", "postgresql://nobody@127.0.0.1:1/none")
+    with db.cursor() as cur:  # drop the processor's open connection, so it must reconnect (and cannot)
+        cur.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'movie-library'")
+    try:
+        result = stack.gateway.runtime.invoke("AddProcessorFunction", {"Records": records})
+    finally:
+        monkeypatch.undo()  # the stack's own database again
+    # A batch that failed whole is still answered record by record (not an error: that would bring it
+    # back after the queue's visibility timeout), and both records were hidden for their retry delay.
+    assert sorted(f["itemIdentifier"] for f in result["batchItemFailures"]) == sorted(r["messageId"] for r in records)
+    assert sqs.receive_message(QueueUrl=scratch, MaxNumberOfMessages=10).get("Messages", []) == []
+    assert all(_status(json.loads(b)["requestId"]) == "queued" for b in bodies)
+    sqs.delete_queue(QueueUrl=scratch)
