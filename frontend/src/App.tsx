@@ -153,13 +153,13 @@ export function App() {
             </li>
           </ul>
           <div className="user">
-            <span className="muted">{session.email}</span>
-            <button type="button" className="secondary" onClick={() => {
+            <span className="muted" aria-hidden="true">{session.email}</span>
+            <button type="button" className="secondary" title={`Signed in as ${session.email}`} onClick={() => {
               setReason(null);
               setSession(null);
               void signOut();
             }}>
-              Sign out
+              Sign out<span className="visually-hidden"> {session.email}</span>
             </button>
           </div>
         </nav>

@@ -164,7 +164,7 @@ def test_sign_up_confirm_and_sign_in(page: Page) -> None:
     page.get_by_role("button", name="Confirm your e-mail").click()
     expect(page.get_by_text("Account confirmed")).to_be_visible()
     sign_in(page, email, "Brand-New-Passw0rd")
-    expect(page.get_by_text(email)).to_be_visible()
+    expect(page.get_by_role("button", name=f"Sign out {email}")).to_be_visible()
 
 
 def test_expired_session_returns_to_sign_in_and_keeps_the_draft(page: Page) -> None:
