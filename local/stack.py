@@ -73,7 +73,7 @@ class LocalStack:
             conn.close()
         self._moto, endpoint = aws.start_moto()
         self.resources = aws.provision(endpoint)
-        if self.allowed_origin:  # the template's AllowedOrigin parameter, as `sam deploy` would pass it
+        if self.allowed_origin:  # the template's AllowedOrigin parameter
             self.resources.refs["AllowedOrigin"] = {"Ref": self.allowed_origin}
         os.environ.update(self.resources.env())
         os.environ.pop("COGNITO_ISSUER", None)

@@ -104,13 +104,7 @@ def rest_routes() -> list[Route]:
 
 def cache_ttls() -> dict[tuple[str, str], int]:
     """(method, path) → TTL seconds for every method setting that enables the stage cache."""
-    ttls = {}
-    for api in resources("AWS::Serverless::Api").values():
-        for setting in api["Properties"].get("MethodSettings", []):
-            if setting.get("CachingEnabled") and setting.get("CacheTtlInSeconds"):
-                path = setting["ResourcePath"][1:].replace("~1", "/")  # "/~1api~1x" is /api/x
-                ttls[(setting["HttpMethod"].upper(), path)] = int(setting["CacheTtlInSeconds"])
-    return ttls
+    return {key: setting.ttl for key, setting in cache_settings().items()}
 
 
 def stage_name() -> str:
@@ -179,7 +173,9 @@ def cache_settings(refs: dict[str, dict[str, str]] | None = None) -> dict[tuple[
                 if isinstance(param, dict):
                     cached += [name for name, opts in param.items() if (opts or {}).get("Caching")]
             keys[(props["Method"].upper(), props["Path"])] = tuple(cached)
-    settings = {}
+    settings: dict[tuple[str, str], CacheSetting] = {}
+    if str(resolve(rest_api().get("CacheClusterEnabled", False), refs)).lower() != "true":
+        return settings  # no cache cluster: method settings cannot cache anything
     for setting in resolve(rest_api().get("MethodSettings", []), refs):
         enabled = str(setting.get("CachingEnabled")).lower() == "true"
         if enabled and int(setting.get("CacheTtlInSeconds") or 0) > 0:
@@ -319,6 +315,8 @@ def parameter_value(name: str) -> str:
 def resolve(value: Any, refs: dict[str, dict[str, str]]) -> Any:
     """Resolve !Ref, !GetAtt and !Sub against refs: logical id → {"Ref": …, "Arn": …, …}; params by default."""
     if isinstance(value, dict):
+        if value.get("Ref") == "AWS::NoValue":
+            return None
         if "Ref" in value:
             name = value["Ref"]
             if name in refs:
@@ -342,9 +340,10 @@ def resolve(value: Any, refs: dict[str, dict[str, str]]) -> Any:
                     return refs[name][attr]
                 return str(resolve({"Ref": token}, refs))
             return re.sub(r"\$\{([\w:.]+)\}", sub, value["Fn::Sub"])
-        return {k: resolve(v, refs) for k, v in value.items()}
+        resolved = {k: resolve(v, refs) for k, v in value.items()}
+        return {k: v for k, v in resolved.items() if v is not None or value[k] is None}  # AWS::NoValue drops the key
     if isinstance(value, list):
-        return [resolve(v, refs) for v in value]
+        return [item for item in (resolve(v, refs) for v in value) if item is not None]
     return value
 
 

@@ -65,10 +65,11 @@ def _expected_body(spec: template.GatewayResponse, message: str, validation: str
 
 
 @contextmanager
-def _serve(gateway: Gateway) -> Iterator[str]:
-    """A second gateway over the same stack (e.g. with a tiny throttle or a failing function), on real HTTP."""
-    server = uvicorn.Server(uvicorn.Config(gateway.app(), host="127.0.0.1", port=0, log_level="warning",
-                                          lifespan="off"))
+def _serve(gateway: Gateway, management: bool = False) -> Iterator[str]:
+    """A second gateway over the same stack (e.g. with a tiny throttle or a failing function), on real HTTP;
+    its public listener, or its management one."""
+    app = gateway.management_app() if management else gateway.app()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="off"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     wait_for(lambda: server.started)
@@ -80,8 +81,8 @@ def _serve(gateway: Gateway) -> Iterator[str]:
 
 
 def _gateway(stack, runtime: LambdaRuntime | None = None, **options: Any) -> Gateway:
-    return Gateway(runtime or LambdaRuntime(), verifier(), stack.ui_config(), stack.resources.endpoint,
-                   refs=stack.resources.refs, **options)
+    options.setdefault("refs", stack.resources.refs)
+    return Gateway(runtime or LambdaRuntime(), verifier(), stack.ui_config(), stack.resources.endpoint, **options)
 
 
 def _fails(_event: dict, _context: object) -> dict:
@@ -212,25 +213,42 @@ def test_claims_reach_the_function_as_strings(stack, token: str) -> None:
 
 # --- the stage cache --------------------------------------------------------------------------------------
 
-def test_stage_cache_keys_headers_and_flush(stack, api: httpx.Client, db) -> None:
-    setting = template.cache_settings(stack.resources.refs)[("GET", "/api/dashboard")]
-    assert setting.ttl > 0
-    flush_stage_cache(stack)
-    first = api.get("/api/dashboard")
-    total = first.json()["totalMovies"]
+def test_the_stack_caches_only_what_the_template_caches(stack, api: httpx.Client, db) -> None:
+    cached = ("GET", "/api/dashboard") in template.cache_settings(stack.resources.refs)
+    total = api.get("/api/dashboard").json()["totalMovies"]
     with db.cursor() as cur:
         cur.execute("INSERT INTO movies (title, genre) VALUES (%s, 'Drama')", (f"Cache Probe {uuid.uuid4()}",))
-    # Not a cache key parameter: another query string is the same entry; stored headers come back.
-    again = api.get("/api/dashboard", params={"anything": "else"})
-    assert again.json()["totalMovies"] == total
-    assert again.headers["content-type"] == first.headers["content-type"]
-    # Without permission to invalidate, max-age=0 is ignored and the response says so.
-    ignored = api.get("/api/dashboard", headers={"Cache-Control": "max-age=0"})
-    assert ignored.json()["totalMovies"] == total
-    if setting.require_authorization_for_cache_control and setting.unauthorized_strategy == "SUCCEED_WITH_RESPONSE_HEADER":
-        assert "max-age=0 ignored" in ignored.headers["warning"]
-    flush_stage_cache(stack)
-    assert api.get("/api/dashboard").json()["totalMovies"] == total + 1
+    assert api.get("/api/dashboard").json()["totalMovies"] == (total if cached else total + 1)
+
+
+def test_stage_cache_keys_headers_and_flush(stack, token: str, db) -> None:
+    """With the template's dashboard cache turned on (its DashboardCache parameter, as a deploy would)."""
+    refs = stack.resources.refs | {"DashboardCache": {"Ref": "true"}}
+    settings = template.cache_settings(refs)
+    if ("GET", "/api/dashboard") not in settings:
+        pytest.skip("the template has no way to cache the dashboard")
+    setting = settings[("GET", "/api/dashboard")]
+    gateway = _gateway(stack, refs=refs)
+    auth = {"Authorization": f"Bearer {token}"}
+    with _serve(gateway) as url, _serve(gateway, management=True) as management:
+        first = httpx.get(f"{url}/api/dashboard", headers=auth)
+        total = first.json()["totalMovies"]
+        with db.cursor() as cur:
+            cur.execute("INSERT INTO movies (title, genre) VALUES (%s, 'Drama')", (f"Cache Probe {uuid.uuid4()}",))
+        # Not a cache key parameter: another query string is the same entry; stored headers come back.
+        again = httpx.get(f"{url}/api/dashboard", params={"anything": "else"}, headers=auth)
+        assert again.json()["totalMovies"] == total
+        assert again.headers["content-type"] == first.headers["content-type"]
+        assert httpx.get(f"{url}/v1/api/dashboard", headers=auth).json()["totalMovies"] == total
+        # Without permission to invalidate, max-age=0 is ignored and the response says so.
+        ignored = httpx.get(f"{url}/api/dashboard", headers=auth | {"Cache-Control": "max-age=0"})
+        assert ignored.json()["totalMovies"] == total
+        if setting.require_authorization_for_cache_control and setting.unauthorized_strategy == "SUCCEED_WITH_RESPONSE_HEADER":
+            assert "max-age=0 ignored" in ignored.headers["warning"]
+        # Still authorized first: the cache never answers a request the authorizer refuses.
+        assert httpx.get(f"{url}/api/dashboard").status_code == 401
+        flush_stage_cache(type("Target", (), {"management_url": management})())
+        assert httpx.get(f"{url}/api/dashboard", headers=auth).json()["totalMovies"] == total + 1
 
 
 def test_cache_flush_needs_a_signed_call_on_the_loopback_port(stack) -> None:
