@@ -144,6 +144,14 @@ def _ws_context(stage: str, ws: WebSocket, connection_id: str, route_key: str, e
     return context
 
 
+async def _refuse(ws: WebSocket, status: int, message: str) -> None:
+    """Refuse the upgrade with an HTTP status and body, as API Gateway answers a refused $connect."""
+    try:
+        await ws.send_denial_response(JSONResponse({"message": message}, status_code=status))
+    except RuntimeError:  # a server without the denial-response extension: a plain refusal (403)
+        await ws.close(code=1008)
+
+
 def _allowed(policy: Any) -> bool:
     try:
         statements = policy["policyDocument"]["Statement"]
@@ -172,14 +180,14 @@ class WebSocketApi:
         authorizer = None
         if connect and connect.authorizer:
             if connect.identity_query and not query.get(connect.identity_query):
-                await ws.close(code=1008, reason="Unauthorized: missing token")  # API Gateway: 401 before any call
+                await _refuse(ws, 401, "Unauthorized")  # API Gateway: 401 before calling the authorizer
                 return
             event = {"type": "REQUEST", "methodArn": f"arn:aws:execute-api:local:000000000000:local/{self.stage}/$connect",
                      "headers": headers, "queryStringParameters": query, "stageVariables": {},
                      "requestContext": _ws_context(self.stage, ws, connection_id, "$connect", "CONNECT", connected_at, None)}
             policy = await run_in_threadpool(self.runtime.invoke, connect.authorizer, event)
             if not _allowed(policy):
-                await ws.close(code=1008, reason="Forbidden")
+                await _refuse(ws, 403, "Forbidden")  # the authorizer denied
                 return
             authorizer = {**(policy.get("context") or {}), "principalId": policy["principalId"]}
         if connect:
@@ -188,8 +196,9 @@ class WebSocketApi:
                      "requestContext": _ws_context(self.stage, ws, connection_id, "$connect", "CONNECT", connected_at,
                                                    authorizer)}
             result = await run_in_threadpool(self.runtime.invoke, connect.function, event)
-            if int((result or {}).get("statusCode", 500)) != 200:
-                await ws.close(code=1008, reason="Connection refused")
+            status = int((result or {}).get("statusCode", 500))
+            if status != 200:
+                await _refuse(ws, status if status >= 400 else 500, "Forbidden" if status < 500 else "Internal server error")
                 return
         await ws.accept()
         self.sockets[connection_id] = ws

@@ -464,3 +464,16 @@ def test_a_failing_websocket_route_answers_internal_server_error_and_keeps_the_s
             ws.send(json.dumps({"action": "ping"}))
             answer = json.loads(ws.recv(timeout=10))
             assert answer["message"] == "Internal server error" and answer["connectionId"] and answer["requestId"]
+
+
+@pytest.mark.deployable
+def test_websocket_connect_is_refused_as_api_gateway_refuses_it(stack, token: str) -> None:
+    with pytest.raises(InvalidStatus) as missing:
+        connect(ws_url(stack), open_timeout=10)
+    assert missing.value.response.status_code == 401
+    with pytest.raises(InvalidStatus) as denied:
+        connect(f"{ws_url(stack)}?token=not-a-jwt", open_timeout=10)
+    assert denied.value.response.status_code == 403
+    with connect(f"{ws_url(stack)}?token={token}", open_timeout=10) as ws:
+        ws.send(json.dumps({"action": "ping"}))
+        assert json.loads(ws.recv(timeout=10)) == {"type": "pong"}
