@@ -670,3 +670,20 @@ def test_15_stage_cache_follows_the_dashboard_cache_parameter() -> None:
     for env in ("staging", "prod"):
         params = parameter_overrides(env)
         assert _dashboard_cache(params) == ((params.get("DashboardCache") == "true"),) * 2
+
+
+# --- 18: every database connection in AWS verifies the server ------------------------------------------
+
+def test_18_owner_connections_verify_the_server_against_the_shipped_bundle() -> None:
+    from shared import db_auth
+
+    migrate = RESOURCES["MigrateFunction"]["Properties"]["Environment"]["Variables"]
+    code_uri = RAW["Globals"]["Function"]["CodeUri"].rstrip("/")
+    assert migrate["DB_SSLMODE"] == "verify-full"
+    lambda_path = migrate["PGSSLROOTCERT"].removeprefix("/var/task/")
+    assert (ROOT / code_uri / lambda_path).resolve() == db_auth.RDS_CA_BUNDLE.resolve(), "the package has no such file"
+    etl = {e["Name"]: e["Value"] for e in RESOURCES["EtlTaskDefinition"]["Properties"]["ContainerDefinitions"][0]["Environment"]}
+    assert etl["DB_SSLMODE"] == "verify-full"
+    dockerfile = (ROOT / "etl_task" / "Dockerfile").read_text()
+    copied = re.search(r"^COPY src/shared (\S+)$", dockerfile, re.M)
+    assert copied and etl["PGSSLROOTCERT"] == f"{copied.group(1)}/certs/rds-ca-bundle.pem"
