@@ -473,7 +473,9 @@ def test_telemetry_of_in_vpc_functions_needs_no_network_endpoint() -> None:
     lines = result.stdout.strip().splitlines()
     assert json.loads(lines[-1]) == {"tcp": [], "udp": ["('127.0.0.1', 9)"]}, "segments go to the local daemon only"
     assert any('"_aws"' in line and "AddsCreated" in line for line in lines), "EMF metrics are log lines"
-    assert "No X-Ray or CloudWatch Logs endpoint is needed" in (ROOT / "template.yaml").read_text()
+    from tests.infra.conftest import TEMPLATE
+
+    assert "No X-Ray or CloudWatch Logs endpoint is needed" in TEMPLATE.read_text(), "say why in the template"
 
 
 # --- sam local invoke against the make run stack ----------------------------------------------------------
