@@ -1,4 +1,4 @@
-import type { ReactNode } from "react";
+import { type ReactNode, useEffect } from "react";
 import { formatRating, type Movie } from "../lib/api";
 import { Link } from "./Link";
 
@@ -23,13 +23,17 @@ export function highlight(text: string, term: string): ReactNode {
 export type SortedBy = "title" | "rating";
 
 // The order is the API's (keyset paging); the header says which column it follows.
-export function MovieTable({ movies, caption, term = "", sortedBy, linkState }: {
+export function MovieTable({ movies, caption, term = "", sortedBy, linkState, focusIndex = null }: {
   movies: Movie[];
   caption: string;
   term?: string;
   sortedBy?: SortedBy;
-  linkState?: string; // query string the detail page's "back" link returns to
+  linkState?: string; // the list's URL, where the detail page's "back" link returns
+  focusIndex?: number | null; // after "Load more": the first new row, so keyboard users continue there
 }) {
+  useEffect(() => {
+    if (focusIndex !== null) document.querySelector<HTMLAnchorElement>(`tr[data-row="${focusIndex}"] a`)?.focus();
+  }, [focusIndex]);
   const sort = (column: SortedBy) =>
     sortedBy === column ? (column === "rating" ? "descending" : "ascending") : undefined;
   const from = linkState ? `?from=${encodeURIComponent(linkState)}` : "";
@@ -63,11 +67,4 @@ export function MovieTable({ movies, caption, term = "", sortedBy, linkState }: 
       </table>
     </div>
   );
-}
-
-// After "Load more", focus moves to the first new row, so keyboard users continue where the list grew.
-export function focusRow(index: number): void {
-  window.requestAnimationFrame(() => {
-    document.querySelector<HTMLAnchorElement>(`tr[data-row="${index}"] a`)?.focus();
-  });
 }

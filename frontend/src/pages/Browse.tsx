@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from "react";
-import { focusRow, MovieTable } from "../components/MovieTable";
+import { MovieTable } from "../components/MovieTable";
 import { ErrorMessage, Loading } from "../components/Status";
 import { allGenres, api, type GenreCount, type Movie, query } from "../lib/api";
 import { type Filters, filtersFromUrl, filtersToUrl, ratingProblem, yearProblem } from "../lib/filters";
@@ -38,6 +38,7 @@ export function Browse() {
   const [results, setResults] = useState<Results | null>(() => readEntryState<Results>("browse") ?? null);
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
+  const [focusIndex, setFocusIndex] = useState<number | null>(null);
   const [rating, setRating] = useState(filters.minRating);
   const [year, setYear] = useState(filters.year);
   const [shownProblems, setShownProblems] = useState<{ rating?: string; year?: string }>({});
@@ -72,7 +73,7 @@ export function Browse() {
         };
         saveEntryState("browse", next);
         setResults(next);
-        if (cursor) focusRow(previous.length);
+        setFocusIndex(cursor ? previous.length : null);
       }, (e: Error) => setError(e.message))
       .finally(() => setLoading(false));
   };
@@ -177,7 +178,7 @@ export function Browse() {
             {current.movies.length < current.totalCount && `, showing ${current.movies.length}`}
           </p>
         )}
-        {current && current.movies.length > 0 && <MovieTable movies={current.movies} caption="Filtered movies" sortedBy="rating" linkState={key ? `/browse?${key}` : "/browse"} />}
+        {current && current.movies.length > 0 && <MovieTable movies={current.movies} caption="Filtered movies" sortedBy="rating" focusIndex={focusIndex} linkState={key ? `/browse?${key}` : "/browse"} />}
         {current && current.totalCount === 0 && <p>No movie matches these filters.</p>}
         {loading && !invalid && <Loading rows={current ? 2 : 6} />}
         {current?.hasMore && !loading && (

@@ -1,5 +1,5 @@
 import { useEffect, useState } from "react";
-import { focusRow, MovieTable } from "../components/MovieTable";
+import { MovieTable } from "../components/MovieTable";
 import { ErrorMessage, Loading } from "../components/Status";
 import { api, type Movie, query } from "../lib/api";
 import { readEntryState, saveEntryState, usePageTitle, useRestoreScroll } from "../lib/router";
@@ -24,6 +24,7 @@ export function TopRated() {
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
   const [unrated, setUnrated] = useState<number | null>(null);
+  const [focusIndex, setFocusIndex] = useState<number | null>(null);
 
   const keep = (next: Shown) => {
     saveEntryState("top", next);
@@ -41,7 +42,7 @@ export function TopRated() {
           hasMore: p.pagination.hasMore,
           nextCursor: p.pagination.nextCursor,
         });
-        if (previous) focusRow(previous.movies.length);
+        setFocusIndex(previous ? previous.movies.length : null);
       }, (e: Error) => setError(e.message))
       .finally(() => setLoading(false));
   };
@@ -68,7 +69,7 @@ export function TopRated() {
             : "Highest rated first; movies without a rating are listed last."}
         </p>
       )}
-      {shown && shown.movies.length > 0 && <MovieTable movies={shown.movies} caption="Movies by rating" sortedBy="rating" />}
+      {shown && shown.movies.length > 0 && <MovieTable movies={shown.movies} caption="Movies by rating" sortedBy="rating" focusIndex={focusIndex} />}
       {loading && <Loading rows={shown ? 2 : 8} />}
       {shown && (
         <p role="status" data-testid="top-progress">
