@@ -148,3 +148,28 @@ def test_two_runs_started_together_one_runs_and_the_other_exits_cleanly_saying_w
         cur.execute("SELECT count(*) FROM etl_lease")
         assert cur.fetchone() == (0,)  # released at the end
     conn.close()
+
+
+def test_the_feed_is_used_between_walks_and_a_service_account_always_walks(stack) -> None:
+    from local.fake_drive import SERVICE_ACCOUNT
+
+    drive = FakeDrive(page_size_cap=5)
+    top = drive.add_folder("Every nth", drive.root)
+    drive.add_file("a.json", top, _movie("Nth A"))
+    drive.share(top, SERVICE_ACCOUNT)
+    endpoint = drive.start()
+    try:
+        reset_library(stack, None)
+        modes = {}
+        for kind, info in (("user", drive.user_credentials()), ("service account", drive.service_account_info())):
+            source = DriveSource(top, credentials_from_info(info, drive.token_uri), api_endpoint=endpoint)
+            conn = psycopg2.connect(stack.database_url)
+            try:
+                modes[kind] = [Run(conn, source, walk_every=3).execute().mode for _ in range(4)]
+                modes[kind].append(Run(conn, source, walk_every=3, full=True).execute().mode)
+            finally:
+                conn.close()
+    finally:
+        drive.stop()
+    assert modes["user"] == ["walk", "changes", "changes", "walk", "full"]
+    assert modes["service account"] == ["walk", "walk", "walk", "walk", "full"]
