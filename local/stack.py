@@ -198,7 +198,10 @@ def main() -> None:
         STACK_FILE.write_text(json.dumps({"pid": os.getpid(), "url": stack.url,
                                           "env": {k: os.environ[k] for k in stack_env_keys() if k in os.environ}}))
         print(_banner(stack, stack.demo_token()), flush=True)
-        stop.wait()
+        # A timed wait: a signal delivered to another thread does not interrupt an untimed lock wait in
+        # the main thread, so Ctrl-C could go unnoticed; this way its handler runs within half a second.
+        while not stop.wait(0.5):
+            pass
     finally:
         print("\nStopping…", flush=True)
         STACK_FILE.unlink(missing_ok=True)
