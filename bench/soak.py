@@ -33,6 +33,7 @@ from local import aws
 from local.stack import ROOT, LocalStack
 
 GENRE = "Soak"
+MARKER = "<!-- bench:soak -->"
 TERMINAL = {"created", "duplicate", "rejected", "failed"}
 
 
@@ -319,6 +320,7 @@ def _run(stack: LocalStack, faults: Faults, adds: int, users: int, duplicate_sha
 
 
 def write_report(result: dict[str, Any]) -> None:
+    """Replace only the soak's own part of bench/REPORT.md (between its marker and the next one)."""
     report = Report()
     report.section("soak")
     outcomes = ", ".join(f"{k} {v:,}" for k, v in sorted(result["outcomes"].items()))
@@ -335,8 +337,14 @@ def write_report(result: dict[str, Any]) -> None:
     report.note(f"Outcomes: {outcomes} ({result['poison']} poison bodies sent straight to the queue; "
                 f"10% of adds repeat an earlier one). Faults: {'; '.join(result['faults'])}; the notifier failed "
                 f"{result['notify_failures']} posts (5%), whose stream batches were retried. "
-                f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.")
-    report.save(REPORT)
+                + (f"POSTs not accepted: {result['refused']} (not counted as adds). " if result["refused"] else "")
+                + f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, load average "
+                f"{os.getloadavg()[0]:.0f} on {os.cpu_count()} cores.")
+    section = f"{MARKER}\n" + "\n".join(report.sections["soak"]).strip() + "\n"
+    text = REPORT.read_text() if REPORT.exists() else "# Benchmark report\n"
+    before, found, after = text.partition(MARKER)
+    rest = after[after.find("<!-- bench:"):] if found and "<!-- bench:" in after else ""
+    REPORT.write_text(before.rstrip("\n") + "\n\n" + section + ("\n" + rest if rest else ""))
 
 
 def main() -> None:
