@@ -18,15 +18,19 @@ import logging
 import os
 import signal
 import sys
+import time
 from contextlib import nullcontext
+from typing import IO
 
 import psycopg2
+import psycopg2.extensions
 
 from etl_task import live, metrics
-from etl_task.pipeline import LeaseHeld, Run
+from etl_task.pipeline import LeaseHeld, Run, Summary
 from etl_task.progress import Progress
 from etl_task.sources import FolderSource, Source
-from shared import config, migrate
+from shared import config, db, migrate
+from shared.errors import is_transient
 
 log = logging.getLogger("etl")
 
@@ -82,8 +86,50 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                              " per-project and per-user quotas")
     parser.add_argument("--quarantine", default=env("ETL_QUARANTINE_FILE"),
                         help="also write the quarantine report (JSON Lines) to this file")
+    parser.add_argument("--reconnects", type=int, default=int(env("ETL_RECONNECTS", "5")),
+                        help="how often a run reconnects and resumes after losing its database connection")
     parser.add_argument("--progress-interval", type=float, default=float(env("ETL_PROGRESS_SECONDS", "5")))
     return parser.parse_args(argv)
+
+
+def _connect() -> psycopg2.extensions.connection:
+    # shared.db.connect re-reads a rotated secret when the login is refused.
+    return db.connect(connect_timeout=10, application_name="movie-etl")
+
+
+def _execute(args: argparse.Namespace, source: Source, out: IO[str] | None) -> Summary:
+    """Run, and when the database connection is lost mid-run (a failover, a restart, connections dropped
+    after the master secret rotated) reconnect and run again: the checkpoint makes the rerun skip every
+    batch already committed, so a long load survives what would otherwise end it. A --full run starts
+    over (it ignores the checkpoint by definition)."""
+    holder, attempt = None, 0
+    while True:
+        conn = run = None
+        try:
+            conn = _connect()
+            if attempt == 0:
+                migrate.apply_all(conn)
+            run = Run(conn, source, batch_size=args.batch_size, concurrency=args.concurrency, full=args.full,
+                      quarantine_out=out, progress=Progress(args.progress_interval), allow_empty=args.allow_empty,
+                      walk_every=args.walk_every, lease_seconds=args.lease_seconds, live=live.publisher())
+            if holder:
+                run.holder = holder  # the lease we held before the connection broke is ours to take back
+            holder = run.holder
+            signal.signal(signal.SIGTERM, lambda *_, r=run: r.stop_requested.set())  # ECS stops tasks with SIGTERM
+            return run.execute()
+        except (psycopg2.OperationalError, psycopg2.InterfaceError) as exc:
+            stopped = run is not None and run.stop_requested.is_set()
+            if attempt >= args.reconnects or stopped or not is_transient(exc):
+                raise
+            attempt += 1
+            delay = min(30.0, 2.0 ** attempt)
+            print(json.dumps({"event": "etl_reconnecting", "attempt": attempt, "of": args.reconnects,
+                              "inSeconds": delay, "error": f"{type(exc).__name__}: {str(exc).strip()}"}), flush=True)
+            config.forget_secrets()
+            time.sleep(delay)
+        finally:
+            if conn is not None:
+                conn.close()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -93,19 +139,14 @@ def main(argv: list[str] | None = None) -> int:
         return _check(args)
     try:
         source = _source(args)
-        conn = psycopg2.connect(config.database_dsn(), connect_timeout=10, application_name="movie-etl")
+        _connect().close()  # fail fast, before any work, when the database cannot be reached at all
     except (OSError, ValueError, psycopg2.Error) as exc:
         print(json.dumps(metrics.emf(None, "failed")), flush=True)
         print(json.dumps({"event": "etl_failed", "error": str(exc)}), flush=True)
         return 1
     try:
-        migrate.apply_all(conn)
         with open(args.quarantine, "a") if args.quarantine else nullcontext() as out:
-            run = Run(conn, source, batch_size=args.batch_size, concurrency=args.concurrency, full=args.full,
-                      quarantine_out=out, progress=Progress(args.progress_interval), allow_empty=args.allow_empty,
-                      walk_every=args.walk_every, lease_seconds=args.lease_seconds, live=live.publisher())
-            signal.signal(signal.SIGTERM, lambda *_: run.stop_requested.set())  # ECS stops tasks with SIGTERM
-            summary = run.execute()
+            summary = _execute(args, source, out)
     except LeaseHeld as exc:
         print(json.dumps({"event": "etl_skipped", "reason": str(exc)}), flush=True)
         return 0
@@ -114,8 +155,6 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(metrics.emf(None, "failed")), flush=True)
         print(json.dumps({"event": "etl_failed", "error": f"{type(exc).__name__}: {exc}"}), flush=True)
         return 1
-    finally:
-        conn.close()
     for entry in summary.quarantine:
         print(json.dumps({"event": "etl_quarantined", **entry}), flush=True)
     for entry in summary.failures:

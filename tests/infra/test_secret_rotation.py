@@ -9,9 +9,7 @@ dropped (a new container or a recycled connection has to log in again).
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import boto3
 import httpx
@@ -19,45 +17,28 @@ import psycopg2
 import psycopg2.extensions
 import pytest
 
+from tests import rotation
+from tests.rotation import drop_connections
+
 ROLE = "rotating_app"
 
 
 def _drop_function_connections(db: psycopg2.extensions.connection) -> None:
-    with db.cursor() as cur:
-        cur.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                    "WHERE application_name = 'movie-library' OR usename = %s", (ROLE,))
+    drop_connections(db, ROLE, "movie-library")
 
 
 @pytest.fixture
 def secret_login(stack, db: psycopg2.extensions.connection, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """The functions log in as ROLE with the password from a Secrets Manager secret (its ARN is yielded)."""
-    with db.cursor() as cur:
-        cur.execute(f"CREATE ROLE {ROLE} LOGIN SUPERUSER PASSWORD 'first-Pass-1'")
-        cur.execute("SHOW hba_file")
-        hba = Path(cur.fetchone()[0])
-    original = hba.read_text()
-    hba.write_text(f"local all {ROLE} scram-sha-256\nhost all {ROLE} all scram-sha-256\n" + original)
-    with db.cursor() as cur:
-        cur.execute("SELECT pg_reload_conf()")
-    secrets = boto3.client("secretsmanager")
-    arn = secrets.create_secret(Name=f"rds!db-{uuid.uuid4()}",
-                                SecretString=json.dumps({"username": ROLE, "password": "first-Pass-1"}))["ARN"]
-    dsn = psycopg2.extensions.parse_dsn(stack.database_url)
-    monkeypatch.delenv("DATABASE_URL")
-    for name, value in {"DB_SECRET_ARN": arn, "DB_HOST": dsn.get("host", "localhost"), "DB_PORT": dsn.get("port", "5432"),
-                        "DB_NAME": dsn["dbname"], "DB_SSLMODE": "disable"}.items():
-        monkeypatch.setenv(name, value)
-    _drop_function_connections(db)
-    try:
-        yield arn
-    finally:
-        hba.write_text(original)
-        monkeypatch.undo()  # DATABASE_URL again, before the functions reconnect
-        with db.cursor() as cur:
-            cur.execute("SELECT pg_reload_conf()")
+    with rotation.secret_login(stack, db, ROLE) as (arn, env):
+        monkeypatch.delenv("DATABASE_URL")
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
         _drop_function_connections(db)
-        with db.cursor() as cur:
-            cur.execute(f"DROP ROLE IF EXISTS {ROLE}")
+        try:
+            yield arn
+        finally:
+            monkeypatch.undo()  # DATABASE_URL again, before the functions reconnect
 
 
 def _logged_in_as_role(db: psycopg2.extensions.connection) -> bool:
@@ -73,10 +54,7 @@ def test_10_functions_fetch_a_rotated_secret_again_and_reconnect(stack, token: s
     assert _logged_in_as_role(db), "the function logged in with the secret's credentials"
 
     # Rotation: the secret and the role change together; connections made before it are gone.
-    with db.cursor() as cur:
-        cur.execute(f"ALTER ROLE {ROLE} PASSWORD 'second-Pass-2'")
-    boto3.client("secretsmanager").put_secret_value(
-        SecretId=secret_login, SecretString=json.dumps({"username": ROLE, "password": "second-Pass-2"}))
+    rotation.rotate(db, secret_login, ROLE, "second-Pass-2")
     _drop_function_connections(db)
 
     response = api.get("/api/genres")
@@ -86,10 +64,7 @@ def test_10_functions_fetch_a_rotated_secret_again_and_reconnect(stack, token: s
     from handlers import migrate
 
     _drop_function_connections(db)
-    with db.cursor() as cur:
-        cur.execute(f"ALTER ROLE {ROLE} PASSWORD 'third-Pass-3'")
-    boto3.client("secretsmanager").put_secret_value(
-        SecretId=secret_login, SecretString=json.dumps({"username": ROLE, "password": "third-Pass-3"}))
+    rotation.rotate(db, secret_login, ROLE, "third-Pass-3")
     assert migrate.apply() == [], "the migration function re-reads the secret too (nothing pending)"
 
 
