@@ -12,7 +12,7 @@ import psycopg2
 from bench.etl_bench import ours, write_library
 from etl_task.sources import FolderSource
 
-FILES = int(os.environ.get("BENCH_AGGREGATE_FILES", "30000"))
+FILES = int(os.environ.get("BENCH_AGGREGATE_FILES", "50000"))
 ROUNDS = int(os.environ.get("BENCH_AGGREGATE_ROUNDS", "3"))
 TRIGGER = "movies_aggregates_insert"
 
