@@ -7,7 +7,10 @@ small local server that answers GetAccountSettings as Lambda does; Docker is a s
 from __future__ import annotations
 
 import json
+import socket
 import stat
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -16,9 +19,9 @@ from pathlib import Path
 import boto3
 import httpx
 import pytest
-from moto.server import ThreadedMotoServer
 
 from deploy import preflight, stack
+from tests.conftest import wait_for
 
 ENV = "staging"
 LAMBDA_SETTINGS = {"AccountLimit": {"ConcurrentExecutions": 1000, "UnreservedConcurrentExecutions": 1000,
@@ -41,25 +44,80 @@ class _LambdaSettings(BaseHTTPRequestHandler):
         pass
 
 
+class _StackStatus(BaseHTTPRequestHandler):
+    """CloudFormation's DescribeStacks (query protocol) for one stack in a given state, or none.
+
+    moto cannot put a stack into ROLLBACK_COMPLETE and friends, and its state may only be poked in-process,
+    where it is shared with the test session's local stack: this answers the one call the check makes."""
+
+    status: str | None = None
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        if _StackStatus.status is None:
+            self._answer(400, "<ErrorResponse><Error><Type>Sender</Type><Code>ValidationError</Code><Message>Stack with"
+                              " id movie-library-staging does not exist</Message></Error><RequestId>1</RequestId>"
+                              "</ErrorResponse>")
+            return
+        self._answer(200, "<DescribeStacksResponse><DescribeStacksResult><Stacks><member>"
+                          "<StackName>movie-library-staging</StackName><StackId>arn:aws:cloudformation:us-east-1:"
+                          "123456789012:stack/movie-library-staging/1</StackId><CreationTime>2026-11-01T00:00:00Z"
+                          f"</CreationTime><StackStatus>{_StackStatus.status}</StackStatus></member></Stacks>"
+                          "</DescribeStacksResult><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata>"
+                          "</DescribeStacksResponse>")
+
+    def _answer(self, status: int, body: str) -> None:
+        data = body.encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "text/xml")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *_args: object) -> None:
+        pass
+
+
+def _serve(handler: type[BaseHTTPRequestHandler]) -> ThreadingHTTPServer:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
 @pytest.fixture(scope="module")
-def servers() -> Iterator[tuple[str, str]]:
-    moto = ThreadedMotoServer(port=0, verbose=False)
-    moto.start()
-    host, port = moto.get_host_and_port()
-    fake_lambda = ThreadingHTTPServer(("127.0.0.1", 0), _LambdaSettings)
-    thread = threading.Thread(target=fake_lambda.serve_forever, daemon=True)
-    thread.start()
+def servers() -> Iterator[tuple[str, str, str]]:
+    # moto in a process of its own: its reset between tests must not wipe the session's local stack, whose
+    # in-process moto shares one global state with any other in-process moto server.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    moto = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    moto_url = f"http://127.0.0.1:{port}"
+
+    def up() -> bool:
+        try:
+            return httpx.get(f"{moto_url}/moto-api/", timeout=1).status_code < 500
+        except httpx.HTTPError:
+            return moto.poll() is not None  # ended: the assertion below says so
+
+    fake_lambda, fake_cfn = _serve(_LambdaSettings), _serve(_StackStatus)
     try:
-        yield f"http://{host}:{port}", f"http://127.0.0.1:{fake_lambda.server_address[1]}"
+        wait_for(up, timeout=60)
+        assert moto.poll() is None, "moto.server did not start"
+        yield (moto_url, f"http://127.0.0.1:{fake_lambda.server_address[1]}",
+               f"http://127.0.0.1:{fake_cfn.server_address[1]}")
     finally:
-        fake_lambda.shutdown()
-        fake_lambda.server_close()
-        moto.stop()
+        for server in (fake_lambda, fake_cfn):
+            server.shutdown()
+            server.server_close()
+        moto.terminate()
+        moto.wait(10)
 
 
 @pytest.fixture
-def aws(servers: tuple[str, str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> str:
-    moto_url, lambda_url = servers
+def aws(servers: tuple[str, str, str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> str:
+    moto_url, lambda_url, _ = servers
     httpx.post(f"{moto_url}/moto-api/reset").raise_for_status()
     LAMBDA_SETTINGS["AccountLimit"].update(ConcurrentExecutions=1000, UnreservedConcurrentExecutions=1000)
     for name, value in {"AWS_ENDPOINT_URL": moto_url, "AWS_ENDPOINT_URL_LAMBDA": lambda_url,
@@ -131,17 +189,14 @@ def test_unknown_region(aws: str, monkeypatch: pytest.MonkeyPatch) -> None:
                                              ("UPDATE_ROLLBACK_FAILED", "continue-update-rollback"),
                                              ("DELETE_FAILED", "make destroy ENV=staging"),
                                              ("UPDATE_IN_PROGRESS", "wait for it")])
-def test_a_stuck_stack_is_reported_then_passes_once_gone(aws: str, status: str, fix: str) -> None:
-    from moto.cloudformation.models import cloudformation_backends
-
-    cfn = _client("cloudformation")
-    template = {"Resources": {"Queue": {"Type": "AWS::SQS::Queue"}}}
-    stack_id = cfn.create_stack(StackName="movie-library-staging", TemplateBody=json.dumps(template))["StackId"]
-    cloudformation_backends["123456789012"]["us-east-1"].stacks[stack_id].status = status  # the fake's state
+def test_a_stuck_stack_is_reported_then_passes_once_gone(aws: str, servers: tuple[str, str, str], status: str, fix: str,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_ENDPOINT_URL_CLOUDFORMATION", servers[2])
+    monkeypatch.setattr(_StackStatus, "status", status)
     result = _ready()["stack state"]
     assert not result.ok and status in result.message and fix in result.fix
     assert "describe-stack-events" in result.fix or "wait" in result.fix
-    cfn.delete_stack(StackName="movie-library-staging")
+    monkeypatch.setattr(_StackStatus, "status", None)  # deleted
     assert _ready()["stack state"].ok
 
 
