@@ -171,7 +171,8 @@ _POISON = {
 
 def soak(adds: int, users: int, duplicate_share: float = 0.10, poison_share: float = 0.01,
          notify_failure_rate: float = 0.05, log: Callable[[str], None] = print) -> dict[str, Any]:
-    os.environ["ADDS_PER_USER_PER_MINUTE"] = os.environ["ADDS_PER_USER_PER_DAY"] = str(10 * adds)
+    # The stack sets the functions' environment from the template's parameters at start: lift the limits there.
+    os.environ["LOCAL_PARAMETER_OVERRIDES"] = f"AddsPerUserPerMinute={10 * adds} AddsPerUserPerDay={10 * adds}"
     os.environ.pop("DATABASE_URL", None)
     stack = LocalStack(pg_dir=ROOT / ".local" / "soak" / f"pg-{os.getpid()}", port=0, sample_library=None,
                        ephemeral=True)
