@@ -2,13 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
 from tests.e2e.deployed import DeployedStack, deployed
+from tests.e2e.live import User
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "deployable: also runs against a deployed stack (make test-deployed ENV=...)")
+
+
+@pytest.fixture()
+def alice(stack) -> Iterator[User]:
+    """Two signed-in users with a live socket each, for the add pipeline's tests."""
+    user = User(stack, "alice@example.com").connect()
+    yield user
+    user.close()
+
+
+@pytest.fixture()
+def bob(stack) -> Iterator[User]:
+    user = User(stack, "bob@example.com").connect()
+    yield user
+    user.close()
 
 
 if deployed():

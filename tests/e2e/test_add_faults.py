@@ -6,7 +6,6 @@ import copy
 import json
 import time
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import boto3
@@ -19,20 +18,6 @@ from tests.e2e.live import User
 
 pytestmark = pytest.mark.usefixtures("library")
 RECORD = json.loads((Path(__file__).parents[2] / "events" / "add_processor_batch.json").read_text())["Records"][0]
-
-
-@pytest.fixture()
-def alice(stack) -> Iterator[User]:
-    user = User(stack, "alice@example.com").connect()
-    yield user
-    user.close()
-
-
-@pytest.fixture()
-def bob(stack) -> Iterator[User]:
-    user = User(stack, "bob@example.com").connect()
-    yield user
-    user.close()
 
 
 def _queued(user: User, movie: dict | None, body: str | None = None) -> tuple[str, str]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import boto3
@@ -20,20 +19,6 @@ from tests.conftest import wait_for
 from tests.e2e.live import User, flush_stage_cache
 
 pytestmark = pytest.mark.usefixtures("library")
-
-
-@pytest.fixture()
-def alice(stack) -> Iterator[User]:
-    user = User(stack, "alice@example.com").connect()
-    yield user
-    user.close()
-
-
-@pytest.fixture()
-def bob(stack) -> Iterator[User]:
-    user = User(stack, "bob@example.com").connect()
-    yield user
-    user.close()
 
 
 def _rows(db, title: str) -> int:
