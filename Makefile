@@ -79,7 +79,7 @@ bench: $(STAMP)
 soak: $(STAMP)
 	$(PY) -m bench.soak --adds $(or $(ADDS),10000) --users $(or $(USERS),50)
 
-# The Python client's models, regenerated from src/shared/openapi.json (tests/client fails while they are stale).
+# The Python client's models, regenerated from src/api/openapi.json (tests/client fails while they are stale).
 client-models:
 	$(or $(wildcard $(PY)),python3) clients/python/scripts/generate_models.py
 

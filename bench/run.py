@@ -16,11 +16,12 @@ from pathlib import Path
 import httpx
 import psycopg2
 
+from api import cursors
 from bench import synthetic
+from data import movie_writes, requests_store
 from local import template
 from local.runtime import LambdaRuntime
 from local.stack import ROOT, LocalStack
-from shared import cursors, repository, requests_store
 
 MOVIES = int(os.environ.get("BENCH_MOVIES", "1000000"))
 MIDDLE = MOVIES // 2
@@ -166,7 +167,7 @@ def _processor_batches(user_sub: str, batches: int = 30) -> tuple[list[float], l
     event = json.loads((ROOT / "events" / "add_processor_batch.json").read_text())
     template_record = event["Records"][0]
     batch_times, sql_times = [], []
-    real_insert = repository.insert_movie
+    real_insert = movie_writes.insert_movie
 
     def timed_insert(*args, **kwargs):
         start = time.perf_counter()
@@ -175,7 +176,7 @@ def _processor_batches(user_sub: str, batches: int = 30) -> tuple[list[float], l
         finally:
             sql_times[-1] += (time.perf_counter() - start) * 1000
 
-    repository.insert_movie = timed_insert
+    movie_writes.insert_movie = timed_insert
     try:
         for _ in range(batches):
             sql_times.append(0.0)
@@ -192,7 +193,7 @@ def _processor_batches(user_sub: str, batches: int = 30) -> tuple[list[float], l
             batch_times.append((time.perf_counter() - start) * 1000)
             assert result["batchItemFailures"] == []
     finally:
-        repository.insert_movie = real_insert
+        movie_writes.insert_movie = real_insert
     return batch_times, sql_times
 
 
@@ -226,8 +227,8 @@ def _separate_dynamodb(stack: LocalStack):
 def adds(stack: LocalStack, report: Report) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
+    from data import aws_clients
     from handlers import process_adds
-    from shared import aws_clients
     from tests.e2e.live import User  # the same client the tests use
 
     user = User(stack, "bench@example.com").connect()

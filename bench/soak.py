@@ -55,7 +55,7 @@ class Faults:
 
     def install(self) -> None:
         from handlers import process_adds
-        from shared import adds, notifications
+        from logic import adds, notifications
 
         real_process, real_record, real_handler = adds.process, adds.record_outcome, process_adds.lambda_handler
         real_api = notifications.management_api
@@ -187,7 +187,7 @@ def soak(adds: int, users: int, duplicate_share: float = 0.10, poison_share: flo
 
 def _run(stack: LocalStack, faults: Faults, adds: int, users: int, duplicate_share: float, poison_share: float,
          log: Callable[[str], None]) -> dict[str, Any]:
-    from shared import requests_store
+    from data import requests_store
 
     assert stack.resources is not None
     idp = boto3.client("cognito-idp", endpoint_url=stack.resources.endpoint)

@@ -25,12 +25,12 @@ from typing import IO
 import psycopg2
 import psycopg2.extensions
 
+from api.errors import is_transient
+from data import config, db, schema
 from etl_task import live, metrics
 from etl_task.pipeline import LeaseHeld, Run, Summary
 from etl_task.progress import Progress
 from etl_task.sources import FolderSource, Source
-from shared import config, db, migrate
-from shared.errors import is_transient
 
 log = logging.getLogger("etl")
 
@@ -93,7 +93,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def _connect() -> psycopg2.extensions.connection:
-    # shared.db.connect re-reads a rotated secret when the login is refused.
+    # data.db.connect re-reads a rotated secret when the login is refused.
     return db.connect(connect_timeout=10, application_name="movie-etl")
 
 
@@ -108,7 +108,7 @@ def _execute(args: argparse.Namespace, source: Source, out: IO[str] | None) -> S
         try:
             conn = _connect()
             if attempt == 0:
-                migrate.apply_all(conn)
+                schema.apply_all(conn)
             run = Run(conn, source, batch_size=args.batch_size, concurrency=args.concurrency, full=args.full,
                       quarantine_out=out, progress=Progress(args.progress_interval), allow_empty=args.allow_empty,
                       walk_every=args.walk_every, lease_seconds=args.lease_seconds, live=live.publisher())

@@ -10,9 +10,9 @@ from typing import IO
 
 import psycopg2.extensions
 
+from etl_task import store
 from etl_task.records import Movie, Rejected, parse
 from etl_task.sources import SourceFile
-from shared import repository
 
 
 @dataclass
@@ -135,9 +135,9 @@ class Loader:
     def _write(self, batch: list[Movie], files: list[tuple[str, str, str, str, str | None]]) -> None:
         with self.conn, self.conn.cursor() as cur:
             if batch:
-                repository.stage_movies(cur, (m.as_row() for m in batch))
-                distinct, inserted = repository.insert_staged(cur)
+                store.stage_movies(cur, (m.as_row() for m in batch))
+                distinct, inserted = store.insert_staged(cur)
                 self.summary.movies_new += inserted
                 self.summary.movies_already_present += distinct - inserted
             if self.run_id is not None and files:
-                repository.record_files(cur, self.source, self.run_id, files)
+                store.record_files(cur, self.source, self.run_id, files)

@@ -16,11 +16,11 @@ from typing import IO, Any
 import psycopg2
 import psycopg2.extensions
 
+from etl_task import store
 from etl_task.loader import Loader, Summary
 from etl_task.progress import Progress
 from etl_task.records import MAX_FILE_BYTES
 from etl_task.sources import Source, SourceFile
-from shared import etl_runs
 
 log = logging.getLogger("etl")
 RECORD_SECONDS = 5.0  # how often a running run's counts are written to its etl_runs row
@@ -72,7 +72,7 @@ class Run:
     def _heartbeat(self, done: threading.Event, run_id: int) -> None:
         while not done.wait(self.lease_seconds / 3):
             try:
-                if not self._with_control(lambda c: etl_runs.renew_lease(c, self.holder, self.lease_seconds, run_id)):
+                if not self._with_control(lambda c: store.renew_lease(c, self.holder, self.lease_seconds, run_id)):
                     log.error("lost the ETL lease; stopping after this batch")
                     self.stop_requested.set()
             except psycopg2.Error as exc:
@@ -83,7 +83,7 @@ class Run:
             return "full", None, 0
         if not getattr(self.source, "user_token", False):
             return "walk", None, 0
-        token, runs_since_walk = self._with_control(lambda c: etl_runs.sync_state(c, self.source.name))
+        token, runs_since_walk = self._with_control(lambda c: store.sync_state(c, self.source.name))
         if token and runs_since_walk + 1 < self.walk_every:
             return "changes", token, runs_since_walk
         return "walk", None, runs_since_walk
@@ -93,10 +93,10 @@ class Run:
     def execute(self) -> Summary:
         """Raises LeaseHeld when another run is active (nothing is recorded then)."""
         summary = Summary()
-        lease = self._with_control(lambda c: etl_runs.acquire_lease(c, self.holder, self.source.name,
+        lease = self._with_control(lambda c: store.acquire_lease(c, self.holder, self.source.name,
                                                                      self.lease_seconds))
         if lease is None:
-            held = self._with_control(etl_runs.lease_holder) or {}
+            held = self._with_control(store.lease_holder) or {}
             self._close_control()
             raise LeaseHeld(f"another ETL run holds the lease (run {held.get('run_id')} of {held.get('source')}, "
                             f"started {held.get('started_at')}, held until {held.get('expires_at')}); "
@@ -105,16 +105,16 @@ class Run:
         try:
             mode, token, runs_since_walk = self._choose_mode()
             summary.mode = mode
-            run_id = self._with_control(lambda c: etl_runs.start_run(c, self.source.name, mode))
+            run_id = self._with_control(lambda c: store.start_run(c, self.source.name, mode))
             summary.run_id = run_id
-            self._with_control(lambda c: etl_runs.renew_lease(c, self.holder, self.lease_seconds, run_id))
+            self._with_control(lambda c: store.renew_lease(c, self.holder, self.lease_seconds, run_id))
             threading.Thread(target=self._heartbeat, args=(done, run_id), daemon=True, name="etl-lease").start()
             self._execute(summary, run_id, token, runs_since_walk)
             return summary
         finally:
             done.set()
             try:
-                self._with_control(lambda c: etl_runs.release_lease(c, self.holder))
+                self._with_control(lambda c: store.release_lease(c, self.holder))
             except psycopg2.Error as exc:
                 log.warning("could not release the ETL lease (it expires by itself): %s", exc)
             self._close_control()
@@ -152,7 +152,7 @@ class Run:
         if force or finished or time.monotonic() - self._recorded >= RECORD_SECONDS:
             self._recorded = time.monotonic()
             try:
-                self._with_control(lambda c: etl_runs.update_progress(c, run_id, self._phase, summary.counts()))
+                self._with_control(lambda c: store.update_progress(c, run_id, self._phase, summary.counts()))
             except psycopg2.Error as exc:
                 log.warning("could not record ETL progress: %s", exc)
 
@@ -166,7 +166,7 @@ class Run:
             self._set_phase("reading changes", summary, run_id)
             from etl_task.drive import DriveError, Tree
 
-            folders, targets = self._with_control(lambda c: etl_runs.load_tree(c, self.source.name))
+            folders, targets = self._with_control(lambda c: store.load_tree(c, self.source.name))
             try:
                 changes = self.source.changes(token, Tree(folders, targets))  # type: ignore[attr-defined]
                 return changes.files, changes, None
@@ -174,7 +174,7 @@ class Run:
                 log.warning("changes feed unusable (%s); walking the folder instead", exc)
                 summary.fallback = str(exc)
                 summary.mode = "walk"
-                self._with_control(lambda c: etl_runs.set_mode(c, run_id, "walk"))
+                self._with_control(lambda c: store.set_mode(c, run_id, "walk"))
         # Read the feed's position before walking, so what changes during the walk is seen next time.
         after = self.source.start_page_token() if getattr(self.source, "user_token", False) else None  # type: ignore[attr-defined]
         self._set_phase("listing", summary, run_id)
@@ -183,7 +183,7 @@ class Run:
     def _execute(self, summary: Summary, run_id: int, token: str | None, runs_since_walk: int) -> None:
         self._started = self._recorded = time.monotonic()
         self._queued = 0
-        versions, present, gone_before = self._with_control(lambda c: etl_runs.live_files(c, self.source.name))
+        versions, present, gone_before = self._with_control(lambda c: store.live_files(c, self.source.name))
         loader = Loader(self.conn, self.source.name, run_id, self.batch_size, self.quarantine_out)
         loader.summary = summary
         listed: set[str] = set()
@@ -215,8 +215,8 @@ class Run:
                 entries += [("failed", f["fileId"], f["path"], f["reason"]) for f in summary.failures]
 
                 def finish(cur: Any) -> None:
-                    etl_runs.record_run_files(cur, run_id, 1, entries)
-                    etl_runs.finish_run(cur, run_id, status, summary.counts(), summary.report(), error)
+                    store.record_run_files(cur, run_id, 1, entries)
+                    store.finish_run(cur, run_id, status, summary.counts(), summary.report(), error)
 
                 self._with_control(lambda cur: _in_transaction(cur, finish))
             except psycopg2.Error as exc:  # the database went away: the lease expires, the next run marks it
@@ -305,17 +305,17 @@ class Run:
 
         def save(cur: Any) -> None:
             if gone:
-                etl_runs.mark_gone(cur, self.source.name, run_id, gone)
+                store.mark_gone(cur, self.source.name, run_id, gone)
             if back:
-                etl_runs.mark_back(cur, self.source.name, back)
+                store.mark_back(cur, self.source.name, back)
             if tree is not None and getattr(self.source, "user_token", False):
                 if summary.failed:  # the feed would not list them again: walk next time
-                    etl_runs.save_sync_state(cur, self.source.name, None, 0)
+                    store.save_sync_state(cur, self.source.name, None, 0)
                 elif changes is not None:
-                    etl_runs.save_sync_state(cur, self.source.name, changes.token, runs_since_walk + 1)
+                    store.save_sync_state(cur, self.source.name, changes.token, runs_since_walk + 1)
                 else:
-                    etl_runs.save_sync_state(cur, self.source.name, after_walk, 0)
-                etl_runs.save_tree(cur, self.source.name, tree.folders, tree.targets)
+                    store.save_sync_state(cur, self.source.name, after_walk, 0)
+                store.save_tree(cur, self.source.name, tree.folders, tree.targets)
 
         self._with_control(lambda cur: _in_transaction(cur, save))
 

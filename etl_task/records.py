@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from shared import normalize
+from logic import normalize
 
 MAX_FILE_BYTES = 1_000_000
 MAX_TITLE, MAX_GENRE = normalize.MAX_TITLE, normalize.MAX_GENRE

@@ -23,13 +23,13 @@ from starlette.routing import WebSocketRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from api.auth import TokenVerifier
+from api.errors import Unauthorized
 from local import aws, cognito_public, template
 from local.gateway_responses import GatewayResponses
 from local.request_validation import BodyValidator
 from local.runtime import FunctionTimedOut, LambdaRuntime
 from local.stage_cache import CachedResponse, StageCache, TokenBucket, cache_key, wants_fresh
-from shared.auth import TokenVerifier
-from shared.errors import Unauthorized
 
 UI_DIR = template.ROOT / "frontend" / "dist"
 MAX_PAYLOAD = 10 * 1024 * 1024  # API Gateway's REST payload limit

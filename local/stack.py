@@ -15,13 +15,13 @@ from pathlib import Path
 import psycopg2
 import uvicorn
 
+from api.auth import TokenVerifier
+from data import config, movie_reads, schema
 from local import aws, template
 from local.event_sources import EventSources
 from local.gateway import Gateway
 from local.postgres import EmbeddedPostgres
 from local.runtime import LambdaRuntime
-from shared import config, migrate, repository
-from shared.auth import TokenVerifier
 
 ROOT = template.ROOT
 STATE_DIR = Path(os.environ.get("LOCAL_STATE_DIR") or ROOT / ".local")
@@ -66,9 +66,9 @@ class LocalStack:
         os.environ["DATABASE_URL"] = self.database_url
         conn = psycopg2.connect(self.database_url)
         try:
-            migrate.apply_all(conn)
+            schema.apply_all(conn)
             with conn, conn.cursor() as cur:
-                empty = repository.movie_total(cur) == 0
+                empty = movie_reads.movie_total(cur) == 0
         finally:
             conn.close()
         self._moto, endpoint = aws.start_moto()
@@ -171,7 +171,7 @@ def _banner(stack: LocalStack, token: str) -> str:
         "",
         "Movie Library Explorer is running.",
         f"  UI and API:   {stack.url}/        (REST under {stack.url}/api and {stack.url}/v1/api)",
-        f"  API docs:     {stack.url}/docs (sign in first) - schema in src/shared/openapi.json",
+        f"  API docs:     {stack.url}/docs (sign in first) - schema in src/api/openapi.json",
         f"  Sign in as:   {aws.DEMO_USER}  /  {aws.DEMO_PASSWORD}",
         "",
         "  Try the API (the id token is valid for one hour):",

@@ -6,8 +6,8 @@ from aws_lambda_powertools.utilities.batch import SqsFifoPartialProcessor, proce
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from handlers.observability import logger, metrics, tracer
-from shared import adds
+from api.observability import logger, metrics, tracer
+from logic import adds
 
 processor = SqsFifoPartialProcessor(skip_group_on_error=True)  # one stuck request holds back only its user
 REASON = "The movie could not be saved after several attempts; please try again later."

@@ -6,8 +6,8 @@ import json
 import urllib.request
 from typing import Any
 
-from handlers.observability import logger, tracer
-from shared import db, migrate
+from api.observability import logger, tracer
+from data import db, schema
 
 PHYSICAL_ID = "movie-library-schema"
 
@@ -35,7 +35,7 @@ def _respond(event: dict, status: str, reason: str, data: dict[str, Any]) -> Non
 def apply() -> list[str]:
     conn = db.connect(connect_timeout=10)  # re-reads a rotated secret
     try:
-        return migrate.apply_all(conn)
+        return schema.apply_all(conn)
     finally:
         conn.close()
 

@@ -7,8 +7,9 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from handlers.observability import logger, tracer
-from shared import etl_live, notifications, requests_store
+from api.observability import logger, tracer
+from data import requests_store
+from logic import etl_live, notifications
 
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from handlers.observability import logger
+from api.observability import logger
 
 
 class SignUpNotAllowed(Exception):

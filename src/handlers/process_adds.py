@@ -9,16 +9,15 @@ ChangeMessageVisibility), so an outage of several minutes ends in `created`, not
 
 from __future__ import annotations
 
-import os
 from concurrent.futures import ThreadPoolExecutor
 
 from aws_lambda_powertools.utilities.batch import SqsFifoPartialProcessor, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from handlers.observability import logger, metrics, tracer
-from shared import adds
-from shared.aws_clients import client
+from api.observability import logger, metrics, tracer
+from data import add_queue
+from logic import adds
 
 processor = SqsFifoPartialProcessor(skip_group_on_error=True)  # a failure holds back only its user
 # A batch that failed whole is reported record by record too, so it gets the growing retry delay
@@ -51,13 +50,12 @@ def _record(message_id: str) -> str | None:
 def _back_off(event: dict, failed: set[str]) -> None:
     """Failed records return after a delay that grows with each receive (best effort: if this call
     fails, the queue's own visibility timeout applies)."""
-    entries = [{"Id": str(i), "ReceiptHandle": r["receiptHandle"],
-                "VisibilityTimeout": adds.retry_delay(int(r.get("attributes", {}).get("ApproximateReceiveCount", 1)))}
-               for i, r in enumerate(event.get("Records", [])) if r["messageId"] in failed]
-    if not entries:
+    delays = [(r["receiptHandle"], adds.retry_delay(int(r.get("attributes", {}).get("ApproximateReceiveCount", 1))))
+              for r in event.get("Records", []) if r["messageId"] in failed]
+    if not delays:
         return
     try:
-        client("sqs").change_message_visibility_batch(QueueUrl=os.environ["ADD_QUEUE_URL"], Entries=entries)
+        add_queue.delay_retries(delays)
     except Exception:
         logger.exception("could not set the retry delay; the queue's visibility timeout applies")
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from handlers import rest
-from handlers.observability import logger, tracer
-from shared import etl_history, library, openapi
+from api import openapi, rest
+from api.observability import logger, tracer
+from logic import etl_history, library
 
 app = rest.resolver()
 

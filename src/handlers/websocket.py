@@ -7,8 +7,8 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from handlers.observability import logger, tracer
-from shared import connections
+from api.observability import logger, tracer
+from data import connections
 
 
 def _reply(status: int, body: dict | None = None) -> dict[str, Any]:

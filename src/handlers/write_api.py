@@ -8,10 +8,11 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from handlers import rest
-from handlers.observability import logger, metrics, tracer
-from shared import add_limits, adds, openapi
-from shared.errors import RateLimited
+from api import openapi, rest
+from api.errors import RateLimited
+from api.observability import logger, metrics, tracer
+from data import add_limits
+from logic import adds
 
 app = rest.resolver()
 

@@ -6,9 +6,9 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from handlers.observability import logger, tracer
-from shared.auth import verifier
-from shared.errors import Unauthorized
+from api.auth import verifier
+from api.errors import Unauthorized
+from api.observability import logger, tracer
 
 
 def _policy(principal: str, effect: str, resource: str, context: dict | None = None) -> dict[str, Any]:

@@ -23,8 +23,8 @@ from movie_library import (
     ValidationError,
 )
 
+from data import db as data_db
 from local import aws
-from shared import db as shared_db
 from tests.client.fake_api import fake_api
 
 MOVIE = {"title": "Retry Me", "genre": "Drama", "rating": 7.0, "year": 2020}
@@ -75,7 +75,7 @@ def test_database_down_is_unavailable_after_retries(stack, token: str, monkeypat
         assert client.transport.attempts == 3  # a GET is retried
     finally:
         monkeypatch.undo()
-        shared_db.reset()
+        data_db.reset()
 
 
 def test_over_the_add_limit_is_rate_limited_with_retry_after(stack, monkeypatch) -> None:

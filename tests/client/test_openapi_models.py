@@ -13,7 +13,7 @@ from movie_library import Client, models
 from local.stack import ROOT
 
 GENERATOR = ROOT / "clients" / "python" / "scripts" / "generate_models.py"
-SPEC = ROOT / "src" / "shared" / "openapi.json"
+SPEC = ROOT / "src" / "api" / "openapi.json"
 
 
 @functools.cache
@@ -29,7 +29,7 @@ def test_models_are_generated_from_the_current_openapi_document() -> None:
     generator = _generator()
     expected = generator.generate(SPEC)
     actual = (ROOT / "clients" / "python" / "src" / "movie_library" / "models.py").read_text()
-    assert actual == expected, f"clients/python models.py is stale against src/shared/openapi.json: run {generator.REGENERATE}"
+    assert actual == expected, f"clients/python models.py is stale against src/api/openapi.json: run {generator.REGENERATE}"
 
 
 def test_every_schema_property_is_a_model_field() -> None:

@@ -12,7 +12,7 @@ import boto3
 import pytest
 from websockets.exceptions import ConnectionClosed
 
-from shared import requests_store
+from data import requests_store
 from tests.conftest import wait_for
 from tests.e2e.live import User
 
@@ -186,7 +186,7 @@ def _request_count(stack) -> int:
 
 def test_transient_failure_is_reported_per_record_with_a_growing_retry_delay(stack, alice: User, db,
                                                                               monkeypatch) -> None:
-    from shared import adds
+    from logic import adds
 
     assert [adds.retry_delay(n) for n in (1, 2, 3, 5, 9)] == [2, 4, 8, 30, 30]  # local: 2 s doubling to 30 s
     sqs = boto3.client("sqs", endpoint_url=stack.resources.endpoint)

@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from shared import requests_store
+from data import requests_store
 from tests.aggregates import assert_consistent
 from tests.e2e.live import User
 

@@ -12,9 +12,9 @@ import psycopg2
 import pytest
 from websockets.exceptions import InvalidStatus
 
+from data import db as data_db
+from data import requests_store
 from local.runtime import LambdaRuntime
-from shared import db as shared_db
-from shared import requests_store
 from tests.conftest import wait_for
 from tests.e2e.live import User, flush_stage_cache
 
@@ -137,7 +137,7 @@ def test_database_down_retries_then_dead_letter_marks_failed(stack, alice: User,
         assert alice.http.get(f"/api/movies/requests/{request['requestId']}").json()["status"] == "failed"
     finally:
         monkeypatch.undo()
-        shared_db.reset()
+        data_db.reset()
 
 
 def test_gone_connection_is_removed_on_the_next_notification(stack, alice: User) -> None:

@@ -22,13 +22,13 @@ import uvicorn
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import connect
 
+from api.auth import verifier
+from data import aws_clients
 from local import aws, template
 from local.gateway import Gateway
 from local.gateway_responses import ErrorContext, render
 from local.request_validation import BodyValidator
 from local.runtime import LambdaRuntime
-from shared import aws_clients
-from shared.auth import verifier
 from tests.conftest import wait_for
 from tests.e2e.deployed import deployed
 from tests.e2e.live import User, flush_stage_cache, ws_url
@@ -321,7 +321,7 @@ class _Lines(logging.Handler):
 
 
 def test_log_lines_name_their_function_under_concurrent_load(stack) -> None:
-    from handlers.observability import logger
+    from api.observability import logger
 
     captured = _Lines(logger.registered_formatter)
     logger.addHandler(captured)

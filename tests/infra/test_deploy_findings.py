@@ -436,7 +436,7 @@ def sendto(self, data, *args):
     udp.append(args[-1])
     return real_sendto(self, data, *args)
 socket.socket.sendto = sendto
-from handlers.observability import logger, metrics, tracer
+from api.observability import logger, metrics, tracer
 
 @tracer.capture_method
 def work():
@@ -594,7 +594,7 @@ def _vpc_functions(transformed: dict) -> list[str]:
 def test_15_request_path_functions_connect_with_iam_as_the_app_user_only(params: dict[str, str]) -> None:
     params = {k: v for k, v in params.items() if k in RAW["Parameters"]}
     transformed = transform(params)
-    migration = (ROOT / "src" / "shared" / "migrations" / "0008_app_role.sql").read_text()
+    migration = (ROOT / "src" / "data" / "migrations" / "0008_app_role.sql").read_text()
     for function in ("ReadApiFunction", "AddProcessorFunction"):
         env = transformed["Resources"][function]["Properties"]["Environment"]["Variables"]
         assert env.get("DB_IAM_USER") == "movie_app" and "DB_SECRET_ARN" not in env, function
@@ -677,7 +677,7 @@ def test_15_stage_cache_follows_the_dashboard_cache_parameter() -> None:
 # --- 18: every database connection in AWS verifies the server ------------------------------------------
 
 def test_18_owner_connections_verify_the_server_against_the_shipped_bundle() -> None:
-    from shared import db_auth
+    from data import db_auth
 
     migrate = RESOURCES["MigrateFunction"]["Properties"]["Environment"]["Variables"]
     code_uri = RAW["Globals"]["Function"]["CodeUri"].rstrip("/")
@@ -687,5 +687,5 @@ def test_18_owner_connections_verify_the_server_against_the_shipped_bundle() -> 
     etl = {e["Name"]: e["Value"] for e in RESOURCES["EtlTaskDefinition"]["Properties"]["ContainerDefinitions"][0]["Environment"]}
     assert etl["DB_SSLMODE"] == "verify-full"
     dockerfile = (ROOT / "etl_task" / "Dockerfile").read_text()
-    copied = re.search(r"^COPY src/shared (\S+)$", dockerfile, re.M)
+    copied = re.search(r"^COPY src/data (\S+)$", dockerfile, re.M)
     assert copied and etl["PGSSLROOTCERT"] == f"{copied.group(1)}/certs/rds-ca-bundle.pem"

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from api import openapi
 from local import template
-from shared import openapi
 
 ROOT = Path(__file__).resolve().parents[2]
 RESOURCES = template.load()["Resources"]
@@ -178,5 +178,5 @@ def test_sam_build_succeeds_for_every_function() -> None:
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     for name in template.functions():
         built = build_dir / name
-        assert (built / "handlers").is_dir() and (built / "shared" / "openapi.json").exists(), name
+        assert (built / "handlers").is_dir() and (built / "api" / "openapi.json").exists(), name
         assert (built / "aws_lambda_powertools").is_dir() and (built / "psycopg2").is_dir(), name

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import httpx
 
+from data import schema
 from local import template
-from shared import migrate
 
 ROOT = Path(__file__).resolve().parents[2]
 SAM = ROOT / ".local" / "sam" / "bin" / "sam"
@@ -38,7 +38,7 @@ def test_cfn_lint_has_no_errors_or_warnings() -> None:
 
 def test_migration_custom_resource_tracks_the_newest_migration() -> None:
     declared = template.load()["Resources"]["SchemaMigration"]["Properties"]["MigrationsVersion"]
-    assert declared == migrate.pending_files()[-1].stem, "bump MigrationsVersion so deploys run the new migration"
+    assert declared == schema.pending_files()[-1].stem, "bump MigrationsVersion so deploys run the new migration"
 
 
 def test_every_function_handler_imports() -> None:

@@ -10,9 +10,10 @@ from pathlib import Path
 import psycopg2
 import pytest
 
+from data import movie_reads, movie_writes, schema
 from etl_task.pipeline import Run
 from etl_task.sources import FolderSource
-from shared import library, migrate, repository
+from logic import library
 from tests.aggregates import assert_consistent
 from tests.conftest import reset_library
 
@@ -71,7 +72,7 @@ def test_dashboard_reads_no_movie_rows(stack, db) -> None:
             cur.execute("LOCK TABLE movies IN ACCESS EXCLUSIVE MODE")
             with reader, reader.cursor() as rcur:
                 rcur.execute("SET LOCAL lock_timeout = '2s'")
-                stats = repository.dashboard_stats(rcur, 10, 20)
+                stats = movie_reads.dashboard_stats(rcur, 10, 20)
                 assert stats["total"] == 1 and stats["average"] == 5.5
                 with pytest.raises(psycopg2.errors.LockNotAvailable):  # the check itself can fail
                     rcur.execute("SELECT count(*) FROM movies")
@@ -150,7 +151,7 @@ def test_concurrent_adds_and_etl_batches_neither_deadlock_nor_drift(stack, tmp_p
             for i in range(150):
                 with conn, conn.cursor() as cur:
                     genre = ["horror", "Sci-Fi", "Western", "drama"][(i + worker) % 4]
-                    repository.insert_movie(cur, {"title": f"Add {worker}-{i}", "genre": genre,
+                    movie_writes.insert_movie(cur, {"title": f"Add {worker}-{i}", "genre": genre,
                                                   "rating": (i % 11) or None, "year": 1960 + i % 50},
                                             str(uuid.uuid4()))
         except BaseException as exc:
@@ -177,7 +178,7 @@ def test_migration_backfills_aggregates_from_existing_rows(stack) -> None:
     dsn = psycopg2.extensions.make_dsn(stack.database_url, dbname="backfill_check")
     conn = psycopg2.connect(dsn)
     try:
-        files = migrate.pending_files()
+        files = schema.pending_files()
         aggregates = next(i for i, p in enumerate(files) if p.stem == "0006_dashboard_aggregates")
         with conn, conn.cursor() as cur:
             for path in files[:aggregates]:

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import json
+import shutil
 import threading
 from pathlib import Path
 
 import psycopg2
 import pytest
 
+from api.errors import Unavailable
+from data import db as data_db
+from data import schema
 from local.runtime import LambdaRuntime
-from shared import db as shared_db
-from shared import library, migrate
-from shared.errors import Unavailable
+from logic import library
 from tests.conftest import CfnResponses
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -21,10 +23,10 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_migrations_are_recorded_and_safe_to_run_twice(stack) -> None:
     conn = psycopg2.connect(stack.database_url)
     try:
-        assert migrate.apply_all(conn) == []  # the stack already applied them
+        assert schema.apply_all(conn) == []  # the stack already applied them
         with conn.cursor() as cur:
             cur.execute("SELECT version FROM schema_migrations ORDER BY version")
-            assert [r[0] for r in cur.fetchall()] == [p.stem for p in migrate.pending_files()]
+            assert [r[0] for r in cur.fetchall()] == [p.stem for p in schema.pending_files()]
     finally:
         conn.close()
 
@@ -35,7 +37,7 @@ def test_concurrent_migration_runs_wait_for_each_other(stack) -> None:
     def run() -> None:
         conn = psycopg2.connect(stack.database_url)
         try:
-            results.append(migrate.apply_all(conn))
+            results.append(schema.apply_all(conn))
         finally:
             conn.close()
 
@@ -75,7 +77,7 @@ def test_every_query_has_its_index(db) -> None:
 
 @pytest.mark.usefixtures("library")
 def test_connection_is_reused_and_replaced_after_it_dies(db) -> None:
-    shared_db.reset()
+    data_db.reset()
     assert library.dashboard()["totalMovies"] == 32
     with db.cursor() as cur:
         cur.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'movie-library'")
@@ -84,7 +86,7 @@ def test_connection_is_reused_and_replaced_after_it_dies(db) -> None:
 
 def test_database_down_is_503_not_a_stack_trace(monkeypatch) -> None:
     monkeypatch.setenv("DATABASE_URL", "postgresql://nobody@127.0.0.1:1/none")
-    shared_db.reset()
+    data_db.reset()
     try:
         with pytest.raises(Unavailable):
             library.dashboard()
@@ -94,22 +96,22 @@ def test_database_down_is_503_not_a_stack_trace(monkeypatch) -> None:
         assert json.loads(result["body"])["error"]["code"] == "UNAVAILABLE"
         assert "Traceback" not in result["body"] and "127.0.0.1" not in result["body"]
     finally:
-        shared_db.reset()
+        data_db.reset()
 
 
-def test_migration_custom_resource_reports_success_then_failure(stack, cfn_response_url, monkeypatch) -> None:
+def test_migration_custom_resource_reports_success_then_failure(stack, cfn_response_url, monkeypatch, tmp_path) -> None:
     event = json.loads((ROOT / "events" / "migrate_create.json").read_text()) | {"ResponseURL": cfn_response_url}
     runtime = LambdaRuntime()
     assert runtime.invoke("MigrateFunction", event)["Status"] == "SUCCESS"
     assert CfnResponses.bodies[-1]["Status"] == "SUCCESS"
     assert CfnResponses.bodies[-1]["PhysicalResourceId"] == "movie-library-schema"
 
-    broken = ROOT / "src" / "shared" / "migrations" / "9999_broken_for_test.sql"
-    broken.write_text("CREATE TABLE movies (id int);")
-    try:
-        assert runtime.invoke("MigrateFunction", event | {"RequestType": "Update"})["Status"] == "FAILED"
-    finally:
-        broken.unlink()
+    # The package's migrations plus a broken one, in a folder of the test's own (never the source tree).
+    for path in schema.pending_files():
+        shutil.copy(path, tmp_path / path.name)
+    (tmp_path / "9999_broken_for_test.sql").write_text("CREATE TABLE movies (id int);")
+    monkeypatch.setattr(schema, "MIGRATIONS_DIR", tmp_path)
+    assert runtime.invoke("MigrateFunction", event | {"RequestType": "Update"})["Status"] == "FAILED"
     assert CfnResponses.bodies[-1]["Status"] == "FAILED"
     assert "already exists" in CfnResponses.bodies[-1]["Reason"]
     conn = psycopg2.connect(stack.database_url)

@@ -17,7 +17,7 @@ import psycopg2.errors
 import pytest
 from psycopg2.extensions import parse_dsn
 
-from shared import db_auth
+from data import db_auth
 
 HOST = "movies.c9akciq32.us-east-1.rds.amazonaws.com"
 # Any strings sign: the signature is checked by recomputing it, never by AWS.

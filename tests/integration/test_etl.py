@@ -295,12 +295,12 @@ def test_cli_prints_summary_and_exits_zero_with_quarantined_files(stack, tmp_pat
 
 
 def test_a_failed_batch_write_stops_the_run_and_keeps_earlier_batches_whole(stack, tmp_path: Path, monkeypatch) -> None:
-    from shared import repository
+    from etl_task import store
 
     for i in range(30):
         (tmp_path / f"m{i:02d}.json").write_text(json.dumps({"title": f"Batch Fail {i}", "genre": "G"}))
     reset_library(stack, None)
-    real = repository.insert_staged
+    real = store.insert_staged
     calls = {"n": 0}
 
     def second_batch_fails(cur):
@@ -309,7 +309,7 @@ def test_a_failed_batch_write_stops_the_run_and_keeps_earlier_batches_whole(stac
             raise psycopg2.OperationalError("server closed the connection unexpectedly")
         return real(cur)
 
-    monkeypatch.setattr(repository, "insert_staged", second_batch_fails)
+    monkeypatch.setattr(store, "insert_staged", second_batch_fails)
     with pytest.raises(psycopg2.OperationalError):
         _run(stack, FolderSource(tmp_path), batch_size=10)
     assert len(_titles(stack)) == 10  # the first batch, whole; the second rolled back

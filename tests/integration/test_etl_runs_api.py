@@ -10,9 +10,9 @@ import httpx
 import psycopg2
 from jsonschema import Draft202012Validator
 
+from api import openapi
 from etl_task.pipeline import Run
 from etl_task.sources import FolderSource
-from shared import openapi
 from tests.conftest import reset_library
 
 

@@ -12,10 +12,11 @@ import psycopg2
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
+from psycopg2 import sql
 
-from shared import db as shared_db
-from shared import normalize
-from shared.errors import Unavailable, is_transient
+from api.errors import Unavailable, is_transient
+from data import db as data_db
+from logic import normalize
 
 
 def _raised(action: Callable[[], object]) -> BaseException:
@@ -30,11 +31,12 @@ def _raised(action: Callable[[], object]) -> BaseException:
 def scratch(db) -> Iterator[str]:
     name = f"classifier_{uuid.uuid4().hex[:8]}"
     with db.cursor() as cur:
-        cur.execute(f"CREATE TABLE {name} (id int PRIMARY KEY, n int CHECK (n >= 0), t varchar(3))")
-        cur.execute(f"INSERT INTO {name} VALUES (1, 1, 'a'), (2, 2, 'b')")
+        table = sql.Identifier(name)
+        cur.execute(sql.SQL("CREATE TABLE {t} (id int PRIMARY KEY, n int CHECK (n >= 0), t varchar(3))").format(t=table))
+        cur.execute(sql.SQL("INSERT INTO {t} VALUES (1, 1, 'a'), (2, 2, 'b')").format(t=sql.Identifier(name)))
     yield name
     with db.cursor() as cur:
-        cur.execute(f"DROP TABLE {name}")
+        cur.execute(sql.SQL("DROP TABLE {t}").format(t=sql.Identifier(name)))
 
 
 def _run(stack, *statements: str, params: tuple = ()) -> None:
@@ -74,7 +76,7 @@ def test_admin_shutdown_of_the_session_is_transient(stack, db) -> None:
 
 
 def test_connection_reset_by_a_dead_server_is_transient(stack) -> None:
-    # shared.db wraps a lost connection in Unavailable; the classifier looks at what it wrapped.
+    # data.db wraps a lost connection in Unavailable; the classifier looks at what it wrapped.
     conn = psycopg2.connect(stack.database_url)
     conn.close()
     exc = _raised(lambda: conn.cursor())
@@ -97,10 +99,10 @@ def test_serialization_failure_is_transient(stack, scratch: str) -> None:
         conn.set_session(isolation_level="SERIALIZABLE")
     try:
         with first.cursor() as a, second.cursor() as b:
-            a.execute(f"SELECT sum(n) FROM {scratch}")
-            b.execute(f"SELECT sum(n) FROM {scratch}")
-            a.execute(f"UPDATE {scratch} SET n = n + 1 WHERE id = 1")
-            b.execute(f"UPDATE {scratch} SET n = n + 1 WHERE id = 2")
+            a.execute(sql.SQL("SELECT sum(n) FROM {t}").format(t=sql.Identifier(scratch)))
+            b.execute(sql.SQL("SELECT sum(n) FROM {t}").format(t=sql.Identifier(scratch)))
+            a.execute(sql.SQL("UPDATE {t} SET n = n + 1 WHERE id = 1").format(t=sql.Identifier(scratch)))
+            b.execute(sql.SQL("UPDATE {t} SET n = n + 1 WHERE id = 2").format(t=sql.Identifier(scratch)))
             first.commit()
             exc = _raised(second.commit)
         assert exc.pgcode == "40001" and is_transient(exc)
@@ -115,12 +117,12 @@ def test_deadlock_is_transient(stack, scratch: str) -> None:
     errors: list[BaseException] = []
     try:
         a, b = first.cursor(), second.cursor()
-        a.execute(f"UPDATE {scratch} SET n = 5 WHERE id = 1")
-        b.execute(f"UPDATE {scratch} SET n = 5 WHERE id = 2")
+        a.execute(sql.SQL("UPDATE {t} SET n = 5 WHERE id = 1").format(t=sql.Identifier(scratch)))
+        b.execute(sql.SQL("UPDATE {t} SET n = 5 WHERE id = 2").format(t=sql.Identifier(scratch)))
 
         def cross(cur, row: int) -> None:
             try:
-                cur.execute(f"UPDATE {scratch} SET n = 6 WHERE id = %s", (row,))
+                cur.execute(sql.SQL("UPDATE {t} SET n = 6 WHERE id = %s").format(t=sql.Identifier(scratch)), (row,))
             except psycopg2.Error as exc:
                 errors.append(exc)
                 cur.connection.rollback()
@@ -152,17 +154,17 @@ def test_nul_in_text_is_not_transient(stack) -> None:
 
 
 def test_check_violation_is_not_transient(stack, scratch: str) -> None:
-    exc = _raised(lambda: _run(stack, f"INSERT INTO {scratch} VALUES (3, -1, 'c')"))
+    exc = _raised(lambda: _run(stack, sql.SQL("INSERT INTO {t} VALUES (3, -1, 'c')").format(t=sql.Identifier(scratch))))
     assert exc.pgcode == "23514" and not is_transient(exc)
 
 
 def test_unique_violation_is_not_transient(stack, scratch: str) -> None:
-    exc = _raised(lambda: _run(stack, f"INSERT INTO {scratch} VALUES (1, 1, 'c')"))
+    exc = _raised(lambda: _run(stack, sql.SQL("INSERT INTO {t} VALUES (1, 1, 'c')").format(t=sql.Identifier(scratch))))
     assert exc.pgcode == "23505" and not is_transient(exc)
 
 
 def test_data_errors_are_not_transient(stack, scratch: str) -> None:
-    too_long = _raised(lambda: _run(stack, f"INSERT INTO {scratch} VALUES (3, 1, 'abcd')"))
+    too_long = _raised(lambda: _run(stack, sql.SQL("INSERT INTO {t} VALUES (3, 1, 'abcd')").format(t=sql.Identifier(scratch))))
     overflow = _raised(lambda: _run(stack, "SELECT %s::numeric(3,1)", params=(1000,)))
     bad_encoding = _raised(lambda: _run(stack, "SELECT convert_from('\\xff'::bytea, 'UTF8')"))
     assert [too_long.pgcode, overflow.pgcode, bad_encoding.pgcode] == ["22001", "22003", "22021"]
@@ -175,10 +177,10 @@ def test_program_limit_is_not_transient_though_psycopg2_calls_it_operational(sta
     assert not is_transient(exc)
 
     def oversized(cur) -> None:
-        for sql in _OVERSIZED_INDEX_ROW:
-            cur.execute(sql)
+        for statement in _OVERSIZED_INDEX_ROW:
+            cur.execute(statement)
 
-    wrapped = _raised(lambda: shared_db.run(oversized))  # shared.db calls it Unavailable: look inside
+    wrapped = _raised(lambda: data_db.run(oversized))  # data.db calls it Unavailable: look inside
     assert isinstance(wrapped, Unavailable) and not is_transient(wrapped)
 
 

@@ -2,9 +2,9 @@
 
 import pytest
 
-from shared import cursors, openapi
-from shared.errors import ValidationError
-from shared.normalize import clean_text, like_pattern
+from api import cursors, openapi
+from api.errors import ValidationError
+from logic.normalize import clean_text, like_pattern
 
 
 def test_defaults_and_coercion() -> None:

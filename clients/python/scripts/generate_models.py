@@ -19,7 +19,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 PACKAGE_ROOT = HERE.parent
-DEFAULT_SPEC = PACKAGE_ROOT.parent.parent / "src" / "shared" / "openapi.json"
+DEFAULT_SPEC = PACKAGE_ROOT.parent.parent / "src" / "api" / "openapi.json"
 DEFAULT_OUT = PACKAGE_ROOT / "src" / "movie_library" / "models.py"
 REGENERATE = "make client-models  (python clients/python/scripts/generate_models.py)"
 
@@ -118,7 +118,7 @@ class Generator:
 
     def render(self, operations: list[tuple[str, str, str]]) -> str:
         out = [
-            '"""Models of the Movie Library API, GENERATED from src/shared/openapi.json: do not edit.',
+            '"""Models of the Movie Library API, GENERATED from src/api/openapi.json: do not edit.',
             "",
             f"Regenerate with: {REGENERATE}",
             '"""',

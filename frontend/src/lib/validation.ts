@@ -1,4 +1,4 @@
-// The add form's rules, the same as the API's (src/shared/openapi.json MovieInput).
+// The add form's rules, the same as the API's (src/api/openapi.json MovieInput).
 export interface MovieDraft {
   title: string;
   genre: string;

@@ -77,7 +77,7 @@ class Client:
     (outcomes are then polled from statusUrl).
     """
 
-    # operationId (src/shared/openapi.json) → method; tests/client/test_openapi_models.py keeps this complete.
+    # operationId (src/api/openapi.json) → method; tests/client/test_openapi_models.py keeps this complete.
     OPERATION_METHODS: ClassVar[dict[str, str | None]] = {
         "getDashboard": "dashboard",
         "searchMovies": "search",

@@ -1,4 +1,4 @@
-"""Models of the Movie Library API, GENERATED from src/shared/openapi.json: do not edit.
+"""Models of the Movie Library API, GENERATED from src/api/openapi.json: do not edit.
 
 Regenerate with: make client-models  (python clients/python/scripts/generate_models.py)
 """

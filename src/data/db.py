@@ -9,10 +9,11 @@ from typing import TypeVar
 import psycopg2
 import psycopg2.extensions
 
-from shared import config, db_auth
-from shared.errors import Unavailable
+from api.errors import Unavailable
+from data import config, db_auth
 
 T = TypeVar("T")
+Cursor = psycopg2.extensions.cursor
 
 _local = threading.local()  # Lambda runs one invocation per process; locally, one per thread.
 _CONNECTION_ERRORS = (psycopg2.OperationalError, psycopg2.InterfaceError)

@@ -13,8 +13,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from shared import connections
-from shared.aws_clients import management_api, table
+from data import connections
+from data.aws_clients import management_api, table
 
 MESSAGE_TYPES = ("etlProgress", "etlFinished")
 

@@ -9,7 +9,7 @@ from typing import Any
 from boto3.dynamodb.conditions import Attr
 from botocore.exceptions import ClientError
 
-from shared.aws_clients import table
+from data.aws_clients import table
 
 TERMINAL = ("created", "duplicate", "rejected", "failed")
 RETENTION_SECONDS = 30 * 24 * 3600

@@ -8,8 +8,8 @@ import os
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response
 
-from handlers.observability import logger
-from shared.errors import ApiError, NotFound, error_body
+from api.errors import ApiError, NotFound, error_body
+from api.observability import logger
 
 
 def _json(status: int, body: dict) -> Response:

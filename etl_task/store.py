@@ -1,20 +1,21 @@
-"""ETL run history, the one-run-at-a-time lease, and each source's sync state: every statement, parameterised."""
+"""Every statement only the ETL task runs: staging and loading movies, file checkpoints, the
+one-run-at-a-time lease, run records and each source's sync state. Kept out of the Lambda package."""
 
 from __future__ import annotations
 
-from datetime import datetime
+import csv
+import io
+from collections.abc import Iterable
 from typing import Any
 
-from psycopg2.extras import execute_values
+from psycopg2 import sql
+from psycopg2.extras import Json, execute_values
 
-from shared.repository import Cursor
+from data.db import Cursor
+from data.etl_runs import COUNTS
 
-COUNTS = ("files_seen", "files_downloaded", "movies_new", "movies_present", "quarantined", "failed", "deleted_seen")
-_RUN_COLUMNS = "id, source, mode, status, phase, started_at, finished_at, error, " + ", ".join(COUNTS)
 LEASE = "etl"
-
-
-# --- the lease ----------------------------------------------------------------------------
+_SET_COUNTS = sql.SQL(", ").join(sql.SQL("{} = %s").format(sql.Identifier(c)) for c in COUNTS)
 
 def acquire_lease(cur: Cursor, holder: str, source: str, seconds: float) -> dict | None:
     """Take the lease if it is free or expired; None when someone else holds it. Runs a holder left
@@ -56,8 +57,6 @@ def release_lease(cur: Cursor, holder: str) -> None:
     cur.execute("DELETE FROM etl_lease WHERE name = %s AND holder = %s", (LEASE, holder))
 
 
-# --- runs ---------------------------------------------------------------------------------
-
 def start_run(cur: Cursor, source: str, mode: str) -> int:
     cur.execute("INSERT INTO etl_runs (source, mode, phase) VALUES (%s, %s, 'starting') RETURNING id", (source, mode))
     return int(cur.fetchone()[0])
@@ -69,18 +68,16 @@ def set_mode(cur: Cursor, run_id: int, mode: str) -> None:
 
 def update_progress(cur: Cursor, run_id: int, phase: str, counts: dict[str, int]) -> None:
     cur.execute(
-        "UPDATE etl_runs SET phase = %s, " + ", ".join(f"{c} = %s" for c in COUNTS) + " WHERE id = %s",
+        sql.SQL("UPDATE etl_runs SET phase = %s, {} WHERE id = %s").format(_SET_COUNTS),
         (phase, *(int(counts.get(c, 0)) for c in COUNTS), run_id),
     )
 
 
 def finish_run(cur: Cursor, run_id: int, status: str, counts: dict[str, int], summary: dict[str, Any],
                error: str | None = None) -> None:
-    from psycopg2.extras import Json
-
     cur.execute(
-        "UPDATE etl_runs SET status = %s, phase = 'finished', finished_at = now(), error = %s, summary = %s, "
-        + ", ".join(f"{c} = %s" for c in COUNTS) + " WHERE id = %s",
+        sql.SQL("UPDATE etl_runs SET status = %s, phase = 'finished', finished_at = now(), error = %s, summary = %s,"
+                " {} WHERE id = %s").format(_SET_COUNTS),
         (status, error, Json(summary), *(int(counts.get(c, 0)) for c in COUNTS), run_id),
     )
 
@@ -93,51 +90,6 @@ def record_run_files(cur: Cursor, run_id: int, first_seq: int, entries: list[tup
         [(run_id, first_seq + i, *entry) for i, entry in enumerate(entries)], page_size=1000,
     )
 
-
-def _run(row: tuple) -> dict[str, Any]:
-    (run_id, source, mode, status, phase, started, finished, error, *counts) = row
-    seconds = (finished - started).total_seconds() if finished else None
-    return {
-        "id": str(run_id), "source": source, "mode": mode, "state": status, "phase": phase,
-        "startedAt": _iso(started), "finishedAt": _iso(finished), "seconds": round(seconds, 3) if seconds else seconds,
-        "error": error, "counts": {_camel(c): n for c, n in zip(COUNTS, counts, strict=True)},
-    }
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
-
-
-def _camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(part.title() for part in rest)
-
-
-def list_runs(cur: Cursor, before_id: int | None, limit: int) -> list[dict[str, Any]]:
-    """Newest first; limit + 1 rows so the caller knows whether there is more."""
-    cur.execute(
-        f"SELECT {_RUN_COLUMNS} FROM etl_runs WHERE (%s::bigint IS NULL OR id < %s) ORDER BY id DESC LIMIT %s",
-        (before_id, before_id, limit + 1),
-    )
-    return [_run(r) for r in cur.fetchall()]
-
-
-def get_run(cur: Cursor, run_id: int) -> dict[str, Any] | None:
-    cur.execute(f"SELECT {_RUN_COLUMNS} FROM etl_runs WHERE id = %s", (run_id,))
-    row = cur.fetchone()
-    return _run(row) if row else None
-
-
-def run_files(cur: Cursor, run_id: int, after_seq: int | None, limit: int) -> list[dict[str, Any]]:
-    cur.execute(
-        "SELECT seq, outcome, file_id, path, reason FROM etl_run_files"
-        " WHERE run_id = %s AND (%s::bigint IS NULL OR seq > %s) ORDER BY seq LIMIT %s",
-        (run_id, after_seq, after_seq, limit + 1),
-    )
-    return [{"seq": s, "outcome": o, "fileId": f, "path": p, "reason": r} for s, o, f, p, r in cur.fetchall()]
-
-
-# --- per-source sync state ----------------------------------------------------------------
 
 def live_files(cur: Cursor, source: str) -> tuple[set[tuple[str, str]], set[str], set[str]]:
     """(checkpointed (file id, version) pairs, ids last seen present, ids last seen gone)."""
@@ -194,3 +146,48 @@ def save_tree(cur: Cursor, source: str, folders: dict[str, tuple[str | None, str
     rows += [(source, i, "target", None, path) for i, path in targets.items()]
     execute_values(cur, "INSERT INTO etl_tree (source, item_id, kind, parent_id, path) VALUES %s", rows,
                    page_size=1000)
+
+
+# --- loading movies -----------------------------------------------------------------------
+
+def stage_movies(cur: Cursor, rows: Iterable[tuple[str, str, Any, Any]]) -> int:
+    """COPY rows (already normalised) into this session's staging table; returns how many."""
+    cur.execute(
+        "CREATE TEMP TABLE IF NOT EXISTS movie_staging"
+        " (title text, genre text, rating numeric(3,1), year int) ON COMMIT DELETE ROWS"
+    )
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    count = 0
+    for title, genre, rating, year in rows:
+        writer.writerow((title, genre, "" if rating is None else rating, "" if year is None else year))
+        count += 1
+    buf.seek(0)
+    cur.copy_expert("COPY movie_staging (title, genre, rating, year) FROM STDIN WITH (FORMAT csv)", buf)
+    return count
+
+
+def insert_staged(cur: Cursor) -> tuple[int, int]:
+    """Insert the staged rows that are new; returns (distinct rows staged, rows inserted)."""
+    cur.execute(
+        "WITH batch AS ("
+        "  SELECT DISTINCT ON (movie_key(title), movie_key(genre), rating, year) title, genre, rating, year"
+        "  FROM movie_staging ORDER BY movie_key(title), movie_key(genre), rating, year),"
+        " inserted AS ("
+        "  INSERT INTO movies (title, genre, rating, year) SELECT title, genre, rating, year FROM batch"
+        "  ON CONFLICT DO NOTHING RETURNING 1)"
+        " SELECT (SELECT count(*) FROM batch), (SELECT count(*) FROM inserted)"
+    )
+    distinct, inserted = cur.fetchone()
+    return int(distinct), int(inserted)
+
+
+def record_files(cur: Cursor, source: str, run_id: int, files: list[tuple[str, str, str, str, str | None]]) -> None:
+    """files: (file_id, modified, path, outcome, reason)."""
+    execute_values(
+        cur,
+        "INSERT INTO etl_files (source, file_id, modified, path, outcome, reason, run_id)"
+        " VALUES %s ON CONFLICT (source, file_id, modified) DO NOTHING",
+        [(source, f, m, p, o, r, run_id) for f, m, p, o, r in files],
+        page_size=1000,
+    )

@@ -5,9 +5,10 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from shared import cursors, db, repository
-from shared.errors import NotFound, ValidationError
-from shared.normalize import genre_key, like_pattern
+from api import cursors
+from api.errors import NotFound, ValidationError
+from data import db, movie_reads
+from logic.normalize import genre_key, like_pattern
 
 TOP_GENRES = 10
 LATEST_YEARS = 20
@@ -15,7 +16,7 @@ LATEST_YEARS = 20
 
 def dashboard() -> dict[str, Any]:
     """The seed's four fields, unchanged, then the richer ones; all from the kept aggregates."""
-    stats = db.run(lambda cur: repository.dashboard_stats(cur, TOP_GENRES, LATEST_YEARS))
+    stats = db.run(lambda cur: movie_reads.dashboard_stats(cur, TOP_GENRES, LATEST_YEARS))
     return {
         "totalMovies": stats["total"],
         "averageRating": stats["average"],
@@ -30,13 +31,13 @@ def dashboard() -> dict[str, Any]:
 
 def genres(limit: int = 100, cursor: str | None = None) -> dict[str, Any]:
     after = cursors.decode(cursor, "genres", keyed=False)["t"] if cursor else None
-    rows = db.run(lambda cur: repository.genres_after(cur, after, limit + 1))
+    rows = db.run(lambda cur: movie_reads.genres_after(cur, after, limit + 1))
     page, pagination = _page(rows, limit, lambda g: {"k": "genres", "t": g["key"]})
     return {"genres": [{"genre": g["genre"], "count": g["count"]} for g in page], "pagination": pagination}
 
 
 def movie(id: str) -> dict[str, Any]:
-    found = db.run(lambda cur: repository.get_movie(cur, id))
+    found = db.run(lambda cur: movie_reads.get_movie(cur, id))
     if found is None:
         raise NotFound(f"No movie with id {id}.")
     return found
@@ -55,14 +56,14 @@ def search(title: str, limit: int, cursor: str | None = None) -> dict[str, Any]:
     if cursor:
         c = cursors.decode(cursor, "search")
         after = (str(c["t"]), str(c["id"]))
-    rows = db.run(lambda cur: repository.search_by_title(cur, like_pattern(title.strip()), after, limit + 1))
+    rows = db.run(lambda cur: movie_reads.search_by_title(cur, like_pattern(title.strip()), after, limit + 1))
     movies, pagination = _page(rows, limit, lambda m: {"k": "search", "t": m["title"], "id": m["id"]})
     return {"movies": movies, "pagination": pagination}
 
 
 def _rank_cursor(kind: str, position: int | None = None):
     def make(m: dict) -> dict:
-        payload = {"k": kind, "r": repository.rank_key(m), "t": m["title"], "id": m["id"]}
+        payload = {"k": kind, "r": movie_reads.rank_key(m), "t": m["title"], "id": m["id"]}
         if position is not None:
             payload["p"] = position
         return payload
@@ -91,9 +92,9 @@ def filter_movies(
     keys = sorted({genre_key(g) for g in genre}) if genre else None
     after = _rank_after(cursors.decode(cursor, "filter")) if cursor else None
 
-    def work(cur: repository.Cursor) -> tuple[list[dict], int]:
-        rows = repository.filter_movies(cur, keys, minRating, year, after, limit + 1)
-        return rows, repository.count_filtered(cur, keys, minRating, year)
+    def work(cur: movie_reads.Cursor) -> tuple[list[dict], int]:
+        rows = movie_reads.filter_movies(cur, keys, minRating, year, after, limit + 1)
+        return rows, movie_reads.count_filtered(cur, keys, minRating, year)
 
     rows, total = db.run(work)
     movies, pagination = _page(rows, limit, _rank_cursor("filter"))
@@ -119,11 +120,11 @@ def top_rated(limit: int, start: int = 0, cursor: str | None = None) -> dict[str
         position = payload.get("p", 0)
         start = position if isinstance(position, int) and position >= 0 else 0
 
-        def work(cur: repository.Cursor) -> tuple[list[dict], int]:
-            return repository.top_rated_after(cur, after, limit + 1), repository.movie_total(cur)
+        def work(cur: movie_reads.Cursor) -> tuple[list[dict], int]:
+            return movie_reads.top_rated_after(cur, after, limit + 1), movie_reads.movie_total(cur)
     else:
-        def work(cur: repository.Cursor) -> tuple[list[dict], int]:
-            return repository.top_rated_at(cur, start, limit + 1), repository.movie_total(cur)
+        def work(cur: movie_reads.Cursor) -> tuple[list[dict], int]:
+            return movie_reads.top_rated_at(cur, start, limit + 1), movie_reads.movie_total(cur)
 
     rows, total = db.run(work)
     movies, page = _page(rows, limit, _rank_cursor("top", start + limit))

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared import cursors, db, etl_runs
-from shared.errors import NotFound
+from api import cursors
+from api.errors import NotFound
+from data import db, etl_runs
 
 _MAX_ID = 10**18
 

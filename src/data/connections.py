@@ -8,7 +8,7 @@ from typing import Any
 
 from boto3.dynamodb.conditions import Key
 
-from shared.aws_clients import table
+from data.aws_clients import table
 
 MAX_CONNECTION_SECONDS = 2 * 3600
 

@@ -8,8 +8,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from shared import connections
-from shared.aws_clients import management_api
+from data import connections
+from data.aws_clients import management_api
 
 
 def status_message(request: dict[str, Any]) -> dict[str, Any]:

@@ -14,8 +14,8 @@ import time
 
 from botocore.exceptions import ClientError
 
-from shared.aws_clients import table
-from shared.errors import RateLimited
+from api.errors import RateLimited
+from data.aws_clients import table
 
 MINUTE, DAY = 60, 86400
 

@@ -11,9 +11,10 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from shared import db, normalize, openapi, repository, requests_store
-from shared.aws_clients import client
-from shared.errors import NotFound, PayloadTooLarge, ValidationError, is_transient
+from api import openapi
+from api.errors import NotFound, PayloadTooLarge, ValidationError, is_transient
+from data import add_queue, db, movie_writes, requests_store
+from logic import normalize
 
 MAX_BODY_BYTES = 16 * 1024
 _IDEMPOTENCY_NAMESPACE = uuid.UUID("5b0c6f5e-8d7e-4a43-9c1f-2f6b8d1e7a10")
@@ -91,13 +92,8 @@ def submit(owner: str, movie: dict[str, Any], idempotency_key: str | None = None
             raise ValidationError("This Idempotency-Key was already used for a different movie.",
                                   [{"field": "Idempotency-Key", "message": "already used for another request"}])
         return stored, False
-    client("sqs").send_message(
-        QueueUrl=os.environ["ADD_QUEUE_URL"],
-        MessageBody=json.dumps({"requestId": request_id, "owner": owner, "movie": movie,
-                                "submittedAt": record["submittedAt"]}),
-        MessageGroupId=owner,               # each user's adds stay in order
-        MessageDeduplicationId=request_id,  # a resend within 5 minutes is dropped by SQS
-    )
+    add_queue.send({"requestId": request_id, "owner": owner, "movie": movie, "submittedAt": record["submittedAt"]},
+                   group=owner, dedup_id=request_id)
     return stored, True
 
 
@@ -130,7 +126,7 @@ def process(body: str) -> dict[str, Any]:
 
     # If this message was delivered before and its insert committed, the row carries our request id.
     try:
-        inserted, found = db.run(lambda cur: repository.insert_movie(cur, movie, request_id))
+        inserted, found = db.run(lambda cur: movie_writes.insert_movie(cur, movie, request_id))
     except Exception as exc:
         if is_transient(exc):
             raise  # the record fails and SQS delivers it again later

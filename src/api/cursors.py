@@ -7,8 +7,8 @@ import binascii
 import json
 import uuid
 
-from shared.errors import ValidationError
-from shared.normalize import text_problem
+from api.errors import ValidationError
+from logic.normalize import text_problem
 
 MAX_POSITION = 2**62  # a ranking position; more than any table holds, less than bigint's limit
 

@@ -6,8 +6,8 @@ from functools import lru_cache
 
 import jwt
 
-from shared import config
-from shared.errors import Unauthorized
+from api.errors import Unauthorized
+from data import config
 
 
 class TokenVerifier:
