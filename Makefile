@@ -13,7 +13,7 @@ SAM_VENV := .local/sam
 export SAM := $(CURDIR)/$(SAM_VENV)/bin/sam
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-deployed install ui chromium bench soak invoke etl client-models clean params preflight deploy etl-remote logs smoke destroy
+.PHONY: run test typecheck test-deployed install ui chromium bench soak invoke etl client-models clean params preflight deploy etl-remote logs smoke destroy
 
 $(STAMP): requirements-dev.txt src/requirements.txt etl_task/requirements.txt
 	test -x $(PY) || $(PYTHON_BASE) -m venv $(VENV)
@@ -58,8 +58,13 @@ run: $(STAMP) ui
 
 test: install
 	$(VENV)/bin/ruff check src etl_task local tests bench deploy clients
+	$(VENV)/bin/mypy
 	npm --prefix frontend test
 	$(PY) -m pytest tests
+
+# mypy --strict over src/ and etl_task/ (settings in pyproject.toml [tool.mypy]).
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy
 
 # The e2e tests marked deployable against a deployed stack (URLs, pool and a test user from its outputs).
 test-deployed: $(STAMP)
