@@ -30,7 +30,7 @@ import socket
 import threading
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -187,19 +187,20 @@ def parse_q(text: str) -> tuple[Callable[[Node], bool], set[str]]:
         index += 1
         return token
 
-    def either() -> Callable[[Node], bool]:
-        parts = [both()]
-        while peek() == ("word", "or"):
+    def joined(word: str, operand: Callable[[], Callable[[Node], bool]],
+               combine: Callable[[Iterable[bool]], bool]) -> Callable[[Node], bool]:
+        """operand (word operand)*: `or` binds looser than `and`, as in Drive's grammar."""
+        parts = [operand()]
+        while peek() == ("word", word):
             take()
-            parts.append(both())
-        return parts[0] if len(parts) == 1 else (lambda n: any(p(n) for p in parts))
+            parts.append(operand())
+        return parts[0] if len(parts) == 1 else (lambda n: combine(p(n) for p in parts))
+
+    def either() -> Callable[[Node], bool]:
+        return joined("or", both, any)
 
     def both() -> Callable[[Node], bool]:
-        parts = [unary()]
-        while peek() == ("word", "and"):
-            take()
-            parts.append(unary())
-        return parts[0] if len(parts) == 1 else (lambda n: all(p(n) for p in parts))
+        return joined("and", unary, all)
 
     def unary() -> Callable[[Node], bool]:
         if peek() == ("word", "not"):

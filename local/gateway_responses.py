@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from starlette.requests import Request
@@ -20,19 +21,8 @@ from local.template import GatewayResponse
 
 # AWS's status, message and x-amzn-ErrorType for each response type the local gateway can produce.
 DEFAULTS: dict[str, tuple[int, str, str]] = {
-    "ACCESS_DENIED": (403, "User is not authorized to access this resource", "AccessDeniedException"),
-    "BAD_REQUEST_BODY": (400, "Invalid request body", "BadRequestException"),
-    "BAD_REQUEST_PARAMETERS": (400, "Missing required request parameters", "BadRequestException"),
-    "INTEGRATION_FAILURE": (504, "Internal server error", "InternalServerErrorException"),
-    "INTEGRATION_TIMEOUT": (504, "Endpoint request timed out", "InternalServerErrorException"),
-    "MISSING_AUTHENTICATION_TOKEN": (403, "Missing Authentication Token", "MissingAuthenticationTokenException"),
-    "REQUEST_TOO_LARGE": (413, "Request Too Long", "RequestEntityTooLargeException"),
-    "THROTTLED": (429, "Too Many Requests", "TooManyRequestsException"),
-    "UNAUTHORIZED": (401, "Unauthorized", "UnauthorizedException"),
-    "UNSUPPORTED_MEDIA_TYPE": (415, "Unsupported Media Type", "UnsupportedMediaTypeException"),
-    # A function error or a malformed proxy result: DEFAULT_5XX with 502.
-    "DEFAULT_5XX": (502, "Internal server error", "InternalServerErrorException"),
-    "DEFAULT_4XX": (400, "Bad Request", "BadRequestException"),
+    kind: (entry["status"], entry["message"], entry["errorType"])
+    for kind, entry in json.loads(Path(__file__).with_suffix(".json").read_text()).items() if not kind.startswith("_")
 }
 BUILT_IN_TEMPLATE = '{"message":$context.error.messageString}'
 _VARIABLE = re.compile(r"\$(?:\{([\w.]+)\}|(context(?:\.[A-Za-z_]\w*)+))")

@@ -7,6 +7,12 @@ class ApiError(Exception):
     status = 500
     code = "INTERNAL_ERROR"
 
+    def __init_subclass__(cls, status: int | None = None, code: str | None = None, **kwargs: object) -> None:
+        """`class X(ApiError, status=..., code=...)`; a subclass without them keeps its parent's."""
+        super().__init_subclass__(**kwargs)
+        cls.status = status or cls.status
+        cls.code = code or cls.code
+
     def __init__(self, message: str, details: list[dict] | None = None):
         super().__init__(message)
         self.message = message
@@ -19,29 +25,24 @@ class ApiError(Exception):
         return {"error": error}
 
 
-class ValidationError(ApiError):
-    status = 400
-    code = "VALIDATION_ERROR"
+class ValidationError(ApiError, status=400, code="VALIDATION_ERROR"):
+    """The request breaks the contract; details name each field."""
 
 
-class Unauthorized(ApiError):
-    status = 401
-    code = "UNAUTHORIZED"
+class Unauthorized(ApiError, status=401, code="UNAUTHORIZED"):
+    """No valid token."""
 
 
-class NotFound(ApiError):
-    status = 404
-    code = "NOT_FOUND"
+class NotFound(ApiError, status=404, code="NOT_FOUND"):
+    """No such movie, request, run or route."""
 
 
-class PayloadTooLarge(ApiError):
-    status = 413
-    code = "PAYLOAD_TOO_LARGE"
+class PayloadTooLarge(ApiError, status=413, code="PAYLOAD_TOO_LARGE"):
+    """A body over the API's limit."""
 
 
-class Unavailable(ApiError):
-    status = 503
-    code = "UNAVAILABLE"
+class Unavailable(ApiError, status=503, code="UNAVAILABLE"):
+    """A dependency (the database) is down; retrying later can succeed."""
 
 
 def error_body(code: str, message: str) -> dict:
@@ -85,9 +86,8 @@ def is_transient(exc: BaseException) -> bool:
     return False
 
 
-class RateLimited(ApiError):
-    status = 429
-    code = "RATE_LIMITED"
+class RateLimited(ApiError, status=429, code="RATE_LIMITED"):
+    """Over a per-user add limit; Retry-After says when the window ends."""
 
     def __init__(self, message: str, retry_after: int, details: list[dict] | None = None):
         super().__init__(message, details)
