@@ -6,7 +6,7 @@ import { absoluteWsUrl, config } from "../lib/config";
 import { LiveSocket, type SocketState } from "../lib/live";
 import { usePageTitle } from "../lib/router";
 
-// Shapes from src/shared/openapi.json (EtlRun, EtlRunFile, EtlProgressMessage, EtlFinishedMessage).
+// Shapes from src/api/openapi.json (EtlRun, EtlRunFile, EtlProgressMessage, EtlFinishedMessage).
 interface EtlCounts {
   filesSeen: number;
   filesDownloaded: number;
