@@ -1,0 +1,152 @@
+"""In-memory stand-ins for the data layer (src/data), so the use cases in src/logic and the queue
+handlers can be tested in milliseconds. Each fake keeps the contract of the module it replaces:
+the same function names, arguments, return values and conditional behaviour."""
+
+from __future__ import annotations
+
+import copy
+import time
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
+
+from data.requests_store import RETENTION_SECONDS
+
+T = TypeVar("T")
+
+
+class FakeRequests:
+    """data/requests_store: create() only if the id is new, complete() only while the request is queued."""
+
+    def __init__(self) -> None:
+        self.items: dict[str, dict[str, Any]] = {}
+        self.completes: list[tuple[str, str]] = []  # (request id, status) of every complete() call
+        self.fail_complete: dict[str, Exception] = {}  # request id -> what complete() raises for it
+
+    def create(self, record: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+        existing = self.items.get(record["requestId"])
+        if existing is not None:  # the real put_item's ConditionExpression: attribute_not_exists(requestId)
+            return copy.deepcopy(existing), False
+        item = {k: v for k, v in copy.deepcopy(record).items() if v is not None}
+        item["expiresAt"] = int(time.time()) + RETENTION_SECONDS
+        self.items[record["requestId"]] = item
+        return copy.deepcopy(item), True
+
+    def get(self, request_id: str) -> dict[str, Any] | None:
+        item = self.items.get(request_id)
+        return copy.deepcopy(item) if item is not None else None
+
+    def complete(self, request_id: str, status: str, completed_at: str, movie: dict | None = None,
+                 error: dict | None = None) -> bool:
+        self.completes.append((request_id, status))
+        if request_id in self.fail_complete:
+            raise self.fail_complete[request_id]
+        item = self.items.get(request_id)
+        if item is None or item["status"] != "queued":  # attribute_exists(requestId) AND status = queued
+            return False
+        item.update(status=status, completedAt=completed_at)
+        if movie is not None:
+            item["movie"] = copy.deepcopy(movie)
+        if error is not None:
+            item["error"] = copy.deepcopy(error)
+        return True
+
+    def queued(self, request_id: str, owner: str = "owner-1", movie: dict | None = None) -> None:
+        """A request as the write API leaves it, ready for the queue side."""
+        self.create({"requestId": request_id, "owner": owner, "status": "queued",
+                     "input": movie or {"title": "T", "genre": "G", "rating": 5.0, "year": 2000},
+                     "submittedAt": "2026-11-25T11:44:06.000Z"})
+
+
+class FakeQueue:
+    """data/add_queue: records what was sent and which receipt handles were delayed by how long."""
+
+    def __init__(self) -> None:
+        self.sent: list[dict[str, Any]] = []
+        self.delays: list[list[tuple[str, int]]] = []  # one list per delay_retries() call
+        self.fail_delays: Exception | None = None
+
+    def send(self, message: dict[str, Any], group: str, dedup_id: str) -> None:
+        self.sent.append({"message": copy.deepcopy(message), "group": group, "dedup_id": dedup_id})
+
+    def delay_retries(self, delays: list[tuple[str, int]]) -> None:
+        self.delays.append(list(delays))
+        if self.fail_delays is not None:
+            raise self.fail_delays
+
+
+class FakeCursor:
+    """Only passed through: the fake data functions below never run SQL on it."""
+
+
+class FakeDb:
+    """data/db: run(work) calls work with a cursor in one 'transaction', or raises what it is told to."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+        self.fail: Exception | None = None
+
+    def run(self, work: Callable[[Any], T]) -> T:
+        self.calls += 1
+        if self.fail is not None:
+            raise self.fail
+        return work(FakeCursor())
+
+
+def movie_key(movie: dict[str, Any]) -> tuple:
+    """What the movies table's unique index compares: case/space-insensitive title and genre, rating, year."""
+    return (" ".join(movie["title"].split()).casefold(), " ".join(movie["genre"].split()).casefold(),
+            movie.get("rating"), movie.get("year"))
+
+
+class FakeMovieWrites:
+    """data/movie_writes: insert_movie returns (inserted by this request, the row) like the ON CONFLICT insert."""
+
+    def __init__(self) -> None:
+        self.rows: dict[tuple, tuple[dict[str, Any], str]] = {}  # movie key -> (row, request id that inserted it)
+        self.calls: list[tuple[dict[str, Any], str]] = []
+        self.fail: Exception | None = None
+
+    def insert_movie(self, cur: FakeCursor, movie: dict[str, Any], request_id: str) -> tuple[bool, dict[str, Any]]:
+        assert isinstance(cur, FakeCursor), "insert_movie must run inside db.run"
+        self.calls.append((copy.deepcopy(movie), request_id))
+        if self.fail is not None:
+            raise self.fail
+        key = movie_key(movie)
+        if key in self.rows:
+            row, inserted_by = self.rows[key]
+            return inserted_by == request_id, copy.deepcopy(row)  # a redelivery finds its own row
+        row = {"id": f"00000000-0000-4000-8000-{len(self.rows) + 1:012d}", **movie,
+               "created_at": "2026-11-25T11:44:06.250000+00:00"}
+        self.rows[key] = (row, request_id)
+        return True, copy.deepcopy(row)
+
+
+class FakeAdds:
+    """logic/adds as the queue handler uses it: process() answers from a script, record_outcome() stores."""
+
+    def __init__(self, outcomes: dict[str, dict[str, Any] | Exception], retry_delay: Callable[[int], int]) -> None:
+        self.outcomes = outcomes  # message body's requestId -> outcome, or the exception process() raises
+        self.processed: list[str] = []
+        self.recorded: list[dict[str, Any]] = []
+        self.fail_record: set[str] = set()  # request ids whose outcome write raises
+        self.retry_delay = retry_delay
+
+    def process(self, body: str) -> dict[str, Any]:
+        import json
+
+        request_id = json.loads(body)["requestId"]
+        self.processed.append(request_id)
+        outcome = self.outcomes[request_id]
+        if isinstance(outcome, Exception):
+            raise outcome
+        return {"requestId": request_id, **outcome}
+
+    def record_outcome(self, outcome: dict[str, Any]) -> bool:
+        if outcome["requestId"] in self.fail_record:
+            raise ConnectionError("DynamoDB unreachable")
+        self.recorded.append(outcome)
+        return True
+
+
+def ids(items: Iterable[dict[str, Any]], key: str = "itemIdentifier") -> list[str]:
+    return [item[key] for item in items]
