@@ -28,7 +28,8 @@ import psycopg2.extensions
 from api.errors import is_transient
 from data import config, db, schema
 from etl_task import live, metrics
-from etl_task.pipeline import LeaseHeld, Run, Summary
+from etl_task.loader import Summary
+from etl_task.pipeline import LeaseHeld, Run
 from etl_task.progress import Progress
 from etl_task.sources import FolderSource, Source
 

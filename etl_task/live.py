@@ -15,17 +15,19 @@ from typing import Any
 
 TTL_SECONDS = 24 * 3600  # the items only carry messages; the run history is in PostgreSQL
 
+Message = dict[str, Any]  # an etlProgress / etlFinished WebSocket message (JSON)
+
 
 class Throttled:
     """Passes on the first message, then at most one per interval; etlFinished always goes."""
 
-    def __init__(self, send: Callable[[dict], None], interval: float):
+    def __init__(self, send: Callable[[Message], None], interval: float):
         self.send, self.interval = send, interval
         self._last = float("-inf")
         self._lock = threading.Lock()
         self._seq = 0
 
-    def __call__(self, message: dict) -> None:
+    def __call__(self, message: Message) -> None:
         now = time.monotonic()
         with self._lock:
             if message["type"] != "etlFinished" and now - self._last < self.interval:
@@ -36,12 +38,12 @@ class Throttled:
         self.send({**message, "seq": seq})
 
 
-def dynamodb_sender(table_name: str) -> Callable[[dict], None]:
+def dynamodb_sender(table_name: str) -> Callable[[Message], None]:
     import boto3
 
     table = boto3.resource("dynamodb").Table(table_name)
 
-    def send(message: dict) -> None:
+    def send(message: Message) -> None:
         item: dict[str, Any] = {"runId": message["runId"], "seq": message["seq"], "message": json.dumps(message),
                                 "expiresAt": int(time.time()) + TTL_SECONDS}
         table.put_item(Item={k: Decimal(v) if isinstance(v, float) else v for k, v in item.items()})
@@ -49,7 +51,7 @@ def dynamodb_sender(table_name: str) -> Callable[[dict], None]:
     return send
 
 
-def publisher() -> Callable[[dict], None] | None:
+def publisher() -> Callable[[Message], None] | None:
     """From the environment: ETL_EVENTS_TABLE (unset: no live messages), ETL_LIVE_SECONDS (default 3)."""
     table_name = os.environ.get("ETL_EVENTS_TABLE")
     if not table_name:

@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import asdict, dataclass, field
-from typing import IO
+from decimal import Decimal
+from typing import IO, Any
 
 import psycopg2.extensions
 
@@ -32,11 +33,11 @@ class Summary:
     seconds: float = 0.0
     interrupted: bool = False
     fallback: str | None = None   # why the changes feed was not used when it was due
-    quarantine: list[dict] = field(default_factory=list, repr=False)
-    failures: list[dict] = field(default_factory=list, repr=False)
+    quarantine: list[dict[str, str]] = field(default_factory=list, repr=False)  # fileId, path, reason
+    failures: list[dict[str, str]] = field(default_factory=list, repr=False)
     deleted: list[str] = field(default_factory=list, repr=False)
 
-    def report(self) -> dict:
+    def report(self) -> dict[str, Any]:
         data = asdict(self)
         for key in ("quarantine", "failures", "deleted"):
             data.pop(key)
@@ -50,7 +51,10 @@ class Summary:
                 "quarantined": self.quarantined, "failed": self.failed, "deleted_seen": self.deleted_seen}
 
 
-def _identity(movie: Movie) -> tuple:
+Identity = tuple[str, str, Decimal | None, int | None]
+
+
+def _identity(movie: Movie) -> Identity:
     return (movie.title.lower(), movie.genre.lower(), movie.rating, movie.year)
 
 
@@ -63,11 +67,11 @@ class Loader:
         self.batch_size = batch_size
         self.quarantine_out = quarantine_out
         self.summary = Summary()
-        self._seen: set[tuple] = set()
+        self._seen: set[Identity] = set()
         self._batch: list[Movie] = []
         self._files: list[tuple[str, str, str, str, str | None]] = []
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="etl-write")
-        self._pending: Future | None = None
+        self._pending: Future[None] | None = None
 
     def add_file(self, item: SourceFile, content: bytes) -> None:
         try:

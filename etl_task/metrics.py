@@ -5,6 +5,7 @@ in template.yaml watch EtlRunsFailed and EtlRunsSucceeded."""
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from etl_task.loader import Summary
 
@@ -12,7 +13,7 @@ NAMESPACE = "MovieLibrary"
 SERVICE = "movie-etl"
 
 
-def emf(summary: Summary | None, state: str) -> dict:
+def emf(summary: Summary | None, state: str) -> dict[str, Any]:
     """state: succeeded, failed or interrupted."""
     done = (summary.files_downloaded + summary.quarantined) if summary else 0
     seconds = summary.seconds if summary else 0.0

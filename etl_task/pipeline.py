@@ -9,7 +9,7 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import IO, Any
 
@@ -35,10 +35,15 @@ class LeaseHeld(RuntimeError):
 
 
 class Run:
+    # set when the run starts (_execute)
+    _started: float
+    _recorded: float
+    _queued: int
+
     def __init__(self, conn: psycopg2.extensions.connection, source: Source, *, batch_size: int = 1000,
                  concurrency: int = 10, full: bool = False, quarantine_out: IO[str] | None = None,
                  progress: Progress | None = None, allow_empty: bool = False, walk_every: int = 10,
-                 lease_seconds: float = 60.0, live: Callable[[dict], None] | None = None):
+                 lease_seconds: float = 60.0, live: Callable[[dict[str, Any]], None] | None = None):
         self.conn, self.source = conn, source
         self.batch_size, self.concurrency, self.full = batch_size, concurrency, full
         self.quarantine_out = quarantine_out
@@ -58,7 +63,7 @@ class Run:
     def _control_cur(self) -> Any:
         if self._control is None:
             info = self.conn.info
-            params = {**info.dsn_parameters, "application_name": "movie-etl-control"}
+            params: dict[str, Any] = {**info.dsn_parameters, "application_name": "movie-etl-control"}
             if info.password:
                 params["password"] = info.password
             self._control = psycopg2.connect(**params)
@@ -228,13 +233,13 @@ class Run:
               versions: set[tuple[str, str]], run_id: int) -> None:
         last_report = 0.0
         with ThreadPoolExecutor(self.concurrency, thread_name_prefix="fetch") as pool:
-            pending: dict[Future, SourceFile] = {}
+            pending: dict[Future[bytes], SourceFile] = {}
 
             def drain(block_until: int) -> None:
                 """Hand finished downloads to the loader; block only while more than block_until are in flight."""
                 nonlocal last_report
                 while pending:
-                    finished = [f for f in pending if f.done()]
+                    finished: Collection[Future[bytes]] = [f for f in pending if f.done()]
                     if not finished:
                         if len(pending) <= block_until:
                             break

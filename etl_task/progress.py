@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 import sys
 import time
-from typing import IO
+from typing import IO, TYPE_CHECKING, NoReturn
 
 from etl_task.loader import Summary
+
+if TYPE_CHECKING:
+    from tqdm import tqdm
 
 
 class Progress:
@@ -17,7 +20,7 @@ class Progress:
         self.interval = interval
         self.started = time.monotonic()
         self._last = self.started
-        self._bar = None
+        self._bar: tqdm[NoReturn] | None = None  # a bar without an iterable
         self.total: int | None = None
 
     def update(self, summary: Summary, total_known: int) -> None:

@@ -11,13 +11,13 @@ from typing import Any
 from psycopg2 import sql
 from psycopg2.extras import Json, execute_values
 
-from data.db import Cursor
+from data.db import Cursor, one_row
 from data.etl_runs import COUNTS
 
 LEASE = "etl"
 _SET_COUNTS = sql.SQL(", ").join(sql.SQL("{} = %s").format(sql.Identifier(c)) for c in COUNTS)
 
-def acquire_lease(cur: Cursor, holder: str, source: str, seconds: float) -> dict | None:
+def acquire_lease(cur: Cursor, holder: str, source: str, seconds: float) -> dict[str, str] | None:
     """Take the lease if it is free or expired; None when someone else holds it. Runs a holder left
     behind (killed before it could say so) are marked interrupted."""
     cur.execute(
@@ -36,7 +36,7 @@ def acquire_lease(cur: Cursor, holder: str, source: str, seconds: float) -> dict
     return {"holder": holder}
 
 
-def lease_holder(cur: Cursor) -> dict | None:
+def lease_holder(cur: Cursor) -> dict[str, Any] | None:
     cur.execute("SELECT holder, run_id, source, started_at, expires_at FROM etl_lease WHERE name = %s", (LEASE,))
     row = cur.fetchone()
     if row is None:
@@ -59,7 +59,7 @@ def release_lease(cur: Cursor, holder: str) -> None:
 
 def start_run(cur: Cursor, source: str, mode: str) -> int:
     cur.execute("INSERT INTO etl_runs (source, mode, phase) VALUES (%s, %s, 'starting') RETURNING id", (source, mode))
-    return int(cur.fetchone()[0])
+    return int(one_row(cur)[0])
 
 
 def set_mode(cur: Cursor, run_id: int, mode: str) -> None:
@@ -178,7 +178,7 @@ def insert_staged(cur: Cursor) -> tuple[int, int]:
         "  ON CONFLICT DO NOTHING RETURNING 1)"
         " SELECT (SELECT count(*) FROM batch), (SELECT count(*) FROM inserted)"
     )
-    distinct, inserted = cur.fetchone()
+    distinct, inserted = one_row(cur)
     return int(distinct), int(inserted)
 
 

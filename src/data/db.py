@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import psycopg2
 import psycopg2.extensions
@@ -22,17 +22,20 @@ _CONNECTION_ERRORS = (psycopg2.OperationalError, psycopg2.InterfaceError)
 _LOGIN_REFUSED = ("password authentication failed", "PAM authentication failed")
 
 
-def connect(**kwargs: object) -> psycopg2.extensions.connection:
+def connect(**kwargs: Any) -> psycopg2.extensions.connection:
     """psycopg2.connect with the configured DSN (db_auth: local URL, IAM token or managed secret). The secret
     rotates (every 7 days) while a warm process still holds the old password: when the login is refused, read
     the secret again and retry once (with IAM auth the retry simply signs a fresh token)."""
+    conn: psycopg2.extensions.connection  # **kwargs of Any leave the connect overload undecided
     try:
-        return psycopg2.connect(db_auth.dsn(), **kwargs)
+        conn = psycopg2.connect(db_auth.dsn(), **kwargs)
+        return conn
     except psycopg2.OperationalError as exc:
         if not any(text in str(exc) for text in _LOGIN_REFUSED):
             raise
     config.forget_secrets()
-    return psycopg2.connect(db_auth.dsn(), **kwargs)
+    conn = psycopg2.connect(db_auth.dsn(), **kwargs)
+    return conn
 
 
 def _connect() -> psycopg2.extensions.connection:
@@ -52,9 +55,9 @@ def reset() -> None:
 def run(work: Callable[[psycopg2.extensions.cursor], T]) -> T:
     """Run `work` in one transaction. A stale reused connection is replaced and the work retried once."""
     for attempt in (1, 2):
-        conn = getattr(_local, "conn", None)
+        conn: psycopg2.extensions.connection | None = getattr(_local, "conn", None)
         fresh = conn is None or conn.closed
-        if fresh:
+        if conn is None or fresh:
             conn = _local.conn = _connect()
         try:
             with conn, conn.cursor() as cur:
@@ -64,3 +67,11 @@ def run(work: Callable[[psycopg2.extensions.cursor], T]) -> T:
             if fresh or attempt == 2:
                 raise Unavailable("The database is unavailable; please retry shortly.") from exc
     raise AssertionError("unreachable")
+
+
+def one_row(cur: Cursor) -> tuple[Any, ...]:
+    """The row of a statement that always returns exactly one (INSERT … RETURNING, an aggregate)."""
+    row = cur.fetchone()
+    if row is None:
+        raise psycopg2.ProgrammingError("the statement returned no row")
+    return row
