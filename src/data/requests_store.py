@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -21,8 +22,9 @@ def _table() -> Any:
 
 def _plain(value: Any) -> Any:
     """DynamoDB numbers come back as Decimal; the API speaks JSON numbers."""
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() and value.as_tuple().exponent >= 0 else float(value)
+    if isinstance(value, Decimal):  # written as an int (no fractional digits): an int again
+        exponent = value.as_tuple().exponent
+        return int(value) if isinstance(exponent, int) and exponent >= 0 else float(value)
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, list):
@@ -57,8 +59,8 @@ def get(request_id: str) -> dict[str, Any] | None:
     return _plain(item) if item else None
 
 
-def complete(request_id: str, status: str, completed_at: str, movie: dict | None = None,
-             error: dict | None = None) -> bool:
+def complete(request_id: str, status: str, completed_at: str, movie: dict[str, Any] | None = None,
+             error: dict[str, Any] | None = None) -> bool:
     """Record the outcome once: only a request still queued changes (redeliveries change nothing)."""
     names = {"#s": "status"}
     values: dict[str, Any] = {":s": status, ":at": completed_at, ":queued": "queued"}
@@ -85,9 +87,7 @@ def complete(request_id: str, status: str, completed_at: str, movie: dict | None
     return True
 
 
-def from_stream_image(image: dict[str, Any]) -> dict[str, Any]:
-    """A stream record's NewImage (DynamoDB JSON) as a plain request."""
-    from boto3.dynamodb.types import TypeDeserializer
-
-    deserializer = TypeDeserializer()
-    return _plain({k: deserializer.deserialize(v) for k, v in image.items()})
+def from_stream_image(image: Mapping[str, Any]) -> dict[str, Any]:
+    """A stream record's image, as Powertools' StreamRecord deserialises it (numbers as Decimal),
+    as a plain request like get() returns."""
+    return {k: _plain(v) for k, v in image.items()}

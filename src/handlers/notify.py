@@ -3,7 +3,10 @@ ETL task's progress messages (from the ETL events table's stream) to every conne
 
 from __future__ import annotations
 
+from typing import Any
+
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -15,14 +18,16 @@ processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 
 
 def record_handler(record: DynamoDBRecord) -> None:
-    if etl_live.is_etl_event(record.raw_event):  # the ETL events table: progress for every connected user
-        message = etl_live.message_of(record.raw_event)
+    stream = record.dynamodb  # Powertools deserialises Keys/NewImage/OldImage (numbers as Decimal)
+    if stream is None:
+        return
+    if etl_live.is_etl_event(stream.keys):  # the ETL events table: progress for every connected user
+        message = etl_live.message_of(stream.new_image)
         if message:
             logger.info("etl message sent", extra={"run_id": message.get("runId"), **etl_live.broadcast(message)})
         return
-    raw = record.raw_event["dynamodb"]
-    new = requests_store.from_stream_image(raw.get("NewImage") or {})
-    old = requests_store.from_stream_image(raw.get("OldImage") or {})
+    new = requests_store.from_stream_image(stream.new_image)
+    old = requests_store.from_stream_image(stream.old_image)
     if new.get("status") not in requests_store.TERMINAL or old.get("status") == new.get("status"):
         return
     result = notifications.send_to_user(new["owner"], notifications.status_message(new))
@@ -31,5 +36,5 @@ def record_handler(record: DynamoDBRecord) -> None:
 
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
-def lambda_handler(event: dict, context: LambdaContext) -> dict:
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)

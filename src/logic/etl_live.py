@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections.abc import Mapping
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -19,19 +20,18 @@ from data.aws_clients import management_api, table
 MESSAGE_TYPES = ("etlProgress", "etlFinished")
 
 
-def is_etl_event(record: dict[str, Any]) -> bool:
-    """A stream record of the ETL events table (its items have a runId and a seq)."""
-    keys = (record.get("dynamodb") or {}).get("Keys") or {}
+def is_etl_event(keys: Mapping[str, Any]) -> bool:
+    """A stream record's keys are of the ETL events table (its items have a runId and a seq)."""
     return "runId" in keys and "seq" in keys
 
 
-def message_of(record: dict[str, Any]) -> dict[str, Any] | None:
-    image = (record.get("dynamodb") or {}).get("NewImage") or {}
-    raw = (image.get("message") or {}).get("S")
-    if not raw:
+def message_of(image: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The message an ETL events item carries (a JSON string), if it is one the UI knows."""
+    raw = image.get("message")
+    if not isinstance(raw, str) or not raw:
         return None
     message = json.loads(raw)
-    return message if message.get("type") in MESSAGE_TYPES else None
+    return message if isinstance(message, dict) and message.get("type") in MESSAGE_TYPES else None
 
 
 def _all_connections(now: float) -> list[str]:
