@@ -13,7 +13,7 @@ SAM_VENV := .local/sam
 export SAM := $(CURDIR)/$(SAM_VENV)/bin/sam
 STAMP := $(VENV)/.installed
 
-.PHONY: run test typecheck test-deployed install ui chromium bench soak invoke etl client-models clean params preflight deploy etl-remote logs smoke destroy
+.PHONY: run test test-unit test-integration test-e2e typecheck test-deployed install ui chromium bench soak invoke etl client-models generate generate-check clean params preflight deploy etl-remote logs smoke destroy
 
 $(STAMP): requirements-dev.txt src/requirements.txt etl_task/requirements.txt
 	test -x $(PY) || $(PYTHON_BASE) -m venv $(VENV)
@@ -57,10 +57,21 @@ run: $(STAMP) ui
 	$(PY) -m local.stack
 
 test: install
-	$(VENV)/bin/ruff check src etl_task local tests bench deploy clients
+	$(VENV)/bin/ruff check src etl_task local tests bench deploy clients codegen
 	$(VENV)/bin/mypy
 	npm --prefix frontend test
 	$(PY) -m pytest tests
+
+# One layer each (markers from tests/conftest.py); make test runs all three in one pytest process,
+# which starts the local stack once. test-unit needs no stack and no servers: seconds.
+test-unit: $(STAMP)
+	$(PY) -m pytest tests -m unit
+
+test-integration: install
+	$(PY) -m pytest tests -m integration
+
+test-e2e: install
+	$(PY) -m pytest tests -m e2e
 
 # mypy --strict over src/ and etl_task/ (settings in pyproject.toml [tool.mypy]).
 typecheck: $(STAMP)
@@ -87,6 +98,14 @@ soak: $(STAMP)
 # The Python client's models, regenerated from src/api/openapi.json (tests/client fails while they are stale).
 client-models:
 	$(or $(wildcard $(PY)),python3) clients/python/scripts/generate_models.py
+
+# Everything that restates src/api/openapi.json: the template's request model, the UI's types and form limits
+# (frontend/src/lib/generated/), the client's models. generate-check writes nothing and fails while any is stale.
+generate: client-models
+	$(or $(wildcard $(PY)),python3) -m codegen
+
+generate-check:
+	$(or $(wildcard $(PY)),python3) -m codegen --check
 
 clean:
 	rm -rf $(VENV) .local .pytest_cache

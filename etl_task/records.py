@@ -5,12 +5,43 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from importlib import resources
 from typing import Any
 
 from logic import normalize
 
 MAX_FILE_BYTES = 1_000_000
-MAX_TITLE, MAX_GENRE = normalize.MAX_TITLE, normalize.MAX_GENRE
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The new-movie rules of the API's MovieInput schema, so the ETL loads nothing the API would refuse."""
+
+    max_title: int
+    max_genre: int
+    min_rating: Decimal
+    max_rating: Decimal
+    rating_step: Decimal  # ratings are rounded to it (the API refuses others; files are loaded as near as stored)
+    min_year: int
+    max_year: int
+
+    @classmethod
+    def from_document(cls, document: dict[str, Any]) -> Limits:
+        fields: dict[str, dict[str, Any]] = document["components"]["schemas"]["MovieInput"]["properties"]
+        rating, year = fields["rating"], fields["year"]
+        return cls(int(fields["title"]["maxLength"]), int(fields["genre"]["maxLength"]),
+                   Decimal(str(rating["minimum"])), Decimal(str(rating["maximum"])),
+                   Decimal(str(rating.get("multipleOf", 1))), int(year["minimum"]), int(year["maximum"]))
+
+
+def _document() -> dict[str, Any]:
+    # The package data of `api` (src/api here, /app/api in the ETL image): no jsonschema needed to read it.
+    document: dict[str, Any] = json.loads(resources.files("api").joinpath("openapi.json").read_text())
+    return document
+
+
+LIMITS = Limits.from_document(_document())
+MAX_TITLE, MAX_GENRE = LIMITS.max_title, LIMITS.max_genre
 
 
 @dataclass(frozen=True)
@@ -28,7 +59,7 @@ class Rejected(ValueError):
     """The file cannot be loaded; the message says why."""
 
 
-def _text(obj: dict, key: str, limit: int) -> str:
+def _text(obj: dict[str, Any], key: str, limit: int) -> str:
     try:
         return normalize.text(key, obj.get(key), limit)
     except normalize.Invalid as exc:
@@ -40,35 +71,35 @@ def _text(obj: dict, key: str, limit: int) -> str:
         raise Rejected(f"'{key}' {problem}") from exc
 
 
-def _number(obj: dict, key: str) -> Decimal | None:
+def _number(obj: dict[str, Any], key: str) -> Decimal | None:
     try:
         return normalize.number(key, obj.get(key))
     except normalize.Invalid as exc:
         raise Rejected(f"'{key}' {exc.problem}") from exc
 
 
-def _movie(obj: Any) -> Movie:
+def _movie(obj: Any, limits: Limits) -> Movie:
     if not isinstance(obj, dict):
         raise Rejected("each record must be a JSON object")
-    title = _text(obj, "title", MAX_TITLE)
-    genre = _text(obj, "genre", MAX_GENRE)
+    title = _text(obj, "title", limits.max_title)
+    genre = _text(obj, "genre", limits.max_genre)
     rating = _number(obj, "rating")
     if rating is not None:
-        if not normalize.MIN_RATING <= rating <= normalize.MAX_RATING:
-            raise Rejected(f"'rating' {rating} is outside 0..10")
-        rating = rating.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+        if not limits.min_rating <= rating <= limits.max_rating:
+            raise Rejected(f"'rating' {rating} is outside {limits.min_rating}..{limits.max_rating}")
+        rating = (rating / limits.rating_step).to_integral_value(ROUND_HALF_UP) * limits.rating_step
     year_value = _number(obj, "year")
     year = None
     if year_value is not None:
         if year_value != year_value.to_integral_value():
             raise Rejected(f"'year' {year_value} is not a whole number")
-        if not normalize.MIN_YEAR <= year_value <= normalize.MAX_YEAR:
-            raise Rejected(f"'year' {year_value} is outside 1900..2100")
+        if not limits.min_year <= year_value <= limits.max_year:
+            raise Rejected(f"'year' {year_value} is outside {limits.min_year}..{limits.max_year}")
         year = int(year_value)
     return Movie(title, genre, rating, year)
 
 
-def parse(content: bytes) -> list[Movie]:
+def parse(content: bytes, limits: Limits = LIMITS) -> list[Movie]:
     """All movies in a file (an object or an array of objects); raises Rejected for the whole file."""
     if len(content) > MAX_FILE_BYTES:
         raise Rejected(f"file is larger than {MAX_FILE_BYTES} bytes")
@@ -90,7 +121,7 @@ def parse(content: bytes) -> list[Movie]:
     movies = []
     for index, item in enumerate(items):
         try:
-            movies.append(_movie(item))
+            movies.append(_movie(item, limits))
         except Rejected as exc:
             where = f"record {index}: " if isinstance(data, list) else ""
             raise Rejected(f"{where}{exc}") from exc

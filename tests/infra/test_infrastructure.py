@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from api import openapi
 from local import template
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -110,11 +109,6 @@ def test_rest_api_has_authorizer_cache_throttling_cors_and_logs() -> None:
     assert api["MethodSettings"][0]["ThrottlingRateLimit"] > 0
     assert "*" not in json.dumps(api["Cors"]["AllowOrigin"])
     assert "AccessLogSetting" in api
-
-
-def test_gateway_request_model_is_the_openapi_schema() -> None:
-    model = RESOURCES["RestApi"]["Properties"]["Models"]["MovieInput"]
-    assert model == openapi.document()["components"]["schemas"]["MovieInput"]
 
 
 def test_outputs_give_everything_a_user_and_the_ui_need() -> None:

@@ -1,0 +1,283 @@
+// GENERATED from src/api/openapi.json by `make generate` (codegen/typescript.py): do not edit.
+// A test fails while this file is stale against the document.
+/* eslint-disable */
+
+export const API_VERSION = "1.0.0";
+
+// The add form's rules: MovieInput's constraints per field, as the API and the gateway enforce them.
+export const MOVIE_INPUT = {
+  title: { minLength: 1, maxLength: 255, pattern: "\\S" },
+  genre: { minLength: 1, maxLength: 100, pattern: "\\S" },
+  rating: { minimum: 0, maximum: 10, multipleOf: 0.1 },
+  year: { minimum: 1900, maximum: 2100 },
+} as const;
+
+export const MOVIE_INPUT_REQUIRED = ["title", "genre", "rating", "year"] as const;
+
+export interface Movie {
+  id: string;
+  title: string;
+  genre: string;
+  rating: number | null;
+  year: number | null;
+  created_at: string;
+}
+
+export interface GenreCount {
+  genre: string;
+  count: number;
+}
+
+export interface Dashboard {
+  totalMovies: number;
+  /** Mean of the known ratings, 1 decimal; null for an empty library */
+  averageRating: number | null;
+  topGenres: GenreCount[];
+  moviesByYear: Array<{
+    year: number;
+    count: number;
+  }>;
+  /** Every year that has movies, ascending (moviesByYear keeps the seed's 20 latest, descending) */
+  yearHistogram: Array<{
+    year: number;
+    count: number;
+  }>;
+  /** Movies per whole rating: entry 7 counts 7.0 to 7.9, entry 10 counts 10.0; the last entry (rating null) counts unrated movies. Always 12 entries. */
+  ratingHistogram: Array<{
+    rating: number | null;
+    count: number;
+  }>;
+  /** Movies with no rating (not counted in averageRating) */
+  unratedMovies: number;
+  /** The most recently created movie; null for an empty library */
+  newest: {
+    id: string;
+    title: string;
+    created_at: string;
+  } | null;
+}
+
+export interface CursorPage {
+  limit: number;
+  nextCursor: string | null;
+  hasMore: boolean;
+}
+
+export interface SearchResult {
+  movies: Movie[];
+  pagination: CursorPage;
+}
+
+export interface FilterResult {
+  movies: Movie[];
+  totalCount: number;
+  filters: {
+    genres?: string[];
+    minRating?: number;
+    year?: number;
+  };
+  pagination: CursorPage;
+}
+
+export interface TopRatedResult {
+  movies: Movie[];
+  pagination: {
+    start: number;
+    limit: number;
+    total: number;
+    hasMore: boolean;
+    nextCursor: string | null;
+  };
+}
+
+export interface ErrorBody {
+  error: {
+    code: "VALIDATION_ERROR" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "RATE_LIMITED" | "INTERNAL_ERROR" | "UNAVAILABLE";
+    message: string;
+    details?: Array<{
+      field: string;
+      message: string;
+    }>;
+  };
+}
+
+export interface MovieInput {
+  title: string;
+  genre: string;
+  rating: number;
+  year: number;
+}
+
+export interface AddAccepted {
+  /** Same as requestId (kept for the seed's clients) */
+  id: string;
+  requestId: string;
+  status: "queued" | "created" | "duplicate" | "rejected" | "failed";
+  statusUrl: string;
+  message: string;
+}
+
+export interface AddRequest {
+  requestId: string;
+  status: "queued" | "created" | "duplicate" | "rejected" | "failed";
+  movie?: Movie;
+  input?: Record<string, unknown>;
+  error?: {
+    code: string;
+    message: string;
+  };
+  submittedAt: string;
+  completedAt?: string;
+}
+
+/** Sent over the WebSocket to the submitter when a request finishes. Delivered at least once: the same message may arrive more than once (never with a different status); deduplicate by requestId. */
+export interface AddStatusMessage {
+  type: "addStatus";
+  requestId: string;
+  status: "created" | "duplicate" | "rejected" | "failed";
+  movie?: Movie;
+  error?: {
+    code: string;
+    message: string;
+  };
+  at: string;
+}
+
+export interface EtlCounts {
+  filesSeen: number;
+  filesDownloaded: number;
+  moviesNew: number;
+  moviesPresent: number;
+  quarantined: number;
+  failed: number;
+  /** Files loaded before that are no longer in the source (their movies stay: the library only grows) */
+  deletedSeen: number;
+}
+
+/** One ETL run (a sync of the library from its source). */
+export interface EtlRun {
+  id: string;
+  /** drive:<folder id> or folder:<path> */
+  source: string;
+  /** full: every file downloaded; walk: every file listed, new or changed ones downloaded; changes: Drive's changes feed */
+  mode: "full" | "walk" | "changes";
+  state: "running" | "succeeded" | "failed" | "interrupted";
+  /** starting, checking, reading changes, listing, loading, finished */
+  phase: string | null;
+  startedAt: string;
+  finishedAt: string | null;
+  seconds: number | null;
+  error: string | null;
+  counts: EtlCounts;
+}
+
+export interface EtlRunFile {
+  /** quarantined: not loadable (reason says why; fixed files load on the next run); failed: could not be downloaded (retried next run) */
+  outcome: "quarantined" | "failed";
+  fileId: string;
+  path: string;
+  reason: string;
+}
+
+/** Sent over the WebSocket to every connected user while an ETL run is active, at most every few seconds (ETL_LIVE_SECONDS, default 3). Delivery is at least once; order by seq. */
+export interface EtlProgressMessage {
+  type: "etlProgress";
+  runId: string;
+  /** increases within a run; drop older ones */
+  seq: number;
+  source?: string;
+  mode: "full" | "walk" | "changes";
+  phase: string;
+  counts: EtlCounts;
+  /** files to download found so far */
+  filesQueued: number;
+  filesPerSecond: number;
+  /** null until the listing is done */
+  etaSeconds: number | null;
+  elapsedSeconds?: number;
+}
+
+/** Sent over the WebSocket to every connected user when an ETL run ends; GET /api/etl/runs/{id} has the full record. */
+export interface EtlFinishedMessage {
+  type: "etlFinished";
+  runId: string;
+  /** increases within a run; drop older ones */
+  seq: number;
+  source?: string;
+  mode?: "full" | "walk" | "changes";
+  phase?: string;
+  counts: EtlCounts;
+  /** files to download found so far */
+  filesQueued?: number;
+  filesPerSecond?: number;
+  /** null until the listing is done */
+  etaSeconds?: number | null;
+  elapsedSeconds?: number;
+  state: "succeeded" | "failed" | "interrupted";
+}
+
+export interface SearchMoviesQuery {
+  title: string;
+  /** The column to order by; rows with equal values follow by title, then id. Movies with no rating or no year come last either way. */
+  sort?: "title" | "rating" | "year";
+  /** asc or desc; when left out, asc for title and desc for rating and year. A cursor continues only the order it was issued for. */
+  order?: "asc" | "desc";
+  limit?: number;
+  /** Opaque; the nextCursor of the previous page */
+  cursor?: string;
+}
+
+export interface FilterMoviesQuery {
+  genre?: string[];
+  minRating?: number;
+  year?: number;
+  /** The column to order by; rows with equal values follow by title, then id. Movies with no rating or no year come last either way. */
+  sort?: "title" | "rating" | "year";
+  /** asc or desc; when left out, asc for title and desc for rating and year. A cursor continues only the order it was issued for. */
+  order?: "asc" | "desc";
+  limit?: number;
+  /** Opaque; the nextCursor of the previous page */
+  cursor?: string;
+}
+
+export interface TopRatedMoviesQuery {
+  /** Position to start at, up to 10,000; deeper pages: follow nextCursor */
+  start?: number;
+  limit?: number;
+  /** Opaque; the nextCursor of the previous page */
+  cursor?: string;
+}
+
+export interface ListGenresQuery {
+  limit?: number;
+  /** Opaque; the nextCursor of the previous page */
+  cursor?: string;
+}
+
+export interface ListGenresResponse {
+  genres: GenreCount[];
+  pagination: CursorPage;
+}
+
+export interface ListEtlRunsQuery {
+  limit?: number;
+  /** Opaque; the nextCursor of the previous page */
+  cursor?: string;
+}
+
+export interface ListEtlRunsResponse {
+  runs: EtlRun[];
+  pagination: CursorPage;
+}
+
+export interface GetEtlRunQuery {
+  limit?: number;
+  /** Opaque; the nextCursor of the previous page */
+  cursor?: string;
+}
+
+export interface GetEtlRunResponse {
+  run: EtlRun;
+  files: EtlRunFile[];
+  pagination: CursorPage;
+}
