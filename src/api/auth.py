@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 
 import jwt
 
@@ -18,7 +19,7 @@ class TokenVerifier:
         self._issuer = issuer
         self._client_id = client_id
 
-    def verify(self, token: str | None) -> dict:
+    def verify(self, token: str | None) -> dict[str, Any]:
         if not token:
             raise Unauthorized("Sign in first: send 'Authorization: Bearer <id token>'.")
         token = token.removeprefix("Bearer ").strip()

@@ -6,6 +6,7 @@ import base64
 import binascii
 import json
 import uuid
+from typing import Any
 
 from api.errors import ValidationError
 from logic.normalize import text_problem
@@ -13,12 +14,12 @@ from logic.normalize import text_problem
 MAX_POSITION = 2**62  # a ranking position; more than any table holds, less than bigint's limit
 
 
-def encode(payload: dict) -> str:
+def encode(payload: dict[str, Any]) -> str:
     raw = json.dumps(payload, separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode(cursor: str, kind: str, keyed: bool = True) -> dict:
+def decode(cursor: str, kind: str, keyed: bool = True) -> dict[str, Any]:
     """Return the payload of a cursor made for `kind`, or raise a 400 naming `cursor`.
     `keyed`: the listing's rows have ids (movies do; genres are keyed by name alone)."""
     try:

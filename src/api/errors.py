@@ -2,6 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any, TypedDict
+
+
+class FieldProblem(TypedDict):
+    """One entry of an error's details: which input (a field, parameter or header) and what is wrong."""
+
+    field: str
+    message: str
+
 
 class ApiError(Exception):
     status = 500
@@ -13,13 +22,13 @@ class ApiError(Exception):
         cls.status = status or cls.status
         cls.code = code or cls.code
 
-    def __init__(self, message: str, details: list[dict] | None = None):
+    def __init__(self, message: str, details: list[FieldProblem] | None = None):
         super().__init__(message)
         self.message = message
         self.details = details
 
-    def body(self) -> dict:
-        error: dict = {"code": self.code, "message": self.message}
+    def body(self) -> dict[str, Any]:
+        error: dict[str, Any] = {"code": self.code, "message": self.message}
         if self.details:
             error["details"] = self.details
         return {"error": error}
@@ -45,7 +54,7 @@ class Unavailable(ApiError, status=503, code="UNAVAILABLE"):
     """A dependency (the database) is down; retrying later can succeed."""
 
 
-def error_body(code: str, message: str) -> dict:
+def error_body(code: str, message: str) -> dict[str, Any]:
     return {"error": {"code": code, "message": message}}
 
 
@@ -89,6 +98,6 @@ def is_transient(exc: BaseException) -> bool:
 class RateLimited(ApiError, status=429, code="RATE_LIMITED"):
     """Over a per-user add limit; Retry-After says when the window ends."""
 
-    def __init__(self, message: str, retry_after: int, details: list[dict] | None = None):
+    def __init__(self, message: str, retry_after: int, details: list[FieldProblem] | None = None):
         super().__init__(message, details)
         self.retry_after = retry_after

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response
 
@@ -12,7 +13,7 @@ from api.errors import ApiError, NotFound, error_body
 from api.observability import logger
 
 
-def _json(status: int, body: dict) -> Response:
+def _json(status: int, body: dict[str, Any]) -> Response[str]:
     return Response(status, "application/json", json.dumps(body))
 
 
@@ -25,18 +26,19 @@ def resolver() -> APIGatewayRestResolver:
 
 
 def register(app: APIGatewayRestResolver) -> None:
-    @app.exception_handler(ApiError)
-    def api_error(exc: ApiError) -> Response:
+    # Powertools' exception_handler(...) returns an unannotated decorator: the two ignores below are for that.
+    @app.exception_handler(ApiError)  # type: ignore[untyped-decorator]
+    def api_error(exc: ApiError) -> Response[str]:
         if exc.status >= 500:
             logger.warning("request failed", extra={"code": exc.code, "reason": str(exc.__cause__ or exc)})
         return _json(exc.status, exc.body())
 
     @app.not_found
-    def not_found(_exc: Exception) -> Response:
+    def not_found(_exc: Exception) -> Response[str]:
         event = app.current_event
         return _json(404, NotFound(f"No route {event.http_method} {event.path}.").body())
 
-    @app.exception_handler(Exception)
-    def internal_error(_exc: Exception) -> Response:
+    @app.exception_handler(Exception)  # type: ignore[untyped-decorator]
+    def internal_error(_exc: Exception) -> Response[str]:
         logger.exception("unhandled error")
         return _json(500, error_body("INTERNAL_ERROR", "Something went wrong on our side."))

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from data.aws_clients import client
+
+if TYPE_CHECKING:
+    from mypy_boto3_sqs.type_defs import ChangeMessageVisibilityBatchRequestEntryTypeDef
 
 
 def _url() -> str:
@@ -21,7 +24,7 @@ def send(message: dict[str, Any], group: str, dedup_id: str) -> None:
 
 def delay_retries(delays: list[tuple[str, int]]) -> None:
     """(receipt handle, seconds) for each message to return to the queue after that many seconds."""
-    entries = [{"Id": str(i), "ReceiptHandle": handle, "VisibilityTimeout": seconds}
-               for i, (handle, seconds) in enumerate(delays)]
+    entries: list[ChangeMessageVisibilityBatchRequestEntryTypeDef] = [
+        {"Id": str(i), "ReceiptHandle": handle, "VisibilityTimeout": seconds} for i, (handle, seconds) in enumerate(delays)]
     for start in range(0, len(entries), 10):  # the batch call takes at most 10 entries
         client("sqs").change_message_visibility_batch(QueueUrl=_url(), Entries=entries[start:start + 10])

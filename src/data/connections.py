@@ -20,7 +20,7 @@ def _table() -> Any:
 def save(connection_id: str, user_sub: str, connected_at: int, token_expires_at: int | None = None) -> None:
     """Remember an open socket and when the token that opened it expires (the notifier stops there)."""
     now = int(time.time())
-    item = {"connectionId": connection_id, "userSub": user_sub, "connectedAt": connected_at,
+    item: dict[str, str | int] = {"connectionId": connection_id, "userSub": user_sub, "connectedAt": connected_at,
             "expiresAt": now + MAX_CONNECTION_SECONDS}
     if token_expires_at is not None:
         item["tokenExpiresAt"] = token_expires_at

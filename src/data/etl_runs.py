@@ -14,7 +14,7 @@ _RUN_COLUMNS = sql.SQL(", ").join(
     sql.Identifier(c) for c in ("id", "source", "mode", "status", "phase", "started_at", "finished_at", "error", *COUNTS)
 )
 
-def _run(row: tuple) -> dict[str, Any]:
+def _run(row: tuple[Any, ...]) -> dict[str, Any]:
     (run_id, source, mode, status, phase, started, finished, error, *counts) = row
     seconds = (finished - started).total_seconds() if finished else None
     return {

@@ -8,11 +8,13 @@ import json
 import os
 import re
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 from api import openapi
-from api.errors import NotFound, PayloadTooLarge, ValidationError, is_transient
+from api.errors import FieldProblem, NotFound, PayloadTooLarge, ValidationError, is_transient
 from data import add_queue, db, movie_writes, requests_store
 from logic import normalize
 
@@ -50,16 +52,23 @@ def body_text(body: str | None, is_base64: bool) -> str | None:
                               [{"field": "body", "message": "not UTF-8 text"}]) from exc
 
 
+def _required_number(field: str, value: Any) -> Decimal:
+    number = normalize.number(field, value)
+    if number is None:
+        raise normalize.Invalid(field, "is required")
+    return number
+
+
 def normalise(movie: dict[str, Any]) -> dict[str, Any]:
     """The schema-valid movie as it will be stored, or a 400 naming each field that cannot be stored."""
-    checks = {
+    checks: dict[str, Callable[[Any], Any]] = {
         "title": lambda v: normalize.text("title", v, normalize.MAX_TITLE),
         "genre": lambda v: normalize.text("genre", v, normalize.MAX_GENRE),
-        "rating": lambda v: float(normalize.rating(normalize.number("rating", v))),
-        "year": lambda v: normalize.year(normalize.number("year", v)),
+        "rating": lambda v: float(normalize.rating(_required_number("rating", v))),
+        "year": lambda v: normalize.year(_required_number("year", v)),
     }
     out: dict[str, Any] = {}
-    details = []
+    details: list[FieldProblem] = []
     for field, check in checks.items():
         try:
             out[field] = check(movie.get(field))
@@ -115,8 +124,8 @@ def process(body: str) -> dict[str, Any]:
         request_id = str(uuid.UUID(str(message["requestId"])))
         movie_input = message["movie"]
     except (ValueError, KeyError, TypeError, RecursionError):
-        found = _REQUEST_ID.search(body)  # name the request if the message still shows it
-        return {"requestId": found.group(1) if found else None, "status": "rejected",
+        match = _REQUEST_ID.search(body)  # name the request if the message still shows it
+        return {"requestId": match.group(1) if match else None, "status": "rejected",
                 "error": {"code": "VALIDATION_ERROR", "message": "The queued message could not be read."}}
     try:
         movie = parse_new_movie(json.dumps(movie_input))
@@ -139,7 +148,8 @@ def _reason(exc: Exception) -> str:
     """Why the database refused the movie, in words safe for its submitter (no SQL, no values)."""
     from psycopg2 import errorcodes
 
-    condition = errorcodes.lookup(exc.pgcode) if getattr(exc, "pgcode", None) else None
+    code: str | None = getattr(exc, "pgcode", None)
+    condition = errorcodes.lookup(code) if code else None
     if condition:
         return f"The database refused this movie ({condition.lower().replace('_', ' ')})."
     return "The movie could not be stored."
@@ -158,7 +168,8 @@ def retry_delay(receive_count: int) -> int:
     first delay up to the cap (deployed 10 s … 300 s over 10 receives: about 25 minutes in all)."""
     first = int(os.environ.get("ADD_RETRY_FIRST_DELAY_SECONDS", "10"))
     cap = int(os.environ.get("ADD_RETRY_MAX_DELAY_SECONDS", "300"))
-    return max(0, min(cap, first * 2 ** min(max(receive_count, 1) - 1, 20), 43200))
+    delay: int = first * 2 ** min(max(receive_count, 1) - 1, 20)  # typeshed: int ** int is Any (negative powers)
+    return max(0, min(cap, delay, 43200))
 
 
 def fail(body: str, reason: str) -> dict[str, Any]:

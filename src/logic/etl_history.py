@@ -20,7 +20,7 @@ def _position(cursor: str | None, kind: str) -> int | None:
     return int(text)
 
 
-def _page(rows: list[dict], limit: int, kind: str, key: str) -> tuple[list[dict], dict]:
+def _page(rows: list[dict[str, Any]], limit: int, kind: str, key: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     has_more = len(rows) > limit
     rows = rows[:limit]
     next_cursor = cursors.encode({"k": kind, "t": str(rows[-1][key])}) if has_more else None
@@ -38,7 +38,7 @@ def run(id: str, limit: int = 100, cursor: str | None = None) -> dict[str, Any]:
     """The run and its report: files quarantined (with the reason) and files that could not be fetched."""
     after = _position(cursor, f"etlRun{id}")
 
-    def work(cur: etl_runs.Cursor) -> tuple[dict | None, list[dict]]:
+    def work(cur: db.Cursor) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
         found = etl_runs.get_run(cur, int(id)) if int(id) <= _MAX_ID else None
         return found, etl_runs.run_files(cur, int(id), after, limit) if found else []
 
