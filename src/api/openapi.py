@@ -105,6 +105,8 @@ def _problem(error: Any) -> str:
         case "type":
             kinds = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
             return "must be " + " or ".join(_TYPE_WORDS.get(k, k) for k in kinds)
+        case "enum":
+            return f"must be one of {', '.join(map(str, schema['enum']))}, got {str(value)[:40]!r}"
         case "pattern" if schema.get("format") == "uuid":
             return f"must be a UUID, got {str(value)[:40]!r}"
         case _:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -10,16 +12,81 @@ from psycopg2 import sql
 from data.db import Cursor
 
 COLUMNS = sql.SQL("id, title, genre, rating, year, created_at")
-# The ranking key (rating desc, no rating last) as one ascending value; matches index movies_rank.
-_RANK = sql.SQL("(-coalesce(rating, -1))")
 _FILTER_WHERE = sql.SQL(
     " (%(genres)s::text[] IS NULL OR lower(genre) = ANY(%(genres)s::text[]))"
     " AND (%(min_rating)s::numeric IS NULL OR rating >= %(min_rating)s::numeric)"
     " AND (%(year)s::int IS NULL OR year = %(year)s::int)"
 )
-_AFTER_RANK = sql.SQL(
-    "(%(rank)s::numeric IS NULL OR ({rank}, title, id) > (%(rank)s::numeric, %(title)s::text, %(id)s::uuid))"
-).format(rank=_RANK)
+
+
+@dataclass(frozen=True)
+class SortKey:
+    """One listing order as a single ascending value, no rating / no year last either way; rows with
+    equal keys follow by title, then id. `expression` matches an index of migration 0002 or 0009."""
+
+    expression: sql.Composable
+    integral: bool  # year keys are int (so the comparison can use the index), rating keys numeric
+    of_movie: Callable[[dict[str, Any]], Decimal]  # the key of a returned row, as a cursor keeps it
+    low: Decimal  # the key's possible range, to refuse a forged cursor before PostgreSQL sees it
+    high: Decimal
+
+    @property
+    def type(self) -> sql.Composable:
+        return sql.SQL("int") if self.integral else sql.SQL("numeric")
+
+
+def _rating(sign: int, missing: int) -> Callable[[dict[str, Any]], Decimal]:
+    return lambda m: sign * Decimal(str(m["rating"])) if m["rating"] is not None else Decimal(missing)
+
+
+def _year(sign: int, missing: int) -> Callable[[dict[str, Any]], Decimal]:
+    return lambda m: Decimal(sign * m["year"]) if m["year"] is not None else Decimal(missing)
+
+
+# The whitelist of orders (the API's sort and order values); nothing a client sends reaches the SQL.
+SORT_KEYS: dict[tuple[str, str], SortKey] = {
+    ("rating", "desc"): SortKey(sql.SQL("(-coalesce(rating, -1))"), False, _rating(-1, 1),
+                                Decimal(-10), Decimal(1)),
+    ("rating", "asc"): SortKey(sql.SQL("(coalesce(rating, 11))"), False, _rating(1, 11),
+                               Decimal(0), Decimal(11)),
+    ("year", "desc"): SortKey(sql.SQL("(-coalesce(year, -1))"), True, _year(-1, 1),
+                              Decimal(-2100), Decimal(1)),
+    ("year", "asc"): SortKey(sql.SQL("(coalesce(year, 9999))"), True, _year(1, 9999),
+                             Decimal(1900), Decimal(9999)),
+}
+RANK = SORT_KEYS[("rating", "desc")]  # the ranking (top rated, the filter's default); index movies_rank
+
+
+def sort_key(sort: str, order: str) -> SortKey | None:
+    """The key of an order; None for title order (title, id; index movies_title_order either way)."""
+    if sort == "title" and order in ("asc", "desc"):
+        return None
+    return SORT_KEYS[(sort, order)]
+
+
+def _ordering(sort: str, order: str) -> tuple[sql.Composable, sql.Composable]:
+    """(ORDER BY list, the keyset condition "after the cursor's row") for a whitelisted order."""
+    key = sort_key(sort, order)
+    if key is None:
+        direction, beyond = (sql.SQL("ASC"), sql.SQL(">")) if order == "asc" else (sql.SQL("DESC"), sql.SQL("<"))
+        return (sql.SQL("title {d}, id {d}").format(d=direction),
+                sql.SQL("(%(after_title)s::text IS NULL OR (title, id) {beyond} (%(after_title)s::text, %(after_id)s::uuid))")
+                .format(beyond=beyond))
+    return (sql.SQL("{key}, title, id").format(key=key.expression),
+            sql.SQL("(%(after_title)s::text IS NULL OR ({key}, title, id) > "
+                    "(%(after_key)s::{type}, %(after_title)s::text, %(after_id)s::uuid))")
+            .format(key=key.expression, type=key.type))
+
+
+def _after_params(after: tuple[str | None, str, str] | None) -> dict[str, Any]:
+    key, title, movie_id = after or (None, None, None)
+    return {"after_key": key, "after_title": title, "after_id": movie_id}
+
+
+def cursor_key(movie: dict[str, Any], sort: str, order: str) -> str | None:
+    """The sort key of a returned row as a cursor stores it (None for title order)."""
+    key = sort_key(sort, order)
+    return str(key.of_movie(movie)) if key else None
 
 
 def movie_row(row: tuple[Any, ...]) -> dict[str, Any]:
@@ -81,17 +148,29 @@ def get_movie(cur: Cursor, movie_id: str) -> dict[str, Any] | None:
     return movie_row(row) if row else None
 
 
-def search_by_title(cur: Cursor, pattern: str, after: tuple[str, str] | None, limit: int) -> list[dict[str, Any]]:
-    after_title, after_id = after or (None, None)
-    cur.execute(
-        sql.SQL(
-            "SELECT {} FROM movies WHERE title ILIKE %(pattern)s"
-            " AND (%(after_title)s::text IS NULL OR (title, id) > (%(after_title)s::text, %(after_id)s::uuid))"
-            " ORDER BY title, id LIMIT %(limit)s"
-        ).format(COLUMNS),
-        {"pattern": pattern, "after_title": after_title, "after_id": after_id, "limit": limit},
-    )
+def search_query(sort: str, order: str) -> sql.Composed:
+    order_by, after = _ordering(sort, order)
+    return sql.SQL("SELECT {columns} FROM movies WHERE title ILIKE %(pattern)s AND {after}"
+                   " ORDER BY {order_by} LIMIT %(limit)s").format(columns=COLUMNS, after=after, order_by=order_by)
+
+
+def search_by_title(
+    cur: Cursor,
+    pattern: str,
+    after: tuple[str | None, str, str] | None,
+    limit: int,
+    sort: str = "title",
+    order: str = "asc",
+) -> list[dict[str, Any]]:
+    """A page of titles matching `pattern`; `after` is the last row's (key, title, id) of the page before."""
+    cur.execute(search_query(sort, order), {"pattern": pattern, "limit": limit, **_after_params(after)})
     return _rows(cur)
+
+
+def filter_query(sort: str, order: str) -> sql.Composed:
+    order_by, after = _ordering(sort, order)
+    return sql.SQL("SELECT {columns} FROM movies WHERE {where} AND {after} ORDER BY {order_by} LIMIT %(limit)s") \
+        .format(columns=COLUMNS, where=_FILTER_WHERE, after=after, order_by=order_by)
 
 
 def filter_movies(
@@ -99,16 +178,13 @@ def filter_movies(
     genre_keys: list[str] | None,
     min_rating: float | None,
     year: int | None,
-    after: tuple[str, str, str] | None,
+    after: tuple[str | None, str, str] | None,
     limit: int,
+    sort: str = "rating",
+    order: str = "desc",
 ) -> list[dict[str, Any]]:
-    rank, title, movie_id = after or (None, None, None)
-    cur.execute(
-        sql.SQL("SELECT {columns} FROM movies WHERE {where} AND {after} ORDER BY {rank}, title, id LIMIT %(limit)s")
-        .format(columns=COLUMNS, where=_FILTER_WHERE, after=_AFTER_RANK, rank=_RANK),
-        {"genres": genre_keys, "min_rating": min_rating, "year": year,
-         "rank": rank, "title": title, "id": movie_id, "limit": limit},
-    )
+    cur.execute(filter_query(sort, order), {"genres": genre_keys, "min_rating": min_rating, "year": year,
+                                            "limit": limit, **_after_params(after)})
     return _rows(cur)
 
 
@@ -121,22 +197,28 @@ def count_filtered(cur: Cursor, genre_keys: list[str] | None, min_rating: float 
 
 
 def top_rated_after(cur: Cursor, after: tuple[str, str, str] | None, limit: int) -> list[dict[str, Any]]:
-    rank, title, movie_id = after or (None, None, None)
+    order_by, after_sql = _ordering("rating", "desc")
     cur.execute(
-        sql.SQL("SELECT {columns} FROM movies WHERE {after} ORDER BY {rank}, title, id LIMIT %(limit)s")
-        .format(columns=COLUMNS, after=_AFTER_RANK, rank=_RANK),
-        {"rank": rank, "title": title, "id": movie_id, "limit": limit},
+        sql.SQL("SELECT {columns} FROM movies WHERE {after} ORDER BY {order_by} LIMIT %(limit)s")
+        .format(columns=COLUMNS, after=after_sql, order_by=order_by),
+        {"limit": limit, **_after_params(after)},
     )
     return _rows(cur)
 
 
 def top_rated_at(cur: Cursor, start: int, limit: int) -> list[dict[str, Any]]:
-    cur.execute(sql.SQL("SELECT {} FROM movies ORDER BY {}, title, id OFFSET %s LIMIT %s").format(COLUMNS, _RANK),
+    cur.execute(sql.SQL("SELECT {} FROM movies ORDER BY {}, title, id OFFSET %s LIMIT %s").format(COLUMNS, RANK.expression),
                 (start, limit))
     return _rows(cur)
 
 
+def newest_movie(cur: Cursor) -> dict[str, Any] | None:
+    """The most recently created movie (index movies_newest), or None for an empty library."""
+    cur.execute("SELECT id, title, created_at FROM movies ORDER BY created_at DESC, id DESC LIMIT 1")
+    row = cur.fetchone()
+    return {"id": str(row[0]), "title": row[1], "created_at": row[2].isoformat()} if row else None
+
+
 def rank_key(movie: dict[str, Any]) -> str:
     """The value of the ranking key for a movie, as the cursor stores it."""
-    rating = movie["rating"]
-    return str(-Decimal(str(rating))) if rating is not None else "1"
+    return str(RANK.of_movie(movie))

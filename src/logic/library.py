@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -16,7 +17,10 @@ LATEST_YEARS = 20
 
 def dashboard() -> dict[str, Any]:
     """The seed's four fields, unchanged, then the richer ones; all from the kept aggregates."""
-    stats = db.run(lambda cur: movie_reads.dashboard_stats(cur, TOP_GENRES, LATEST_YEARS))
+    def work(cur: movie_reads.Cursor) -> tuple[dict[str, Any], dict[str, Any] | None]:
+        return movie_reads.dashboard_stats(cur, TOP_GENRES, LATEST_YEARS), movie_reads.newest_movie(cur)
+
+    stats, newest = db.run(work)
     return {
         "totalMovies": stats["total"],
         "averageRating": stats["average"],
@@ -26,6 +30,7 @@ def dashboard() -> dict[str, Any]:
         "ratingHistogram": [{"rating": bucket, "count": n} for bucket, n in stats["buckets"].items()]
         + [{"rating": None, "count": stats["unrated"]}],
         "unratedMovies": stats["unrated"],
+        "newest": newest,
     }
 
 
@@ -43,7 +48,9 @@ def movie(id: str) -> dict[str, Any]:
     return found
 
 
-def _page(rows: list[dict], limit: int, cursor_of) -> tuple[list[dict], dict]:
+def _page(
+    rows: list[dict[str, Any]], limit: int, cursor_of: Callable[[dict[str, Any]], dict[str, Any]],
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """Rows were fetched with limit + 1: the extra one only says there is more."""
     has_more = len(rows) > limit
     rows = rows[:limit]
@@ -51,19 +58,64 @@ def _page(rows: list[dict], limit: int, cursor_of) -> tuple[list[dict], dict]:
     return rows, {"limit": limit, "nextCursor": next_cursor, "hasMore": has_more}
 
 
-def search(title: str, limit: int, cursor: str | None = None) -> dict[str, Any]:
-    after = None
-    if cursor:
-        c = cursors.decode(cursor, "search")
-        after = (str(c["t"]), str(c["id"]))
-    rows = db.run(lambda cur: movie_reads.search_by_title(cur, like_pattern(title.strip()), after, limit + 1))
-    movies, pagination = _page(rows, limit, lambda m: {"k": "search", "t": m["title"], "id": m["id"]})
+def _order(sort: str, order: str | None) -> str:
+    """The direction when none is given: titles A to Z, ratings and years highest first."""
+    return order or ("asc" if sort == "title" else "desc")
+
+
+def _sorted_cursor(kind: str, sort: str, order: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """A cursor names its order, so it is refused for another one (its key would mean nothing there)."""
+    def make(m: dict[str, Any]) -> dict[str, Any]:
+        payload: dict[str, Any] = {"k": kind, "s": sort, "o": order, "t": m["title"], "id": m["id"]}
+        key = movie_reads.cursor_key(m, sort, order)
+        if key is not None:
+            payload["r"] = key
+        return payload
+
+    return make
+
+
+def _sorted_after(payload: dict[str, Any], sort: str, order: str, default: tuple[str, str]) -> tuple[str | None, str, str]:
+    """The (key, title, id) to continue after; cursors issued before sorting existed are the default order's."""
+    issued = (payload.get("s", default[0]), payload.get("o", default[1]))
+    if issued != (sort, order):
+        raise ValidationError(
+            f"Invalid query parameter 'cursor': it continues the list sorted by {issued[0]} {issued[1]},"
+            f" not by {sort} {order}; start again without a cursor.",
+            [{"field": "cursor", "message": "issued for another sort order"}],
+        )
+    key = movie_reads.sort_key(sort, order)
+    if key is None:
+        return None, payload["t"], str(payload["id"])
+    return _key_value(payload, key), payload["t"], str(payload["id"])
+
+
+def _key_value(payload: dict[str, Any], key: movie_reads.SortKey) -> str:
+    text = str(payload.get("r"))
+    try:
+        value = Decimal(text)
+    except InvalidOperation as exc:
+        raise cursors.invalid() from exc
+    if not value.is_finite() or not key.low <= value <= key.high:
+        raise cursors.invalid()
+    if key.integral and value != value.to_integral_value():
+        raise cursors.invalid()
+    return text
+
+
+def search(title: str, limit: int, cursor: str | None = None, sort: str = "title",
+           order: str | None = None) -> dict[str, Any]:
+    direction = _order(sort, order)
+    after = _sorted_after(cursors.decode(cursor, "search"), sort, direction, ("title", "asc")) if cursor else None
+    pattern = like_pattern(title.strip())
+    rows = db.run(lambda cur: movie_reads.search_by_title(cur, pattern, after, limit + 1, sort, direction))
+    movies, pagination = _page(rows, limit, _sorted_cursor("search", sort, direction))
     return {"movies": movies, "pagination": pagination}
 
 
-def _rank_cursor(kind: str, position: int | None = None):
-    def make(m: dict) -> dict:
-        payload = {"k": kind, "r": movie_reads.rank_key(m), "t": m["title"], "id": m["id"]}
+def _rank_cursor(kind: str, position: int | None = None) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    def make(m: dict[str, Any]) -> dict[str, Any]:
+        payload: dict[str, Any] = {"k": kind, "r": movie_reads.rank_key(m), "t": m["title"], "id": m["id"]}
         if position is not None:
             payload["p"] = position
         return payload
@@ -71,15 +123,8 @@ def _rank_cursor(kind: str, position: int | None = None):
     return make
 
 
-def _rank_after(payload: dict) -> tuple[str, str, str]:
-    rank = str(payload.get("r"))
-    try:
-        value = Decimal(rank)
-    except InvalidOperation as exc:
-        raise cursors.invalid() from exc
-    if not value.is_finite() or not -10 <= value <= 1:
-        raise cursors.invalid()
-    return rank, payload["t"], str(payload["id"])
+def _rank_after(payload: dict[str, Any]) -> tuple[str, str, str]:
+    return _key_value(payload, movie_reads.RANK), payload["t"], str(payload["id"])
 
 
 def filter_movies(
@@ -88,16 +133,19 @@ def filter_movies(
     minRating: float | None = None,  # noqa: N803 - the API's parameter names
     year: int | None = None,
     cursor: str | None = None,
+    sort: str = "rating",
+    order: str | None = None,
 ) -> dict[str, Any]:
+    direction = _order(sort, order)
     keys = sorted({genre_key(g) for g in genre}) if genre else None
-    after = _rank_after(cursors.decode(cursor, "filter")) if cursor else None
+    after = _sorted_after(cursors.decode(cursor, "filter"), sort, direction, ("rating", "desc")) if cursor else None
 
-    def work(cur: movie_reads.Cursor) -> tuple[list[dict], int]:
-        rows = movie_reads.filter_movies(cur, keys, minRating, year, after, limit + 1)
+    def work(cur: movie_reads.Cursor) -> tuple[list[dict[str, Any]], int]:
+        rows = movie_reads.filter_movies(cur, keys, minRating, year, after, limit + 1, sort, direction)
         return rows, movie_reads.count_filtered(cur, keys, minRating, year)
 
     rows, total = db.run(work)
-    movies, pagination = _page(rows, limit, _rank_cursor("filter"))
+    movies, pagination = _page(rows, limit, _sorted_cursor("filter", sort, direction))
     filters: dict[str, Any] = {}
     if genre:
         filters["genres"] = [g.strip() for g in genre]
@@ -120,10 +168,10 @@ def top_rated(limit: int, start: int = 0, cursor: str | None = None) -> dict[str
         position = payload.get("p", 0)
         start = position if isinstance(position, int) and position >= 0 else 0
 
-        def work(cur: movie_reads.Cursor) -> tuple[list[dict], int]:
+        def work(cur: movie_reads.Cursor) -> tuple[list[dict[str, Any]], int]:
             return movie_reads.top_rated_after(cur, after, limit + 1), movie_reads.movie_total(cur)
     else:
-        def work(cur: movie_reads.Cursor) -> tuple[list[dict], int]:
+        def work(cur: movie_reads.Cursor) -> tuple[list[dict[str, Any]], int]:
             return movie_reads.top_rated_at(cur, start, limit + 1), movie_reads.movie_total(cur)
 
     rows, total = db.run(work)

@@ -10,11 +10,13 @@ from logic.normalize import clean_text, like_pattern
 def test_defaults_and_coercion() -> None:
     assert openapi.parse_query("topRatedMovies", None) == {"start": 0, "limit": 10}
     assert openapi.parse_query("filterMovies", {"genre": ["Drama", "Sci-Fi"], "minRating": ["7.5"], "year": ["2019"]}) \
-        == {"genre": ["Drama", "Sci-Fi"], "minRating": 7.5, "year": 2019, "limit": 20}
+        == {"genre": ["Drama", "Sci-Fi"], "minRating": 7.5, "year": 2019, "sort": "rating", "limit": 20}
+    assert openapi.parse_query("searchMovies", {"title": ["x"], "sort": ["year"], "order": ["asc"]}) \
+        == {"title": "x", "sort": "year", "order": "asc", "limit": 20}
 
 
 def test_unknown_parameters_are_ignored() -> None:
-    assert openapi.parse_query("searchMovies", {"title": ["x"], "page": ["2"]}) == {"title": "x", "limit": 20}
+    assert openapi.parse_query("searchMovies", {"title": ["x"], "page": ["2"]}) == {"title": "x", "sort": "title", "limit": 20}
 
 
 @pytest.mark.parametrize(
@@ -36,6 +38,9 @@ def test_unknown_parameters_are_ignored() -> None:
         ("filterMovies", {"year": ["19999"]}, "year", "at most 2100"),
         ("filterMovies", {"genre": ["x"] * 21}, "genre", "at most 20 times"),
         ("searchMovies", {"title": ["a"], "cursor": ["not a cursor!"]}, "cursor", "invalid value"),
+        ("searchMovies", {"title": ["a"], "sort": ["genre"]}, "sort", "must be one of title, rating, year"),
+        ("filterMovies", {"sort": ["Rating"]}, "sort", "must be one of title, rating, year"),
+        ("filterMovies", {"order": ["down"]}, "order", "must be one of asc, desc"),
     ],
 )
 def test_bad_parameters_name_the_field(operation: str, query: dict, field: str, text: str) -> None:

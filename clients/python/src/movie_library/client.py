@@ -116,20 +116,25 @@ class Client:
     def movie(self, movie_id: str) -> Movie:
         return Movie.from_dict(self.transport.request("GET", f"/api/movies/{quote(str(movie_id), safe='')}"))
 
-    def search(self, title: str, *, limit: int | None = None, max_items: int | None = None) -> CursorIterator[Movie]:
-        """Movies whose title contains `title` (any case), by title; pages are fetched as you iterate."""
+    def search(self, title: str, *, sort: str | None = None, order: str | None = None, limit: int | None = None,
+               max_items: int | None = None) -> CursorIterator[Movie]:
+        """Movies whose title contains `title` (any case), by title (or `sort`: title, rating, year; `order`:
+        asc, desc); pages are fetched as you iterate."""
         return CursorIterator(
             lambda params: SearchResult.from_dict(self.transport.request("GET", "/api/movies/search", params=params)),
-            {"title": title}, lambda page: page.movies, limit=limit, max_items=max_items)
+            {"title": title, "sort": sort, "order": order}, lambda page: page.movies, limit=limit, max_items=max_items)
 
     def filter(self, *, genres: Iterable[str] | str | None = None, min_rating: float | None = None,
-               year: int | None = None, limit: int | None = None, max_items: int | None = None) -> CursorIterator[Movie]:
+               year: int | None = None, sort: str | None = None, order: str | None = None, limit: int | None = None,
+               max_items: int | None = None) -> CursorIterator[Movie]:
         """Movies of any of `genres` (case and spaces ignored), rating ≥ `min_rating`, of `year`;
-        rating desc, then title. `.total` is the number of matches once the first page is read."""
+        rating desc, then title (or `sort`: title, rating, year; `order`: asc, desc; no rating or year
+        last either way). `.total` is the number of matches once the first page is read."""
         genre_list = [genres] if isinstance(genres, str) else list(genres) if genres is not None else None
         return CursorIterator(
             lambda params: FilterResult.from_dict(self.transport.request("GET", "/api/movies/filter", params=params)),
-            {"genre": genre_list or None, "minRating": min_rating, "year": year}, lambda page: page.movies,
+            {"genre": genre_list or None, "minRating": min_rating, "year": year, "sort": sort, "order": order},
+            lambda page: page.movies,
             limit=limit, max_items=max_items, total=lambda page: page.total_count)
 
     def top_rated(self, *, start: int | None = None, limit: int | None = None,

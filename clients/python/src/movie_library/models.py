@@ -86,6 +86,7 @@ class Dashboard:
     year_histogram: list[DashboardYearHistogram]
     rating_histogram: list[DashboardRatingHistogram]
     unrated_movies: int
+    newest: DashboardNewest | None
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Dashboard:
@@ -97,6 +98,7 @@ class Dashboard:
             year_histogram=[DashboardYearHistogram.from_dict(x) for x in data['yearHistogram']],
             rating_histogram=[DashboardRatingHistogram.from_dict(x) for x in data['ratingHistogram']],
             unrated_movies=data['unratedMovies'],
+            newest=None if data.get('newest') is None else DashboardNewest.from_dict(data['newest']),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -108,6 +110,7 @@ class Dashboard:
         out['yearHistogram'] = [x.to_dict() for x in self.year_histogram]
         out['ratingHistogram'] = [x.to_dict() for x in self.rating_histogram]
         out['unratedMovies'] = self.unrated_movies
+        out['newest'] = None if self.newest is None else self.newest.to_dict()
         return out
 
 
@@ -165,6 +168,30 @@ class DashboardRatingHistogram:
         out: dict[str, Any] = {}
         out['rating'] = self.rating
         out['count'] = self.count
+        return out
+
+
+@dataclass(frozen=True)
+class DashboardNewest:
+    """The most recently created movie; null for an empty library"""
+
+    id: str
+    title: str
+    created_at: str
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> DashboardNewest:
+        return cls(
+            id=data['id'],
+            title=data['title'],
+            created_at=data['created_at'],
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        out['id'] = self.id
+        out['title'] = self.title
+        out['created_at'] = self.created_at
         return out
 
 
