@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.logging import correlation_paths
@@ -18,7 +19,7 @@ app = rest.resolver()
 
 
 def _caller() -> str:
-    return app.current_event.request_context.authorizer.claims["sub"]
+    return str(app.current_event.request_context.authorizer.claims["sub"])
 
 
 def _status_url(request_id: str) -> str:
@@ -27,19 +28,19 @@ def _status_url(request_id: str) -> str:
     return f"{prefix}/api/movies/requests/{request_id}"
 
 
-@app.exception_handler(RateLimited)
-def rate_limited(exc: RateLimited) -> Response:
+@app.exception_handler(RateLimited)  # type: ignore[untyped-decorator]
+def rate_limited(exc: RateLimited) -> Response[str]:
     logger.info("add refused: over the per-user limit", extra={"retry_after": exc.retry_after})
     return Response(429, "application/json", json.dumps(exc.body()), headers={"Retry-After": str(exc.retry_after)})
 
 
 @app.post("/api/movies")
-def add_movie() -> Response:
+def add_movie() -> Response[str]:
     event = app.current_event
-    movie = adds.parse_new_movie(adds.body_text(event.body, event.is_base64_encoded))
+    movie = adds.parse_new_movie(adds.body_text(event.body, bool(event.is_base64_encoded)))
     add_limits.consume(_caller())  # before anything is recorded or queued
-    request, queued = adds.submit(_caller(), movie, app.current_event.headers.get("idempotency-key")
-                                  or app.current_event.headers.get("Idempotency-Key"))
+    # Powertools' headers ignore case: API Gateway REST passes the names as the client sent them.
+    request, queued = adds.submit(_caller(), movie, event.headers.get("Idempotency-Key"))
     logger.append_keys(request_id=request["requestId"])
     logger.info("add queued" if queued else "idempotent retry", extra={"movie": movie})
     if queued:
@@ -56,7 +57,7 @@ def add_movie() -> Response:
 
 
 @app.get("/api/movies/requests/<request_id>")
-def get_request(request_id: str) -> dict:
+def get_request(request_id: str) -> dict[str, Any]:
     params = openapi.parse_path("getAddRequest", {"requestId": request_id})
     return adds.status(_caller(), params["requestId"])
 
@@ -64,5 +65,5 @@ def get_request(request_id: str) -> dict:
 @metrics.log_metrics
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
 @tracer.capture_lambda_handler
-def lambda_handler(event: dict, context: LambdaContext) -> dict:
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)
