@@ -22,6 +22,25 @@ SHARED = ROOT.parent / "shared"
 # ../shared holds the fixtures beside the clone; FIXTURE_LIBRARY points elsewhere (e.g. the bundled copy).
 FIXTURE_LIBRARY = Path(os.environ.get("FIXTURE_LIBRARY") or SHARED / "fixtures" / "netflix_movie_collection")
 
+TESTS = Path(__file__).resolve().parent
+LAYERS = ("unit", "integration", "e2e")
+_LAYER_OF_FOLDER = {"unit": "unit", "integration": "integration", "infra": "integration", "client": "integration",
+                    "e2e": "e2e"}
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m deselects by these markers
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """One layer marker per test (make test-unit / test-integration / test-e2e select by it): its folder's,
+    unless it says its own; a test in unit/ that needs the session stack is an integration test."""
+    for item in items:
+        if any(item.get_closest_marker(layer) for layer in LAYERS):
+            continue
+        folder = Path(item.path).resolve().relative_to(TESTS).parts[0]
+        layer = _LAYER_OF_FOLDER.get(folder, "integration")
+        if layer == "unit" and "stack" in item.fixturenames:
+            layer = "integration"
+        item.add_marker(layer)
+
 
 @pytest.fixture(scope="session")
 def fixture_library() -> Path:
