@@ -2,20 +2,27 @@
 // refresh-and-retry on 401.
 import { dropSession, ensureSession, refresh } from "./auth";
 import { config } from "./config";
+import type { ErrorBody, GenreCount } from "./generated/schema";
 
-export interface Movie {
-  id: string;
-  title: string;
-  genre: string;
-  rating: number | null;
-  year: number | null;
-  created_at: string;
-}
+// The API's types, generated from src/api/openapi.json (`make generate`); pages import them from here.
+export type {
+  AddAccepted,
+  AddRequest,
+  CursorPage,
+  Dashboard,
+  ErrorBody,
+  EtlRun,
+  EtlRunFile,
+  FilterResult,
+  GenreCount,
+  ListGenresResponse,
+  Movie,
+  MovieInput,
+  SearchResult,
+  TopRatedResult,
+} from "./generated/schema";
 
-export interface ErrorDetail {
-  field: string;
-  message: string;
-}
+export type ErrorDetail = NonNullable<ErrorBody["error"]["details"]>[number];
 
 export class ApiError extends Error {
   constructor(
@@ -77,11 +84,6 @@ export function query(params: Record<string, string | number | string[] | undefi
   }
   const text = search.toString();
   return text ? `?${text}` : "";
-}
-
-export interface GenreCount {
-  genre: string;
-  count: number;
 }
 
 // /api/genres is being cursor-paged ({genres, pagination:{nextCursor,hasMore}}); older servers send

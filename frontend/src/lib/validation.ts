@@ -1,4 +1,6 @@
-// The add form's rules, the same as the API's (src/api/openapi.json MovieInput).
+// The add form's rules: MovieInput's limits from src/api/openapi.json, generated into ./generated/schema.ts.
+import { MOVIE_INPUT, type MovieInput } from "./generated/schema";
+
 export interface MovieDraft {
   title: string;
   genre: string;
@@ -9,30 +11,48 @@ export interface MovieDraft {
 export type FieldErrors = Partial<Record<keyof MovieDraft, string>>;
 
 const CONTROL = /[\u0000-\u001f\u007f]/;
+const { title: TITLE, genre: GENRE, rating: RATING, year: YEAR } = MOVIE_INPUT;
+// Decimal places a rating may have: those of the schema's multipleOf (0.1 → 1).
+const DECIMALS = (String(RATING.multipleOf).split(".")[1] ?? "").length;
+const RATING_FORMAT = new RegExp(DECIMALS ? `^\\d+(\\.\\d{1,${DECIMALS}})?$` : "^\\d+$");
 
-export function validateMovie(draft: MovieDraft): FieldErrors {
-  const errors: FieldErrors = {};
-  const title = draft.title.trim();
-  const genre = draft.genre.trim();
-  if (!title) errors.title = "Enter a title.";
-  else if (title.length > 255) errors.title = "The title can be at most 255 characters.";
-  else if (CONTROL.test(title)) errors.title = "The title cannot contain control characters.";
-  if (!genre) errors.genre = "Enter a genre.";
-  else if (genre.length > 100) errors.genre = "The genre can be at most 100 characters.";
-  else if (CONTROL.test(genre)) errors.genre = "The genre cannot contain control characters.";
-  const rating = draft.rating.trim();
-  if (rating === "") errors.rating = "Enter a rating from 0 to 10.";
-  else if (!/^[-+]?\d+(\.\d+)?$/.test(rating)) errors.rating = "Enter the rating as a number, like 7.5.";
-  else if (Number(rating) < 0 || Number(rating) > 10) errors.rating = "The rating must be between 0 and 10.";
-  else if (!/^\d{1,2}(\.\d)?$/.test(rating)) errors.rating = "Use at most one decimal, like 7.5.";
-  const year = draft.year.trim();
-  if (year === "") errors.year = "Enter a year.";
-  else if (!/^-?\d+$/.test(year)) errors.year = "Enter a four-digit year.";
-  else if (Number(year) < 1900 || Number(year) > 2100) errors.year = "The year must be between 1900 and 2100.";
-  return errors;
+function textProblem(value: string, label: string, max: number): string | undefined {
+  if (!value) return `Enter a ${label}.`;
+  if (value.length > max) return `The ${label} can be at most ${max} characters.`;
+  if (CONTROL.test(value)) return `The ${label} cannot contain control characters.`;
+  return undefined;
 }
 
-export function toPayload(draft: MovieDraft) {
+function ratingProblem(rating: string): string | undefined {
+  if (rating === "") return `Enter a rating from ${RATING.minimum} to ${RATING.maximum}.`;
+  if (!/^[-+]?\d+(\.\d+)?$/.test(rating)) return "Enter the rating as a number, like 7.5.";
+  if (Number(rating) < RATING.minimum || Number(rating) > RATING.maximum) {
+    return `The rating must be between ${RATING.minimum} and ${RATING.maximum}.`;
+  }
+  if (!RATING_FORMAT.test(rating)) return DECIMALS === 1 ? "Use at most one decimal, like 7.5." : `Use at most ${DECIMALS} decimals.`;
+  return undefined;
+}
+
+function yearProblem(year: string): string | undefined {
+  if (year === "") return "Enter a year.";
+  if (!/^-?\d+$/.test(year)) return "Enter a four-digit year.";
+  if (Number(year) < YEAR.minimum || Number(year) > YEAR.maximum) {
+    return `The year must be between ${YEAR.minimum} and ${YEAR.maximum}.`;
+  }
+  return undefined;
+}
+
+export function validateMovie(draft: MovieDraft): FieldErrors {
+  const problems: FieldErrors = {
+    title: textProblem(draft.title.trim(), "title", TITLE.maxLength),
+    genre: textProblem(draft.genre.trim(), "genre", GENRE.maxLength),
+    rating: ratingProblem(draft.rating.trim()),
+    year: yearProblem(draft.year.trim()),
+  };
+  return Object.fromEntries(Object.entries(problems).filter(([, problem]) => problem)) as FieldErrors;
+}
+
+export function toPayload(draft: MovieDraft): MovieInput {
   return {
     title: draft.title.trim(),
     genre: draft.genre.trim(),

@@ -1,0 +1,43 @@
+import { MOVIE_INPUT } from "./generated/schema";
+import { toPayload, validateMovie } from "./validation";
+
+const good = { title: "Glass Harbor", genre: "Drama", rating: "7.7", year: "2024" };
+
+describe("validateMovie follows the generated MovieInput limits", () => {
+  it("accepts a movie at every limit", () => {
+    const title = "t".repeat(MOVIE_INPUT.title.maxLength);
+    const genre = "g".repeat(MOVIE_INPUT.genre.maxLength);
+    expect(validateMovie({ title, genre, rating: String(MOVIE_INPUT.rating.maximum), year: String(MOVIE_INPUT.year.minimum) })).toEqual({});
+    expect(validateMovie({ ...good, rating: String(MOVIE_INPUT.rating.minimum), year: String(MOVIE_INPUT.year.maximum) })).toEqual({});
+  });
+
+  it("refuses one past each limit, naming the limit", () => {
+    const errors = validateMovie({
+      title: "t".repeat(MOVIE_INPUT.title.maxLength + 1),
+      genre: "g".repeat(MOVIE_INPUT.genre.maxLength + 1),
+      rating: String(MOVIE_INPUT.rating.maximum + 1),
+      year: String(MOVIE_INPUT.year.minimum - 1),
+    });
+    expect(errors.title).toContain(String(MOVIE_INPUT.title.maxLength));
+    expect(errors.genre).toContain(String(MOVIE_INPUT.genre.maxLength));
+    expect(errors.rating).toContain(String(MOVIE_INPUT.rating.maximum));
+    expect(errors.year).toContain(String(MOVIE_INPUT.year.minimum));
+    expect(validateMovie({ ...good, year: String(MOVIE_INPUT.year.maximum + 1) }).year).toContain(String(MOVIE_INPUT.year.maximum));
+  });
+
+  it("allows the decimals of the rating's multipleOf and no more", () => {
+    expect(MOVIE_INPUT.rating.multipleOf).toBe(0.1);
+    expect(validateMovie({ ...good, rating: "7.5" })).toEqual({});
+    expect(validateMovie({ ...good, rating: "7.55" }).rating).toBe("Use at most one decimal, like 7.5.");
+  });
+
+  it("reports blank and malformed fields, and sends numbers", () => {
+    expect(validateMovie({ title: " ", genre: "", rating: "high", year: "19x" })).toEqual({
+      title: "Enter a title.",
+      genre: "Enter a genre.",
+      rating: "Enter the rating as a number, like 7.5.",
+      year: "Enter a four-digit year.",
+    });
+    expect(toPayload({ ...good, title: " Glass Harbor " })).toEqual({ title: "Glass Harbor", genre: "Drama", rating: 7.7, year: 2024 });
+  });
+});
