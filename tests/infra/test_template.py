@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import copy
+import importlib
+import json
 import os
+import re
 import subprocess
 import sys
 import uuid
@@ -60,3 +64,92 @@ def test_every_template_route_is_served_by_the_gateway_and_a_handler(stack, toke
             assert not response.json()["error"]["message"].startswith("No route"), route
         if route.authorized:
             assert httpx.request(route.method, f"{stack.url}{path}").status_code == 401, route
+
+
+# --- routes: the OpenAPI paths, the template's REST events and the handlers' resolver routes agree, both ways ---
+
+HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
+
+
+def _openapi_routes() -> list[tuple[str, str]]:
+    document = json.loads((ROOT / "src" / "api" / "openapi.json").read_text())
+    return [(method.upper(), path) for path, item in document["paths"].items() for method in item
+            if method in HTTP_METHODS]
+
+
+def _template_events(raw: dict) -> dict[str, list[tuple[str, str]]]:
+    """function logical id → (METHOD, path) of each of its Api events on the template's REST API."""
+    found: dict[str, list[tuple[str, str]]] = {}
+    for name, resource in raw["Resources"].items():
+        if resource["Type"] != "AWS::Serverless::Function":
+            continue
+        for event in (resource["Properties"].get("Events") or {}).values():
+            if event["Type"] == "Api":
+                found.setdefault(name, []).append((event["Properties"]["Method"].upper(), event["Properties"]["Path"]))
+    return found
+
+
+def _handler_routes(handler: str) -> list[tuple[str, str]]:
+    """(METHOD, path) of every route the handler module's Powertools resolver registered (its own OpenAPI view)."""
+    from aws_lambda_powertools.event_handler.api_gateway import ApiGatewayResolver
+
+    module = importlib.import_module(handler.rsplit(".", 1)[0])
+    (app,) = [value for value in vars(module).values() if isinstance(value, ApiGatewayResolver)]
+    paths = app.get_openapi_schema().paths or {}
+    return [(method.upper(), path) for path, item in paths.items() for method in HTTP_METHODS
+            if getattr(item, method, None) is not None]
+
+
+def _shape(route: tuple[str, str]) -> tuple[str, str]:
+    """Path parameters by position only: the handler names them for Python (movie_id), the API for clients (id)."""
+    return route[0], re.sub(r"\{[^}]+\}", "{}", route[1])
+
+
+def route_problems(expected: list[tuple[str, str]], actual: list[tuple[str, str]], expected_in: str,
+                   actual_in: str) -> list[str]:
+    """Each route of `expected` must be in `actual` exactly once and `actual` may hold nothing else."""
+    problems = []
+    for route in sorted(set(expected) | set(actual)):
+        count, wanted = actual.count(route), expected.count(route)
+        if wanted and not count:
+            problems.append(f"{' '.join(route)} is in {expected_in} but missing from {actual_in}")
+        elif count and not wanted:
+            problems.append(f"{' '.join(route)} is in {actual_in} but not in {expected_in}")
+        elif count > 1 or wanted > 1:
+            problems.append(f"{' '.join(route)} appears {count} times in {actual_in}, {wanted} in {expected_in}")
+    return problems
+
+
+def test_every_openapi_route_has_exactly_one_template_event_and_back(raw_template: dict) -> None:
+    events = [route for routes in _template_events(raw_template).values() for route in routes]
+    assert not route_problems(_openapi_routes(), events, "src/api/openapi.json", "template.yaml's Api events")
+
+
+def test_every_handler_route_is_one_openapi_route_and_its_functions_events(raw_template: dict) -> None:
+    openapi_shapes = [_shape(r) for r in _openapi_routes()]
+    problems, served = [], []
+    for function, events in sorted(_template_events(raw_template).items()):
+        handler = raw_template["Resources"][function]["Properties"]["Handler"]
+        routes = [_shape(r) for r in _handler_routes(handler)]
+        served += routes
+        problems += route_problems([_shape(e) for e in events], routes, f"{function}'s template events",
+                                   f"{handler}'s resolver routes")
+        problems += [p for p in route_problems(openapi_shapes, routes, "src/api/openapi.json",
+                                               f"{handler}'s resolver routes") if "missing from" not in p]
+    problems += route_problems(openapi_shapes, served, "src/api/openapi.json", "the handlers' resolver routes")
+    assert not problems, "\n".join(problems)
+
+
+def test_route_problems_name_the_missing_and_the_extra_route(raw_template: dict) -> None:
+    """The checks above can fail: a template without one event and with a stray one is reported by route."""
+    broken = copy.deepcopy(raw_template)
+    events = broken["Resources"]["ReadApiFunction"]["Properties"]["Events"]
+    del events["Genres"]
+    events["Stray"] = {"Type": "Api", "Properties": {"Path": "/api/stray", "Method": "GET"}}
+    found = [route for routes in _template_events(broken).values() for route in routes]
+    assert route_problems(_openapi_routes(), found, "src/api/openapi.json", "template.yaml") == [
+        "GET /api/genres is in src/api/openapi.json but missing from template.yaml",
+        "GET /api/stray is in template.yaml but not in src/api/openapi.json",
+    ]
+    assert route_problems([("GET", "/a")], [("GET", "/a"), ("GET", "/a")], "x", "y") == [
+        "GET /a appears 2 times in y, 1 in x"]
