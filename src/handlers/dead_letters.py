@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from aws_lambda_powertools.utilities.batch import SqsFifoPartialProcessor, process_partial_response
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -13,7 +16,7 @@ processor = SqsFifoPartialProcessor(skip_group_on_error=True)  # one stuck reque
 REASON = "The movie could not be saved after several attempts; please try again later."
 
 
-def record_handler(record: SQSRecord) -> dict:
+def record_handler(record: SQSRecord) -> dict[str, Any]:
     outcome = adds.fail(record.body, REASON)
     logger.warning("add failed for good", extra={"message_id": record.message_id, **outcome})
     metrics.add_metric(name="AddsFailed", unit="Count", value=1)
@@ -23,5 +26,5 @@ def record_handler(record: SQSRecord) -> dict:
 @metrics.log_metrics
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
-def lambda_handler(event: dict, context: LambdaContext) -> dict:
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)

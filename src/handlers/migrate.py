@@ -12,7 +12,7 @@ from data import db, schema
 PHYSICAL_ID = "movie-library-schema"
 
 
-def _respond(event: dict, status: str, reason: str, data: dict[str, Any]) -> None:
+def _respond(event: dict[str, Any], status: str, reason: str, data: dict[str, Any]) -> None:
     body = json.dumps({
         "Status": status,
         "Reason": reason[:1000],
@@ -42,7 +42,7 @@ def apply() -> list[str]:
 
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
-def lambda_handler(event: dict, _context: Any) -> dict:
+def lambda_handler(event: dict[str, Any], _context: Any) -> dict[str, Any]:
     request_type = event.get("RequestType")
     status, reason, data = "SUCCESS", "nothing to do", {}
     if request_type in ("Create", "Update"):

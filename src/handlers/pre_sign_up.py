@@ -26,7 +26,7 @@ def email_domain(email: str) -> str:
 
 
 @logger.inject_lambda_context
-def lambda_handler(event: dict, _context: Any) -> dict:
+def lambda_handler(event: dict[str, Any], _context: Any) -> dict[str, Any]:
     if event.get("triggerSource") == "PreSignUp_AdminCreateUser":
         return event
     domain = email_domain(event.get("request", {}).get("userAttributes", {}).get("email", ""))

@@ -10,8 +10,10 @@ ChangeMessageVisibility), so an outage of several minutes ends in `created`, not
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 from aws_lambda_powertools.utilities.batch import SqsFifoPartialProcessor, process_partial_response
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse, PartialItemFailures
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -24,10 +26,10 @@ processor = SqsFifoPartialProcessor(skip_group_on_error=True)  # a failure holds
 # (raising would hand it back after the queue's visibility timeout instead).
 processor.raise_on_entire_batch_failure = False
 writers = ThreadPoolExecutor(max_workers=10, thread_name_prefix="outcome")  # reused across invocations
-_outcomes: dict[str, dict] = {}
+_outcomes: dict[str, dict[str, Any]] = {}
 
 
-def record_handler(record: SQSRecord) -> dict:
+def record_handler(record: SQSRecord) -> dict[str, Any]:
     outcome = adds.process(record.body)
     _outcomes[record.message_id] = outcome
     logger.info("add processed", extra={"message_id": record.message_id, "status": outcome["status"],
@@ -47,7 +49,7 @@ def _record(message_id: str) -> str | None:
         return message_id
 
 
-def _back_off(event: dict, failed: set[str]) -> None:
+def _back_off(event: dict[str, Any], failed: set[str]) -> None:
     """Failed records return after a delay that grows with each receive (best effort: if this call
     fails, the queue's own visibility timeout applies)."""
     delays = [(r["receiptHandle"], adds.retry_delay(int(r.get("attributes", {}).get("ApproximateReceiveCount", 1))))
@@ -63,7 +65,7 @@ def _back_off(event: dict, failed: set[str]) -> None:
 @metrics.log_metrics
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
-def lambda_handler(event: dict, context: LambdaContext) -> dict:
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     _outcomes.clear()
     try:
         response = process_partial_response(event=event, record_handler=record_handler, processor=processor,
@@ -71,8 +73,9 @@ def lambda_handler(event: dict, context: LambdaContext) -> dict:
     finally:
         # Outcomes of the records that were processed are written even when the rest of the batch failed.
         unrecorded = [m for m in writers.map(_record, list(_outcomes)) if m]
-    failed = {f["itemIdentifier"] for f in response.get("batchItemFailures", [])}
-    response["batchItemFailures"] = [*response.get("batchItemFailures", []),
-                                     *({"itemIdentifier": m} for m in unrecorded if m not in failed)]
-    _back_off(event, {f["itemIdentifier"] for f in response["batchItemFailures"]})
+    failures = response.get("batchItemFailures", [])
+    failed = {str(f["itemIdentifier"]) for f in failures}  # SQS identifies a record by its message id
+    also_failed: list[PartialItemFailures] = [{"itemIdentifier": m} for m in unrecorded if m not in failed]
+    response["batchItemFailures"] = [*failures, *also_failed]
+    _back_off(event, failed | set(unrecorded))
     return response

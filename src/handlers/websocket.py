@@ -11,13 +11,13 @@ from api.observability import logger, tracer
 from data import connections
 
 
-def _reply(status: int, body: dict | None = None) -> dict[str, Any]:
+def _reply(status: int, body: dict[str, Any] | None = None) -> dict[str, Any]:
     return {"statusCode": status, **({"body": json.dumps(body)} if body is not None else {})}
 
 
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
-def lambda_handler(event: dict, _context: LambdaContext) -> dict:
+def lambda_handler(event: dict[str, Any], _context: LambdaContext) -> dict[str, Any]:
     ctx = event["requestContext"]
     route, connection_id = ctx["routeKey"], ctx["connectionId"]
     if route == "$connect":

@@ -11,7 +11,7 @@ from api.errors import Unauthorized
 from api.observability import logger, tracer
 
 
-def _policy(principal: str, effect: str, resource: str, context: dict | None = None) -> dict[str, Any]:
+def _policy(principal: str, effect: str, resource: str, context: dict[str, Any] | None = None) -> dict[str, Any]:
     policy: dict[str, Any] = {
         "principalId": principal,
         "policyDocument": {"Version": "2012-10-17",
@@ -24,7 +24,7 @@ def _policy(principal: str, effect: str, resource: str, context: dict | None = N
 
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
-def lambda_handler(event: dict, _context: LambdaContext) -> dict:
+def lambda_handler(event: dict[str, Any], _context: LambdaContext) -> dict[str, Any]:
     token = (event.get("queryStringParameters") or {}).get("token")
     try:
         claims = verifier().verify(token)
