@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ast
 import copy
 import importlib
+import importlib.util
 import json
 import os
 import re
@@ -153,3 +155,26 @@ def test_route_problems_name_the_missing_and_the_extra_route(raw_template: dict)
     ]
     assert route_problems([("GET", "/a")], [("GET", "/a"), ("GET", "/a")], "x", "y") == [
         "GET /a appears 2 times in y, 1 in x"]
+
+
+def _compared_route_keys(handler: str) -> set[str]:
+    """The route keys a WebSocket handler branches on (`route == "ping"`), read from its source."""
+    spec = importlib.util.find_spec(handler.rsplit(".", 1)[0])
+    assert spec is not None and spec.origin is not None, handler
+    tree = ast.parse(Path(spec.origin).read_text())
+    return {side.value for node in ast.walk(tree) if isinstance(node, ast.Compare)
+            and isinstance(node.left, ast.Name) and node.left.id == "route"
+            for side in node.comparators if isinstance(side, ast.Constant) and isinstance(side.value, str)}
+
+
+def test_websocket_routes_are_the_ones_the_handler_serves() -> None:
+    """Every WebSocket route but $default (the handler's 'unknown action' answer) is a branch of its handler, and back."""
+    by_function: dict[str, set[str]] = {}
+    for key, route in template.websocket_routes().items():
+        by_function.setdefault(route.function, set()).add(key)
+    assert by_function, "no WebSocket routes found in template.yaml"
+    for function, keys in by_function.items():
+        handled = _compared_route_keys(template.function_handler(function))
+        assert keys - {"$default"} == handled, (
+            f"{function}: template routes without a handler branch: {sorted(keys - {'$default'} - handled)}; "
+            f"handler branches without a template route: {sorted(handled - keys)}")
