@@ -5,11 +5,16 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
 from local import template
+from local.template import _CfnLoader
+from tests.infra.conftest import TEMPLATE
 
 ROOT = Path(__file__).resolve().parents[2]
 RESOURCES = template.load()["Resources"]
@@ -80,23 +85,84 @@ def test_every_function_has_log_retention_and_a_timeout_below_its_queue_visibili
                 assert _timeout(function) < visibility / 6, f"{name}: timeout must stay below visibility/6"
 
 
-def test_iam_statements_name_resources() -> None:
-    statements = []
-    for name, resource in RESOURCES.items():
-        if resource["Type"] == "AWS::IAM::Role":
-            for policy in resource["Properties"].get("Policies", []):
-                statements += [(name, st) for st in policy["PolicyDocument"]["Statement"]]
-        if resource["Type"] == "AWS::Serverless::Function":
-            for policy in resource["Properties"].get("Policies", []):
-                if isinstance(policy, dict) and "Statement" in policy:
-                    statements += [(name, st) for st in policy["Statement"]]
-    assert statements
-    for name, statement in statements:
-        resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
-        if "*" in resources:
-            line = next(line for line in TEXT.splitlines() if "Resource: \"*\"" in line and "#" in line)
-            assert "no resource-level permissions" in line, f"{name}: '*' needs a comment saying why"
-            assert statement["Action"] == "ecr:GetAuthorizationToken", f"{name}: unexpected '*' resource"
+# The only statements that may name every resource ("*"), by (resource, actions), and the comment their
+# Resource line must carry to say why.
+ANY_RESOURCE = {
+    ("EtlExecutionRole", ("ecr:GetAuthorizationToken",)): "GetAuthorizationToken has no resource-level permissions",
+    ("AlertsKey", ("kms:*",)): 'in a key policy, "*" is this key',
+    ("AlertsKey", ("kms:Decrypt", "kms:GenerateDataKey*")): 'in a key policy, "*" is this key',
+}
+
+
+def _policy_statements(node: Any, where: str) -> Iterator[tuple[str, dict]]:
+    """Every policy statement under node (IAM and SAM inline policies, key, bucket, queue and topic
+    policies), named by where it sits: Resource.Properties.Policies[0].PolicyDocument.Statement[1]."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "Statement" and isinstance(value, list):
+                yield from ((f"{where}.Statement[{i}]", st) for i, st in enumerate(value) if isinstance(st, dict))
+            else:
+                yield from _policy_statements(value, f"{where}.{key}")
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _policy_statements(value, f"{where}[{i}]")
+
+
+def _as_list(value: Any) -> list:
+    return value if isinstance(value, list) else [value]
+
+
+def _statement_key(where: str, statement: dict) -> tuple[str, tuple[str, ...]]:
+    return where.split(".", 1)[0], tuple(sorted(_as_list(statement.get("Action", []))))
+
+
+def test_only_the_documented_statements_allow_every_resource(transformed_template: dict) -> None:
+    """What deploys (after the SAM transform, so policy templates and generated roles count too)."""
+    any_resource = {}
+    for where, statement in _policy_statements(transformed_template["Resources"], ""):
+        where = where.lstrip(".")
+        assert "NotResource" not in statement, f"{where}: NotResource allows everything else; name the resources"
+        if "*" in _as_list(statement.get("Resource")):
+            any_resource[_statement_key(where, statement)] = where
+    unexpected = {where for key, where in any_resource.items() if key not in ANY_RESOURCE}
+    assert not unexpected, f"Resource \"*\" in {sorted(unexpected)}: name the resources (or, where the action has " \
+                           "no resource-level permissions, add it to ANY_RESOURCE with a comment saying why)"
+    assert set(any_resource) == set(ANY_RESOURCE), f"ANY_RESOURCE lists statements the template no longer has: " \
+                                                   f"{sorted(set(ANY_RESOURCE) - set(any_resource))}"
+
+
+def _plain(node: yaml.Node) -> Any:
+    """A composed YAML node as plain data (tags such as !Sub dropped: only the statement's shape matters)."""
+    if isinstance(node, yaml.MappingNode):
+        return {_plain(k): _plain(v) for k, v in node.value}
+    if isinstance(node, yaml.SequenceNode):
+        return [_plain(v) for v in node.value]
+    return node.value
+
+
+def test_each_statement_that_allows_every_resource_says_why_on_its_own_line() -> None:
+    text = TEMPLATE.read_text()
+    lines = text.splitlines()
+    resources = next(v for k, v in yaml.compose(text, Loader=_CfnLoader).value if k.value == "Resources")
+    checked = []
+    for name_node, resource in resources.value:
+        stack: list[tuple[yaml.Node, str]] = [(resource, name_node.value)]
+        while stack:  # statement mapping nodes, with the line of their own Resource value
+            node, where = stack.pop()
+            if isinstance(node, yaml.MappingNode):
+                fields = {k.value: v for k, v in node.value}
+                statement = _plain(node)
+                if "Effect" in fields and "*" in _as_list(statement.get("Resource")):
+                    key = _statement_key(where, statement)
+                    line = lines[fields["Resource"].start_mark.line]
+                    assert key in ANY_RESOURCE, f"{where} (line {fields['Resource'].start_mark.line + 1}): Resource \"*\""
+                    assert ANY_RESOURCE[key] in line.partition("#")[2], \
+                        f"{where}: its Resource \"*\" line must say why ({ANY_RESOURCE[key]!r}): {line.strip()}"
+                    checked.append(key)
+                stack += [(v, f"{where}.{k.value}") for k, v in node.value]
+            elif isinstance(node, yaml.SequenceNode):
+                stack += [(v, f"{where}[{i}]") for i, v in enumerate(node.value)]
+    assert sorted(checked) == sorted(ANY_RESOURCE)
 
 
 def test_rest_api_has_authorizer_cache_throttling_cors_and_logs() -> None:
