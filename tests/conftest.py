@@ -15,8 +15,15 @@ import httpx
 import psycopg2
 import pytest
 
+from local import template
 from local.postgres import reap_orphans
 from local.stack import ROOT, LocalStack
+
+# Handlers called in this process outside a stack (unit tests) get the Powertools service name and metrics
+# namespace that the template's Globals give every function (in Lambda and in the local stack).
+for _name, _value in template.load()["Globals"]["Function"]["Environment"]["Variables"].items():
+    if _name.startswith("POWERTOOLS_"):
+        os.environ.setdefault(_name, str(_value))
 
 SHARED = ROOT.parent / "shared"
 # ../shared holds the fixtures beside the clone; FIXTURE_LIBRARY points elsewhere (e.g. the bundled copy).
