@@ -13,7 +13,7 @@ from jsonschema import Draft202012Validator
 from jsonschema import ValidationError as SchemaError
 from jsonschema.validators import extend
 
-from api.errors import ValidationError
+from api.errors import FieldProblem, ValidationError
 
 DOCUMENT_PATH = Path(__file__).with_name("openapi.json")
 MAX_QUERY_BYTES = 4096
@@ -22,7 +22,7 @@ _INTEGER = re.compile(r"^[+-]?\d{1,15}$")
 _NUMBER = re.compile(r"^[+-]?(\d{1,15}(\.\d*)?|\.\d+)$")  # no NaN, Infinity or exponents
 
 
-def _multiple_of(validator: Any, step: Any, instance: Any, _schema: dict) -> Any:
+def _multiple_of(validator: Any, step: Any, instance: Any, _schema: dict[str, Any]) -> Any:
     # Exact decimal arithmetic: 7.3 is a multiple of 0.1 (it is not in binary floating point).
     if not validator.is_type(instance, "number"):
         return
@@ -34,26 +34,28 @@ def _multiple_of(validator: Any, step: Any, instance: Any, _schema: dict) -> Any
         yield SchemaError(f"{instance} is not a multiple of {step}")
 
 
-Validator = extend(Draft202012Validator, {"multipleOf": _multiple_of})
+# types-jsonschema leaves extend() unannotated (the validator class it builds is dynamic).
+Validator = extend(Draft202012Validator, {"multipleOf": _multiple_of})  # type: ignore[no-untyped-call]
 
 
 @lru_cache(maxsize=1)
-def document() -> dict:
-    return json.loads(DOCUMENT_PATH.read_text())
+def document() -> dict[str, Any]:
+    doc: dict[str, Any] = json.loads(DOCUMENT_PATH.read_text())
+    return doc
 
 
-def _resolve(node: dict) -> dict:
+def _resolve(node: dict[str, Any]) -> dict[str, Any]:
     ref = node.get("$ref")
     if not ref:
         return node
-    target: Any = document()
+    target: dict[str, Any] = document()
     for part in ref.removeprefix("#/").split("/"):
         target = target[part]
     return target
 
 
 @lru_cache(maxsize=64)
-def _operation(operation_id: str) -> dict:
+def _operation(operation_id: str) -> dict[str, Any]:
     for path_item in document()["paths"].values():
         for op in path_item.values():
             if isinstance(op, dict) and op.get("operationId") == operation_id:
@@ -61,7 +63,7 @@ def _operation(operation_id: str) -> dict:
     raise KeyError(operation_id)
 
 
-def parameters(operation_id: str, location: str) -> list[dict]:
+def parameters(operation_id: str, location: str) -> list[dict[str, Any]]:
     return [p for p in map(_resolve, _operation(operation_id).get("parameters", [])) if p["in"] == location]
 
 
@@ -69,7 +71,7 @@ def _fail(where: str, name: str, problem: str) -> ValidationError:
     return ValidationError(f"Invalid {where} parameter '{name}': {problem}.", [{"field": name, "message": problem}])
 
 
-def _coerce(raw: str, schema: dict, where: str, name: str) -> Any:
+def _coerce(raw: str, schema: dict[str, Any], where: str, name: str) -> Any:
     if "\x00" in raw:
         raise _fail(where, name, "must not contain NUL characters")
     kind = schema.get("type")
@@ -103,7 +105,7 @@ def _problem(error: Any) -> str:
         case "multipleOf" if schema["multipleOf"] == 0.1:
             return "must have at most one decimal place"
         case "type":
-            kinds = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
+            kinds: list[str] = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
             return "must be " + " or ".join(_TYPE_WORDS.get(k, k) for k in kinds)
         case "enum":
             return f"must be one of {', '.join(map(str, schema['enum']))}, got {str(value)[:40]!r}"
@@ -117,7 +119,7 @@ _TYPE_WORDS = {"integer": "an integer", "number": "a number", "string": "a strin
                "array": "an array", "boolean": "true or false", "null": "null"}
 
 
-def _validated(value: Any, schema: dict, where: str, name: str) -> Any:
+def _validated(value: Any, schema: dict[str, Any], where: str, name: str) -> Any:
     error = next(iter(Validator(schema).iter_errors(value)), None)
     if error is not None:
         raise _fail(where, name, _problem(error))
@@ -180,7 +182,7 @@ def parse_body(operation_id: str, raw: str | None) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ValidationError("The request body must be a JSON object.",
                               [{"field": "body", "message": "not an object"}])
-    details = []
+    details: list[FieldProblem] = []
     for error in sorted(Validator(schema).iter_errors(data), key=lambda e: list(e.path)):
         if error.validator == "required":
             details += [{"field": f, "message": "is required"} for f in schema["required"] if f not in data]
