@@ -1,5 +1,6 @@
 import { type ReactNode, useEffect } from "react";
 import { formatRating, type Movie } from "../lib/api";
+import type { Sort, SortColumn, SortOrder } from "../lib/filters";
 import { Link } from "./Link";
 
 export function highlight(text: string, term: string): ReactNode {
@@ -22,20 +23,52 @@ export function highlight(text: string, term: string): ReactNode {
 
 export type SortedBy = "title" | "rating";
 
-// The order is the API's (keyset paging); the header says which column it follows.
-export function MovieTable({ movies, caption, term = "", sortedBy, linkState, focusIndex = null }: {
+const ARROWS: Record<SortOrder, string> = { asc: "↑", desc: "↓" };
+
+// A column header: a button when the list can be re-sorted by it (aria-sort on the th says how it is sorted now).
+function Header({ column, label, sort, onSort, className }: {
+  column: SortColumn;
+  label: string;
+  sort?: Sort;
+  onSort?: (column: SortColumn) => void;
+  className?: string;
+}) {
+  const active = sort?.column === column;
+  const ariaSort = active ? (sort.order === "asc" ? "ascending" : "descending") : undefined;
+  const arrow = active && <span aria-hidden="true" className="sort-arrow"> {ARROWS[sort.order]}</span>;
+  return (
+    <th scope="col" aria-sort={ariaSort} className={className}>
+      {onSort ? (
+        <button type="button" className="sort" data-sort={column} onClick={() => onSort(column)}>
+          {label}{arrow}
+        </button>
+      ) : (
+        <>{label}{arrow}</>
+      )}
+    </th>
+  );
+}
+
+// The order is the API's (keyset paging); the header says which column it follows. With onSort, the
+// title, rating and year headers are buttons that ask the page for another order.
+export function MovieTable({ movies, caption, term = "", sortedBy, sort, onSort, focusSort = null, linkState, focusIndex = null }: {
   movies: Movie[];
   caption: string;
   term?: string;
-  sortedBy?: SortedBy;
+  sortedBy?: SortedBy; // a fixed order (Top rated): shown, not changeable
+  sort?: Sort;
+  onSort?: (column: SortColumn) => void;
+  focusSort?: SortColumn | null; // after re-sorting: the header that was activated, so the keyboard stays there
   linkState?: string; // the list's URL, where the detail page's "back" link returns
   focusIndex?: number | null; // after "Load more": the first new row, so keyboard users continue there
 }) {
   useEffect(() => {
     if (focusIndex !== null) document.querySelector<HTMLAnchorElement>(`tr[data-row="${focusIndex}"] a`)?.focus();
   }, [focusIndex]);
-  const sort = (column: SortedBy) =>
-    sortedBy === column ? (column === "rating" ? "descending" : "ascending") : undefined;
+  useEffect(() => {
+    if (focusSort) document.querySelector<HTMLButtonElement>(`th button[data-sort="${focusSort}"]`)?.focus();
+  }, [focusSort]);
+  const shown: Sort | undefined = sort ?? (sortedBy ? { column: sortedBy, order: sortedBy === "rating" ? "desc" : "asc" } : undefined);
   const from = linkState ? `?from=${encodeURIComponent(linkState)}` : "";
   return (
     <div className="table-wrap">
@@ -43,12 +76,10 @@ export function MovieTable({ movies, caption, term = "", sortedBy, linkState, fo
         <caption className="visually-hidden">{caption}</caption>
         <thead>
           <tr>
-            <th scope="col" aria-sort={sort("title")}>Title{sortedBy === "title" && <span aria-hidden="true"> ↑</span>}</th>
+            <Header column="title" label="Title" sort={shown} onSort={onSort} />
             <th scope="col" className="col-genre">Genre</th>
-            <th scope="col" aria-sort={sort("rating")} className="num">
-              Rating{sortedBy === "rating" && <span aria-hidden="true"> ↓</span>}
-            </th>
-            <th scope="col" className="num">Year</th>
+            <Header column="rating" label="Rating" sort={shown} onSort={onSort} className="num" />
+            <Header column="year" label="Year" sort={shown} onSort={onSort} className="num" />
           </tr>
         </thead>
         <tbody>

@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from "react";
 import { MovieTable } from "../components/MovieTable";
 import { ErrorMessage, Loading } from "../components/Status";
 import { allGenres, api, type GenreCount, type Movie, query } from "../lib/api";
-import { type Filters, filtersFromUrl, filtersToUrl, ratingProblem, yearProblem } from "../lib/filters";
+import { BROWSE_ORDER, type Filters, filtersFromUrl, filtersToUrl, nextSort, ratingProblem, type SortColumn, sortParams, yearProblem } from "../lib/filters";
 import { navigate, readEntryState, saveEntryState, useLocation, usePageTitle, useRestoreScroll } from "../lib/router";
 
 export { filtersFromUrl, filtersToUrl } from "../lib/filters";
@@ -30,8 +30,9 @@ function narrow(): boolean {
 }
 
 export function Browse() {
-  const { search } = useLocation();
+  const { search, href } = useLocation();
   const filters = filtersFromUrl(search);
+  const sort = filters.sort ?? BROWSE_ORDER;
   const key = search.toString();
   usePageTitle("Browse");
   const [genres, setGenres] = useState<GenreCount[]>([]);
@@ -43,6 +44,7 @@ export function Browse() {
   const [year, setYear] = useState(filters.year);
   const [shownProblems, setShownProblems] = useState<{ rating?: string; year?: string }>({});
   const [open, setOpen] = useState(() => !narrow() || key !== "");
+  const [sortedTo, setSortedTo] = useState<string | null>(null); // the URL a header click went to
   const ratingInput = useRef<HTMLInputElement>(null);
 
   useEffect(() => {
@@ -61,7 +63,7 @@ export function Browse() {
     const current = filtersFromUrl(new URLSearchParams(params));
     setLoading(true);
     setError(null);
-    return api<FilterPage>(`/movies/filter${query({ genre: current.genres, minRating: current.minRating, year: current.year, limit: PAGE, cursor })}`)
+    return api<FilterPage>(`/movies/filter${query({ genre: current.genres, minRating: current.minRating, year: current.year, ...sortParams(current.sort, BROWSE_ORDER), limit: PAGE, cursor })}`)
       .then((p) => {
         if (new URLSearchParams(window.location.search).toString() !== params) return;
         const next: Results = {
@@ -111,6 +113,12 @@ export function Browse() {
   }, [rating, year]);
 
   const update = (change: Partial<Filters>) => navigate(filtersToUrl({ ...filters, ...change }));
+  // A new order is a new list: a history entry of its own, read from the first page again.
+  const resort = (column: SortColumn) => {
+    const target = filtersToUrl({ ...filters, sort: nextSort(sort, column) });
+    setSortedTo(target);
+    navigate(target);
+  };
   const toggle = (genre: string) =>
     update({ genres: filters.genres.includes(genre) ? filters.genres.filter((g) => g !== genre) : [...filters.genres, genre] });
 
@@ -178,7 +186,8 @@ export function Browse() {
             {current.movies.length < current.totalCount && `, showing ${current.movies.length}`}
           </p>
         )}
-        {current && current.movies.length > 0 && <MovieTable movies={current.movies} caption="Filtered movies" sortedBy="rating" focusIndex={focusIndex} linkState={key ? `/browse?${key}` : "/browse"} />}
+        {current && current.movies.length > 0 && <MovieTable movies={current.movies} caption="Filtered movies" sort={sort} onSort={resort}
+          focusSort={sortedTo === href ? sort.column : null} focusIndex={focusIndex} linkState={key ? `/browse?${key}` : "/browse"} />}
         {current && current.totalCount === 0 && <p>No movie matches these filters.</p>}
         {loading && !invalid && <Loading rows={current ? 2 : 6} />}
         {current?.hasMore && !loading && (

@@ -15,7 +15,10 @@ interface DashboardData {
   yearHistogram?: { year: number; count: number }[];
   ratingHistogram?: { rating: number | null; count: number }[];
   unratedMovies?: number;
+  newest?: { id: string; title: string; created_at: string } | null; // issue #16
 }
+
+const ADDED = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
 
 const byGenre = (genre: string) => filtersToUrl({ genres: [genre], minRating: "", year: "" });
 const byYear = (year: number) => filtersToUrl({ genres: [], minRating: "", year: String(year) });
@@ -68,6 +71,17 @@ export function Dashboard() {
               <div className="stat">
                 <span className="stat-value" data-testid="unrated-movies">{data.unratedMovies}</span>
                 <span className="stat-label">{data.unratedMovies === 1 ? "movie" : "movies"} without a rating</span>
+              </div>
+            )}
+            {data.newest && (
+              <div className="stat stat-newest">
+                <span className="stat-label">Newest addition</span>
+                <Link href={`/movies/${data.newest.id}`} className="stat-title" data-testid="newest-movie">
+                  {data.newest.title}
+                </Link>
+                <span className="stat-label muted">
+                  added <time dateTime={data.newest.created_at}>{ADDED.format(new Date(data.newest.created_at))}</time>
+                </span>
               </div>
             )}
           </div>

@@ -3,6 +3,7 @@ import { Link } from "../components/Link";
 import { MovieTable } from "../components/MovieTable";
 import { ErrorMessage, Loading } from "../components/Status";
 import { api, type Movie, query } from "../lib/api";
+import { nextSort, SEARCH_ORDER, type SortColumn, sortFromUrl, sortParams } from "../lib/filters";
 import { navigate, readEntryState, useLocation, usePageTitle, useRestoreScroll } from "../lib/router";
 
 interface Page {
@@ -13,11 +14,13 @@ interface Page {
 const PAGE = 10;
 const EXAMPLES = ["love", "night", "the"];
 
-// The search lives in the URL (?q=…&page=2&cursor=…): Back and reload return to the same page.
+// The search lives in the URL (?q=…&sort=year&order=asc&page=2&cursor=…): Back and reload return to the same page.
 // Earlier pages' cursors ride in the history entry, for "Previous".
 export function Search() {
-  const { search } = useLocation();
+  const { search, href } = useLocation();
   const q = search.get("q") ?? "";
+  const sort = sortFromUrl(search) ?? SEARCH_ORDER;
+  const order = sortParams(sort, SEARCH_ORDER); // only a non-default order goes into URLs and requests
   const cursor = search.get("cursor");
   const pageNumber = Math.max(1, Number(search.get("page") ?? "1") || 1);
   const key = search.toString();
@@ -26,6 +29,7 @@ export function Search() {
   const [result, setResult] = useState<{ key: string; page: Page } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
+  const [sortedTo, setSortedTo] = useState<string | null>(null); // the URL a header click went to
   const input = useRef<HTMLInputElement>(null);
 
   useEffect(() => setTerm(q), [q]);
@@ -33,8 +37,9 @@ export function Search() {
   // Typing pauses: the term becomes a new history entry (so Back returns to the previous search).
   useEffect(() => {
     if (term.trim() === q.trim()) return;
-    const timer = setTimeout(() => navigate(term.trim() ? `/search${query({ q: term.trim() })}` : "/search"), 300);
+    const timer = setTimeout(() => navigate(term.trim() ? `/search${query({ q: term.trim(), ...order })}` : "/search"), 300);
     return () => clearTimeout(timer);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [term, q]);
 
   useEffect(() => {
@@ -45,19 +50,26 @@ export function Search() {
     let live = true;
     setLoading(true);
     setError(null);
-    api<Page>(`/movies/search${query({ title: q, limit: PAGE, cursor })}`)
+    api<Page>(`/movies/search${query({ title: q, ...order, limit: PAGE, cursor })}`)
       .then((p) => live && setResult({ key, page: p }), (e: Error) => live && setError(e.message))
       .finally(() => live && setLoading(false));
     return () => {
       live = false;
     };
-  }, [key, q, cursor]);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [key]);
 
   const current = result && result.key === key && term.trim() === q.trim() ? result.page : null;
   useRestoreScroll(Boolean(current));
   const cursors = readEntryState<(string | null)[]>("cursors") ?? [];
   const go = (page: number, to: string | null, stack: (string | null)[]) =>
-    navigate(`/search${query({ q, page: page > 1 ? page : undefined, cursor: page > 1 ? to : undefined })}`, false, { cursors: stack });
+    navigate(`/search${query({ q, ...order, page: page > 1 ? page : undefined, cursor: page > 1 ? to : undefined })}`, false, { cursors: stack });
+  // A new order starts again at its first page.
+  const resort = (column: SortColumn) => {
+    const target = `/search${query({ q, ...sortParams(nextSort(sort, column), SEARCH_ORDER) })}`;
+    setSortedTo(target);
+    navigate(target);
+  };
 
   const count = current
     ? current.pagination.hasMore
@@ -71,7 +83,7 @@ export function Search() {
   return (
     <section aria-labelledby="search-title">
       <h1 id="search-title">Search</h1>
-      <form role="search" onSubmit={(e) => { e.preventDefault(); if (term.trim() !== q) navigate(`/search${query({ q: term.trim() })}`); }}>
+      <form role="search" onSubmit={(e) => { e.preventDefault(); if (term.trim() !== q) navigate(`/search${query({ q: term.trim(), ...order })}`); }}>
         <label htmlFor="search-input">Title contains</label>
         <input id="search-input" ref={input} type="search" value={term} placeholder="e.g. bloom" autoComplete="off"
           onChange={(e) => setTerm(e.target.value)} />
@@ -95,7 +107,8 @@ export function Search() {
       {current && current.movies.length > 0 && (
         <>
           <p role="status" data-testid="search-count">{count}</p>
-          <MovieTable movies={current.movies} caption={`Movies matching ${q}`} term={q} sortedBy="title" linkState={`/search?${key}`} />
+          <MovieTable movies={current.movies} caption={`Movies matching ${q}`} term={q} sort={sort} onSort={resort}
+            focusSort={sortedTo === href ? sort.column : null} linkState={`/search?${key}`} />
           {(pageNumber > 1 || current.pagination.hasMore) && (
             <nav className="pager" aria-label="Search results pages">
               <button type="button" disabled={pageNumber === 1}
