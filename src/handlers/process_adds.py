@@ -26,10 +26,10 @@ processor = SqsFifoPartialProcessor(skip_group_on_error=True)  # a failure holds
 # (raising would hand it back after the queue's visibility timeout instead).
 processor.raise_on_entire_batch_failure = False
 writers = ThreadPoolExecutor(max_workers=10, thread_name_prefix="outcome")  # reused across invocations
-_outcomes: dict[str, dict[str, Any]] = {}
+_outcomes: dict[str, adds.Outcome] = {}
 
 
-def record_handler(record: SQSRecord) -> dict[str, Any]:
+def record_handler(record: SQSRecord) -> adds.Outcome:
     outcome = adds.process(record.body)
     _outcomes[record.message_id] = outcome
     logger.info("add processed", extra={"message_id": record.message_id, "status": outcome["status"],

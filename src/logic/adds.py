@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal, NotRequired, TypedDict
 
 from api import openapi
 from api.errors import FieldProblem, NotFound, PayloadTooLarge, ValidationError, is_transient
@@ -21,6 +21,15 @@ from logic import normalize
 MAX_BODY_BYTES = 16 * 1024
 _IDEMPOTENCY_NAMESPACE = uuid.UUID("5b0c6f5e-8d7e-4a43-9c1f-2f6b8d1e7a10")
 _REQUEST_ID = re.compile(r'"requestId"\s*:\s*"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"')
+
+
+class Outcome(TypedDict):
+    """What processing one queued add came to; record_outcome() stores it on the request."""
+
+    requestId: str | None  # None: the message was unreadable and named no request
+    status: Literal["created", "duplicate", "rejected"]
+    movie: NotRequired[dict[str, Any]]
+    error: NotRequired[dict[str, str]]  # code, message
 
 
 def now() -> str:
@@ -114,7 +123,7 @@ def status(owner: str, request_id: str) -> dict[str, Any]:
             if k in record}
 
 
-def process(body: str) -> dict[str, Any]:
+def process(body: str) -> Outcome:
     """Insert one queued movie; returns its outcome, which record_outcome() then stores.
 
     Business outcomes (created, duplicate, rejected) return; only transient faults raise.
@@ -155,11 +164,12 @@ def _reason(exc: Exception) -> str:
     return "The movie could not be stored."
 
 
-def record_outcome(outcome: dict[str, Any]) -> bool:
+def record_outcome(outcome: Outcome) -> bool:
     """Store the outcome once (a redelivered message changes nothing); the table's stream notifies."""
-    if not outcome.get("requestId"):
+    request_id = outcome.get("requestId")
+    if not request_id:
         return False
-    return requests_store.complete(outcome["requestId"], outcome["status"], now(),
+    return requests_store.complete(request_id, outcome["status"], now(),
                                    movie=outcome.get("movie"), error=outcome.get("error"))
 
 
