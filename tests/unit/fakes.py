@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 import time
 from collections.abc import Callable, Iterable
+from decimal import Decimal
 from typing import Any, TypeVar
 
 from data.requests_store import RETENTION_SECONDS
@@ -150,3 +151,105 @@ class FakeAdds:
 
 def ids(items: Iterable[dict[str, Any]], key: str = "itemIdentifier") -> list[str]:
     return [item[key] for item in items]
+
+
+class FakeMovieReads:
+    """data/movie_reads over a list of movies: the same filters, orders and keyset semantics as its SQL
+    (ILIKE with escapes; every order a key ascending, then title, then id). The pure helpers (sort keys,
+    cursor keys) are the real module's, so a cursor means here what it means against PostgreSQL."""
+
+    def __init__(self, movies: list[dict[str, Any]], genres: list[dict[str, Any]] | None = None,
+                 stats: dict[str, Any] | None = None, newest: dict[str, Any] | None = None) -> None:
+        from data import movie_reads
+
+        self._real = movie_reads
+        self.movies = movies
+        self.genres = sorted(genres or [], key=lambda g: g["key"])
+        self.stats = stats
+        self.newest = newest
+        self.calls: list[tuple[str, tuple]] = []
+
+    def __getattr__(self, name: str) -> Any:  # sort_key, cursor_key, rank_key, RANK, SortKey, Cursor
+        if name in ("sort_key", "cursor_key", "rank_key", "RANK", "SortKey", "Cursor", "SORT_KEYS"):
+            return getattr(self._real, name)
+        raise AttributeError(f"FakeMovieReads has no {name}: fake it before a use case needs it")
+
+    # --- the queries ---
+    def _ordered(self, movies: list[dict[str, Any]], sort: str, order: str,
+                 after: tuple[str | None, str, str] | None) -> list[dict[str, Any]]:
+        key = self._real.sort_key(sort, order)
+        if key is None:  # title order: (title, id) either way
+            rows = sorted(movies, key=lambda m: (m["title"], m["id"]), reverse=order == "desc")
+            if after is not None:
+                beyond = (after[1], after[2])
+                rows = [m for m in rows if ((m["title"], m["id"]) > beyond if order == "asc"
+                                            else (m["title"], m["id"]) < beyond)]
+            return rows
+        rows = sorted(movies, key=lambda m: (key.of_movie(m), m["title"], m["id"]))
+        if after is not None:
+            beyond_key = (Decimal(str(after[0])), after[1], after[2])
+            rows = [m for m in rows if (key.of_movie(m), m["title"], m["id"]) > beyond_key]
+        return rows
+
+    @staticmethod
+    def _ilike(pattern: str, text: str) -> bool:
+        import re
+
+        regex, chars = "", iter(pattern)
+        for c in chars:
+            if c == "\\":
+                regex += re.escape(next(chars))
+            elif c == "%":
+                regex += ".*"
+            elif c == "_":
+                regex += "."
+            else:
+                regex += re.escape(c)
+        return re.fullmatch(regex, text, re.IGNORECASE | re.DOTALL) is not None
+
+    def _matches(self, genre_keys: list[str] | None, min_rating: float | None, year: int | None) -> list[dict]:
+        return [m for m in self.movies
+                if (genre_keys is None or m["genre"].lower() in genre_keys)
+                and (min_rating is None or (m["rating"] is not None and m["rating"] >= min_rating))
+                and (year is None or m["year"] == year)]
+
+    def search_by_title(self, cur: FakeCursor, pattern: str, after: tuple[str | None, str, str] | None, limit: int,
+                        sort: str = "title", order: str = "asc") -> list[dict[str, Any]]:
+        self.calls.append(("search_by_title", (pattern, after, limit, sort, order)))
+        found = [m for m in self.movies if self._ilike(pattern, m["title"])]
+        return copy.deepcopy(self._ordered(found, sort, order, after)[:limit])
+
+    def filter_movies(self, cur: FakeCursor, genre_keys: list[str] | None, min_rating: float | None, year: int | None,
+                      after: tuple[str | None, str, str] | None, limit: int, sort: str = "rating",
+                      order: str = "desc") -> list[dict[str, Any]]:
+        self.calls.append(("filter_movies", (genre_keys, min_rating, year, after, limit, sort, order)))
+        return copy.deepcopy(self._ordered(self._matches(genre_keys, min_rating, year), sort, order, after)[:limit])
+
+    def count_filtered(self, cur: FakeCursor, genre_keys: list[str] | None, min_rating: float | None,
+                       year: int | None) -> int:
+        return len(self._matches(genre_keys, min_rating, year))
+
+    def top_rated_after(self, cur: FakeCursor, after: tuple[str, str, str] | None, limit: int) -> list[dict[str, Any]]:
+        self.calls.append(("top_rated_after", (after, limit)))
+        return copy.deepcopy(self._ordered(self.movies, "rating", "desc", after)[:limit])
+
+    def top_rated_at(self, cur: FakeCursor, start: int, limit: int) -> list[dict[str, Any]]:
+        self.calls.append(("top_rated_at", (start, limit)))
+        return copy.deepcopy(self._ordered(self.movies, "rating", "desc", None)[start:start + limit])
+
+    def movie_total(self, cur: FakeCursor) -> int:
+        return len(self.movies)
+
+    def get_movie(self, cur: FakeCursor, movie_id: str) -> dict[str, Any] | None:
+        return next((copy.deepcopy(m) for m in self.movies if m["id"] == movie_id), None)
+
+    def genres_after(self, cur: FakeCursor, after_key: str | None, limit: int) -> list[dict[str, Any]]:
+        return copy.deepcopy([g for g in self.genres if after_key is None or g["key"] > after_key][:limit])
+
+    def dashboard_stats(self, cur: FakeCursor, top_genres: int, latest_years: int) -> dict[str, Any]:
+        self.calls.append(("dashboard_stats", (top_genres, latest_years)))
+        assert self.stats is not None
+        return copy.deepcopy(self.stats)
+
+    def newest_movie(self, cur: FakeCursor) -> dict[str, Any] | None:
+        return copy.deepcopy(self.newest)
