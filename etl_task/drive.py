@@ -3,8 +3,10 @@
 Checks the root first (a folder the caller can't see lists as empty, not as an error), walks every
 level and page with folder listings in parallel (shared drives through their own corpus, folder
 shortcuts once, file shortcuts by their target's metadata), sends resource keys for link-shared
-items, and retries rate limits (both error formats) and server errors with exponential backoff and
-jitter. With a user token it can also read the changes feed instead of walking.
+items, and lets the client library retry rate limits (429, 403 rate-limit reasons), server errors and
+dropped connections with exponential backoff and jitter. What the library lacks is added at the
+transport: a request rate shared by all threads, and waiting out a server's Retry-After.
+With a user token it can also read the changes feed instead of walking.
 """
 
 from __future__ import annotations
@@ -13,12 +15,12 @@ import json
 import logging
 import os
 import random
-import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import google.oauth2.credentials
@@ -36,7 +38,6 @@ SCOPES = ["https://www.googleapis.com/auth/drive.readonly"]
 FOLDER = "application/vnd.google-apps.folder"
 SHORTCUT = "application/vnd.google-apps.shortcut"
 NATIVE_PREFIX = "application/vnd.google-apps."
-RATE_LIMIT_REASONS = {"rateLimitExceeded", "userRateLimitExceeded", "RATE_LIMIT_EXCEEDED", "RESOURCE_EXHAUSTED"}
 FILE_FIELDS = ("id, name, mimeType, parents, trashed, driveId, modifiedTime, md5Checksum, headRevisionId, size,"
                " resourceKey, shortcutDetails(targetId, targetMimeType, targetResourceKey)")
 LIST_FIELDS = f"nextPageToken, incompleteSearch, files({FILE_FIELDS})"
@@ -44,6 +45,7 @@ CHANGE_FIELDS = f"nextPageToken, newStartPageToken, changes(fileId, removed, fil
 # Drive's quota is per project and per user (historically 12,000 requests a minute each, ~200/s);
 # the default leaves a quarter of one project's quota to everything else that uses it.
 DEFAULT_REQUESTS_PER_SECOND = 150.0
+RETRY_AFTER_CAP_SECONDS = 120.0  # a Retry-After longer than this is waited only this long
 
 
 class DriveError(RuntimeError):
@@ -57,11 +59,13 @@ def credentials_from_info(info: dict[str, Any], token_uri: str | None = None) ->
     DRIVE_TOKEN_URI sets it, with DRIVE_API_ENDPOINT, for a Drive stand-in.
     """
     if info.get("type") == "service_account":
-        creds = service_account.Credentials.from_service_account_info(info, scopes=SCOPES)
+        creds: service_account.Credentials = service_account.Credentials.from_service_account_info(  # type: ignore[no-untyped-call]
+            info, scopes=SCOPES)
         return creds.with_token_uri(token_uri) if token_uri else creds
     if "refresh_token" in info:
-        creds = google.oauth2.credentials.Credentials.from_authorized_user_info(info, scopes=SCOPES)
-        return creds.with_token_uri(token_uri) if token_uri else creds
+        user: google.oauth2.credentials.Credentials = (
+            google.oauth2.credentials.Credentials.from_authorized_user_info(info, scopes=SCOPES))  # type: ignore[no-untyped-call]
+        return user.with_token_uri(token_uri) if token_uri else user
     raise ValueError("Drive credentials must be a service-account key or an OAuth user token with a refresh_token")
 
 
@@ -80,21 +84,19 @@ def load_credentials() -> Credentials:
     return credentials_from_info(json.loads(text), os.environ.get("DRIVE_TOKEN_URI") or None)
 
 
-def error_reasons(exc: HttpError) -> set[str]:
-    """Every reason in an error body: the older `errors` list and the newer `details` (ErrorInfo) list.
-
-    The client library keeps only one of them (`details` when both are there) in error_details.
-    """
+def retry_after_seconds(value: str | None, now: float | None = None) -> float | None:
+    """A Retry-After header (delay-seconds or an HTTP date) as seconds from now; None if absent or unreadable."""
+    if not value:
+        return None
     try:
-        error = json.loads(exc.content.decode("utf-8"))["error"]
-    except (ValueError, KeyError, TypeError, UnicodeDecodeError):
-        return set()
-    if not isinstance(error, dict):
-        return set()
-    reasons = {str(error["status"])} if error.get("status") else set()
-    for key in ("errors", "details"):
-        reasons |= {str(d["reason"]) for d in error.get(key) or [] if isinstance(d, dict) and d.get("reason")}
-    return reasons
+        return min(RETRY_AFTER_CAP_SECONDS, max(0.0, float(value)))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value).timestamp()
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    return min(RETRY_AFTER_CAP_SECONDS, max(0.0, when - (time.time() if now is None else now)))
 
 
 def _bad_page_token(exc: Exception) -> bool:
@@ -116,14 +118,40 @@ class RateLimiter:
         self._lock = threading.Lock()
 
     def wait(self) -> None:
-        if not self.interval:
-            return
         with self._lock:
             now = time.monotonic()
             start = max(now, self._next)
             self._next = start + self.interval
         if start > now:
             time.sleep(start - now)
+
+    def hold(self, seconds: float) -> None:
+        """No thread sends for `seconds` (the quota is shared, so a server's Retry-After holds them all)."""
+        with self._lock:
+            self._next = max(self._next, time.monotonic() + seconds)
+
+
+class PacedHttp(AuthorizedHttp):  # type: ignore[misc]
+    """One thread's authorised transport: every request the client library sends, its own retries
+    included, first waits its turn at the shared limiter and is counted; a Retry-After holds everyone."""
+
+    def __init__(self, credentials: Credentials, http: httplib2.Http, limiter: RateLimiter,
+                 count: Callable[[], None]):
+        super().__init__(credentials, http=http)
+        self.limiter, self.count = limiter, count
+        self.sent = 0  # requests of the current call (this transport serves one thread)
+
+    def request(self, uri: str, method: str = "GET", body: Any = None, headers: dict[str, str] | None = None,
+                **kwargs: Any) -> tuple[httplib2.Response, bytes]:
+        self.limiter.wait()
+        self.sent += 1
+        self.count()
+        response, content = super().request(uri, method, body=body, headers=headers, **kwargs)
+        wait = retry_after_seconds(response.get("retry-after"))
+        if wait and (response.status in (403, 429) or response.status >= 500):
+            log.info("Drive asked to retry after %.1fs: holding every request", wait)
+            self.limiter.hold(wait)
+        return response, content
 
 
 @dataclass
@@ -179,46 +207,38 @@ class DriveSource:
         # httplib2 is not thread-safe: one client per thread.
         service = getattr(self._local, "service", None)
         if service is None:
-            http = AuthorizedHttp(self.credentials, http=httplib2.Http(timeout=self.timeout))
+            http = PacedHttp(self.credentials, httplib2.Http(timeout=self.timeout), self.limiter, self._count)
             options = {"api_endpoint": self.api_endpoint} if self.api_endpoint else None
             service = build("drive", "v3", http=http, cache_discovery=False, static_discovery=True,
                             client_options=options)
-            self._local.service = service
+            self._local.service, self._local.http = service, http
         return service
 
-    def _retryable(self, exc: Exception) -> bool:
-        if isinstance(exc, (socket.timeout, TimeoutError, ConnectionError, httplib2.HttpLib2Error)):
-            return True
-        if isinstance(exc, HttpError):
-            status = exc.resp.status
-            if status == 429 or status >= 500:
-                return True
-            if status == 403:
-                return bool(error_reasons(exc) & RATE_LIMIT_REASONS)
-        return False
+    def _count(self) -> None:
+        with self._count_lock:
+            self.requests += 1
+
+    def _jitter(self) -> float:
+        # The client library sleeps rand() * 2**n before its retry n; backoff_base scales it (tests: ~0).
+        return self.backoff_base * random.random()
 
     def _call(self, make_request: Callable[[Any], Any], what: str, keys: tuple[str, ...] = ()) -> Any:
-        for attempt in range(1, self.max_tries + 1):
-            self.limiter.wait()
-            with self._count_lock:
-                self.requests += 1
-            try:
-                request = make_request(self._service())
-                header = ",".join(f"{i}/{self.keys[i]}" for i in keys if self.keys.get(i))
-                if header:  # link-shared items from before 2021 need their resource keys
-                    request.headers["X-Goog-Drive-Resource-Keys"] = header
-                return request.execute(num_retries=0)
-            except Exception as exc:
-                if not self._retryable(exc) or attempt == self.max_tries:
-                    raise DriveError(f"{what}: {exc} (after {attempt} tries)") from exc
-                delay = min(32.0, self.backoff_base * 2 ** (attempt - 1)) * (0.5 + random.random())
-                log.debug("retrying %s in %.2fs: %s", what, delay, exc)
-                time.sleep(delay)
-        raise AssertionError("unreachable")
+        """Run one API request; the client library retries what is transient (max_tries in all)."""
+        request = make_request(self._service())
+        http: PacedHttp = self._local.http
+        header = ",".join(f"{i}/{self.keys[i]}" for i in keys if self.keys.get(i))
+        if header:  # link-shared items from before 2021 need their resource keys
+            request.headers["X-Goog-Drive-Resource-Keys"] = header
+        request._rand = self._jitter  # the library's own hook for its backoff's randomness
+        http.sent = 0
+        try:
+            return request.execute(num_retries=self.max_tries - 1)
+        except Exception as exc:
+            raise DriveError(f"{what}: {exc} (after {http.sent} tries)") from exc
 
     # --- the root ---------------------------------------------------------------------------
 
-    def preflight(self) -> dict:
+    def preflight(self) -> dict[str, Any]:
         """The root folder's metadata, or a clear error: Drive lists a folder nobody shared as empty."""
         try:
             root = self._call(lambda s: s.files().get(fileId=self.folder_id, supportsAllDrives=True,
@@ -237,22 +257,22 @@ class DriveSource:
             raise DriveError(f"{self.folder_id} ({root.get('name')}) is a {root.get('mimeType')}, not a folder")
         if root.get("driveId"):
             self._drive_ids[self.folder_id] = root["driveId"]
-        return root
+        return dict(root)
 
     # --- listing ----------------------------------------------------------------------------
 
-    def _children(self, folder_id: str) -> list[dict]:
+    def _children(self, folder_id: str) -> list[dict[str, Any]]:
         """One folder's entries, all pages; a rejected page token restarts the folder from the top."""
         quoted = folder_id.replace("\\", "\\\\").replace("'", "\\'")
         drive_id = self._drive_ids.get(folder_id)
         # A shared drive is searched as its own corpus; 'allDrives' may give up (incompleteSearch).
         corpus = {"corpora": "drive", "driveId": drive_id} if drive_id else {}
         for _restart in range(4):
-            entries: list[dict] = []
+            entries: list[dict[str, Any]] = []
             token = None
             try:
                 while True:
-                    page = self._call(lambda s, t=token: s.files().list(
+                    page = self._call(lambda s, t=token: s.files().list(  # type: ignore[misc]
                         q=f"'{quoted}' in parents and trashed = false", fields=LIST_FIELDS, pageSize=self.page_size,
                         pageToken=t, supportsAllDrives=True, includeItemsFromAllDrives=True, **corpus,
                     ), f"listing folder {folder_id}", (folder_id,))
@@ -264,22 +284,23 @@ class DriveSource:
                     if not token:
                         return entries
             except DriveError as exc:
-                if not _bad_page_token(exc.__cause__):
+                if not isinstance(exc.__cause__, Exception) or not _bad_page_token(exc.__cause__):
                     raise
                 log.info("page token rejected while listing %s; listing it again from the start", folder_id)
         raise DriveError(f"listing folder {folder_id}: page tokens kept being rejected")
 
-    def _target(self, target_id: str) -> dict | None:
+    def _target(self, target_id: str) -> dict[str, Any] | None:
         try:
-            return self._call(lambda s: s.files().get(fileId=target_id, supportsAllDrives=True, fields=FILE_FIELDS),
-                              f"reading shortcut target {target_id}", (target_id,))
+            return dict(self._call(lambda s: s.files().get(fileId=target_id, supportsAllDrives=True,
+                                                           fields=FILE_FIELDS),
+                                   f"reading shortcut target {target_id}", (target_id,)))
         except DriveError as exc:
             cause = exc.__cause__
             if isinstance(cause, HttpError) and cause.resp.status == 404:
                 return None  # a shortcut whose target is gone or not shared
             raise
 
-    def _entries(self, folder_id: str) -> list[tuple[dict, dict | None]]:
+    def _entries(self, folder_id: str) -> list[tuple[dict[str, Any], dict[str, Any] | None]]:
         """(entry, target metadata for a file shortcut) for one folder; runs in a listing thread."""
         out = []
         for entry in self._children(folder_id):
@@ -295,7 +316,7 @@ class DriveSource:
             out.append((entry, target))
         return out
 
-    def _file(self, entry: dict, target: dict | None, path: str) -> SourceFile | None:
+    def _file(self, entry: dict[str, Any], target: dict[str, Any] | None, path: str) -> SourceFile | None:
         """A listed non-folder entry as a source file, or None when it is not a movie file."""
         name, mime = entry.get("name", ""), entry.get("mimeType", "")
         meta = entry
@@ -321,7 +342,7 @@ class DriveSource:
             self.tree = Tree({self.folder_id: (None, "")})
         seen_files: set[str] = set()
         with ThreadPoolExecutor(self.list_concurrency, thread_name_prefix="list") as pool:
-            pending: dict[Future, tuple[str, str]] = {}
+            pending: dict[Future[list[tuple[dict[str, Any], dict[str, Any] | None]]], tuple[str, str]] = {}
             for folder_id, prefix in start:
                 self.tree.folders.setdefault(folder_id, (None, prefix))
                 pending[pool.submit(self._entries, folder_id)] = (folder_id, prefix)
@@ -355,8 +376,8 @@ class DriveSource:
         yield from self.walk()
 
     def fetch(self, item: SourceFile) -> bytes:
-        return self._call(lambda s: s.files().get_media(fileId=item.file_id, supportsAllDrives=True),
-                          f"downloading {item.path}", (item.file_id,))
+        return bytes(self._call(lambda s: s.files().get_media(fileId=item.file_id, supportsAllDrives=True),
+                                f"downloading {item.path}", (item.file_id,)))
 
     # --- the changes feed -------------------------------------------------------------------
 
@@ -367,11 +388,11 @@ class DriveSource:
     def changes(self, token: str, tree: Tree) -> Changes:
         """What changed under the tree since token. Raises DriveError (e.g. an expired token)."""
         before = self.requests
-        latest: dict[str, dict] = {}
+        latest: dict[str, dict[str, Any]] = {}
         next_token: str | None = token
         new_start = token
         while next_token:
-            page = self._call(lambda s, t=next_token: s.changes().list(
+            page = self._call(lambda s, t=next_token: s.changes().list(  # type: ignore[misc]
                 pageToken=t, pageSize=self.page_size, fields=CHANGE_FIELDS, includeRemoved=True, spaces="drive",
                 supportsAllDrives=True, includeItemsFromAllDrives=True), "changes.list")
             for change in page.get("changes", []):
