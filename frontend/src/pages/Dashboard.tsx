@@ -75,11 +75,11 @@ export function Dashboard() {
             )}
             {data.newest && (
               <div className="stat stat-newest">
-                <span className="stat-label">Newest addition</span>
                 <Link href={`/movies/${data.newest.id}`} className="stat-title" data-testid="newest-movie">
                   {data.newest.title}
                 </Link>
-                <span className="stat-label muted">
+                <span className="stat-label">Newest addition</span>
+                <span className="stat-when muted">
                   added <time dateTime={data.newest.created_at}>{ADDED.format(new Date(data.newest.created_at))}</time>
                 </span>
               </div>

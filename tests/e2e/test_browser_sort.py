@@ -1,0 +1,169 @@
+"""Issue 16 in Chromium against the real local stack: Browse and Search sort from their column headers
+(by mouse and by keyboard, the order in the URL so Back restores it), and the dashboard's newest
+addition. Reuses test_browser_ui's browser, sign-in and CSP (one browser per module)."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import pytest
+from playwright.sync_api import Browser, Locator, Page, expect
+
+from tests.e2e import test_browser_ui as ui
+from tests.e2e.live import flush_stage_cache
+
+# The same module-scoped browser, sign-in and CSP-wrapped pages as test_browser_ui (fixtures by name).
+browser = ui.browser
+loaded = ui.loaded
+signed_state = ui.signed_state
+page = ui.page
+
+
+def _header(page: Page, name: str) -> Locator:
+    return page.locator("thead th").filter(has=page.get_by_role("button", name=name, exact=True))
+
+
+def _column(page: Page, index: int) -> list[str]:
+    return [t.strip() for t in page.locator(f"tbody tr td:nth-child({index})").all_inner_texts()]
+
+
+def _titles(page: Page) -> list[str]:
+    return [t.strip() for t in page.locator("tbody tr td:first-child a").all_inner_texts()]
+
+
+def _years(page: Page) -> list[int]:
+    return [int(y) for y in _column(page, 4)]
+
+
+def _ratings(page: Page) -> list[float]:
+    return [float(r) for r in _column(page, 3) if r != "not rated"]
+
+
+def test_browse_sorts_by_year_and_back_restores_the_order(page: Page) -> None:
+    page.goto("/browse")
+    expect(page.get_by_test_id("filter-count")).to_have_text("32 movies, showing 20")
+    expect(_header(page, "Rating")).to_have_attribute("aria-sort", "descending")
+    ranked = _titles(page)
+    _header(page, "Year").get_by_role("button").click()
+    expect(page).to_have_url(re.compile(r"/browse\?sort=year&order=desc$"))
+    expect(_header(page, "Year")).to_have_attribute("aria-sort", "descending")
+    expect(_header(page, "Rating")).not_to_have_attribute("aria-sort", re.compile(".*"))
+    expect(page.get_by_test_id("filter-count")).to_have_text("32 movies, showing 20")
+    years = _years(page)
+    assert years == sorted(years, reverse=True) and years[0] == 2022, years
+    # Keyboard: focus stayed on the header; Enter turns the order round.
+    expect(_header(page, "Year").get_by_role("button")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"sort=year&order=asc$"))
+    expect(_header(page, "Year")).to_have_attribute("aria-sort", "ascending")
+    expect(page.locator("tbody tr").first.locator("td").nth(3)).to_have_text("2016")
+    years = _years(page)
+    assert years == sorted(years) and len(years) == 20, years
+    # "Load more" continues the same order (keyset), then Back walks the orders back.
+    page.get_by_role("button", name="Load more").click()
+    expect(page.get_by_test_id("filter-count")).to_have_text("32 movies")
+    years = _years(page)
+    assert years == sorted(years) and len(years) == 32, years
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"sort=year&order=desc$"))
+    expect(_header(page, "Year")).to_have_attribute("aria-sort", "descending")
+    years = _years(page)
+    assert years == sorted(years, reverse=True), years
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"/browse$"))
+    expect(_header(page, "Rating")).to_have_attribute("aria-sort", "descending")
+    expect(page.locator("tbody tr").first.locator("td a")).to_have_text(ranked[0])
+    assert _titles(page) == ranked
+
+
+def test_browse_headers_work_from_the_keyboard_and_keep_the_filters(page: Page) -> None:
+    page.goto("/browse?genre=Drama&genre=Sci-Fi")
+    expect(page.get_by_test_id("filter-count")).to_have_text("10 movies")
+    _header(page, "Title").get_by_role("button").focus()
+    page.keyboard.press("Space")
+    expect(page).to_have_url(re.compile(r"genre=Drama&genre=Sci-Fi&sort=title&order=asc$"))
+    expect(_header(page, "Title")).to_have_attribute("aria-sort", "ascending")
+    expect(page.locator("tbody tr")).to_have_count(10)
+    titles = _titles(page)
+    assert len(titles) == 10 and titles == sorted(titles), titles  # the local database collates as C
+    expect(_header(page, "Title").get_by_role("button")).to_be_focused()
+    page.keyboard.press("Tab")  # the genre header is not sortable: Tab goes on to Rating
+    expect(_header(page, "Rating").get_by_role("button")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"genre=Drama&genre=Sci-Fi$"))  # rating, highest first: the default
+    expect(_header(page, "Rating")).to_have_attribute("aria-sort", "descending")  # shown with the new rows
+    expect(page.locator("tbody tr")).to_have_count(10)
+    ratings = _ratings(page)
+    assert ratings == sorted(ratings, reverse=True), ratings
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"sort=rating&order=asc$"))
+    expect(_header(page, "Rating")).to_have_attribute("aria-sort", "ascending")
+    expect(page.locator("tbody tr")).to_have_count(10)
+    ratings = _ratings(page)
+    assert ratings == sorted(ratings) and len(ratings) == 10, ratings
+    expect(page.get_by_label("Drama")).to_be_checked()
+
+
+def test_search_sorts_by_rating_from_page_one(page: Page) -> None:
+    page.goto("/search?q=e")
+    expect(page.get_by_test_id("search-count")).to_be_visible()
+    expect(_header(page, "Title")).to_have_attribute("aria-sort", "ascending")
+    page.get_by_role("button", name="Next").click()
+    expect(page).to_have_url(re.compile(r"page=2"))
+    _header(page, "Rating").get_by_role("button").click()
+    expect(page).to_have_url(re.compile(r"/search\?q=e&sort=rating&order=desc$"))
+    expect(page.get_by_text("Page 1")).to_be_visible()
+    expect(_header(page, "Rating")).to_have_attribute("aria-sort", "descending")
+    ratings = _ratings(page)
+    assert ratings == sorted(ratings, reverse=True) and len(ratings) == 10, ratings
+    page.get_by_role("button", name="Next").click()
+    expect(page).to_have_url(re.compile(r"sort=rating&order=desc&page=2&cursor="))
+    expect(page.get_by_text("Page 2")).to_be_visible()
+    second = _ratings(page)
+    assert second == sorted(second, reverse=True) and second[0] <= ratings[-1], (ratings, second)
+    page.go_back()
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"/search\?q=e&page=2&cursor="))
+    expect(_header(page, "Title")).to_have_attribute("aria-sort", "ascending")
+
+
+def test_dashboard_shows_the_newest_addition_after_an_add(page: Page, stack) -> None:
+    page.goto("/add")
+    expect(page.get_by_test_id("socket-state")).to_have_text("Live updates on")
+    title = f"Newest Film {uuid.uuid4().hex[:6]}"
+    page.get_by_label("Title").fill(title)
+    page.get_by_label("Genre").fill("Issue16 Newest")
+    page.get_by_label("Rating").fill("7.2")
+    page.get_by_label("Year").fill("2024")
+    page.get_by_role("button", name="Add movie").click()
+    expect(page.get_by_test_id("add-request").filter(has_text=title).get_by_text("Created")).to_be_visible(timeout=15_000)
+    flush_stage_cache(stack)  # what the 30 s stage-cache TTL running out does
+    page.goto("/")
+    newest = page.get_by_test_id("newest-movie")
+    expect(newest).to_have_text(title)
+    expect(page.get_by_text("Newest addition")).to_be_visible()
+    expect(page.get_by_test_id("unrated-movies")).to_be_visible()
+    newest.click()
+    expect(page.get_by_role("heading", name=title)).to_be_visible()
+
+
+@pytest.mark.parametrize("size", ["desktop", "phone"])
+def test_sorted_browse_and_dashboard_screenshots(browser: Browser, stack, signed_state, size: str) -> None:
+    viewport = ui.DESKTOP if size == "desktop" else ui.PHONE
+    suffix = "" if size == "desktop" else "-phone"
+    context = ui._context(browser, stack, viewport=viewport, storage_state=signed_state)
+    page = context.new_page()
+    problems = ui._watch(page)
+    page.goto("/browse?genre=Drama&genre=Sci-Fi&sort=year&order=desc")
+    expect(_header(page, "Year")).to_have_attribute("aria-sort", "descending")
+    expect(page.get_by_test_id("loading")).to_have_count(0)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), "browse scrolls sideways"
+    ui.snap(page, f"browse-sorted{suffix}")
+    page.goto("/")
+    expect(page.get_by_test_id("newest-movie")).to_be_visible()
+    expect(page.get_by_test_id("loading")).to_have_count(0)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), "dashboard scrolls sideways"
+    ui.snap(page, f"dashboard-newest{suffix}")
+    context.close()
+    assert not problems, problems
