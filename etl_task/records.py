@@ -5,42 +5,14 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from importlib import resources
 from typing import Any
 
+from api.movie_input import LIMITS, Limits
 from logic import normalize
 
 MAX_FILE_BYTES = 1_000_000
 
 
-@dataclass(frozen=True)
-class Limits:
-    """The new-movie rules of the API's MovieInput schema, so the ETL loads nothing the API would refuse."""
-
-    max_title: int
-    max_genre: int
-    min_rating: Decimal
-    max_rating: Decimal
-    rating_step: Decimal  # ratings are rounded to it (the API refuses others; files are loaded as near as stored)
-    min_year: int
-    max_year: int
-
-    @classmethod
-    def from_document(cls, document: dict[str, Any]) -> Limits:
-        fields: dict[str, dict[str, Any]] = document["components"]["schemas"]["MovieInput"]["properties"]
-        rating, year = fields["rating"], fields["year"]
-        return cls(int(fields["title"]["maxLength"]), int(fields["genre"]["maxLength"]),
-                   Decimal(str(rating["minimum"])), Decimal(str(rating["maximum"])),
-                   Decimal(str(rating.get("multipleOf", 1))), int(year["minimum"]), int(year["maximum"]))
-
-
-def _document() -> dict[str, Any]:
-    # The package data of `api` (src/api here, /app/api in the ETL image): no jsonschema needed to read it.
-    document: dict[str, Any] = json.loads(resources.files("api").joinpath("openapi.json").read_text())
-    return document
-
-
-LIMITS = Limits.from_document(_document())
 MAX_TITLE, MAX_GENRE = LIMITS.max_title, LIMITS.max_genre
 
 

@@ -12,14 +12,17 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from api.movie_input import LIMITS
+
 _SPACES = re.compile(r"\s+")
 # C0 and C1 control characters (NUL among them: PostgreSQL text cannot hold it) and unpaired
 # surrogates (JSON can escape them, UTF-8 cannot encode them, so neither database can store them).
 _UNSTORABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 
-MAX_TITLE, MAX_GENRE = 255, 100
-MIN_YEAR, MAX_YEAR = 1900, 2100
-MIN_RATING, MAX_RATING = Decimal(0), Decimal(10)
+# From the document's MovieInput schema (api/movie_input.py), never restated here.
+MAX_TITLE, MAX_GENRE = LIMITS.max_title, LIMITS.max_genre
+MIN_YEAR, MAX_YEAR = LIMITS.min_year, LIMITS.max_year
+MIN_RATING, MAX_RATING = LIMITS.min_rating, LIMITS.max_rating
 
 
 class Invalid(ValueError):

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from etl_task.records import LIMITS, Limits, Rejected, parse
+from logic import normalize
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEC = ROOT / "src" / "api" / "openapi.json"
@@ -34,6 +35,15 @@ def test_the_limits_are_the_documents_movie_input_rules() -> None:
     assert (LIMITS.max_title, LIMITS.max_genre) == (fields["title"]["maxLength"], fields["genre"]["maxLength"])
     assert (LIMITS.min_rating, LIMITS.max_rating) == (fields["rating"]["minimum"], fields["rating"]["maximum"])
     assert (LIMITS.min_year, LIMITS.max_year) == (fields["year"]["minimum"], fields["year"]["maximum"])
+
+
+def test_the_api_and_processor_rules_use_the_same_limits() -> None:
+    """logic/normalize (the API's and the processor's second check) holds no limit of its own."""
+    assert (LIMITS.max_title, LIMITS.max_genre) == (normalize.MAX_TITLE, normalize.MAX_GENRE)
+    assert (LIMITS.min_rating, LIMITS.max_rating) == (normalize.MIN_RATING, normalize.MAX_RATING)
+    assert (LIMITS.min_year, LIMITS.max_year) == (normalize.MIN_YEAR, normalize.MAX_YEAR)
+    source = (ROOT / "src" / "logic" / "normalize.py").read_text()
+    assert not re.search(r"^(MAX|MIN)_\w+.*=.*\d", source, re.M), "a limit is restated in normalize.py"
 
 
 @pytest.mark.parametrize(
