@@ -73,15 +73,15 @@ def load_credentials() -> Credentials:
     """From Secrets Manager (DRIVE_CREDENTIALS_SECRET) or a local file (DRIVE_CREDENTIALS_FILE); never the image."""
     secret = os.environ.get("DRIVE_CREDENTIALS_SECRET")
     if secret:
-        import boto3
+        from data import config
 
-        text = boto3.client("secretsmanager").get_secret_value(SecretId=secret)["SecretString"]
+        info = config.read_secret(secret)
     elif os.environ.get("DRIVE_CREDENTIALS_FILE"):
         with open(os.environ["DRIVE_CREDENTIALS_FILE"]) as handle:
-            text = handle.read()
+            info = json.load(handle)
     else:
         raise ValueError("set DRIVE_CREDENTIALS_SECRET (Secrets Manager) or DRIVE_CREDENTIALS_FILE")
-    return credentials_from_info(json.loads(text), os.environ.get("DRIVE_TOKEN_URI") or None)
+    return credentials_from_info(info, os.environ.get("DRIVE_TOKEN_URI") or None)
 
 
 def retry_after_seconds(value: str | None, now: float | None = None) -> float | None:

@@ -13,6 +13,7 @@ from botocore.config import Config
 if TYPE_CHECKING:  # boto3-stubs are a dev dependency (requirements-dev.txt), not part of the Lambda package
     from mypy_boto3_apigatewaymanagementapi import ApiGatewayManagementApiClient
     from mypy_boto3_dynamodb.service_resource import Table
+    from mypy_boto3_secretsmanager import SecretsManagerClient
     from mypy_boto3_sqs import SQSClient
 
 _CONFIG = Config(retries={"max_attempts": 3, "mode": "standard"}, connect_timeout=3, read_timeout=10)
@@ -21,6 +22,11 @@ _CONFIG = Config(retries={"max_attempts": 3, "mode": "standard"}, connect_timeou
 @lru_cache(maxsize=8)
 def client(service: Literal["sqs"]) -> SQSClient:
     return boto3.session.Session().client(service, config=_CONFIG)
+
+
+@lru_cache(maxsize=1)
+def secrets_manager() -> SecretsManagerClient:
+    return boto3.session.Session().client("secretsmanager", config=_CONFIG)
 
 
 _local = threading.local()

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import os
 from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.parameters import SecretsProvider
+
+DEFAULT_SECRET_CACHE_SECONDS = 300
 
 
 def region() -> str:
@@ -19,7 +24,7 @@ def database_dsn() -> str:
     secret_arn = os.environ.get("DB_SECRET_ARN")
     if not secret_arn:
         raise RuntimeError("set DATABASE_URL, or DB_SECRET_ARN with DB_HOST and DB_NAME")
-    secret = _secret(secret_arn)
+    secret = read_secret(secret_arn)
     from psycopg2.extensions import make_dsn
 
     return make_dsn(
@@ -32,17 +37,33 @@ def database_dsn() -> str:
     )
 
 
+def secret_cache_seconds() -> int:
+    """How long a secret read is reused (SECRET_CACHE_SECONDS): a rotation is noticed at the latest then,
+    and at once when the database refuses the login (db.connect calls forget_secrets)."""
+    return int(os.environ.get("SECRET_CACHE_SECONDS") or DEFAULT_SECRET_CACHE_SECONDS)
+
+
 def forget_secrets() -> None:
     """Drop the cached secrets: the next DSN reads them again (after a rotation changed the password)."""
-    _secret.cache_clear()
+    _secrets().clear_cache()  # type: ignore[no-untyped-call]
 
 
-@lru_cache(maxsize=4)
-def _secret(secret_id: str) -> dict:
-    import boto3
+@lru_cache(maxsize=1)
+def _secrets() -> SecretsProvider:
+    """Powertools' Secrets Manager reader with its TTL cache, on the project's client (AWS_ENDPOINT_URL, retries)."""
+    from aws_lambda_powertools.utilities.parameters import SecretsProvider
 
-    value = boto3.client("secretsmanager").get_secret_value(SecretId=secret_id)["SecretString"]
-    return json.loads(value)
+    from data.aws_clients import secrets_manager
+
+    return SecretsProvider(boto3_client=secrets_manager())
+
+
+def read_secret(secret_id: str) -> dict[str, Any]:
+    """A JSON secret from Secrets Manager, reused for secret_cache_seconds()."""
+    value = _secrets().get(secret_id, transform="json", max_age=secret_cache_seconds())
+    if not isinstance(value, dict):
+        raise RuntimeError(f"the secret {secret_id} is not a JSON object")
+    return value
 
 
 def cognito_issuer() -> str:
