@@ -10,6 +10,7 @@ import json
 import os
 import time
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -40,8 +41,10 @@ def _all_connections(now: float) -> list[str]:
     kwargs: dict[str, Any] = {"ProjectionExpression": "connectionId, tokenExpiresAt"}
     while True:
         page = table("CONNECTIONS_TABLE").scan(**kwargs)
-        found += [i["connectionId"] for i in page["Items"]
-                  if i.get("tokenExpiresAt") is None or int(i["tokenExpiresAt"]) > now]
+        for item in page["Items"]:
+            expires = item.get("tokenExpiresAt")  # a number (Decimal) when the token has an expiry
+            if not isinstance(expires, (int, Decimal)) or expires > now:
+                found.append(str(item["connectionId"]))
         if "LastEvaluatedKey" not in page:
             return found
         kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
