@@ -1,3 +1,4 @@
+import type { AddRequest } from "../lib/api";
 import type { SocketState } from "../lib/live";
 import { Link } from "./Link";
 
@@ -7,7 +8,7 @@ export interface TrackedRequest {
   genre?: string;
   year?: number;
   submittedAt?: string;
-  status: "queued" | "created" | "duplicate" | "rejected" | "failed";
+  status: AddRequest["status"];
   movieId?: string;
   error?: string;
 }

@@ -8,9 +8,13 @@ import type { ErrorBody, GenreCount } from "./generated/schema";
 export type {
   AddAccepted,
   AddRequest,
+  AddStatusMessage,
   CursorPage,
   Dashboard,
   ErrorBody,
+  EtlCounts,
+  EtlFinishedMessage,
+  EtlProgressMessage,
   EtlRun,
   EtlRunFile,
   FilterResult,

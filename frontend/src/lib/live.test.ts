@@ -33,11 +33,13 @@ const flush = async () => {
   for (let i = 0; i < 5; i += 1) await Promise.resolve();
 };
 
+const movie = (id: string) => ({ id, title: "A", genre: "G", rating: null, year: null, created_at: "2026-11-27T00:00:00Z" });
+
 test("a repeated addStatus never changes an outcome already shown", () => {
   const list = [{ requestId: "r1", title: "A", status: "queued" as const }];
-  const created = applyStatus(list, { requestId: "r1", status: "created", movie: { id: "m" } });
-  expect(applyStatus(created, { requestId: "r1", status: "created", movie: { id: "m" } })).toEqual(created);
-  expect(applyStatus(created, { requestId: "r1", status: "duplicate", movie: { id: "x" } })[0].status).toBe("created");
+  const created = applyStatus(list, { requestId: "r1", status: "created", movie: movie("m") });
+  expect(applyStatus(created, { requestId: "r1", status: "created", movie: movie("m") })).toEqual(created);
+  expect(applyStatus(created, { requestId: "r1", status: "duplicate", movie: movie("x") })[0].status).toBe("created");
 });
 
 test("the socket is replaced with a fresh token before the old one expires, the old one closed only after", async () => {

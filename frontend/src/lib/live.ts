@@ -5,14 +5,9 @@
 // announced so the UI can reconcile requests whose outcome arrived while it was away.
 export type SocketState = "connecting" | "open" | "reconnecting" | "closed";
 
-export interface AddStatusMessage {
-  type: "addStatus";
-  requestId: string;
-  status: "created" | "duplicate" | "rejected" | "failed";
-  movie?: { id: string; title: string };
-  error?: { code: string; message: string };
-  at: string;
-}
+import type { AddStatusMessage } from "./generated/schema";
+
+export type { AddStatusMessage };
 
 export interface LiveTarget {
   url: string;

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import { AddForm } from "../components/AddForm";
 import { StatusList, type TrackedRequest } from "../components/StatusList";
-import { allGenres, api } from "../lib/api";
+import { type AddRequest, allGenres, api } from "../lib/api";
 import { ensureSession } from "../lib/auth";
 import { absoluteWsUrl, config } from "../lib/config";
 import { type AddStatusMessage, LiveSocket, type SocketState } from "../lib/live";
@@ -11,12 +11,8 @@ import { usePageTitle } from "../lib/router";
 const REQUESTS = "mle.add-requests";
 const KEEP = 50;
 
-interface RequestStatus {
-  requestId: string;
-  status: TrackedRequest["status"];
-  movie?: { id: string };
-  error?: { message: string };
-}
+// What a poll (AddRequest) and a live message (AddStatusMessage) both say about a request.
+type RequestStatus = Pick<AddRequest, "requestId" | "status" | "movie" | "error">;
 
 function saved(): TrackedRequest[] {
   try {

@@ -1,53 +1,13 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import { ErrorMessage, Loading } from "../components/Status";
-import { api, query } from "../lib/api";
+import { api, type EtlFinishedMessage, type EtlProgressMessage, type EtlRun, type EtlRunFile, query } from "../lib/api";
 import { ensureSession } from "../lib/auth";
 import { absoluteWsUrl, config } from "../lib/config";
 import { LiveSocket, type SocketState } from "../lib/live";
 import { usePageTitle } from "../lib/router";
 
-// Shapes from src/api/openapi.json (EtlRun, EtlRunFile, EtlProgressMessage, EtlFinishedMessage).
-interface EtlCounts {
-  filesSeen: number;
-  filesDownloaded: number;
-  moviesNew: number;
-  moviesPresent: number;
-  quarantined: number;
-  failed: number;
-  deletedSeen: number;
-}
-
-interface EtlRun {
-  id: string;
-  source: string;
-  mode: "full" | "walk" | "changes";
-  state: "running" | "succeeded" | "failed" | "interrupted";
-  phase: string | null;
-  startedAt: string;
-  finishedAt: string | null;
-  seconds: number | null;
-  error: string | null;
-  counts: EtlCounts;
-}
-
-interface EtlRunFile {
-  outcome: "quarantined" | "failed";
-  fileId: string;
-  path: string;
-  reason: string;
-}
-
-interface Live {
-  type: "etlProgress" | "etlFinished";
-  runId: string;
-  seq: number;
-  phase?: string;
-  state?: EtlRun["state"];
-  counts: EtlCounts;
-  filesQueued?: number;
-  filesPerSecond?: number;
-  etaSeconds?: number | null;
-}
+// An etlProgress or etlFinished message (generated from src/api/openapi.json).
+type Live = EtlProgressMessage | EtlFinishedMessage;
 
 const MODE: Record<EtlRun["mode"], string> = { full: "Full load", walk: "Full listing", changes: "Changes only" };
 const STATE: Record<EtlRun["state"], string> = {

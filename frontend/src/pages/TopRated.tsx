@@ -1,13 +1,8 @@
 import { useEffect, useState } from "react";
 import { MovieTable } from "../components/MovieTable";
 import { ErrorMessage, Loading } from "../components/Status";
-import { api, type Movie, query } from "../lib/api";
+import { api, type Movie, query, type TopRatedResult } from "../lib/api";
 import { readEntryState, saveEntryState, usePageTitle, useRestoreScroll } from "../lib/router";
-
-interface TopPage {
-  movies: Movie[];
-  pagination: { start: number; limit: number; total: number; hasMore: boolean; nextCursor: string | null };
-}
 
 interface Shown {
   movies: Movie[];
@@ -34,7 +29,7 @@ export function TopRated() {
   const load = (previous: Shown | null) => {
     setLoading(true);
     const cursor = previous?.nextCursor ?? null;
-    api<TopPage>(`/movies/top-rated${query({ limit: 10, cursor })}`)
+    api<TopRatedResult>(`/movies/top-rated${query({ limit: 10, cursor })}`)
       .then((p) => {
         keep({
           movies: [...(previous?.movies ?? []), ...p.movies],
