@@ -232,7 +232,7 @@ class DriveSource:
         request._rand = self._jitter  # the library's own hook for its backoff's randomness
         http.sent = 0
         try:
-            return request.execute(num_retries=self.max_tries - 1)
+            return request.execute(num_retries=max(0, self.max_tries - 1))
         except Exception as exc:
             raise DriveError(f"{what}: {exc} (after {http.sent} tries)") from exc
 
