@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import time
+from decimal import Decimal
 from typing import Any
 
 from boto3.dynamodb.conditions import Key
@@ -45,4 +46,20 @@ def for_user(user_sub: str, now: float | None = None) -> tuple[list[str], list[s
             (expired if exp is not None and int(exp) <= now else live).append(item["connectionId"])
         if "LastEvaluatedKey" not in page:
             return live, expired
+        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def all_authorised(now: float | None = None) -> list[str]:
+    """Every open socket whose token has not expired (a scan: a team's sockets are few)."""
+    now = time.time() if now is None else now
+    found: list[str] = []
+    kwargs: dict[str, Any] = {"ProjectionExpression": "connectionId, tokenExpiresAt"}
+    while True:
+        page = _table().scan(**kwargs)
+        for item in page["Items"]:
+            expires = item.get("tokenExpiresAt")  # a number (Decimal) when the token has an expiry
+            if not isinstance(expires, (int, Decimal)) or expires > now:
+                found.append(str(item["connectionId"]))
+        if "LastEvaluatedKey" not in page:
+            return found
         kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]

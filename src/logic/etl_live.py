@@ -7,16 +7,11 @@ network); the notifier Lambda, outside the VPC, reads the table's stream and pos
 from __future__ import annotations
 
 import json
-import os
-import time
 from collections.abc import Mapping
-from decimal import Decimal
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 from data import connections
-from data.aws_clients import management_api, table
+from logic import notifications
 
 MESSAGE_TYPES = ("etlProgress", "etlFinished")
 
@@ -35,33 +30,6 @@ def message_of(image: Mapping[str, Any]) -> dict[str, Any] | None:
     return message if isinstance(message, dict) and message.get("type") in MESSAGE_TYPES else None
 
 
-def _all_connections(now: float) -> list[str]:
-    """Every open socket whose token has not expired (a scan: a team's sockets are few)."""
-    found: list[str] = []
-    kwargs: dict[str, Any] = {"ProjectionExpression": "connectionId, tokenExpiresAt"}
-    while True:
-        page = table("CONNECTIONS_TABLE").scan(**kwargs)
-        for item in page["Items"]:
-            expires = item.get("tokenExpiresAt")  # a number (Decimal) when the token has an expiry
-            if not isinstance(expires, (int, Decimal)) or expires > now:
-                found.append(str(item["connectionId"]))
-        if "LastEvaluatedKey" not in page:
-            return found
-        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-
-
 def broadcast(message: dict[str, Any]) -> dict[str, int]:
-    """Post to every connected user; a gone socket (410) is forgotten, never an error."""
-    api = management_api(os.environ["WS_MANAGEMENT_ENDPOINT"])
-    data = json.dumps(message).encode()
-    sent = gone = 0
-    for connection_id in _all_connections(time.time()):
-        try:
-            api.post_to_connection(ConnectionId=connection_id, Data=data)
-            sent += 1
-        except ClientError as exc:
-            if exc.response["Error"]["Code"] not in ("GoneException", "410"):
-                raise
-            connections.delete(connection_id)
-            gone += 1
-    return {"sent": sent, "gone": gone}
+    """Post to every connected user whose token has not expired."""
+    return notifications.post(connections.all_authorised(), message)

@@ -25,13 +25,18 @@ def status_message(request: dict[str, Any]) -> dict[str, Any]:
 def send_to_user(user_sub: str, message: dict[str, Any]) -> dict[str, int]:
     """Post to each of the user's authorised connections. A gone one (410) is forgotten, never an error;
     one whose token has expired is closed and forgotten unsent (the client reconnects with a fresh token)."""
-    api = management_api(os.environ["WS_MANAGEMENT_ENDPOINT"])
-    data = json.dumps(message).encode()
-    sent = gone = 0
     live, expired = connections.for_user(user_sub)
     for connection_id in expired:
-        _close(api, connection_id)
-    for connection_id in live:
+        _close(_api(), connection_id)
+    return {**post(live, message), "expired": len(expired)}
+
+
+def post(connection_ids: list[str], message: dict[str, Any]) -> dict[str, int]:
+    """Post one message to each connection; a gone one (410) is forgotten, never an error."""
+    api = _api()
+    data = json.dumps(message).encode()
+    sent = gone = 0
+    for connection_id in connection_ids:
         try:
             api.post_to_connection(ConnectionId=connection_id, Data=data)
             sent += 1
@@ -40,7 +45,11 @@ def send_to_user(user_sub: str, message: dict[str, Any]) -> dict[str, int]:
                 raise
             connections.delete(connection_id)
             gone += 1
-    return {"sent": sent, "gone": gone, "expired": len(expired)}
+    return {"sent": sent, "gone": gone}
+
+
+def _api() -> Any:
+    return management_api(os.environ["WS_MANAGEMENT_ENDPOINT"])
 
 
 def _is_gone(exc: ClientError) -> bool:
