@@ -9,7 +9,7 @@ from typing import Any
 
 from psycopg2 import sql
 
-from data.db import Cursor
+from data.db import Cursor, one_row
 
 COLUMNS = sql.SQL("id, title, genre, rating, year, created_at")
 _FILTER_WHERE = sql.SQL(
@@ -107,13 +107,13 @@ def _rows(cur: Cursor) -> list[dict[str, Any]]:
 
 def movie_total(cur: Cursor) -> int:
     cur.execute("SELECT total FROM movie_stats")
-    return int(cur.fetchone()[0])
+    return int(one_row(cur)[0])
 
 
 def dashboard_stats(cur: Cursor, top_genres: int, latest_years: int) -> dict[str, Any]:
     """The dashboard from the aggregate tables (migration 0006): small reads, never a scan of movies."""
     cur.execute("SELECT total, rated, round(rating_sum / nullif(rated, 0), 1) FROM movie_stats")
-    total, rated, average = cur.fetchone()
+    total, rated, average = one_row(cur)
     cur.execute("SELECT display, movies FROM genre_stats WHERE movies > 0 ORDER BY movies DESC, genre_key LIMIT %s",
                 (top_genres,))
     genres = [{"genre": g, "count": n} for g, n in cur.fetchall()]
@@ -193,7 +193,7 @@ def count_filtered(cur: Cursor, genre_keys: list[str] | None, min_rating: float 
         sql.SQL("SELECT count(*) FROM movies WHERE {}").format(_FILTER_WHERE),
         {"genres": genre_keys, "min_rating": min_rating, "year": year},
     )
-    return int(cur.fetchone()[0])
+    return int(one_row(cur)[0])
 
 
 def top_rated_after(cur: Cursor, after: tuple[str, str, str] | None, limit: int) -> list[dict[str, Any]]:

@@ -17,7 +17,7 @@ LATEST_YEARS = 20
 
 def dashboard() -> dict[str, Any]:
     """The seed's four fields, unchanged, then the richer ones; all from the kept aggregates."""
-    def work(cur: movie_reads.Cursor) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    def work(cur: db.Cursor) -> tuple[dict[str, Any], dict[str, Any] | None]:
         return movie_reads.dashboard_stats(cur, TOP_GENRES, LATEST_YEARS), movie_reads.newest_movie(cur)
 
     stats, newest = db.run(work)
@@ -140,7 +140,7 @@ def filter_movies(
     keys = sorted({genre_key(g) for g in genre}) if genre else None
     after = _sorted_after(cursors.decode(cursor, "filter"), sort, direction, ("rating", "desc")) if cursor else None
 
-    def work(cur: movie_reads.Cursor) -> tuple[list[dict[str, Any]], int]:
+    def work(cur: db.Cursor) -> tuple[list[dict[str, Any]], int]:
         rows = movie_reads.filter_movies(cur, keys, minRating, year, after, limit + 1, sort, direction)
         return rows, movie_reads.count_filtered(cur, keys, minRating, year)
 
@@ -168,10 +168,10 @@ def top_rated(limit: int, start: int = 0, cursor: str | None = None) -> dict[str
         position = payload.get("p", 0)
         start = position if isinstance(position, int) and position >= 0 else 0
 
-        def work(cur: movie_reads.Cursor) -> tuple[list[dict[str, Any]], int]:
+        def work(cur: db.Cursor) -> tuple[list[dict[str, Any]], int]:
             return movie_reads.top_rated_after(cur, after, limit + 1), movie_reads.movie_total(cur)
     else:
-        def work(cur: movie_reads.Cursor) -> tuple[list[dict[str, Any]], int]:
+        def work(cur: db.Cursor) -> tuple[list[dict[str, Any]], int]:
             return movie_reads.top_rated_at(cur, start, limit + 1), movie_reads.movie_total(cur)
 
     rows, total = db.run(work)
