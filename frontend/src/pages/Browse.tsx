@@ -1,17 +1,11 @@
 import { useEffect, useRef, useState } from "react";
 import { MovieTable } from "../components/MovieTable";
 import { ErrorMessage, Loading } from "../components/Status";
-import { allGenres, api, type GenreCount, type Movie, query } from "../lib/api";
+import { allGenres, api, type FilterResult, type GenreCount, type Movie, query } from "../lib/api";
 import { BROWSE_ORDER, type Filters, filtersFromUrl, filtersToUrl, nextSort, ratingProblem, type SortColumn, sortParams, yearProblem } from "../lib/filters";
 import { navigate, readEntryState, saveEntryState, useLocation, usePageTitle, useRestoreScroll } from "../lib/router";
 
 export { filtersFromUrl, filtersToUrl } from "../lib/filters";
-
-interface FilterPage {
-  movies: Movie[];
-  totalCount: number;
-  pagination: { nextCursor: string | null; hasMore: boolean };
-}
 
 // What is on screen, tied to the URL it answers (key): a result is never shown for other filters.
 interface Results {
@@ -63,7 +57,7 @@ export function Browse() {
     const current = filtersFromUrl(new URLSearchParams(params));
     setLoading(true);
     setError(null);
-    return api<FilterPage>(`/movies/filter${query({ genre: current.genres, minRating: current.minRating, year: current.year, ...sortParams(current.sort, BROWSE_ORDER), limit: PAGE, cursor })}`)
+    return api<FilterResult>(`/movies/filter${query({ genre: current.genres, minRating: current.minRating, year: current.year, ...sortParams(current.sort, BROWSE_ORDER), limit: PAGE, cursor })}`)
       .then((p) => {
         if (new URLSearchParams(window.location.search).toString() !== params) return;
         const next: Results = {

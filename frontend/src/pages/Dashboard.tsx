@@ -2,21 +2,11 @@ import { useEffect, useState } from "react";
 import { type Bar, BarChart, Histogram } from "../components/BarChart";
 import { Link } from "../components/Link";
 import { ErrorMessage, Loading } from "../components/Status";
-import { api } from "../lib/api";
+import { api, type Dashboard } from "../lib/api";
 import { filtersToUrl } from "../lib/filters";
 import { usePageTitle } from "../lib/router";
 
-interface DashboardData {
-  totalMovies: number;
-  averageRating: number | null;
-  topGenres: { genre: string; count: number }[];
-  moviesByYear: { year: number; count: number }[];
-  // Newer fields (issue #15); older servers leave them out.
-  yearHistogram?: { year: number; count: number }[];
-  ratingHistogram?: { rating: number | null; count: number }[];
-  unratedMovies?: number;
-  newest?: { id: string; title: string; created_at: string } | null; // issue #16
-}
+type DashboardData = Dashboard; // generated from src/api/openapi.json
 
 const ADDED = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
 

@@ -2,14 +2,9 @@ import { useEffect, useRef, useState } from "react";
 import { Link } from "../components/Link";
 import { MovieTable } from "../components/MovieTable";
 import { ErrorMessage, Loading } from "../components/Status";
-import { api, type Movie, query } from "../lib/api";
+import { api, query, type SearchResult } from "../lib/api";
 import { nextSort, SEARCH_ORDER, type SortColumn, sortFromUrl, sortParams } from "../lib/filters";
 import { navigate, readEntryState, useLocation, usePageTitle, useRestoreScroll } from "../lib/router";
-
-interface Page {
-  movies: Movie[];
-  pagination: { nextCursor: string | null; hasMore: boolean };
-}
 
 const PAGE = 10;
 const EXAMPLES = ["love", "night", "the"];
@@ -26,7 +21,7 @@ export function Search() {
   const key = search.toString();
   usePageTitle(q ? `Search: ${q}` : "Search");
   const [term, setTerm] = useState(q);
-  const [result, setResult] = useState<{ key: string; page: Page } | null>(null);
+  const [result, setResult] = useState<{ key: string; page: SearchResult } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
   const [sortedTo, setSortedTo] = useState<string | null>(null); // the URL a header click went to
@@ -50,7 +45,7 @@ export function Search() {
     let live = true;
     setLoading(true);
     setError(null);
-    api<Page>(`/movies/search${query({ title: q, ...order, limit: PAGE, cursor })}`)
+    api<SearchResult>(`/movies/search${query({ title: q, ...order, limit: PAGE, cursor })}`)
       .then((p) => live && setResult({ key, page: p }), (e: Error) => live && setError(e.message))
       .finally(() => live && setLoading(false));
     return () => {
