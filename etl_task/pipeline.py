@@ -20,7 +20,7 @@ from etl_task import store
 from etl_task.loader import Loader, Summary
 from etl_task.progress import Progress
 from etl_task.records import MAX_FILE_BYTES
-from etl_task.sources import Source, SourceFile
+from etl_task.sources import Source, SourceFile, feed
 
 log = logging.getLogger("etl")
 RECORD_SECONDS = 5.0  # how often a running run's counts are written to its etl_runs row
@@ -167,13 +167,14 @@ class Run:
         if preflight:
             self._set_phase("checking", summary, run_id)
             preflight()
-        if summary.mode == "changes" and token:
+        drive = feed(self.source)
+        if summary.mode == "changes" and token and drive is not None:  # the mode is only chosen for such a source
             self._set_phase("reading changes", summary, run_id)
             from etl_task.drive import DriveError, Tree
 
             folders, targets = self._with_control(lambda c: store.load_tree(c, self.source.name))
             try:
-                changes = self.source.changes(token, Tree(folders, targets))  # type: ignore[attr-defined]
+                changes = drive.changes(token, Tree(folders, targets))
                 return changes.files, changes, None
             except DriveError as exc:
                 log.warning("changes feed unusable (%s); walking the folder instead", exc)
@@ -181,7 +182,7 @@ class Run:
                 summary.mode = "walk"
                 self._with_control(lambda c: store.set_mode(c, run_id, "walk"))
         # Read the feed's position before walking, so what changes during the walk is seen next time.
-        after = self.source.start_page_token() if getattr(self.source, "user_token", False) else None  # type: ignore[attr-defined]
+        after = drive.start_page_token() if drive is not None else None
         self._set_phase("listing", summary, run_id)
         return self.source.list_files(), None, after
 

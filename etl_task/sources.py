@@ -6,7 +6,10 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+if TYPE_CHECKING:
+    from etl_task.drive import Changes, Tree
 
 
 @dataclass(frozen=True)
@@ -26,6 +29,21 @@ class Source(Protocol):
 
     def list_files(self) -> Iterator[SourceFile]: ...
     def fetch(self, item: SourceFile) -> bytes: ...
+
+
+@runtime_checkable
+class FeedSource(Source, Protocol):
+    """A source with a changes feed: Drive, which only shows a user's token what was shared with it by link."""
+
+    @property
+    def user_token(self) -> bool: ...
+    def start_page_token(self) -> str: ...
+    def changes(self, token: str, tree: Tree) -> Changes: ...
+
+
+def feed(source: Source) -> FeedSource | None:
+    """The source, if it has a changes feed it can read."""
+    return source if isinstance(source, FeedSource) and source.user_token else None
 
 
 def is_json_name(name: str) -> bool:
