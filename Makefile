@@ -73,7 +73,7 @@ test-integration: install
 test-e2e: install
 	$(PY) -m pytest tests -m e2e
 
-# mypy --strict over src/ and etl_task/ (settings in pyproject.toml [tool.mypy]).
+# mypy --strict over src/, etl_task/ and codegen/ (settings in pyproject.toml [tool.mypy]).
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy
 
