@@ -8,7 +8,10 @@ import copy
 import time
 from collections.abc import Callable, Iterable
 from decimal import Decimal
+from types import ModuleType
 from typing import Any, TypeVar
+
+import pytest
 
 from data.requests_store import RETENTION_SECONDS
 
@@ -253,3 +256,12 @@ class FakeMovieReads:
 
     def newest_movie(self, cur: FakeCursor) -> dict[str, Any] | None:
         return copy.deepcopy(self.newest)
+
+
+Fake = TypeVar("Fake")
+
+
+def install(monkeypatch: pytest.MonkeyPatch, module: ModuleType, name: str, fake: Fake) -> Fake:
+    """Put `fake` where `module` looks up `name` (a data module it imported) for one test."""
+    monkeypatch.setattr(module, name, fake)
+    return fake

@@ -11,7 +11,7 @@ import pytest
 
 from api.errors import NotFound, Unavailable, ValidationError
 from logic import adds
-from tests.unit.fakes import FakeDb, FakeMovieWrites, FakeQueue, FakeRequests
+from tests.unit.fakes import FakeDb, FakeMovieWrites, FakeQueue, FakeRequests, install
 
 MOVIE = {"title": "Paper Lanterns", "genre": "Drama", "rating": 7.1, "year": 2023}
 ALICE = "0a0d3fb6-66e5-423e-ab3c-cc78606a0284"
@@ -20,30 +20,22 @@ BOB = "5d9f1b0e-2a64-4f0c-9c1e-7b3a8e6d4f21"
 
 @pytest.fixture()
 def store(monkeypatch: pytest.MonkeyPatch) -> FakeRequests:
-    fake = FakeRequests()
-    monkeypatch.setattr(adds, "requests_store", fake)
-    return fake
+    return install(monkeypatch, adds, "requests_store", FakeRequests())
 
 
 @pytest.fixture()
 def queue(monkeypatch: pytest.MonkeyPatch) -> FakeQueue:
-    fake = FakeQueue()
-    monkeypatch.setattr(adds, "add_queue", fake)
-    return fake
+    return install(monkeypatch, adds, "add_queue", FakeQueue())
 
 
 @pytest.fixture()
 def fake_db(monkeypatch: pytest.MonkeyPatch) -> FakeDb:
-    fake = FakeDb()
-    monkeypatch.setattr(adds, "db", fake)
-    return fake
+    return install(monkeypatch, adds, "db", FakeDb())
 
 
 @pytest.fixture()
 def writes(monkeypatch: pytest.MonkeyPatch, fake_db: FakeDb) -> FakeMovieWrites:
-    fake = FakeMovieWrites()
-    monkeypatch.setattr(adds, "movie_writes", fake)
-    return fake
+    return install(monkeypatch, adds, "movie_writes", FakeMovieWrites())
 
 
 def message(request_id: str, movie: dict | None = None, owner: str = ALICE) -> str:

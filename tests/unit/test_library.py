@@ -12,7 +12,7 @@ import pytest
 from api import cursors
 from api.errors import NotFound, ValidationError
 from logic import library
-from tests.unit.fakes import FakeDb, FakeMovieReads
+from tests.unit.fakes import FakeDb, FakeMovieReads, install
 
 
 def _movie(n: int, title: str, genre: str, rating: float | None, year: int | None) -> dict[str, Any]:
@@ -47,16 +47,12 @@ GENRES = [{"genre": g, "count": n, "key": g.lower()} for g, n in
 
 @pytest.fixture()
 def fake_db(monkeypatch: pytest.MonkeyPatch) -> FakeDb:
-    fake = FakeDb()
-    monkeypatch.setattr(library, "db", fake)
-    return fake
+    return install(monkeypatch, library, "db", FakeDb())
 
 
 @pytest.fixture()
 def reads(monkeypatch: pytest.MonkeyPatch, fake_db: FakeDb) -> FakeMovieReads:
-    fake = FakeMovieReads(list(MOVIES), GENRES)
-    monkeypatch.setattr(library, "movie_reads", fake)
-    return fake
+    return install(monkeypatch, library, "movie_reads", FakeMovieReads(list(MOVIES), GENRES))
 
 
 def walk(fetch: Callable[[str | None], dict[str, Any]], key: str = "movies") -> list[list[Any]]:

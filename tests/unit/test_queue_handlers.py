@@ -14,7 +14,7 @@ from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingErro
 from handlers import dead_letters, process_adds
 from local.runtime import LambdaContext
 from logic import adds
-from tests.unit.fakes import FakeAdds, FakeDb, FakeMovieWrites, FakeQueue, FakeRequests, ids
+from tests.unit.fakes import FakeAdds, FakeDb, FakeMovieWrites, FakeQueue, FakeRequests, ids, install
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"
 
@@ -39,9 +39,7 @@ def batch() -> dict:
 
 @pytest.fixture()
 def queue(monkeypatch: pytest.MonkeyPatch) -> FakeQueue:
-    fake = FakeQueue()
-    monkeypatch.setattr(process_adds, "add_queue", fake)
-    return fake
+    return install(monkeypatch, process_adds, "add_queue", FakeQueue())
 
 
 @pytest.fixture()
@@ -51,9 +49,7 @@ def no_env_delays(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def fake_adds(monkeypatch: pytest.MonkeyPatch, outcomes: dict) -> FakeAdds:
-    fake = FakeAdds(outcomes, retry_delay=adds.retry_delay)
-    monkeypatch.setattr(process_adds, "adds", fake)
-    return fake
+    return install(monkeypatch, process_adds, "adds", FakeAdds(outcomes, retry_delay=adds.retry_delay))
 
 
 def with_second_group(batch: dict) -> dict:
