@@ -1,19 +1,15 @@
-import { fakeSession } from "../test-session";
+import { fakeSession, stubApi } from "../test-session";
 import { currentSession, ensureSession, signOut } from "./auth";
-import { setConfigForTests } from "./config";
 
 const actions: string[] = [];
 
 beforeEach(() => {
   actions.length = 0;
-  localStorage.clear();
-  sessionStorage.clear();
-  setConfigForTests({ apiUrl: "/api", wsUrl: "/ws", cognitoEndpoint: "/cognito", userPoolId: "p", clientId: "c", region: "r" });
   const payload = btoa(JSON.stringify({ exp: 2, iat: 1, email: "a@example.com" }));
-  vi.stubGlobal("fetch", vi.fn(async (_url: string, init: RequestInit) => {
-    actions.push(String(new Headers(init.headers).get("X-Amz-Target")).split(".").pop()!);
-    return new Response(JSON.stringify({ AuthenticationResult: { IdToken: `h.${payload}.s`, ExpiresIn: 3600 } }), { status: 200 });
-  }));
+  stubApi((_url, init) => {
+    actions.push(String(new Headers(init!.headers).get("X-Amz-Target")).split(".").pop()!);
+    return { AuthenticationResult: { IdToken: `h.${payload}.s`, ExpiresIn: 3600 } };
+  }, { session: false });
 });
 
 test("a token about to expire is renewed once, however many callers ask at the same time", async () => {

@@ -1,7 +1,6 @@
 import { act, render, screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { setConfigForTests } from "../lib/config";
-import { fakeSession } from "../test-session";
+import { stubApi } from "../test-session";
 import { AddMovie } from "./AddMovie";
 
 class FakeSocket {
@@ -39,20 +38,16 @@ const statuses: Record<string, object> = {};
 beforeEach(() => {
   vi.useFakeTimers({ shouldAdvanceTime: true });
   FakeSocket.all = [];
-  sessionStorage.clear();
-  localStorage.clear();
-  fakeSession();
-  setConfigForTests({ apiUrl: "/api", wsUrl: "ws://test/ws", cognitoEndpoint: "/c", userPoolId: "p", clientId: "c", region: "r" });
   let n = 0;
-  vi.stubGlobal("fetch", vi.fn(async (url: string, init?: RequestInit) => {
+  stubApi((url, init) => {
     if (init?.method === "POST") {
       n += 1;
       return new Response(JSON.stringify({ requestId: `req-${n}`, status: "queued" }), { status: 202 });
     }
-    if (url.startsWith("/api/genres")) return new Response(JSON.stringify({ genres: [{ genre: "Drama", count: 3 }] }), { status: 200 });
+    if (url.startsWith("/api/genres")) return { genres: [{ genre: "Drama", count: 3 }] };
     const id = url.split("/").pop()!;
-    return new Response(JSON.stringify(statuses[id] ?? { requestId: id, status: "queued" }), { status: 200 });
-  }));
+    return statuses[id] ?? { requestId: id, status: "queued" };
+  }, { config: { wsUrl: "ws://test/ws", cognitoEndpoint: "/c" } });
 });
 
 afterEach(() => vi.useRealTimers());

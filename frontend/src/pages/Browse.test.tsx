@@ -1,23 +1,14 @@
 import { render, screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { setConfigForTests } from "../lib/config";
-import { fakeSession } from "../test-session";
+import { stubApi } from "../test-session";
 import { Browse, filtersFromUrl, filtersToUrl } from "./Browse";
 
-const calls: string[] = [];
+let calls: string[] = [];
 
 beforeEach(() => {
-  calls.length = 0;
-  localStorage.clear();
-  fakeSession();
-  setConfigForTests({ apiUrl: "/api", wsUrl: "/ws", cognitoEndpoint: "/cognito", userPoolId: "p", clientId: "c", region: "r" });
-  vi.stubGlobal("fetch", vi.fn(async (url: string) => {
-    calls.push(url);
-    const body = url.startsWith("/api/genres")
-      ? { genres: [{ genre: "Drama", count: 6 }, { genre: "Sci-Fi", count: 4 }, { genre: "War", count: 2 }] }
-      : { movies: [], totalCount: 10, filters: {}, pagination: { limit: 20, nextCursor: null, hasMore: false } };
-    return new Response(JSON.stringify(body), { status: 200 });
-  }));
+  calls = stubApi((url) => url.startsWith("/api/genres")
+    ? { genres: [{ genre: "Drama", count: 6 }, { genre: "Sci-Fi", count: 4 }, { genre: "War", count: 2 }] }
+    : { movies: [], totalCount: 10, filters: {}, pagination: { limit: 20, nextCursor: null, hasMore: false } });
 });
 
 test("filters round-trip through the URL", () => {

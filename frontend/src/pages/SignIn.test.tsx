@@ -1,6 +1,6 @@
 import { render, screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { setConfigForTests } from "../lib/config";
+import { stubApi } from "../test-session";
 import { SignIn } from "./SignIn";
 
 const calls: { action: string; body: Record<string, unknown> }[] = [];
@@ -9,14 +9,12 @@ let answers: Record<string, { status: number; body: object }> = {};
 beforeEach(() => {
   calls.length = 0;
   answers = {};
-  localStorage.clear();
-  setConfigForTests({ apiUrl: "/api", wsUrl: "/ws", cognitoEndpoint: "/cognito", userPoolId: "p", clientId: "c", region: "r" });
-  vi.stubGlobal("fetch", vi.fn(async (_url: string, init: RequestInit) => {
-    const action = String(new Headers(init.headers).get("X-Amz-Target")).split(".").pop()!;
-    calls.push({ action, body: JSON.parse(String(init.body)) });
+  stubApi((_url, init) => {
+    const action = String(new Headers(init!.headers).get("X-Amz-Target")).split(".").pop()!;
+    calls.push({ action, body: JSON.parse(String(init!.body)) });
     const answer = answers[action] ?? { status: 200, body: {} };
     return new Response(JSON.stringify(answer.body), { status: answer.status });
-  }));
+  }, { session: false });
 });
 
 test("an empty form is caught before Cognito, in plain words", async () => {

@@ -2,32 +2,25 @@
 // lives in the URL (Back restores it) and a new order starts again at the first page.
 import { act, render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { setConfigForTests } from "../lib/config";
 import { filtersFromUrl, filtersToUrl, nextSort, sortFromUrl } from "../lib/filters";
-import { fakeSession } from "../test-session";
+import { stubApi } from "../test-session";
 import { Browse } from "./Browse";
 import { Dashboard } from "./Dashboard";
 import { Search } from "./Search";
 
-const calls: string[] = [];
+let calls: string[] = [];
 const movie = (n: number) => ({ id: `00000000-0000-4000-8000-00000000000${n}`, title: `Movie ${n}`, genre: "Drama", rating: n, year: 2000 + n, created_at: "2026-01-01T00:00:00+00:00" });
 
 beforeEach(() => {
-  calls.length = 0;
-  localStorage.clear();
-  fakeSession();
-  setConfigForTests({ apiUrl: "/api", wsUrl: "/ws", cognitoEndpoint: "/cognito", userPoolId: "p", clientId: "c", region: "r" });
-  vi.stubGlobal("fetch", vi.fn(async (url: string) => {
-    calls.push(url);
+  calls = stubApi((url) => {
     const page = { limit: 20, nextCursor: "abc", hasMore: true };
-    const body = url.startsWith("/api/genres")
+    return url.startsWith("/api/genres")
       ? { genres: [{ genre: "Drama", count: 6 }] }
       : url.startsWith("/api/dashboard")
         ? { totalMovies: 3, averageRating: 7.1, topGenres: [], moviesByYear: [], unratedMovies: 1,
             newest: { id: "00000000-0000-4000-8000-000000000009", title: "Just Added", created_at: "2026-11-27T13:00:00+00:00" } }
         : { movies: url.includes("cursor=") ? [movie(3), movie(4)] : [movie(1), movie(2)], totalCount: 40, filters: {}, pagination: page };
-    return new Response(JSON.stringify(body), { status: 200 });
-  }));
+  });
 });
 
 test("the order rides in the URL: a first click takes the column's own direction, a second turns it round", () => {
