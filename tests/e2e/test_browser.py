@@ -8,59 +8,25 @@ import json
 import re
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
-ROOT = Path(__file__).resolve().parents[2]
-SHOTS = ROOT / "test-results" / "screenshots"
-AXE = ROOT / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync"]
+from tests.e2e.browser import ROOT, chromium, expire_session, fill_movie, plain_page, sign_in, sign_up, snap
 
 pytestmark = pytest.mark.usefixtures("library")
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    assert Path(CHROMIUM).exists(), "make test installs Debian's chromium"
-    assert (ROOT / "frontend" / "dist" / "index.html").exists(), "make test builds the UI first"
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield chromium
-        chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture()
 def page(browser: Browser, stack) -> Iterator[Page]:
-    context = browser.new_context(base_url=stack.url, viewport={"width": 1200, "height": 850})
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield page
-    context.close()
-    assert not errors, f"JavaScript errors on the page: {errors}"
-
-
-def snap(page: Page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    serious = [f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes)" for v in result["violations"]
-               if v["impact"] in ("serious", "critical")]
-    assert not serious, f"accessibility problems on {name}: {serious}"
-
-
-def sign_in(page: Page, email: str = "demo@example.com", password: str = "Demo-Passw0rd!") -> None:
-    page.goto("/")
-    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
+    with plain_page(browser, stack.url) as opened:
+        yield opened
 
 
 def test_sign_in_page_shows_the_demo_account(page: Page) -> None:
@@ -125,39 +91,27 @@ def test_top_rated_pages_to_the_end(page: Page) -> None:
     snap(page, "top-rated")
 
 
-def _fill_movie(page: Page, title: str, rating: str = "7.9") -> None:
-    page.get_by_label("Title").fill(title)
-    page.get_by_label("Genre").fill("Drama")
-    page.get_by_label("Rating").fill(rating)
-    page.get_by_label("Year").fill("2024")
-    page.get_by_role("button", name="Add movie").click()
-
-
 def test_add_shows_created_then_duplicate_live_and_field_errors(page: Page) -> None:
     sign_in(page)
     page.get_by_role("link", name="Add a movie").click()
     expect(page.get_by_test_id("socket-state")).to_have_text("Live updates on")
     title = f"Browser Film {uuid.uuid4().hex[:6]}"
-    _fill_movie(page, title)
+    fill_movie(page, title, rating="7.9")
     first = page.get_by_test_id("add-request").filter(has_text=title).first
     expect(first.get_by_text("Created")).to_be_visible(timeout=15_000)
-    _fill_movie(page, title.upper())
+    fill_movie(page, title.upper(), rating="7.9")
     expect(page.get_by_test_id("add-request").first.get_by_text("Already in the library")).to_be_visible(timeout=15_000)
     page.get_by_role("link", name="see the existing movie").first.click()
     expect(page.get_by_role("heading", name=title)).to_be_visible()
     page.go_back()
-    _fill_movie(page, "Bad Rating", rating="11")
+    fill_movie(page, "Bad Rating", rating="11")
     expect(page.get_by_text("The rating must be between 0 and 10.")).to_be_visible()
     snap(page, "add-movie")
 
 
 def test_sign_up_confirm_and_sign_in(page: Page) -> None:
     email = f"new-{uuid.uuid4().hex[:8]}@example.com"
-    page.goto("/")
-    page.get_by_role("button", name="New here? Create an account").click()
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill("Brand-New-Passw0rd")
-    page.get_by_role("button", name="Create an account").click()
+    sign_up(page, email, "Brand-New-Passw0rd")
     expect(page.get_by_role("heading", name="Confirm your e-mail")).to_be_visible()
     snap(page, "confirm")
     page.get_by_label("Confirmation code").fill("123456")
@@ -172,15 +126,8 @@ def test_expired_session_returns_to_sign_in_and_keeps_the_draft(page: Page) -> N
     page.get_by_role("link", name="Add a movie").click()
     page.get_by_label("Title").fill("Typed Before Expiry")
     # The id token expires (and cannot be refreshed) while the person is typing.
-    page.evaluate("""() => {
-        const s = JSON.parse(localStorage.getItem('mle.session'));
-        s.idToken = 'expired.' + s.idToken.split('.')[1] + '.sig'; s.refreshToken = 'revoked';
-        localStorage.setItem('mle.session', JSON.stringify(s));
-    }""")
-    page.get_by_label("Genre").fill("Drama")
-    page.get_by_label("Rating").fill("7")
-    page.get_by_label("Year").fill("2020")
-    page.get_by_role("button", name="Add movie").click()
+    expire_session(page)
+    fill_movie(page, None, rating="7", year="2020")
     expect(page.get_by_text("Your session expired")).to_be_visible()
     page.get_by_label("E-mail").fill("demo@example.com")
     page.get_by_label("Password").fill("Demo-Passw0rd!")

@@ -16,20 +16,14 @@ import uuid
 from collections.abc import Iterator
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, Response, expect, sync_playwright
+from playwright.sync_api import Browser, Page, Response, expect
 
 from local.stack import stack_env_keys
 from tests.conftest import wait_for
-
-ROOT = Path(__file__).resolve().parents[2]
-DIST = ROOT / "frontend" / "dist"
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync"]
+from tests.e2e.browser import DIST, ROOT, chromium, expire_session, fill_movie, plain_page, sign_in
 
 pytestmark = pytest.mark.usefixtures("library")
 
@@ -118,39 +112,14 @@ def ui_origin(api_origin: tuple[str, str]) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    assert Path(CHROMIUM).exists(), "make test installs Debian's chromium"
-    assert (DIST / "index.html").exists(), "make test builds the UI first"
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield chromium
-        chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture()
 def page(browser: Browser, ui_origin: str) -> Iterator[Page]:
-    context = browser.new_context(base_url=ui_origin, viewport={"width": 1200, "height": 850})
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield page
-    context.close()
-    assert not errors, f"JavaScript errors on the page: {errors}"
-
-
-def _sign_in(page: Page) -> None:
-    page.goto("/")
-    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
-    page.get_by_role("button", name="Fill in the demo account").click()
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
-
-
-def _fill_movie(page: Page, title: str) -> None:
-    page.get_by_label("Title").fill(title)
-    page.get_by_label("Genre").fill("Drama")
-    page.get_by_label("Rating").fill("7.5")
-    page.get_by_label("Year").fill("2024")
-    page.get_by_role("button", name="Add movie").click()
+    with plain_page(browser, ui_origin) as opened:
+        yield opened
 
 
 def _api_answers(page: Page, status: int) -> list[Response]:
@@ -163,7 +132,7 @@ def test_signs_in_browses_and_adds_live_from_another_origin(page: Page, ui_origi
                                                            api_origin: tuple[str, str]) -> None:
     api, _ = api_origin
     ok = _api_answers(page, 200)
-    _sign_in(page)
+    sign_in(page, demo_button=True)
     expect(page.get_by_test_id("total-movies")).not_to_have_text("")
     page.get_by_role("link", name="Browse").click()
     page.get_by_label("Drama").check()
@@ -171,7 +140,7 @@ def test_signs_in_browses_and_adds_live_from_another_origin(page: Page, ui_origi
     page.get_by_role("link", name="Add a movie").click()
     expect(page.get_by_test_id("socket-state")).to_have_text("Live updates on")
     title = f"Cross Origin {uuid.uuid4().hex[:6]}"
-    _fill_movie(page, title)
+    fill_movie(page, title)
     expect(page.get_by_test_id("add-request").filter(has_text=title).first.get_by_text("Created")).to_be_visible(
         timeout=20_000)
     assert ok and all(r.url.startswith(api) for r in ok), "the API was not called cross-origin"
@@ -179,13 +148,13 @@ def test_signs_in_browses_and_adds_live_from_another_origin(page: Page, ui_origi
 
 
 def test_a_rejected_body_shows_the_gateways_message(page: Page, ui_origin: str) -> None:
-    _sign_in(page)
+    sign_in(page, demo_button=True)
     page.get_by_role("link", name="Add a movie").click()
     # A client whose body the template's model rejects (the UI's own checks would not let it through).
     page.route("**/api/movies", lambda route: route.continue_(post_data=json.dumps({"title": "x"}))
                if route.request.method == "POST" else route.continue_())
     with page.expect_response(lambda r: r.url.endswith("/api/movies") and r.request.method == "POST") as answer:
-        _fill_movie(page, "Rejected Body")
+        fill_movie(page, "Rejected Body")
     rejected = answer.value
     assert rejected.status == 400
     assert rejected.headers.get("access-control-allow-origin") == ui_origin, "a gateway response without CORS"
@@ -193,18 +162,11 @@ def test_a_rejected_body_shows_the_gateways_message(page: Page, ui_origin: str) 
 
 
 def test_an_expired_token_sends_the_person_back_to_sign_in(page: Page, ui_origin: str) -> None:
-    _sign_in(page)
+    sign_in(page, demo_button=True)
     page.get_by_role("link", name="Add a movie").click()
     page.get_by_label("Title").fill("Typed Before Expiry")
-    page.evaluate("""() => {
-        const s = JSON.parse(localStorage.getItem('mle.session'));
-        s.idToken = 'expired.' + s.idToken.split('.')[1] + '.sig'; s.refreshToken = 'revoked';
-        localStorage.setItem('mle.session', JSON.stringify(s));
-    }""")
-    page.get_by_label("Genre").fill("Drama")
-    page.get_by_label("Rating").fill("7")
-    page.get_by_label("Year").fill("2020")
+    expire_session(page)
     with page.expect_response(lambda r: "/api/" in r.url and r.status == 401) as answer:
-        page.get_by_role("button", name="Add movie").click()
+        fill_movie(page, None, rating="7", year="2020")
     expect(page.get_by_text("Your session expired")).to_be_visible()
     assert answer.value.headers.get("access-control-allow-origin") == ui_origin, "a gateway response without CORS"

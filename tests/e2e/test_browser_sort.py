@@ -1,6 +1,7 @@
 """Issue 16 in Chromium against the real local stack: Browse and Search sort from their column headers
 (by mouse and by keyboard, the order in the URL so Back restores it), and the dashboard's newest
-addition. Reuses test_browser_ui's browser, sign-in and CSP (one browser per module)."""
+addition. The module's browser, sign-in and CSP-wrapped `page` are tests/e2e/conftest.py's (one browser
+per module)."""
 
 from __future__ import annotations
 
@@ -10,14 +11,8 @@ import uuid
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
-from tests.e2e import test_browser_ui as ui
+from tests.e2e.browser import fill_movie, settled_snap, sized_page
 from tests.e2e.live import flush_stage_cache
-
-# The same module-scoped browser, sign-in and CSP-wrapped pages as test_browser_ui (fixtures by name).
-browser = ui.browser
-loaded = ui.loaded
-signed_state = ui.signed_state
-page = ui.page
 
 
 def _header(page: Page, name: str) -> Locator:
@@ -132,11 +127,7 @@ def test_dashboard_shows_the_newest_addition_after_an_add(page: Page, stack) -> 
     page.goto("/add")
     expect(page.get_by_test_id("socket-state")).to_have_text("Live updates on")
     title = f"Newest Film {uuid.uuid4().hex[:6]}"
-    page.get_by_label("Title").fill(title)
-    page.get_by_label("Genre").fill("Issue16 Newest")
-    page.get_by_label("Rating").fill("7.2")
-    page.get_by_label("Year").fill("2024")
-    page.get_by_role("button", name="Add movie").click()
+    fill_movie(page, title, genre="Issue16 Newest", rating="7.2", year="2024")
     expect(page.get_by_test_id("add-request").filter(has_text=title).get_by_text("Created")).to_be_visible(timeout=15_000)
     flush_stage_cache(stack)  # what the 30 s stage-cache TTL running out does
     page.goto("/")
@@ -150,20 +141,10 @@ def test_dashboard_shows_the_newest_addition_after_an_add(page: Page, stack) -> 
 
 @pytest.mark.parametrize("size", ["desktop", "phone"])
 def test_sorted_browse_and_dashboard_screenshots(browser: Browser, stack, signed_state, size: str) -> None:
-    viewport = ui.DESKTOP if size == "desktop" else ui.PHONE
-    suffix = "" if size == "desktop" else "-phone"
-    context = ui._context(browser, stack, viewport=viewport, storage_state=signed_state)
-    page = context.new_page()
-    problems = ui._watch(page)
-    page.goto("/browse?genre=Drama&genre=Sci-Fi&sort=year&order=desc")
-    expect(_header(page, "Year")).to_have_attribute("aria-sort", "descending")
-    expect(page.get_by_test_id("loading")).to_have_count(0)
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), "browse scrolls sideways"
-    ui.snap(page, f"browse-sorted{suffix}")
-    page.goto("/")
-    expect(page.get_by_test_id("newest-movie")).to_be_visible()
-    expect(page.get_by_test_id("loading")).to_have_count(0)
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), "dashboard scrolls sideways"
-    ui.snap(page, f"dashboard-newest{suffix}")
-    context.close()
-    assert not problems, problems
+    with sized_page(browser, stack, size, signed_state) as (page, suffix):
+        page.goto("/browse?genre=Drama&genre=Sci-Fi&sort=year&order=desc")
+        expect(_header(page, "Year")).to_have_attribute("aria-sort", "descending")
+        settled_snap(page, f"browse-sorted{suffix}", "browse")
+        page.goto("/")
+        expect(page.get_by_test_id("newest-movie")).to_be_visible()
+        settled_snap(page, f"dashboard-newest{suffix}", "dashboard")

@@ -13,117 +13,23 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import psycopg2
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Request, Route, expect, sync_playwright
+from playwright.sync_api import Browser, Page, Request, Route, expect
 
 from tests.conftest import reset_library
-from tests.e2e.test_browser import AXE, CHROMIUM, FLAGS, ROOT, SHOTS
+from tests.e2e.browser import DESKTOP, PHONE, csp_context, fill_movie, settled_snap, sign_in, sign_up, sized_page, snap, watch
 
-DESKTOP = {"width": 1280, "height": 800}
-PHONE = {"width": 390, "height": 844}
-DEMO = ("demo@example.com", "Demo-Passw0rd!")
-# The UI's CSP (CloudFront's response headers policy in AWS): scripts and styles from the site
-# only, connections only to the REST, WebSocket and Cognito endpoints (all on the UI's origin locally).
-# The same directives as template.yaml's UiSecurityHeaders, less upgrade-insecure-requests (plain http
-# locally) and with the local WebSocket endpoint.
-CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
-       "manifest-src 'self'; connect-src 'self' ws://{host}; base-uri 'self'; form-action 'self'; "
-       "object-src 'none'; frame-ancestors 'none'")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    assert Path(CHROMIUM).exists(), "make test installs Debian's chromium"
-    assert (ROOT / "frontend" / "dist" / "index.html").exists(), "make test builds the UI first"
-    with sync_playwright() as p:
-        # A document fulfilled by the test (to add the CSP header) counts as "public" to Chromium's
-        # Local Network Access checks, which would then block its WebSocket to 127.0.0.1.
-        chromium = p.chromium.launch(executable_path=CHROMIUM,
-                                     args=[*FLAGS, "--disable-features=LocalNetworkAccessChecks"])
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture(scope="module")
-def loaded(stack, fixture_library) -> None:
-    reset_library(stack, fixture_library)
-
-
-def snap(page: Page, name: str) -> None:
-    """Screenshot, then axe: injected through the DevTools protocol, since the page's CSP (rightly)
-    refuses an injected script tag."""
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-    page.evaluate(f"() => {{ {AXE.read_text()}\n }}")
-    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    serious = [f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes)" for v in result["violations"]
-               if v["impact"] in ("serious", "critical")]
-    assert not serious, f"accessibility problems on {name}: {serious}"
-
-
-def _with_csp(context: BrowserContext, base_url: str) -> None:
-    policy = CSP.format(host=urlparse(base_url).netloc)
-
-    def serve(route: Route) -> None:
-        if route.request.resource_type != "document":
-            route.continue_()
-            return
-        response = route.fetch()
-        route.fulfill(response=response, headers={**response.headers, "content-security-policy": policy})
-
-    context.route("**/*", serve)
-
-
-def _context(browser: Browser, stack, viewport=DESKTOP, **kwargs) -> BrowserContext:
-    context = browser.new_context(base_url=stack.url, viewport=viewport, **kwargs)
-    _with_csp(context, stack.url)
-    return context
-
-
-def _watch(page: Page) -> list[str]:
-    problems: list[str] = []
-    page.on("pageerror", lambda exc: problems.append(str(exc)))
-    page.on("console", lambda m: problems.append(m.text) if "Content Security Policy" in m.text else None)
-    return problems
-
-
-def _sign_in(page: Page, email: str = DEMO[0], password: str = DEMO[1]) -> None:
-    page.goto("/")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
-
-
-@pytest.fixture(scope="module")
-def signed_state(browser: Browser, stack, loaded) -> dict:
-    context = _context(browser, stack)
-    page = context.new_page()
-    _sign_in(page)
-    state = context.storage_state()
-    context.close()
-    return state
-
-
-@pytest.fixture()
-def page(browser: Browser, stack, signed_state) -> Iterator[Page]:
-    context = _context(browser, stack, storage_state=signed_state)
-    page = context.new_page()
-    problems = _watch(page)
-    yield page
-    context.close()
-    assert not problems, f"errors on the page: {problems}"
+# `browser`, `loaded`, `signed_state` and `page` (signed in, under the UI's CSP) are in tests/e2e/conftest.py.
 
 
 @pytest.fixture()
 def anonymous(browser: Browser, stack, loaded) -> Iterator[Page]:
-    context = _context(browser, stack)
+    context = csp_context(browser, stack)
     page = context.new_page()
-    problems = _watch(page)
+    problems = watch(page)
     yield page
     context.close()
     assert not problems, f"errors on the page: {problems}"
@@ -200,11 +106,7 @@ def test_bug02_typing_a_year_or_rating_asks_once_for_the_finished_value(page: Pa
 def test_bug03_and_14_an_unconfirmed_account_confirms_from_sign_in_with_a_new_code(anonymous: Page) -> None:
     page = anonymous
     email = f"later-{uuid.uuid4().hex[:8]}@example.com"
-    page.goto("/")
-    page.get_by_role("button", name="New here? Create an account").click()
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill("Later-Passw0rd")
-    page.get_by_role("button", name="Create an account").click()
+    sign_up(page, email, "Later-Passw0rd")
     expect(page.get_by_text("Account created")).to_be_visible()
     page.get_by_role("button", name="Back to sign in").click()
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
@@ -447,11 +349,7 @@ def test_bug08_top_rated_fits_a_phone(page: Page) -> None:
 
 def test_bug10_add_form_errors_go_when_fixed_and_rating_words_are_right(page: Page) -> None:
     page.goto("/add")
-    page.get_by_label("Title").fill("Form Check")
-    page.get_by_label("Genre").fill("Issue16 Test")
-    page.get_by_label("Rating").fill("-1")
-    page.get_by_label("Year").fill("2020")
-    page.get_by_role("button", name="Add movie").click()
+    fill_movie(page, "Form Check", genre="Issue16 Test", rating="-1", year="2020")
     expect(page.get_by_text("The rating must be between 0 and 10.")).to_be_visible()
     page.get_by_label("Rating").fill("6.5")
     expect(page.get_by_text("The rating must be between 0 and 10.")).to_have_count(0)
@@ -561,7 +459,7 @@ def test_bug12_sign_out_clears_what_the_app_stored_and_revokes_the_refresh_token
     status, body = _cognito(page, "InitiateAuth", {"ClientId": _client_id(page), "AuthFlow": "REFRESH_TOKEN_AUTH",
                                                    "AuthParameters": {"REFRESH_TOKEN": refresh}})
     assert status == 400 and body["__type"].endswith("NotAuthorizedException")
-    _sign_in(page)
+    sign_in(page)
     page.goto("/add")
     expect(page.get_by_label("Title")).to_have_value("")
     expect(page.get_by_test_id("add-request")).to_have_count(0)
@@ -571,9 +469,9 @@ def test_bug13_live_status_survives_token_expiry_and_a_closed_socket(browser: Br
     """The id token lives 60 minutes: the page's clock is moved past that. The socket is renewed
     with a fresh token a minute before exp, and after the server closes it (as API Gateway does at
     2 hours) it reconnects with a fresh token and outcomes still arrive live."""
-    context = _context(browser, stack)
+    context = csp_context(browser, stack)
     page = context.new_page()
-    problems = _watch(page)
+    problems = watch(page)
     sockets: list = []
 
     def proxy(ws) -> None:
@@ -582,7 +480,7 @@ def test_bug13_live_status_survives_token_expiry_and_a_closed_socket(browser: Br
 
     page.route_web_socket(re.compile(r"/ws\?token="), proxy)
     page.clock.install()
-    _sign_in(page)
+    sign_in(page)
     page.goto("/add")
     expect(page.get_by_test_id("socket-state")).to_have_text("Live updates on")
     assert len(sockets) == 1
@@ -597,18 +495,14 @@ def test_bug13_live_status_survives_token_expiry_and_a_closed_socket(browser: Br
     tokens = [parse_qs(urlparse(ws.url).query)["token"][0] for ws in sockets]
     assert tokens[1] != first_token and tokens[-1] == _session(page)["idToken"]
     title = f"Long Tab Film {uuid.uuid4().hex[:6]}"
-    page.get_by_label("Title").fill(title)
-    page.get_by_label("Genre").fill("Issue16 Test")
-    page.get_by_label("Rating").fill("5")
-    page.get_by_label("Year").fill("2022")
-    page.get_by_role("button", name="Add movie").click()
+    fill_movie(page, title, genre="Issue16 Test", rating="5", year="2022")
     expect(page.get_by_test_id("add-request").filter(has_text=title).get_by_text("Created")).to_be_visible(timeout=15_000)
     context.close()
     assert not problems, problems
 
 
 def test_sign_in_is_shared_with_a_new_tab(browser: Browser, stack, signed_state) -> None:
-    context = _context(browser, stack, storage_state=signed_state)
+    context = csp_context(browser, stack, storage_state=signed_state)
     first = context.new_page()
     first.goto("/top")
     expect(first.get_by_role("heading", name="Top rated")).to_be_visible()
@@ -646,33 +540,25 @@ PAGES = [
 
 @pytest.mark.parametrize("size", ["desktop", "phone"])
 def test_every_page_screenshotted_and_accessible(browser: Browser, stack, signed_state, size: str) -> None:
-    viewport = DESKTOP if size == "desktop" else PHONE
-    suffix = "" if size == "desktop" else "-phone"
-    context = _context(browser, stack, viewport=viewport, storage_state=signed_state)
-    page = context.new_page()
-    problems = _watch(page)
-    for name, path, heading in PAGES:
-        page.goto(path)
-        expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
-        expect(page.get_by_test_id("loading")).to_have_count(0)
-        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), f"{name} scrolls sideways"
-        snap(page, f"{name}{suffix}")
-    page.goto("/browse?genre=Drama")
-    page.locator("tbody tr a").first.click()
-    expect(page.get_by_text("Also from")).to_be_visible()
-    snap(page, f"movie{suffix}")
-    if size == "phone":
-        page.get_by_role("button", name="Menu").click()
-        expect(page.get_by_role("link", name="Top rated")).to_be_visible()
-        snap(page, "menu-phone")
-    page.evaluate("localStorage.clear()")
-    page.goto("/")
-    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
-    snap(page, f"sign-in{suffix}")
-    page.get_by_role("button", name="Forgot your password?").click()
-    snap(page, f"forgot{suffix}")
-    context.close()
-    assert not problems, problems
+    with sized_page(browser, stack, size, signed_state) as (page, suffix):
+        for name, path, heading in PAGES:
+            page.goto(path)
+            expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
+            settled_snap(page, f"{name}{suffix}", name)
+        page.goto("/browse?genre=Drama")
+        page.locator("tbody tr a").first.click()
+        expect(page.get_by_text("Also from")).to_be_visible()
+        snap(page, f"movie{suffix}")
+        if size == "phone":
+            page.get_by_role("button", name="Menu").click()
+            expect(page.get_by_role("link", name="Top rated")).to_be_visible()
+            snap(page, "menu-phone")
+        page.evaluate("localStorage.clear()")
+        page.goto("/")
+        expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+        snap(page, f"sign-in{suffix}")
+        page.get_by_role("button", name="Forgot your password?").click()
+        snap(page, f"forgot{suffix}")
 
 
 # ------------------------------------------------------------------------- library sync (runs last)

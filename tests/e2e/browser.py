@@ -1,0 +1,153 @@
+"""What the Playwright tests (tests/e2e/test_browser*.py) share: Debian's Chromium, the UI's CSP
+around a context, screenshots checked with axe, and the steps a person repeats (sign in, add a movie)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urlparse
+
+from playwright.sync_api import Browser, BrowserContext, Page, Route, expect, sync_playwright
+
+ROOT = Path(__file__).resolve().parents[2]
+DIST = ROOT / "frontend" / "dist"
+SHOTS = ROOT / "test-results" / "screenshots"
+AXE = ROOT / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync"]
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+DEMO = ("demo@example.com", "Demo-Passw0rd!")
+# The UI's CSP (CloudFront's response headers policy in AWS): scripts and styles from the site
+# only, connections only to the REST, WebSocket and Cognito endpoints (all on the UI's origin locally).
+# The same directives as template.yaml's UiSecurityHeaders, less upgrade-insecure-requests (plain http
+# locally) and with the local WebSocket endpoint.
+CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+       "manifest-src 'self'; connect-src 'self' ws://{host}; base-uri 'self'; form-action 'self'; "
+       "object-src 'none'; frame-ancestors 'none'")
+
+
+@contextmanager
+def chromium(*extra_args: str) -> Iterator[Browser]:
+    """Debian's Chromium, headless, for one test module (the UI must be built first)."""
+    assert Path(CHROMIUM).exists(), "make test installs Debian's chromium"
+    assert (DIST / "index.html").exists(), "make test builds the UI first"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[*FLAGS, *extra_args])
+        yield browser
+        browser.close()
+
+
+def watch(page: Page) -> list[str]:
+    """Collects the page's JavaScript errors and CSP refusals (the test asserts it stays empty)."""
+    problems: list[str] = []
+    page.on("pageerror", lambda exc: problems.append(str(exc)))
+    page.on("console", lambda m: problems.append(m.text) if "Content Security Policy" in m.text else None)
+    return problems
+
+
+def _with_csp(context: BrowserContext, base_url: str) -> None:
+    policy = CSP.format(host=urlparse(base_url).netloc)
+
+    def serve(route: Route) -> None:
+        if route.request.resource_type != "document":
+            route.continue_()
+            return
+        response = route.fetch()
+        route.fulfill(response=response, headers={**response.headers, "content-security-policy": policy})
+
+    context.route("**/*", serve)
+
+
+def csp_context(browser: Browser, stack, viewport=DESKTOP, **kwargs) -> BrowserContext:
+    """A context on the local stack whose documents carry the UI's CSP."""
+    context = browser.new_context(base_url=stack.url, viewport=viewport, **kwargs)
+    _with_csp(context, stack.url)
+    return context
+
+
+def snap(page: Page, name: str) -> None:
+    """Screenshot, then axe: injected through the DevTools protocol, since a page with the UI's CSP
+    (rightly) refuses an injected script tag."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    page.evaluate(f"() => {{ {AXE.read_text()}\n }}")
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    serious = [f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes)" for v in result["violations"]
+               if v["impact"] in ("serious", "critical")]
+    assert not serious, f"accessibility problems on {name}: {serious}"
+
+
+def sign_in(page: Page, email: str = DEMO[0], password: str = DEMO[1], *, demo_button: bool = False) -> None:
+    """Signs in from the sign-in page (typed, or with its "Fill in the demo account" button)."""
+    page.goto("/")
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    if demo_button:
+        page.get_by_role("button", name="Fill in the demo account").click()
+    else:
+        page.get_by_label("E-mail").fill(email)
+        page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
+
+
+def sign_up(page: Page, email: str, password: str) -> None:
+    """Fills and sends the create-an-account form (reached from the sign-in page)."""
+    page.goto("/")
+    page.get_by_role("button", name="New here? Create an account").click()
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Create an account").click()
+
+
+def fill_movie(page: Page, title: str | None, genre: str = "Drama", rating: str = "7.5", year: str = "2024") -> None:
+    """Fills the add form and clicks "Add movie" (title None: keep the title already typed)."""
+    if title is not None:
+        page.get_by_label("Title").fill(title)
+    page.get_by_label("Genre").fill(genre)
+    page.get_by_label("Rating").fill(rating)
+    page.get_by_label("Year").fill(year)
+    page.get_by_role("button", name="Add movie").click()
+
+
+def expire_session(page: Page) -> None:
+    """The stored id token expires and its refresh token is revoked, as if the tab sat for hours."""
+    page.evaluate("""() => {
+        const s = JSON.parse(localStorage.getItem('mle.session'));
+        s.idToken = 'expired.' + s.idToken.split('.')[1] + '.sig'; s.refreshToken = 'revoked';
+        localStorage.setItem('mle.session', JSON.stringify(s));
+    }""")
+
+
+@contextmanager
+def plain_page(browser: Browser, base_url: str) -> Iterator[Page]:
+    """A page in a fresh context without the CSP; the test fails on any JavaScript error it raised."""
+    context = browser.new_context(base_url=base_url, viewport={"width": 1200, "height": 850})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield page
+    context.close()
+    assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+@contextmanager
+def sized_page(browser: Browser, stack, size: str, storage_state: dict) -> Iterator[tuple[Page, str]]:
+    """A signed-in page at "desktop" (1280x800) or "phone" (390x844) size, under the CSP, and the suffix for
+    its screenshots' names; fails on any JavaScript error or CSP refusal."""
+    viewport, suffix = (DESKTOP, "") if size == "desktop" else (PHONE, "-phone")
+    context = csp_context(browser, stack, viewport=viewport, storage_state=storage_state)
+    page = context.new_page()
+    problems = watch(page)
+    yield page, suffix
+    context.close()
+    assert not problems, problems
+
+
+def settled_snap(page: Page, shot: str, what: str) -> None:
+    """Once nothing is loading: the page (`what`) fits the screen's width, then `snap` as `shot`."""
+    expect(page.get_by_test_id("loading")).to_have_count(0)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), f"{what} scrolls sideways"
+    snap(page, shot)
