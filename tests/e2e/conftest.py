@@ -1,4 +1,5 @@
-"""e2e fixtures for `make test-deployed`: the same tests against a deployed stack (tests/e2e/deployed.py)."""
+"""e2e fixtures: the users of the add pipeline's tests, the browser tests' CSP-wrapped pages, and for
+`make test-deployed` the same tests against a deployed stack (tests/e2e/deployed.py)."""
 
 from __future__ import annotations
 
