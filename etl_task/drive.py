@@ -58,7 +58,7 @@ def credentials_from_info(info: dict[str, Any], token_uri: str | None = None) ->
     token_uri replaces Google's token endpoint (google-auth ignores the one in a user token file);
     DRIVE_TOKEN_URI sets it, with DRIVE_API_ENDPOINT, for a Drive stand-in.
     """
-    if info.get("type") == "service_account":
+    if info.get("type") == "service_account":  # google-auth leaves the from_*_info constructors unannotated
         creds: service_account.Credentials = service_account.Credentials.from_service_account_info(  # type: ignore[no-untyped-call]
             info, scopes=SCOPES)
         return creds.with_token_uri(token_uri) if token_uri else creds
@@ -131,7 +131,7 @@ class RateLimiter:
             self._next = max(self._next, time.monotonic() + seconds)
 
 
-class PacedHttp(AuthorizedHttp):  # type: ignore[misc]
+class PacedHttp(AuthorizedHttp):  # type: ignore[misc]  # google_auth_httplib2 has no types: a subclass of Any
     """One thread's authorised transport: every request the client library sends, its own retries
     included, first waits its turn at the shared limiter and is counted; a Retry-After holds everyone."""
 
@@ -272,6 +272,7 @@ class DriveSource:
             token = None
             try:
                 while True:
+                    # mypy cannot infer a lambda with a default argument (t binds this page's token): ignore[misc]
                     page = self._call(lambda s, t=token: s.files().list(  # type: ignore[misc]
                         q=f"'{quoted}' in parents and trashed = false", fields=LIST_FIELDS, pageSize=self.page_size,
                         pageToken=t, supportsAllDrives=True, includeItemsFromAllDrives=True, **corpus,
@@ -392,6 +393,7 @@ class DriveSource:
         next_token: str | None = token
         new_start = token
         while next_token:
+            # mypy cannot infer a lambda with a default argument (t binds this page's token): ignore[misc]
             page = self._call(lambda s, t=next_token: s.changes().list(  # type: ignore[misc]
                 pageToken=t, pageSize=self.page_size, fields=CHANGE_FIELDS, includeRemoved=True, spaces="drive",
                 supportsAllDrives=True, includeItemsFromAllDrives=True), "changes.list")

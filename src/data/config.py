@@ -45,7 +45,7 @@ def secret_cache_seconds() -> int:
 
 def forget_secrets() -> None:
     """Drop the cached secrets: the next DSN reads them again (after a rotation changed the password)."""
-    _secrets().clear_cache()  # type: ignore[no-untyped-call]
+    _secrets().clear_cache()  # type: ignore[no-untyped-call]  # Powertools leaves clear_cache() unannotated
 
 
 @lru_cache(maxsize=1)

@@ -28,7 +28,7 @@ def _status_url(request_id: str) -> str:
     return f"{prefix}/api/movies/requests/{request_id}"
 
 
-@app.exception_handler(RateLimited)  # type: ignore[untyped-decorator]
+@app.exception_handler(RateLimited)  # type: ignore[untyped-decorator]  # Powertools: an unannotated decorator
 def rate_limited(exc: RateLimited) -> Response[str]:
     logger.info("add refused: over the per-user limit", extra={"retry_after": exc.retry_after})
     return Response(429, "application/json", json.dumps(exc.body()), headers={"Retry-After": str(exc.retry_after)})
