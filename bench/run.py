@@ -20,6 +20,7 @@ from api import cursors
 from bench import synthetic
 from data import movie_writes, requests_store
 from local import template
+from local.aws import moto_process
 from local.runtime import LambdaRuntime
 from local.stack import ROOT, LocalStack
 
@@ -197,31 +198,14 @@ def _processor_batches(user_sub: str, batches: int = 30) -> tuple[list[float], l
     return batch_times, sql_times
 
 
-def _separate_dynamodb(stack: LocalStack):
-    """DynamoDB as its own process (its own GIL), as the real service is: a moto server on another port."""
-    import socket
-    import subprocess
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    endpoint = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            httpx.get(endpoint, timeout=1)
-            break
-        except httpx.HTTPError:
-            time.sleep(0.1)
+def _requests_table(stack: LocalStack, endpoint: str) -> None:
+    """The stack's requests table, created in another DynamoDB (a moto server of its own)."""
     import boto3
 
     props = template.resources("AWS::DynamoDB::Table")["RequestsTable"]["Properties"]
     boto3.client("dynamodb", endpoint_url=endpoint).create_table(
         TableName=stack.resources.table_name("RequestsTable"), BillingMode="PAY_PER_REQUEST",
         AttributeDefinitions=props["AttributeDefinitions"], KeySchema=props["KeySchema"])
-    return server, endpoint
 
 
 def adds(stack: LocalStack, report: Report) -> None:
@@ -244,17 +228,16 @@ def adds(stack: LocalStack, report: Report) -> None:
 
     in_process, _ = _processor_batches(user.sub)
     # The same batches with DynamoDB in a process of its own (in-process moto shares the GIL with the processor).
-    server, endpoint = _separate_dynamodb(stack)
-    os.environ["AWS_ENDPOINT_URL_DYNAMODB"] = endpoint
-    aws_clients._local.__dict__.clear()
-    process_adds.writers = ThreadPoolExecutor(max_workers=10, thread_name_prefix="outcome")
-    try:
-        separate, separate_sql = _processor_batches(user.sub)
-    finally:
-        del os.environ["AWS_ENDPOINT_URL_DYNAMODB"]
+    with moto_process() as endpoint:  # its own GIL, as the real service is
+        _requests_table(stack, endpoint)
+        os.environ["AWS_ENDPOINT_URL_DYNAMODB"] = endpoint
         aws_clients._local.__dict__.clear()
-        server.terminate()
-        server.wait()
+        process_adds.writers = ThreadPoolExecutor(max_workers=10, thread_name_prefix="outcome")
+        try:
+            separate, separate_sql = _processor_batches(user.sub)
+        finally:
+            del os.environ["AWS_ENDPOINT_URL_DYNAMODB"]
+            aws_clients._local.__dict__.clear()
 
     def ms(values: list[float], q: float) -> str:
         return f"{pct(values, q):.1f}"

@@ -5,9 +5,16 @@ from __future__ import annotations
 import json
 import logging
 import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import boto3
+import httpx
 from moto.server import ThreadedMotoServer
 
 from local import template
@@ -81,6 +88,35 @@ def start_moto() -> tuple[ThreadedMotoServer, str]:
     server.start()
     host, port = server.get_host_and_port()
     return server, f"http://{host}:{port}"
+
+
+@contextmanager
+def moto_process(timeout: float = 60) -> Iterator[str]:
+    """moto in a process of its own (its own GIL, and its own state: in-process moto servers share one global
+    state, so resetting one would wipe the stack's); yields its endpoint once it answers, stops it after."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    endpoint = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if server.poll() is not None:
+                raise RuntimeError(f"moto.server exited with {server.returncode}")
+            try:
+                if httpx.get(f"{endpoint}/moto-api/", timeout=1).status_code < 500:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"moto.server did not answer within {timeout:.0f} s")
+            time.sleep(0.1)  # a poll interval, not a wait for something
+        yield endpoint
+    finally:
+        server.terminate()
+        server.wait(10)
 
 
 def _pool(idp) -> str:

@@ -43,7 +43,7 @@ def fake_api() -> Iterator[tuple[FakeApi, str]]:
             self.end_headers()
             self.wfile.write(data)
 
-        do_GET = do_POST = _serve  # noqa: N815
+        do_GET = do_POST = _serve
 
         def log_message(self, *_args: object) -> None:
             pass

@@ -13,14 +13,14 @@ import hmac
 import json
 import re
 import secrets
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from movie_library import AuthError, CognitoAuth
+
+from tests.http_stub import StubHandler, serving
 
 POOL_ID = "eu-west-1_AbCdEf123"
 CLIENT_ID = "srp-only-client"
@@ -116,25 +116,13 @@ class SrpServer:
 def cognito() -> Iterator[tuple[SrpServer, str]]:
     server_state = SrpServer()
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(StubHandler):
         def do_POST(self) -> None:
-            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-            status, answer = server_state.handle(self.headers["X-Amz-Target"], body)
-            data = json.dumps(answer).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/x-amz-json-1.1")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+            status, answer = server_state.handle(self.headers["X-Amz-Target"], json.loads(self.body()))
+            self.reply(status, answer, "application/x-amz-json-1.1")
 
-        def log_message(self, *_args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield server_state, f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
+    with serving(Handler) as url:
+        yield server_state, f"{url}/"
 
 
 def test_srp_sign_in_when_the_client_does_not_allow_password_auth(cognito) -> None:

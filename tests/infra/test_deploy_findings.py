@@ -254,38 +254,24 @@ def test_28_task_failure_rule_also_matches_tasks_that_never_started(moto_aws) ->
 
 
 def test_28_etl_remote_prints_run_task_failures(capsys) -> None:
-    import threading
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
     import boto3
 
     from deploy import etl_remote
+    from tests.http_stub import StubHandler, serving
 
-    class FakeEcs(BaseHTTPRequestHandler):  # answers RunTask as ECS does when it cannot place a task
+    class FakeEcs(StubHandler):  # answers RunTask as ECS does when it cannot place a task
         def do_POST(self) -> None:
-            self.rfile.read(int(self.headers["Content-Length"]))
-            body = json.dumps({"tasks": [], "failures": [
+            self.body()
+            self.reply(200, {"tasks": [], "failures": [
                 {"arn": "arn:aws:ecs:us-east-1:123456789012:container-instance/x", "reason": "RESOURCE:ENI",
-                 "detail": "elastic network interfaces limit reached"}]}).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/x-amz-json-1.1")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+                 "detail": "elastic network interfaces limit reached"}]}, "application/x-amz-json-1.1")
 
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeEcs)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        ecs = boto3.client("ecs", region_name="us-east-1", endpoint_url=f"http://127.0.0.1:{server.server_port}",
+    with serving(FakeEcs) as url:
+        ecs = boto3.client("ecs", region_name="us-east-1", endpoint_url=url,
                            aws_access_key_id="testing", aws_secret_access_key="testing")
         outputs = {"EtlClusterName": "c", "EtlTaskDefinitionArn": "td", "EtlSubnets": "subnet-1,subnet-2",
                    "EtlSecurityGroupId": "sg-1"}
         assert etl_remote.start(ecs, outputs) is None
-    finally:
-        server.shutdown()
     assert "RESOURCE:ENI" in capsys.readouterr().err
 
 

@@ -7,13 +7,8 @@ small local server that answers GetAccountSettings as Lambda does; Docker is a s
 from __future__ import annotations
 
 import json
-import socket
 import stat
-import subprocess
-import sys
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import boto3
@@ -21,7 +16,8 @@ import httpx
 import pytest
 
 from deploy import preflight, stack
-from tests.conftest import wait_for
+from local.aws import moto_process
+from tests.http_stub import StubHandler, serving
 
 ENV = "staging"
 LAMBDA_SETTINGS = {"AccountLimit": {"ConcurrentExecutions": 1000, "UnreservedConcurrentExecutions": 1000,
@@ -30,21 +26,13 @@ LAMBDA_SETTINGS = {"AccountLimit": {"ConcurrentExecutions": 1000, "UnreservedCon
                    "AccountUsage": {"TotalCodeSize": 0, "FunctionCount": 0}}
 
 
-class _LambdaSettings(BaseHTTPRequestHandler):
+class _LambdaSettings(StubHandler):
     def do_GET(self) -> None:
         ok = self.path.rstrip("/") == "/2016-08-19/account-settings"
-        body = json.dumps(LAMBDA_SETTINGS if ok else {"Type": "User", "message": "not found"}).encode()
-        self.send_response(200 if ok else 404)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *_args: object) -> None:
-        pass
+        self.reply(200 if ok else 404, LAMBDA_SETTINGS if ok else {"Type": "User", "message": "not found"})
 
 
-class _StackStatus(BaseHTTPRequestHandler):
+class _StackStatus(StubHandler):
     """CloudFormation's DescribeStacks (query protocol) for one stack in a given state, or none.
 
     moto cannot put a stack into ROLLBACK_COMPLETE and friends, and its state may only be poked in-process,
@@ -53,66 +41,25 @@ class _StackStatus(BaseHTTPRequestHandler):
     status: str | None = None
 
     def do_POST(self) -> None:
-        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        self.body()
         if _StackStatus.status is None:
-            self._answer(400, "<ErrorResponse><Error><Type>Sender</Type><Code>ValidationError</Code><Message>Stack with"
+            self.reply(400, "<ErrorResponse><Error><Type>Sender</Type><Code>ValidationError</Code><Message>Stack with"
                               " id movie-library-staging does not exist</Message></Error><RequestId>1</RequestId>"
-                              "</ErrorResponse>")
+                              "</ErrorResponse>", "text/xml")
             return
-        self._answer(200, "<DescribeStacksResponse><DescribeStacksResult><Stacks><member>"
+        self.reply(200, "<DescribeStacksResponse><DescribeStacksResult><Stacks><member>"
                           "<StackName>movie-library-staging</StackName><StackId>arn:aws:cloudformation:us-east-1:"
                           "123456789012:stack/movie-library-staging/1</StackId><CreationTime>2026-11-01T00:00:00Z"
                           f"</CreationTime><StackStatus>{_StackStatus.status}</StackStatus></member></Stacks>"
                           "</DescribeStacksResult><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata>"
-                          "</DescribeStacksResponse>")
-
-    def _answer(self, status: int, body: str) -> None:
-        data = body.encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "text/xml")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *_args: object) -> None:
-        pass
-
-
-def _serve(handler: type[BaseHTTPRequestHandler]) -> ThreadingHTTPServer:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
+                          "</DescribeStacksResponse>", "text/xml")
 
 
 @pytest.fixture(scope="module")
 def servers() -> Iterator[tuple[str, str, str]]:
-    # moto in a process of its own: its reset between tests must not wipe the session's local stack, whose
-    # in-process moto shares one global state with any other in-process moto server.
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    moto = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    moto_url = f"http://127.0.0.1:{port}"
-
-    def up() -> bool:
-        try:
-            return httpx.get(f"{moto_url}/moto-api/", timeout=1).status_code < 500
-        except httpx.HTTPError:
-            return moto.poll() is not None  # ended: the assertion below says so
-
-    fake_lambda, fake_cfn = _serve(_LambdaSettings), _serve(_StackStatus)
-    try:
-        wait_for(up, timeout=60)
-        assert moto.poll() is None, "moto.server did not start"
-        yield (moto_url, f"http://127.0.0.1:{fake_lambda.server_address[1]}",
-               f"http://127.0.0.1:{fake_cfn.server_address[1]}")
-    finally:
-        for server in (fake_lambda, fake_cfn):
-            server.shutdown()
-            server.server_close()
-        moto.terminate()
-        moto.wait(10)
+    # moto in a process of its own: its reset between tests must not wipe the session's local stack.
+    with moto_process() as moto_url, serving(_LambdaSettings) as lambda_url, serving(_StackStatus) as cfn_url:
+        yield moto_url, lambda_url, cfn_url
 
 
 @pytest.fixture
