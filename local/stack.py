@@ -9,6 +9,8 @@ import asyncio
 import json
 import os
 import signal
+import socket
+import sys
 import threading
 from pathlib import Path
 
@@ -187,8 +189,27 @@ def _banner(stack: LocalStack, token: str) -> str:
     return "\n".join(lines)
 
 
+def port_in_use(host: str, port: int) -> bool:
+    """Whether a listener already holds host:port (bound the way uvicorn binds, so the answers agree)."""
+    if port == 0:
+        return False
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return True
+    return False
+
+
 def main() -> None:
-    stack = LocalStack(port=int(os.environ.get("PORT", "3000")), host=os.environ.get("HOST", "127.0.0.1"))
+    host, port = os.environ.get("HOST", "127.0.0.1"), int(os.environ.get("PORT", "3000"))
+    # Checked before anything starts: a taken port is a one-line answer, not a traceback after PostgreSQL came up.
+    if port_in_use(host, port):
+        print(f"make run: {host}:{port} is already in use (another make run?). Stop that, or pick another port: "
+              f"PORT={port + 1} make run", file=sys.stderr, flush=True)
+        sys.exit(2)
+    stack = LocalStack(port=port, host=host)
     stop = threading.Event()
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

@@ -7,6 +7,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -139,3 +140,18 @@ def test_database_url_points_the_whole_stack_at_another_server() -> None:
     finally:
         other.stop()
         shutil.rmtree(state, ignore_errors=True)
+
+
+def test_run_on_a_taken_port_says_so_in_one_line_and_exits_cleanly(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run([sys.executable, "-m", "local.stack"], cwd=ROOT, capture_output=True, text=True,
+                                timeout=120, env={**_clean_env(), "LOCAL_STATE_DIR": str(tmp_path), "PORT": str(port)})
+    output = result.stdout + result.stderr
+    assert result.returncode == 2, output
+    assert f"127.0.0.1:{port} is already in use" in output and f"PORT={port + 1} make run" in output, output
+    assert "Traceback" not in output and "never retrieved" not in output, output
+    assert len(output.strip().splitlines()) == 1, output
+    assert not _postgres_for(tmp_path)
