@@ -59,6 +59,7 @@ run: $(STAMP) ui
 test: install
 	$(VENV)/bin/ruff check src etl_task local tests bench deploy clients codegen
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 	npm --prefix frontend test
 	$(PY) -m pytest tests
 

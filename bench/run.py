@@ -16,9 +16,9 @@ from pathlib import Path
 import httpx
 import psycopg2
 
-from api import cursors
 from bench import synthetic
 from data import movie_writes, requests_store
+from domain import cursors
 from local import template
 from local.aws import moto_process
 from local.runtime import LambdaRuntime

@@ -25,8 +25,8 @@ from typing import IO
 import psycopg2
 import psycopg2.extensions
 
-from api.errors import is_transient
 from data import config, db, schema
+from data.faults import is_transient
 from etl_task import live, metrics
 from etl_task.loader import Summary
 from etl_task.pipeline import LeaseHeld, Run

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from api.movie_input import LIMITS, Limits
-from logic import normalize
+from domain import movie_rules as normalize
+from domain.movie_limits import LIMITS, Limits
 
 MAX_FILE_BYTES = 1_000_000
 

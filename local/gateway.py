@@ -24,7 +24,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from api.auth import TokenVerifier
-from api.errors import Unauthorized
+from domain.errors import Unauthorized
 from local import aws, cognito_public, template
 from local.gateway_responses import GatewayResponses
 from local.request_validation import BodyValidator

@@ -17,6 +17,7 @@ from pathlib import Path
 import psycopg2
 import uvicorn
 
+from api import auth
 from api.auth import TokenVerifier
 from data import config, movie_reads, schema
 from local import aws, template
@@ -79,7 +80,7 @@ class LocalStack:
             self.resources.refs["AllowedOrigin"] = {"Ref": self.allowed_origin}
         os.environ.update(self.resources.env())
         os.environ.pop("COGNITO_ISSUER", None)
-        os.environ["COGNITO_ISSUER"] = config.cognito_issuer()  # what moto writes into its tokens
+        os.environ["COGNITO_ISSUER"] = auth.cognito_issuer()  # what moto writes into its tokens
         if empty and self.sample_library is not None:
             self.sample_summary = self.load_library(self.sample_library)
         if self.serve:
@@ -103,7 +104,7 @@ class LocalStack:
 
     def _start_gateway(self) -> None:
         assert self.resources is not None
-        verifier = TokenVerifier(config.cognito_jwks_url(), config.cognito_issuer(), config.cognito_client_id())
+        verifier = TokenVerifier(auth.cognito_jwks_url(), auth.cognito_issuer(), auth.cognito_client_id())
         self.gateway = Gateway(LambdaRuntime(), verifier, self.ui_config(), self.resources.endpoint,
                                refs=self.resources.refs, allowed_hosts=self.allowed_hosts | {self.host})
         # Both listeners share one event loop: @connections writes to sockets the public listener owns.

@@ -13,7 +13,7 @@ from jsonschema import Draft202012Validator
 from jsonschema import ValidationError as SchemaError
 from jsonschema.validators import extend
 
-from api.errors import FieldProblem, ValidationError
+from domain.errors import FieldProblem, ValidationError
 
 DOCUMENT_PATH = Path(__file__).with_name("openapi.json")
 MAX_QUERY_BYTES = 4096

@@ -9,8 +9,10 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response
 
-from api.errors import ApiError, NotFound, error_body
+from api import errors
+from api.errors import error_body
 from api.observability import logger
+from domain.errors import DomainError, NotFound
 
 
 def _json(status: int, body: dict[str, Any]) -> Response[str]:
@@ -27,16 +29,17 @@ def resolver() -> APIGatewayRestResolver:
 
 def register(app: APIGatewayRestResolver) -> None:
     # Powertools' exception_handler(...) returns an unannotated decorator: the two ignores below are for that.
-    @app.exception_handler(ApiError)  # type: ignore[untyped-decorator]
-    def api_error(exc: ApiError) -> Response[str]:
-        if exc.status >= 500:
+    @app.exception_handler(DomainError)  # type: ignore[untyped-decorator]
+    def domain_error(exc: DomainError) -> Response[str]:
+        status = errors.status_of(exc)
+        if status >= 500:
             logger.warning("request failed", extra={"code": exc.code, "reason": str(exc.__cause__ or exc)})
-        return _json(exc.status, exc.body())
+        return _json(status, errors.body(exc))
 
     @app.not_found
     def not_found(_exc: Exception) -> Response[str]:
         event = app.current_event
-        return _json(404, NotFound(f"No route {event.http_method} {event.path}.").body())
+        return _json(404, errors.body(NotFound(f"No route {event.http_method} {event.path}.")))
 
     @app.exception_handler(Exception)  # type: ignore[untyped-decorator]
     def internal_error(_exc: Exception) -> Response[str]:

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import os
 import time
+from dataclasses import dataclass
 
 from botocore.exceptions import ClientError
 
-from api.errors import RateLimited
 from data.aws_clients import table
 
 MINUTE, DAY = 60, 86400
@@ -26,8 +26,17 @@ def _limits() -> list[tuple[str, int, int]]:
             ("day", DAY, int(os.environ.get("ADDS_PER_USER_PER_DAY", "1000")))]
 
 
-def consume(user: str, now: float | None = None) -> None:
-    """Count one add for `user`, or raise RateLimited (429) with the seconds until its window ends."""
+@dataclass(frozen=True)
+class Refusal:
+    """A window that is full: its name (minute, day), its limit and the seconds until it ends."""
+
+    window: str
+    limit: int
+    retry_after: int
+
+
+def consume(user: str, now: float | None = None) -> Refusal | None:
+    """Count one add for `user`; a full window is not counted and comes back as a Refusal."""
     now = time.time() if now is None else now
     for name, seconds, limit in _limits():
         end = (int(now // seconds) + 1) * seconds
@@ -42,6 +51,5 @@ def consume(user: str, now: float | None = None) -> None:
         except ClientError as exc:
             if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
                 raise
-            retry_after = max(1, int(end - now + 0.999))
-            raise RateLimited(f"Too many adds: at most {limit} per {name}. Try again in {retry_after} s.",
-                              retry_after, [{"field": "body", "message": f"at most {limit} adds per {name}"}]) from exc
+            return Refusal(name, limit, max(1, int(end - now + 0.999)))
+    return None

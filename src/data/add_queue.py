@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 import os
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from data.aws_clients import client
+from domain.messages import QueueMessage
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs.type_defs import ChangeMessageVisibilityBatchRequestEntryTypeDef
@@ -16,7 +17,7 @@ def _url() -> str:
     return os.environ["ADD_QUEUE_URL"]
 
 
-def send(message: dict[str, Any], group: str, dedup_id: str) -> None:
+def send(message: QueueMessage, group: str, dedup_id: str) -> None:
     """group keeps one user's adds in order; a resend with the same dedup_id within 5 minutes is dropped by SQS."""
     client("sqs").send_message(QueueUrl=_url(), MessageBody=json.dumps(message), MessageGroupId=group,
                                MessageDeduplicationId=dedup_id)

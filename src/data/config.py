@@ -64,19 +64,3 @@ def read_secret(secret_id: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise RuntimeError(f"the secret {secret_id} is not a JSON object")
     return value
-
-
-def cognito_issuer() -> str:
-    explicit = os.environ.get("COGNITO_ISSUER")
-    if explicit:
-        return explicit
-    return f"https://cognito-idp.{region()}.amazonaws.com/{os.environ['COGNITO_USER_POOL_ID']}"
-
-
-def cognito_jwks_url() -> str:
-    # Its own setting: moto's tokens name AWS as issuer but serve the keys locally.
-    return os.environ.get("COGNITO_JWKS_URL") or f"{cognito_issuer()}/.well-known/jwks.json"
-
-
-def cognito_client_id() -> str:
-    return os.environ["COGNITO_CLIENT_ID"]

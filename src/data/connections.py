@@ -1,5 +1,5 @@
-"""Open WebSocket connections in DynamoDB: key connectionId, GSI byUser, TTL after API Gateway's 2 h limit
-(or soon after the token that opened the socket expires)."""
+"""Open WebSocket connections in DynamoDB: key connectionId, GSI byUser, TTL at expiresAt (logic/connections
+decides it: API Gateway's 2 h limit, or soon after the token that opened the socket expires)."""
 
 from __future__ import annotations
 
@@ -11,21 +11,19 @@ from boto3.dynamodb.conditions import Key
 
 from data.aws_clients import table
 
-MAX_CONNECTION_SECONDS = 2 * 3600
-
 
 def _table() -> Any:
     return table("CONNECTIONS_TABLE")
 
 
-def save(connection_id: str, user_sub: str, connected_at: int, token_expires_at: int | None = None) -> None:
-    """Remember an open socket and when the token that opened it expires (the notifier stops there)."""
-    now = int(time.time())
+def save(connection_id: str, user_sub: str, connected_at: int, expires_at: int,
+         token_expires_at: int | None = None) -> None:
+    """Remember an open socket until expires_at (the table's TTL), and when the token that opened it expires
+    (the notifier stops there)."""
     item: dict[str, str | int] = {"connectionId": connection_id, "userSub": user_sub, "connectedAt": connected_at,
-            "expiresAt": now + MAX_CONNECTION_SECONDS}
+                                  "expiresAt": expires_at}
     if token_expires_at is not None:
         item["tokenExpiresAt"] = token_expires_at
-        item["expiresAt"] = min(item["expiresAt"], token_expires_at + 60)
     _table().put_item(Item=item)
 
 

@@ -9,8 +9,8 @@ from typing import Any, TypeVar
 import psycopg2
 import psycopg2.extensions
 
-from api.errors import Unavailable
 from data import config, db_auth
+from domain.errors import Unavailable
 
 T = TypeVar("T")
 Cursor = psycopg2.extensions.cursor

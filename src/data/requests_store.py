@@ -5,14 +5,15 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from boto3.dynamodb.conditions import Attr
 from botocore.exceptions import ClientError
 
 from data.aws_clients import table
+from domain.messages import TERMINAL, AddRequest, ErrorInfo, RequestStatus
 
-TERMINAL = ("created", "duplicate", "rejected", "failed")
+__all__ = ["TERMINAL", "complete", "create", "from_stream_image", "get"]
 RETENTION_SECONDS = 30 * 24 * 3600
 
 
@@ -40,7 +41,7 @@ def _stored(value: Any) -> Any:
     return value
 
 
-def create(record: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+def create(record: AddRequest) -> tuple[AddRequest, bool]:
     """Store a new request; if its id exists already (a retried POST), return that one and False."""
     item = _stored({**record, "expiresAt": int(time.time()) + RETENTION_SECONDS})
     try:
@@ -51,16 +52,16 @@ def create(record: dict[str, Any]) -> tuple[dict[str, Any], bool]:
         existing = get(record["requestId"])
         assert existing is not None
         return existing, False
-    return _plain(item), True
+    return cast(AddRequest, _plain(item)), True
 
 
-def get(request_id: str) -> dict[str, Any] | None:
+def get(request_id: str) -> AddRequest | None:
     item = _table().get_item(Key={"requestId": request_id}, ConsistentRead=True).get("Item")
-    return _plain(item) if item else None
+    return cast(AddRequest, _plain(item)) if item else None
 
 
-def complete(request_id: str, status: str, completed_at: str, movie: dict[str, Any] | None = None,
-             error: dict[str, Any] | None = None) -> bool:
+def complete(request_id: str, status: RequestStatus, completed_at: str, movie: dict[str, Any] | None = None,
+             error: ErrorInfo | None = None) -> bool:
     """Record the outcome once: only a request still queued changes (redeliveries change nothing)."""
     names = {"#s": "status"}
     values: dict[str, Any] = {":s": status, ":at": completed_at, ":queued": "queued"}
@@ -87,7 +88,7 @@ def complete(request_id: str, status: str, completed_at: str, movie: dict[str, A
     return True
 
 
-def from_stream_image(image: Mapping[str, Any]) -> dict[str, Any]:
+def from_stream_image(image: Mapping[str, Any]) -> AddRequest | None:
     """A stream record's image, as Powertools' StreamRecord deserialises it (numbers as Decimal),
-    as a plain request like get() returns."""
-    return {k: _plain(v) for k, v in image.items()}
+    as a plain request like get() returns; None for no image (an insert has no old one, a removal no new one)."""
+    return cast(AddRequest, {k: _plain(v) for k, v in image.items()}) if image else None

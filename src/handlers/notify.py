@@ -11,7 +11,6 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from api.observability import logger, tracer
-from data import requests_store
 from logic import etl_live, notifications
 
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
@@ -26,12 +25,9 @@ def record_handler(record: DynamoDBRecord) -> None:
         if message:
             logger.info("etl message sent", extra={"run_id": message.get("runId"), **etl_live.broadcast(message)})
         return
-    new = requests_store.from_stream_image(stream.new_image)
-    old = requests_store.from_stream_image(stream.old_image)
-    if new.get("status") not in requests_store.TERMINAL or old.get("status") == new.get("status"):
-        return
-    result = notifications.send_to_user(new["owner"], notifications.status_message(new))
-    logger.info("outcome sent", extra={"request_id": new["requestId"], "status": new["status"], **result})
+    sent = notifications.on_request_changed(stream.new_image, stream.old_image)
+    if sent is not None:
+        logger.info("outcome sent", extra=sent)
 
 
 @logger.inject_lambda_context

@@ -1,37 +1,25 @@
-"""Cognito pre-sign-up trigger (SignUpMode=domains): only e-mail addresses in the allowed domains may sign up.
+"""Cognito pre-sign-up trigger: the sign-up policy of logic/sign_up decides.
 
 Cognito answers a raised error to the client as UserLambdaValidationException, "PreSignUp failed with error <message>".
-Admins (AdminCreateUser) may add anyone. An empty domain list admits nobody: a misconfiguration closes sign-up.
 """
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from api.observability import logger
+from domain.errors import SignUpNotAllowed
+from logic import sign_up
 
-
-class SignUpNotAllowed(Exception):
-    """Raised to make Cognito refuse the sign-up with this message."""
-
-
-def allowed_domains() -> frozenset[str]:
-    raw = os.environ.get("SIGN_UP_ALLOWED_DOMAINS", "")
-    return frozenset(d.strip().lower() for d in raw.split(",") if d.strip())
-
-
-def email_domain(email: str) -> str:
-    return email.rpartition("@")[2].strip().lower()
+__all__ = ["SignUpNotAllowed", "lambda_handler"]  # raised to make Cognito refuse the sign-up with its message
 
 
 @logger.inject_lambda_context
 def lambda_handler(event: dict[str, Any], _context: Any) -> dict[str, Any]:
-    if event.get("triggerSource") == "PreSignUp_AdminCreateUser":
-        return event
-    domain = email_domain(event.get("request", {}).get("userAttributes", {}).get("email", ""))
-    if domain not in allowed_domains():
-        logger.info("sign-up refused", extra={"domain": domain})
-        raise SignUpNotAllowed("Sign-up is open to addresses at " + ", ".join(sorted(allowed_domains()) or ["(none)"])
-                               + " only; ask an administrator for an account.")
+    email = event.get("request", {}).get("userAttributes", {}).get("email", "")
+    try:
+        sign_up.check(email, by_admin=event.get("triggerSource") == "PreSignUp_AdminCreateUser")
+    except SignUpNotAllowed:
+        logger.info("sign-up refused", extra={"domain": sign_up.email_domain(email)})
+        raise
     return event

@@ -8,7 +8,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from api.observability import logger, tracer
-from data import connections
+from logic import connections
 
 
 def _reply(status: int, body: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -25,13 +25,12 @@ def lambda_handler(event: dict[str, Any], _context: LambdaContext) -> dict[str, 
         user = authorizer.get("principalId")
         if not user:
             return _reply(401)
-        exp = authorizer.get("exp")  # API Gateway may pass authorizer context numbers as strings
-        connections.save(connection_id, user, int(ctx.get("connectedAt", 0)),
-                         int(float(exp)) if exp not in (None, "") else None)
+        connections.connect(connection_id, user, int(ctx.get("connectedAt", 0)),
+                            connections.token_expiry(authorizer.get("exp")))
         logger.info("connected", extra={"connection_id": connection_id, "user": user})
         return _reply(200)
     if route == "$disconnect":
-        connections.delete(connection_id)
+        connections.disconnect(connection_id)
         return _reply(200)
     if route == "ping":
         return _reply(200, {"type": "pong"})

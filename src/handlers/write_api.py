@@ -9,10 +9,9 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from api import openapi, rest
-from api.errors import RateLimited
+from api import errors, movie_body, openapi, rest
 from api.observability import logger, metrics, tracer
-from data import add_limits
+from domain.errors import RateLimited
 from logic import adds
 
 app = rest.resolver()
@@ -31,16 +30,15 @@ def _status_url(request_id: str) -> str:
 @app.exception_handler(RateLimited)  # type: ignore[untyped-decorator]  # Powertools: an unannotated decorator
 def rate_limited(exc: RateLimited) -> Response[str]:
     logger.info("add refused: over the per-user limit", extra={"retry_after": exc.retry_after})
-    return Response(429, "application/json", json.dumps(exc.body()), headers={"Retry-After": str(exc.retry_after)})
+    return Response(429, "application/json", json.dumps(errors.body(exc)), headers={"Retry-After": str(exc.retry_after)})
 
 
 @app.post("/api/movies")
 def add_movie() -> Response[str]:
     event = app.current_event
-    movie = adds.parse_new_movie(adds.body_text(event.body, bool(event.is_base64_encoded)))
-    add_limits.consume(_caller())  # before anything is recorded or queued
+    movie = movie_body.parse_new_movie(movie_body.body_text(event.body, bool(event.is_base64_encoded)))
     # Powertools' headers ignore case: API Gateway REST passes the names as the client sent them.
-    request, queued = adds.submit(_caller(), movie, event.headers.get("Idempotency-Key"))
+    request, queued = adds.accept(_caller(), movie, event.headers.get("Idempotency-Key"))
     logger.append_keys(request_id=request["requestId"])
     logger.info("add queued" if queued else "idempotent retry", extra={"movie": movie})
     if queued:

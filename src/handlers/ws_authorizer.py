@@ -7,8 +7,8 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from api.auth import verifier
-from api.errors import Unauthorized
 from api.observability import logger, tracer
+from domain.errors import Unauthorized
 
 
 def _policy(principal: str, effect: str, resource: str, context: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -2,92 +2,25 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 import os
 import re
 import uuid
-from collections.abc import Callable
 from datetime import UTC, datetime
-from decimal import Decimal
-from typing import Any, Literal, NotRequired, TypedDict
+from typing import Any
 
-from api import openapi
-from api.errors import FieldProblem, NotFound, PayloadTooLarge, ValidationError, is_transient
-from data import add_queue, db, movie_writes, requests_store
-from logic import normalize
+from data import add_limits, add_queue, db, movie_writes, requests_store
+from data.faults import is_transient, refusal_reason
+from domain import movie_rules
+from domain.errors import NotFound, RateLimited, ValidationError
+from domain.messages import AddRequest, ErrorInfo, NewMovie, Outcome, QueueMessage
 
-MAX_BODY_BYTES = 16 * 1024
 _IDEMPOTENCY_NAMESPACE = uuid.UUID("5b0c6f5e-8d7e-4a43-9c1f-2f6b8d1e7a10")
 _REQUEST_ID = re.compile(r'"requestId"\s*:\s*"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"')
 
 
-class Outcome(TypedDict):
-    """What processing one queued add came to; record_outcome() stores it on the request."""
-
-    requestId: str | None  # None: the message was unreadable and named no request
-    status: Literal["created", "duplicate", "rejected"]
-    movie: NotRequired[dict[str, Any]]
-    error: NotRequired[dict[str, str]]  # code, message
-
-
 def now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-def parse_new_movie(body: str | None) -> dict[str, Any]:
-    """Validate a body against the OpenAPI MovieInput schema and normalise it: accepted means storable."""
-    if body is not None and len(body.encode("utf-8", "surrogatepass")) > MAX_BODY_BYTES:
-        raise PayloadTooLarge(f"The request body is larger than {MAX_BODY_BYTES // 1024} KB.")
-    try:
-        return normalise(openapi.parse_body("addMovie", body))
-    except RecursionError as exc:  # e.g. [[[[…]]]] thousands deep: no movie looks like that
-        raise ValidationError("The request body is nested too deeply; send a flat JSON object.",
-                              [{"field": "body", "message": "nested too deeply"}]) from exc
-
-
-def body_text(body: str | None, is_base64: bool) -> str | None:
-    """The body as text; bytes that are not UTF-8 (which API Gateway passes base64-encoded) are a 400."""
-    if not is_base64 or not body:
-        return body
-    try:
-        raw = base64.b64decode(body, validate=True)
-        if len(raw) > MAX_BODY_BYTES:
-            raise PayloadTooLarge(f"The request body is larger than {MAX_BODY_BYTES // 1024} KB.")
-        return raw.decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError) as exc:
-        raise ValidationError("The request body is not UTF-8 text; send a JSON object.",
-                              [{"field": "body", "message": "not UTF-8 text"}]) from exc
-
-
-def _required_number(field: str, value: Any) -> Decimal:
-    number = normalize.number(field, value)
-    if number is None:
-        raise normalize.Invalid(field, "is required")
-    return number
-
-
-def normalise(movie: dict[str, Any]) -> dict[str, Any]:
-    """The schema-valid movie as it will be stored, or a 400 naming each field that cannot be stored."""
-    checks: dict[str, Callable[[Any], Any]] = {
-        "title": lambda v: normalize.text("title", v, normalize.MAX_TITLE),
-        "genre": lambda v: normalize.text("genre", v, normalize.MAX_GENRE),
-        "rating": lambda v: float(normalize.rating(_required_number("rating", v))),
-        "year": lambda v: normalize.year(_required_number("year", v)),
-    }
-    out: dict[str, Any] = {}
-    details: list[FieldProblem] = []
-    for field, check in checks.items():
-        try:
-            out[field] = check(movie.get(field))
-        except (normalize.Invalid, TypeError) as exc:
-            problem = exc.problem if isinstance(exc, normalize.Invalid) else "is required"
-            details.append({"field": field, "message": problem})
-    if details:
-        summary = "; ".join(f"{d['field']} {d['message']}" for d in details)
-        raise ValidationError(f"Invalid movie: {summary}.", details)
-    return out
 
 
 def request_id_for(owner: str, idempotency_key: str | None) -> str:
@@ -97,22 +30,34 @@ def request_id_for(owner: str, idempotency_key: str | None) -> str:
     return str(uuid.uuid4())
 
 
-def submit(owner: str, movie: dict[str, Any], idempotency_key: str | None = None) -> tuple[dict[str, Any], bool]:
+def submit(owner: str, movie: NewMovie, idempotency_key: str | None = None) -> tuple[AddRequest, bool]:
     """Record the request (queued) and send it to the FIFO queue. Returns (request, newly queued)."""
     if idempotency_key is not None and not 1 <= len(idempotency_key) <= 128:
         raise ValidationError("The Idempotency-Key header must be 1 to 128 characters.",
                               [{"field": "Idempotency-Key", "message": "1 to 128 characters"}])
     request_id = request_id_for(owner, idempotency_key)
-    record = {"requestId": request_id, "owner": owner, "status": "queued", "input": movie, "submittedAt": now()}
+    record: AddRequest = {"requestId": request_id, "owner": owner, "status": "queued", "input": dict(movie),
+                          "submittedAt": now()}
     stored, created = requests_store.create(record)
     if not created:
         if stored["owner"] != owner or stored.get("input") != movie:
             raise ValidationError("This Idempotency-Key was already used for a different movie.",
                                   [{"field": "Idempotency-Key", "message": "already used for another request"}])
         return stored, False
-    add_queue.send({"requestId": request_id, "owner": owner, "movie": movie, "submittedAt": record["submittedAt"]},
-                   group=owner, dedup_id=request_id)
+    message: QueueMessage = {"requestId": request_id, "owner": owner, "movie": movie,
+                             "submittedAt": record["submittedAt"]}
+    add_queue.send(message, group=owner, dedup_id=request_id)
     return stored, True
+
+
+def accept(owner: str, movie: NewMovie, idempotency_key: str | None = None) -> tuple[AddRequest, bool]:
+    """The API's add: the per-user limit is checked (and counted) before anything is recorded or queued."""
+    refusal = add_limits.consume(owner)
+    if refusal is not None:
+        raise RateLimited(f"Too many adds: at most {refusal.limit} per {refusal.window}. "
+                          f"Try again in {refusal.retry_after} s.", refusal.retry_after,
+                          [{"field": "body", "message": f"at most {refusal.limit} adds per {refusal.window}"}])
+    return submit(owner, movie, idempotency_key)
 
 
 def status(owner: str, request_id: str) -> dict[str, Any]:
@@ -137,8 +82,8 @@ def process(body: str) -> Outcome:
         return {"requestId": match.group(1) if match else None, "status": "rejected",
                 "error": {"code": "VALIDATION_ERROR", "message": "The queued message could not be read."}}
     try:
-        movie = parse_new_movie(json.dumps(movie_input))
-    except (ValidationError, PayloadTooLarge) as exc:
+        movie = movie_rules.queued_movie(movie_input)
+    except ValidationError as exc:
         return {"requestId": request_id, "status": "rejected",
                 "error": {"code": "VALIDATION_ERROR", "message": exc.message}}
 
@@ -149,19 +94,8 @@ def process(body: str) -> Outcome:
         if is_transient(exc):
             raise  # the record fails and SQS delivers it again later
         return {"requestId": request_id, "status": "rejected", "error": {"code": "VALIDATION_ERROR",
-                                                                         "message": _reason(exc)}}
+                                                                         "message": refusal_reason(exc)}}
     return {"requestId": request_id, "status": "created" if inserted else "duplicate", "movie": found}
-
-
-def _reason(exc: Exception) -> str:
-    """Why the database refused the movie, in words safe for its submitter (no SQL, no values)."""
-    from psycopg2 import errorcodes
-
-    code: str | None = getattr(exc, "pgcode", None)
-    condition = errorcodes.lookup(code) if code else None
-    if condition:
-        return f"The database refused this movie ({condition.lower().replace('_', ' ')})."
-    return "The movie could not be stored."
 
 
 def record_outcome(outcome: Outcome) -> bool:
@@ -182,12 +116,18 @@ def retry_delay(receive_count: int) -> int:
     return max(0, min(cap, delay, 43200))
 
 
+def delay_failed(retries: list[tuple[str, int]]) -> None:
+    """Send failed messages, as (receipt handle, receive count), back to the queue after retry_delay()."""
+    if retries:
+        add_queue.delay_retries([(handle, retry_delay(count)) for handle, count in retries])
+
+
 def fail(body: str, reason: str) -> dict[str, Any]:
     """A message whose retries ran out (from the dead-letter queue)."""
     try:
         request_id = str(uuid.UUID(str(json.loads(body)["requestId"])))
     except (ValueError, KeyError, TypeError):
         return {"status": "failed", "recorded": False}
-    error = {"code": "UNAVAILABLE", "message": reason}
+    error: ErrorInfo = {"code": "UNAVAILABLE", "message": reason}
     recorded = requests_store.complete(request_id, "failed", now(), error=error)
     return {"status": "failed", "recorded": recorded}

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from api import cursors
-from api.errors import NotFound
 from data import db, etl_runs
+from domain import cursors
+from domain.errors import NotFound
 
 _MAX_ID = 10**18
 

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 from data import connections
+from domain.messages import EtlMessage
 from logic import notifications
 
 MESSAGE_TYPES = ("etlProgress", "etlFinished")
@@ -21,15 +22,15 @@ def is_etl_event(keys: Mapping[str, Any]) -> bool:
     return "runId" in keys and "seq" in keys
 
 
-def message_of(image: Mapping[str, Any]) -> dict[str, Any] | None:
+def message_of(image: Mapping[str, Any]) -> EtlMessage | None:
     """The message an ETL events item carries (a JSON string), if it is one the UI knows."""
     raw = image.get("message")
     if not isinstance(raw, str) or not raw:
         return None
     message = json.loads(raw)
-    return message if isinstance(message, dict) and message.get("type") in MESSAGE_TYPES else None
+    return cast(EtlMessage, message) if isinstance(message, dict) and message.get("type") in MESSAGE_TYPES else None
 
 
-def broadcast(message: dict[str, Any]) -> dict[str, int]:
+def broadcast(message: EtlMessage) -> dict[str, int]:
     """Post to every connected user whose token has not expired."""
     return notifications.post(connections.all_authorised(), message)

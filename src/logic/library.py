@@ -6,10 +6,10 @@ from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from api import cursors
-from api.errors import NotFound, ValidationError
 from data import db, movie_reads
-from logic.normalize import genre_key, like_pattern
+from domain import cursors
+from domain.errors import NotFound, ValidationError
+from domain.movie_rules import genre_key, like_pattern
 
 TOP_GENRES = 10
 LATEST_YEARS = 20

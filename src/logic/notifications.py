@@ -4,25 +4,39 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, cast
 
 from botocore.exceptions import ClientError
 
-from data import connections
+from data import connections, requests_store
 from data.aws_clients import management_api
+from domain.messages import TERMINAL, AddRequest, AddStatusMessage, EtlMessage
 
 
-def status_message(request: dict[str, Any]) -> dict[str, Any]:
+def on_request_changed(new_image: Mapping[str, Any], old_image: Mapping[str, Any]) -> dict[str, Any] | None:
+    """A change of the requests table (its stream images): tell the submitter when their request has just
+    reached an outcome. Any other change (a new queued request, a redelivery's repeat) sends nothing: None."""
+    new = requests_store.from_stream_image(new_image)
+    old = requests_store.from_stream_image(old_image)
+    if new is None or new.get("status") not in TERMINAL or (old is not None and old.get("status") == new["status"]):
+        return None
+    result = send_to_user(new["owner"], status_message(new))
+    return {"request_id": new["requestId"], "status": new["status"], **result}
+
+
+def status_message(request: AddRequest) -> AddStatusMessage:
+    # Built in the order clients have always seen the keys (at last), then typed as the message.
     message: dict[str, Any] = {"type": "addStatus", "requestId": request["requestId"], "status": request["status"]}
     if request.get("movie"):
         message["movie"] = request["movie"]
     if request.get("error"):
         message["error"] = request["error"]
     message["at"] = request.get("completedAt") or request.get("submittedAt")
-    return message
+    return cast(AddStatusMessage, message)
 
 
-def send_to_user(user_sub: str, message: dict[str, Any]) -> dict[str, int]:
+def send_to_user(user_sub: str, message: AddStatusMessage) -> dict[str, int]:
     """Post to each of the user's authorised connections. A gone one (410) is forgotten, never an error;
     one whose token has expired is closed and forgotten unsent (the client reconnects with a fresh token)."""
     live, expired = connections.for_user(user_sub)
@@ -31,7 +45,7 @@ def send_to_user(user_sub: str, message: dict[str, Any]) -> dict[str, int]:
     return {**post(live, message), "expired": len(expired)}
 
 
-def post(connection_ids: list[str], message: dict[str, Any]) -> dict[str, int]:
+def post(connection_ids: list[str], message: AddStatusMessage | EtlMessage) -> dict[str, int]:
     """Post one message to each connection; a gone one (410) is forgotten, never an error."""
     api = _api()
     data = json.dumps(message).encode()

@@ -128,7 +128,7 @@ def test_a_cursor_is_refused_for_another_order(api: httpx.Client, sortable, path
 
 
 def test_cursors_from_before_sorting_continue_the_default_order(api: httpx.Client, sortable) -> None:
-    from api import cursors
+    from domain import cursors
 
     first = api.get("/api/movies/search", params={"title": "e", "limit": 3}).json()["movies"]
     old = cursors.encode({"k": "search", "t": first[-1]["title"], "id": first[-1]["id"]})  # no "s"/"o"
@@ -156,7 +156,7 @@ def test_a_bad_sort_or_order_is_a_400_naming_it(api: httpx.Client, path: str, pa
 
 
 def test_forged_sort_keys_are_refused_before_the_database(api: httpx.Client, sortable) -> None:
-    from api import cursors
+    from domain import cursors
 
     some_id = str(uuid.uuid4())
     for sort, order, key in [("year", "asc", "1999.5"), ("year", "desc", "-99999999999"), ("rating", "asc", "NaN"),

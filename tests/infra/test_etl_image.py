@@ -51,8 +51,11 @@ def _image(tmp: Path) -> Path:
         files = [p for p in context if p == source or p.startswith(source.rstrip("/") + "/")]
         assert files, f"COPY {source}: nothing in the build context (.dockerignore leaves it out)"
         for path in files:
-            relative = Path(path).relative_to(source) if path != source else Path(Path(path).name)
-            destination = Path(target.replace("/app", str(app), 1)) / relative
+            destination = Path(target.replace("/app", str(app), 1))
+            if path != source:  # a folder: its files under the target
+                destination /= Path(path).relative_to(source)
+            elif target.endswith("/"):  # a file into a folder
+                destination /= Path(path).name
             destination.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy(ROOT / path, destination)
     return app
@@ -68,6 +71,9 @@ def test_the_etl_image_runs_from_what_the_dockerfile_copies(tmp_path: Path) -> N
         assert result.returncode == 0, f"the image cannot start the ETL:\n{result.stderr[-2000:]}"
     assert (app / "data" / "certs" / "rds-ca-bundle.pem").exists()  # PGSSLROOTCERT in the task definition
     assert (app / "data" / "migrations").is_dir()  # the ETL applies migrations before loading
+    assert (app / "api" / "openapi.json").is_file()  # domain/movie_limits reads the limits from the contract
+    assert sorted(p.name for p in (app / "api").iterdir()) == ["openapi.json"], "the ETL needs no api code"
+    assert not (app / "logic").exists(), "the ETL needs no use cases of the functions"
 
 
 def test_the_lambda_package_leaves_the_etl_sql_out() -> None:

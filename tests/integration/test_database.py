@@ -10,9 +10,9 @@ from pathlib import Path
 import psycopg2
 import pytest
 
-from api.errors import Unavailable
 from data import db as data_db
 from data import schema
+from domain.errors import Unavailable
 from local.runtime import LambdaRuntime
 from logic import library
 from tests.conftest import CfnResponses

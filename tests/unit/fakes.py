@@ -126,14 +126,16 @@ class FakeMovieWrites:
 
 
 class FakeAdds:
-    """logic/adds as the queue handler uses it: process() answers from a script, record_outcome() stores."""
+    """logic/adds as the queue handler uses it: process() answers from a script, record_outcome() stores,
+    delay_failed() is the real one."""
 
-    def __init__(self, outcomes: dict[str, dict[str, Any] | Exception], retry_delay: Callable[[int], int]) -> None:
+    def __init__(self, outcomes: dict[str, dict[str, Any] | Exception],
+                 delay_failed: Callable[[list[tuple[str, int]]], None]) -> None:
         self.outcomes = outcomes  # message body's requestId -> outcome, or the exception process() raises
         self.processed: list[str] = []
         self.recorded: list[dict[str, Any]] = []
         self.fail_record: set[str] = set()  # request ids whose outcome write raises
-        self.retry_delay = retry_delay
+        self.delay_failed = delay_failed  # the real one (over a FakeQueue): the delays are logic's rule
 
     def process(self, body: str) -> dict[str, Any]:
         import json

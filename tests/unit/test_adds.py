@@ -9,7 +9,8 @@ import uuid
 import psycopg2
 import pytest
 
-from api.errors import NotFound, Unavailable, ValidationError
+from api.errors import status_of
+from domain.errors import NotFound, Unavailable, ValidationError
 from logic import adds
 from tests.unit.fakes import FakeDb, FakeMovieWrites, FakeQueue, FakeRequests, install
 
@@ -89,7 +90,7 @@ def test_the_same_key_for_another_movie_is_a_400_that_changes_nothing(store: Fak
     with pytest.raises(ValidationError) as raised:
         adds.submit(ALICE, {**MOVIE, "year": 2024}, idempotency_key="k-2")
 
-    assert raised.value.status == 400
+    assert status_of(raised.value) == 400
     assert raised.value.details == [{"field": "Idempotency-Key", "message": "already used for another request"}]
     assert store.get(first["requestId"])["input"] == MOVIE and len(queue.sent) == 1
 
@@ -100,7 +101,7 @@ def test_a_key_of_the_wrong_length_is_a_400_before_anything_is_stored(store: Fak
     with pytest.raises(ValidationError) as raised:
         adds.submit(ALICE, MOVIE, idempotency_key=key)
 
-    assert raised.value.status == 400 and raised.value.details[0]["field"] == "Idempotency-Key"
+    assert status_of(raised.value) == 400 and raised.value.details[0]["field"] == "Idempotency-Key"
     assert store.items == {} and queue.sent == []
 
 

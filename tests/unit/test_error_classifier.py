@@ -14,9 +14,10 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 from psycopg2 import sql
 
-from api.errors import Unavailable, is_transient
 from data import db as data_db
-from logic import normalize
+from data.faults import is_transient
+from domain import movie_rules as normalize
+from domain.errors import Unavailable
 
 
 def _raised(action: Callable[[], object]) -> BaseException:

@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
+from domain import movie_rules as normalize
 from etl_task.records import LIMITS, Limits, Rejected, parse
-from logic import normalize
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEC = ROOT / "src" / "api" / "openapi.json"
@@ -38,12 +38,12 @@ def test_the_limits_are_the_documents_movie_input_rules() -> None:
 
 
 def test_the_api_and_processor_rules_use_the_same_limits() -> None:
-    """logic/normalize (the API's and the processor's second check) holds no limit of its own."""
+    """domain/movie_rules (the API's and the processor's second check) holds no limit of its own."""
     assert (LIMITS.max_title, LIMITS.max_genre) == (normalize.MAX_TITLE, normalize.MAX_GENRE)
     assert (LIMITS.min_rating, LIMITS.max_rating) == (normalize.MIN_RATING, normalize.MAX_RATING)
     assert (LIMITS.min_year, LIMITS.max_year) == (normalize.MIN_YEAR, normalize.MAX_YEAR)
-    source = (ROOT / "src" / "logic" / "normalize.py").read_text()
-    assert not re.search(r"^(MAX|MIN)_\w+.*=.*\d", source, re.M), "a limit is restated in normalize.py"
+    source = (ROOT / "src" / "domain" / "movie_rules.py").read_text()
+    assert not re.search(r"^(MAX|MIN)_\w+.*=.*\d", source, re.M), "a limit is restated in movie_rules.py"
 
 
 @pytest.mark.parametrize(
@@ -68,12 +68,15 @@ def test_ratings_are_rounded_to_the_documents_step() -> None:
 
 
 def test_the_etl_image_layout_reads_the_document_it_ships(tmp_path: Path) -> None:
-    """Laid out as etl_task/Dockerfile copies it (/app/api, /app/logic, ...), with a changed title limit."""
+    """Laid out as etl_task/Dockerfile copies it (/app/domain, /app/api/openapi.json, ...), with a changed title limit."""
     app = tmp_path / "app"
-    copies = re.findall(r"^COPY (src/\w+|etl_task) /app/(\w+)$", DOCKERFILE.read_text(), re.MULTILINE)
-    assert ("src/api", "api") in copies, "the ETL image must ship the OpenAPI document"
+    copies = re.findall(r"^COPY (src/[\w/.]+|etl_task) /app/([\w/.]+)$", DOCKERFILE.read_text(), re.MULTILINE)
+    assert ("src/api/openapi.json", "api/openapi.json") in copies, "the ETL image must ship the OpenAPI document"
     for source, target in copies:
-        shutil.copytree(ROOT / source, app / target, ignore=shutil.ignore_patterns("__pycache__"))
+        if (ROOT / source).is_dir():
+            shutil.copytree(ROOT / source, app / target, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            (app / target).parent.mkdir(parents=True, exist_ok=True)
     (app / "api" / "openapi.json").write_text(json.dumps(_document(title={"maxLength": 5})))
     script = "import sys\nfrom etl_task.records import Rejected, parse\ntry:\n    parse(sys.stdin.buffer.read())\n" \
              "except Rejected as exc:\n    print(exc)\n"

@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
-from api import cursors
-from api.errors import NotFound, ValidationError
+from api.errors import status_of
+from domain import cursors
+from domain.errors import NotFound, ValidationError
 from logic import library
 from tests.unit.fakes import FakeDb, FakeMovieReads, install
 
@@ -78,7 +79,7 @@ def titles(pages: list[list[dict[str, Any]]]) -> list[str]:
 def assert_bad_cursor(action: Callable[[], object], fake_db: FakeDb, says: str = "nextCursor") -> None:
     with pytest.raises(ValidationError) as raised:
         action()
-    assert raised.value.status == 400 and raised.value.details[0]["field"] == "cursor"
+    assert status_of(raised.value) == 400 and raised.value.details[0]["field"] == "cursor"
     assert says in raised.value.message
     assert fake_db.calls == 0, "a bad cursor is refused before the database is asked"
 
@@ -140,7 +141,7 @@ def test_one_movie_or_a_404(reads: FakeMovieReads) -> None:
     assert library.movie(MOVIES[2]["id"]) == MOVIES[2]
     with pytest.raises(NotFound) as raised:
         library.movie("00000000-0000-4000-8000-000000000099")
-    assert raised.value.status == 404
+    assert status_of(raised.value) == 404
 
 
 # --- search -----------------------------------------------------------------------------------------------

@@ -2,9 +2,10 @@
 
 import pytest
 
-from api import cursors, openapi
-from api.errors import ValidationError
-from logic.normalize import clean_text, like_pattern
+from api import openapi
+from domain import cursors
+from domain.errors import ValidationError
+from domain.movie_rules import clean_text, like_pattern
 
 
 def test_defaults_and_coercion() -> None:

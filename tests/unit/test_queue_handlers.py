@@ -39,7 +39,7 @@ def batch() -> dict:
 
 @pytest.fixture()
 def queue(monkeypatch: pytest.MonkeyPatch) -> FakeQueue:
-    return install(monkeypatch, process_adds, "add_queue", FakeQueue())
+    return install(monkeypatch, adds, "add_queue", FakeQueue())
 
 
 @pytest.fixture()
@@ -49,7 +49,7 @@ def no_env_delays(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def fake_adds(monkeypatch: pytest.MonkeyPatch, outcomes: dict) -> FakeAdds:
-    return install(monkeypatch, process_adds, "adds", FakeAdds(outcomes, retry_delay=adds.retry_delay))
+    return install(monkeypatch, process_adds, "adds", FakeAdds(outcomes, delay_failed=adds.delay_failed))
 
 
 def with_second_group(batch: dict) -> dict:

@@ -1,7 +1,8 @@
 """The new-movie rules of the API's MovieInput schema as values, read from the document itself.
 
 The API, the processor and the ETL check new movies with these, so no copy of a limit can drift
-from `openapi.json`. Reading needs only the standard library (the ETL image has no jsonschema).
+from `openapi.json`. Reading needs only the standard library (the ETL image has no jsonschema), and only
+the document itself (the ETL image copies src/api/openapi.json to /app/api/openapi.json, no api code).
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from decimal import Decimal
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
 
@@ -34,9 +35,12 @@ class Limits:
                    Decimal(str(rating.get("multipleOf", 1))), int(year["minimum"]), int(year["maximum"]))
 
 
+# The contract beside this package: src/api/openapi.json here, /app/api/openapi.json in the ETL image.
+DOCUMENT_PATH = Path(__file__).resolve().parent.parent / "api" / "openapi.json"
+
+
 def _document() -> dict[str, Any]:
-    # The package data of `api`: src/api here, /app/api in the ETL image.
-    document: dict[str, Any] = json.loads(resources.files("api").joinpath("openapi.json").read_text())
+    document: dict[str, Any] = json.loads(DOCUMENT_PATH.read_text())
     return document
 
 

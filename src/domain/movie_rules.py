@@ -9,17 +9,20 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from api.movie_input import LIMITS
+from domain.errors import FieldProblem, ValidationError
+from domain.messages import NewMovie
+from domain.movie_limits import LIMITS
 
 _SPACES = re.compile(r"\s+")
 # C0 and C1 control characters (NUL among them: PostgreSQL text cannot hold it) and unpaired
 # surrogates (JSON can escape them, UTF-8 cannot encode them, so neither database can store them).
 _UNSTORABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 
-# From the document's MovieInput schema (api/movie_input.py), never restated here.
+# From the document's MovieInput schema (domain/movie_limits.py), never restated here.
 MAX_TITLE, MAX_GENRE = LIMITS.max_title, LIMITS.max_genre
 MIN_YEAR, MAX_YEAR = LIMITS.min_year, LIMITS.max_year
 MIN_RATING, MAX_RATING = LIMITS.min_rating, LIMITS.max_rating
@@ -108,3 +111,56 @@ def like_pattern(text: str) -> str:
     """A LIKE pattern matching `text` anywhere, with %, _ and \\ taken literally."""
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
+
+
+def _required_number(field: str, value: Any) -> Decimal:
+    found = number(field, value)
+    if found is None:
+        raise Invalid(field, "is required")
+    return found
+
+
+def _refuse(details: list[FieldProblem]) -> ValidationError:
+    summary = "; ".join(f"{d['field']} {d['message']}" for d in details)
+    return ValidationError(f"Invalid movie: {summary}.", details)
+
+
+def new_movie(movie: Mapping[str, Any]) -> NewMovie:
+    """A schema-valid movie as it will be stored, or a ValidationError naming each field that cannot be stored."""
+    checks: dict[str, Callable[[Any], Any]] = {
+        "title": lambda v: text("title", v, MAX_TITLE),
+        "genre": lambda v: text("genre", v, MAX_GENRE),
+        "rating": lambda v: float(rating(_required_number("rating", v))),
+        "year": lambda v: year(_required_number("year", v)),
+    }
+    out: dict[str, Any] = {}
+    details: list[FieldProblem] = []
+    for field, check in checks.items():
+        try:
+            out[field] = check(movie.get(field))
+        except (Invalid, TypeError) as exc:
+            problem = exc.problem if isinstance(exc, Invalid) else "is required"
+            details.append({"field": field, "message": problem})
+    if details:
+        raise _refuse(details)
+    return NewMovie(title=out["title"], genre=out["genre"], rating=out["rating"], year=out["year"])
+
+
+def queued_movie(movie: Any) -> NewMovie:
+    """A queued message's movie, checked as the API checked it before queueing (the object's fields and
+    their JSON types, the rating's step, then new_movie), without going back through JSON text."""
+    if not isinstance(movie, dict):
+        raise _refuse([{"field": "body", "message": "must be an object"}])
+    details: list[FieldProblem] = [{"field": str(f), "message": "is not a known field"}
+                                   for f in movie if f not in NewMovie.__annotations__]
+    for field in ("rating", "year"):
+        value = movie.get(field)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
+            details.append({"field": field, "message": "must be a number" if field == "rating" else "must be an integer"})
+    rating_value = movie.get("rating")
+    if isinstance(rating_value, (int, float)) and not isinstance(rating_value, bool) and math.isfinite(rating_value) \
+            and Decimal(str(rating_value)) % LIMITS.rating_step != 0:
+        details.append({"field": "rating", "message": "must have at most one decimal place"})
+    if details:
+        raise _refuse(details)
+    return new_movie(movie)

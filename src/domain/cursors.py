@@ -8,8 +8,8 @@ import json
 import uuid
 from typing import Any
 
-from api.errors import ValidationError
-from logic.normalize import text_problem
+from domain.errors import ValidationError
+from domain.movie_rules import text_problem
 
 MAX_POSITION = 2**62  # a ranking position; more than any table holds, less than bigint's limit
 

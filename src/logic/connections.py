@@ -1,0 +1,35 @@
+"""Open WebSockets: who may hear about what, and until when.
+
+A socket is kept at most API Gateway's 2 hours; one opened with a token that expires earlier is forgotten
+a minute after that token's `exp` (the notifier stops sending to it at `exp`; the client reconnects).
+"""
+
+from __future__ import annotations
+
+import time
+
+from data import connections
+
+MAX_CONNECTION_SECONDS = 2 * 3600  # API Gateway closes every WebSocket after 2 hours
+AFTER_TOKEN_SECONDS = 60
+
+
+def token_expiry(raw: object) -> int | None:
+    """The authorizer context's `exp`: API Gateway may pass authorizer context numbers as strings."""
+    if raw is None or raw == "":
+        return None
+    return int(float(str(raw)))
+
+
+def connect(connection_id: str, user_sub: str, connected_at: int, token_expires_at: int | None,
+            now: float | None = None) -> None:
+    """Remember an open socket of `user_sub` until the earlier of API Gateway's limit and its token's expiry."""
+    now = time.time() if now is None else now
+    expires_at = int(now) + MAX_CONNECTION_SECONDS
+    if token_expires_at is not None:
+        expires_at = min(expires_at, token_expires_at + AFTER_TOKEN_SECONDS)
+    connections.save(connection_id, user_sub, connected_at, expires_at, token_expires_at)
+
+
+def disconnect(connection_id: str) -> None:
+    connections.delete(connection_id)
