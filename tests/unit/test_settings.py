@@ -49,3 +49,22 @@ def test_the_settings_are_built_once_and_again_when_the_environment_changes(monk
 def test_every_handler_imports_with_the_unit_placeholders() -> None:
     for name in ("write_api", "process_adds", "dead_letters", "notify", "websocket", "ws_authorizer", "read_api"):
         importlib.import_module(f"handlers.{name}")
+
+
+def test_the_etl_fails_at_start_naming_a_malformed_variable() -> None:
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": f"{ROOT / 'src'}:{ROOT}", "ETL_CONCURRENCY": "many"}
+    result = subprocess.run([sys.executable, "-m", "etl_task", "--help"], env=env, cwd=ROOT, capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode != 0
+    assert "SettingsError: ETL_CONCURRENCY must be a whole number, got 'many'" in result.stderr
+
+
+def test_the_etl_settings_give_the_command_lines_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
+    from etl_task import settings as etl_settings
+    from etl_task.__main__ import parse_args
+
+    monkeypatch.setenv("ETL_WALK_EVERY", "3")
+    monkeypatch.setenv("DRIVE_REQUESTS_PER_SECOND", "20")
+    args = parse_args(["--source", "folder", "--folder", "x"])
+    assert (args.walk_every, args.concurrency, args.allow_empty) == (3, 16, False)
+    assert etl_settings.current().drive_requests_per_second == 20.0
