@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
 import signal
 import sys
 import time
@@ -27,7 +26,7 @@ import psycopg2.extensions
 
 from data import config, db, schema
 from data.faults import is_transient
-from etl_task import live, metrics
+from etl_task import live, metrics, settings
 from etl_task.loader import Summary
 from etl_task.pipeline import LeaseHeld, Run
 from etl_task.progress import Progress
@@ -45,12 +44,11 @@ def _source(args: argparse.Namespace) -> Source:
 
     if not args.folder_id:
         raise SystemExit("--folder-id (or DRIVE_FOLDER_ID) is required for the drive source")
-    return DriveSource(args.folder_id, load_credentials(), api_endpoint=os.environ.get("DRIVE_API_ENDPOINT") or None,
-                       requests_per_second=float(os.environ.get("DRIVE_REQUESTS_PER_SECOND")
-                                                 or DEFAULT_REQUESTS_PER_SECOND),
-                       backoff_base=float(os.environ.get("DRIVE_BACKOFF_SECONDS", "1.0")),
-                       max_tries=int(os.environ.get("DRIVE_MAX_TRIES", "6")),
-                       resource_key=os.environ.get("DRIVE_FOLDER_RESOURCE_KEY") or None)
+    env = settings.current()
+    return DriveSource(args.folder_id, load_credentials(), api_endpoint=env.drive_api_endpoint,
+                       requests_per_second=env.drive_requests_per_second or DEFAULT_REQUESTS_PER_SECOND,
+                       backoff_base=env.drive_backoff_seconds, max_tries=env.drive_max_tries,
+                       resource_key=env.drive_folder_resource_key)
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -66,30 +64,30 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    env = os.environ.get
+    env = settings.current()
     parser = argparse.ArgumentParser(prog="etl_task", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--source", choices=["folder", "drive"], default=env("ETL_SOURCE", "folder"))
-    parser.add_argument("--folder", default=env("ETL_FOLDER"), help="local folder of *.json files")
-    parser.add_argument("--folder-id", default=env("DRIVE_FOLDER_ID"), help="Google Drive folder id")
+    parser.add_argument("--source", choices=["folder", "drive"], default=env.source)
+    parser.add_argument("--folder", default=env.folder, help="local folder of *.json files")
+    parser.add_argument("--folder-id", default=env.folder_id, help="Google Drive folder id")
     parser.add_argument("--check", action="store_true",
                         help="only check that the credentials can read the root folder (a preflight), then exit")
     parser.add_argument("--full", action="store_true", help="ignore the checkpoint and download every file again")
-    parser.add_argument("--allow-empty", action="store_true", default=env("ETL_ALLOW_EMPTY") == "true",
+    parser.add_argument("--allow-empty", action="store_true", default=env.allow_empty,
                         help="a walk that finds no files succeeds (otherwise it is an error: wrong folder or no share)")
-    parser.add_argument("--walk-every", type=int, default=int(env("ETL_WALK_EVERY", "10")),
+    parser.add_argument("--walk-every", type=int, default=env.walk_every,
                         help="with the changes feed, still walk the whole tree every Nth run")
-    parser.add_argument("--lease-seconds", type=float, default=float(env("ETL_LEASE_SECONDS", "60")),
+    parser.add_argument("--lease-seconds", type=float, default=env.lease_seconds,
                         help="how long a run's lease lasts without renewal (it renews every third of it)")
-    parser.add_argument("--batch-size", type=int, default=int(env("ETL_BATCH_SIZE", "1000")))
-    parser.add_argument("--concurrency", type=int, default=int(env("ETL_CONCURRENCY", "16")),
+    parser.add_argument("--batch-size", type=int, default=env.batch_size)
+    parser.add_argument("--concurrency", type=int, default=env.concurrency,
                         help="parallel downloads; DRIVE_REQUESTS_PER_SECOND (default 150) caps the rate for Drive's"
                              " per-project and per-user quotas")
-    parser.add_argument("--quarantine", default=env("ETL_QUARANTINE_FILE"),
+    parser.add_argument("--quarantine", default=env.quarantine_file,
                         help="also write the quarantine report (JSON Lines) to this file")
-    parser.add_argument("--reconnects", type=int, default=int(env("ETL_RECONNECTS", "5")),
+    parser.add_argument("--reconnects", type=int, default=env.reconnects,
                         help="how often a run reconnects and resumes after losing its database connection")
-    parser.add_argument("--progress-interval", type=float, default=float(env("ETL_PROGRESS_SECONDS", "5")))
+    parser.add_argument("--progress-interval", type=float, default=env.progress_seconds)
     return parser.parse_args(argv)
 
 
@@ -134,7 +132,7 @@ def _execute(args: argparse.Namespace, source: Source, out: IO[str] | None) -> S
 
 
 def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"), format="%(message)s")
+    logging.basicConfig(level=settings.current().log_level, format="%(message)s")  # settings validated first
     args = parse_args(argv)
     if args.check:
         return _check(args)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import random
 import threading
 import time
@@ -31,6 +30,7 @@ from google_auth_httplib2 import AuthorizedHttp
 from googleapiclient.discovery import build
 from googleapiclient.errors import HttpError
 
+from etl_task import settings
 from etl_task.sources import SourceFile, is_json_name
 
 log = logging.getLogger("etl.drive")
@@ -71,17 +71,17 @@ def credentials_from_info(info: dict[str, Any], token_uri: str | None = None) ->
 
 def load_credentials() -> Credentials:
     """From Secrets Manager (DRIVE_CREDENTIALS_SECRET) or a local file (DRIVE_CREDENTIALS_FILE); never the image."""
-    secret = os.environ.get("DRIVE_CREDENTIALS_SECRET")
-    if secret:
+    env = settings.current()
+    if env.drive_credentials_secret:
         from data import config
 
-        info = config.read_secret(secret)
-    elif os.environ.get("DRIVE_CREDENTIALS_FILE"):
-        with open(os.environ["DRIVE_CREDENTIALS_FILE"]) as handle:
+        info = config.read_secret(env.drive_credentials_secret)
+    elif env.drive_credentials_file:
+        with open(env.drive_credentials_file) as handle:
             info = json.load(handle)
     else:
         raise ValueError("set DRIVE_CREDENTIALS_SECRET (Secrets Manager) or DRIVE_CREDENTIALS_FILE")
-    return credentials_from_info(info, os.environ.get("DRIVE_TOKEN_URI") or None)
+    return credentials_from_info(info, env.drive_token_uri)
 
 
 def retry_after_seconds(value: str | None, now: float | None = None) -> float | None:

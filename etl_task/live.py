@@ -6,16 +6,18 @@ endpoint); the notifier, outside the VPC, reaches the @connections API."""
 from __future__ import annotations
 
 import json
-import os
 import threading
 import time
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+from domain.messages import EtlMessage
+from etl_task import settings
+
 TTL_SECONDS = 24 * 3600  # the items only carry messages; the run history is in PostgreSQL
 
-Message = dict[str, Any]  # an etlProgress / etlFinished WebSocket message (JSON)
+Message = EtlMessage  # an etlProgress / etlFinished WebSocket message (JSON)
 
 
 class Throttled:
@@ -53,7 +55,7 @@ def dynamodb_sender(table_name: str) -> Callable[[Message], None]:
 
 def publisher() -> Callable[[Message], None] | None:
     """From the environment: ETL_EVENTS_TABLE (unset: no live messages), ETL_LIVE_SECONDS (default 3)."""
-    table_name = os.environ.get("ETL_EVENTS_TABLE")
-    if not table_name:
+    env = settings.current()
+    if not env.events_table:
         return None
-    return Throttled(dynamodb_sender(table_name), float(os.environ.get("ETL_LIVE_SECONDS", "3")))
+    return Throttled(dynamodb_sender(env.events_table), env.live_seconds)

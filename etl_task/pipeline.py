@@ -16,6 +16,7 @@ from typing import IO, Any
 import psycopg2
 import psycopg2.extensions
 
+from domain.messages import EtlMessage
 from etl_task import store
 from etl_task.loader import Loader, Summary
 from etl_task.progress import Progress
@@ -43,7 +44,7 @@ class Run:
     def __init__(self, conn: psycopg2.extensions.connection, source: Source, *, batch_size: int = 1000,
                  concurrency: int = 10, full: bool = False, quarantine_out: IO[str] | None = None,
                  progress: Progress | None = None, allow_empty: bool = False, walk_every: int = 10,
-                 lease_seconds: float = 60.0, live: Callable[[dict[str, Any]], None] | None = None):
+                 lease_seconds: float = 60.0, live: Callable[[EtlMessage], None] | None = None):
         self.conn, self.source = conn, source
         self.batch_size, self.concurrency, self.full = batch_size, concurrency, full
         self.quarantine_out = quarantine_out
@@ -143,7 +144,7 @@ class Run:
         rate = done / elapsed if elapsed > 0 else 0.0
         remaining = max(0, self._queued - done)
         eta = round(remaining / rate, 1) if rate > 0 and self._phase == "loading" else None
-        message = {"type": "etlFinished" if finished else "etlProgress", "runId": str(run_id),
+        message: EtlMessage = {"type": "etlFinished" if finished else "etlProgress", "runId": str(run_id),
                    "source": self.source.name, "mode": summary.mode, "phase": finished or self._phase,
                    "counts": {_camel(k): v for k, v in summary.counts().items()}, "filesQueued": self._queued,
                    "filesPerSecond": round(rate, 2), "etaSeconds": eta, "elapsedSeconds": round(elapsed, 1)}

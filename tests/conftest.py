@@ -24,6 +24,17 @@ from local.stack import ROOT, LocalStack
 for _name, _value in template.load()["Globals"]["Function"]["Environment"]["Variables"].items():
     if _name.startswith("POWERTOOLS_"):
         os.environ.setdefault(_name, str(_value))
+# ... and placeholders for the variables the handlers require at import (src/settings.require), so tests can
+# import a handler outside a stack; the fakes stand in for AWS there, and a stack sets the real values over these.
+for _name, _value in {
+    "ADD_QUEUE_URL": "https://sqs.us-east-1.amazonaws.com/000000000000/no-stack-adds.fifo",
+    "REQUESTS_TABLE": "no-stack-requests",
+    "ADD_LIMITS_TABLE": "no-stack-add-limits",
+    "CONNECTIONS_TABLE": "no-stack-connections",
+    "WS_MANAGEMENT_ENDPOINT": "https://no-stack.execute-api.us-east-1.amazonaws.com/test",
+    "COGNITO_CLIENT_ID": "no-stack-client",
+}.items():
+    os.environ.setdefault(_name, _value)
 
 SHARED = ROOT.parent / "shared"
 # ../shared holds the fixtures beside the clone; FIXTURE_LIBRARY points elsewhere (e.g. the bundled copy).

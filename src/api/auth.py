@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from functools import lru_cache
 from typing import Any
 
 import jwt
 
 from domain.errors import Unauthorized
+from settings import current
 
 
 class TokenVerifier:
@@ -49,21 +49,17 @@ def verifier() -> TokenVerifier:
     return TokenVerifier(cognito_jwks_url(), cognito_issuer(), cognito_client_id())
 
 
-def _region() -> str:
-    return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
-
-
 def cognito_issuer() -> str:
-    explicit = os.environ.get("COGNITO_ISSUER")
-    if explicit:
-        return explicit
-    return f"https://cognito-idp.{_region()}.amazonaws.com/{os.environ['COGNITO_USER_POOL_ID']}"
+    settings = current()
+    if settings.cognito_issuer:
+        return settings.cognito_issuer
+    return f"https://cognito-idp.{settings.region}.amazonaws.com/{settings.need('cognito_user_pool_id')}"
 
 
 def cognito_jwks_url() -> str:
     # Its own setting: moto's tokens name AWS as issuer but serve the keys locally.
-    return os.environ.get("COGNITO_JWKS_URL") or f"{cognito_issuer()}/.well-known/jwks.json"
+    return current().cognito_jwks_url or f"{cognito_issuer()}/.well-known/jwks.json"
 
 
 def cognito_client_id() -> str:
-    return os.environ["COGNITO_CLIENT_ID"]
+    return current().need("cognito_client_id")

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-import os
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response
@@ -13,6 +12,7 @@ from api import errors
 from api.errors import error_body
 from api.observability import logger
 from domain.errors import DomainError, NotFound
+from settings import current
 
 
 def _json(status: int, body: dict[str, Any]) -> Response[str]:
@@ -20,7 +20,7 @@ def _json(status: int, body: dict[str, Any]) -> Response[str]:
 
 
 def resolver() -> APIGatewayRestResolver:
-    cors = CORSConfig(allow_origin=os.environ.get("ALLOWED_ORIGIN", "*"),
+    cors = CORSConfig(allow_origin=current().allowed_origin,
                       allow_headers=["Authorization", "Content-Type", "Idempotency-Key"], max_age=600)
     app = APIGatewayRestResolver(cors=cors)
     register(app)

@@ -9,21 +9,21 @@ counter one higher, which only matters to someone already at the day's limit.
 
 from __future__ import annotations
 
-import os
 import time
 from dataclasses import dataclass
 
 from botocore.exceptions import ClientError
 
 from data.aws_clients import table
+from settings import current
 
 MINUTE, DAY = 60, 86400
 
 
 def _limits() -> list[tuple[str, int, int]]:
     """(name, window seconds, limit) from the template's parameters."""
-    return [("minute", MINUTE, int(os.environ.get("ADDS_PER_USER_PER_MINUTE", "60"))),
-            ("day", DAY, int(os.environ.get("ADDS_PER_USER_PER_DAY", "1000")))]
+    settings = current()
+    return [("minute", MINUTE, settings.adds_per_user_per_minute), ("day", DAY, settings.adds_per_user_per_day)]
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ def consume(user: str, now: float | None = None) -> Refusal | None:
     for name, seconds, limit in _limits():
         end = (int(now // seconds) + 1) * seconds
         try:
-            table("ADD_LIMITS_TABLE").update_item(
+            table(current().need("add_limits_table")).update_item(
                 Key={"window": f"{user}#{name}#{end}"},
                 UpdateExpression="ADD #n :one SET expiresAt = :exp",
                 ConditionExpression="attribute_not_exists(#n) OR #n < :limit",

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import json
-import os
 from typing import TYPE_CHECKING
 
 from data.aws_clients import client
 from domain.messages import QueueMessage
+from settings import current
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs.type_defs import ChangeMessageVisibilityBatchRequestEntryTypeDef
 
 
 def _url() -> str:
-    return os.environ["ADD_QUEUE_URL"]
+    return current().need("add_queue_url")
 
 
 def send(message: QueueMessage, group: str, dedup_id: str) -> None:

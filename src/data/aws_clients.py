@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import threading
 from functools import lru_cache
 from typing import TYPE_CHECKING, Literal
@@ -32,12 +31,12 @@ def secrets_manager() -> SecretsManagerClient:
 _local = threading.local()
 
 
-def table(env_name: str) -> Table:
+def table(name: str) -> Table:
     # boto3 resources are not thread-safe: one per thread (Lambda has one; the processor uses a few).
     tables: dict[str, Table] = _local.__dict__.setdefault("tables", {})
-    if env_name not in tables:
-        tables[env_name] = boto3.session.Session().resource("dynamodb", config=_CONFIG).Table(os.environ[env_name])
-    return tables[env_name]
+    if name not in tables:
+        tables[name] = boto3.session.Session().resource("dynamodb", config=_CONFIG).Table(name)
+    return tables[name]
 
 
 @lru_cache(maxsize=4)

@@ -1,46 +1,49 @@
-"""Configuration, read from the environment only (template parameters in AWS, local/stack.py locally)."""
+"""The database login and the secrets behind it, from the settings (src/settings: template parameters in AWS,
+local/stack.py locally)."""
 
 from __future__ import annotations
 
-import os
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.parameters import SecretsProvider
 
-DEFAULT_SECRET_CACHE_SECONDS = 300
+from settings import DEFAULT_SECRET_CACHE_SECONDS, current
+
+__all__ = ["DEFAULT_SECRET_CACHE_SECONDS", "database_dsn", "forget_secrets", "read_secret", "region",
+           "secret_cache_seconds"]
 
 
 def region() -> str:
-    return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
+    return current().region
 
 
 def database_dsn() -> str:
     """DATABASE_URL wins; in AWS the RDS-managed secret plus DB_HOST/DB_NAME build the DSN."""
-    url = os.environ.get("DATABASE_URL")
-    if url:
-        return url
-    secret_arn = os.environ.get("DB_SECRET_ARN")
+    settings = current()
+    if settings.database_url:
+        return settings.database_url
+    secret_arn = settings.db_secret_arn
     if not secret_arn:
         raise RuntimeError("set DATABASE_URL, or DB_SECRET_ARN with DB_HOST and DB_NAME")
     secret = read_secret(secret_arn)
     from psycopg2.extensions import make_dsn
 
     return make_dsn(
-        host=os.environ["DB_HOST"],
-        port=os.environ.get("DB_PORT", "5432"),
-        dbname=os.environ.get("DB_NAME", "movies"),
+        host=settings.need("db_host"),
+        port=str(settings.db_port),
+        dbname=settings.db_name,
         user=secret["username"],
         password=secret["password"],
-        sslmode=os.environ.get("DB_SSLMODE", "require"),
+        sslmode=settings.db_sslmode,
     )
 
 
 def secret_cache_seconds() -> int:
     """How long a secret read is reused (SECRET_CACHE_SECONDS): a rotation is noticed at the latest then,
     and at once when the database refuses the login (db.connect calls forget_secrets)."""
-    return int(os.environ.get("SECRET_CACHE_SECONDS") or DEFAULT_SECRET_CACHE_SECONDS)
+    return current().secret_cache_seconds
 
 
 def forget_secrets() -> None:

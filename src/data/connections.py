@@ -10,10 +10,11 @@ from typing import Any
 from boto3.dynamodb.conditions import Key
 
 from data.aws_clients import table
+from settings import current
 
 
 def _table() -> Any:
-    return table("CONNECTIONS_TABLE")
+    return table(current().need("connections_table"))
 
 
 def save(connection_id: str, user_sub: str, connected_at: int, expires_at: int,

@@ -4,18 +4,18 @@ request-path functions (a least-privilege role, no password anywhere) or the man
 
 from __future__ import annotations
 
-import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from data import config
+from settings import current
 
 RDS_CA_BUNDLE = Path(__file__).with_name("certs") / "rds-ca-bundle.pem"
 
 
 def ca_bundle() -> str:
-    return os.environ.get("DB_SSLROOTCERT") or str(RDS_CA_BUNDLE)
+    return current().db_sslrootcert or str(RDS_CA_BUNDLE)
 
 
 @lru_cache(maxsize=1)
@@ -32,13 +32,14 @@ def iam_dsn() -> str:
     no network call, so no Secrets Manager endpoint and nothing to rotate."""
     from psycopg2.extensions import make_dsn
 
-    host, port, user = os.environ["DB_HOST"], int(os.environ.get("DB_PORT", "5432")), os.environ["DB_IAM_USER"]
+    settings = current()
+    host, port, user = settings.need("db_host"), settings.db_port, settings.need("db_iam_user")
     token = _rds().generate_db_auth_token(DBHostname=host, Port=port, DBUsername=user, Region=config.region())
-    return make_dsn(host=host, port=port, dbname=os.environ.get("DB_NAME", "movies"), user=user, password=token,
+    return make_dsn(host=host, port=port, dbname=settings.db_name, user=user, password=token,
                     sslmode="verify-full", sslrootcert=ca_bundle())
 
 
 def dsn() -> str:
-    if not os.environ.get("DATABASE_URL") and os.environ.get("DB_IAM_USER"):
+    if not current().database_url and current().db_iam_user:
         return iam_dsn()
     return config.database_dsn()

@@ -12,13 +12,14 @@ from botocore.exceptions import ClientError
 
 from data.aws_clients import table
 from domain.messages import TERMINAL, AddRequest, ErrorInfo, RequestStatus
+from settings import current
 
 __all__ = ["TERMINAL", "complete", "create", "from_stream_image", "get"]
 RETENTION_SECONDS = 30 * 24 * 3600
 
 
 def _table() -> Any:
-    return table("REQUESTS_TABLE")
+    return table(current().need("requests_table"))
 
 
 def _plain(value: Any) -> Any:

@@ -9,15 +9,17 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+import settings
 from api.observability import logger, metrics, tracer
 from logic import adds
 
+settings.require("requests_table")  # cold start: fail now, naming what is missing
 processor = SqsFifoPartialProcessor(skip_group_on_error=True)  # one stuck request holds back only its user
-REASON = "The movie could not be saved after several attempts; please try again later."
+REASON = adds.GAVE_UP_REASON
 
 
 def record_handler(record: SQSRecord) -> dict[str, Any]:
-    outcome = adds.fail(record.body, REASON)
+    outcome = adds.fail(record.body)
     logger.warning("add failed for good", extra={"message_id": record.message_id, **outcome})
     metrics.add_metric(name="AddsFailed", unit="Count", value=1)
     return outcome

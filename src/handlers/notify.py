@@ -10,9 +10,11 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+import settings
 from api.observability import logger, tracer
 from logic import etl_live, notifications
 
+settings.require("connections_table", "ws_management_endpoint")  # cold start: fail now, naming what is missing
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 
 

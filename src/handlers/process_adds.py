@@ -17,10 +17,12 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+import settings
 from api.observability import logger, metrics, tracer
 from domain.messages import Outcome
 from logic import adds
 
+settings.require("add_queue_url", "requests_table")  # cold start: fail now, naming what is missing
 processor = SqsFifoPartialProcessor(skip_group_on_error=True)  # a failure holds back only its user
 # A batch that failed whole is reported record by record too, so it gets the growing retry delay
 # (raising would hand it back after the queue's visibility timeout instead).

@@ -7,8 +7,11 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+import settings
 from api.observability import logger, tracer
 from logic import connections
+
+settings.require("connections_table")  # cold start: fail now, naming what is missing
 
 
 def _reply(status: int, body: dict[str, Any] | None = None) -> dict[str, Any]:

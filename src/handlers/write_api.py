@@ -9,11 +9,13 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+import settings
 from api import errors, movie_body, openapi, rest
 from api.observability import logger, metrics, tracer
 from domain.errors import RateLimited
 from logic import adds
 
+settings.require("add_queue_url", "requests_table", "add_limits_table")  # cold start: fail now, naming what is missing
 app = rest.resolver()
 
 

@@ -6,9 +6,12 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+import settings
 from api.auth import verifier
 from api.observability import logger, tracer
 from domain.errors import Unauthorized
+
+settings.require("cognito_client_id")  # cold start: fail now, naming what is missing
 
 
 def _policy(principal: str, effect: str, resource: str, context: dict[str, Any] | None = None) -> dict[str, Any]:

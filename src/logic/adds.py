@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import uuid
 from datetime import UTC, datetime
@@ -14,6 +13,7 @@ from data.faults import is_transient, refusal_reason
 from domain import movie_rules
 from domain.errors import NotFound, RateLimited, ValidationError
 from domain.messages import AddRequest, ErrorInfo, NewMovie, Outcome, QueueMessage
+from settings import current
 
 _IDEMPOTENCY_NAMESPACE = uuid.UUID("5b0c6f5e-8d7e-4a43-9c1f-2f6b8d1e7a10")
 _REQUEST_ID = re.compile(r'"requestId"\s*:\s*"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"')
@@ -110,8 +110,7 @@ def record_outcome(outcome: Outcome) -> bool:
 def retry_delay(receive_count: int) -> int:
     """Seconds before a message that failed on its n-th receive is tried again: doubling from the
     first delay up to the cap (deployed 10 s … 300 s over 10 receives: about 25 minutes in all)."""
-    first = int(os.environ.get("ADD_RETRY_FIRST_DELAY_SECONDS", "10"))
-    cap = int(os.environ.get("ADD_RETRY_MAX_DELAY_SECONDS", "300"))
+    first, cap = current().add_retry_first_delay_seconds, current().add_retry_max_delay_seconds
     delay: int = first * 2 ** min(max(receive_count, 1) - 1, 20)  # typeshed: int ** int is Any (negative powers)
     return max(0, min(cap, delay, 43200))
 
@@ -122,7 +121,10 @@ def delay_failed(retries: list[tuple[str, int]]) -> None:
         add_queue.delay_retries([(handle, retry_delay(count)) for handle, count in retries])
 
 
-def fail(body: str, reason: str) -> dict[str, Any]:
+GAVE_UP_REASON = "The movie could not be saved after several attempts; please try again later."
+
+
+def fail(body: str, reason: str = GAVE_UP_REASON) -> dict[str, Any]:
     """A message whose retries ran out (from the dead-letter queue)."""
     try:
         request_id = str(uuid.UUID(str(json.loads(body)["requestId"])))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Mapping
 from typing import Any, cast
 
@@ -12,6 +11,7 @@ from botocore.exceptions import ClientError
 from data import connections, requests_store
 from data.aws_clients import management_api
 from domain.messages import TERMINAL, AddRequest, AddStatusMessage, EtlMessage
+from settings import current
 
 
 def on_request_changed(new_image: Mapping[str, Any], old_image: Mapping[str, Any]) -> dict[str, Any] | None:
@@ -63,7 +63,7 @@ def post(connection_ids: list[str], message: AddStatusMessage | EtlMessage) -> d
 
 
 def _api() -> Any:
-    return management_api(os.environ["WS_MANAGEMENT_ENDPOINT"])
+    return management_api(current().need("ws_management_endpoint"))
 
 
 def _is_gone(exc: ClientError) -> bool:

@@ -5,14 +5,12 @@ An empty domain list admits nobody: a misconfiguration closes sign-up rather tha
 
 from __future__ import annotations
 
-import os
-
 from domain.errors import SignUpNotAllowed
+from settings import current
 
 
 def allowed_domains() -> frozenset[str]:
-    raw = os.environ.get("SIGN_UP_ALLOWED_DOMAINS", "")
-    return frozenset(d.strip().lower() for d in raw.split(",") if d.strip())
+    return current().sign_up_allowed_domains
 
 
 def email_domain(email: str) -> str:

@@ -12,9 +12,9 @@ from pathlib import Path
 import boto3
 import pytest
 
-from handlers.dead_letters import REASON
 from local import template
 from local.runtime import LambdaRuntime
+from logic.adds import GAVE_UP_REASON as REASON
 from tests.e2e.live import User
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"
