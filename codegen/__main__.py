@@ -14,12 +14,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from codegen import template_model, typescript
+from codegen import python, template_model, typescript
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = Path("src/api/openapi.json")
 TEMPLATE = Path("template.yaml")
 TYPESCRIPT = Path("frontend/src/lib/generated/schema.ts")
+PYTHON = Path("src/domain/contract.py")
 CLIENT_MODELS = Path("clients/python/src/movie_library/models.py")
 CLIENT_GENERATOR = Path("clients/python/scripts/generate_models.py")
 REGENERATE = "run: make generate"
@@ -41,6 +42,7 @@ def outputs(spec_path: Path, root: Path = ROOT) -> dict[Path, str]:
     return {
         TEMPLATE: template_model.render((root / TEMPLATE).read_text(), document),
         TYPESCRIPT: typescript.render(document),
+        PYTHON: python.render(document),
         CLIENT_MODELS: _client_models(root)(spec_path),
     }
 
