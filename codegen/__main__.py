@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from codegen import python, template_model, typescript
+from codegen.rules import Contradiction
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = Path("src/api/openapi.json")
@@ -70,7 +71,15 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     root: Path = args.root
     spec_path: Path = args.spec or root / SPEC
-    if args.check:
+    try:
+        return _run(spec_path, root, args.check)
+    except Contradiction as exc:  # nothing is written from a document that contradicts itself
+        print(f"{spec_path}: {exc}", file=sys.stderr)
+        return 1
+
+
+def _run(spec_path: Path, root: Path, check: bool) -> int:
+    if check:
         paths = stale(spec_path, root)
         if paths:
             print(stale_message(paths, spec_path), file=sys.stderr)
