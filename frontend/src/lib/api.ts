@@ -19,6 +19,8 @@ export type {
   EtlRunFile,
   FilterResult,
   GenreCount,
+  GetEtlRunResponse,
+  ListEtlRunsResponse,
   ListGenresResponse,
   Movie,
   MovieInput,
