@@ -100,8 +100,9 @@ soak: $(STAMP)
 client-models:
 	$(or $(wildcard $(PY)),python3) clients/python/scripts/generate_models.py
 
-# Everything that restates src/api/openapi.json: the template's request model, the UI's types and form limits
-# (frontend/src/lib/generated/), the client's models. generate-check writes nothing and fails while any is stale.
+# Everything that restates src/api/openapi.json: the template's request model, gateway responses and password policy,
+# the UI's types and rules (frontend/src/lib/generated/), the server's rules (src/domain/contract.py), the client's
+# models. generate-check writes nothing and fails while any is stale.
 generate: client-models
 	$(or $(wildcard $(PY)),python3) -m codegen
 

@@ -14,12 +14,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from codegen import template_model, typescript
+from codegen import python, template_model, typescript
+from codegen.rules import Contradiction
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = Path("src/api/openapi.json")
 TEMPLATE = Path("template.yaml")
 TYPESCRIPT = Path("frontend/src/lib/generated/schema.ts")
+PYTHON = Path("src/domain/contract.py")
 CLIENT_MODELS = Path("clients/python/src/movie_library/models.py")
 CLIENT_GENERATOR = Path("clients/python/scripts/generate_models.py")
 REGENERATE = "run: make generate"
@@ -41,6 +43,7 @@ def outputs(spec_path: Path, root: Path = ROOT) -> dict[Path, str]:
     return {
         TEMPLATE: template_model.render((root / TEMPLATE).read_text(), document),
         TYPESCRIPT: typescript.render(document),
+        PYTHON: python.render(document),
         CLIENT_MODELS: _client_models(root)(spec_path),
     }
 
@@ -68,7 +71,15 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     root: Path = args.root
     spec_path: Path = args.spec or root / SPEC
-    if args.check:
+    try:
+        return _run(spec_path, root, args.check)
+    except Contradiction as exc:  # nothing is written from a document that contradicts itself
+        print(f"{spec_path}: {exc}", file=sys.stderr)
+        return 1
+
+
+def _run(spec_path: Path, root: Path, check: bool) -> int:
+    if check:
         paths = stale(spec_path, root)
         if paths:
             print(stale_message(paths, spec_path), file=sys.stderr)

@@ -11,6 +11,8 @@ import json
 import re
 from typing import Any
 
+from codegen import rules
+
 HEADER = """\
 // GENERATED from src/api/openapi.json by `make generate` (codegen/typescript.py): do not edit.
 // A test fails while this file is stale against the document.
@@ -21,6 +23,7 @@ _GLOBALS = {"Error", "Object", "Function", "Date", "Array", "String", "Number", 
             "Record", "Partial", "Response", "Request", "Event"}
 _RULES = ("minLength", "maxLength", "pattern", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
           "multipleOf", "maxItems", "minItems")
+_FORMS = ("searchMovies", "filterMovies")  # the operations the UI has a form for (hints for their fields)
 _IDENT = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$]*$")
 
 
@@ -129,12 +132,63 @@ def _limits(schema: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _query_rules(document: dict[str, Any]) -> list[str]:
+    lines = []
+    for operation_id, _op in _operations(document):
+        params = rules.parameters(document, operation_id, "query")
+        if not params:
+            continue
+        lines.append(f"  {operation_id}: {{")
+        for name, param in params.items():
+            schema = param.get("schema", {})
+            found = ", ".join(f"{rule}: {json.dumps(schema[rule])}" for rule in (*_RULES, "enum", "default")
+                              if rule in schema)
+            lines.append(f"    {_prop(name)}: {{ {found} }},")
+        lines.append("  },")
+    return lines
+
+
+def _hints(document: dict[str, Any]) -> list[str]:
+    groups = {"movieInput": rules.movie_input(document)}
+    for operation_id in _FORMS:
+        groups[operation_id] = {name: p.get("schema", {})
+                                for name, p in rules.parameters(document, operation_id, "query").items()}
+    lines = []
+    for group, fields in groups.items():
+        found = [(name, rules.hint(schema)) for name, schema in fields.items()]
+        if any(text for _, text in found):
+            lines.append(f"  {group}: {{")
+            lines += [f"    {_prop(name)}: {json.dumps(text)}," for name, text in found if text]
+            lines.append("  },")
+    return lines
+
+
+def _rules(document: dict[str, Any]) -> list[str]:
+    policy = rules.password_policy(document)
+    return [
+        "// Each operation's query parameters: their rules, enum and default, as the API checks them.",
+        "export const QUERY_RULES = {", *_query_rules(document), "} as const;", "",
+        "// The direction of each sort column when no order is given (the order parameter's x-default-order).",
+        f"export const DEFAULT_ORDER = {json.dumps(rules.default_order(document))} as const;", "",
+        "// What a form says beside a field, from the field's rules (its length, range and step).",
+        "export const HINTS = {", *_hints(document), "} as const;", "",
+        "// MovieInput's x-forbidden-characters: no stored text may contain these (C0 and C1 controls, lone",
+        "// surrogates); the `u` flag makes a surrogate pair one character, so only lone halves match.",
+        f"export const FORBIDDEN_CHARACTERS = new RegExp({json.dumps(rules.forbidden_characters(document))}, \"u\");",
+        "",
+        "// The Cognito pool's password policy (the security scheme's x-password-policy), and how a form says it.",
+        f"export const PASSWORD_POLICY = {json.dumps(policy)} as const;",
+        f"export const PASSWORD_RULES = {json.dumps(rules.password_rules(policy))};", "",
+    ]
+
+
 def render(document: dict[str, Any]) -> str:
     out = [HEADER, f"export const API_VERSION = {json.dumps(document.get('info', {}).get('version', ''))};", ""]
     movie_input = document["components"]["schemas"]["MovieInput"]
     out += ["// The add form's rules: MovieInput's constraints per field, as the API and the gateway enforce them.",
             "export const MOVIE_INPUT = {", *_limits(movie_input), "} as const;", "",
-            f"export const MOVIE_INPUT_REQUIRED = {json.dumps(movie_input.get('required', []))} as const;", ""]
+            f"export const MOVIE_INPUT_REQUIRED = {json.dumps(movie_input.get('required', []))} as const;", "",
+            *_rules(document)]
     for name, schema in document["components"]["schemas"].items():
         out += [*_declaration(type_name(name), schema), ""]
     for operation_id, op in _operations(document):

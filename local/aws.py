@@ -119,6 +119,12 @@ def moto_process(timeout: float = 60) -> Iterator[str]:
         server.wait(10)
 
 
+def password_policy() -> dict:
+    """The template's UserPool PasswordPolicy (written there from the document's x-password-policy)."""
+    (pool,) = template.resources("AWS::Cognito::UserPool").values()
+    return dict(pool["Properties"]["Policies"]["PasswordPolicy"])
+
+
 def _pool(idp) -> str:
     for pool in idp.list_user_pools(MaxResults=60)["UserPools"]:
         if pool["Name"] == POOL_NAME:
@@ -127,8 +133,7 @@ def _pool(idp) -> str:
         PoolName=POOL_NAME,
         UsernameAttributes=["email"],
         AutoVerifiedAttributes=["email"],
-        Policies={"PasswordPolicy": {"MinimumLength": 8, "RequireLowercase": True, "RequireNumbers": True,
-                                     "RequireUppercase": True, "RequireSymbols": False}},
+        Policies={"PasswordPolicy": password_policy()},
     )["UserPool"]["Id"]
 
 

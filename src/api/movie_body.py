@@ -6,11 +6,11 @@ import base64
 import binascii
 
 from api import openapi
-from domain import movie_rules
+from domain import contract, movie_rules
 from domain.errors import PayloadTooLarge, ValidationError
 from domain.messages import NewMovie
 
-MAX_BODY_BYTES = 16 * 1024
+MAX_BODY_BYTES = contract.MAX_BODY_BYTES
 
 
 def parse_new_movie(body: str | None) -> NewMovie:

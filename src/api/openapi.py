@@ -13,10 +13,11 @@ from jsonschema import Draft202012Validator
 from jsonschema import ValidationError as SchemaError
 from jsonschema.validators import extend
 
+from domain import contract
 from domain.errors import FieldProblem, ValidationError
 
 DOCUMENT_PATH = Path(__file__).with_name("openapi.json")
-MAX_QUERY_BYTES = 4096
+MAX_QUERY_BYTES = contract.MAX_QUERY_BYTES
 
 _INTEGER = re.compile(r"^[+-]?\d{1,15}$")
 _NUMBER = re.compile(r"^[+-]?(\d{1,15}(\.\d*)?|\.\d+)$")  # no NaN, Infinity or exponents

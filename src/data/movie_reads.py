@@ -10,6 +10,7 @@ from typing import Any
 from psycopg2 import sql
 
 from data.db import Cursor, one_row
+from domain import contract
 
 COLUMNS = sql.SQL("id, title, genre, rating, year, created_at")
 _FILTER_WHERE = sql.SQL(
@@ -43,16 +44,21 @@ def _year(sign: int, missing: int) -> Callable[[dict[str, Any]], Decimal]:
     return lambda m: Decimal(sign * m["year"]) if m["year"] is not None else Decimal(missing)
 
 
+# The document's MovieInput ranges bound the keys; the sentinels for no rating / no year (-1, 11, 9999) are
+# the index expressions' of migration 0009, so they stay written here, beyond those ranges.
+_MIN_RATING, _MAX_RATING = Decimal(str(contract.MIN_RATING)), Decimal(str(contract.MAX_RATING))
+_MIN_YEAR, _MAX_YEAR = Decimal(contract.MIN_YEAR), Decimal(contract.MAX_YEAR)
+
 # The whitelist of orders (the API's sort and order values); nothing a client sends reaches the SQL.
 SORT_KEYS: dict[tuple[str, str], SortKey] = {
     ("rating", "desc"): SortKey(sql.SQL("(-coalesce(rating, -1))"), False, _rating(-1, 1),
-                                Decimal(-10), Decimal(1)),
+                                -_MAX_RATING, Decimal(1)),
     ("rating", "asc"): SortKey(sql.SQL("(coalesce(rating, 11))"), False, _rating(1, 11),
-                               Decimal(0), Decimal(11)),
+                               _MIN_RATING, Decimal(11)),
     ("year", "desc"): SortKey(sql.SQL("(-coalesce(year, -1))"), True, _year(-1, 1),
-                              Decimal(-2100), Decimal(1)),
+                              -_MAX_YEAR, Decimal(1)),
     ("year", "asc"): SortKey(sql.SQL("(coalesce(year, 9999))"), True, _year(1, 9999),
-                             Decimal(1900), Decimal(9999)),
+                             _MIN_YEAR, Decimal(9999)),
 }
 RANK = SORT_KEYS[("rating", "desc")]  # the ranking (top rated, the filter's default); index movies_rank
 
@@ -128,7 +134,7 @@ def dashboard_stats(cur: Cursor, top_genres: int, latest_years: int) -> dict[str
         "top_genres": genres,
         "latest_years": list(reversed(years))[:latest_years],
         "years": years,
-        "buckets": {bucket: int(buckets.get(bucket, 0)) for bucket in range(11)},
+        "buckets": {bucket: int(buckets.get(bucket, 0)) for bucket in contract.RATING_BUCKETS},
     }
 
 

@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from domain import contract
 from domain.errors import FieldProblem, ValidationError
 from domain.messages import NewMovie
 from domain.movie_limits import LIMITS
@@ -20,7 +21,8 @@ from domain.movie_limits import LIMITS
 _SPACES = re.compile(r"\s+")
 # C0 and C1 control characters (NUL among them: PostgreSQL text cannot hold it) and unpaired
 # surrogates (JSON can escape them, UTF-8 cannot encode them, so neither database can store them).
-_UNSTORABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+# The document's MovieInput x-forbidden-characters, which the UI checks too.
+_UNSTORABLE = re.compile(contract.FORBIDDEN_CHARACTERS)
 
 # From the document's MovieInput schema (domain/movie_limits.py), never restated here.
 MAX_TITLE, MAX_GENRE = LIMITS.max_title, LIMITS.max_genre

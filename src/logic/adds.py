@@ -10,7 +10,7 @@ from typing import Any
 
 from data import add_limits, add_queue, db, movie_writes, requests_store
 from data.faults import is_transient, refusal_reason
-from domain import movie_rules
+from domain import contract, movie_rules
 from domain.errors import NotFound, RateLimited, ValidationError
 from domain.messages import AddRequest, ErrorInfo, NewMovie, Outcome, QueueMessage
 from settings import current
@@ -32,9 +32,10 @@ def request_id_for(owner: str, idempotency_key: str | None) -> str:
 
 def submit(owner: str, movie: NewMovie, idempotency_key: str | None = None) -> tuple[AddRequest, bool]:
     """Record the request (queued) and send it to the FIFO queue. Returns (request, newly queued)."""
-    if idempotency_key is not None and not 1 <= len(idempotency_key) <= 128:
-        raise ValidationError("The Idempotency-Key header must be 1 to 128 characters.",
-                              [{"field": "Idempotency-Key", "message": "1 to 128 characters"}])
+    shortest, longest = contract.IDEMPOTENCY_KEY_LENGTH
+    if idempotency_key is not None and not shortest <= len(idempotency_key) <= longest:
+        raise ValidationError(f"The Idempotency-Key header must be {shortest} to {longest} characters.",
+                              [{"field": "Idempotency-Key", "message": f"{shortest} to {longest} characters"}])
     request_id = request_id_for(owner, idempotency_key)
     record: AddRequest = {"requestId": request_id, "owner": owner, "status": "queued", "input": dict(movie),
                           "submittedAt": now()}

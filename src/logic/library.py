@@ -7,12 +7,12 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from data import db, movie_reads
-from domain import cursors
+from domain import contract, cursors
 from domain.errors import NotFound, ValidationError
 from domain.movie_rules import genre_key, like_pattern
 
-TOP_GENRES = 10
-LATEST_YEARS = 20
+TOP_GENRES = contract.TOP_GENRES
+LATEST_YEARS = contract.LATEST_YEARS
 
 
 def dashboard() -> dict[str, Any]:
@@ -59,8 +59,8 @@ def _page(
 
 
 def _order(sort: str, order: str | None) -> str:
-    """The direction when none is given: titles A to Z, ratings and years highest first."""
-    return order or ("asc" if sort == "title" else "desc")
+    """The direction when none is given (the document's x-default-order): titles A to Z, ratings and years highest first."""
+    return order or contract.DEFAULT_ORDER[sort]
 
 
 def _sorted_cursor(kind: str, sort: str, order: str) -> Callable[[dict[str, Any]], dict[str, Any]]:

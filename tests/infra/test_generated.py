@@ -18,8 +18,9 @@ import yaml
 from jsonschema import Draft4Validator, Draft202012Validator
 
 from codegen import __main__ as codegen
-from codegen import template_model, typescript
+from codegen import python, rules, template_model, typescript
 from codegen.draft4 import Unsupported, convert
+from local import aws as local_aws
 from local.template import _CfnLoader
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -75,6 +76,14 @@ def test_the_template_model_is_the_draft4_form_of_the_document() -> None:
     assert rendered.split(template_model.END)[1] == template.split(template_model.END)[1]
 
 
+@pytest.mark.parametrize("block", sorted(template_model.BLOCKS))
+def test_each_template_block_needs_its_markers(block: str) -> None:
+    template = (ROOT / "template.yaml").read_text()
+    without = template.replace(template_model.end(block), "# (marker removed)")
+    with pytest.raises(template_model.MarkersMissing, match=block):
+        template_model.render(without, _document())
+
+
 def test_the_template_needs_its_markers() -> None:
     with pytest.raises(template_model.MarkersMissing):
         template_model.render("Resources: {}\n", _document())
@@ -122,3 +131,154 @@ def test_the_typescript_limits_and_types_follow_the_document() -> None:
     for name in document["components"]["schemas"]:
         assert f"export interface {typescript.type_name(name)} " in text or f"export type {name} =" in text, name
     assert "export interface Error " not in text, "a type named Error would shadow the global one in the UI"
+
+
+# --- every rule the document states, generated into each consumer ------------------------------------------
+# Each case edits the rule in the document only: the check must name every file that restates it, and what the
+# generator writes must carry the new value (so the consumers, which read those files, follow it).
+
+def _parameter(document: dict[str, Any], operation_id: str, name: str) -> dict[str, Any]:
+    return rules.parameters(document, operation_id, "query")[name]["schema"]
+
+
+def _add_sort_column(document: dict[str, Any]) -> None:
+    for operation_id in ("searchMovies", "filterMovies"):
+        _parameter(document, operation_id, "sort")["enum"].append("added")
+    document["components"]["parameters"]["order"]["x-default-order"]["added"] = "desc"
+
+
+def _five_star_histogram(document: dict[str, Any]) -> None:
+    histogram = document["components"]["schemas"]["Dashboard"]["properties"]["ratingHistogram"]
+    histogram["items"]["properties"]["rating"].update(minimum=1, maximum=5)
+    histogram.update(minItems=6, maxItems=6)
+
+
+TEMPLATE, TS, PY = "template.yaml", "frontend/src/lib/generated/schema.ts", "src/domain/contract.py"
+RULES: dict[str, tuple[Any, set[str], list[str]]] = {
+    # kind: (edit of the document, files that must go stale, text the regenerated files must then hold)
+    "gateway response message": (
+        lambda d: d["x-gateway-responses"]["THROTTLED"].update(message="Slow down."),
+        {TEMPLATE}, ['application/json: \'{"error":{"code":"RATE_LIMITED","message":"Slow down."}}\'']),
+    "gateway response code": (
+        lambda d: d["x-gateway-responses"]["DEFAULT_4XX"].update(code="NOT_FOUND"),
+        {TEMPLATE}, ['{"error":{"code":"NOT_FOUND","message":$context.error.messageString}}']),
+    "sort enum": (_add_sort_column, {TS, PY},
+                  ['sort: { enum: ["title", "rating", "year", "added"], default: "rating" }',
+                   'SORT_COLUMNS: Final = ("title", "rating", "year", "added")']),
+    "default order": (
+        lambda d: d["components"]["parameters"]["order"]["x-default-order"].update(year="asc"), {TS, PY},
+        ['DEFAULT_ORDER = {"title": "asc", "rating": "desc", "year": "asc"} as const',
+         'DEFAULT_ORDER: Final = {"title": "asc", "rating": "desc", "year": "asc"}']),
+    "filter range": (
+        lambda d: _parameter(d, "filterMovies", "year").update(minimum=1888), {TS},
+        ["year: { minimum: 1888, maximum: 2100 },", 'year: "1888 to 2100",']),
+    "hint of a length": (
+        lambda d: d["components"]["schemas"]["MovieInput"]["properties"]["title"].update(maxLength=200),
+        {TEMPLATE, TS}, ['title: "Up to 200 characters",']),
+    "hint of a step": (
+        lambda d: d["components"]["schemas"]["MovieInput"]["properties"]["rating"].update(multipleOf=0.01),
+        {TEMPLATE, TS}, ['rating: "0 to 10, two decimals",']),
+    "forbidden characters": (
+        lambda d: d["components"]["schemas"]["MovieInput"].update({"x-forbidden-characters": "[\\u0000-\\u001f]"}),
+        {TS, PY}, ['FORBIDDEN_CHARACTERS = new RegExp("[\\\\u0000-\\\\u001f]", "u");',
+                   'FORBIDDEN_CHARACTERS: Final = "[\\\\u0000-\\\\u001f]"']),
+    "Idempotency-Key length": (
+        lambda d: rules.parameters(d, "addMovie", "header")["Idempotency-Key"]["schema"].update(maxLength=64),
+        {PY}, ["IDEMPOTENCY_KEY_LENGTH: Final = (1, 64)"]),
+    "dashboard sizes": (
+        lambda d: d["components"]["schemas"]["Dashboard"]["properties"]["topGenres"].update(maxItems=5),
+        {PY}, ["TOP_GENRES: Final = 5"]),
+    "rating buckets": (_five_star_histogram, {PY}, ["RATING_BUCKETS: Final = (1, 2, 3, 4, 5)"]),
+    "cursor bounds": (
+        lambda d: d["components"]["schemas"]["MovieInput"]["properties"]["year"].update(maximum=2200),
+        {TEMPLATE, TS, PY}, ["MAX_YEAR: Final = 2200"]),
+    "query size": (lambda d: d.update({"x-max-query-bytes": 8192}), {PY}, ["MAX_QUERY_BYTES: Final = 8192"]),
+    "body size": (lambda d: rules.operation(d, "addMovie")["requestBody"].update({"x-max-bytes": 32768}), {PY},
+                  ["MAX_BODY_BYTES: Final = 32768"]),
+    "password policy": (
+        lambda d: d["components"]["securitySchemes"]["cognito"]["x-password-policy"].update(
+            MinimumLength=12, RequireSymbols=True),
+        {TEMPLATE, TS, PY},
+        ["MinimumLength: 12", "RequireSymbols: true",
+         'PASSWORD_RULES = "at least 12 characters, with an upper-case letter, a lower-case letter, a number and a symbol";',
+         '"MinimumLength": 12,']),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(RULES))
+def test_a_rule_edited_in_the_document_only_makes_the_check_fail(tmp_path: Path, kind: str) -> None:
+    edit, expected, texts = RULES[kind]
+    document = _document()
+    edit(document)
+    spec = tmp_path / "openapi.json"
+    spec.write_text(json.dumps(document, indent=2))
+    assert {str(p) for p in codegen.stale(spec)} == expected, kind
+    written = "\n".join(codegen.outputs(spec).values())
+    for text in texts:
+        assert text in written, (kind, text)
+
+
+def test_a_gateway_response_code_outside_the_error_enum_stops_the_generator(tmp_path: Path) -> None:
+    document = _document()
+    document["x-gateway-responses"]["DEFAULT_4XX"]["code"] = "NOT_A_CODE"
+    spec = tmp_path / "openapi.json"
+    spec.write_text(json.dumps(document, indent=2))
+    before = _fingerprints()
+    result = subprocess.run([sys.executable, "-m", "codegen", "--spec", str(spec)], cwd=ROOT, capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "x-gateway-responses.DEFAULT_4XX answers code 'NOT_A_CODE'" in result.stderr, result.stderr
+    assert _fingerprints() == before, "nothing is written from a document that contradicts itself"
+
+
+@pytest.mark.parametrize(("kind", "edit"), [
+    ("a default order for a column sort lacks",
+     lambda d: d["components"]["parameters"]["order"]["x-default-order"].update(added="asc")),
+    ("a histogram size the rating range does not give",
+     lambda d: d["components"]["schemas"]["Dashboard"]["properties"]["ratingHistogram"].update(maxItems=13)),
+])
+def test_a_document_that_contradicts_itself_is_refused(kind: str, edit: Any) -> None:
+    document = _document()
+    edit(document)
+    with pytest.raises(rules.Contradiction):
+        python.render(document)
+
+
+def test_every_error_code_the_template_and_the_server_answer_is_in_the_error_enum() -> None:
+    allowed = set(rules.error_codes(_document()))
+    template = yaml.load((ROOT / "template.yaml").read_text(), Loader=_CfnLoader)  # noqa: S506 - SafeLoader subclass
+    responses = template["Resources"]["RestApi"]["Properties"]["GatewayResponses"]
+    codes = {kind: json.loads(spec["ResponseTemplates"]["application/json"].replace(
+        rules.GATEWAY_MESSAGE, '""'))["error"]["code"] for kind, spec in responses.items()}
+    assert {kind: code for kind, code in codes.items() if code not in allowed} == {}
+    assert set(codes) == set(rules.gateway_responses(_document())), "every gateway response comes from the document"
+    from api.errors import status_of  # the server's own errors (src/ is on the test path)
+    from domain.errors import DomainError
+
+    def subclasses(cls: type[DomainError]) -> list[type[DomainError]]:
+        return [cls, *(s for sub in cls.__subclasses__() for s in subclasses(sub))]
+
+    # The errors the REST API answers with a status of their own, and the 500 of any other; an error only ever
+    # raised to Cognito (the pre-sign-up trigger's) never becomes an API body.
+    server = {cls.__name__: cls.code for cls in subclasses(DomainError) if status_of(cls.__new__(cls)) != 500}
+    server[DomainError.__name__] = DomainError.code
+    assert {name: code for name, code in server.items() if code not in allowed} == {}
+
+
+def test_the_local_pool_has_the_documents_password_policy() -> None:
+    assert local_aws.password_policy() == rules.password_policy(_document())
+
+
+def test_the_server_orders_by_every_sort_and_order_the_contract_allows() -> None:
+    from itertools import product
+
+    from data import movie_reads
+    from domain import contract
+
+    for sort, order in product(contract.SORT_COLUMNS, contract.SORT_ORDERS):
+        key = movie_reads.sort_key(sort, order)  # KeyError: a sort the document allows and the SQL cannot do
+        if key is not None:  # the key's range holds every stored value (the forged-cursor check refuses none)
+            values = [key.of_movie({"rating": contract.MIN_RATING, "year": contract.MIN_YEAR}),
+                      key.of_movie({"rating": contract.MAX_RATING, "year": contract.MAX_YEAR}),
+                      key.of_movie({"rating": None, "year": None})]
+            assert all(key.low <= v <= key.high for v in values), (sort, order, values, key.low, key.high)

@@ -1,15 +1,16 @@
 import { type FormEvent, useEffect, useRef, useState } from "react";
 import { ApiError } from "../lib/api";
+import { HINTS } from "../lib/generated/schema";
 import { type FieldErrors, type MovieDraft, similarGenre, toPayload, validateMovie } from "../lib/validation";
 import { ErrorMessage } from "./Status";
 
 const DRAFT = "mle.add-draft";
 const EMPTY: MovieDraft = { title: "", genre: "", rating: "", year: "" };
 const FIELDS: { name: keyof MovieDraft; label: string; hint: string; inputMode?: "decimal" | "numeric" }[] = [
-  { name: "title", label: "Title", hint: "Up to 255 characters" },
+  { name: "title", label: "Title", hint: HINTS.movieInput.title },
   { name: "genre", label: "Genre", hint: "Pick an existing genre or type a new one" },
-  { name: "rating", label: "Rating", hint: "0 to 10, one decimal", inputMode: "decimal" },
-  { name: "year", label: "Year", hint: "1900 to 2100", inputMode: "numeric" },
+  { name: "rating", label: "Rating", hint: HINTS.movieInput.rating, inputMode: "decimal" },
+  { name: "year", label: "Year", hint: HINTS.movieInput.year, inputMode: "numeric" },
 ];
 
 function savedDraft(): MovieDraft {

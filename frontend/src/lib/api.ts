@@ -2,7 +2,7 @@
 // refresh-and-retry on 401.
 import { dropSession, ensureSession, refresh } from "./auth";
 import { config } from "./config";
-import type { ErrorBody, GenreCount } from "./generated/schema";
+import type { ErrorBody, GenreCount, ListGenresResponse } from "./generated/schema";
 
 // The API's types, generated from src/api/openapi.json (`make generate`); pages import them from here.
 export type {
@@ -19,6 +19,8 @@ export type {
   EtlRunFile,
   FilterResult,
   GenreCount,
+  GetEtlRunResponse,
+  ListEtlRunsResponse,
   ListGenresResponse,
   Movie,
   MovieInput,
@@ -96,7 +98,8 @@ export async function allGenres(): Promise<GenreCount[]> {
   const genres: GenreCount[] = [];
   let cursor: string | null = null;
   for (let page = 0; page < 10; page += 1) {
-    const body: { genres: GenreCount[]; pagination?: { nextCursor: string | null; hasMore: boolean } } =
+    // Partial pagination: an older server sends none.
+    const body: Omit<ListGenresResponse, "pagination"> & Partial<Pick<ListGenresResponse, "pagination">> =
       await api(`/genres${query({ limit: 100, cursor })}`);
     genres.push(...body.genres);
     if (!body.pagination?.hasMore || !body.pagination.nextCursor) break;

@@ -2,6 +2,7 @@
 // revocation): no SDK needed. The session lives in localStorage so a new tab is signed in too; its
 // expiry is measured on this device's clock (ExpiresIn), so a skewed clock never ends it early.
 import { config } from "./config";
+import { PASSWORD_POLICY, PASSWORD_RULES } from "./generated/schema";
 
 export interface Session {
   idToken: string;
@@ -14,14 +15,21 @@ const KEY = "mle.session";
 // Renew this long before the id token expires, so no request or socket ever carries a dead token.
 export const RENEW_MARGIN_MS = 60_000;
 
-// The pool's password policy (template.yaml UserPool.Policies; local/aws.py uses the same).
-export const PASSWORD_RULES = "at least 8 characters, with an upper-case letter, a lower-case letter and a number";
+// The pool's password policy: the document's x-password-policy, which template.yaml's UserPool (and so the
+// local pool) is generated from.
+export { PASSWORD_RULES };
+const POLICY: { readonly [rule in keyof typeof PASSWORD_POLICY]: number | boolean } = PASSWORD_POLICY;
+// Cognito's symbols: ^ $ * . [ ] { } ( ) ? " ! @ # % & / \ , > < ' : ; | _ ~ ` = + - and the space.
+const SYMBOL = /[\^$*.[\]{}()?"!@#%&/\\,><':;|_~`=+\- ]/;
 
 export function passwordProblem(password: string): string | null {
-  if (password.length < 8 || !/[a-z]/.test(password) || !/[A-Z]/.test(password) || !/\d/.test(password)) {
-    return `Use a password of ${PASSWORD_RULES}.`;
-  }
-  return null;
+  const missing =
+    password.length < Number(POLICY.MinimumLength) ||
+    (POLICY.RequireLowercase && !/[a-z]/.test(password)) ||
+    (POLICY.RequireUppercase && !/[A-Z]/.test(password)) ||
+    (POLICY.RequireNumbers && !/\d/.test(password)) ||
+    (POLICY.RequireSymbols && !SYMBOL.test(password));
+  return missing ? `Use a password of ${PASSWORD_RULES}.` : null;
 }
 
 export function emailProblem(email: string): string | null {

@@ -1,6 +1,7 @@
 // Browse's filters: the URL holds only valid values; what is typed is checked here first, so the
 // API is never asked for year=2 on the way to 2004.
 import { query } from "./api";
+import { DEFAULT_ORDER, type FilterMoviesQuery, QUERY_RULES } from "./generated/schema";
 
 export interface Filters {
   genres: string[];
@@ -9,20 +10,21 @@ export interface Filters {
   sort?: Sort; // left out: the API's order (rating, highest first)
 }
 
-// A list's order, as the API takes it (sort=title|rating|year, order=asc|desc). No rating or year
-// comes last either way.
-export type SortColumn = "title" | "rating" | "year";
-export type SortOrder = "asc" | "desc";
+// A list's order, as the API takes it (its sort and order parameters, generated from the document). No
+// rating or year comes last either way.
+export type SortColumn = NonNullable<FilterMoviesQuery["sort"]>;
+export type SortOrder = NonNullable<FilterMoviesQuery["order"]>;
 export interface Sort {
   column: SortColumn;
   order: SortOrder;
 }
 
-const COLUMNS: readonly SortColumn[] = ["title", "rating", "year"];
+const COLUMNS: readonly SortColumn[] = QUERY_RULES.filterMovies.sort.enum;
+const ORDERS: readonly SortOrder[] = QUERY_RULES.filterMovies.order.enum;
 
 // A first click sorts titles A to Z and ratings and years highest first (the API's defaults).
 export function defaultOrder(column: SortColumn): SortOrder {
-  return column === "title" ? "asc" : "desc";
+  return DEFAULT_ORDER[column];
 }
 
 // The same column again turns the order round; another column starts in its own default order.
@@ -37,7 +39,7 @@ export function sortFromUrl(search: URLSearchParams): Sort | undefined {
   const column = search.get("sort");
   if (!COLUMNS.includes(column as SortColumn)) return undefined;
   const order = search.get("order");
-  return { column: column as SortColumn, order: order === "asc" || order === "desc" ? order : defaultOrder(column as SortColumn) };
+  return { column: column as SortColumn, order: ORDERS.includes(order as SortOrder) ? (order as SortOrder) : defaultOrder(column as SortColumn) };
 }
 
 // URL and API parameters for an order; nothing for the page's default, so plain links stay plain.
@@ -46,8 +48,16 @@ export function sortParams(sort: Sort | undefined, fallback: Sort): { sort?: Sor
   return { sort: sort.column, order: sort.order };
 }
 
-export const BROWSE_ORDER: Sort = { column: "rating", order: "desc" };
-export const SEARCH_ORDER: Sort = { column: "title", order: "asc" };
+// Each list's order when none is asked for: the sort parameter's default, in that column's default order.
+const BROWSE_COLUMN: SortColumn = QUERY_RULES.filterMovies.sort.default;
+const SEARCH_COLUMN: SortColumn = QUERY_RULES.searchMovies.sort.default;
+export const BROWSE_ORDER: Sort = { column: BROWSE_COLUMN, order: defaultOrder(BROWSE_COLUMN) };
+export const SEARCH_ORDER: Sort = { column: SEARCH_COLUMN, order: defaultOrder(SEARCH_COLUMN) };
+
+const { minRating: MIN_RATING, year: YEAR } = QUERY_RULES.filterMovies;
+// Whole-number digits a minimum rating may have, and the digits of a year: those of the largest allowed.
+const RATING_FORMAT = new RegExp(`^\\d{1,${String(Math.trunc(MIN_RATING.maximum)).length}}(\\.\\d+)?$`);
+const YEAR_DIGITS = String(YEAR.maximum).length;
 
 export function filtersFromUrl(search: URLSearchParams): Filters {
   const filters: Filters = { genres: search.getAll("genre"), minRating: search.get("minRating") ?? "", year: search.get("year") ?? "" };
@@ -64,7 +74,9 @@ export function filtersToUrl(filters: Filters): string {
 export function ratingProblem(text: string): string | null {
   const value = text.trim();
   if (!value) return null;
-  if (!/^\d{1,2}(\.\d+)?$/.test(value) || Number(value) > 10) return "Enter a minimum rating from 0 to 10.";
+  if (!RATING_FORMAT.test(value) || Number(value) < MIN_RATING.minimum || Number(value) > MIN_RATING.maximum) {
+    return `Enter a minimum rating from ${MIN_RATING.minimum} to ${MIN_RATING.maximum}.`;
+  }
   return null;
 }
 
@@ -72,7 +84,7 @@ export function yearProblem(text: string): string | null | "incomplete" {
   const value = text.trim();
   if (!value) return null;
   if (!/^\d+$/.test(value)) return "Enter a year as four digits, like 2019.";
-  if (value.length < 4) return "incomplete";
-  if (value.length > 4 || Number(value) < 1900 || Number(value) > 2100) return "Enter a year from 1900 to 2100.";
+  if (value.length < YEAR_DIGITS) return "incomplete";
+  if (value.length > YEAR_DIGITS || Number(value) < YEAR.minimum || Number(value) > YEAR.maximum) return `Enter a year from ${YEAR.minimum} to ${YEAR.maximum}.`;
   return null;
 }

@@ -40,4 +40,13 @@ describe("validateMovie follows the generated MovieInput limits", () => {
     });
     expect(toPayload({ ...good, title: " Glass Harbor " })).toEqual({ title: "Glass Harbor", genre: "Drama", rating: 7.7, year: 2024 });
   });
+
+  it("refuses what the server cannot store (C0 and C1 controls, lone surrogates), as the contract says", () => {
+    for (const bad of ["\u0007", "\u007f", "\u0085", "\u009f", "\ud800", "\udfff"]) {
+      expect(validateMovie({ ...good, title: `Glass${bad}Harbor` }).title).toBe("The title cannot contain control characters.");
+      expect(validateMovie({ ...good, genre: `Dra${bad}ma` }).genre).toBe("The genre cannot contain control characters.");
+    }
+    // A surrogate pair is one character (an emoji), not two lone halves; U+00A0 is past the C1 range.
+    expect(validateMovie({ ...good, title: "Glass Harbor \ud83c\udfac", genre: "Dra\u00a0ma" })).toEqual({});
+  });
 });

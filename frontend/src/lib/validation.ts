@@ -1,5 +1,5 @@
 // The add form's rules: MovieInput's limits from src/api/openapi.json, generated into ./generated/schema.ts.
-import { MOVIE_INPUT, type MovieInput } from "./generated/schema";
+import { FORBIDDEN_CHARACTERS, MOVIE_INPUT, type MovieInput } from "./generated/schema";
 
 export interface MovieDraft {
   title: string;
@@ -10,7 +10,6 @@ export interface MovieDraft {
 
 export type FieldErrors = Partial<Record<keyof MovieDraft, string>>;
 
-const CONTROL = /[\u0000-\u001f\u007f]/;
 const { title: TITLE, genre: GENRE, rating: RATING, year: YEAR } = MOVIE_INPUT;
 // Decimal places a rating may have: those of the schema's multipleOf (0.1 → 1).
 const DECIMALS = (String(RATING.multipleOf).split(".")[1] ?? "").length;
@@ -19,7 +18,7 @@ const RATING_FORMAT = new RegExp(DECIMALS ? `^\\d+(\\.\\d{1,${DECIMALS}})?$` : "
 function textProblem(value: string, label: string, max: number): string | undefined {
   if (!value) return `Enter a ${label}.`;
   if (value.length > max) return `The ${label} can be at most ${max} characters.`;
-  if (CONTROL.test(value)) return `The ${label} cannot contain control characters.`;
+  if (FORBIDDEN_CHARACTERS.test(value)) return `The ${label} cannot contain control characters.`;
   return undefined;
 }
 

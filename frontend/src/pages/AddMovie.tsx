@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import { AddForm } from "../components/AddForm";
 import { StatusList, type TrackedRequest } from "../components/StatusList";
-import { type AddRequest, allGenres, api } from "../lib/api";
+import { type AddAccepted, type AddRequest, allGenres, api, type MovieInput } from "../lib/api";
 import { ensureSession } from "../lib/auth";
 import { absoluteWsUrl, config } from "../lib/config";
 import { type AddStatusMessage, LiveSocket, type SocketState } from "../lib/live";
@@ -70,8 +70,8 @@ export function AddMovie({ socketFactory }: { socketFactory?: (url: string) => W
     return () => live.stop();
   }, [apply, socketFactory]);
 
-  const submit = async (movie: { title: string; genre: string; rating: number; year: number }) => {
-    const accepted = await api<{ requestId: string; status: TrackedRequest["status"] }>("/movies", {
+  const submit = async (movie: MovieInput) => {
+    const accepted = await api<AddAccepted>("/movies", {
       method: "POST",
       headers: { "Content-Type": "application/json", "Idempotency-Key": crypto.randomUUID() },
       body: JSON.stringify(movie),

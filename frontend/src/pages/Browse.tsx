@@ -3,6 +3,7 @@ import { MovieTable } from "../components/MovieTable";
 import { ErrorMessage, Loading } from "../components/Status";
 import { allGenres, api, type FilterResult, type GenreCount, type Movie, query } from "../lib/api";
 import { BROWSE_ORDER, type Filters, filtersFromUrl, filtersToUrl, nextSort, ratingProblem, type SortColumn, sortParams, yearProblem } from "../lib/filters";
+import { HINTS } from "../lib/generated/schema";
 import { navigate, readEntryState, saveEntryState, useLocation, usePageTitle, useRestoreScroll } from "../lib/router";
 
 export { filtersFromUrl, filtersToUrl } from "../lib/filters";
@@ -153,7 +154,7 @@ export function Browse() {
                   Clear rating
                 </button>
               </div>
-              <small id="min-rating-hint" className="muted">0 to 10</small>
+              <small id="min-rating-hint" className="muted">{HINTS.filterMovies.minRating}</small>
               <small id="min-rating-error" className="field-error" role="alert">{shownProblems.rating}</small>
             </div>
             <div className="field">
@@ -161,7 +162,7 @@ export function Browse() {
               <input id="year" type="text" inputMode="numeric" className="short" value={year} maxLength={4}
                 aria-invalid={Boolean(shownProblems.year)} aria-describedby="year-hint year-error" autoComplete="off"
                 onChange={(e) => { setYear(e.target.value); setShownProblems((p) => ({ ...p, year: undefined })); }} />
-              <small id="year-hint" className="muted">1900 to 2100</small>
+              <small id="year-hint" className="muted">{HINTS.filterMovies.year}</small>
               <small id="year-error" className="field-error" role="alert">{shownProblems.year}</small>
             </div>
             <button type="button" className="secondary" disabled={active === 0 && !rating && !year}

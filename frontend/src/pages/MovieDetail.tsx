@@ -1,7 +1,7 @@
 import { useEffect, useState } from "react";
 import { Link } from "../components/Link";
 import { ErrorMessage, Loading } from "../components/Status";
-import { api, ApiError, formatRating, type Movie, query } from "../lib/api";
+import { api, ApiError, type FilterResult, formatRating, type Movie, query } from "../lib/api";
 import { filtersToUrl } from "../lib/filters";
 import { useLocation, usePageTitle } from "../lib/router";
 
@@ -62,9 +62,9 @@ export function MovieDetail({ id }: { id: string }) {
   useEffect(() => {
     if (!movie) return;
     const others = (list: Movie[]) => list.filter((m) => m.id !== movie.id).slice(0, 5);
-    api<{ movies: Movie[] }>(`/movies/filter${query({ genre: movie.genre, limit: 6 })}`).then((r) => setSameGenre(others(r.movies)), () => undefined);
+    api<FilterResult>(`/movies/filter${query({ genre: movie.genre, limit: 6 })}`).then((r) => setSameGenre(others(r.movies)), () => undefined);
     if (movie.year !== null) {
-      api<{ movies: Movie[] }>(`/movies/filter${query({ year: movie.year, limit: 6 })}`).then((r) => setSameYear(others(r.movies)), () => undefined);
+      api<FilterResult>(`/movies/filter${query({ year: movie.year, limit: 6 })}`).then((r) => setSameYear(others(r.movies)), () => undefined);
     }
   }, [movie]);
 

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import { ErrorMessage, Loading } from "../components/Status";
-import { api, type EtlFinishedMessage, type EtlProgressMessage, type EtlRun, type EtlRunFile, query } from "../lib/api";
+import { api, type EtlFinishedMessage, type EtlProgressMessage, type EtlRun, type EtlRunFile, type GetEtlRunResponse, type ListEtlRunsResponse, query } from "../lib/api";
 import { ensureSession } from "../lib/auth";
 import { absoluteWsUrl, config } from "../lib/config";
 import { LiveSocket, type SocketState } from "../lib/live";
@@ -21,7 +21,7 @@ function Report({ run }: { run: EtlRun }) {
   const [files, setFiles] = useState<EtlRunFile[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
-    api<{ files: EtlRunFile[] }>(`/etl/runs/${encodeURIComponent(run.id)}${query({ limit: 100 })}`).then(
+    api<GetEtlRunResponse>(`/etl/runs/${encodeURIComponent(run.id)}${query({ limit: 100 })}`).then(
       (r) => setFiles(r.files),
       (e: Error) => setError(e.message),
     );
@@ -80,7 +80,7 @@ export function Sync() {
   const lastSeq = useRef<Record<string, number>>({});
 
   const loadRuns = useCallback(() => {
-    api<{ runs: EtlRun[] }>(`/etl/runs${query({ limit: 10 })}`).then((r) => setRuns(r.runs), (e: Error) => setError(e.message));
+    api<ListEtlRunsResponse>(`/etl/runs${query({ limit: 10 })}`).then((r) => setRuns(r.runs), (e: Error) => setError(e.message));
   }, []);
   useEffect(loadRuns, [loadRuns]);
 

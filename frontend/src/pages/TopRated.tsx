@@ -1,7 +1,7 @@
 import { useEffect, useState } from "react";
 import { MovieTable } from "../components/MovieTable";
 import { ErrorMessage, Loading } from "../components/Status";
-import { api, type Movie, query, type TopRatedResult } from "../lib/api";
+import { api, type Dashboard, type Movie, query, type TopRatedResult } from "../lib/api";
 import { readEntryState, saveEntryState, usePageTitle, useRestoreScroll } from "../lib/router";
 
 interface Shown {
@@ -45,7 +45,7 @@ export function TopRated() {
   useEffect(() => {
     if (!readEntryState<Shown>("top")) load(null);
     // The dashboard knows how many movies have no rating (they are listed last, not ranked).
-    api<{ unratedMovies?: number }>("/dashboard").then((d) => {
+    api<Dashboard>("/dashboard").then((d) => {
       if (typeof d.unratedMovies === "number") setUnrated(d.unratedMovies);
     }, () => undefined);
     // eslint-disable-next-line react-hooks/exhaustive-deps

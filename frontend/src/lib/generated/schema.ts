@@ -14,6 +14,75 @@ export const MOVIE_INPUT = {
 
 export const MOVIE_INPUT_REQUIRED = ["title", "genre", "rating", "year"] as const;
 
+// Each operation's query parameters: their rules, enum and default, as the API checks them.
+export const QUERY_RULES = {
+  searchMovies: {
+    title: { minLength: 1, maxLength: 255, pattern: "\\S" },
+    sort: { enum: ["title", "rating", "year"], default: "title" },
+    order: { enum: ["asc", "desc"] },
+    limit: { minimum: 1, maximum: 100, default: 20 },
+    cursor: { minLength: 1, maxLength: 1024, pattern: "^[A-Za-z0-9_-]+={0,2}$" },
+  },
+  filterMovies: {
+    genre: { maxItems: 20 },
+    minRating: { minimum: 0, maximum: 10 },
+    year: { minimum: 1900, maximum: 2100 },
+    sort: { enum: ["title", "rating", "year"], default: "rating" },
+    order: { enum: ["asc", "desc"] },
+    limit: { minimum: 1, maximum: 100, default: 20 },
+    cursor: { minLength: 1, maxLength: 1024, pattern: "^[A-Za-z0-9_-]+={0,2}$" },
+  },
+  topRatedMovies: {
+    start: { minimum: 0, maximum: 10000, default: 0 },
+    limit: { minimum: 1, maximum: 100, default: 10 },
+    cursor: { minLength: 1, maxLength: 1024, pattern: "^[A-Za-z0-9_-]+={0,2}$" },
+  },
+  listGenres: {
+    limit: { minimum: 1, maximum: 1000, default: 100 },
+    cursor: { minLength: 1, maxLength: 1024, pattern: "^[A-Za-z0-9_-]+={0,2}$" },
+  },
+  listEtlRuns: {
+    limit: { minimum: 1, maximum: 100, default: 20 },
+    cursor: { minLength: 1, maxLength: 1024, pattern: "^[A-Za-z0-9_-]+={0,2}$" },
+  },
+  getEtlRun: {
+    limit: { minimum: 1, maximum: 1000, default: 100 },
+    cursor: { minLength: 1, maxLength: 1024, pattern: "^[A-Za-z0-9_-]+={0,2}$" },
+  },
+} as const;
+
+// The direction of each sort column when no order is given (the order parameter's x-default-order).
+export const DEFAULT_ORDER = {"title": "asc", "rating": "desc", "year": "desc"} as const;
+
+// What a form says beside a field, from the field's rules (its length, range and step).
+export const HINTS = {
+  movieInput: {
+    title: "Up to 255 characters",
+    genre: "Up to 100 characters",
+    rating: "0 to 10, one decimal",
+    year: "1900 to 2100",
+  },
+  searchMovies: {
+    title: "Up to 255 characters",
+    limit: "1 to 100",
+    cursor: "Up to 1024 characters",
+  },
+  filterMovies: {
+    minRating: "0 to 10",
+    year: "1900 to 2100",
+    limit: "1 to 100",
+    cursor: "Up to 1024 characters",
+  },
+} as const;
+
+// MovieInput's x-forbidden-characters: no stored text may contain these (C0 and C1 controls, lone
+// surrogates); the `u` flag makes a surrogate pair one character, so only lone halves match.
+export const FORBIDDEN_CHARACTERS = new RegExp("[\\u0000-\\u001f\\u007f-\\u009f\\ud800-\\udfff]", "u");
+
+// The Cognito pool's password policy (the security scheme's x-password-policy), and how a form says it.
+export const PASSWORD_POLICY = {"MinimumLength": 8, "RequireLowercase": true, "RequireNumbers": true, "RequireUppercase": true, "RequireSymbols": false} as const;
+export const PASSWORD_RULES = "at least 8 characters, with an upper-case letter, a lower-case letter and a number";
+
 export interface Movie {
   id: string;
   title: string;
@@ -92,7 +161,8 @@ export interface TopRatedResult {
 
 export interface ErrorBody {
   error: {
-    code: "VALIDATION_ERROR" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "RATE_LIMITED" | "INTERNAL_ERROR" | "UNAVAILABLE";
+    /** BAD_REQUEST: refused by API Gateway itself for a reason no other code names (see x-gateway-responses) */
+    code: "VALIDATION_ERROR" | "BAD_REQUEST" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "RATE_LIMITED" | "INTERNAL_ERROR" | "UNAVAILABLE";
     message: string;
     details?: Array<{
       field: string;
