@@ -171,7 +171,7 @@ def check_drive_secret(ctx: Context) -> Result:
                       f"no secret {name!r} in {ctx.region} yet: the stack deploys, but ETL runs (make etl-remote, the "
                       "schedule) fail until it exists",
                       f"aws secretsmanager create-secret --region {ctx.region} --name {name} "
-                      "--secret-string file://credentials.json (README: Deploy)", warning=True)
+                      "--secret-string file://credentials.json (README: Deploy to AWS)", warning=True)
     return Result("drive credentials", True, f"secret {name} exists")
 
 
@@ -254,7 +254,7 @@ def check_sign_up(ctx: Context) -> Result:
         sender = "" if ses else " on Cognito's default sender (about 50 mails a day, which anyone can use up)"
         return Result("sign-up", False, f"prod sign-up is open to anyone{sender}",
                       f"{invite_only}, or SignUpMode=domains with SignUpAllowedDomains; to keep it open on purpose, "
-                      f"set {' and '.join(missing)} (README: Sign-up)")
+                      f"set {' and '.join(missing)} (README: Prod needs two settings first)")
     return Result("sign-up", True, "prod sign-up is open to anyone (OpenSignUpInProd=true, mail through SES)")
 
 
