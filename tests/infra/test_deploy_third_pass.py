@@ -135,7 +135,7 @@ def test_23_15_api_gateway_account_is_set_minutes_after_its_role_and_before_any_
     account = resources["ApiGatewayAccount"]
     assert depends_on(resources, "ApiGatewayAccount", "ApiGatewayCloudWatchRole")
     # The database takes minutes: by then the new role has propagated through IAM.
-    assert depends_on(resources, "ApiGatewayAccount", "Database") and "Database" in account["DependsOn"]
+    assert depends_on(resources, "ApiGatewayAccount", "Database") and "Database" in str(account["DependsOn"])
     stages = [n for n, r in resources.items() if r["Type"] in ("AWS::ApiGateway::Stage", "AWS::ApiGatewayV2::Stage")]
     assert stages and all(depends_on(resources, s, "ApiGatewayAccount") for s in stages)
     assert not depends_on(resources, "Database", "ApiGatewayAccount")
