@@ -127,6 +127,21 @@ def delete_retained(env: str, ids: dict[str, str]) -> None:
                 raise
 
 
+def delete_service_logs(env: str, ids: dict[str, str]) -> None:
+    """The log groups RDS and API Gateway created for the stack (make deploy set their retention)."""
+    from deploy.deploy import service_log_group_names
+
+    logs = boto3.client("logs", region_name=stack.region(env))
+    for name in service_log_group_names(ids.get("Database", ""), ids.get("RestApi", ""),
+                                        stack.parameters(env).get("Stage", "v1")):
+        try:
+            logs.delete_log_group(logGroupName=name)
+            print(f"deleted log group {name}", flush=True)
+        except ClientError as error:
+            if not _gone(error):
+                raise
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="make destroy", description=__doc__.splitlines()[0])
     parser.add_argument("env")
@@ -154,6 +169,7 @@ def main(argv: list[str]) -> int:
     delete_stack(cfn, s3, name, [ids[b] for b in BUCKETS if b in ids],
                  lambda: waiter.wait(StackName=name, WaiterConfig={"Delay": 10, "MaxAttempts": 180}))
     print(f"deleted stack {name}")
+    delete_service_logs(args.env, ids)
     if prod:
         kept = ", ".join(f"{k} {ids[k]}" for k in ("UserPool", *RETAINED_TABLES) if k in ids)
         if kept:

@@ -1,12 +1,14 @@
 """`make preflight ENV=…` (and the first step of `make deploy`): is this account and machine ready for the stack?
 
 Every check is read-only except one: a missing ECS service-linked role is created, as the first cluster in an
-account needs it. Each problem says exactly what to do. Exit status 1 when any check fails.
+account needs it. Each problem says exactly what to do. Exit status 1 when any check fails; a warning (WARN) names
+a risk that does not stop the deploy (a new account's CloudFront verification, a low Lambda quota, no Drive secret).
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -20,6 +22,9 @@ import botocore.exceptions
 from deploy import stack
 
 LAMBDA_MIN_UNRESERVED = 100  # Lambda refuses reservations that leave less than this unreserved
+LAMBDA_COMFORTABLE_QUOTA = 100  # below this (new accounts start at 10) a few users at once get throttled
+NODE_MINIMUM = ((20, 19), (22, 12))  # Vite 8 / rolldown's engines: ^20.19.0 || >=22.12.0
+PYTHON_RUNTIME = "python3.12"  # every function's Runtime: sam build needs this interpreter (or a build container)
 CONCURRENCY_QUOTA = "L-B99A9384"  # Service Quotas code of Lambda "Concurrent executions"
 ECS_SERVICE_LINKED_ROLE = "AWSServiceRoleForECS"
 
@@ -29,7 +34,8 @@ class Result:
     check: str
     ok: bool
     message: str
-    fix: str = ""  # what to do, when not ok
+    fix: str = ""  # what to do, when not ok (or when warning)
+    warning: bool = False  # ok, but a risk the person deploying should know about
 
 
 @dataclass
@@ -105,6 +111,11 @@ def check_lambda_concurrency(ctx: Context, stack_exists: bool) -> Result:
         return Result("lambda concurrency", False,
                       f"the account's concurrency quota is {total}: the add processor alone may use {processor}",
                       raise_quota.removeprefix("or "))
+    if total < LAMBDA_COMFORTABLE_QUOTA:
+        return Result("lambda concurrency", True,
+                      f"quota {total} (a new account's): the add processor may use {processor}, leaving "
+                      f"{total - processor} for the API, WebSocket and notifier functions, so a few users at once "
+                      "are throttled", raise_quota.removeprefix("or "), warning=True)
     return Result("lambda concurrency", True, f"quota {total}, {unreserved} unreserved; adds use at most {processor}")
 
 
@@ -155,10 +166,125 @@ def check_drive_secret(ctx: Context) -> Result:
     except botocore.exceptions.ClientError as exc:
         if _error_code(exc) != "ResourceNotFoundException":
             raise
-        return Result("drive credentials", False, f"no secret {name!r} in {ctx.region}: the ETL task cannot read Drive",
+        # The stack deploys without it; only an ETL run reads it (that run then fails and EtlFailedRule alerts).
+        return Result("drive credentials", True,
+                      f"no secret {name!r} in {ctx.region} yet: the stack deploys, but ETL runs (make etl-remote, the "
+                      "schedule) fail until it exists",
                       f"aws secretsmanager create-secret --region {ctx.region} --name {name} "
-                      "--secret-string file://credentials.json (README: Deploy), or deploy with ETL=off")
+                      "--secret-string file://credentials.json (README: Deploy to AWS)", warning=True)
     return Result("drive credentials", True, f"secret {name} exists")
+
+
+def _version(text: str) -> tuple[int, ...]:
+    found = re.search(r"(\d+)\.(\d+)(?:\.(\d+))?", text)
+    return tuple(int(part) for part in found.groups() if part is not None) if found else ()
+
+
+def _tool_version(command: list[str]) -> str | None:
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return (done.stdout + done.stderr).strip() if done.returncode == 0 else None
+
+
+def check_python_runtime(ctx: Context) -> Result:
+    """sam build's pip builder needs the runtime's interpreter on PATH, unless it builds in a container."""
+    build = stack.build_parameters(ctx.env)
+    if build.get("use_container") is True:
+        return Result("python 3.12", True, f"sam build runs in a container (use_container in [{ctx.env}.build.parameters])")
+    found = shutil.which(PYTHON_RUNTIME)
+    version = _tool_version([found, "--version"]) if found else None
+    if version is None or _version(version)[:2] != (3, 12):
+        state = "is not on PATH" if found is None else f"does not run as Python 3.12 ({version or 'no answer'})"
+        return Result("python 3.12", False,
+                      f"{PYTHON_RUNTIME} {state}: sam build fails (\"Binary validation failed ... python3.12\") because "
+                      "every function runs python3.12",
+                      f"install Python 3.12 (python.org, pyenv, or apt/brew python3.12) so that `{PYTHON_RUNTIME}` runs, "
+                      f"or set use_container = true under [{ctx.env}.build.parameters] in samconfig.toml (builds in "
+                      "Docker; arm64 images on an x86 machine need QEMU/binfmt)")
+    return Result("python 3.12", True, f"{found}: {version}")
+
+
+def check_node(_ctx: Context) -> Result:
+    """The UI is built before anything changes in the account: Vite 8 needs Node 20.19+ or 22.12+, and npm."""
+    node = shutil.which("node")
+    version = _tool_version([node, "--version"]) if node else None
+    fix = "install Node.js 22 LTS (or 20.19+) with npm, e.g. from https://nodejs.org or with nvm"
+    if version is None:
+        return Result("node", False, "node is not installed: the UI cannot be built", fix)
+    have = _version(version)
+    if not any(have[:1] == (major,) and have[:2] >= (major, minor) for major, minor in NODE_MINIMUM) and \
+            not (have and have[0] > NODE_MINIMUM[-1][0]):
+        return Result("node", False, f"node {version} is too old: Vite 8 needs 20.19+ or 22.12+", fix)
+    npm = shutil.which("npm")
+    npm_version = _tool_version([npm, "--version"]) if npm else None
+    if npm_version is None:
+        return Result("node", False, f"node {version} has no working npm: the UI cannot be built", fix)
+    return Result("node", True, f"node {version}, npm {npm_version}")
+
+
+def check_alerts(ctx: Context) -> Result:
+    email = ctx.params.get("AlertEmail", "")
+    if email:
+        return Result("alert target", True, f"alarms mail {email} (once its SNS subscription mail is confirmed)")
+    if ctx.params.get("EnvironmentType") != "prod":
+        return Result("alert target", True, "no AlertEmail: alarms notify nobody (fine outside prod)")
+    return Result("alert target", False,
+                  "prod has no AlertEmail: its alarms (failed adds, 5xx, database, ETL) would notify nobody",
+                  f'{_override_hint(ctx, "AlertEmail", "ops@example.com")}, then confirm the subscription mail SNS '
+                  "sends to it (an unconfirmed subscription receives nothing)")
+
+
+def check_sign_up(ctx: Context) -> Result:
+    """Prod is closed by default: open sign-up there needs OpenSignUpInProd=true and SES (the template's Rule
+    refuses it otherwise); Cognito's own sender allows about 50 mails a day, which anyone can use up."""
+    mode, prod = ctx.params.get("SignUpMode", "open"), ctx.params.get("EnvironmentType") == "prod"
+    ses = bool(ctx.params.get("SesEmailIdentityArn"))
+    invite_only = f'{_override_hint(ctx, "SignUpMode", "admin-only")} (invite only: aws cognito-idp admin-create-user)'
+    if mode == "domains" and not ctx.params.get("SignUpAllowedDomains"):
+        return Result("sign-up", False, "SignUpMode=domains but SignUpAllowedDomains is empty: nobody could sign up",
+                      f'{_override_hint(ctx, "SignUpAllowedDomains", "example.com")} (your team\'s mail domains), '
+                      f"or {invite_only}")
+    if mode != "open" or not prod:
+        return Result("sign-up", True, f"SignUpMode={mode}")
+    missing = [what for what, there in (("OpenSignUpInProd=true", ctx.params.get("OpenSignUpInProd") == "true"),
+                                        ("SesEmailIdentityArn (SES)", ses)) if not there]
+    if missing:
+        sender = "" if ses else " on Cognito's default sender (about 50 mails a day, which anyone can use up)"
+        return Result("sign-up", False, f"prod sign-up is open to anyone{sender}",
+                      f"{invite_only}, or SignUpMode=domains with SignUpAllowedDomains; to keep it open on purpose, "
+                      f"set {' and '.join(missing)} (README: Prod needs two settings first)")
+    return Result("sign-up", True, "prod sign-up is open to anyone (OpenSignUpInProd=true, mail through SES)")
+
+
+def check_ses_production_access(ctx: Context) -> Result | None:
+    """With an SES identity, a sandboxed SES account mails verified addresses only: sign-up breaks for others."""
+    if not ctx.params.get("SesEmailIdentityArn"):
+        return None
+    account = ctx.client("sesv2").get_account()
+    if account.get("ProductionAccessEnabled"):
+        return Result("ses production access", True, f"SES in {ctx.region} has production access")
+    return Result("ses production access", ctx.params.get("EnvironmentType") != "prod",
+                  f"SES in {ctx.region} is in the sandbox: Cognito's codes reach verified addresses only",
+                  "request production access: SES console > Account dashboard > Request production access "
+                  f"(or aws sesv2 put-account-details --region {ctx.region} --production-access-enabled ...)",
+                  warning=ctx.params.get("EnvironmentType") != "prod")
+
+
+def check_cloudfront_account(ctx: Context, stack_exists: bool) -> Result | None:
+    """A brand-new account may get "Your account must be verified before you can add new CloudFront resources"
+    from CreateDistribution, after RDS has started: the first create then rolls back."""
+    if stack_exists:
+        return None
+    listing = ctx.client("cloudfront").list_distributions()["DistributionList"]
+    if listing.get("Quantity", 0) or listing.get("Items"):
+        return Result("cloudfront", True, "the account already has CloudFront distributions")
+    return Result("cloudfront", True,
+                  "the account has no CloudFront distribution yet: a new account may be refused one (\"Your account "
+                  "must be verified before you can add new CloudFront resources\") and the first create rolls back",
+                  "if this is a new account, open an AWS Support case to verify it for CloudFront before deploying",
+                  warning=True)
 
 
 def check_docker(_ctx: Context) -> Result:
@@ -194,7 +320,7 @@ def check_stack_state(ctx: Context, status: str | None) -> Result:
         return Result("stack state", True, f"{name} does not exist yet: it will be created")
     if status == "ROLLBACK_COMPLETE" or status in ("CREATE_FAILED", "ROLLBACK_FAILED"):
         return Result("stack state", False, f"{name} is {status}: its first create failed and it can only be deleted",
-                      f"{events}; then delete it: sam delete --stack-name {name} --region {ctx.region} --no-prompts")
+                      f"{events}; then delete it with what it left behind: make destroy ENV={ctx.env}")
     if status == "UPDATE_ROLLBACK_FAILED":
         return Result("stack state", False, f"{name} is {status}: no update can start until the rollback finishes",
                       f"{events}; fix what blocked it, then aws cloudformation continue-update-rollback --stack-name {name} "
@@ -212,18 +338,22 @@ def run(env: str, etl: bool = True, params: dict[str, str] | None = None) -> lis
     """All checks for an environment; `params` overrides samconfig's values (as --parameter-overrides would)."""
     region = stack.region(env)
     ctx = Context(env, region, {**stack.parameters(env), **(params or {})}, etl, boto3.session.Session(region_name=region))
-    results = [check_credentials(ctx)]
-    if results[0].ok:
+    # Configuration first: these need no account, so `make preflight ENV=prod` names them even offline.
+    results = [check_alerts(ctx), check_sign_up(ctx), check_credentials(ctx)]
+    if results[-1].ok:
         status = stack_status(ctx)
-        checks: list[Callable[[], Result]] = [
+        checks: list[Callable[[], Result | None]] = [
             lambda: check_stack_state(ctx, status),
+            lambda: check_cloudfront_account(ctx, status is not None),
             lambda: check_lambda_concurrency(ctx, status is not None),
             lambda: check_api_gateway_role(ctx),
             lambda: check_ecs_service_linked_role(ctx),
+            lambda: check_ses_production_access(ctx),
         ]
         if etl:
             checks.append(lambda: check_drive_secret(ctx))
-        results += [check() for check in checks]
+        results += [r for r in (check() for check in checks) if r is not None]
+    results += [check_python_runtime(ctx), check_node(ctx)]
     if etl:
         results.append(check_docker(ctx))
     return results
@@ -232,8 +362,8 @@ def run(env: str, etl: bool = True, params: dict[str, str] | None = None) -> lis
 def report(results: list[Result]) -> str:
     lines = []
     for r in results:
-        lines.append(f"{'ok ' if r.ok else 'FAIL'} {r.check}: {r.message}")
-        if not r.ok:
+        lines.append(f"{'FAIL' if not r.ok else 'WARN' if r.warning else 'ok  '} {r.check}: {r.message}")
+        if not r.ok or r.warning:
             lines.append(f"     -> {r.fix}")
     return "\n".join(lines)
 

@@ -20,6 +20,13 @@ def config_env(env: str) -> dict:
     return data[env]["global"]["parameters"]
 
 
+def build_parameters(env: str) -> dict:
+    """samconfig.toml's [<env>.build.parameters] (e.g. use_container)."""
+    data = tomllib.loads((ROOT / "samconfig.toml").read_text())
+    config_env(env)
+    return dict(data[env].get("build", {}).get("parameters", {}))
+
+
 def parameter_overrides(env: str) -> dict[str, str]:
     """samconfig.toml's parameter_overrides for an environment, as {name: value} (`sam deploy` replaces them
     whenever --parameter-overrides is given, so callers pass them all)."""

@@ -78,6 +78,7 @@ HOSTILE_BODIES = [
 ]
 
 
+@pytest.mark.deployable
 @pytest.mark.parametrize(("content", "field"), HOSTILE_BODIES)
 def test_hostile_bodies_are_400_naming_the_field(fuzzer: User, content: bytes, field: str) -> None:
     response = _post(fuzzer, content)
@@ -98,6 +99,7 @@ def test_text_that_survives_normalisation_is_stored_exactly(fuzzer: User) -> Non
     assert (stored["title"], stored["genre"]) == ("Ünïcødé 😀 𝔘", "Ꭰrama")
 
 
+@pytest.mark.deployable
 @pytest.mark.parametrize("payload", [
     {"k": "search", "t": "Nul\u0000Title", "id": str(uuid.uuid4())},
     {"k": "search", "t": "Lone \ud800", "id": str(uuid.uuid4())},
@@ -113,12 +115,14 @@ def test_forged_cursors_are_400(fuzzer: User, payload: dict) -> None:
     assert response.json()["error"]["details"][0]["field"] == "cursor"
 
 
+@pytest.mark.deployable
 def test_deeply_nested_cursor_is_400(fuzzer: User) -> None:
     cursor = base64.urlsafe_b64encode(b"[" * 2500 + b"]" * 2500).decode().rstrip("=")
     response = fuzzer.http.get("/api/movies/search", params={"title": "a", "cursor": cursor[:1024]})
     assert response.status_code == 400, response.text
 
 
+@pytest.mark.deployable
 @pytest.mark.parametrize("path", ["/index.html%00.js", "/%00", "/assets/%00/x.js", "/v1/index.html%00"])
 def test_static_paths_with_nul_are_not_500(stack, path: str) -> None:
     response = httpx.get(f"{stack.url}{path}")

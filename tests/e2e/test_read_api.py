@@ -109,11 +109,13 @@ def test_one_movie_and_not_found(api: httpx.Client) -> None:
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "NOT_FOUND"
 
 
+@pytest.mark.deployable
 def test_unknown_route_is_a_json_404(api: httpx.Client) -> None:
     response = api.get("/api/nothing-here")
     assert response.status_code == 404 and response.json()["error"]["code"] == "NOT_FOUND"
 
 
+@pytest.mark.deployable
 def test_openapi_and_docs(api: httpx.Client) -> None:
     doc = api.get("/api/openapi.json").json()
     assert doc["openapi"].startswith("3.") and "/api/movies/filter" in doc["paths"]

@@ -27,6 +27,7 @@ def test_genres_come_in_cursor_pages_that_add_up_to_every_genre(api, db) -> None
     assert api.get("/api/genres").json()["genres"] == expected  # the default page holds a small library
 
 
+@pytest.mark.deployable
 @pytest.mark.parametrize(("params", "field"), [({"limit": 0}, "limit"), ({"limit": 1001}, "limit"),
                                                ({"cursor": "bm90LWEtY3Vyc29y"}, "cursor")])
 def test_genres_bad_paging_is_400(api, params: dict, field: str) -> None:
@@ -34,6 +35,7 @@ def test_genres_bad_paging_is_400(api, params: dict, field: str) -> None:
     assert response.status_code == 400 and response.json()["error"]["details"][0]["field"] == field
 
 
+@pytest.mark.deployable
 def test_top_rated_start_stops_at_ten_thousand_and_points_to_the_cursor(api) -> None:
     assert api.get("/api/movies/top-rated", params={"start": 10000}).status_code == 200
     response = api.get("/api/movies/top-rated", params={"start": 10001})

@@ -134,5 +134,5 @@ def test_13_make_params_gives_each_guided_prompt_its_value_and_help() -> None:
     for name, spec in template.load()["Parameters"].items():
         row = next(i for i, line in enumerate(lines) if line.split()[:1] == [name])
         assert lines[row + 1].strip() == spec["Description"], name
-    assert any(line.split() == ["SignUpMode", "[open]"] for line in lines)
+    assert any(line.split() == ["SignUpMode", "[domains]"] for line in lines), "prod is closed by default (#24 #1)"
     assert any(line.split() == ["EnvironmentType", "[prod]"] for line in lines)

@@ -89,7 +89,8 @@ def test_22_only_the_configured_stage_exists_after_the_transform() -> None:
 @pytest.mark.parametrize("name", ["UserPool", "RequestsTable", "ConnectionsTable"])
 def test_25_user_pool_and_tables_survive_replacement_and_delete(name: str) -> None:
     prod = transformed_template_for("prod")["Resources"][name]
-    assert prod.get("DeletionPolicy") == "Retain" and prod.get("UpdateReplacePolicy") == "Retain", name
+    # RetainExceptOnCreate (issue #23 item 6): kept on delete and replacement, not when its first create rolls back.
+    assert prod.get("DeletionPolicy") == "RetainExceptOnCreate" and prod.get("UpdateReplacePolicy") == "Retain", name
     props = RESOURCES[name]["Properties"]
     if name == "UserPool":
         assert props.get("DeletionProtection") == {"Fn::If": ["IsProd", "ACTIVE", "INACTIVE"]}
