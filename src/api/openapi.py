@@ -103,8 +103,8 @@ def _problem(error: Any) -> str:
             return f"may be given at most {schema['maxItems']} times"
         case "pattern" if schema["pattern"] == "\\S":
             return "must not be blank"
-        case "multipleOf" if schema["multipleOf"] == 0.1:
-            return "must have at most one decimal place"
+        case "multipleOf":
+            return _step_problem(schema["multipleOf"])
         case "type":
             kinds: list[str] = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
             return "must be " + " or ".join(_TYPE_WORDS.get(k, k) for k in kinds)
@@ -114,6 +114,18 @@ def _problem(error: Any) -> str:
             return f"must be a UUID, got {str(value)[:40]!r}"
         case _:
             return f"has an invalid value {str(value)[:40]!r}"
+
+
+_DECIMAL_PLACES = {1: "one decimal place", 2: "two decimal places", 3: "three decimal places"}
+
+
+def _step_problem(step: Any) -> str:
+    """The words for a multipleOf the document sets: a power of ten is a number of decimal places."""
+    exponent = Decimal(str(step)).normalize().as_tuple()
+    if exponent.digits == (1,) and isinstance(exponent.exponent, int) and exponent.exponent < 0:
+        places = -exponent.exponent
+        return f"must have at most {_DECIMAL_PLACES.get(places, f'{places} decimal places')}"
+    return f"must be a multiple of {step}"
 
 
 _TYPE_WORDS = {"integer": "an integer", "number": "a number", "string": "a string", "object": "an object",

@@ -282,3 +282,21 @@ def test_the_server_orders_by_every_sort_and_order_the_contract_allows() -> None
                       key.of_movie({"rating": contract.MAX_RATING, "year": contract.MAX_YEAR}),
                       key.of_movie({"rating": None, "year": None})]
             assert all(key.low <= v <= key.high for v in values), (sort, order, values, key.low, key.high)
+
+
+@pytest.mark.parametrize(("step", "value", "problem"), [
+    (0.1, "7.55", "must have at most one decimal place"),
+    (0.01, "7.555", "must have at most two decimal places"),
+    (0.5, "7.2", "must be a multiple of 0.5"),
+])
+def test_the_servers_message_for_a_rating_step_follows_the_document(
+    monkeypatch: pytest.MonkeyPatch, step: float, value: str, problem: str,
+) -> None:
+    from api import openapi
+    from domain.errors import ValidationError
+
+    rating = openapi.document()["components"]["schemas"]["MovieInput"]["properties"]["rating"]
+    monkeypatch.setitem(rating, "multipleOf", step)
+    with pytest.raises(ValidationError) as refused:
+        openapi.parse_body("addMovie", f'{{"title": "A", "genre": "Drama", "rating": {value}, "year": 2000}}')
+    assert refused.value.details == [{"field": "rating", "message": problem}]
