@@ -30,5 +30,7 @@ export default defineConfig({
     environment: "jsdom",
     globals: true,
     setupFiles: ["./src/test-setup.ts"],
+    // A busy 2-core machine runs a user-event test well past vitest's 5 s default; speed is not asserted here.
+    testTimeout: 30_000,
   },
 });
