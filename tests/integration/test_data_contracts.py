@@ -1,9 +1,10 @@
 """One behaviour suite per data module, run over the unit fake (tests/unit/fakes.py) and the real module,
 so the fakes the unit layer trusts keep the real module's conditional semantics (src/data/protocols.py).
 
-The real requests store runs on moto in this process (boto3 itself, the module's own conditions), which is
-cheap; the PostgreSQL modules are checked against their protocol's parameters in tests/unit/test_fake_contracts.py
-and end to end by the stack tests."""
+The real requests store runs on moto in this process (boto3 itself, the module's own conditions); the
+PostgreSQL modules (movie_writes, movie_reads) run on the stack's database, the fakes over the same rows.
+Titles are chosen so the database collation and Python's code-point order agree (the fake cannot follow a
+collation); tests/unit/test_fake_contracts.py checks every fake's parameters against its protocol."""
 
 from __future__ import annotations
 
@@ -82,3 +83,87 @@ def test_complete_of_an_unknown_request_changes_nothing(store: RequestsStore) ->
     assert store.complete(request_id, "failed", "2026-11-25T11:44:07.000Z",
                           error={"code": "UNAVAILABLE", "message": "gone"}) is False
     assert store.get(request_id) is None
+
+
+# --- PostgreSQL: data/movie_writes and data/movie_reads against FakeMovieWrites and FakeMovieReads -------------
+
+ROWS = [("Alpha 100%", "Drama", 7.5, 2001), ("Beta_2", "drama", 8.0, 2002), ("Gamma\\Delta", "Comedy", None, 2003),
+        ("alpha beta", "Sci-Fi", 9.1, None), ("Zeta", "Drama", 7.5, 2001), ("Eta", "Drama", None, None)]
+
+
+def _movie(title: str, genre: str, rating: float | None, year: int | None) -> Any:
+    return {"title": title, "genre": genre, "rating": rating, "year": year}
+
+
+@pytest.fixture(scope="module")
+def both(stack: Any, fixture_library: Any) -> Iterator[tuple[list[dict[str, Any]], Any]]:
+    """The same movies inserted through the real data/movie_writes (an emptied library) and handed to the fake
+    reads: (rows as PostgreSQL returned them, FakeMovieReads over those rows)."""
+    from data import db, movie_writes
+    from tests.conftest import reset_library
+    from tests.unit.fakes import FakeMovieReads
+
+    reset_library(stack, None)
+    rows = []
+    for row in ROWS:
+        movie = _movie(*row)
+        rows.append(db.run(lambda cur, m=movie: movie_writes.insert_movie(cur, m, str(uuid.uuid4())))[1])
+    yield rows, FakeMovieReads(rows)
+    reset_library(stack, fixture_library)  # leave the library as the other stack tests expect it
+
+
+@pytest.mark.parametrize("pattern", ["%alpha%", "%100\\%%", "%\\_%", "%a\\\\d%", "%ETA%", "%_%", "%zz%"])
+def test_title_search_matches_the_same_movies(both: Any, pattern: str) -> None:
+    from data import db, movie_reads
+    from tests.unit.fakes import FakeCursor
+
+    _rows, fake = both
+    real = db.run(lambda cur: movie_reads.search_by_title(cur, pattern, None, 50))
+    assert sorted(m["id"] for m in fake.search_by_title(FakeCursor(), pattern, None, 50)) == sorted(m["id"] for m in real)
+
+
+@pytest.mark.parametrize(("sort", "order"), [("rating", "desc"), ("rating", "asc"), ("year", "desc"), ("year", "asc"),
+                                             ("title", "asc"), ("title", "desc")])
+def test_filtering_orders_and_pages_alike(both: Any, sort: str, order: str) -> None:
+    """Drama (any case) in every order, two at a time: the keyset pages follow the same rows."""
+    from data import db, movie_reads
+    from tests.unit.fakes import FakeCursor
+
+    _rows, fake = both
+    pages: dict[str, list[str]] = {"fake": [], "real": []}
+    for side in pages:
+        after = None
+        while True:
+            if side == "real":
+                page = db.run(lambda cur, a=after: movie_reads.filter_movies(cur, ["drama"], None, None, a, 2, sort, order))
+            else:
+                page = fake.filter_movies(FakeCursor(), ["drama"], None, None, after, 2, sort, order)
+            pages[side] += [m["id"] for m in page]
+            if len(page) < 2:
+                break
+            last = page[-1]
+            after = (movie_reads.cursor_key(last, sort, order), last["title"], last["id"])
+    assert pages["fake"] == pages["real"] and len(pages["real"]) == 4
+    assert db.run(lambda cur: movie_reads.count_filtered(cur, ["drama"], 7.5, 2001)) == \
+        fake.count_filtered(FakeCursor(), ["drama"], 7.5, 2001) == 2
+
+
+def test_the_same_movie_is_a_duplicate_and_a_redelivery_is_its_own(both: Any) -> None:
+    from data import db, movie_writes
+    from tests.unit.fakes import FakeCursor, FakeMovieWrites
+
+    fake = FakeMovieWrites()
+    first, again, other = str(uuid.uuid4()), str(uuid.uuid4()), _movie("  zeta ", "DRAMA", 7.5, 2001)
+    movie = _movie("Theta", "Drama", 6.5, 1999)
+
+    def real(m: Any, request_id: str) -> tuple[bool, dict[str, Any]]:
+        return db.run(lambda cur: movie_writes.insert_movie(cur, m, request_id))
+
+    fake.insert_movie(FakeCursor(), _movie(*ROWS[4]), str(uuid.uuid4()))  # the fake's copy of the stored Zeta
+    for insert in (real, lambda m, r: fake.insert_movie(FakeCursor(), m, r)):
+        created, row = insert(movie, first)
+        redelivered, same = insert(movie, first)
+        duplicate, existing = insert(movie, again)
+        spaced, zeta = insert(other, again)
+        assert (created, redelivered, duplicate, spaced) == (True, True, False, False)
+        assert same["id"] == existing["id"] == row["id"] and zeta["title"] == "Zeta"

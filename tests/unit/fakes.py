@@ -1,6 +1,8 @@
 """In-memory stand-ins for the data layer (src/data), so the use cases in src/logic and the queue
 handlers can be tested in milliseconds. Each fake keeps the contract of the module it replaces:
-the same function names, arguments, return values and conditional behaviour."""
+the same function names, arguments, return values and conditional behaviour. The contract is the module's
+Protocol in src/data/protocols.py: tests/unit/test_fake_contracts.py checks each fake's parameters against
+it, and tests/integration/test_data_contracts.py runs one behaviour suite over the fake and the real module."""
 
 from __future__ import annotations
 

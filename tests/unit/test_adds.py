@@ -162,6 +162,24 @@ def test_a_movie_the_rules_refuse_is_rejected_without_touching_the_database(writ
     assert fake_db.calls == 0 and writes.calls == []
 
 
+@pytest.mark.parametrize(("movie", "problem"), [
+    ({**MOVIE, "rating": "7.5"}, "rating must be a number"),
+    ({**MOVIE, "year": 2023.5}, "year must be an integer"),
+    ({**MOVIE, "rating": 7.55}, "rating must have at most one decimal place"),
+    ({**MOVIE, "rating": True}, "rating must be a number"),
+    ({**MOVIE, "director": "X"}, "director is not a known field"),
+    ({k: v for k, v in MOVIE.items() if k != "genre"}, "genre is required"),
+])
+def test_a_queued_movie_is_held_to_the_contract_the_api_checked(writes: FakeMovieWrites, movie: dict,
+                                                                 problem: str) -> None:
+    """The processor checks the queued object itself (types, fields, the rating's step, the rules), as the API
+    did before queueing it, without a round trip through JSON text."""
+    outcome = adds.process(message(str(uuid.uuid4()), movie))
+
+    assert outcome["status"] == "rejected" and problem in outcome["error"]["message"]
+    assert writes.calls == []
+
+
 def test_an_unreadable_message_is_rejected_and_named_when_its_request_id_shows(writes: FakeMovieWrites) -> None:
     request_id = str(uuid.uuid4())
 
