@@ -58,10 +58,11 @@ run: $(STAMP) ui
 
 test: install
 	$(VENV)/bin/ruff check src etl_task local tests bench deploy clients codegen
+	$(VENV)/bin/ruff format --check src etl_task local tests bench deploy clients codegen
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
 	npm --prefix frontend test
-	$(PY) -m pytest tests
+	$(PY) -m pytest tests --durations=15
 
 # One layer each (markers from tests/conftest.py); make test runs all three in one pytest process,
 # which starts the local stack once. test-unit needs no stack and no servers: seconds.
