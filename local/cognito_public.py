@@ -5,11 +5,12 @@ ResendConfirmationCode, and RevokeToken (the refresh token stops working)."""
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from typing import Any
 
-from moto.cognitoidp.models import cognitoidp_backends
+from local import private_api
 
 CODE = re.compile(r"^\d{6}$")
 
@@ -18,10 +19,14 @@ def _error(code: str, message: str) -> tuple[int, dict[str, Any]]:
     return 400, {"__type": code, "message": message}
 
 
-def _pools():
-    for regions in cognitoidp_backends.values():
-        for backend in regions.values():
-            yield from backend.user_pools.values()
+@functools.cache
+def _checked() -> None:
+    private_api.COGNITO_REFRESH_TOKENS.check()
+
+
+def _pools() -> Any:
+    _checked()
+    return private_api.moto_cognito_pools()
 
 
 def answer(action: str, body: bytes) -> tuple[int, dict[str, Any]] | None:

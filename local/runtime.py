@@ -9,7 +9,6 @@ Lambda reports it ("Task timed out after N seconds"); the next invocation then s
 from __future__ import annotations
 
 import contextvars
-import ctypes
 import importlib
 import logging
 import queue
@@ -21,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from local import template
+from local import private_api, template
 
 SRC = template.ROOT / "src"
 if str(SRC) not in sys.path:
@@ -103,6 +102,9 @@ def isolate_powertools() -> None:
     global _isolated
     if _isolated:
         return
+    for patched in (private_api.FORMATTER_LOG_FORMAT, private_api.EMF_METRIC_SET, private_api.EMF_METADATA_SET,
+                    private_api.EMF_DIMENSION_SET, private_api.LOGGER_IS_COLD_START):
+        patched.check()
     from aws_lambda_powertools.logging import formatter as log_formatter
     from aws_lambda_powertools.logging import logger as log_module
     from aws_lambda_powertools.metrics.provider.cloudwatch_emf import cloudwatch
@@ -127,8 +129,7 @@ def isolate_powertools() -> None:
 
 def _raise_in(thread: threading.Thread) -> None:
     """Stop a thread at its next bytecode (what the Lambda service does by ending the sandbox)."""
-    if thread.ident is not None:
-        ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread.ident), ctypes.py_object(_Stopped))
+    private_api.raise_in(thread, _Stopped)
 
 
 class _Sandbox:
@@ -189,6 +190,7 @@ class LambdaRuntime:
         self._overrides = dict(handlers or {})
         self._sandboxes: dict[str, _Sandbox] = {}
         self._guard = threading.Lock()
+        private_api.THREAD_ASYNC_EXC.check()
         isolate_powertools()
 
     def timeout(self, function: str) -> float:
