@@ -185,111 +185,121 @@ def soak(adds: int, users: int, duplicate_share: float = 0.10, poison_share: flo
         stack.stop()
 
 
-def _run(stack: LocalStack, faults: Faults, adds: int, users: int, duplicate_share: float, poison_share: float,
-         log: Callable[[str], None]) -> dict[str, Any]:
-    from data import requests_store
+class _Users:
+    """The soak's users: each signed in, with its token, Cognito sub and WebSocket listener."""
 
-    assert stack.resources is not None
-    idp = boto3.client("cognito-idp", endpoint_url=stack.resources.endpoint)
-    sqs = boto3.client("sqs", endpoint_url=stack.resources.endpoint)
-    queue = stack.resources.queue_url("AddQueue")
-    tokens, subs, listeners = [], [], []
-    for i in range(users):
-        email = f"soak-{i}@example.com"
-        aws.ensure_user(idp, stack.resources.user_pool_id, email, "Soak-Passw0rd!")
-        token = aws.sign_in(stack.resources.endpoint, stack.resources.client_id, email, "Soak-Passw0rd!")["IdToken"]
-        tokens.append(token)
-        subs.append(jwt.decode(token, options={"verify_signature": False})["sub"])
-        listeners.append(Listener(f"ws://127.0.0.1:{stack.port}/ws?token={token}"))
-    rng = random.Random(20261127)
-    plans = [_plan(u, adds // users + (u < adds % users), duplicate_share, poison_share, rng) for u in range(users)]
+    def __init__(self, stack: LocalStack, count: int):
+        assert stack.resources is not None
+        idp = boto3.client("cognito-idp", endpoint_url=stack.resources.endpoint)
+        self.tokens: list[str] = []
+        self.subs: list[str] = []
+        self.listeners: list[Listener] = []
+        for i in range(count):
+            email = f"soak-{i}@example.com"
+            aws.ensure_user(idp, stack.resources.user_pool_id, email, "Soak-Passw0rd!")
+            token = aws.sign_in(stack.resources.endpoint, stack.resources.client_id, email, "Soak-Passw0rd!")["IdToken"]
+            self.tokens.append(token)
+            self.subs.append(jwt.decode(token, options={"verify_signature": False})["sub"])
+            self.listeners.append(Listener(f"ws://127.0.0.1:{stack.port}/ws?token={token}"))
 
-    posted_at: dict[str, float] = {}
-    owner_of: dict[str, int] = {}
-    kinds: dict[str, str] = {}
-    refused: Counter = Counter()
-    progress = Counter()
-    lock = threading.Lock()
 
-    def submit(u: int) -> None:
-        with httpx.Client(base_url=stack.url, headers={"Authorization": f"Bearer {tokens[u]}"}, timeout=60) as http:
-            for kind, item in plans[u]:
+class _Submissions:
+    """What each user's thread posted (or queued directly, for poison bodies), and when."""
+
+    def __init__(self, stack: LocalStack, users: _Users, plans: list[list[tuple]]):
+        assert stack.resources is not None
+        self.stack, self.users, self.plans = stack, users, plans
+        self.sqs = boto3.client("sqs", endpoint_url=stack.resources.endpoint)
+        self.queue = stack.resources.queue_url("AddQueue")
+        self.posted_at: dict[str, float] = {}
+        self.owner_of: dict[str, int] = {}
+        self.kinds: dict[str, str] = {}
+        self.refused: Counter = Counter()
+        self.progress: Counter = Counter()
+        self.total = sum(len(p) for p in plans)
+        self._lock = threading.Lock()
+
+    def _poison(self, u: int, item: Any) -> str:
+        from data import requests_store
+
+        request_id = str(uuid.uuid4())
+        requests_store.create({"requestId": request_id, "owner": self.users.subs[u], "status": "queued", "input": {},
+                               "submittedAt": "2026-11-27T00:00:00.000Z"})
+        self.sqs.send_message(QueueUrl=self.queue, MessageBody=_POISON[item] % (request_id, self.users.subs[u]),
+                              MessageGroupId=self.users.subs[u], MessageDeduplicationId=request_id)
+        return request_id
+
+    def submit(self, u: int) -> None:
+        headers = {"Authorization": f"Bearer {self.users.tokens[u]}"}
+        with httpx.Client(base_url=self.stack.url, headers=headers, timeout=60) as http:
+            for kind, item in self.plans[u]:
                 if kind == "poison":
-                    request_id = str(uuid.uuid4())
-                    requests_store.create({"requestId": request_id, "owner": subs[u], "status": "queued", "input": {},
-                                           "submittedAt": "2026-11-27T00:00:00.000Z"})
-                    sqs.send_message(QueueUrl=queue, MessageBody=_POISON[item] % (request_id, subs[u]),
-                                     MessageGroupId=subs[u], MessageDeduplicationId=request_id)
+                    request_id = self._poison(u, item)
                     done = time.monotonic()
                 else:
                     response = http.post("/api/movies", json=item)
                     done = time.monotonic()
                     if response.status_code != 202:
-                        with lock:
-                            refused[response.status_code] += 1
+                        with self._lock:
+                            self.refused[response.status_code] += 1
                         continue
                     request_id = response.json()["requestId"]
-                with lock:
-                    posted_at[request_id], owner_of[request_id], kinds[request_id] = done, u, kind
-                    progress["submitted"] += 1
+                with self._lock:
+                    self.posted_at[request_id], self.owner_of[request_id], self.kinds[request_id] = done, u, kind
+                    self.progress["submitted"] += 1
 
-    total = sum(len(p) for p in plans)
-    events: list[str] = []
+    def heard_first(self, rid: str) -> bool:
+        return rid in self.users.listeners[self.owner_of[rid]].first
 
-    def chaos() -> None:
-        """Faults at set points of the submission: restart, kill, restart."""
-        for share, fault in ((0.25, "restart"), (0.5, "kill"), (0.7, "restart")):
-            while progress["submitted"] < share * total and not finished.is_set():
-                time.sleep(0.2)
-            if finished.is_set():
-                return
-            if fault == "restart":
-                stack.pg.pause()
-                time.sleep(5)  # the restart's downtime
-                stack.pg.resume()
-            else:
-                faults.kill_armed.set()
-            events.append(f"{fault} at {progress['submitted']:,} submitted")
-            log(f"soak: {events[-1]}")
 
-    finished = threading.Event()
-    started = time.monotonic()
-    chaos_thread = threading.Thread(target=chaos, daemon=True)
-    chaos_thread.start()
-    workers = [threading.Thread(target=submit, args=(u,)) for u in range(users)]
-    for w in workers:
-        w.start()
-    for w in workers:
-        w.join()
-    submitted_s = time.monotonic() - started
-    log(f"soak: {len(posted_at):,} submitted in {submitted_s:.0f}s; waiting for outcomes")
-    finished.set()
-    chaos_thread.join(30)
+def _chaos(stack: LocalStack, faults: Faults, sent: _Submissions, finished: threading.Event, events: list[str],
+           log: Callable[[str], None]) -> None:
+    """Faults at set points of the submission: restart, kill, restart."""
+    for share, fault in ((0.25, "restart"), (0.5, "kill"), (0.7, "restart")):
+        while sent.progress["submitted"] < share * sent.total and not finished.is_set():
+            time.sleep(0.2)
+        if finished.is_set():
+            return
+        if fault == "restart":
+            stack.pg.pause()
+            time.sleep(5)  # the restart's downtime
+            stack.pg.resume()
+        else:
+            faults.kill_armed.set()
+        events.append(f"{fault} at {sent.progress['submitted']:,} submitted")
+        log(f"soak: {events[-1]}")
 
-    # Wait (with a deadline) for every request to be terminal: heard over its socket, or read from the table.
+
+def _await_terminal(sent: _Submissions) -> None:
+    """Wait (with a deadline) for every request to be terminal: heard over its socket, or read from the table."""
+    from data import requests_store
+
     deadline = time.monotonic() + 900
     statuses: dict[str, str] = {}
     while time.monotonic() < deadline:
-        for rid in posted_at:
-            if rid not in statuses and rid in listeners[owner_of[rid]].first:
+        for rid in sent.posted_at:
+            if rid not in statuses and sent.heard_first(rid):
                 record = requests_store.get(rid)
                 if record and record["status"] in TERMINAL:
                     statuses[rid] = record["status"]
-        if len(statuses) == len(posted_at):
+        if len(statuses) == len(sent.posted_at):
             break
-        pending = [rid for rid in posted_at if rid not in statuses]
+        pending = [rid for rid in sent.posted_at if rid not in statuses]
         for rid in pending[:200]:  # unheard ones: maybe the table knows (e.g. the socket missed it)
             record = requests_store.get(rid)
             if record and record["status"] in TERMINAL:
                 statuses[rid] = record["status"]
         time.sleep(2)
-    wall = time.monotonic() - started
-    time.sleep(3)  # late repeats still count
-    for listener in listeners:
-        listener.close()
 
-    final = {rid: (requests_store.get(rid) or {}).get("status", "missing") for rid in posted_at}
-    heard = {rid: listeners[owner_of[rid]].heard.get(rid, []) for rid in posted_at}
+
+def _tally(stack: LocalStack, faults: Faults, sent: _Submissions, events: list[str], wall: float,
+           submitted_s: float) -> dict[str, Any]:
+    """The soak's result: what was lost, doubled, unfinished or repeated, and how long it took."""
+    from data import requests_store
+
+    listeners = sent.users.listeners
+    final = {rid: (requests_store.get(rid) or {}).get("status", "missing") for rid in sent.posted_at}
+    heard = {rid: listeners[sent.owner_of[rid]].heard.get(rid, []) for rid in sent.posted_at}
     with psycopg2.connect(stack.database_url) as conn, conn.cursor() as cur:
         cur.execute("SELECT request_id::text, count(*) OVER (PARTITION BY movie_key(title), movie_key(genre),"
                     " rating, year) FROM movies WHERE genre = %s", (GENRE,))
@@ -297,12 +307,12 @@ def _run(stack: LocalStack, faults: Faults, adds: int, users: int, duplicate_sha
     conn.close()
     created_by = {rid for rid, _n in rows if rid}
     counts = Counter(final.values())
-    latencies = [(listeners[owner_of[rid]].first[rid] - posted_at[rid]) * 1000 for rid in posted_at
-                 if rid in listeners[owner_of[rid]].first and kinds[rid] == "add"]
-    result = {
-        "adds": len(posted_at), "users": len(listeners),
-        "poison": sum(1 for k in kinds.values() if k == "poison"),
-        "refused": dict(refused),
+    latencies = [(listeners[sent.owner_of[rid]].first[rid] - sent.posted_at[rid]) * 1000 for rid in sent.posted_at
+                 if sent.heard_first(rid) and sent.kinds[rid] == "add"]
+    return {
+        "adds": len(sent.posted_at), "users": len(listeners),
+        "poison": sum(1 for k in sent.kinds.values() if k == "poison"),
+        "refused": dict(sent.refused),
         "lost": sum(1 for rid, s in final.items() if s == "missing" or (s == "created" and rid not in created_by)),
         "double_created": sum(1 for _rid, n in rows if n > 1),
         "not_terminal": sum(1 for s in final.values() if s not in TERMINAL),
@@ -316,6 +326,35 @@ def _run(stack: LocalStack, faults: Faults, adds: int, users: int, duplicate_sha
         "wall_s": round(wall, 1), "submit_s": round(submitted_s, 1),
         "faults": events, "notify_failures": faults.notify_failures, "kills": faults.kills,
     }
+
+
+def _run(stack: LocalStack, faults: Faults, adds: int, users: int, duplicate_share: float, poison_share: float,
+         log: Callable[[str], None]) -> dict[str, Any]:
+    people = _Users(stack, users)
+    rng = random.Random(20261127)
+    plans = [_plan(u, adds // users + (u < adds % users), duplicate_share, poison_share, rng) for u in range(users)]
+    sent = _Submissions(stack, people, plans)
+    events: list[str] = []
+    finished = threading.Event()
+    started = time.monotonic()
+    chaos_thread = threading.Thread(target=_chaos, args=(stack, faults, sent, finished, events, log), daemon=True)
+    chaos_thread.start()
+    workers = [threading.Thread(target=sent.submit, args=(u,)) for u in range(users)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    submitted_s = time.monotonic() - started
+    log(f"soak: {len(sent.posted_at):,} submitted in {submitted_s:.0f}s; waiting for outcomes")
+    finished.set()
+    chaos_thread.join(30)
+
+    _await_terminal(sent)
+    wall = time.monotonic() - started
+    time.sleep(3)  # late repeats still count
+    for listener in people.listeners:
+        listener.close()
+    result = _tally(stack, faults, sent, events, wall, submitted_s)
     log("soak: " + json.dumps(result))
     return result
 

@@ -170,36 +170,13 @@ class WebSocketApi:
     _socket_info: dict[str, dict[str, Any]]
 
     async def websocket(self, ws: WebSocket) -> None:
-
         """$connect (with its REQUEST authorizer), message routes by $request.body.action, $disconnect."""
         connection_id = base64.urlsafe_b64encode(secrets.token_bytes(10)).decode()
         connected_at = int(time.time() * 1000)
-        query = dict(ws.query_params)
         headers = dict(ws.headers)
-        connect = self.ws_routes.get("$connect")
-        authorizer = None
-        if connect and connect.authorizer:
-            if connect.identity_query and not query.get(connect.identity_query):
-                await _refuse(ws, 401, "Unauthorized")  # API Gateway: 401 before calling the authorizer
-                return
-            event = {"type": "REQUEST", "methodArn": f"arn:aws:execute-api:local:000000000000:local/{self.stage}/$connect",
-                     "headers": headers, "queryStringParameters": query, "stageVariables": {},
-                     "requestContext": _ws_context(self.stage, ws, connection_id, "$connect", "CONNECT", connected_at, None)}
-            policy = await run_in_threadpool(self.runtime.invoke, connect.authorizer, event)
-            if not _allowed(policy):
-                await _refuse(ws, 403, "Forbidden")  # the authorizer denied
-                return
-            authorizer = {**(policy.get("context") or {}), "principalId": policy["principalId"]}
-        if connect:
-            event = {"headers": headers, "multiValueHeaders": {k: [v] for k, v in headers.items()},
-                     "queryStringParameters": query or None, "isBase64Encoded": False,
-                     "requestContext": _ws_context(self.stage, ws, connection_id, "$connect", "CONNECT", connected_at,
-                                                   authorizer)}
-            result = await run_in_threadpool(self.runtime.invoke, connect.function, event)
-            status = int((result or {}).get("statusCode", 500))
-            if status != 200:
-                await _refuse(ws, status if status >= 400 else 500, "Forbidden" if status < 500 else "Internal server error")
-                return
+        accepted, authorizer = await self._connect(ws, connection_id, connected_at, dict(ws.query_params), headers)
+        if not accepted:
+            return
         await ws.accept()
         self.sockets[connection_id] = ws
         self._socket_info[connection_id] = {"ConnectedAt": connected_at, "LastActiveAt": connected_at,
@@ -213,29 +190,7 @@ class WebSocketApi:
                 if message.get("text") is None:  # a binary frame: API Gateway hangs up with 1003
                     await ws.close(code=WS_UNSUPPORTED_DATA)
                     break
-                body = message["text"]
-                self._socket_info[connection_id]["LastActiveAt"] = int(time.time() * 1000)
-                try:
-                    action = json.loads(body).get("action")
-                except (ValueError, AttributeError):
-                    action = None
-                route = self.ws_routes.get(action) if isinstance(action, str) and action in self.ws_routes \
-                    and not action.startswith("$") else self.ws_routes.get("$default")
-                if route is None:
-                    continue
-                event = {"body": body, "isBase64Encoded": False,
-                         "requestContext": _ws_context(self.stage, ws, connection_id, route.key, "MESSAGE", connected_at,
-                                                       authorizer) | {"messageId": secrets.token_hex(8)}}
-                try:
-                    result = await run_in_threadpool(self.runtime.invoke, route.function, event)
-                except Exception as exc:
-                    # API Gateway keeps the connection and tells the client, without detail.
-                    log.warning("%s failed on a WebSocket message: %s", route.function, exc)
-                    await ws.send_text(json.dumps({"message": "Internal server error", "connectionId": connection_id,
-                                                   "requestId": event["requestContext"]["requestId"]}))
-                    continue
-                if route.two_way and isinstance(result, dict) and result.get("body"):
-                    await ws.send_text(result["body"])
+                await self._on_message(ws, connection_id, connected_at, authorizer, message["text"])
         except WebSocketDisconnect:
             pass
         finally:
@@ -247,6 +202,62 @@ class WebSocketApi:
                          "requestContext": _ws_context(self.stage, ws, connection_id, "$disconnect", "DISCONNECT",
                                                        connected_at, authorizer)}
                 await run_in_threadpool(self.runtime.invoke, disconnect.function, event)
+
+    async def _connect(self, ws: WebSocket, connection_id: str, connected_at: int, query: dict[str, str],
+                       headers: dict[str, str]) -> tuple[bool, dict[str, Any] | None]:
+        """The $connect route: its authorizer, then its function. (accepted, the authorizer's context);
+        a refused connection has already been answered."""
+        connect = self.ws_routes.get("$connect")
+        authorizer = None
+        if connect and connect.authorizer:
+            if connect.identity_query and not query.get(connect.identity_query):
+                await _refuse(ws, 401, "Unauthorized")  # API Gateway: 401 before calling the authorizer
+                return False, None
+            event = {"type": "REQUEST", "methodArn": f"arn:aws:execute-api:local:000000000000:local/{self.stage}/$connect",
+                     "headers": headers, "queryStringParameters": query, "stageVariables": {},
+                     "requestContext": _ws_context(self.stage, ws, connection_id, "$connect", "CONNECT", connected_at, None)}
+            policy = await run_in_threadpool(self.runtime.invoke, connect.authorizer, event)
+            if not _allowed(policy):
+                await _refuse(ws, 403, "Forbidden")  # the authorizer denied
+                return False, None
+            authorizer = {**(policy.get("context") or {}), "principalId": policy["principalId"]}
+        if connect:
+            event = {"headers": headers, "multiValueHeaders": {k: [v] for k, v in headers.items()},
+                     "queryStringParameters": query or None, "isBase64Encoded": False,
+                     "requestContext": _ws_context(self.stage, ws, connection_id, "$connect", "CONNECT", connected_at,
+                                                   authorizer)}
+            result = await run_in_threadpool(self.runtime.invoke, connect.function, event)
+            status = int((result or {}).get("statusCode", 500))
+            if status != 200:
+                await _refuse(ws, status if status >= 400 else 500, "Forbidden" if status < 500 else "Internal server error")
+                return False, None
+        return True, authorizer
+
+    async def _on_message(self, ws: WebSocket, connection_id: str, connected_at: int,
+                          authorizer: dict[str, Any] | None, body: str) -> None:
+        """One text frame: routed by its action (else $default) to the route's function."""
+        self._socket_info[connection_id]["LastActiveAt"] = int(time.time() * 1000)
+        try:
+            action = json.loads(body).get("action")
+        except (ValueError, AttributeError):
+            action = None
+        route = self.ws_routes.get(action) if isinstance(action, str) and action in self.ws_routes \
+            and not action.startswith("$") else self.ws_routes.get("$default")
+        if route is None:
+            return
+        event = {"body": body, "isBase64Encoded": False,
+                 "requestContext": _ws_context(self.stage, ws, connection_id, route.key, "MESSAGE", connected_at,
+                                               authorizer) | {"messageId": secrets.token_hex(8)}}
+        try:
+            result = await run_in_threadpool(self.runtime.invoke, route.function, event)
+        except Exception as exc:
+            # API Gateway keeps the connection and tells the client, without detail.
+            log.warning("%s failed on a WebSocket message: %s", route.function, exc)
+            await ws.send_text(json.dumps({"message": "Internal server error", "connectionId": connection_id,
+                                           "requestId": event["requestContext"]["requestId"]}))
+            return
+        if route.two_way and isinstance(result, dict) and result.get("body"):
+            await ws.send_text(result["body"])
 
     async def connections_api(self, request: Request) -> Response:
 
