@@ -61,6 +61,7 @@ test: install
 	$(VENV)/bin/ruff format --check src etl_task local tests bench deploy clients codegen
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
+	npm --prefix frontend run lint
 	npm --prefix frontend test
 	$(PY) -m pytest tests --durations=15
 

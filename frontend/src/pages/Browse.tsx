@@ -83,7 +83,6 @@ export function Browse() {
     }
     setResults(null);
     void load(key, null, []);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [key]);
 
   const ratingCheck = ratingProblem(rating);
