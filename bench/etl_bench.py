@@ -261,7 +261,7 @@ if __name__ == "__main__":  # python -m bench.etl_bench: the sync benchmark alon
     import sys
     from datetime import UTC, datetime
 
-    from bench.run import REPORT, Report
+    from bench.report import REPORT, Report
     from local.stack import ROOT, LocalStack
 
     bench_report = Report()

@@ -11,12 +11,12 @@ import time
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
 
 import httpx
 import psycopg2
 
 from bench import synthetic
+from bench.report import REPORT, SECTIONS, Report, pct
 from data import movie_writes, requests_store
 from domain import cursors
 from local import template
@@ -27,7 +27,6 @@ from local.stack import ROOT, LocalStack
 MOVIES = int(os.environ.get("BENCH_MOVIES", "1000000"))
 MIDDLE = MOVIES // 2
 SAMPLES = int(os.environ.get("BENCH_SAMPLES", "200"))
-REPORT = ROOT / "bench" / "REPORT.md"
 
 
 def timed(fn: Callable[[], object], samples: int = SAMPLES, warmup: int = 10) -> list[float]:
@@ -39,51 +38,6 @@ def timed(fn: Callable[[], object], samples: int = SAMPLES, warmup: int = 10) ->
         fn()
         out.append((time.perf_counter() - start) * 1000)
     return out
-
-
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-
-class Report:
-    """Sections keyed by name; saving replaces just the sections this run measured, so one benchmark can be
-    re-run alone (`make bench SECTIONS=read`) and each table still comes from one side-by-side run."""
-
-    def __init__(self) -> None:
-        self.sections: dict[str, list[str]] = {}
-        self.key = "header"
-
-    def section(self, key: str) -> None:
-        self.key = key
-        self.sections[key] = []
-
-    def table(self, title: str, rows: list[tuple], header: tuple) -> None:
-        lines = [f"## {title}", "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-        lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
-        self.sections.setdefault(self.key, []).append("\n".join(lines) + "\n")
-        print("\n".join(lines), flush=True)
-
-    def note(self, text: str) -> None:
-        self.sections.setdefault(self.key, []).append(text + "\n")
-        print(text, flush=True)
-
-    def save(self, path: Path) -> None:
-        kept = _sections(path.read_text()) if path.exists() else {}
-        kept.update({key: "\n".join(parts) for key, parts in self.sections.items()})
-        order = ["header", *SECTIONS, *sorted(set(kept) - {"header", *SECTIONS})]
-        path.write_text("\n".join(f"{MARKER.format(key)}\n{kept[key].strip()}\n" for key in order if key in kept))
-
-
-MARKER = "<!-- bench:{} -->"
-
-
-def _sections(text: str) -> dict[str, str]:
-    found: dict[str, str] = {}
-    for block in text.split("<!-- bench:")[1:]:
-        key, _, body = block.partition(" -->")
-        found[key] = body
-    return found
 
 
 def read_api(stack: LocalStack, report: Report, conn) -> None:
@@ -254,7 +208,6 @@ def adds(stack: LocalStack, report: Report) -> None:
     ], ("measure", "p50", "p95", "goal"))
 
 
-SECTIONS = ["etl", "aggregates", "read", "adds"]
 
 
 def main(argv: list[str]) -> int:

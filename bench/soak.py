@@ -28,7 +28,7 @@ import psycopg2
 from botocore.exceptions import ClientError
 from websockets.sync.client import connect
 
-from bench.run import REPORT, Report, pct
+from bench.report import REPORT, Report, pct
 from local import aws
 from local.stack import ROOT, LocalStack
 

@@ -13,7 +13,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal, Protocol
 from urllib.parse import quote
 
 from websockets.exceptions import WebSocketException
@@ -21,9 +21,19 @@ from websockets.sync.client import connect
 
 from movie_library.errors import MovieLibraryError, RateLimited, Unavailable, WaitTimeout
 from movie_library.models import AddRequest, Movie
+from movie_library.transport import Transport
 
-if TYPE_CHECKING:
-    from movie_library.client import Client
+
+class LiveClient(Protocol):
+    """What live status needs of `movie_library.client.Client` (a protocol, so this module does not import it)."""
+
+    transport: Transport
+
+    @property
+    def tracker(self) -> StatusTracker: ...
+
+    @property
+    def ws_url(self) -> str | None: ...
 
 TERMINAL = frozenset({"created", "duplicate", "rejected", "failed"})
 PING_EVERY = 300.0  # API Gateway closes sockets idle for 10 minutes
@@ -78,7 +88,7 @@ class AddHandle:
     message: str
     idempotency_key: str | None
     submitted_at: float  # time.monotonic() just before the POST was sent
-    _client: Client = field(repr=False, compare=False)
+    _client: LiveClient = field(repr=False, compare=False)
 
     def wait(self, timeout: float = 60.0) -> Outcome:
         """The final outcome (created, duplicate, rejected or failed); WaitTimeout after `timeout` seconds."""
@@ -100,7 +110,7 @@ class AddHandle:
 class StatusTracker:
     """One WebSocket per client (in a background thread, reconnecting with backoff) and the outcomes it heard."""
 
-    def __init__(self, client: Client, poll_interval: float = 1.0, max_poll_interval: float = 5.0,
+    def __init__(self, client: LiveClient, poll_interval: float = 1.0, max_poll_interval: float = 5.0,
                  safety_poll_interval: float = 30.0):
         self._client = client
         self.poll_interval, self.max_poll_interval = poll_interval, max_poll_interval
