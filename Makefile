@@ -13,24 +13,34 @@ SAM_VENV := .local/sam
 export SAM := $(CURDIR)/$(SAM_VENV)/bin/sam
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-unit test-integration test-e2e typecheck test-deployed install ui chromium bench soak invoke etl client-models generate generate-check clean params preflight deploy etl-remote logs smoke destroy
+.PHONY: lock run test test-unit test-integration test-e2e typecheck test-deployed install ui chromium bench soak invoke etl client-models generate generate-check clean params preflight deploy etl-remote logs smoke destroy
 
-$(STAMP): requirements-dev.txt src/requirements.txt etl_task/requirements.txt
+# One lock per Python environment (requirements/<env>.lock: every package pinned, with hashes), installed by
+# plain pip, so a clean clone needs only Python. The direct pins live in requirements/<env>.in; `make lock`.
+$(STAMP): requirements/dev.lock
 	test -x $(PY) || $(PYTHON_BASE) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements/dev.lock
 	touch $@
 
-$(SAM_VENV)/.installed: requirements-sam.txt
+$(SAM_VENV)/.installed: requirements/sam.lock
 	test -x $(SAM_VENV)/bin/python || $(PYTHON_BASE) -m venv $(SAM_VENV)
-	$(SAM_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-sam.txt
+	$(SAM_VENV)/bin/pip install --quiet --disable-pip-version-check --require-hashes -r requirements/sam.lock
 	touch $@
 
 TOOLS_VENV := .local/tools
 
-$(TOOLS_VENV)/.installed: requirements-tools.txt
+$(TOOLS_VENV)/.installed: requirements/tools.lock
 	test -x $(TOOLS_VENV)/bin/python || $(PYTHON_BASE) -m venv $(TOOLS_VENV)
-	$(TOOLS_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-tools.txt
+	$(TOOLS_VENV)/bin/pip install --quiet --disable-pip-version-check --require-hashes -r requirements/tools.lock
 	touch $@
+
+# Re-resolve the locks after editing a requirements/*.in (or src/ or etl_task/requirements.txt, which dev.in
+# includes). Existing pins are kept; UPGRADE=--upgrade moves everything to the newest allowed.
+# tests/unit/test_lock_files.py fails while a lock disagrees with a direct pin.
+lock: $(STAMP)
+	cd requirements && for env in dev sam tools; do \
+	  ../$(VENV)/bin/uv pip compile --native-tls --quiet --generate-hashes --python-version 3.11 --universal \
+	    --custom-compile-command "make lock" $(UPGRADE) $$env.in -o $$env.lock || exit 1; done
 
 tools/node_modules/.installed: tools/package-lock.json
 	npm ci --prefix tools --no-audit --no-fund

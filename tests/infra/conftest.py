@@ -1,6 +1,6 @@
 """Infra fixtures: template.yaml as CloudFormation sees it, after the SAM transform.
 
-The translator (aws-sam-translator) lives in the SAM CLI's venv (.local/sam), pinned by requirements-sam.txt;
+The translator (aws-sam-translator) lives in the SAM CLI's venv (.local/sam), pinned by requirements/sam.lock;
 it is run there in a subprocess so .venv keeps its own pydantic. Set INFRA_TEMPLATE=<path> to run these tests
 against another template (e.g. `git show HEAD~5:template.yaml > /tmp/old.yaml`), which is how a check is
 shown to fail on an older template.
