@@ -67,8 +67,8 @@ run: $(STAMP) ui
 	$(PY) -m local.stack
 
 test: install
-	$(VENV)/bin/ruff check src etl_task local tests bench deploy clients codegen
-	$(VENV)/bin/ruff format --check src etl_task local tests bench deploy clients codegen
+	$(VENV)/bin/ruff check src etl_task local tests bench deploy clients codegen infra
+	$(VENV)/bin/ruff format --check src etl_task local tests bench deploy clients codegen infra
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
 	npm --prefix frontend run lint

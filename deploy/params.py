@@ -12,7 +12,7 @@ from deploy import stack
 
 def rows(env: str) -> list[tuple[str, str, str]]:
     """(name, value for this environment, help) for every parameter, in the template's order."""
-    from local import template
+    from infra import template
 
     values = stack.parameters(env)
     return [(name, values[name], spec.get("Description", "")) for name, spec in template.load()["Parameters"].items()]

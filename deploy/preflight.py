@@ -75,7 +75,7 @@ def check_credentials(ctx: Context) -> Result:
 
 def _template_concurrency() -> tuple[dict[str, int], int]:
     """(reserved concurrency per function when ReserveConcurrency=true, the processor's MaximumConcurrency)."""
-    from local import template
+    from infra import template
 
     reserved, processor = {}, 0
     for name, function in template.functions().items():

@@ -40,7 +40,7 @@ def parameter_overrides(env: str) -> dict[str, str]:
 
 def parameters(env: str) -> dict[str, str]:
     """Every template parameter's value for an environment: the template's defaults, then samconfig's overrides."""
-    from local import template
+    from infra import template
 
     defaults = {name: str(p.get("Default", "")) for name, p in template.load()["Parameters"].items()}
     return {**defaults, **parameter_overrides(env)}

@@ -1,55 +1,16 @@
-"""Read what the local stack must emulate straight from template.yaml, so the two cannot drift apart."""
+"""Read what the local stack must emulate straight from template.yaml, so the two cannot drift apart
+(infra.template loads it; this module reads the gateway, queue and timeout settings out of it)."""
 
 from __future__ import annotations
 
 import os
 import re
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
-import yaml
+from infra.template import ROOT, TEMPLATE, CfnLoader, function_handler, functions, load, resources
 
-ROOT = Path(__file__).resolve().parent.parent
-TEMPLATE = ROOT / "template.yaml"
-
-
-class _CfnLoader(yaml.SafeLoader):
-    """SafeLoader that keeps CloudFormation short-form tags (!Ref, !GetAtt, !Sub …) as plain dicts."""
-
-
-def _tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
-    name = "Ref" if suffix == "Ref" else f"Fn::{suffix}"
-    if isinstance(node, yaml.ScalarNode):
-        value: Any = loader.construct_scalar(node)
-        if suffix == "GetAtt":
-            value = value.split(".", 1)
-    elif isinstance(node, yaml.SequenceNode):
-        value = loader.construct_sequence(node, deep=True)
-    else:
-        value = loader.construct_mapping(node, deep=True)
-    return {name: value}
-
-
-_CfnLoader.add_multi_constructor("!", _tag)
-
-
-@lru_cache(maxsize=1)
-def load() -> dict:
-    return yaml.load(TEMPLATE.read_text(), Loader=_CfnLoader)  # noqa: S506 - SafeLoader subclass
-
-
-def resources(kind: str) -> dict[str, dict]:
-    return {k: v for k, v in load()["Resources"].items() if v["Type"] == kind}
-
-
-def function_handler(logical_id: str) -> str:
-    return load()["Resources"][logical_id]["Properties"]["Handler"]
-
-
-def functions() -> dict[str, dict]:
-    return resources("AWS::Serverless::Function")
+__all__ = ["ROOT", "TEMPLATE", "CfnLoader", "function_handler", "functions", "load", "resources"]
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ import httpx
 import psycopg2
 import pytest
 
-from local import template
+from infra import template
 from local.postgres import reap_orphans
 from local.stack import ROOT, LocalStack
 
@@ -42,22 +42,32 @@ FIXTURE_LIBRARY = Path(os.environ.get("FIXTURE_LIBRARY") or SHARED / "fixtures" 
 
 TESTS = Path(__file__).resolve().parent
 LAYERS = ("unit", "integration", "e2e")
+# emulator/: local/'s own parts (the private-API canaries) checked without starting the stack.
 _LAYER_OF_FOLDER = {"unit": "unit", "integration": "integration", "infra": "integration", "client": "integration",
-                    "e2e": "e2e"}
+                    "emulator": "integration", "e2e": "e2e"}
+
+
+# Fixtures that start servers or databases: a test that uses one is not a unit test.
+_INFRASTRUCTURE = {"stack", "db", "library"}
 
 
 @pytest.hookimpl(tryfirst=True)  # before -m deselects by these markers
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """One layer marker per test (make test-unit / test-integration / test-e2e select by it): its folder's,
-    unless it says its own; a test in unit/ that needs the session stack is an integration test."""
+    """One layer marker per test (make test-unit / test-integration / test-e2e select by it): its folder's.
+    The folder is the layer, so a test that says otherwise, or a unit test that needs the stack, stops the
+    run naming it (move the test) instead of being re-labelled quietly."""
+    misplaced = []
     for item in items:
-        if any(item.get_closest_marker(layer) for layer in LAYERS):
-            continue
         folder = Path(item.path).resolve().relative_to(TESTS).parts[0]
         layer = _LAYER_OF_FOLDER.get(folder, "integration")
-        if layer == "unit" and "stack" in item.fixturenames:
-            layer = "integration"
+        declared = [name for name in LAYERS if item.get_closest_marker(name)]
+        if declared and declared != [layer]:
+            misplaced.append(f"{item.nodeid}: marked {declared} in the {layer} folder {folder}/")
+        elif layer == "unit" and _INFRASTRUCTURE & set(item.fixturenames):
+            misplaced.append(f"{item.nodeid}: a unit test using {sorted(_INFRASTRUCTURE & set(item.fixturenames))}")
         item.add_marker(layer)
+    if misplaced:
+        raise pytest.UsageError("tests outside their layer's folder:\n  " + "\n  ".join(misplaced))
 
 
 @pytest.fixture(scope="session")

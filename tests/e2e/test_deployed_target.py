@@ -7,7 +7,7 @@ import re
 import subprocess
 import sys
 
-from local.template import ROOT
+from infra.template import ROOT
 
 
 def test_without_credentials_it_exits_with_one_clear_line(tmp_path) -> None:

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 import yaml
 
-from local.template import _CfnLoader
+from infra.template import CfnLoader
 
 ROOT = Path(__file__).resolve().parents[2]
 SAM_PYTHON = ROOT / ".local" / "sam" / "bin" / "python"
@@ -78,7 +78,7 @@ def transformed_template_for(env: str, extra: dict[str, str] | None = None) -> d
 
 def load_raw(template: Path = TEMPLATE) -> dict[str, Any]:
     """The template before the transform, short-form tags as Fn:: dicts (as local/template.py reads it)."""
-    return yaml.load(template.read_text(), Loader=_CfnLoader)  # noqa: S506 - SafeLoader subclass
+    return yaml.load(template.read_text(), Loader=CfnLoader)  # noqa: S506 - SafeLoader subclass
 
 
 @pytest.fixture(scope="session")

@@ -124,7 +124,7 @@ def test_13_etl_remote_names_the_next_step_when_the_stack_has_no_etl_task(
 
 
 def test_13_make_params_gives_each_guided_prompt_its_value_and_help() -> None:
-    from local import template
+    from infra import template
 
     assert "\nparams:" in (ROOT / "Makefile").read_text()
     result = subprocess.run([sys.executable, "-m", "deploy.params", "prod"], cwd=ROOT, capture_output=True, text=True,

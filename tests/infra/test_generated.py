@@ -20,8 +20,8 @@ from jsonschema import Draft4Validator, Draft202012Validator
 from codegen import __main__ as codegen
 from codegen import python, rules, template_model, typescript
 from codegen.draft4 import Unsupported, convert
+from infra.template import CfnLoader
 from local import aws as local_aws
-from local.template import _CfnLoader
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEC = ROOT / "src" / "api" / "openapi.json"
@@ -67,7 +67,7 @@ def test_the_template_model_is_the_draft4_form_of_the_document() -> None:
     document["components"]["schemas"]["MovieInput"]["properties"]["title"]["maxLength"] = 200
     template = (ROOT / "template.yaml").read_text()
     rendered = template_model.render(template, document)
-    parsed = yaml.load(rendered, Loader=_CfnLoader)  # noqa: S506 - SafeLoader subclass
+    parsed = yaml.load(rendered, Loader=CfnLoader)  # noqa: S506 - SafeLoader subclass
     model = parsed["Resources"]["RestApi"]["Properties"]["Models"]["MovieInput"]
     assert model == template_model.models(document)["MovieInput"]
     assert model["properties"]["title"]["maxLength"] == 200
@@ -246,7 +246,7 @@ def test_a_document_that_contradicts_itself_is_refused(kind: str, edit: Any) -> 
 
 def test_every_error_code_the_template_and_the_server_answer_is_in_the_error_enum() -> None:
     allowed = set(rules.error_codes(_document()))
-    template = yaml.load((ROOT / "template.yaml").read_text(), Loader=_CfnLoader)  # noqa: S506 - SafeLoader subclass
+    template = yaml.load((ROOT / "template.yaml").read_text(), Loader=CfnLoader)  # noqa: S506 - SafeLoader subclass
     responses = template["Resources"]["RestApi"]["Properties"]["GatewayResponses"]
     codes = {kind: json.loads(spec["ResponseTemplates"]["application/json"].replace(
         rules.GATEWAY_MESSAGE, '""'))["error"]["code"] for kind, spec in responses.items()}

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 import yaml
 
+from infra.template import CfnLoader
 from local import template
-from local.template import _CfnLoader
 from tests.infra.conftest import TEMPLATE
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -143,7 +143,7 @@ def _plain(node: yaml.Node) -> Any:
 def test_each_statement_that_allows_every_resource_says_why_on_its_own_line() -> None:
     text = TEMPLATE.read_text()
     lines = text.splitlines()
-    resources = next(v for k, v in yaml.compose(text, Loader=_CfnLoader).value if k.value == "Resources")
+    resources = next(v for k, v in yaml.compose(text, Loader=CfnLoader).value if k.value == "Resources")
     checked = []
     for name_node, resource in resources.value:
         stack: list[tuple[yaml.Node, str]] = [(resource, name_node.value)]

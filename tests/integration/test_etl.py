@@ -321,7 +321,7 @@ def test_a_failed_batch_write_stops_the_run_and_keeps_earlier_batches_whole(stac
 
 
 def test_the_etl_alarms_watch_metrics_the_task_really_emits(stack, tmp_path: Path) -> None:
-    from local import template
+    from infra import template
 
     (tmp_path / "good.json").write_text('{"title": "Metric Movie", "genre": "Drama"}')
     env = {**os.environ, "DATABASE_URL": stack.database_url, "PYTHONPATH": f"{ROOT / 'src'}:{ROOT}"}

@@ -12,8 +12,8 @@ import pytest
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 
 from handlers import dead_letters, process_adds
-from local.runtime import LambdaContext
 from logic import adds
+from tests.lambda_context import LambdaContext
 from tests.unit.fakes import FakeAdds, FakeDb, FakeMovieWrites, FakeQueue, FakeRequests, ids, install
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"
