@@ -17,21 +17,26 @@ STAMP := $(VENV)/.installed
 
 # One lock per Python environment (requirements/<env>.lock: every package pinned, with hashes), installed by
 # plain pip, so a clean clone needs only Python. The direct pins live in requirements/<env>.in; `make lock`.
+# --no-deps: the lock is the whole environment (pip would otherwise re-resolve extras such as
+# boto3-stubs[...] past their pins); `pip check` then proves nothing is missing.
 $(STAMP): requirements/dev.lock
 	test -x $(PY) || $(PYTHON_BASE) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements/dev.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements/dev.lock
+	$(PY) -m pip check --disable-pip-version-check
 	touch $@
 
 $(SAM_VENV)/.installed: requirements/sam.lock
 	test -x $(SAM_VENV)/bin/python || $(PYTHON_BASE) -m venv $(SAM_VENV)
-	$(SAM_VENV)/bin/pip install --quiet --disable-pip-version-check --require-hashes -r requirements/sam.lock
+	$(SAM_VENV)/bin/pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements/sam.lock
+	$(SAM_VENV)/bin/pip check --disable-pip-version-check
 	touch $@
 
 TOOLS_VENV := .local/tools
 
 $(TOOLS_VENV)/.installed: requirements/tools.lock
 	test -x $(TOOLS_VENV)/bin/python || $(PYTHON_BASE) -m venv $(TOOLS_VENV)
-	$(TOOLS_VENV)/bin/pip install --quiet --disable-pip-version-check --require-hashes -r requirements/tools.lock
+	$(TOOLS_VENV)/bin/pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements/tools.lock
+	$(TOOLS_VENV)/bin/pip check --disable-pip-version-check
 	touch $@
 
 # Re-resolve the locks after editing a requirements/*.in (or src/ or etl_task/requirements.txt, which dev.in

@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import boto3
 import httpx
@@ -22,7 +23,6 @@ from local import template
 DEMO_USER = "demo@example.com"
 DEMO_PASSWORD = "Demo-Passw0rd!"  # noqa: S105 - the local demo user, printed by make run
 POOL_NAME = "movie-library-local"
-CLIENT_NAME = "movie-library-web"
 # Locally a failed add is retried after a few seconds, not the deployed 180 s, so the dead-letter
 # path can be seen (and tested) in well under a minute.
 LOCAL_VISIBILITY_TIMEOUT = os.environ.get("LOCAL_QUEUE_VISIBILITY_SECONDS", "2")
@@ -119,32 +119,53 @@ def moto_process(timeout: float = 60) -> Iterator[str]:
         server.wait(10)
 
 
-def password_policy() -> dict:
+def password_policy() -> dict[str, Any]:
     """The template's UserPool PasswordPolicy (written there from the document's x-password-policy)."""
     (pool,) = template.resources("AWS::Cognito::UserPool").values()
     return dict(pool["Properties"]["Policies"]["PasswordPolicy"])
 
 
-def _pool(idp) -> str:
+def _literal(properties: dict[str, Any]) -> dict[str, Any]:
+    """The properties whose values are plain (no Ref, Fn::If, Fn::GetAtt …): what the local pool can copy. The
+    rest depend on deploy parameters or other resources (e-mail sending, the sign-up trigger, admin-only
+    sign-up, deletion protection) and keep Cognito's defaults locally."""
+
+    def intrinsic(value: Any) -> bool:
+        if isinstance(value, dict):
+            return any(k == "Ref" or k.startswith("Fn::") or intrinsic(v) for k, v in value.items())
+        if isinstance(value, list):
+            return any(intrinsic(v) for v in value)
+        return False
+
+    return {k: v for k, v in properties.items() if not intrinsic(v)}
+
+
+def _only(kind: str) -> dict[str, Any]:
+    (properties,) = (r["Properties"] for r in template.resources(kind).values())
+    return dict(properties)
+
+
+# CloudFormation property names that the Cognito API spells differently, and ones it does not take at creation.
+_POOL_API_NAMES = {"UserPoolName": "PoolName"}
+_POOL_NOT_CREATE = {"DeletionProtection"}
+
+
+def _pool(idp: Any) -> str:
     for pool in idp.list_user_pools(MaxResults=60)["UserPools"]:
         if pool["Name"] == POOL_NAME:
-            return pool["Id"]
-    return idp.create_user_pool(
-        PoolName=POOL_NAME,
-        UsernameAttributes=["email"],
-        AutoVerifiedAttributes=["email"],
-        Policies={"PasswordPolicy": password_policy()},
-    )["UserPool"]["Id"]
+            return str(pool["Id"])
+    settings = {_POOL_API_NAMES.get(k, k): v for k, v in _literal(_only("AWS::Cognito::UserPool")).items()
+                if k not in _POOL_NOT_CREATE}
+    settings["PoolName"] = POOL_NAME  # the template's is the stack's name
+    return str(idp.create_user_pool(**settings)["UserPool"]["Id"])
 
 
-def _client(idp, pool_id: str) -> str:
+def _client(idp: Any, pool_id: str) -> str:
+    settings = _literal(_only("AWS::Cognito::UserPoolClient"))  # UserPoolId is a Ref: the local pool's
     for client in idp.list_user_pool_clients(UserPoolId=pool_id, MaxResults=60)["UserPoolClients"]:
-        if client["ClientName"] == CLIENT_NAME:
-            return client["ClientId"]
-    return idp.create_user_pool_client(
-        UserPoolId=pool_id, ClientName=CLIENT_NAME, GenerateSecret=False,
-        ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
-    )["UserPoolClient"]["ClientId"]
+        if client["ClientName"] == settings["ClientName"]:
+            return str(client["ClientId"])
+    return str(idp.create_user_pool_client(UserPoolId=pool_id, **settings)["UserPoolClient"]["ClientId"])
 
 
 def ensure_user(idp, pool_id: str, username: str, password: str) -> None:
