@@ -65,7 +65,7 @@ def read_api(stack: LocalStack, report: Report, conn) -> None:
         return call
 
     def uncached_dashboard() -> object:
-        stack.gateway.clear_cache()
+        stack.gateway.flush_cache()
         return get("/api/dashboard")()
 
     def sql(statement: str, params: tuple = ()) -> Callable[[], object]:

@@ -20,13 +20,14 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from starlette.routing import Route as StarletteRoute
 from starlette.routing import WebSocketRoute
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from api.auth import TokenVerifier
 from domain.errors import Unauthorized
 from local import aws, cognito_public, template
 from local.gateway_responses import GatewayResponses
+from local.guards import HostGuard, SignedOnly
 from local.request_validation import BodyValidator
 from local.runtime import FunctionTimedOut, LambdaRuntime
 from local.stage_cache import CachedResponse, StageCache, TokenBucket, cache_key, wants_fresh
@@ -327,8 +328,6 @@ class Gateway(WebSocketApi):
         """What `aws apigateway flush-stage-cache` does; also served on the management port."""
         self.cache.flush()
 
-    clear_cache = flush_cache
-
     # --- the two listeners ------------------------------------------------------------------------------
 
     def app(self) -> ASGIApp:
@@ -509,41 +508,3 @@ def _multi_query(request: Request) -> dict[str, list[str]]:
     for key, value in parse_qsl(request.url.query, keep_blank_values=True):
         found.setdefault(key, []).append(value)
     return found
-
-
-class HostGuard:
-    """Answers 400 to a Host header that is not one of ours (DNS rebinding), as API Gateway does for a
-    custom domain it does not serve."""
-
-    def __init__(self, app: ASGIApp, hosts: set[str]):
-        self.app, self.hosts = app, hosts
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] in ("http", "websocket"):
-            host = dict(scope["headers"]).get(b"host", b"").decode("latin-1").lower()
-            name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
-            if name not in self.hosts:
-                if scope["type"] == "websocket":
-                    await send({"type": "websocket.close", "code": 1008})
-                    return
-                response = JSONResponse({"message": "Invalid Host header"}, status_code=400)
-                await response(scope, receive, send)
-                return
-        await self.app(scope, receive, send)
-
-
-class SignedOnly:
-    """The management APIs need a SigV4-signed request on AWS; unsigned calls get AWS's 403."""
-
-    def __init__(self, app: ASGIApp):
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            auth = dict(scope["headers"]).get(b"authorization", b"")
-            if not auth.startswith(b"AWS4-HMAC-SHA256 "):
-                response = JSONResponse({"message": "Missing Authentication Token"}, status_code=403,
-                                        headers={"x-amzn-ErrorType": "MissingAuthenticationTokenException"})
-                await response(scope, receive, send)
-                return
-        await self.app(scope, receive, send)

@@ -63,11 +63,6 @@ def rest_routes() -> list[Route]:
     return sorted(routes, key=lambda r: (r.path.count("{"), -len(r.path)))
 
 
-def cache_ttls() -> dict[tuple[str, str], int]:
-    """(method, path) → TTL seconds for every method setting that enables the stage cache."""
-    return {key: setting.ttl for key, setting in cache_settings().items()}
-
-
 def stage_name() -> str:
     return load()["Parameters"]["Stage"]["Default"]
 

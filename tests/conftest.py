@@ -107,7 +107,7 @@ def reset_library(stack: LocalStack, folder: Path | None) -> dict | None:
         cur.execute("TRUNCATE movies, etl_files, etl_runs")
     conn.close()
     if stack.gateway:
-        stack.gateway.clear_cache()
+        stack.gateway.flush_cache()
     return stack.load_library(folder) if folder else None
 
 
