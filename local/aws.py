@@ -168,7 +168,7 @@ def _client(idp: Any, pool_id: str) -> str:
     return str(idp.create_user_pool_client(UserPoolId=pool_id, **settings)["UserPoolClient"]["ClientId"])
 
 
-def ensure_user(idp, pool_id: str, username: str, password: str) -> None:
+def ensure_user(idp: Any, pool_id: str, username: str, password: str) -> None:
     try:
         idp.admin_get_user(UserPoolId=pool_id, Username=username)
     except idp.exceptions.UserNotFoundException:
@@ -179,7 +179,7 @@ def ensure_user(idp, pool_id: str, username: str, password: str) -> None:
     idp.admin_set_user_password(UserPoolId=pool_id, Username=username, Password=password, Permanent=True)
 
 
-def _queues(sqs, refs: dict[str, dict[str, str]]) -> None:
+def _queues(sqs: Any, refs: dict[str, dict[str, str]]) -> None:
     queues = template.resources("AWS::SQS::Queue")
     # Dead-letter queues first: the others name them.
     for logical_id in sorted(queues, key=lambda q: "RedrivePolicy" in queues[q]["Properties"]):
@@ -199,7 +199,7 @@ def _queues(sqs, refs: dict[str, dict[str, str]]) -> None:
         refs[logical_id] = {"Ref": url, "Arn": arn, "QueueName": name, "QueueUrl": url}
 
 
-def _tables(ddb, refs: dict[str, dict[str, str]]) -> None:
+def _tables(ddb: Any, refs: dict[str, dict[str, str]]) -> None:
     existing = set(ddb.list_tables()["TableNames"])
     for logical_id, table in template.resources("AWS::DynamoDB::Table").items():
         props = table["Properties"]

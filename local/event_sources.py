@@ -87,7 +87,7 @@ class SqsPoller(_Poller):
         self.sqs = boto3.client("sqs", endpoint_url=resources.endpoint)
         self.invocations = 0
 
-    def _record(self, m: dict) -> dict:
+    def _record(self, m: Any) -> dict:
         return {
             "messageId": m["MessageId"], "receiptHandle": m["ReceiptHandle"], "body": m["Body"],
             "attributes": m.get("Attributes", {}), "messageAttributes": m.get("MessageAttributes", {}),
@@ -111,7 +111,7 @@ class SqsPoller(_Poller):
             log.exception("%s failed; the whole batch returns to the queue", self.source.function)
             failed = {r["messageId"] for r in records}
         self.invocations += 1
-        done = [{"Id": str(i), "ReceiptHandle": r["receiptHandle"]}
+        done: list[Any] = [{"Id": str(i), "ReceiptHandle": r["receiptHandle"]}
                 for i, r in enumerate(records) if r["messageId"] not in failed]
         if done:
             self.sqs.delete_message_batch(QueueUrl=self.url, Entries=done)

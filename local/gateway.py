@@ -214,7 +214,8 @@ class WebSocketApi:
             if connect.identity_query and not query.get(connect.identity_query):
                 await _refuse(ws, 401, "Unauthorized")  # API Gateway: 401 before calling the authorizer
                 return False, None
-            event = {"type": "REQUEST", "methodArn": f"arn:aws:execute-api:local:000000000000:local/{self.stage}/$connect",
+            arn = f"arn:aws:execute-api:local:000000000000:local/{self.stage}/$connect"
+            event: dict[str, Any] = {"type": "REQUEST", "methodArn": arn,
                      "headers": headers, "queryStringParameters": query, "stageVariables": {},
                      "requestContext": _ws_context(self.stage, ws, connection_id, "$connect", "CONNECT", connected_at, None)}
             policy = await run_in_threadpool(self.runtime.invoke, connect.authorizer, event)
@@ -246,7 +247,7 @@ class WebSocketApi:
             and not action.startswith("$") else self.ws_routes.get("$default")
         if route is None:
             return
-        event = {"body": body, "isBase64Encoded": False,
+        event: dict[str, Any] = {"body": body, "isBase64Encoded": False,
                  "requestContext": _ws_context(self.stage, ws, connection_id, route.key, "MESSAGE", connected_at,
                                                authorizer) | {"messageId": secrets.token_hex(8)}}
         try:

@@ -9,6 +9,7 @@ import signal
 import time
 import warnings
 from pathlib import Path
+from typing import Any
 
 logging.getLogger("pgserver").setLevel(logging.WARNING)
 
@@ -17,7 +18,7 @@ class EmbeddedPostgres:
     def __init__(self, data_dir: Path, delete_on_stop: bool = False):
         self.data_dir = data_dir
         self.delete_on_stop = delete_on_stop
-        self._server = None
+        self._server: Any = None  # pgserver.PostgresServer, imported late (it warns at import)
 
     def start(self) -> str:
         with warnings.catch_warnings():
@@ -25,7 +26,8 @@ class EmbeddedPostgres:
             import pgserver
 
             self.data_dir.parent.mkdir(parents=True, exist_ok=True)
-            self._server = pgserver.get_server(self.data_dir, cleanup_mode="delete" if self.delete_on_stop else "stop")
+            self._server = pgserver.get_server(  # type: ignore[attr-defined]  # pgserver does not re-export it
+                self.data_dir, cleanup_mode="delete" if self.delete_on_stop else "stop")
         return self._server.get_uri()
 
     def stop(self) -> None:
@@ -35,7 +37,7 @@ class EmbeddedPostgres:
 
     def pause(self) -> None:
         """Stop the server but keep its data and address (an outage, for fault tests and the soak)."""
-        from pgserver._commands import pg_ctl
+        from pgserver._commands import pg_ctl  # type: ignore[attr-defined]  # made at import, per binary
 
         assert self._server is not None
         pg_ctl(["-w", "-m", "fast", "stop"], pgdata=self.data_dir, user=self._server.system_user)

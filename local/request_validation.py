@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, cast
 
 from jsonschema import Draft4Validator, validators
 from jsonschema.exceptions import ValidationError
@@ -31,7 +31,7 @@ def _multiple_of(_validator: Any, divisor: Any, instance: Any, _schema: dict) ->
         yield ValidationError("multipleOf", validator="multipleOf", validator_value=divisor, instance=instance)
 
 
-_Validator = validators.extend(Draft4Validator, {"multipleOf": _multiple_of})
+_Validator = validators.extend(Draft4Validator, {"multipleOf": _multiple_of})  # type: ignore[no-untyped-call]  # jsonschema leaves extend() unannotated
 
 
 def _type_name(value: Any) -> str:
@@ -65,17 +65,21 @@ def _number(value: Any) -> str:
 
 def _message(error: ValidationError) -> str:
     """The Java validator's wording for one failed keyword."""
+    # jsonschema types these as "value or Unset"; a raised ValidationError always has them set.
     keyword, expected, instance = error.validator, error.validator_value, error.instance
+    schema: Any = error.schema
+    expected = cast(Any, expected)
+    instance = cast(Any, instance)
     if keyword == "required":
         missing = sorted(name for name in expected if name not in instance)
         return f"object has missing required properties ({_json(missing)})"
     if keyword == "additionalProperties":
-        allowed = set(error.schema.get("properties", {}))
+        allowed = set(schema.get("properties", {}))
         extra = sorted(name for name in instance if name not in allowed)
         return f"object instance has properties which are not allowed by the schema: {_json(extra)}"
     if keyword == "type":
-        allowed = sorted([expected] if isinstance(expected, str) else expected)
-        return f"instance type ({_type_name(instance)}) does not match any allowed primitive type (allowed: {_json(allowed)})"
+        types = sorted([expected] if isinstance(expected, str) else expected)
+        return f"instance type ({_type_name(instance)}) does not match any allowed primitive type (allowed: {_json(types)})"
     if keyword == "minLength":
         return f"string {_quoted(instance)} is too short (length: {len(instance)}, required minimum: {expected})"
     if keyword == "maxLength":

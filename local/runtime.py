@@ -109,11 +109,11 @@ def isolate_powertools() -> None:
     from aws_lambda_powertools.logging import logger as log_module
     from aws_lambda_powertools.metrics.provider.cloudwatch_emf import cloudwatch
 
-    log_formatter.LambdaPowertoolsFormatter.log_format = _per_invocation("log_format", dict)
+    log_formatter.LambdaPowertoolsFormatter.log_format = _per_invocation("log_format", dict)  # type: ignore[assignment]  # a property over the instance attribute (guarded by local.private_api)
     provider = cloudwatch.AmazonCloudWatchEMFProvider
-    provider.metric_set = _per_invocation("metric_set", lambda _base: {})
-    provider.metadata_set = _per_invocation("metadata_set", lambda _base: {})
-    provider.dimension_set = _per_invocation("dimension_set", dict)
+    provider.metric_set = _per_invocation("metric_set", lambda _base: {})  # type: ignore[assignment]  # a property over the instance attribute (guarded by local.private_api)
+    provider.metadata_set = _per_invocation("metadata_set", lambda _base: {})  # type: ignore[assignment]  # a property over the instance attribute (guarded by local.private_api)
+    provider.dimension_set = _per_invocation("dimension_set", dict)  # type: ignore[assignment]  # a property over the instance attribute (guarded by local.private_api)
     original = log_module._is_cold_start
 
     def is_cold_start() -> bool:

@@ -13,6 +13,7 @@ import socket
 import sys
 import threading
 from pathlib import Path
+from typing import Any
 
 import psycopg2
 import uvicorn
@@ -49,7 +50,7 @@ class LocalStack:
         self.resources: aws.AwsResources | None = None
         self.gateway: Gateway | None = None
         self.sample_summary: dict | None = None
-        self._moto = None
+        self._moto: Any = None  # moto's ThreadedMotoServer while running
         self.event_sources: EventSources | None = None
         self._servers: list[uvicorn.Server] = []
         self._thread: threading.Thread | None = None
@@ -87,6 +88,7 @@ class LocalStack:
             self._start_gateway()
             # The functions reach @connections through the variable they use on AWS (endpoint + stage).
             os.environ["WS_MANAGEMENT_ENDPOINT"] = f"{self.management_url}/{template.stage_name()}"
+            assert self.gateway is not None
             self.event_sources = EventSources(self.resources, self.gateway.runtime)
             self.event_sources.start()
         return self

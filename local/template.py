@@ -243,7 +243,9 @@ def websocket_routes() -> dict[str, WebSocketRoute]:
     for logical_id, route in resources("AWS::ApiGatewayV2::Route").items():
         props = route["Properties"]
         target = props["Target"]["Fn::Sub"] if isinstance(props["Target"], dict) else props["Target"]
-        integration = res[re.search(r"\$\{(\w+)\}", target).group(1)]
+        reference = re.search(r"\$\{(\w+)\}", target)
+        assert reference is not None, f"{logical_id}: its Target names no integration"
+        integration = res[reference.group(1)]
         authorizer = identity = None
         if props.get("AuthorizerId"):
             auth = res[_logical_id(props["AuthorizerId"])]["Properties"]
