@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
-import re
 import subprocess
 import sys
+
+import pytest
 
 from infra.template import ROOT
 
@@ -22,6 +23,9 @@ def test_without_credentials_it_exits_with_one_clear_line(tmp_path) -> None:
     assert len(lines) == 1 and "no AWS credentials" in lines[0] and "ENV=staging" in lines[0], done.stderr
 
 
-def test_the_make_target_runs_the_deployable_tests() -> None:
-    makefile = (ROOT / "Makefile").read_text()
-    assert re.search(r"^test-deployed:.*\n\t@?\$\(PY\) -m tests\.e2e\.deployed \$\(or \$\(ENV\),staging\)", makefile, re.M)
+@pytest.mark.parametrize(("args", "env"), [((), "staging"), (("ENV=prod",), "prod")])
+def test_the_make_target_runs_the_deployable_tests(args: tuple[str, ...], env: str) -> None:
+    """What `make test-deployed` would run (make -n, the venv taken as installed)."""
+    done = subprocess.run(["make", "-s", "-n", "-o", ".venv/.installed", "test-deployed", *args], cwd=ROOT,
+                          capture_output=True, text=True, timeout=60, check=True)
+    assert done.stdout.strip().splitlines()[-1].endswith(f" -m tests.e2e.deployed {env}"), done.stdout

@@ -180,10 +180,34 @@ def test_7_api_alarm_and_dashboard_name_the_api_sam_creates(stack: Stack) -> Non
 
 
 # 8 -------------------------------------------------------------------------------------------------------------
-def test_8_failed_adds_alarm_on_what_the_dead_letter_handler_records(stack: Stack) -> None:
+def _metrics_the_dead_letter_handler_emits(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> set[str]:
+    """Run the handler on the sample dead letter (store faked) and read the metric names of its EMF lines."""
+    from handlers import dead_letters
+    from logic import adds
+    from tests.lambda_context import LambdaContext
+    from tests.unit.fakes import FakeRequests
+
+    store = FakeRequests()
+    monkeypatch.setattr(adds, "requests_store", store)
+    event = json.loads((ROOT / "events" / "dead_letter_batch.json").read_text())
+    store.queued(json.loads(event["Records"][0]["body"])["requestId"])
+    capsys.readouterr()
+    dead_letters.lambda_handler(event, LambdaContext("AddDeadLetterFunction"))
+    names: set[str] = set()
+    for line in capsys.readouterr().out.splitlines():
+        try:
+            document = json.loads(line)
+        except ValueError:
+            continue
+        for directive in document.get("_aws", {}).get("CloudWatchMetrics", []) if isinstance(document, dict) else []:
+            names |= {metric["Name"] for metric in directive["Metrics"]}
+    return names
+
+
+def test_8_failed_adds_alarm_on_what_the_dead_letter_handler_records(stack: Stack, monkeypatch: pytest.MonkeyPatch,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
     variables = load_raw()["Globals"]["Function"]["Environment"]["Variables"]
-    handler = (ROOT / "src" / "handlers" / "dead_letters.py").read_text()
-    assert 'add_metric(name="AddsFailed"' in handler
+    assert "AddsFailed" in _metrics_the_dead_letter_handler_emits(monkeypatch, capsys)
     alarms = [a["Properties"] for a in stack.of_type("AWS::CloudWatch::Alarm").values()]
     failed = [a for a in alarms if a.get("MetricName") == "AddsFailed"]
     assert len(failed) == 1 and failed[0]["AlarmActions"]

@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -37,13 +38,26 @@ def test_the_limits_are_the_documents_movie_input_rules() -> None:
     assert (LIMITS.min_year, LIMITS.max_year) == (fields["year"]["minimum"], fields["year"]["maximum"])
 
 
-def test_the_api_and_processor_rules_use_the_same_limits() -> None:
-    """domain/movie_rules (the API's and the processor's second check) holds no limit of its own."""
-    assert (LIMITS.max_title, LIMITS.max_genre) == (normalize.MAX_TITLE, normalize.MAX_GENRE)
-    assert (LIMITS.min_rating, LIMITS.max_rating) == (normalize.MIN_RATING, normalize.MAX_RATING)
-    assert (LIMITS.min_year, LIMITS.max_year) == (normalize.MIN_YEAR, normalize.MAX_YEAR)
-    source = (ROOT / "src" / "domain" / "movie_rules.py").read_text()
-    assert not re.search(r"^(MAX|MIN)_\w+.*=.*\d", source, re.M), "a limit is restated in movie_rules.py"
+def test_the_api_and_processor_rules_accept_exactly_the_documents_ranges() -> None:
+    """domain/movie_rules (the API's and the processor's second check) accepts the document's bounds and refuses
+    one step past them."""
+    fields = json.loads(SPEC.read_text())["components"]["schemas"]["MovieInput"]["properties"]
+    step = Decimal(str(fields["rating"]["multipleOf"]))
+    for bound in (fields["rating"]["minimum"], fields["rating"]["maximum"]):
+        assert normalize.rating(Decimal(str(bound))) == Decimal(str(bound))
+    for outside in (Decimal(str(fields["rating"]["minimum"])) - step, Decimal(str(fields["rating"]["maximum"])) + step):
+        with pytest.raises(normalize.Invalid):
+            normalize.rating(outside)
+    for bound in (fields["year"]["minimum"], fields["year"]["maximum"]):
+        assert normalize.year(Decimal(bound)) == bound
+    for outside in (fields["year"]["minimum"] - 1, fields["year"]["maximum"] + 1):
+        with pytest.raises(normalize.Invalid):
+            normalize.year(Decimal(outside))
+    for field, limit in (("title", normalize.MAX_TITLE), ("genre", normalize.MAX_GENRE)):
+        longest = fields[field]["maxLength"]
+        assert normalize.text(field, "x" * longest, limit) == "x" * longest
+        with pytest.raises(normalize.Invalid):
+            normalize.text(field, "x" * (longest + 1), limit)
 
 
 @pytest.mark.parametrize(
