@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import os
-import threading
 import time
 from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
-from typing import ClassVar
 
 import httpx
 import psycopg2
@@ -18,6 +14,7 @@ import pytest
 from infra import template
 from local.postgres import reap_orphans
 from local.stack import ROOT, LocalStack
+from tests.http_stub import CfnResponses, serving
 
 # Handlers called in this process outside a stack (unit tests) get the Powertools service name and metrics
 # namespace that the template's Globals give every function (in Lambda and in the local stack).
@@ -140,24 +137,9 @@ def wait_for(check: Callable[[], object], timeout: float = 10.0, interval: float
         time.sleep(interval)
 
 
-class CfnResponses(BaseHTTPRequestHandler):
-    """Stands in for the pre-signed S3 URL a CloudFormation custom resource answers."""
-
-    bodies: ClassVar[list[dict]] = []
-
-    def do_PUT(self) -> None:
-        CfnResponses.bodies.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
-        self.send_response(200)
-        self.end_headers()
-
-    def log_message(self, *_args: object) -> None:
-        pass
-
-
 @pytest.fixture()
 def cfn_response_url() -> Iterator[str]:
-    server = HTTPServer(("127.0.0.1", 0), CfnResponses)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    """A stand-in for the pre-signed S3 URL a CloudFormation custom resource answers (tests.http_stub)."""
     CfnResponses.bodies = []
-    yield f"http://127.0.0.1:{server.server_address[1]}/response"
-    server.shutdown()
+    with serving(CfnResponses) as url:
+        yield f"{url}/response"

@@ -7,7 +7,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, ClassVar
 
 
 class StubHandler(BaseHTTPRequestHandler):
@@ -41,3 +41,13 @@ def serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+class CfnResponses(StubHandler):
+    """Stands in for the pre-signed S3 URL a CloudFormation custom resource answers; keeps what it was sent."""
+
+    bodies: ClassVar[list[dict[str, Any]]] = []
+
+    def do_PUT(self) -> None:
+        CfnResponses.bodies.append(json.loads(self.body()))
+        self.reply(200, b"")

@@ -15,7 +15,7 @@ from data import schema
 from domain.errors import Unavailable
 from local.runtime import LambdaRuntime
 from logic import library
-from tests.conftest import CfnResponses
+from tests.http_stub import CfnResponses
 
 ROOT = Path(__file__).resolve().parents[2]
 
