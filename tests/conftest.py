@@ -39,9 +39,10 @@ FIXTURE_LIBRARY = Path(os.environ.get("FIXTURE_LIBRARY") or SHARED / "fixtures" 
 
 TESTS = Path(__file__).resolve().parent
 LAYERS = ("unit", "integration", "e2e")
-# emulator/: local/'s own parts (the private-API canaries) checked without starting the stack.
+# emulator/: local/'s own parts (the private-API canaries) checked without starting the stack; docs/: what
+# the README must say (wording, kept apart from behaviour tests; the cost table needs the SAM transform).
 _LAYER_OF_FOLDER = {"unit": "unit", "integration": "integration", "infra": "integration", "client": "integration",
-                    "emulator": "integration", "e2e": "e2e"}
+                    "emulator": "integration", "docs": "integration", "e2e": "e2e"}
 
 
 # Fixtures that start servers or databases: a test that uses one is not a unit test.
