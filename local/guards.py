@@ -1,9 +1,11 @@
 """The local origin's two ASGI guards, in front of the gateway's listeners.
 
-Both answer as AWS does where a client can tell: a Host that is not ours gets API Gateway's 400 (and guards the
-developer's machine against DNS rebinding), and the management port (@connections, cache flush) refuses an
-unsigned call as AWS refuses one without SigV4. They check presence, not the signature itself: the local
-stack has no IAM to check it against.
+HostGuard protects the developer's machine, not fidelity: a page on another site that rebinds its DNS name to
+127.0.0.1 must not drive the local API with the developer's session (a browser on AWS could not reach the
+stack under a foreign Host either). SignedOnly answers an unsigned call to the management port (@connections,
+cache flush) as AWS answers one without SigV4: 403 "Missing Authentication Token" with
+x-amzn-ErrorType MissingAuthenticationTokenException. It checks that a signature is present, not that it is
+valid: the local stack has no IAM to check it against.
 """
 
 from __future__ import annotations
