@@ -46,6 +46,10 @@ lock: $(STAMP)
 	cd requirements && for env in dev sam tools; do \
 	  ../$(VENV)/bin/uv pip compile --native-tls --quiet --generate-hashes --python-version 3.11 --universal \
 	    --custom-compile-command "make lock" $(UPGRADE) $$env.in -o $$env.lock || exit 1; done
+	# The deployed environments (Lambda and the ETL image run python3.12), held to dev.lock's versions.
+	cd requirements && for env in lambda etl; do \
+	  ../$(VENV)/bin/uv pip compile --native-tls --quiet --generate-hashes --python-version 3.12 --universal \
+	    --custom-compile-command "make lock" -c dev.lock $$env.in -o $$env.lock || exit 1; done
 
 tools/node_modules/.installed: tools/package-lock.json
 	npm ci --prefix tools --no-audit --no-fund
