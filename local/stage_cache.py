@@ -7,6 +7,11 @@ stored with. `Cache-Control: max-age=0` invalidates the entry only when the stag
 (RequireAuthorizationForCacheControl false); otherwise it is ignored and, with the default
 SUCCEED_WITH_RESPONSE_HEADER strategy, the response says so in a header. The whole cache is flushed the way
 `aws apigateway flush-stage-cache` does.
+
+Kept (issue #26 weighed cutting it): both are visible to a client of the deployed stack (a dashboard read that
+is 30 s stale after an add, a 429 past the stage's rate), so a local stack without them would answer differently
+from AWS where the UI can tell. They stay here, apart from the routing, and do nothing unless the template's
+stage settings turn them on.
 """
 
 from __future__ import annotations
