@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PINNED = ROOT / ".local" / "sam" / "bin" / "sam"  # `make install` / requirements-sam.txt
+PINNED = ROOT / ".local" / "sam" / "bin" / "sam"  # `make install` / requirements/sam.lock
 
 
 def path() -> str:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Literal
 import boto3
 from botocore.config import Config
 
-if TYPE_CHECKING:  # boto3-stubs are a dev dependency (requirements-dev.txt), not part of the Lambda package
+if TYPE_CHECKING:  # boto3-stubs are a dev dependency (requirements/dev.in), not part of the Lambda package
     from mypy_boto3_apigatewaymanagementapi import ApiGatewayManagementApiClient
     from mypy_boto3_dynamodb.service_resource import Table
     from mypy_boto3_secretsmanager import SecretsManagerClient
