@@ -13,7 +13,7 @@ SAM_VENV := .local/sam
 export SAM := $(CURDIR)/$(SAM_VENV)/bin/sam
 STAMP := $(VENV)/.installed
 
-.PHONY: lock run test test-unit test-integration test-e2e typecheck test-deployed install ui chromium bench soak invoke etl client-models generate generate-check clean params preflight deploy etl-remote logs smoke destroy
+.PHONY: bootstrap-ci lock run test test-unit test-integration test-e2e typecheck test-deployed install ui chromium bench soak invoke etl client-models generate generate-check clean params preflight deploy etl-remote logs smoke destroy
 
 # One lock per Python environment (requirements/<env>.lock: every package pinned, with hashes), installed by
 # plain pip, so a clean clone needs only Python. The direct pins live in requirements/<env>.in; `make lock`.
@@ -156,6 +156,15 @@ logs: $(STAMP)
 
 smoke: $(STAMP)
 	$(PY) -m deploy.smoke $(ENV)
+
+# Once per account, for the pipeline: GitHub's OIDC provider and the staging/production deploy roles (README: Pipeline).
+# REPO=<owner>/<name>; CREATE_OIDC_PROVIDER=false when the account already has GitHub's provider.
+bootstrap-ci:
+	@test -n "$(REPO)" || { echo "usage: make bootstrap-ci REPO=<owner>/<name> [CREATE_OIDC_PROVIDER=false]"; exit 2; }
+	aws cloudformation deploy --template-file deploy/bootstrap-ci.yaml --stack-name movie-library-ci \
+		--capabilities CAPABILITY_IAM --no-fail-on-empty-changeset \
+		--parameter-overrides GitHubRepository=$(REPO) CreateOidcProvider=$(or $(CREATE_OIDC_PROVIDER),true)
+	aws cloudformation describe-stacks --stack-name movie-library-ci --query "Stacks[0].Outputs" --output table
 
 destroy: $(STAMP) $(SAM_VENV)/.installed
 	$(PY) -m deploy.destroy $(ENV) $(if $(CONFIRM),--confirm $(CONFIRM))

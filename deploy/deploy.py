@@ -46,6 +46,9 @@ def deploy_command(env: str, image_tag: str, interactive: bool) -> list[str]:
                "--parameter-overrides", *(f'{name}="{value}"' for name, value in params.items())]
     if not interactive:
         command.append("--no-confirm-changeset")
+    role = os.environ.get("CFN_EXECUTION_ROLE_ARN")
+    if role:  # the pipeline: CloudFormation makes the changes with the bootstrap's execution role (make bootstrap-ci)
+        command += ["--role-arn", role]
     return command
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -321,3 +322,111 @@ def test_23_10_service_created_log_groups_expire_and_go_with_the_stack(moto_logs
     destroy.delete_service_logs("staging", ids)
     assert logs.describe_log_groups()["logGroups"] == []
     destroy.delete_service_logs("staging", ids)  # already gone: fine
+
+
+# The pipeline ------------------------------------------------------------------------------------------------
+
+WORKFLOW = ROOT / ".github" / "workflows" / "pipeline.yml"
+BOOTSTRAP = ROOT / "deploy" / "bootstrap-ci.yaml"
+
+
+def _jobs() -> dict[str, dict]:
+    import yaml
+
+    return yaml.safe_load(WORKFLOW.read_text())["jobs"]
+
+
+def _runs(job: dict) -> list[str]:
+    return [step["run"] for step in job["steps"] if "run" in step]
+
+
+def test_pipeline_e2e_staging_runs_the_deployable_e2e_tests() -> None:
+    jobs = _jobs()
+    assert "make test-deployed ENV=staging" in _runs(jobs["e2e-staging"])
+    assert jobs["e2e-staging"]["needs"] == "deploy-staging" and jobs["deploy-prod"]["needs"] == "e2e-staging"
+    for name, env in (("deploy-staging", "staging"), ("deploy-prod", "production")):
+        job = jobs[name]
+        assert job["environment"] == env
+        (deploy_step,) = [s for s in job["steps"] if "make deploy" in s.get("run", "")]
+        assert deploy_step["env"]["CFN_EXECUTION_ROLE_ARN"] == "${{ vars.CFN_EXECUTION_ROLE_ARN }}"
+        setup = {s["uses"].split("@")[0]: s.get("with", {}) for s in job["steps"] if "uses" in s}
+        assert setup["actions/setup-python"]["python-version"] == "3.12", "sam build needs python3.12 (item 1)"
+        assert int(setup["actions/setup-node"]["node-version"]) >= 22, "Vite 8 needs 20.19+ or 22.12+ (item 7)"
+
+
+def test_pipeline_has_enough_deployable_e2e_tests() -> None:
+    done = subprocess.run([sys.executable, "-m", "pytest", "tests/e2e", "--collect-only", "-q", "-m", "deployable",
+                           "-p", "no:cacheprovider"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    found = re.search(r"(\d+)/\d+ tests collected", done.stdout)
+    assert found, done.stdout[-2000:] + done.stderr[-2000:]
+    assert int(found.group(1)) >= 60, found.group(0)
+
+
+def test_deploy_hands_the_changes_to_the_execution_role_when_given(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CFN_EXECUTION_ROLE_ARN", raising=False)
+    assert "--role-arn" not in deploy.deploy_command("staging", "abc", interactive=False)
+    role = "arn:aws:iam::123456789012:role/movie-library-ci-StagingExecutionRole-X"
+    monkeypatch.setenv("CFN_EXECUTION_ROLE_ARN", role)
+    command = deploy.deploy_command("staging", "abc", interactive=False)
+    assert command[command.index("--role-arn") + 1] == role
+
+
+def _bootstrap() -> dict:
+    return load_raw(BOOTSTRAP)
+
+
+def _policy(value: object) -> dict:
+    """A policy written as !Sub [json, {vars}]: the JSON with the variables left as ${...}."""
+    import json
+
+    if isinstance(value, dict) and "Fn::Sub" in value:
+        text = value["Fn::Sub"][0] if isinstance(value["Fn::Sub"], list) else value["Fn::Sub"]
+        return json.loads(text)
+    assert isinstance(value, dict)
+    return value
+
+
+def test_bootstrap_ci_template_lints_clean() -> None:
+    result = subprocess.run([str(ROOT / ".venv" / "bin" / "cfn-lint"), str(BOOTSTRAP)], capture_output=True, text=True,
+                            timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(("role", "environment", "execution"), [("StagingDeployRole", "staging", "StagingExecutionRole"),
+                                                                 ("ProdDeployRole", "production", "ProdExecutionRole")])
+def test_bootstrap_ci_roles_trust_only_their_github_environment(role: str, environment: str, execution: str) -> None:
+    resources = _bootstrap()["Resources"]
+    assert resources["GitHubOidcProvider"]["Properties"]["Url"] == "https://token.actions.githubusercontent.com"
+    assert resources["GitHubOidcProvider"]["Properties"]["ClientIdList"] == ["sts.amazonaws.com"]
+    (statement,) = _policy(resources[role]["Properties"]["AssumeRolePolicyDocument"])["Statement"]
+    assert statement["Action"] == "sts:AssumeRoleWithWebIdentity"
+    assert statement["Condition"] == {"StringEquals": {
+        "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+        "token.actions.githubusercontent.com:sub": f"repo:${{GitHubRepository}}:environment:{environment}"}}
+    (policy_ref,) = resources[role]["Properties"]["ManagedPolicyArns"]
+    policy = resources[policy_ref["Ref"]]
+    statements = _policy(policy["Properties"]["PolicyDocument"])["Statement"]
+    actions = {a for s in statements for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])}
+    needed = {"cloudformation:CreateChangeSet", "cloudformation:ExecuteChangeSet", "cloudformation:DescribeStacks",
+              "cognito-idp:AdminCreateUser", "cognito-idp:AdminSetUserPassword", "cognito-idp:AdminGetUser",
+              "ecr:GetAuthorizationToken", "ecr:PutImage", "ecr:CompleteLayerUpload", "s3:PutObject",
+              "cloudfront:CreateInvalidation", "cloudfront:ListDistributions", "apigateway:PATCH", "apigateway:GET",
+              "iam:CreateServiceLinkedRole", "iam:ListRoles", "lambda:GetAccountSettings", "ses:GetAccount",
+              "secretsmanager:DescribeSecret", "logs:PutRetentionPolicy", "iam:PassRole"}
+    assert needed <= actions, sorted(needed - actions)
+    assert "*" not in actions and not any(a.endswith(":*") for a in actions)
+    (pass_role,) = [s for s in statements if s["Action"] == "iam:PassRole"]
+    variables = policy["Properties"]["PolicyDocument"]["Fn::Sub"][1]
+    assert pass_role["Resource"] == "${ExecutionRole}" and variables["ExecutionRole"] == {"Fn::GetAtt": [execution, "Arn"]}
+    trust = resources[execution]["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+    assert trust == [{"Effect": "Allow", "Principal": {"Service": "cloudformation.amazonaws.com"}, "Action": "sts:AssumeRole"}]
+
+
+def test_make_bootstrap_ci_deploys_the_template_and_the_readme_says_how() -> None:
+    makefile = (ROOT / "Makefile").read_text()
+    recipe = makefile[makefile.index("\nbootstrap-ci:"):].split("\n\n", 1)[0]
+    assert "deploy/bootstrap-ci.yaml" in recipe and "GitHubRepository=$(REPO)" in recipe
+    section = README[README.index("## Pipeline"):]
+    for needed in ("make bootstrap-ci REPO=", "AWS_DEPLOY_ROLE_ARN", "AWS_PROD_DEPLOY_ROLE_ARN", "CFN_EXECUTION_ROLE_ARN",
+                   "environment:staging", "production", "make test-deployed ENV=staging", "actionlint", "checkov"):
+        assert needed in section, needed
