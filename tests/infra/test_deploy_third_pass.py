@@ -348,7 +348,7 @@ def test_pipeline_e2e_staging_runs_the_deployable_e2e_tests() -> None:
         job = jobs[name]
         assert job["environment"] == env
         (deploy_step,) = [s for s in job["steps"] if "make deploy" in s.get("run", "")]
-        assert deploy_step["env"]["CFN_EXECUTION_ROLE_ARN"] == "${{ vars.CFN_EXECUTION_ROLE_ARN }}"
+        assert deploy_step["env"]["CFN_EXECUTION_ROLE_ARN"] == "${{ secrets.CFN_EXECUTION_ROLE_ARN }}"
         setup = {s["uses"].split("@")[0]: s.get("with", {}) for s in job["steps"] if "uses" in s}
         assert setup["actions/setup-python"]["python-version"] == "3.12", "sam build needs python3.12 (item 1)"
         assert int(setup["actions/setup-node"]["node-version"]) >= 22, "Vite 8 needs 20.19+ or 22.12+ (item 7)"
