@@ -75,7 +75,16 @@ def load_credentials() -> Credentials:
     if env.drive_credentials_secret:
         from data import config
 
-        info = config.read_secret(env.drive_credentials_secret)
+        secret = env.drive_credentials_secret
+        try:
+            info = config.read_secret(secret)
+        except Exception as exc:  # Powertools wraps the client error (GetParameterError)
+            if "ResourceNotFoundException" not in str(exc):
+                raise
+            # The stack deploys without the secret; the run that needs it says what to do (and its alarm fires).
+            raise ValueError(f"no Drive credentials: the Secrets Manager secret {secret!r} does not exist; create it "
+                             f"with aws secretsmanager create-secret --name {secret} --secret-string "
+                             "file://credentials.json (README: Deploy to AWS)") from exc
     elif env.drive_credentials_file:
         with open(env.drive_credentials_file) as handle:
             info = json.load(handle)

@@ -430,3 +430,12 @@ def test_make_bootstrap_ci_deploys_the_template_and_the_readme_says_how() -> Non
     for needed in ("make bootstrap-ci REPO=", "AWS_DEPLOY_ROLE_ARN", "AWS_PROD_DEPLOY_ROLE_ARN", "CFN_EXECUTION_ROLE_ARN",
                    "environment:staging", "production", "make test-deployed ENV=staging", "actionlint", "checkov"):
         assert needed in section, needed
+
+
+def test_23_2_an_etl_run_without_the_drive_secret_fails_saying_what_to_do(moto_logs: str,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    from etl_task import drive
+
+    monkeypatch.setenv("DRIVE_CREDENTIALS_SECRET", "movie-library/drive-credentials")
+    with pytest.raises(ValueError, match=r"secret 'movie-library/drive-credentials' does not exist.*create-secret"):
+        drive.load_credentials()
