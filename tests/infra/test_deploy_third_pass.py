@@ -434,8 +434,16 @@ def test_make_bootstrap_ci_deploys_the_template_and_the_readme_says_how() -> Non
 
 def test_23_2_an_etl_run_without_the_drive_secret_fails_saying_what_to_do(moto_logs: str,
                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    from data import aws_clients, config
     from etl_task import drive
 
     monkeypatch.setenv("DRIVE_CREDENTIALS_SECRET", "movie-library/drive-credentials")
-    with pytest.raises(ValueError, match=r"secret 'movie-library/drive-credentials' does not exist.*create-secret"):
-        drive.load_credentials()
+    # The secrets reader and its client are cached (with this moto's URL): fresh ones now, none left after.
+    for cached in (config._secrets, aws_clients.secrets_manager):
+        cached.cache_clear()
+    try:
+        with pytest.raises(ValueError, match=r"secret 'movie-library/drive-credentials' does not exist.*create-secret"):
+            drive.load_credentials()
+    finally:
+        for cached in (config._secrets, aws_clients.secrets_manager):
+            cached.cache_clear()
