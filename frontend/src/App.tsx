@@ -1,9 +1,10 @@
 import { useEffect, useRef, useState } from "react";
 import { Link } from "./components/Link";
-import { Loading } from "./components/Status";
+import { Loading, RETRY } from "./components/Status";
 import { SESSION_EXPIRED } from "./lib/api";
 import { currentSession, ensureSession, type Session, SESSION_KEY, signOut } from "./lib/auth";
 import { navigate, useLocation, usePageTitle } from "./lib/router";
+import { setTheme, shownTheme, type Theme } from "./lib/theme";
 import { AddMovie } from "./pages/AddMovie";
 import { Browse } from "./pages/Browse";
 import { Dashboard } from "./pages/Dashboard";
@@ -21,6 +22,11 @@ const NAV = [
   { href: "/add", label: "Add a movie" },
   { href: "/sync", label: "Library sync" },
 ];
+
+// Only a path of this site, and never the sign-in page itself.
+function safeNext(next: string | null): string {
+  return next && next.startsWith("/") && !next.startsWith("//") && !next.startsWith("/signin") ? next : "/";
+}
 
 function NotFound({ path }: { path: string }) {
   usePageTitle("Page not found");
@@ -61,6 +67,13 @@ export function App() {
   const [session, setSession] = useState<Session | null | undefined>(() => currentSession() ?? undefined);
   const [reason, setReason] = useState<SignInReason>(null);
   const [menuOpen, setMenuOpen] = useState(false);
+  const [attempt, setAttempt] = useState(0); // "Try again" on a page that failed to load remounts it
+  useEffect(() => {
+    const again = () => setAttempt((n) => n + 1);
+    window.addEventListener(RETRY, again);
+    return () => window.removeEventListener(RETRY, again);
+  }, []);
+  const [theme, setShownTheme] = useState<Theme>(shownTheme);
 
   useEffect(() => {
     if (session !== undefined) return;
@@ -97,6 +110,46 @@ export function App() {
 
   useEffect(() => setMenuOpen(false), [href]);
 
+  // /signin while signed in goes on to where sign-in would have led (B17).
+  useEffect(() => {
+    if (session && path === "/signin") navigate(safeNext(search.get("next")), true);
+  }, [session, path, search]);
+
+  // Escape or a click outside closes the menu; Escape gives focus back to the Menu button (B10).
+  const menuButton = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (!menuOpen) return;
+    const key = (event: KeyboardEvent) => {
+      if (event.key !== "Escape") return;
+      setMenuOpen(false);
+      menuButton.current?.focus();
+    };
+    const click = (event: MouseEvent) => {
+      if (!(event.target as Element).closest?.("header.top")) setMenuOpen(false);
+    };
+    document.addEventListener("keydown", key);
+    document.addEventListener("mousedown", click);
+    return () => {
+      document.removeEventListener("keydown", key);
+      document.removeEventListener("mousedown", click);
+    };
+  }, [menuOpen]);
+
+  // "/" goes to the search box from anywhere but a text field (as on GitHub and YouTube).
+  useEffect(() => {
+    const slash = (event: KeyboardEvent) => {
+      if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey) return;
+      const target = event.target as HTMLElement;
+      if (target.closest?.("input, textarea, select, [contenteditable=true]")) return;
+      event.preventDefault();
+      const box = document.getElementById("search-input");
+      if (box) box.focus();
+      else navigate("/search", false, { focusSearch: true });
+    };
+    document.addEventListener("keydown", slash);
+    return () => document.removeEventListener("keydown", slash);
+  }, []);
+
   // A new page moves focus to its content, so keyboard and screen-reader users start there.
   const shownPath = useRef(path);
   useEffect(() => {
@@ -113,15 +166,22 @@ export function App() {
     );
   }
 
-  if (!session || path === "/signin") {
+  if (session && path === "/signin") {
+    return (
+      <main id="main">
+        <Loading label="You are signed in; opening the app…" />
+      </main>
+    );
+  }
+
+  if (!session) {
     return (
       <SignIn
         reason={reason ?? (search.get("expired") === "1" ? "expired" : null)}
         onSignedIn={() => {
           setReason(null);
           setSession(currentSession());
-          const next = search.get("next");
-          navigate(next && next.startsWith("/") && !next.startsWith("//") && !next.startsWith("/signin") ? next : "/", true);
+          navigate(safeNext(search.get("next")), true);
         }}
       />
     );
@@ -134,7 +194,7 @@ export function App() {
       </a>
       <header className="top">
         <span className="brand">Movie Library Explorer</span>
-        <button type="button" className="menu-button secondary" aria-expanded={menuOpen} aria-controls="main-nav"
+        <button type="button" ref={menuButton} className="menu-button secondary" aria-expanded={menuOpen} aria-controls="main-nav"
           onClick={() => setMenuOpen(!menuOpen)}>
           Menu
         </button>
@@ -153,6 +213,13 @@ export function App() {
             </li>
           </ul>
           <div className="user">
+            <button type="button" className="secondary theme-button" aria-label="Dark theme" aria-pressed={theme === "dark"} onClick={() => {
+              const next = theme === "dark" ? "light" : "dark";
+              setTheme(next);
+              setShownTheme(next);
+            }}>
+              Dark
+            </button>
             <span className="muted" aria-hidden="true">{session.email}</span>
             <button type="button" className="secondary" title={`Signed in as ${session.email}`} onClick={() => {
               setReason(null);
@@ -165,7 +232,7 @@ export function App() {
         </nav>
       </header>
       <main id="main" tabIndex={-1}>
-        <Page path={path} />
+        <Page key={attempt} path={path} />
       </main>
     </>
   );

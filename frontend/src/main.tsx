@@ -2,7 +2,10 @@ import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { App } from "./App";
 import { loadConfig } from "./lib/config";
+import { applyTheme, storedTheme } from "./lib/theme";
 import "./styles.css";
+
+applyTheme(storedTheme());
 
 const root = createRoot(document.getElementById("root")!);
 

@@ -3,6 +3,7 @@ around a context, screenshots checked with axe, and the steps a person repeats (
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -103,10 +104,17 @@ def sign_up(page: Page, email: str, password: str) -> None:
 
 
 def fill_movie(page: Page, title: str | None, genre: str = "Drama", rating: str = "7.5", year: str = "2024") -> None:
-    """Fills the add form and clicks "Add movie" (title None: keep the title already typed)."""
+    """Fills the add form and clicks "Add movie" (title None: keep the title already typed). A genre the
+    library does not have yet is created on purpose (the form's "Create … as a new one" box)."""
     if title is not None:
         page.get_by_label("Title").fill(title)
+    # Whether the genre is new is known once the library's genres have loaded.
+    expect(page.locator("form[data-genres]")).not_to_have_attribute("data-genres", "loading")
     page.get_by_label("Genre").fill(genre)
+    form = page.locator("form[data-genres]")
+    expect(form).to_have_attribute("data-genre", genre)  # the form has taken the value in
+    if form.get_attribute("data-genre-new") == "true":
+        page.get_by_label(re.compile(r"Create .* as a new one")).check()
     page.get_by_label("Rating").fill(rating)
     page.get_by_label("Year").fill(year)
     page.get_by_role("button", name="Add movie").click()
@@ -134,11 +142,15 @@ def plain_page(browser: Browser, base_url: str) -> Iterator[Page]:
 
 
 @contextmanager
-def sized_page(browser: Browser, stack, size: str, storage_state: dict) -> Iterator[tuple[Page, str]]:
-    """A signed-in page at "desktop" (1280x800) or "phone" (390x844) size, under the CSP, and the suffix for
-    its screenshots' names; fails on any JavaScript error or CSP refusal."""
+def sized_page(browser: Browser, stack, size: str, storage_state: dict,
+               color_scheme: str = "light") -> Iterator[tuple[Page, str]]:
+    """A signed-in page at "desktop" (1280x800) or "phone" (390x844) size, in the system's light or dark
+    colour scheme, under the CSP, and the suffix for its screenshots' names; fails on any JavaScript
+    error or CSP refusal."""
     viewport, suffix = (DESKTOP, "") if size == "desktop" else (PHONE, "-phone")
-    context = csp_context(browser, stack, viewport=viewport, storage_state=storage_state)
+    if color_scheme == "dark":
+        suffix += "-dark"
+    context = csp_context(browser, stack, viewport=viewport, storage_state=storage_state, color_scheme=color_scheme)
     page = context.new_page()
     problems = watch(page)
     yield page, suffix

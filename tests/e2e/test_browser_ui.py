@@ -296,11 +296,23 @@ def test_bug06_chart_labels_are_whole(page: Page, viewport: dict) -> None:
     expect(labels).to_have_count(10)
     for name in long_names:
         expect(page.get_by_test_id("chart-genres").locator(".bar-label", has_text=name)).to_have_text(name)
-    clipped = page.evaluate("""() => [...document.querySelectorAll('.bar-label, .column-label')]
+    clipped = page.evaluate("""() => [...document.querySelectorAll('.bar-label')]
         .filter(e => { const r = e.getBoundingClientRect(), f = e.closest('figure').getBoundingClientRect();
                        return e.scrollWidth > e.clientWidth + 1 || r.left < f.left - 1 || r.right > f.right + 1; })
         .map(e => e.textContent)""")
     assert clipped == []
+    # Column labels may be wider than their column ("6–6.9"): those shown are thinned out so that each is
+    # whole, inside its chart and clear of the next (issue 25 B1).
+    crowded = page.evaluate("""() => [...document.querySelectorAll('.columns')].flatMap(chart => {
+        const f = chart.closest('figure').getBoundingClientRect();
+        const shown = [...chart.querySelectorAll('.column-label')]
+            .filter(l => getComputedStyle(l).visibility !== 'hidden')
+            .map(l => { const r = document.createRange(); r.selectNodeContents(l);
+                        return [l.textContent, r.getBoundingClientRect()]; });
+        return shown.filter(([, r], i) => r.left < f.left - 1 || r.right > f.right + 1
+                                          || (i > 0 && r.left < shown[i - 1][1].right)).map(([t]) => t);
+    })""")
+    assert crowded == []
     sizes = page.evaluate("() => [...document.querySelectorAll('figure *')].filter(e => e.childElementCount === 0 "
                           "&& e.textContent.trim() && e.checkVisibility()).map(e => parseFloat(getComputedStyle(e).fontSize))")
     assert min(sizes) >= 12
@@ -358,7 +370,8 @@ def test_bug10_add_form_errors_go_when_fixed_and_rating_words_are_right(page: Pa
 
 def test_add_suggests_genres_and_warns_about_near_duplicates(page: Page) -> None:
     page.goto("/add")
-    expect(page.locator("#genre-suggestions option[value='Drama']")).to_have_count(1)
+    page.get_by_label("Genre").fill("dra")
+    expect(page.get_by_role("listbox").get_by_role("option", name="Drama")).to_be_visible()
     page.get_by_label("Genre").fill("  drama ")
     expect(page.get_by_test_id("genre-similar")).to_contain_text("Drama")
     page.get_by_role("button", name="Use “Drama”").click()
@@ -427,7 +440,7 @@ def test_keyboard_add_shows_live_status_and_focus_returns_to_the_form(page: Page
     _tab_to(page, "movie-title")
     page.keyboard.type(title)
     page.keyboard.press("Tab")
-    page.keyboard.type("Issue16 Test")
+    page.keyboard.type("Dram")  # Tab completes the genre from the library's list
     _tab_to(page, "movie-rating")
     page.keyboard.type("6.1")
     _tab_to(page, "movie-year")
@@ -435,7 +448,7 @@ def test_keyboard_add_shows_live_status_and_focus_returns_to_the_form(page: Page
     page.keyboard.press("Enter")
     item = page.get_by_test_id("add-request").filter(has_text=title)
     expect(item.get_by_text("Created")).to_be_visible(timeout=15_000)
-    expect(item).to_contain_text("Issue16 Test · 2021")
+    expect(item).to_contain_text("Drama · 2021")
     expect(page.get_by_label("Title")).to_be_focused()
     page.reload()
     expect(page.get_by_test_id("add-request").filter(has_text=title).get_by_text("Created")).to_be_visible()
@@ -538,9 +551,10 @@ PAGES = [
 ]
 
 
+@pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("size", ["desktop", "phone"])
-def test_every_page_screenshotted_and_accessible(browser: Browser, stack, signed_state, size: str) -> None:
-    with sized_page(browser, stack, size, signed_state) as (page, suffix):
+def test_every_page_screenshotted_and_accessible(browser: Browser, stack, signed_state, size: str, scheme: str) -> None:
+    with sized_page(browser, stack, size, signed_state, color_scheme=scheme) as (page, suffix):
         for name, path, heading in PAGES:
             page.goto(path)
             expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
@@ -552,7 +566,7 @@ def test_every_page_screenshotted_and_accessible(browser: Browser, stack, signed
         if size == "phone":
             page.get_by_role("button", name="Menu").click()
             expect(page.get_by_role("link", name="Top rated")).to_be_visible()
-            snap(page, "menu-phone")
+            snap(page, f"menu{suffix}")
         page.evaluate("localStorage.clear()")
         page.goto("/")
         expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
@@ -594,7 +608,7 @@ def test_library_sync_shows_a_run_advancing_live_then_its_report(page: Page, sta
     try:
         page.goto("/sync")
         expect(page.get_by_role("heading", name="Library sync")).to_be_visible()
-        expect(page.get_by_text("(connected)")).to_be_visible()
+        expect(page.get_by_test_id("sync-socket")).to_have_text("Live updates on.")
         worker = threading.Thread(target=run)
         worker.start()
         progress = page.get_by_test_id("etl-progress-text")

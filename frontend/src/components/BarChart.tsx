@@ -1,6 +1,7 @@
 // Small accessible HTML/CSS charts (no chart library: keeps the bundle small). Labels are text in
 // the layout, so they wrap instead of clipping; every chart has a table alternative; bars that
 // stand for a filter link to Browse with it.
+import { useEffect, useRef, useState } from "react";
 import { Link } from "./Link";
 
 export interface Bar {
@@ -22,7 +23,7 @@ function DataTable({ title, bars, labelHeader, unit }: { title: string; bars: Ba
           </tr>
         </thead>
         <tbody>
-          {bars.map((bar) => (
+          {bars.filter((bar) => bar.value > 0).map((bar) => (
             <tr key={bar.label}>
               <th scope="row">{bar.href ? <Link href={bar.href}>{bar.label}</Link> : bar.label}</th>
               <td className="num">{bar.value}</td>
@@ -75,7 +76,25 @@ export function BarChart({ title, note, bars, unit, labelHeader, testId }: {
   );
 }
 
-// Vertical columns for a distribution (years, ratings); labels thin out when there are many.
+// The width a column label needs at the chart's 0.75rem font (digits and dashes are about 0.6em), with a gap.
+const labelWidth = (label: string) => label.length * 7.5 + 8;
+
+// The chart's width, followed as the window (or zoom) changes.
+function useWidth<T extends HTMLElement>(fallback: number) {
+  const ref = useRef<T>(null);
+  const [width, setWidth] = useState(fallback);
+  useEffect(() => {
+    const element = ref.current;
+    if (!element || typeof ResizeObserver === "undefined") return;
+    const observer = new ResizeObserver(() => setWidth(element.clientWidth || fallback));
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, [fallback]);
+  return [ref, width] as const;
+}
+
+// Vertical columns for a distribution (years, ratings). Labels thin out by the room they need in
+// pixels; counts above the columns show only when every label fits.
 export function Histogram({ title, note, bars, unit, labelHeader, testId }: {
   title: string;
   note?: string;
@@ -85,18 +104,20 @@ export function Histogram({ title, note, bars, unit, labelHeader, testId }: {
   testId?: string;
 }) {
   const max = Math.max(1, ...bars.map((b) => b.value));
-  const every = Math.max(1, Math.ceil(bars.length / 12));
+  const [ref, width] = useWidth<HTMLOListElement>(300);
+  const widest = Math.max(0, ...bars.map((b) => labelWidth(b.label)));
+  const every = Math.max(1, Math.ceil((bars.length * widest) / Math.max(1, width)));
   return (
     <figure className="chart" data-testid={testId}>
       <figcaption>
         <span className="chart-title">{title}</span>
         {note && <span className="muted chart-note">{note}</span>}
       </figcaption>
-      <ol className="columns" aria-label={title}>
+      <ol className="columns" aria-label={title} ref={ref}>
         {bars.map((bar, i) => {
           const column = (
             <>
-              <span className="column-value" aria-hidden="true">{bar.value > 0 ? bar.value : ""}</span>
+              <span className="column-value" aria-hidden="true">{bar.value > 0 && every === 1 ? bar.value : ""}</span>
               <span className="column" style={{ height: `${(100 * bar.value) / max}%` }} aria-hidden="true" />
               <span className={`column-label${i % every === 0 ? "" : " column-label-hidden"}`} aria-hidden="true">{bar.label}</span>
               <span className="visually-hidden">

@@ -1,19 +1,12 @@
-import type { AddRequest } from "../lib/api";
+import type { TrackedRequest } from "../lib/adds";
 import type { SocketState } from "../lib/live";
 import { Link } from "./Link";
+import { When } from "./When";
 
-export interface TrackedRequest {
-  requestId: string;
-  title: string;
-  genre?: string;
-  year?: number;
-  submittedAt?: string;
-  status: AddRequest["status"];
-  movieId?: string;
-  error?: string;
-}
+export type { TrackedRequest };
 
 const LABEL: Record<TrackedRequest["status"], string> = {
+  sending: "Sending…",
   queued: "Queued…",
   created: "Created",
   duplicate: "Already in the library",
@@ -24,18 +17,11 @@ const LABEL: Record<TrackedRequest["status"], string> = {
 const SOCKET_LABEL: Record<SocketState, string> = {
   connecting: "Connecting to live updates…",
   open: "Live updates on",
-  reconnecting: "Reconnecting to live updates…",
+  // Adds are then checked with the API every few seconds (pages/AddMovie.tsx).
+  reconnecting: "Live updates unavailable: your adds are checked every few seconds. Reconnecting…",
   closed: "Live updates off",
 };
 
-function when(iso?: string): string {
-  if (!iso) return "";
-  const date = new Date(iso);
-  const today = new Date().toDateString() === date.toDateString();
-  return today
-    ? date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" })
-    : date.toLocaleString([], { dateStyle: "medium", timeStyle: "short" });
-}
 
 export function StatusList({ requests, socket }: { requests: TrackedRequest[]; socket: SocketState }) {
   return (
@@ -47,23 +33,24 @@ export function StatusList({ requests, socket }: { requests: TrackedRequest[]; s
       {requests.length === 0 && <p className="muted">Movies you add appear here with their outcome.</p>}
       <ul className="requests" aria-live="polite">
         {requests.map((r) => (
-          <li key={r.requestId} data-status={r.status} data-testid="add-request">
+          <li key={r.key} data-status={r.status} data-testid="add-request">
             <div>
               <strong>{r.title}</strong>{" "}
               <span className={`badge badge-${r.status}`}>{LABEL[r.status]}</span>
             </div>
             <div className="muted request-meta">
-              {[r.genre, r.year, when(r.submittedAt)].filter(Boolean).join(" · ")}
+              {[r.genre, r.year].filter(Boolean).join(" · ")}
+              {r.submittedAt && <>{" · "}<When iso={r.submittedAt} /></>}
               {r.status === "duplicate" && r.movieId && (
                 <>
                   {" · "}
-                  <Link href={`/movies/${r.movieId}`}>see the existing movie</Link>
+                  <Link href={`/movies/${r.movieId}?from=%2Fadd`}>see the existing movie</Link>
                 </>
               )}
               {r.status === "created" && r.movieId && (
                 <>
                   {" · "}
-                  <Link href={`/movies/${r.movieId}`}>open</Link>
+                  <Link href={`/movies/${r.movieId}?from=%2Fadd`}>View movie</Link>
                 </>
               )}
             </div>

@@ -36,7 +36,7 @@ const flush = async () => {
 const movie = (id: string) => ({ id, title: "A", genre: "G", rating: null, year: null, created_at: "2026-11-27T00:00:00Z" });
 
 test("a repeated addStatus never changes an outcome already shown", () => {
-  const list = [{ requestId: "r1", title: "A", status: "queued" as const }];
+  const list = [{ key: "k1", requestId: "r1", title: "A", status: "queued" as const }];
   const created = applyStatus(list, { requestId: "r1", status: "created", movie: movie("m") });
   expect(applyStatus(created, { requestId: "r1", status: "created", movie: movie("m") })).toEqual(created);
   expect(applyStatus(created, { requestId: "r1", status: "duplicate", movie: movie("x") })[0].status).toBe("created");

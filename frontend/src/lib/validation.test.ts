@@ -50,3 +50,14 @@ describe("validateMovie follows the generated MovieInput limits", () => {
     expect(validateMovie({ ...good, title: "Glass Harbor \ud83c\udfac", genre: "Dra\u00a0ma" })).toEqual({});
   });
 });
+
+test("a half-typed or misspelt genre is matched to the library's, a case variant is not new", async () => {
+  const { didYouMean, genreMatches, isKnownGenre } = await import("./validation");
+  const genres = ["Drama", "Thriller", "Sci-Fi", "Documentary"];
+  expect(didYouMean("Thr", genres)).toBe("Thriller");
+  expect(didYouMean("Thriler", genres)).toBe("Thriller");
+  expect(didYouMean("Mumblecore", genres)).toBeNull();
+  expect(didYouMean(" drama ", genres)).toBeNull();
+  expect(isKnownGenre(" drama ", genres)).toBe(true);
+  expect(genreMatches("r", genres)).toEqual(["Drama", "Thriller", "Documentary"]);
+});

@@ -65,6 +65,48 @@ export function genreKey(genre: string): string {
   return genre.trim().replace(/\s+/g, " ").toLowerCase();
 }
 
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i += 1) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j += 1) {
+      row[j] = Math.min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = row;
+  }
+  return previous[b.length];
+}
+
+export function isKnownGenre(typed: string, existing: string[]): boolean {
+  const key = genreKey(typed);
+  return existing.some((g) => genreKey(g) === key);
+}
+
+// Existing genres for the combobox: those starting with what is typed first, then those containing it.
+export function genreMatches(typed: string, existing: string[], limit = 8): string[] {
+  const key = genreKey(typed);
+  if (!key) return existing.slice(0, limit);
+  const starts = existing.filter((g) => genreKey(g).startsWith(key));
+  const contains = existing.filter((g) => !genreKey(g).startsWith(key) && genreKey(g).includes(key));
+  return [...starts, ...contains].slice(0, limit);
+}
+
+// A new genre that is probably a half-typed or misspelt existing one ("Thr", "Thriler" → "Thriller").
+export function didYouMean(typed: string, existing: string[]): string | null {
+  const key = genreKey(typed);
+  if (!key || isKnownGenre(typed, existing)) return null;
+  const prefix = existing.filter((g) => genreKey(g).startsWith(key)).sort((a, b) => a.length - b.length)[0];
+  if (prefix) return prefix;
+  const allowed = Math.max(1, Math.floor(key.length / 4));
+  let best: string | null = null;
+  let bestDistance = allowed + 1;
+  for (const g of existing) {
+    const d = editDistance(key, genreKey(g));
+    if (d < bestDistance) [best, bestDistance] = [g, d];
+  }
+  return best;
+}
+
 export function similarGenre(typed: string, existing: string[]): string | null {
   const key = genreKey(typed);
   if (!key) return null;

@@ -171,7 +171,7 @@ export function Browse() {
           </div>
         </form>
       </details>
-      <ErrorMessage error={error} />
+      <ErrorMessage error={error} retry />
       {invalid && <p className="muted" data-testid="filter-invalid">Fix the filters above to see matching movies.</p>}
       <div aria-busy={pending || loading} className={pending ? "stale" : undefined} data-testid="results">
         {current && (

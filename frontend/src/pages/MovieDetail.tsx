@@ -1,5 +1,6 @@
 import { useEffect, useState } from "react";
 import { Link } from "../components/Link";
+import { When } from "../components/When";
 import { ErrorMessage, Loading } from "../components/Status";
 import { api, ApiError, type FilterResult, formatRating, type Movie, query } from "../lib/api";
 import { filtersToUrl } from "../lib/filters";
@@ -12,6 +13,9 @@ function backLink(from: string | null): { href: string; label: string } {
   if (from && from.startsWith("/") && !from.startsWith("//")) {
     if (from.startsWith("/search")) return { href: from, label: "Back to search results" };
     if (from.startsWith("/browse")) return { href: from, label: "Back to browsing" };
+    if (from.startsWith("/top")) return { href: from, label: "Back to top rated" };
+    if (from.startsWith("/add")) return { href: from, label: "Back to your adds" };
+    if (from === "/") return { href: from, label: "Back to the dashboard" };
   }
   return { href: "/browse", label: "Browse all movies" };
 }
@@ -84,7 +88,7 @@ export function MovieDetail({ id }: { id: string }) {
       <p>
         <Link href={back.href}>← {back.label}</Link>
       </p>
-      <ErrorMessage error={error} />
+      <ErrorMessage error={error} retry />
       {!movie && !error && <Loading rows={4} />}
       {movie && (
         <>
@@ -97,7 +101,7 @@ export function MovieDetail({ id }: { id: string }) {
             <dt>Year</dt>
             <dd>{movie.year !== null ? <Link href={filtersToUrl({ genres: [], minRating: "", year: String(movie.year) })}>{movie.year}</Link> : "unknown"}</dd>
             <dt>Added</dt>
-            <dd>{new Date(movie.created_at).toLocaleString()}</dd>
+            <dd><When iso={movie.created_at} /></dd>
           </dl>
           <div className="two-columns">
             <Neighbours title={`More ${movie.genre}`} movies={sameGenre} more={filtersToUrl({ genres: [movie.genre], minRating: "", year: "" })} />

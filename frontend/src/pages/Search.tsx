@@ -7,7 +7,20 @@ import { nextSort, SEARCH_ORDER, type SortColumn, sortFromUrl, sortParams } from
 import { navigate, readEntryState, useLocation, usePageTitle, useRestoreScroll } from "../lib/router";
 
 const PAGE = 10;
-const EXAMPLES = ["love", "night", "the"];
+const MAX = 255; // the API's limit for ?title=
+const COMMIT_MS = 1500; // a pause this long while typing makes the search a history entry of its own
+
+// Example searches from the library's own titles (its best-rated), so the first click finds something.
+function exampleWords(titles: string[]): string[] {
+  const words: string[] = [];
+  for (const title of titles) {
+    for (const word of title.toLowerCase().split(/[^\p{L}\p{N}]+/u)) {
+      if (word.length >= 4 && !words.includes(word)) words.push(word);
+      if (words.length === 3) return words;
+    }
+  }
+  return words;
+}
 
 // The search lives in the URL (?q=…&sort=year&order=asc&page=2&cursor=…): Back and reload return to the same page.
 // Earlier pages' cursors ride in the history entry, for "Previous".
@@ -26,20 +39,46 @@ export function Search() {
   const [loading, setLoading] = useState(false);
   const [sortedTo, setSortedTo] = useState<string | null>(null); // the URL a header click went to
   const input = useRef<HTMLInputElement>(null);
+  const countRef = useRef<HTMLParagraphElement>(null);
+  const paged = useRef(false); // Next/Previous was pressed: focus goes to the new page's count
+  // While typing, the URL follows the box in the current history entry (B6); Enter, leaving the box
+  // or a longer pause ends the entry, so Back steps through searches, not through half-typed words.
+  const typing = useRef(false);
+  const [examples, setExamples] = useState<string[]>([]);
 
   useEffect(() => setTerm(q), [q]);
 
-  // Typing pauses: the term becomes a new history entry (so Back returns to the previous search).
   useEffect(() => {
     if (term.trim() === q.trim()) return;
-    const timer = setTimeout(() => navigate(term.trim() ? `/search${query({ q: term.trim(), ...order })}` : "/search"), 300);
+    const timer = setTimeout(() => {
+      navigate(term.trim() ? `/search${query({ q: term.trim(), ...order })}` : "/search", typing.current);
+      typing.current = true;
+    }, 300);
     return () => clearTimeout(timer);
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [term, q]);
 
   useEffect(() => {
+    const commit = setTimeout(() => (typing.current = false), COMMIT_MS);
+    return () => clearTimeout(commit);
+  }, [term]);
+
+  // Came here with the "/" shortcut: the box gets focus once the app has moved focus to the new page.
+  useEffect(() => {
+    if (!readEntryState<boolean>("focusSearch")) return;
+    const timer = setTimeout(() => input.current?.focus(), 0);
+    return () => clearTimeout(timer);
+  }, []);
+
+  useEffect(() => {
+    api<{ movies: { title: string }[] }>(`/movies/top-rated${query({ limit: 10 })}`)
+      .then((top) => setExamples(exampleWords(top.movies.map((m) => m.title))), () => undefined);
+  }, []);
+
+  useEffect(() => {
     if (!q.trim()) {
       setResult(null);
+      setError(null); // an old search's error goes with it (B8)
       return;
     }
     let live = true;
@@ -55,10 +94,18 @@ export function Search() {
   }, [key]);
 
   const current = result && result.key === key && term.trim() === q.trim() ? result.page : null;
+  useEffect(() => {
+    if (current && paged.current) {
+      paged.current = false;
+      countRef.current?.focus(); // keyboard users stay with the results after Next/Previous (B9)
+    }
+  }, [current]);
   useRestoreScroll(Boolean(current));
   const cursors = readEntryState<(string | null)[]>("cursors") ?? [];
-  const go = (page: number, to: string | null, stack: (string | null)[]) =>
+  const go = (page: number, to: string | null, stack: (string | null)[]) => {
+    paged.current = true;
     navigate(`/search${query({ q, ...order, page: page > 1 ? page : undefined, cursor: page > 1 ? to : undefined })}`, false, { cursors: stack });
+  };
   // A new order starts again at its first page.
   const resort = (column: SortColumn) => {
     const target = `/search${query({ q, ...sortParams(nextSort(sort, column), SEARCH_ORDER) })}`;
@@ -78,17 +125,23 @@ export function Search() {
   return (
     <section aria-labelledby="search-title">
       <h1 id="search-title">Search</h1>
-      <form role="search" onSubmit={(e) => { e.preventDefault(); if (term.trim() !== q) navigate(`/search${query({ q: term.trim(), ...order })}`); }}>
+      <form role="search" onSubmit={(e) => {
+        e.preventDefault();
+        if (term.trim() !== q) navigate(`/search${query({ q: term.trim(), ...order })}`, typing.current);
+        typing.current = false;
+      }}>
         <label htmlFor="search-input">Title contains</label>
-        <input id="search-input" ref={input} type="search" value={term} placeholder="e.g. bloom" autoComplete="off"
-          onChange={(e) => setTerm(e.target.value)} />
+        <input id="search-input" ref={input} type="search" value={term} placeholder={examples[0] ? `e.g. ${examples[0]}` : ""}
+          autoComplete="off" maxLength={MAX} aria-describedby="search-shortcut"
+          onChange={(e) => setTerm(e.target.value)} onBlur={() => (typing.current = false)} />
+        <small id="search-shortcut" className="muted">Up to {MAX} characters. Press / anywhere to come back here.</small>
       </form>
-      <ErrorMessage error={error} />
+      <ErrorMessage error={error} retry />
       {!q.trim() && !term.trim() && (
         <div className="hint card" data-testid="search-empty">
-          <p>Type any part of a title; case does not matter. Try:</p>
+          <p>Type any part of a title; case does not matter.{examples.length > 0 && " Try:"}</p>
           <p className="chips">
-            {EXAMPLES.map((word) => (
+            {examples.map((word) => (
               <button key={word} type="button" className="secondary chip" onClick={() => { setTerm(word); input.current?.focus(); }}>
                 {word}
               </button>
@@ -101,7 +154,7 @@ export function Search() {
       {current && current.movies.length === 0 && <p role="status">No movie title contains “{q}”.</p>}
       {current && current.movies.length > 0 && (
         <>
-          <p role="status" data-testid="search-count">{count}</p>
+          <p role="status" data-testid="search-count" ref={countRef} tabIndex={-1}>{count}</p>
           <MovieTable movies={current.movies} caption={`Movies matching ${q}`} term={q} sort={sort} onSort={resort}
             focusSort={sortedTo === href ? sort.column : null} linkState={`/search?${key}`} />
           {(pageNumber > 1 || current.pagination.hasMore) && (

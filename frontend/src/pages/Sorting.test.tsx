@@ -76,7 +76,7 @@ test("the dashboard links its newest addition", async () => {
   render(<Dashboard />);
   const link = await screen.findByTestId("newest-movie");
   expect(link).toHaveTextContent("Just Added");
-  expect(link).toHaveAttribute("href", "/movies/00000000-0000-4000-8000-000000000009");
+  expect(link).toHaveAttribute("href", "/movies/00000000-0000-4000-8000-000000000009?from=%2F");
   expect(screen.getByText("Newest addition")).toBeInTheDocument();
   expect(screen.getByTestId("unrated-movies")).toHaveTextContent("1");
 });

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import { ErrorMessage, Loading } from "../components/Status";
+import { When } from "../components/When";
 import { api, type EtlFinishedMessage, type EtlProgressMessage, type EtlRun, type EtlRunFile, type GetEtlRunResponse, type ListEtlRunsResponse, query } from "../lib/api";
 import { ensureSession } from "../lib/auth";
 import { absoluteWsUrl, config } from "../lib/config";
@@ -114,8 +115,9 @@ export function Sync() {
     <section aria-labelledby="sync-title">
       <h1 id="sync-title">Library sync</h1>
       <p className="muted">
-        The library is loaded from its source folder by the ETL. Runs and their progress appear here live
-        ({socket === "open" ? "connected" : "connecting…"}).
+        Movies are copied into the library from the shared source folder. Each copy (a “sync”) and its progress
+        show here as it happens.{" "}
+        <span data-testid="sync-socket">{socket === "open" ? "Live updates on." : "Connecting to live updates…"}</span>
       </p>
       <ErrorMessage error={error} />
       {live ? (
@@ -147,11 +149,11 @@ export function Sync() {
                 const problems = run.counts.quarantined + run.counts.failed;
                 return [
                   <tr key={run.id} data-run={run.id}>
-                    <td>{new Date(run.startedAt).toLocaleString([], { dateStyle: "medium", timeStyle: "short" })}</td>
+                    <td><When iso={run.startedAt} /></td>
                     <td className="col-optional">{MODE[run.mode]}</td>
                     <td>
                       {STATE[run.state]}
-                      {run.seconds !== null && <span className="muted"> in {run.seconds.toFixed(1)} s</span>}
+                      {run.seconds !== null && <span className="muted"> in {run.seconds < 1 ? "under 1 s" : `${run.seconds.toFixed(1)} s`}</span>}
                       {run.error && <span className="error"> — {run.error}</span>}
                     </td>
                     <td className="num">{run.counts.moviesNew}</td>

@@ -56,7 +56,7 @@ export function TopRated() {
   return (
     <section aria-labelledby="top-title">
       <h1 id="top-title">Top rated</h1>
-      <ErrorMessage error={error} />
+      <ErrorMessage error={error} retry />
       {shown && (
         <p className="muted" data-testid="top-summary">
           {ranked !== null
@@ -64,7 +64,7 @@ export function TopRated() {
             : "Highest rated first; movies without a rating are listed last."}
         </p>
       )}
-      {shown && shown.movies.length > 0 && <MovieTable movies={shown.movies} caption="Movies by rating" sortedBy="rating" focusIndex={focusIndex} />}
+      {shown && shown.movies.length > 0 && <MovieTable movies={shown.movies} caption="Movies by rating" sortedBy="rating" focusIndex={focusIndex} linkState="/top" />}
       {loading && <Loading rows={shown ? 2 : 8} />}
       {shown && (
         <p role="status" data-testid="top-progress">

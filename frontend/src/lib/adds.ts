@@ -1,0 +1,154 @@
+// "Your adds": the person's recent add requests, kept in localStorage so they survive reloads and
+// are shared by every tab (each write merges into what is stored; other tabs hear of it through the
+// `storage` event). A request is written down with its Idempotency-Key *before* its POST, so a
+// reload mid-add can send it again under the same key. Outcomes that arrive before the request is
+// known (the socket can beat the POST's 202) are kept and applied when it appears.
+import type { AddRequest } from "./api";
+
+export const REQUESTS = "mle.add-requests";
+const KEEP = 50;
+
+export type AddStatus = "sending" | AddRequest["status"];
+
+export interface TrackedRequest {
+  key: string; // the Idempotency-Key; identifies the entry before the server has named it
+  requestId?: string;
+  title: string;
+  genre?: string;
+  rating?: number | null;
+  year?: number;
+  submittedAt?: string;
+  status: AddStatus;
+  movieId?: string;
+  error?: string;
+}
+
+// What a poll (AddRequest) and a live message (AddStatusMessage) both say about a request.
+export type RequestStatus = Pick<AddRequest, "requestId" | "status" | "movie" | "error">;
+
+function parse(raw: string | null): TrackedRequest[] {
+  try {
+    const list = JSON.parse(raw ?? "[]");
+    if (!Array.isArray(list)) return [];
+    // Entries stored before keys existed are named by their request id.
+    return list
+      .filter((r) => r && typeof r.title === "string" && (r.key || r.requestId))
+      .map((r) => ({ ...r, key: r.key ?? r.requestId }))
+      .slice(0, KEEP);
+  } catch {
+    return [];
+  }
+}
+
+// One outcome per request: messages can repeat (at-least-once delivery), and the first outcome wins.
+export function applyStatus(list: TrackedRequest[], update: RequestStatus): TrackedRequest[] {
+  return list.map((r) =>
+    r.requestId === update.requestId && (r.status === "queued" || r.status === "sending") && update.status !== "queued"
+      ? { ...r, status: update.status, movieId: update.movie?.id, error: update.error?.message }
+      : r,
+  );
+}
+
+const RANK: Record<AddStatus, number> = { sending: 0, queued: 1, created: 2, duplicate: 2, rejected: 2, failed: 2 };
+
+// Two views of the same list (this tab's and another's): one entry per key, the most advanced state wins.
+export function merge(mine: TrackedRequest[], theirs: TrackedRequest[]): TrackedRequest[] {
+  const byKey = new Map<string, TrackedRequest>();
+  for (const r of [...theirs, ...mine]) {
+    const known = byKey.get(r.key);
+    if (!known || RANK[r.status] > RANK[known.status] || (RANK[r.status] === RANK[known.status] && !known.requestId)) {
+      byKey.set(r.key, { ...known, ...r });
+    }
+  }
+  return [...byKey.values()]
+    .sort((a, b) => (b.submittedAt ?? "").localeCompare(a.submittedAt ?? ""))
+    .slice(0, KEEP);
+}
+
+type Listener = () => void;
+
+export class AddStore {
+  private snapshot: TrackedRequest[];
+  private raw: string | null;
+  private readonly listeners = new Set<Listener>();
+  // Outcomes whose request this tab does not know yet, by request id (bounded).
+  private readonly early = new Map<string, RequestStatus>();
+
+  constructor() {
+    this.raw = localStorage.getItem(REQUESTS);
+    this.snapshot = parse(this.raw);
+  }
+
+  list = (): TrackedRequest[] => this.snapshot;
+
+  subscribe = (listener: Listener): (() => void) => {
+    this.listeners.add(listener);
+    const onStorage = (event: StorageEvent) => {
+      if (event.key === REQUESTS || event.key === null) this.reload();
+    };
+    window.addEventListener("storage", onStorage);
+    return () => {
+      this.listeners.delete(listener);
+      window.removeEventListener("storage", onStorage);
+    };
+  };
+
+  private reload(): void {
+    const raw = localStorage.getItem(REQUESTS);
+    if (raw === this.raw) return;
+    this.raw = raw;
+    this.snapshot = this.withEarly(parse(raw));
+    this.listeners.forEach((l) => l());
+  }
+
+  private withEarly(list: TrackedRequest[]): TrackedRequest[] {
+    let next = list;
+    for (const r of list) {
+      const outcome = r.requestId ? this.early.get(r.requestId) : undefined;
+      if (outcome) next = applyStatus(next, outcome);
+    }
+    return next;
+  }
+
+  // Read what is stored (another tab may have written), change it, write it back.
+  private update(change: (list: TrackedRequest[]) => TrackedRequest[]): void {
+    const stored = parse(localStorage.getItem(REQUESTS));
+    const next = this.withEarly(change(merge(this.snapshot, stored)));
+    this.snapshot = next;
+    this.raw = JSON.stringify(next);
+    try {
+      localStorage.setItem(REQUESTS, this.raw);
+    } catch {
+      // storage full or refused: the list still lives in this tab
+    }
+    this.listeners.forEach((l) => l());
+  }
+
+  // Before the POST: the request as it will be sent, under its key.
+  record(entry: TrackedRequest): void {
+    this.update((list) => [entry, ...list.filter((r) => r.key !== entry.key)]);
+  }
+
+  // The POST answered: the request now has the server's id (and any outcome that beat the answer).
+  accepted(key: string, requestId: string, status: AddRequest["status"]): void {
+    this.update((list) =>
+      list.map((r) =>
+        r.key === key ? { ...r, requestId, status: RANK[r.status] > RANK[status] ? r.status : status } : r,
+      ),
+    );
+  }
+
+  forget(key: string): void {
+    this.update((list) => list.filter((r) => r.key !== key));
+  }
+
+  outcome(update: RequestStatus): void {
+    if (update.status === "queued") return;
+    if (!this.snapshot.some((r) => r.requestId === update.requestId)) {
+      this.early.set(update.requestId, update);
+      if (this.early.size > KEEP) this.early.delete(this.early.keys().next().value as string);
+      return;
+    }
+    this.update((list) => applyStatus(list, update));
+  }
+}
