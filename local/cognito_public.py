@@ -1,18 +1,28 @@
 """The public Cognito actions moto leaves out or answers more kindly than Cognito, answered the way
-Cognito does for the local /cognito proxy: confirmation codes are checked for Cognito's format (the
-local stack sends no e-mail, so any 6-digit code stands for the one that would have been sent),
-ResendConfirmationCode, and RevokeToken (the refresh token stops working)."""
+Cognito does for the local /cognito proxy: sign-up confirmation codes are checked for Cognito's format
+(the local stack sends no e-mail, so any 6-digit code stands for the one that would have been sent),
+ResendConfirmationCode, and RevokeToken (the refresh token stops working).
+
+A password reset changes a password, so it needs the code the stack issued: ForgotPassword draws a
+random 6-digit code and logs it (the e-mail Cognito would send), and ConfirmForgotPassword accepts that
+code only, once."""
 
 from __future__ import annotations
 
 import functools
 import json
+import logging
 import re
+import secrets
+import threading
 from typing import Any
 
 from local import private_api
 
 CODE = re.compile(r"^\d{6}$")
+log = logging.getLogger("local.cognito")
+_reset_codes: dict[str, str] = {}  # username (lower-case) -> the code ForgotPassword issued
+_reset_lock = threading.Lock()
 
 
 def _error(code: str, message: str) -> tuple[int, dict[str, Any]]:
@@ -38,7 +48,10 @@ def answer(action: str, body: bytes) -> tuple[int, dict[str, Any]] | None:
     if not isinstance(request, dict):
         return _error("SerializationException", "The request body is not a JSON object.")
     if action in ("ConfirmSignUp", "ConfirmForgotPassword"):
-        if not CODE.match(str(request.get("ConfirmationCode", ""))):
+        code = str(request.get("ConfirmationCode", ""))
+        if not CODE.match(code):
+            return _error("CodeMismatchException", "Invalid verification code provided, please try again.")
+        if action == "ConfirmForgotPassword" and not _take_reset_code(str(request.get("Username", "")), code):
             return _error("CodeMismatchException", "Invalid verification code provided, please try again.")
         return None
     if action == "ResendConfirmationCode":
@@ -55,3 +68,32 @@ def answer(action: str, body: bytes) -> tuple[int, dict[str, Any]] | None:
                 pool.refresh_tokens[token] = None  # moto's mark for a revoked refresh token
         return 200, {}
     return None
+
+
+def issued(action: str, body: bytes, status: int) -> None:
+    """After moto answered a forwarded action: a successful ForgotPassword issues the reset code."""
+    if action != "ForgotPassword" or status != 200:
+        return
+    try:
+        username = str(json.loads(body).get("Username", ""))
+    except (ValueError, AttributeError):
+        return
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    with _reset_lock:
+        _reset_codes[username.lower()] = code
+    # The e-mail Cognito would send: the developer reads the code here (make run's output).
+    log.warning("local Cognito: the password reset code for %s is %s", username, code)
+
+
+def reset_code(username: str) -> str | None:
+    """The reset code the stack issued for username (what its e-mail would carry), for tests and tools."""
+    with _reset_lock:
+        return _reset_codes.get(username.lower())
+
+
+def _take_reset_code(username: str, code: str) -> bool:
+    with _reset_lock:
+        if not secrets.compare_digest(_reset_codes.get(username.lower(), ""), code):
+            return False
+        del _reset_codes[username.lower()]
+        return True

@@ -25,7 +25,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from api.auth import TokenVerifier
 from domain.errors import Unauthorized
-from local import aws, cognito_public, template
+from local import aws, browser_safety, cognito_public, template
 from local.gateway_responses import GatewayResponses
 from local.guards import HostGuard, SignedOnly
 from local.request_validation import BodyValidator
@@ -169,9 +169,14 @@ class WebSocketApi:
     ws_routes: dict[str, template.WebSocketRoute]
     sockets: dict[str, WebSocket]
     _socket_info: dict[str, dict[str, Any]]
+    cors: template.Cors | None
 
     async def websocket(self, ws: WebSocket) -> None:
         """$connect (with its REQUEST authorizer), message routes by $request.body.action, $disconnect."""
+        if not browser_safety.origin_allowed(ws.headers, self.cors.allow_origin if self.cors else None):
+            # API Gateway takes any Origin; a laptop must not let every web page open sockets as its users.
+            await _refuse(ws, 403, "Forbidden")
+            return
         connection_id = base64.urlsafe_b64encode(secrets.token_bytes(10)).decode()
         connected_at = int(time.time() * 1000)
         headers = dict(ws.headers)
@@ -361,13 +366,20 @@ class Gateway(WebSocketApi):
         self.flush_cache()
         return Response(status_code=202)
 
-    async def config_json(self, _request: Request) -> JSONResponse:
-        return JSONResponse(self.ui_config, headers={"Cache-Control": "no-store"})
+    async def config_json(self, request: Request) -> JSONResponse:
+        return JSONResponse(self.ui_config, headers={"Cache-Control": "no-store"}
+                            | browser_safety.security_headers(request.headers.get("host", "")))
 
     async def cognito_proxy(self, request: Request) -> Response:
         """The browser's path to the Cognito API (moto locally): only the actions a browser may call
-        unauthenticated are forwarded; Cognito answers CORS for any origin, so this does too."""
-        cors = {"Access-Control-Allow-Origin": "*"}
+        unauthenticated are forwarded, and only from this origin or the AllowedOrigin (Cognito answers
+        CORS for any origin, but on a laptop that would hand the local pool to every web page)."""
+        origin = request.headers.get("origin")
+        allowed = browser_safety.origin_allowed(request.headers, self.cors.allow_origin if self.cors else None)
+        cors = {"Access-Control-Allow-Origin": origin, "Vary": "Origin"} if origin and allowed else {}
+        if not allowed:
+            return JSONResponse({"__type": "AccessDeniedException", "message": "Cross-origin request refused"},
+                                status_code=403, media_type="application/x-amz-json-1.1")
         if request.method == "OPTIONS":
             return Response(status_code=200, headers=cors | {
                 "Access-Control-Allow-Methods": "POST",
@@ -379,13 +391,18 @@ class Gateway(WebSocketApi):
             # What Cognito says to an unsigned call of an action that needs AWS credentials.
             return JSONResponse({"__type": "MissingAuthenticationTokenException", "message": "Missing Authentication Token"},
                                 status_code=400, headers=cors, media_type="application/x-amz-json-1.1")
-        answered = cognito_public.answer(action, await request.body())
+        body = await request.body()
+        answered = cognito_public.answer(action, body)
         if answered is not None:
             return JSONResponse(answered[1], status_code=answered[0], headers=cors, media_type="application/x-amz-json-1.1")
+        # The action rides in the URL's query: moto reads a query-string Action before X-Amz-Target, and
+        # parses a body as a query string only when the URL has none, so "&Action=ListUsers&" smuggled
+        # into a JSON value can no longer choose the action.
         upstream = await self._http.post(
-            self.cognito_endpoint, content=await request.body(),
+            self.cognito_endpoint, params={"Action": action}, content=body,
             headers={"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": target},
         )
+        cognito_public.issued(action, body, upstream.status_code)
         return Response(upstream.content, status_code=upstream.status_code, headers=cors,
                         media_type="application/x-amz-json-1.1")
 
@@ -396,7 +413,10 @@ class Gateway(WebSocketApi):
         if path.startswith(f"/{self.stage}/"):
             path = path[len(self.stage) + 1:]
         if not path.startswith("/api/") and path != "/api":
-            return self.static(path, request.method)
+            # The site's documents carry CloudFront's response headers policy, as deployed.
+            response = self.static(path, request.method)
+            response.headers.update(browser_safety.security_headers(request.headers.get("host", "")))
+            return response
         request_id = str(uuid.uuid4())
         extra = {"stage": self.stage, "path": request.url.path, "httpMethod": request.method}
         for route in self.routes:

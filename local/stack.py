@@ -21,7 +21,7 @@ import uvicorn
 from api import auth
 from api.auth import TokenVerifier
 from data import config, movie_reads, schema
-from local import aws, template
+from local import aws, browser_safety, template
 from local.event_sources import EventSources
 from local.gateway import Gateway
 from local.postgres import EmbeddedPostgres
@@ -39,6 +39,9 @@ class LocalStack:
                  allowed_origin: str | None = None, allowed_hosts: set[str] | None = None):
         """allowed_origin: the template's AllowedOrigin parameter (CORS), e.g. where a separately served UI
         lives; allowed_hosts: Host names accepted besides the loopback ones (LOCAL_ALLOWED_HOSTS)."""
+        if not browser_safety.is_loopback(host):
+            # A development stack: moto's bundled key signs its tokens, its demo password is printed.
+            raise ValueError(f"the local stack listens on loopback only (127.0.0.1, ::1, localhost), not {host!r}")
         self.pg = EmbeddedPostgres(pg_dir, delete_on_stop=ephemeral)
         self.port, self.host, self.serve = port, host, serve
         self.allowed_origin = allowed_origin if allowed_origin is not None else os.environ.get("LOCAL_ALLOWED_ORIGIN", "")
@@ -112,9 +115,11 @@ class LocalStack:
         # Both listeners share one event loop: @connections writes to sockets the public listener owns.
         self._servers = [
             uvicorn.Server(uvicorn.Config(self.gateway.app(), host=self.host, port=self.port,
-                                          log_level="warning", ws="websockets-sansio", lifespan="off")),
+                                          log_level="warning", ws="websockets-sansio", lifespan="off",
+                                          http=browser_safety.DeadlineProtocol,
+                                          ws_max_size=browser_safety.WS_MAX_MESSAGE)),
             uvicorn.Server(uvicorn.Config(self.gateway.management_app(), host="127.0.0.1", port=0,
-                                          log_level="warning", lifespan="off")),
+                                          log_level="warning", lifespan="off", http=browser_safety.DeadlineProtocol)),
         ]
 
         async def serve() -> None:
