@@ -30,12 +30,16 @@ def request_id_for(owner: str, idempotency_key: str | None) -> str:
     return str(uuid.uuid4())
 
 
-def submit(owner: str, movie: NewMovie, idempotency_key: str | None = None) -> tuple[AddRequest, bool]:
-    """Record the request (queued) and send it to the FIFO queue. Returns (request, newly queued)."""
+def _check_key(idempotency_key: str | None) -> None:
     shortest, longest = contract.IDEMPOTENCY_KEY_LENGTH
     if idempotency_key is not None and not shortest <= len(idempotency_key) <= longest:
         raise ValidationError(f"The Idempotency-Key header must be {shortest} to {longest} characters.",
                               [{"field": "Idempotency-Key", "message": f"{shortest} to {longest} characters"}])
+
+
+def submit(owner: str, movie: NewMovie, idempotency_key: str | None = None) -> tuple[AddRequest, bool]:
+    """Record the request (queued) and send it to the FIFO queue. Returns (request, newly queued)."""
+    _check_key(idempotency_key)
     request_id = request_id_for(owner, idempotency_key)
     record: AddRequest = {"requestId": request_id, "owner": owner, "status": "queued", "input": dict(movie),
                           "submittedAt": now()}
@@ -52,7 +56,11 @@ def submit(owner: str, movie: NewMovie, idempotency_key: str | None = None) -> t
 
 
 def accept(owner: str, movie: NewMovie, idempotency_key: str | None = None) -> tuple[AddRequest, bool]:
-    """The API's add: the per-user limit is checked (and counted) before anything is recorded or queued."""
+    """The API's add: the per-user limit is checked (and counted) before anything is recorded or queued.
+    A retry with an Idempotency-Key already recorded is answered without counting: it adds nothing."""
+    _check_key(idempotency_key)  # a refused header costs no quota either
+    if idempotency_key is not None and requests_store.get(request_id_for(owner, idempotency_key)) is not None:
+        return submit(owner, movie, idempotency_key)  # the replay (or a key reused for another movie: 400)
     refusal = add_limits.consume(owner)
     if refusal is not None:
         raise RateLimited(f"Too many adds: at most {refusal.limit} per {refusal.window}. "

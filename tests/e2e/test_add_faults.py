@@ -143,6 +143,31 @@ def test_per_user_limit_answers_429_before_anything_is_queued(stack, monkeypatch
         calm.close()
 
 
+def test_an_idempotent_replay_costs_no_add_quota(stack, monkeypatch) -> None:
+    """#24 (review 15): a client retrying a POST it already made (same Idempotency-Key) gets its request back,
+    even over the limit, and the retries leave the quota to new adds."""
+    monkeypatch.setenv("ADDS_PER_USER_PER_MINUTE", "2")
+    user = User(stack, f"retrier-{uuid.uuid4().hex[:6]}@example.com")
+    try:
+        movie, other, third = ({"title": f"Replay {uuid.uuid4().hex[:8]}", "genre": "Drama", "rating": 5.0,
+                                "year": 2020} for _ in range(3))
+        if time.time() % 60 > 50:  # everything inside one minute window
+            wait_for(lambda: time.time() % 60 < 5, timeout=15)
+        first = user.add(movie, **{"Idempotency-Key": "replay-1"})
+        assert first.status_code == 202, first.text
+        replays = [user.add(movie, **{"Idempotency-Key": "replay-1"}) for _ in range(3)]
+        assert [r.status_code for r in replays] == [202] * 3, [r.text for r in replays]
+        assert {r.json()["requestId"] for r in replays} == {first.json()["requestId"]}
+        bad_key = user.add(other, **{"Idempotency-Key": "k" * 129})
+        assert bad_key.status_code == 400, bad_key.text
+        assert user.add(other).status_code == 202  # the second add of the minute: within the limit
+        assert user.add(third).status_code == 429
+        late = user.add(movie, **{"Idempotency-Key": "replay-1"})  # over the limit, a replay still answers
+        assert late.status_code == 202 and late.json()["requestId"] == first.json()["requestId"]
+    finally:
+        user.close()
+
+
 def _connections(stack, sub: str) -> dict[str, dict]:
     table = boto3.resource("dynamodb", endpoint_url=stack.resources.endpoint).Table(
         stack.resources.table_name("ConnectionsTable"))
