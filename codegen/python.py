@@ -39,8 +39,16 @@ def _literal(value: Any) -> str:
 
 def _assignment(name: str, value: Any) -> str:
     line = f"{name}: Final = {_literal(value)}"
-    if len(line) <= _WIDTH or not isinstance(value, (list, tuple, dict)):
+    if len(line) <= _WIDTH or not isinstance(value, (list, tuple, dict, str)):
         return line
+    if isinstance(value, str):  # adjacent literals, each cut before a backslash (a regex's escape stays whole)
+        parts, start = [], 0
+        for cut in [i for i, ch in enumerate(value) if ch == "\\"] + [len(value)]:
+            if cut - start > _WIDTH // 2 and cut != start:
+                parts.append(value[start:cut])
+                start = cut
+        parts.append(value[start:])
+        return "\n".join([f"{name}: Final = (", *(f"    {_literal(p)}" for p in parts if p), ")"])
     if isinstance(value, dict):  # one entry a line, as ruff's formatter would write it
         items = [f"    {json.dumps(k)}: {_literal(v)}," for k, v in value.items()]
         return "\n".join([f"{name}: Final = {{", *items, "}"])

@@ -27,7 +27,10 @@ MAX_BODY_BYTES: Final = 16384
 # addMovie's Idempotency-Key header: (minLength, maxLength).
 IDEMPOTENCY_KEY_LENGTH: Final = (1, 128)
 # MovieInput's x-forbidden-characters: a character class no stored text may contain.
-FORBIDDEN_CHARACTERS: Final = "[\\u0000-\\u001f\\u007f-\\u009f\\ud800-\\udfff]"
+FORBIDDEN_CHARACTERS: Final = (
+    "[\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u180e\\u200b\\u200e\\u200f\\u202a-"
+    "\\u202e\\u2060-\\u2064\\u2066-\\u2069\\ufeff\\ufff9-\\ufffb\\ud800-\\udfff]"
+)
 # MovieInput's rating and year ranges.
 MIN_RATING: Final = 0
 MAX_RATING: Final = 10

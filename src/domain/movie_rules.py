@@ -19,9 +19,11 @@ from domain.messages import NewMovie
 from domain.movie_limits import LIMITS
 
 _SPACES = re.compile(r"\s+")
-# C0 and C1 control characters (NUL among them: PostgreSQL text cannot hold it) and unpaired
-# surrogates (JSON can escape them, UTF-8 cannot encode them, so neither database can store them).
-# The document's MovieInput x-forbidden-characters, which the UI checks too.
+# C0 and C1 control characters (NUL among them: PostgreSQL text cannot hold it), unpaired surrogates
+# (JSON can escape them, UTF-8 cannot encode them, so neither database can store them), and invisible
+# or bidirectional formatting characters (a blank-looking title; U+202E reverses the text around it).
+# ZWJ and ZWNJ stay: scripts and emoji sequences need them.
+# The document's MovieInput x-forbidden-characters, which the UI and the ETL check too.
 _UNSTORABLE = re.compile(contract.FORBIDDEN_CHARACTERS)
 
 # From the document's MovieInput schema (domain/movie_limits.py), never restated here.
@@ -52,6 +54,8 @@ def text_problem(value: str) -> str | None:
     code = f"U+{ord(found.group()):04X}"
     if "\ud800" <= found.group() <= "\udfff":
         return f"must not contain unpaired surrogates ({code})"
+    if found.group() > "\u009f":
+        return f"must not contain invisible or text-direction characters ({code})"
     return f"must not contain control characters ({code})"
 
 

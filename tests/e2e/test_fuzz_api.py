@@ -89,6 +89,34 @@ def test_hostile_bodies_are_400_naming_the_field(fuzzer: User, content: bytes, f
         assert field in [d["field"] for d in response.json()["error"]["details"]]
 
 
+@pytest.mark.deployable
+@pytest.mark.parametrize(("field", "value", "char"), [
+    ("title", "\u200b\u202e", "U+200B"),            # the review's blank, reversing title
+    ("title", "Evil \u202eeman.exe", "U+202E"),      # right-to-left override
+    ("title", "Isolated \u2066text\u2069", "U+2066"),
+    ("title", "\ufeffBOM", "U+FEFF"),
+    ("genre", "Dra\u200bma", "U+200B"),
+    ("genre", "Drama\u200f", "U+200F"),
+])
+def test_invisible_and_bidi_characters_are_400_naming_the_field(fuzzer: User, field: str, value: str,
+                                                               char: str) -> None:
+    """#24 (review 16): the contract's x-forbidden-characters refuses them, with a message that says why."""
+    response = _post(fuzzer, json.dumps({**GOOD, field: value}).encode())
+    assert response.status_code == 400, response.text[:500]
+    error = response.json()["error"]
+    assert error["code"] == "VALIDATION_ERROR"
+    assert any(d["field"] == field and "invisible or text-direction" in d["message"] and char in d["message"]
+               for d in error["details"]), error
+
+
+def test_joiners_that_scripts_and_emoji_need_are_stored(fuzzer: User) -> None:
+    movie = {"title": f"Family \U0001f468\u200d\U0001f469\u200d\U0001f467 {uuid.uuid4().hex[:6]}",
+             "genre": "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645", "rating": 7.0, "year": 2020}
+    accepted = _post(fuzzer, json.dumps(movie).encode())
+    assert accepted.status_code == 202, accepted.text
+    assert _settle(fuzzer, [accepted.json()["requestId"]]) == {accepted.json()["requestId"]: "created"}
+
+
 def test_text_that_survives_normalisation_is_stored_exactly(fuzzer: User) -> None:
     movie = {"title": "  Ünïcødé \u2003 😀  𝔘 ", "genre": "Ꭰrama\u00a0", "rating": 7.0, "year": 2020}
     accepted = _post(fuzzer, json.dumps(movie).encode())

@@ -49,6 +49,17 @@ describe("validateMovie follows the generated MovieInput limits", () => {
     // A surrogate pair is one character (an emoji), not two lone halves; U+00A0 is past the C1 range.
     expect(validateMovie({ ...good, title: "Glass Harbor \ud83c\udfac", genre: "Dra\u00a0ma" })).toEqual({});
   });
+
+  it("refuses invisible and text-direction characters (a blank or reversed title), as the contract says", () => {
+    for (const bad of ["\u200b", "\u202e", "\u2066", "\u2069", "\u200f", "\ufeff", "\u2060"]) {
+      expect(validateMovie({ ...good, title: `Glass${bad}Harbor` }).title)
+        .toBe("The title cannot contain invisible or text-direction characters.");
+      expect(validateMovie({ ...good, genre: `Dra${bad}ma` }).genre)
+        .toBe("The genre cannot contain invisible or text-direction characters.");
+    }
+    // Joiners stay: emoji sequences and scripts need them.
+    expect(validateMovie({ ...good, title: "Family \ud83d\udc68\u200d\ud83d\udc69\u200d\ud83d\udc67" })).toEqual({});
+  });
 });
 
 test("a half-typed or misspelt genre is matched to the library's, a case variant is not new", async () => {

@@ -18,7 +18,13 @@ const RATING_FORMAT = new RegExp(DECIMALS ? `^\\d+(\\.\\d{1,${DECIMALS}})?$` : "
 function textProblem(value: string, label: string, max: number): string | undefined {
   if (!value) return `Enter a ${label}.`;
   if (value.length > max) return `The ${label} can be at most ${max} characters.`;
-  if (FORBIDDEN_CHARACTERS.test(value)) return `The ${label} cannot contain control characters.`;
+  const forbidden = FORBIDDEN_CHARACTERS.exec(value);
+  if (forbidden) {
+    // Past C1 the class holds invisible and bidirectional formatting characters (a blank or reversed title).
+    const kind = /[\u0000-\u009f\ud800-\udfff]/.test(forbidden[0]) ? "control characters"
+      : "invisible or text-direction characters";
+    return `The ${label} cannot contain ${kind}.`;
+  }
   return undefined;
 }
 

@@ -75,9 +75,10 @@ export const HINTS = {
   },
 } as const;
 
-// MovieInput's x-forbidden-characters: no stored text may contain these (C0 and C1 controls, lone
-// surrogates); the `u` flag makes a surrogate pair one character, so only lone halves match.
-export const FORBIDDEN_CHARACTERS = new RegExp("[\\u0000-\\u001f\\u007f-\\u009f\\ud800-\\udfff]", "u");
+// MovieInput's x-forbidden-characters: no stored text may contain these (C0 and C1 controls, invisible
+// and bidirectional formatting characters, lone surrogates); the `u` flag makes a surrogate pair one
+// character, so only lone halves match.
+export const FORBIDDEN_CHARACTERS = new RegExp("[\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u180e\\u200b\\u200e\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u2069\\ufeff\\ufff9-\\ufffb\\ud800-\\udfff]", "u");
 
 // The Cognito pool's password policy (the security scheme's x-password-policy), and how a form says it.
 export const PASSWORD_POLICY = {"MinimumLength": 8, "RequireLowercase": true, "RequireNumbers": true, "RequireUppercase": true, "RequireSymbols": false} as const;
