@@ -79,9 +79,10 @@ def stack() -> Iterator[LocalStack]:
     os.environ.pop("DATABASE_URL", None)
     # The stage-cache tests need the cache that DashboardCache=true deploys (off by default, as make run).
     # The whole session adds as one user, more than the per-user limits allow in a minute or a day: the
-    # tests of those limits set their own (ADDS_PER_USER_PER_*, read per call).
-    os.environ.setdefault("LOCAL_PARAMETER_OVERRIDES",
-                          "DashboardCache=true AddsPerUserPerMinute=1000000 AddsPerUserPerDay=1000000")
+    # tests of those limits set their own (ADDS_PER_USER_PER_*, read per call). Likewise the demo user's sockets
+    # across the session's pages (SOCKETS_PER_USER: tests/e2e/test_socket_cap.py sets its own).
+    os.environ.setdefault("LOCAL_PARAMETER_OVERRIDES", "DashboardCache=true AddsPerUserPerMinute=1000000 "
+                          "AddsPerUserPerDay=1000000 SocketsPerUser=1000")
     reap_orphans(ROOT / ".local" / "test")  # servers of earlier runs that were killed before their teardown
     local = LocalStack(pg_dir=ROOT / ".local" / "test" / f"pg-{os.getpid()}", port=0,
                        sample_library=None, ephemeral=True)

@@ -48,6 +48,22 @@ def for_user(user_sub: str, now: float | None = None) -> tuple[list[str], list[s
         kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
 
+def count_open(user_sub: str, now: float | None = None) -> int:
+    """How many sockets of `user_sub` are open: its byUser items past neither their TTL (DynamoDB deletes
+    expired items late) nor their token's expiry."""
+    now = time.time() if now is None else now
+    kwargs: dict[str, Any] = {"IndexName": "byUser", "KeyConditionExpression": Key("userSub").eq(user_sub)}
+    count = 0
+    while True:
+        page = _table().query(**kwargs)
+        for item in page["Items"]:
+            ends = [int(item[k]) for k in ("expiresAt", "tokenExpiresAt") if item.get(k) is not None]
+            count += all(end > now for end in ends)
+        if "LastEvaluatedKey" not in page:
+            return count
+        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
 def all_authorised(now: float | None = None) -> list[str]:
     """Every open socket whose token has not expired (a scan: a team's sockets are few)."""
     now = time.time() if now is None else now

@@ -9,6 +9,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 import settings
 from api.observability import logger, tracer
+from domain.errors import RateLimited
 from logic import connections
 
 settings.require("connections_table")  # cold start: fail now, naming what is missing
@@ -28,8 +29,12 @@ def lambda_handler(event: dict[str, Any], _context: LambdaContext) -> dict[str, 
         user = authorizer.get("principalId")
         if not user:
             return _reply(401)
-        connections.connect(connection_id, user, int(ctx.get("connectedAt", 0)),
-                            connections.token_expiry(authorizer.get("exp")))
+        try:
+            connections.connect(connection_id, user, int(ctx.get("connectedAt", 0)),
+                                connections.token_expiry(authorizer.get("exp")))
+        except RateLimited as exc:  # the upgrade fails with 429: API Gateway answers $connect's status
+            logger.info("connection refused: over the per-user cap", extra={"user": user})
+            return _reply(429, {"message": exc.message})
         logger.info("connected", extra={"connection_id": connection_id, "user": user})
         return _reply(200)
     if route == "$disconnect":

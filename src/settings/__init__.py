@@ -44,6 +44,7 @@ _VARIABLES: dict[str, tuple[str, str]] = {
     "ws_management_endpoint": ("WS_MANAGEMENT_ENDPOINT", "the WebSocket API's @connections endpoint"),
     "adds_per_user_per_minute": ("ADDS_PER_USER_PER_MINUTE", "adds one user may make per minute"),
     "adds_per_user_per_day": ("ADDS_PER_USER_PER_DAY", "adds one user may make per UTC day"),
+    "sockets_per_user": ("SOCKETS_PER_USER", "WebSockets one user may hold open at once"),
     "add_retry_first_delay_seconds": ("ADD_RETRY_FIRST_DELAY_SECONDS", "the first retry delay of a failed add"),
     "add_retry_max_delay_seconds": ("ADD_RETRY_MAX_DELAY_SECONDS", "the longest retry delay of a failed add"),
     "allowed_origin": ("ALLOWED_ORIGIN", "the UI's origin (CORS)"),
@@ -77,6 +78,7 @@ class Settings:
     ws_management_endpoint: str
     adds_per_user_per_minute: int
     adds_per_user_per_day: int
+    sockets_per_user: int
     add_retry_first_delay_seconds: int
     add_retry_max_delay_seconds: int
     allowed_origin: str
@@ -109,6 +111,7 @@ class Settings:
             ws_management_endpoint=text("ws_management_endpoint"),
             adds_per_user_per_minute=number("adds_per_user_per_minute", 60),
             adds_per_user_per_day=number("adds_per_user_per_day", 1000),
+            sockets_per_user=number("sockets_per_user", 5),
             add_retry_first_delay_seconds=number("add_retry_first_delay_seconds", 10),
             add_retry_max_delay_seconds=number("add_retry_max_delay_seconds", 300),
             allowed_origin=text("allowed_origin", "*"), sign_up_allowed_domains=domains,
