@@ -40,7 +40,8 @@ def add_movie() -> Response[str]:
     event = app.current_event
     movie = movie_body.parse_new_movie(movie_body.body_text(event.body, bool(event.is_base64_encoded)))
     # Powertools' headers ignore case: API Gateway REST passes the names as the client sent them.
-    request, queued = adds.accept(_caller(), movie, event.headers.get("Idempotency-Key"))
+    email = app.current_event.request_context.authorizer.claims.get("email")
+    request, queued = adds.accept(_caller(), movie, event.headers.get("Idempotency-Key"), email)
     logger.append_keys(request_id=request["requestId"])
     logger.info("add queued" if queued else "idempotent retry", extra={"movie": movie})
     if queued:

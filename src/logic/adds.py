@@ -55,13 +55,23 @@ def submit(owner: str, movie: NewMovie, idempotency_key: str | None = None) -> t
     return stored, True
 
 
-def accept(owner: str, movie: NewMovie, idempotency_key: str | None = None) -> tuple[AddRequest, bool]:
-    """The API's add: the per-user limit is checked (and counted) before anything is recorded or queued.
-    A retry with an Idempotency-Key already recorded is answered without counting: it adds nothing."""
+def limit_key(owner: str, email: str | None) -> str:
+    """Whose add limit an add counts against: the mailbox, not the account, since accounts are free and
+    one mailbox can register case variants and plus-addresses of itself (a+x@D and A@d count as a@d)."""
+    if not email or "@" not in email:
+        return owner
+    local, _, domain = email.strip().rpartition("@")
+    return f"mailbox:{local.split('+', 1)[0].lower()}@{domain.lower()}"
+
+
+def accept(owner: str, movie: NewMovie, idempotency_key: str | None = None,
+           email: str | None = None) -> tuple[AddRequest, bool]:
+    """The API's add: the per-user limit (per mailbox, see limit_key) is checked (and counted) before anything
+    is recorded or queued. A retry with an Idempotency-Key already recorded is answered without counting."""
     _check_key(idempotency_key)  # a refused header costs no quota either
     if idempotency_key is not None and requests_store.get(request_id_for(owner, idempotency_key)) is not None:
         return submit(owner, movie, idempotency_key)  # the replay (or a key reused for another movie: 400)
-    refusal = add_limits.consume(owner)
+    refusal = add_limits.consume(limit_key(owner, email))
     if refusal is not None:
         raise RateLimited(f"Too many adds: at most {refusal.limit} per {refusal.window}. "
                           f"Try again in {refusal.retry_after} s.", refusal.retry_after,

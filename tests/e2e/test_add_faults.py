@@ -168,6 +168,30 @@ def test_an_idempotent_replay_costs_no_add_quota(stack, monkeypatch) -> None:
         user.close()
 
 
+def test_one_mailbox_shares_one_add_limit_across_its_accounts(stack, monkeypatch) -> None:
+    """#24 (review 5): accounts are free, so the limit follows the mailbox: case variants and plus-addresses
+    of one address count together; another mailbox is not affected."""
+    monkeypatch.setenv("ADDS_PER_USER_PER_MINUTE", "2")
+    base = f"quota-{uuid.uuid4().hex[:6]}"
+    first = User(stack, f"{base}@example.com")
+    variant = User(stack, f"{base.upper()}+second@EXAMPLE.com")
+    stranger = User(stack, f"{base}-other@example.com")
+    try:
+        movies = [{"title": f"Mailbox {uuid.uuid4().hex[:8]}", "genre": "Drama", "rating": 5.0, "year": 2020}
+                  for _ in range(4)]
+        if time.time() % 60 > 50:  # all inside one minute window
+            wait_for(lambda: time.time() % 60 < 5, timeout=15)
+        assert first.add(movies[0]).status_code == 202
+        assert variant.add(movies[1]).status_code == 202
+        refused = variant.add(movies[2])
+        assert refused.status_code == 429, refused.text
+        assert first.add(movies[2]).status_code == 429
+        assert stranger.add(movies[3]).status_code == 202
+    finally:
+        for user in (first, variant, stranger):
+            user.close()
+
+
 def _connections(stack, sub: str) -> dict[str, dict]:
     table = boto3.resource("dynamodb", endpoint_url=stack.resources.endpoint).Table(
         stack.resources.table_name("ConnectionsTable"))
