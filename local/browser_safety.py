@@ -69,7 +69,7 @@ def security_headers(host: str) -> dict[str, str]:
         "Referrer-Policy": settings["ReferrerPolicy"]["ReferrerPolicy"],
         # Browsers ignore it over http; sent so the local headers are CloudFront's.
         "Strict-Transport-Security": f"max-age={hsts['AccessControlMaxAgeSec']}"
-                                     + ("; includeSubDomains" if hsts.get("IncludeSubdomains") else ""),
+        + ("; includeSubDomains" if hsts.get("IncludeSubdomains") else ""),
         "X-XSS-Protection": ("1; mode=block" if xss.get("ModeBlock") else "1") if xss.get("Protection") else "0",
     }
 
@@ -81,7 +81,7 @@ class DeadlineProtocol(H11Protocol):
 
     read_deadline = READ_DEADLINE_S
 
-    def connection_made(self, transport: Any) -> None:  # type: ignore[override]
+    def connection_made(self, transport: Any) -> None:
         super().connection_made(transport)
         self._deadline: asyncio.TimerHandle | None = None
         self._arm(None)

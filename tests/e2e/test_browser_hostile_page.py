@@ -71,25 +71,40 @@ def browser() -> Iterator[Browser]:
 
 
 def _signs_in(stack, email: str, password: str) -> bool:
-    answer = httpx.post(f"{stack.url}/cognito", timeout=30, json={
-        "ClientId": stack.resources.client_id, "AuthFlow": "USER_PASSWORD_AUTH",
-        "AuthParameters": {"USERNAME": email, "PASSWORD": password}}, headers={
-        "Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": "AWSCognitoIdentityProviderService.InitiateAuth"})
+    answer = httpx.post(
+        f"{stack.url}/cognito",
+        timeout=30,
+        json={
+            "ClientId": stack.resources.client_id,
+            "AuthFlow": "USER_PASSWORD_AUTH",
+            "AuthParameters": {"USERNAME": email, "PASSWORD": password},
+        },
+        headers={"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": "AWSCognitoIdentityProviderService.InitiateAuth"},
+    )
     return answer.status_code == 200
 
 
 def test_a_page_from_another_origin_cannot_list_reset_or_connect(stack, browser: Browser, hostile_origin: str) -> None:
     email = f"victim-{uuid.uuid4().hex[:8]}@example.com"
-    aws.ensure_user(boto3.client("cognito-idp", endpoint_url=stack.resources.endpoint), stack.resources.user_pool_id,
-                    email, "Victim-Passw0rd")
+    aws.ensure_user(
+        boto3.client("cognito-idp", endpoint_url=stack.resources.endpoint), stack.resources.user_pool_id, email, "Victim-Passw0rd"
+    )
     context = browser.new_context()
     try:
         page = context.new_page()
         page.goto(hostile_origin)
         # The worst case: the page even holds a valid id token (e.g. from an earlier leak).
-        seen = page.evaluate(ATTACK, {"api": stack.url, "ws": ws_url(stack), "pool": stack.resources.user_pool_id,
-                                      "client": stack.resources.client_id, "email": email,
-                                      "token": stack.demo_token()})
+        seen = page.evaluate(
+            ATTACK,
+            {
+                "api": stack.url,
+                "ws": ws_url(stack),
+                "pool": stack.resources.user_pool_id,
+                "client": stack.resources.client_id,
+                "email": email,
+                "token": stack.demo_token(),
+            },
+        )
     finally:
         context.close()
     assert aws.DEMO_USER not in seen["listed"] and email not in seen["listed"], seen["listed"]

@@ -24,9 +24,16 @@ EVIL = "http://evil.example"
 
 
 def _cognito(stack, action: str, body: dict, **headers: str) -> httpx.Response:
-    return httpx.post(f"{stack.url}/cognito", content=json.dumps(body), timeout=30, headers={
-        "Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": f"AWSCognitoIdentityProviderService.{action}",
-        **headers})
+    return httpx.post(
+        f"{stack.url}/cognito",
+        content=json.dumps(body),
+        timeout=30,
+        headers={
+            "Content-Type": "application/x-amz-json-1.1",
+            "X-Amz-Target": f"AWSCognitoIdentityProviderService.{action}",
+            **headers,
+        },
+    )
 
 
 def _user(stack, password: str = "Before-Passw0rd") -> str:
@@ -37,8 +44,15 @@ def _user(stack, password: str = "Before-Passw0rd") -> str:
 
 
 def _signs_in(stack, email: str, password: str) -> bool:
-    answer = _cognito(stack, "InitiateAuth", {"ClientId": stack.resources.client_id, "AuthFlow": "USER_PASSWORD_AUTH",
-                                              "AuthParameters": {"USERNAME": email, "PASSWORD": password}})
+    answer = _cognito(
+        stack,
+        "InitiateAuth",
+        {
+            "ClientId": stack.resources.client_id,
+            "AuthFlow": "USER_PASSWORD_AUTH",
+            "AuthParameters": {"USERNAME": email, "PASSWORD": password},
+        },
+    )
     return answer.status_code == 200
 
 
@@ -47,18 +61,32 @@ def test_an_action_smuggled_into_the_body_is_not_what_moto_runs(stack) -> None:
     pool = stack.resources.user_pool_id
     listed = _cognito(stack, "InitiateAuth", {"UserPoolId": pool, "Limit": 5, "pad": "&Action=ListUsers&"})
     assert "Users" not in listed.text and aws.DEMO_USER not in listed.text, listed.text
-    _cognito(stack, "InitiateAuth", {"UserPoolId": pool, "Username": email, "Password": "Admin-Set-1a",
-                                     "Permanent": True, "pad": "&Action=AdminSetUserPassword&"})
+    _cognito(
+        stack,
+        "InitiateAuth",
+        {
+            "UserPoolId": pool,
+            "Username": email,
+            "Password": "Admin-Set-1a",
+            "Permanent": True,
+            "pad": "&Action=AdminSetUserPassword&",
+        },
+    )
     assert not _signs_in(stack, email, "Admin-Set-1a")
     assert _signs_in(stack, email, "Before-Passw0rd")
 
 
 def test_the_cognito_proxy_answers_no_other_origin(stack) -> None:
-    preflight = httpx.options(f"{stack.url}/cognito", headers={
-        "Origin": EVIL, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "x-amz-target"})
+    preflight = httpx.options(
+        f"{stack.url}/cognito",
+        headers={"Origin": EVIL, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "x-amz-target"},
+    )
     assert "access-control-allow-origin" not in preflight.headers
-    sign_in = {"ClientId": stack.resources.client_id, "AuthFlow": "USER_PASSWORD_AUTH",
-               "AuthParameters": {"USERNAME": aws.DEMO_USER, "PASSWORD": aws.DEMO_PASSWORD}}
+    sign_in = {
+        "ClientId": stack.resources.client_id,
+        "AuthFlow": "USER_PASSWORD_AUTH",
+        "AuthParameters": {"USERNAME": aws.DEMO_USER, "PASSWORD": aws.DEMO_PASSWORD},
+    }
     refused = _cognito(stack, "InitiateAuth", sign_in, Origin=EVIL)
     assert refused.status_code == 403 and "AuthenticationResult" not in refused.text
     assert "access-control-allow-origin" not in refused.headers
@@ -77,16 +105,25 @@ def test_a_password_reset_needs_the_code_the_stack_issued(stack, caplog) -> None
     code = cognito_public.reset_code(email)
     assert code is not None and f"the password reset code for {email} is {code}" in caplog.text
     wrong = f"{(int(code) + 1) % 1_000_000:06d}"
-    guessed = _cognito(stack, "ConfirmForgotPassword", {"ClientId": client, "Username": email,
-                                                        "ConfirmationCode": wrong, "Password": "Guessed-Passw0rd"})
+    guessed = _cognito(
+        stack,
+        "ConfirmForgotPassword",
+        {"ClientId": client, "Username": email, "ConfirmationCode": wrong, "Password": "Guessed-Passw0rd"},
+    )
     assert guessed.status_code == 400 and guessed.json()["__type"] == "CodeMismatchException"
     assert not _signs_in(stack, email, "Guessed-Passw0rd")
-    issued = _cognito(stack, "ConfirmForgotPassword", {"ClientId": client, "Username": email,
-                                                       "ConfirmationCode": code, "Password": "Reset-Passw0rd"})
+    issued = _cognito(
+        stack,
+        "ConfirmForgotPassword",
+        {"ClientId": client, "Username": email, "ConfirmationCode": code, "Password": "Reset-Passw0rd"},
+    )
     assert issued.status_code == 200, issued.text
     assert _signs_in(stack, email, "Reset-Passw0rd")
-    again = _cognito(stack, "ConfirmForgotPassword", {"ClientId": client, "Username": email,
-                                                      "ConfirmationCode": code, "Password": "Again-Passw0rd"})
+    again = _cognito(
+        stack,
+        "ConfirmForgotPassword",
+        {"ClientId": client, "Username": email, "ConfirmationCode": code, "Password": "Again-Passw0rd"},
+    )
     assert again.status_code == 400, "a reset code works once"
 
 
@@ -131,7 +168,7 @@ def _closed_by_server(sock: socket.socket, drip: bytes | None, within: float) ->
             return True
         if drip is not None and sent < len(drip):
             try:
-                sock.send(drip[sent:sent + 1])
+                sock.send(drip[sent : sent + 1])
             except OSError:
                 return True
             sent += 1
@@ -142,12 +179,16 @@ def test_slow_clients_are_cut_off(stack, monkeypatch) -> None:
     monkeypatch.setattr(browser_safety.DeadlineProtocol, "read_deadline", 3.0)
     host, port = "127.0.0.1", stack.port
     head = f"GET /config.json HTTP/1.1\r\nHost: {host}:{port}\r\nX-Slow: " + "a" * 200
-    body_head = (f"POST /api/movies HTTP/1.1\r\nHost: {host}:{port}\r\nContent-Type: application/json\r\n"
-                 "Content-Length: 1000\r\n\r\n{")
+    body_head = (
+        f"POST /api/movies HTTP/1.1\r\nHost: {host}:{port}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{{"
+    )
     # A WebSocket outlives the deadline (it is no longer reading a request).
-    with connect(f"{ws_url(stack)}?token={stack.demo_token()}", open_timeout=10) as ws, \
-            socket.create_connection((host, port)) as idle, socket.create_connection((host, port)) as slow_head, \
-            socket.create_connection((host, port)) as slow_body:
+    with (
+        connect(f"{ws_url(stack)}?token={stack.demo_token()}", open_timeout=10) as ws,
+        socket.create_connection((host, port)) as idle,
+        socket.create_connection((host, port)) as slow_head,
+        socket.create_connection((host, port)) as slow_body,
+    ):
         slow_body.sendall(body_head.encode())
         assert _closed_by_server(idle, None, 30), "an idle connection stayed open"
         assert _closed_by_server(slow_head, head.encode(), 30), "a header sent a byte a second stayed open"

@@ -22,7 +22,8 @@ def _open(stack, user: User) -> ClientConnection:
 
 def _stored(stack, sub: str) -> int:
     table = boto3.resource("dynamodb", endpoint_url=stack.resources.endpoint).Table(
-        stack.resources.table_name("ConnectionsTable"))
+        stack.resources.table_name("ConnectionsTable")
+    )
     return sum(1 for item in table.scan()["Items"] if item["userSub"] == sub)
 
 
