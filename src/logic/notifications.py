@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor, wait
 from typing import Any, cast
 
 from botocore.exceptions import ClientError
@@ -45,21 +46,40 @@ def send_to_user(user_sub: str, message: AddStatusMessage) -> dict[str, int]:
     return {**post(live, message), "expired": len(expired)}
 
 
-def post(connection_ids: list[str], message: AddStatusMessage | EtlMessage) -> dict[str, int]:
-    """Post one message to each connection; a gone one (410) is forgotten, never an error."""
+POST_WORKERS = 8       # posts in flight at once: enough for a team's sockets, few for @connections' rate
+POST_BUDGET_S = 10.0   # a broadcast gives up on slow posts after this, well inside the notifier's 30 s timeout
+
+
+def post(connection_ids: list[str], message: AddStatusMessage | EtlMessage, *, workers: int = POST_WORKERS,
+         budget: float = POST_BUDGET_S) -> dict[str, int]:
+    """Post one message to each connection, `workers` at a time, for at most `budget` seconds (a post still
+    pending then counts as late and is not waited for, so one slow or flooded socket cannot time out the
+    batch for everyone); a gone one (410) is forgotten, never an error."""
+    if not connection_ids:
+        return {"sent": 0, "gone": 0}
     api = _api()
     data = json.dumps(message).encode()
-    sent = gone = 0
-    for connection_id in connection_ids:
+
+    def one(connection_id: str) -> str:
         try:
             api.post_to_connection(ConnectionId=connection_id, Data=data)
-            sent += 1
+            return "sent"
         except ClientError as exc:
             if not _is_gone(exc):
                 raise
             connections.delete(connection_id)
-            gone += 1
-    return {"sent": sent, "gone": gone}
+            return "gone"
+
+    pool = ThreadPoolExecutor(max_workers=max(1, min(workers, len(connection_ids))))
+    futures = [pool.submit(one, connection_id) for connection_id in connection_ids]
+    done, late = wait(futures, timeout=budget)
+    pool.shutdown(wait=False, cancel_futures=True)
+    counts = {"sent": 0, "gone": 0}
+    for future in done:
+        counts[future.result()] += 1  # an error other than 410 raises, as before
+    if late:
+        counts["late"] = len(late)
+    return counts
 
 
 def _api() -> Any:
