@@ -25,6 +25,8 @@ from etl_task.sources import Source, SourceFile, feed
 
 log = logging.getLogger("etl")
 RECORD_SECONDS = 5.0  # how often a running run's counts are written to its etl_runs row
+DEFAULT_MAX_DELETE_SHARE = 0.10
+DEFAULT_MAX_DELETE_ROWS = 10_000
 
 
 class EmptyRun(RuntimeError):
@@ -33,6 +35,10 @@ class EmptyRun(RuntimeError):
 
 class LeaseHeld(RuntimeError):
     """Another run holds the lease."""
+
+
+class LeaseLost(RuntimeError):
+    """This run's lease expired and another run took it: its final writes are not made."""
 
 
 class Run:
@@ -44,7 +50,9 @@ class Run:
     def __init__(self, conn: psycopg2.extensions.connection, source: Source, *, batch_size: int = 1000,
                  concurrency: int = 10, full: bool = False, quarantine_out: IO[str] | None = None,
                  progress: Progress | None = None, allow_empty: bool = False, walk_every: int = 10,
-                 lease_seconds: float = 60.0, live: Callable[[EtlMessage], None] | None = None):
+                 lease_seconds: float = 60.0, live: Callable[[EtlMessage], None] | None = None,
+                 allow_deletions: bool = False, max_delete_share: float = DEFAULT_MAX_DELETE_SHARE,
+                 max_delete_rows: int = DEFAULT_MAX_DELETE_ROWS):
         self.conn, self.source = conn, source
         self.batch_size, self.concurrency, self.full = batch_size, concurrency, full
         self.quarantine_out = quarantine_out
@@ -53,6 +61,10 @@ class Run:
         self.walk_every = walk_every          # with the changes feed, still walk every Nth run
         self.lease_seconds = lease_seconds
         self.live = live                      # gets etlProgress / etlFinished messages (throttled by its owner)
+        # Like rclone's --max-delete: removing more than this share of the library or this many rows holds
+        # every removal until a run with allow_deletions.
+        self.allow_deletions = allow_deletions
+        self.max_delete_share, self.max_delete_rows = max_delete_share, max_delete_rows
         self.stop_requested = threading.Event()  # set by SIGTERM: finish the current batch and stop
         self.holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._control: psycopg2.extensions.connection | None = None
@@ -110,6 +122,9 @@ class Run:
         done = threading.Event()
         try:
             mode, token, runs_since_walk = self._choose_mode()
+            summary.linking = bool(self._with_control(lambda c: store.unlinked_files(c, self.source.name)))
+            if summary.linking and mode == "changes":  # linking needs every file listed
+                mode, token = "walk", None
             summary.mode = mode
             run_id = self._with_control(lambda c: store.start_run(c, self.source.name, mode))
             summary.run_id = run_id
@@ -193,7 +208,7 @@ class Run:
         versions, present, gone_before = self._with_control(lambda c: store.live_files(c, self.source.name))
         loader = Loader(self.conn, self.source.name, run_id, self.batch_size, self.quarantine_out)
         loader.summary = summary
-        listed: set[str] = set()
+        listed: dict[str, str] = {}  # file id -> version listed
         status, error = "failed", None
         try:
             items, changes, after_walk = self._items(summary, run_id, token)
@@ -204,9 +219,14 @@ class Run:
                 status = "interrupted"
             else:
                 self._settle(summary, run_id, changes, after_walk, listed, present, gone_before, runs_since_walk)
-                status = "failed" if summary.failed else "succeeded"
+                status = "failed" if summary.failed else "held" if summary.held else "succeeded"
                 if summary.failed:
                     error = f"{summary.failed} file(s) could not be downloaded; the next run tries them again"
+                elif summary.held:
+                    error = summary.held_reason
+        except LeaseLost as exc:
+            summary.interrupted = True
+            status, error = "interrupted", str(exc)
         except Exception as exc:
             error = f"{type(exc).__name__}: {exc}"
             raise
@@ -231,7 +251,7 @@ class Run:
             self._phase = "finished"
             self._report(summary, run_id, finished=status)
 
-    def _load(self, items: Iterable[SourceFile], summary: Summary, loader: Loader, listed: set[str],
+    def _load(self, items: Iterable[SourceFile], summary: Summary, loader: Loader, listed: dict[str, str],
               versions: set[tuple[str, str]], run_id: int) -> None:
         last_report = 0.0
         with ThreadPoolExecutor(self.concurrency, thread_name_prefix="fetch") as pool:
@@ -266,7 +286,7 @@ class Run:
                 if time.monotonic() - last_report >= 0.5:  # a slow listing still reports
                     last_report = time.monotonic()
                     self._report(summary, run_id)
-                listed.add(item.file_id)
+                listed[item.file_id] = item.modified
                 summary.files_seen += 1
                 if not self.full and (item.file_id, item.modified) in versions:
                     summary.files_skipped += 1
@@ -294,29 +314,45 @@ class Run:
                     future.cancel()
             drain(0)
 
-    def _settle(self, summary: Summary, run_id: int, changes: Any, after_walk: str | None, listed: set[str],
+    def _settle(self, summary: Summary, run_id: int, changes: Any, after_walk: str | None, listed: dict[str, str],
                 present: set[str], gone_before: set[str], runs_since_walk: int) -> None:
-        """After a complete run: what is gone, what came back, and where the next run starts."""
+        """After a complete run: what is gone, what came back, which rows no file backs any more (removed,
+        unless too many: then held), and where the next run starts. One transaction, under the lease."""
         if changes is None:
             if summary.files_seen == 0 and not self.allow_empty:
                 raise EmptyRun(f"{self.source.name} has no movie files at all; if that is expected, pass "
                                "--allow-empty, otherwise check the folder id and that it is shared with the "
                                "ETL's Google account")
-            gone = present - listed
+            gone = present - set(listed)
         else:
-            gone = (changes.gone & present) - listed
-        back = listed & gone_before
+            gone = (changes.gone & present) - set(listed)
+        back = set(listed) & gone_before
         summary.deleted_seen = len(gone)
         summary.deleted = sorted(gone)
         tree = getattr(self.source, "tree", None)
+        failed = {f["fileId"] for f in summary.failures}
 
         def save(cur: Any) -> None:
+            if not store.holds_lease(cur, self.holder):
+                raise LeaseLost("the run lost its lease to another run before it could finish; "
+                                "nothing of its end state was written")
+            if changes is None:
+                store.stale_links_walk(cur, self.source.name, listed, failed)
+            else:
+                store.stale_links_changes(cur, self.source.name, {k: v for k, v in listed.items()
+                                                                  if k not in failed}, changes.gone - set(listed))
+            removed, replaced, summary.kept_added, total = store.orphans(cur)
+            walk_next = self._mirror(summary, cur, removed, replaced, total)
+            if summary.linking and changes is None:  # every file listed: what is still unlinked is superseded
+                store.mark_all_linked(cur, self.source.name)
+                summary.unbacked = store.adopt_unbacked(cur, self.source.name)
+                walk_next = True
             if gone:
                 store.mark_gone(cur, self.source.name, run_id, gone)
             if back:
                 store.mark_back(cur, self.source.name, back)
             if tree is not None and getattr(self.source, "user_token", False):
-                if summary.failed:  # the feed would not list them again: walk next time
+                if summary.failed or walk_next:  # the feed would not list them again: walk next time
                     store.save_sync_state(cur, self.source.name, None, 0)
                 elif changes is not None:
                     store.save_sync_state(cur, self.source.name, changes.token, runs_since_walk + 1)
@@ -325,6 +361,30 @@ class Run:
                 store.save_tree(cur, self.source.name, tree.folders, tree.targets)
 
         self._with_control(lambda cur: _in_transaction(cur, save))
+
+    def _mirror(self, summary: Summary, cur: Any, removed: int, replaced: int, total: int) -> bool:
+        """Remove the rows no file backs any more, unless this is the first run with provenance or there
+        are too many; True when the removals wait (the next run then walks, to find them again)."""
+        rows = removed + replaced
+        if not rows:
+            return False
+        if summary.linking:
+            log.info("first run with provenance: %d row(s) no longer backed by a file are left for the next walk",
+                     rows)
+            return True
+        limit = min(self.max_delete_rows, int(self.max_delete_share * total))
+        if rows > limit and not self.allow_deletions:
+            summary.held = rows
+            summary.held_reason = (
+                f"held: this run would remove {rows} of {total} movies ({removed} from files gone, {replaced} "
+                f"from files changed), more than the limit of {limit} (ETL_MAX_DELETE_SHARE "
+                f"{self.max_delete_share:.0%} of the library, ETL_MAX_DELETE_ROWS {self.max_delete_rows}); "
+                "nothing was removed. If the folder really lost them, run again with --allow-deletions")
+            log.warning("%s", summary.held_reason)
+            return True
+        store.drop_stale(cur, self.source.name)
+        summary.removed, summary.replaced = removed, replaced
+        return False
 
 
 def _in_transaction(cur: Any, work: Callable[[Any], None]) -> None:
