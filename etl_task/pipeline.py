@@ -18,10 +18,11 @@ import psycopg2.extensions
 
 from domain.messages import EtlMessage
 from etl_task import store
+from etl_task.changes import Tree, feed
 from etl_task.loader import Loader, Summary
 from etl_task.progress import Progress
 from etl_task.records import MAX_FILE_BYTES
-from etl_task.sources import Source, SourceFile, feed
+from etl_task.sources import Gone, Refused, Source, SourceFile
 
 log = logging.getLogger("etl")
 RECORD_SECONDS = 5.0  # how often a running run's counts are written to its etl_runs row
@@ -184,17 +185,20 @@ class Run:
             self._set_phase("checking", summary, run_id)
             preflight()
         drive = feed(self.source)
+        if drive is None and getattr(self.source, "user_token", False):
+            summary.feed_note = getattr(self.source, "feed_reason", None)
+            if summary.mode == "changes":
+                summary.mode = "walk"
+                self._with_control(lambda c: store.set_mode(c, run_id, "walk"))
         if summary.mode == "changes" and token and drive is not None:  # the mode is only chosen for such a source
             self._set_phase("reading changes", summary, run_id)
-            from etl_task.drive import DriveError, Tree
-
-            folders, targets = self._with_control(lambda c: store.load_tree(c, self.source.name))
+            folders, targets, linked, shortcuts = self._with_control(lambda c: store.load_tree(c, self.source.name))
             try:
-                changes = drive.changes(token, Tree(folders, targets))
+                changes = drive.changes(token, Tree(folders, targets, linked, shortcuts))
                 return changes.files, changes, None
-            except DriveError as exc:
+            except Exception as exc:  # any failure of the feed: the walk is always right
                 log.warning("changes feed unusable (%s); walking the folder instead", exc)
-                summary.fallback = str(exc)
+                summary.fallback = f"{type(exc).__name__}: {exc}"
                 summary.mode = "walk"
                 self._with_control(lambda c: store.set_mode(c, run_id, "walk"))
         # Read the feed's position before walking, so what changes during the walk is seen next time.
@@ -272,7 +276,7 @@ class Run:
                             continue
                         error = future.exception()
                         if error is not None:
-                            loader.fail(item, str(error))
+                            self._unfetched(item, error, loader, listed)
                         else:
                             summary.files_downloaded += 1
                             loader.add_file(item, future.result())
@@ -303,6 +307,8 @@ class Run:
                         content = self.source.fetch(item)
                         summary.files_downloaded += 1
                         loader.add_file(item, content)
+                    except FileNotFoundError as exc:  # removed since it was listed
+                        self._unfetched(item, Gone(str(exc)), loader, listed)
                     except OSError as exc:
                         loader.fail(item, str(exc))
                     continue
@@ -314,6 +320,17 @@ class Run:
                     future.cancel()
             drain(0)
 
+    @staticmethod
+    def _unfetched(item: SourceFile, error: BaseException, loader: Loader, listed: dict[str, str]) -> None:
+        """Gone since listed: as if not listed. Refused for good: quarantined by version. Else failed
+        (not checkpointed: the next run tries again)."""
+        if isinstance(error, Gone):
+            listed.pop(item.file_id, None)
+        elif isinstance(error, Refused):
+            loader.quarantine(item, str(error))
+        else:
+            loader.fail(item, str(error))
+
     def _settle(self, summary: Summary, run_id: int, changes: Any, after_walk: str | None, listed: dict[str, str],
                 present: set[str], gone_before: set[str], runs_since_walk: int) -> None:
         """After a complete run: what is gone, what came back, which rows no file backs any more (removed,
@@ -324,8 +341,10 @@ class Run:
                                "--allow-empty, otherwise check the folder id and that it is shared with the "
                                "ETL's Google account")
             gone = present - set(listed)
+            vanished: set[str] = set()
         else:
-            gone = (changes.gone & present) - set(listed)
+            vanished = {f.file_id for f in changes.files} - set(listed)  # gone between listing and download
+            gone = ((changes.gone | vanished) & present) - set(listed)
         back = set(listed) & gone_before
         summary.deleted_seen = len(gone)
         summary.deleted = sorted(gone)
@@ -340,7 +359,8 @@ class Run:
                 store.stale_links_walk(cur, self.source.name, listed, failed)
             else:
                 store.stale_links_changes(cur, self.source.name, {k: v for k, v in listed.items()
-                                                                  if k not in failed}, changes.gone - set(listed))
+                                                                  if k not in failed},
+                                          (changes.gone | vanished) - set(listed))
             removed, replaced, summary.kept_added, total = store.orphans(cur)
             walk_next = self._mirror(summary, cur, removed, replaced, total)
             if summary.linking and changes is None:  # every file listed: what is still unlinked is superseded
@@ -358,7 +378,7 @@ class Run:
                     store.save_sync_state(cur, self.source.name, changes.token, runs_since_walk + 1)
                 else:
                     store.save_sync_state(cur, self.source.name, after_walk, 0)
-                store.save_tree(cur, self.source.name, tree.folders, tree.targets)
+                store.save_tree(cur, self.source.name, tree)
 
         self._with_control(lambda cur: _in_transaction(cur, save))
 

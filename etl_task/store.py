@@ -136,23 +136,35 @@ def save_sync_state(cur: Cursor, source: str, token: str | None, runs_since_walk
     )
 
 
-def load_tree(cur: Cursor, source: str) -> tuple[dict[str, tuple[str | None, str]], dict[str, str]]:
-    cur.execute("SELECT item_id, kind, parent_id, path FROM etl_tree WHERE source = %s", (source,))
+def load_tree(cur: Cursor, source: str) -> tuple[dict[str, tuple[str | None, str]], dict[str, str], dict[str, str],
+                                                 dict[str, str]]:
+    """(folders, file-shortcut targets, folders reached through a shortcut, file shortcuts): see Tree."""
+    cur.execute("SELECT item_id, kind, parent_id, path, via FROM etl_tree WHERE source = %s", (source,))
     folders: dict[str, tuple[str | None, str]] = {}
     targets: dict[str, str] = {}
-    for item_id, kind, parent_id, path in cur.fetchall():
-        if kind == "folder":
+    linked: dict[str, str] = {}
+    shortcuts: dict[str, str] = {}
+    for item_id, kind, parent_id, path, via in cur.fetchall():
+        if kind in ("folder", "linked"):
             folders[item_id] = (parent_id, path)
-        else:
+            if kind == "linked":
+                linked[item_id] = via
+        elif kind == "target":
             targets[item_id] = path
-    return folders, targets
+        else:
+            shortcuts[item_id] = via
+    return folders, targets, linked, shortcuts
 
 
-def save_tree(cur: Cursor, source: str, folders: dict[str, tuple[str | None, str]], targets: dict[str, str]) -> None:
+def save_tree(cur: Cursor, source: str, tree: Any) -> None:
+    """tree: an etl_task.changes.Tree."""
     cur.execute("DELETE FROM etl_tree WHERE source = %s", (source,))
-    rows = [(source, i, "folder", p, path) for i, (p, path) in folders.items()]
-    rows += [(source, i, "target", None, path) for i, path in targets.items()]
-    execute_values(cur, "INSERT INTO etl_tree (source, item_id, kind, parent_id, path) VALUES %s", rows,
+    rows = [(source, i, "linked" if i in tree.linked else "folder", p, path, tree.linked.get(i))
+            for i, (p, path) in tree.folders.items()]
+    rows += [(source, i, "target", None, path, None) for i, path in tree.targets.items()]
+    rows += [(source, i, "shortcut", None, "", target) for i, target in tree.shortcuts.items()
+             if i not in tree.folders and i not in tree.targets]
+    execute_values(cur, "INSERT INTO etl_tree (source, item_id, kind, parent_id, path, via) VALUES %s", rows,
                    page_size=1000)
 
 

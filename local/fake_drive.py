@@ -48,6 +48,7 @@ GOOGLE_TOKEN_AUDIENCE = "https://oauth2.googleapis.com/token"  # noqa: S105 - a 
 DRIVE_SCOPES = {"https://www.googleapis.com/auth/drive", "https://www.googleapis.com/auth/drive.readonly"}
 _EPOCH = datetime(2026, 11, 1, 10, 0, tzinfo=UTC)
 _KEY_CACHE: dict[str, tuple[str, str]] = {}
+_SCHEMA_CACHE: dict[str, Any] = {}
 
 
 def _rsa_key() -> tuple[str, str]:
@@ -132,6 +133,35 @@ def parse_fields(text: str) -> dict[str, Any]:
         return tree
 
     return parse_list(None)
+
+
+def _discovery_schemas() -> dict[str, Any]:
+    """Drive v3's schemas from the discovery document that ships with the pinned client library."""
+    if "schemas" not in _SCHEMA_CACHE:
+        import googleapiclient
+
+        path = Path(googleapiclient.__file__).parent / "discovery_cache" / "documents" / "drive.v3.json"
+        _SCHEMA_CACHE["schemas"] = json.loads(path.read_text())["schemas"]
+    return _SCHEMA_CACHE["schemas"]
+
+
+def check_fields(tree: dict[str, Any], schema: str, text: str) -> None:
+    """Drive answers 400 invalidParameter to a field name its resource does not have."""
+    _check_fields(tree, _discovery_schemas()[schema], text)
+
+
+def _check_fields(tree: dict[str, Any], schema: dict[str, Any], text: str) -> None:
+    schemas = _discovery_schemas()
+    while "$ref" in schema or schema.get("type") == "array":
+        schema = schemas[schema["$ref"]] if "$ref" in schema else schema["items"]
+    properties = schema.get("properties", {})
+    for name, sub in tree.items():
+        if name == "*":
+            continue
+        if name not in properties:
+            raise ApiError(400, "invalidParameter", f"Invalid field selection {name}", "fields")
+        if sub is not None:
+            _check_fields(sub, properties[name], text)
 
 
 def _merge(tree: dict[str, Any], name: str, sub: Any) -> None:
@@ -263,6 +293,7 @@ class Node:
     link_shared: bool = False
     resource_key: str | None = None
     trashed: bool = False
+    trashed_by_parent: bool = False   # trashed because a folder above was (Drive: File.trashed is true then too)
     deleted: bool = False
     version: int = 0
     modified: str = ""
@@ -281,6 +312,12 @@ class FakeDrive:
         self.children: dict[str, list[str]] = defaultdict(list)
         self.downloads: Counter[str] = Counter()
         self.broken_downloads: set[str] = set()  # always answer 500 for these
+        self.abusive: set[str] = set()            # flagged as malware: 403 cannotDownloadAbusiveFile, for good
+        self.download_restricted: set[str] = set()  # capabilities.canDownload false: 403 cannotDownloadFile
+        self.vanish_on_download: set[str] = set()  # deleted between listing and download: 404 on alt=media
+        self.drive_members: dict[str, set[str]] = defaultdict(set)  # shared drive id -> its members
+        self.ragged_pages = False                 # short and empty pages that still carry a nextPageToken
+        self._lost_access: dict[str, set[str]] = defaultdict(set)  # item id -> principals it was unshared from
         self.requests: Counter[str] = Counter()
         self.injected: list[ApiError] = []       # answered, in order, to the next API calls
         self.reject_page_tokens = 0               # the next N calls that carry a pageToken get 400
@@ -349,9 +386,36 @@ class FakeDrive:
         self._clock += 1
         self._changed(item_id)
 
+    def rename(self, item_id: str, name: str) -> None:
+        """A metadata-only change: a new name, same content and version."""
+        self.nodes[item_id].name = name
+        self._changed(item_id)
+
     def trash(self, item_id: str) -> None:
+        """Trashing a folder trashes what is under it too: each of those reads trashed and has a change."""
         self.nodes[item_id].trashed = True
         self._changed(item_id)
+        stack = list(self.children.get(item_id, []))
+        while stack:
+            node = self.nodes[stack.pop()]
+            if not node.trashed:
+                node.trashed = node.trashed_by_parent = True
+                self._changed(node.id)
+            stack.extend(self.children.get(node.id, []))
+
+    def drive_changed(self, drive_id: str) -> None:
+        """A shared drive itself changed (renamed, membership): a changeType 'drive' entry, no fileId."""
+        self._changes.append(f"drive:{drive_id}")
+
+    def unshare(self, item_id: str, principal: str) -> None:
+        """The caller loses access: its change log gets removed tombstones for the item and what is under it."""
+        self.nodes[item_id].readers.discard(principal)
+        stack = [item_id]
+        while stack:
+            node = self.nodes[stack.pop()]
+            self._lost_access[node.id].add(principal)
+            self._changed(node.id)
+            stack.extend(self.children.get(node.id, []))
 
     def delete(self, item_id: str) -> None:
         node = self.nodes[item_id]
@@ -546,6 +610,8 @@ class FakeDrive:
         if route == "/changes/startPageToken":
             with self._lock:
                 self.requests["changes"] += 1
+            if query.get("driveId") and principal not in self.drive_members.get(query["driveId"], set()):
+                raise ApiError(404, "notFound", f"Shared drive not found: {query['driveId']}", "driveId")
             body = {"kind": "drive#startPageToken", "startPageToken": str(len(self._changes) + 1)}
             return 200, json.dumps(body).encode(), None
         if route == "/changes":
@@ -591,6 +657,9 @@ class FakeDrive:
         if corpora in ("drive", "allDrives") and not all_drives:
             raise ApiError(403, "teamDrivesParameterRequired", "The includeItemsFromAllDrives parameter must be set "
                            "to true when corpora is drive or allDrives.", "includeItemsFromAllDrives")
+        if corpora == "drive" and principal not in self.drive_members.get(query.get("driveId", ""), set()):
+            # Access to a folder inside a shared drive does not make the caller a member of the drive.
+            raise ApiError(404, "notFound", f"Shared drive not found: {query.get('driveId')}", "driveId")
         if query.get("pageToken") and self.reject_page_tokens > 0:
             with self._lock:
                 self.reject_page_tokens -= 1
@@ -613,21 +682,27 @@ class FakeDrive:
                 visible.append(node)
         size = min(int(query.get("pageSize", 100)), self.page_size_cap)
         start = _offset(query.get("pageToken"), "files")
+        if self.ragged_pages:  # Drive may answer partial or empty pages before the last one
+            size = (start // max(1, size) + len(visible)) % 3 if start + size < len(visible) else size
         page = visible[start:start + size]
         body: dict[str, Any] = {"kind": "drive#fileList", "incompleteSearch": incomplete,
-                                "files": [self._resource(n) for n in page]}
+                                "files": [self._resource(n, principal) for n in page]}
         if start + size < len(visible):
             body["nextPageToken"] = _page_token("files", start + size)
         default = "kind,incompleteSearch,nextPageToken,files(kind,id,name,mimeType)"
-        return json.dumps(select(body, parse_fields(query.get("fields") or default))).encode()
+        return json.dumps(select(body, _fields(query, default, "FileList"))).encode()
 
     def _list_changes(self, principal: str, query: dict[str, str]) -> bytes:
+        """The user's change log, or with driveId a shared drive's own log (members only). Shared-drive items
+        are logged in their drive's log; the user's log has them only for a non-member given item access."""
         with self._lock:
             self.requests["changes"] += 1
         token = query.get("pageToken") or ""
         if not token.isdigit() or not self._change_floor <= int(token) <= len(self._changes) + 1:
             raise ApiError(400, "invalid", "Invalid Value", "pageToken")
-        all_drives = query.get("includeItemsFromAllDrives") == "true"
+        drive_log = query.get("driveId")
+        if drive_log and principal not in self.drive_members.get(drive_log, set()):
+            raise ApiError(404, "notFound", f"Shared drive not found: {drive_log}", "driveId")
         size = min(int(query.get("pageSize", 100)), self.page_size_cap)
         start = int(token) - 1
         latest: dict[str, int] = {}
@@ -637,29 +712,46 @@ class FakeDrive:
             latest[self._changes[end]] = end
             end += 1
         changes = []
-        for file_id, seq in sorted(latest.items(), key=lambda kv: kv[1]):
-            node = self.nodes[file_id]
-            if node.drive_id and not all_drives:
-                continue
+        for item_id, seq in sorted(latest.items(), key=lambda kv: kv[1]):
             when = (_EPOCH + timedelta(seconds=seq)).isoformat().replace("+00:00", "Z")
-            if node.deleted:
-                changes.append({"kind": "drive#change", "changeType": "file", "time": when, "removed": True,
-                                "fileId": file_id})
-                continue
-            # Only what the caller has in its own Drive or was shared with directly: not link-only items.
-            if not self._shared_directly(principal, node):
-                continue
-            changes.append({"kind": "drive#change", "changeType": "file", "time": when, "removed": False,
-                            "fileId": file_id, "file": self._resource(node)})
+            change = self._change(principal, item_id, drive_log, query.get("includeItemsFromAllDrives") == "true")
+            if change is not None:
+                changes.append({"kind": "drive#change", "time": when, **change})
         body: dict[str, Any] = {"kind": "drive#changeList", "changes": changes}
         if end < len(self._changes):
             body["nextPageToken"] = str(end + 1)
         else:
             body["newStartPageToken"] = str(len(self._changes) + 1)
         default = "kind,nextPageToken,newStartPageToken,changes(kind,changeType,time,removed,fileId,file(kind,id,name,mimeType))"
-        return json.dumps(select(body, parse_fields(query.get("fields") or default))).encode()
+        return json.dumps(select(body, _fields(query, default, "ChangeList"))).encode()
+
+    def _change(self, principal: str, item_id: str, drive_log: str | None, all_drives: bool) -> dict | None:
+        """One entry of the log asked for, or None when that log does not show it to the caller."""
+        if item_id.startswith("drive:"):
+            drive_id = item_id.removeprefix("drive:")
+            if drive_log or principal not in self.drive_members.get(drive_id, set()):
+                return None
+            return {"changeType": "drive", "driveId": drive_id, "removed": False}
+        node = self.nodes[item_id]
+        if drive_log:
+            if node.drive_id != drive_log:
+                return None
+        elif node.drive_id and (not all_drives or principal in self.drive_members.get(node.drive_id, set())):
+            return None  # a member reads the drive's own log
+        entry: dict[str, Any] = {"changeType": "file", "fileId": item_id}
+        if node.drive_id:
+            entry["driveId"] = node.drive_id
+        if node.deleted or (principal in self._lost_access.get(item_id, set())
+                            and not self._shared_directly(principal, node)):
+            return {**entry, "removed": True}  # deleted, or the caller lost access: a tombstone
+        # Only what the caller has in its own Drive or was shared with directly: not link-only items.
+        if not self._shared_directly(principal, node):
+            return None
+        return {**entry, "removed": False, "file": self._resource(node, principal)}
 
     def _shared_directly(self, principal: str, node: Node) -> bool:
+        if node.drive_id and principal in self.drive_members.get(node.drive_id, set()):
+            return True
         current: Node | None = node
         while current is not None:
             if principal == current.owner or principal in current.readers:
@@ -667,10 +759,18 @@ class FakeDrive:
             current = self.nodes.get(current.parent) if current.parent else None
         return False
 
-    def _resource(self, node: Node) -> dict:
+    def _resource(self, node: Node, principal: str) -> dict:
         data: dict[str, Any] = {"kind": "drive#file", "id": node.id, "name": node.name, "mimeType": node.mime,
                                 "parents": [node.parent] if node.parent else [], "trashed": node.trashed,
-                                "modifiedTime": node.modified, "version": str(node.version)}
+                                "explicitlyTrashed": node.trashed and not node.trashed_by_parent,
+                                "modifiedTime": node.modified, "version": str(node.version),
+                                "ownedByMe": node.owner == principal and not node.drive_id,
+                                "capabilities": {"canDownload": node.id not in self.download_restricted,
+                                                 "canListChildren": node.mime == FOLDER}}
+        if principal in node.readers:  # shared with the caller directly (or through a group)
+            data["sharedWithMeTime"] = node.modified
+        if node.drive_id:
+            data["capabilities"]["canReadDrive"] = principal in self.drive_members.get(node.drive_id, set())
         if node.drive_id:
             data["driveId"] = node.drive_id
         if node.resource_key:
@@ -693,7 +793,7 @@ class FakeDrive:
             with self._lock:
                 self.requests["get"] += 1
             default = "kind,id,name,mimeType"
-            return 200, json.dumps(select(self._resource(node), parse_fields(query.get("fields") or default))).encode(), None
+            return 200, json.dumps(select(self._resource(node, principal), _fields(query, default, "File"))).encode(), None
         with self._lock:
             self.downloads[file_id] += 1
             self.requests["download"] += 1
@@ -702,7 +802,22 @@ class FakeDrive:
                            "with Docs Editors files.", "alt")
         if file_id in self.broken_downloads:
             raise ApiError(500, "backendError", "Backend Error")
+        if file_id in self.vanish_on_download:  # deleted after the caller listed it
+            self.delete(file_id)
+            raise not_found(file_id)
+        if file_id in self.abusive and query.get("acknowledgeAbuse") != "true":
+            raise ApiError(403, "cannotDownloadAbusiveFile", "This file has been identified as malware or spam and "
+                           "cannot be downloaded.", "acknowledgeAbuse")
+        if file_id in self.download_restricted:
+            raise ApiError(403, "cannotDownloadFile", "The user does not have sufficient permissions to download "
+                           "this file.")
         return 200, node.content, node.mime
+
+
+def _fields(query: dict[str, str], default: str, schema: str) -> dict[str, Any]:
+    tree = parse_fields(query.get("fields") or default)
+    check_fields(tree, schema, query.get("fields") or default)
+    return tree
 
 
 def _resource_keys(header: str) -> dict[str, str]:

@@ -41,3 +41,11 @@ ALTER TABLE etl_runs
     ADD COLUMN removed  integer NOT NULL DEFAULT 0,  -- rows removed: their files are gone
     ADD COLUMN replaced integer NOT NULL DEFAULT 0,  -- rows removed: their files now say something else
     ADD COLUMN held     integer NOT NULL DEFAULT 0;  -- rows a held run would have removed
+
+-- The tree the changes feed is matched against also keeps what shortcuts reach: 'linked' folders (reached
+-- through a folder shortcut, via = the shortcut: only the shortcut decides whether they stay) and file
+-- 'shortcut's (via = the target, which goes when its last shortcut does).
+ALTER TABLE etl_tree DROP CONSTRAINT IF EXISTS etl_tree_kind_check;
+ALTER TABLE etl_tree
+    ADD CONSTRAINT etl_tree_kind_check CHECK (kind IN ('folder', 'target', 'linked', 'shortcut')),
+    ADD COLUMN via text;
