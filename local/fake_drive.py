@@ -8,9 +8,19 @@ depends on it:
 - a parent the caller can't see lists as empty (no 404); access is per principal (the OAuth user,
   a service account), by ownership, sharing (inherited by children) or link — link access needs the
   item's resource key in `X-Goog-Drive-Resource-Keys` when it has one, and service accounts get none;
-- `fields` is honoured (a field not asked for is missing), `q` is parsed (`'id' in parents`,
+- `fields` is honoured (a field not asked for is missing; a name the discovery document does not know is
+  400 invalidParameter), `q` is parsed (`'id' in parents`,
   `trashed`, `mimeType`, `name`, and/or/not/parentheses; anything else is 400);
-- `corpora`: `allDrives` answers `incompleteSearch: true` and leaves shared-drive items out;
+- `corpora`: `allDrives` answers `incompleteSearch: true` and leaves shared-drive items out; `drive`
+  answers 404 "Shared drive not found" to anyone who is not a member of the drive (`drive_members`);
+- change logs: the user's log covers what the caller owns or was shared directly (not link-only items),
+  has `changeType: drive` entries for the shared drives the caller belongs to (`drive_changed`), and
+  `removed: true` tombstones when access is lost (`unshare`); each shared drive keeps its own log
+  (`driveId`), which is the only one with its items for members;
+- `rename()` is a metadata-only change; trashing a folder trashes (and logs) everything under it;
+- downloads can be refused for good (403 `cannotDownloadAbusiveFile`, `cannotDownloadFile` with
+  `capabilities.canDownload` false) or race a deletion (404); pages can be short or empty and still
+  carry a `nextPageToken` (`ragged_pages`);
 - Google-native types and folders answer 403 `fileNotDownloadable` to `alt=media`;
 - errors carry both the `errors` list and, for rate limits, the newer `details` (ErrorInfo) list;
 - page tokens and change tokens can be made to expire;
@@ -191,6 +201,14 @@ _TOKEN = re.compile(r"\s*(?:(?P<str>'(?:\\.|[^'\\])*')|(?P<op>!=|=|\(|\))|(?P<wo
 
 def parse_q(text: str) -> tuple[Callable[[Node], bool], set[str]]:
     """A predicate for the query and the parent ids it names (so listing can start from children)."""
+    parser = _QueryParser(text, _tokens(text))
+    predicate = parser.either() if parser.tokens else (lambda n: True)
+    if parser.index != len(parser.tokens):
+        raise _invalid_q(text)
+    return predicate, parser.parents
+
+
+def _tokens(text: str) -> list[tuple[str, str]]:
     tokens: list[tuple[str, str]] = []
     pos = 0
     while pos < len(text.rstrip()):
@@ -203,74 +221,81 @@ def parse_q(text: str) -> tuple[Callable[[Node], bool], set[str]]:
             value = re.sub(r"\\(.)", r"\1", value[1:-1])
         tokens.append((kind, value))
         pos = match.end()
-    parents: set[str] = set()
-    index = 0
+    return tokens
 
-    def peek(offset: int = 0) -> tuple[str, str]:
-        return tokens[index + offset] if index + offset < len(tokens) else ("", "")
 
-    def take() -> tuple[str, str]:
-        nonlocal index
-        token = peek()
+class _QueryParser:
+    """Recursive descent over Drive's q grammar: `or` binds looser than `and`, then `not`, parentheses
+    and the conditions the ETL uses."""
+
+    def __init__(self, text: str, tokens: list[tuple[str, str]]):
+        self.text, self.tokens, self.index = text, tokens, 0
+        self.parents: set[str] = set()
+
+    def peek(self) -> tuple[str, str]:
+        return self.tokens[self.index] if self.index < len(self.tokens) else ("", "")
+
+    def take(self) -> tuple[str, str]:
+        token = self.peek()
         if not token[0]:
-            raise _invalid_q(text)
-        index += 1
+            raise _invalid_q(self.text)
+        self.index += 1
         return token
 
-    def joined(word: str, operand: Callable[[], Callable[[Node], bool]],
+    def joined(self, word: str, operand: Callable[[], Callable[[Node], bool]],
                combine: Callable[[Iterable[bool]], bool]) -> Callable[[Node], bool]:
-        """operand (word operand)*: `or` binds looser than `and`, as in Drive's grammar."""
+        """operand (word operand)*."""
         parts = [operand()]
-        while peek() == ("word", word):
-            take()
+        while self.peek() == ("word", word):
+            self.take()
             parts.append(operand())
         return parts[0] if len(parts) == 1 else (lambda n: combine(p(n) for p in parts))
 
-    def either() -> Callable[[Node], bool]:
-        return joined("or", both, any)
+    def either(self) -> Callable[[Node], bool]:
+        return self.joined("or", self.both, any)
 
-    def both() -> Callable[[Node], bool]:
-        return joined("and", unary, all)
+    def both(self) -> Callable[[Node], bool]:
+        return self.joined("and", self.unary, all)
 
-    def unary() -> Callable[[Node], bool]:
-        if peek() == ("word", "not"):
-            take()
-            inner = unary()
+    def unary(self) -> Callable[[Node], bool]:
+        if self.peek() == ("word", "not"):
+            self.take()
+            inner = self.unary()
             return lambda n: not inner(n)
-        if peek() == ("op", "("):
-            take()
-            inner = either()
-            if take() != ("op", ")"):
-                raise _invalid_q(text)
+        if self.peek() == ("op", "("):
+            self.take()
+            inner = self.either()
+            if self.take() != ("op", ")"):
+                raise _invalid_q(self.text)
             return inner
-        return condition()
+        return self.condition()
 
-    def condition() -> Callable[[Node], bool]:
-        first = take()
-        if first[0] == "str" and take() == ("word", "in") and take() == ("word", "parents"):
-            parents.add(first[1])
+    def condition(self) -> Callable[[Node], bool]:
+        first = self.take()
+        if first[0] == "str" and self.take() == ("word", "in") and self.take() == ("word", "parents"):
+            self.parents.add(first[1])
             return lambda n, p=first[1]: n.parent == p
         if first == ("word", "trashed"):
-            op, value = take(), take()
-            if op[0] != "op" or op[1] not in ("=", "!=") or value not in (("word", "true"), ("word", "false")):
-                raise _invalid_q(text)
-            wanted = (value[1] == "true") == (op[1] == "=")
-            return lambda n: n.trashed == wanted
+            return self.trashed()
         if first in (("word", "mimeType"), ("word", "name")):
-            op, value = take(), take()
-            if value[0] != "str" or op not in (("op", "="), ("op", "!="), ("word", "contains")):
-                raise _invalid_q(text)
-            attr = "mime" if first[1] == "mimeType" else "name"
-            if op[1] == "contains":
-                return lambda n: value[1] in getattr(n, attr)
-            equal = op[1] == "="
-            return lambda n: (getattr(n, attr) == value[1]) == equal
-        raise _invalid_q(text)
+            return self.attribute("mime" if first[1] == "mimeType" else "name")
+        raise _invalid_q(self.text)
 
-    predicate = either() if tokens else (lambda n: True)
-    if index != len(tokens):
-        raise _invalid_q(text)
-    return predicate, parents
+    def trashed(self) -> Callable[[Node], bool]:
+        op, value = self.take(), self.take()
+        if op[0] != "op" or op[1] not in ("=", "!=") or value not in (("word", "true"), ("word", "false")):
+            raise _invalid_q(self.text)
+        wanted = (value[1] == "true") == (op[1] == "=")
+        return lambda n: n.trashed == wanted
+
+    def attribute(self, attr: str) -> Callable[[Node], bool]:
+        op, value = self.take(), self.take()
+        if value[0] != "str" or op not in (("op", "="), ("op", "!="), ("word", "contains")):
+            raise _invalid_q(self.text)
+        if op[1] == "contains":
+            return lambda n: value[1] in getattr(n, attr)
+        equal = op[1] == "="
+        return lambda n: (getattr(n, attr) == value[1]) == equal
 
 
 def _invalid_q(text: str) -> ApiError:
@@ -317,6 +342,7 @@ class FakeDrive:
         self.vanish_on_download: set[str] = set()  # deleted between listing and download: 404 on alt=media
         self.drive_members: dict[str, set[str]] = defaultdict(set)  # shared drive id -> its members
         self.ragged_pages = False                 # short and empty pages that still carry a nextPageToken
+        self._ragged = 0
         self._lost_access: dict[str, set[str]] = defaultdict(set)  # item id -> principals it was unshared from
         self.requests: Counter[str] = Counter()
         self.injected: list[ApiError] = []       # answered, in order, to the next API calls
@@ -682,8 +708,10 @@ class FakeDrive:
                 visible.append(node)
         size = min(int(query.get("pageSize", 100)), self.page_size_cap)
         start = _offset(query.get("pageToken"), "files")
-        if self.ragged_pages:  # Drive may answer partial or empty pages before the last one
-            size = (start // max(1, size) + len(visible)) % 3 if start + size < len(visible) else size
+        if self.ragged_pages and start + size < len(visible):  # Drive may answer partial or empty pages
+            with self._lock:
+                self._ragged += 1
+            size = (0, 1, size)[self._ragged % 3]
         page = visible[start:start + size]
         body: dict[str, Any] = {"kind": "drive#fileList", "incompleteSearch": incomplete,
                                 "files": [self._resource(n, principal) for n in page]}
