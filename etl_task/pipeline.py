@@ -47,6 +47,8 @@ class Run:
     _started: float
     _recorded: float
     _queued: int
+    _feed_check: tuple[Any, str] | None  # (the feed, the saved token) when a walk checks the feed
+    _fetched: set[str]                   # ids this run downloaded (new or changed)
 
     def __init__(self, conn: psycopg2.extensions.connection, source: Source, *, batch_size: int = 1000,
                  concurrency: int = 10, full: bool = False, quarantine_out: IO[str] | None = None,
@@ -105,7 +107,7 @@ class Run:
         token, runs_since_walk = self._with_control(lambda c: store.sync_state(c, self.source.name))
         if token and runs_since_walk + 1 < self.walk_every:
             return "changes", token, runs_since_walk
-        return "walk", None, runs_since_walk
+        return "walk", token, runs_since_walk  # the token lets the walk check that the feed saw what it finds
 
     # --- the run ----------------------------------------------------------------------------
 
@@ -125,7 +127,7 @@ class Run:
             mode, token, runs_since_walk = self._choose_mode()
             summary.linking = bool(self._with_control(lambda c: store.unlinked_files(c, self.source.name)))
             if summary.linking and mode == "changes":  # linking needs every file listed
-                mode, token = "walk", None
+                mode = "walk"
             summary.mode = mode
             run_id = self._with_control(lambda c: store.start_run(c, self.source.name, mode))
             summary.run_id = run_id
@@ -185,8 +187,11 @@ class Run:
             self._set_phase("checking", summary, run_id)
             preflight()
         drive = feed(self.source)
+        blind = self._with_control(lambda c: store.feed_off(c, self.source.name)) if drive is not None else None
+        if blind:
+            drive = None
         if drive is None and getattr(self.source, "user_token", False):
-            summary.feed_note = getattr(self.source, "feed_reason", None)
+            summary.feed_note = blind or getattr(self.source, "feed_reason", None)
             if summary.mode == "changes":
                 summary.mode = "walk"
                 self._with_control(lambda c: store.set_mode(c, run_id, "walk"))
@@ -203,12 +208,39 @@ class Run:
                 self._with_control(lambda c: store.set_mode(c, run_id, "walk"))
         # Read the feed's position before walking, so what changes during the walk is seen next time.
         after = drive.start_page_token() if drive is not None else None
+        if drive is not None and token and summary.mode == "walk" and not summary.linking:
+            self._feed_check = (drive, token)
         self._set_phase("listing", summary, run_id)
         return self.source.list_files(), None, after
+
+    def _feed_report(self, drive: Any, token: str) -> set[str] | None:
+        """Safety net: every file id the feed reports since token (None if it cannot be read), so the walk
+        can tell whether the feed missed a file it finds changed."""
+        try:
+            tree = Tree(*self._with_control(lambda c: store.load_tree(c, self.source.name)))
+            changes = drive.changes(token, tree)
+        except Exception as exc:  # the walk goes on; the next changes run falls back if it is still broken
+            log.warning("could not read the changes feed to check it against the walk: %s", exc)
+            return None
+        seen: set[str] = {f.file_id for f in changes.files} | set(changes.gone)
+        return seen
+
+    def _feed_missed(self) -> set[str]:
+        """What this walk downloaded that the feed never reported; read after the walk, so a file changed
+        while it walked is in the feed too (when the feed works)."""
+        if self._feed_check is None or not self._fetched:
+            return set()
+        tree = getattr(self.source, "tree", None)
+        saw = self._feed_report(*self._feed_check)
+        if tree is not None:
+            self.source.tree = tree  # type: ignore[attr-defined]  # reading the feed replaced the walk's tree
+        return self._fetched - saw if saw is not None else set()
 
     def _execute(self, summary: Summary, run_id: int, token: str | None, runs_since_walk: int) -> None:
         self._started = self._recorded = time.monotonic()
         self._queued = 0
+        self._feed_check = None
+        self._fetched = set()
         versions, present, gone_before = self._with_control(lambda c: store.live_files(c, self.source.name))
         loader = Loader(self.conn, self.source.name, run_id, self.batch_size, self.quarantine_out)
         loader.summary = summary
@@ -302,6 +334,7 @@ class Run:
                     loader.quarantine(item, f"file is larger than {MAX_FILE_BYTES} bytes")  # not downloaded
                     continue
                 self._queued += 1
+                self._fetched.add(item.file_id)
                 if not self.source.remote:  # a local read is cheaper than handing it to a thread
                     try:
                         content = self.source.fetch(item)
@@ -350,6 +383,7 @@ class Run:
         summary.deleted = sorted(gone)
         tree = getattr(self.source, "tree", None)
         failed = {f["fileId"] for f in summary.failures}
+        missed = self._feed_missed()
 
         def save(cur: Any) -> None:
             if not store.holds_lease(cur, self.holder):
@@ -362,6 +396,11 @@ class Run:
                                                                   if k not in failed},
                                           (changes.gone | vanished) - set(listed))
             removed, replaced, summary.kept_added, total = store.orphans(cur)
+            if missed:
+                summary.feed_note = (f"the changes feed did not report {len(missed)} file(s) this walk found new or "
+                                     f"changed (e.g. {sorted(missed)[0]}): it is off for this source, every run walks")
+                log.warning("%s", summary.feed_note)
+                store.set_feed_off(cur, self.source.name, summary.feed_note)
             walk_next = self._mirror(summary, cur, removed, replaced, total)
             if summary.linking and changes is None:  # every file listed: what is still unlinked is superseded
                 store.mark_all_linked(cur, self.source.name)

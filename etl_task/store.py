@@ -136,6 +136,18 @@ def save_sync_state(cur: Cursor, source: str, token: str | None, runs_since_walk
     )
 
 
+def feed_off(cur: Cursor, source: str) -> str | None:
+    """Why the changes feed is off for this source (a walk found changes it never reported), or None."""
+    cur.execute("SELECT feed_off FROM etl_sync_state WHERE source = %s", (source,))
+    row = cur.fetchone()
+    return str(row[0]) if row and row[0] else None
+
+
+def set_feed_off(cur: Cursor, source: str, reason: str) -> None:
+    cur.execute("INSERT INTO etl_sync_state (source, feed_off) VALUES (%s, %s)"
+                " ON CONFLICT (source) DO UPDATE SET feed_off = EXCLUDED.feed_off", (source, reason))
+
+
 def load_tree(cur: Cursor, source: str) -> tuple[dict[str, tuple[str | None, str]], dict[str, str], dict[str, str],
                                                  dict[str, str]]:
     """(folders, file-shortcut targets, folders reached through a shortcut, file shortcuts): see Tree."""

@@ -132,6 +132,27 @@ def test_a_folder_shared_directly_with_the_user_still_uses_the_feed(stack, drive
     assert second.mode == "changes" and second.files_loaded == 1 and "Shared 1" in _titles(stack)
 
 
+def test_a_walk_that_finds_changes_the_feed_never_reported_turns_the_feed_off(stack, drive, monkeypatch) -> None:
+    top = drive.add_folder("Library", drive.root)
+    hidden = drive.add_file("h.json", top, _movie("Hidden v1"))
+    drive.add_file("s.json", top, _movie("Seen v1"))
+    reset_library(stack, None)
+    assert _run(stack, _source(drive, top), walk_every=3).mode == "walk"
+    original = FakeDrive._change
+    monkeypatch.setattr(FakeDrive, "_change", lambda self, principal, item_id, *rest: None if item_id == hidden
+                        else original(self, principal, item_id, *rest))  # a feed blind to this file
+    drive.update_file(hidden, _movie("Hidden v2"))
+    blind = _run(stack, _source(drive, top), walk_every=3)
+    assert blind.mode == "changes" and "Hidden v2" not in _titles(stack)
+    drive.update_file(drive.children[top][1], _movie("Seen v2"))
+    assert _run(stack, _source(drive, top), walk_every=3).mode == "changes"
+    walk = _run(stack, _source(drive, top), walk_every=3)  # the every-third-run walk finds what the feed missed
+    assert walk.mode == "walk" and "Hidden v2" in _titles(stack)
+    assert "did not report 1 file(s)" in (walk.feed_note or "")
+    after = _run(stack, _source(drive, top), walk_every=3)
+    assert after.mode == "walk" and "it is off for this source" in (after.feed_note or "")
+
+
 # --- 3. folder-level access inside a shared drive ----------------------------------------------
 
 def test_a_service_account_with_access_to_a_folder_in_a_shared_drive_it_is_not_a_member_of(stack, drive) -> None:

@@ -49,3 +49,7 @@ ALTER TABLE etl_tree DROP CONSTRAINT IF EXISTS etl_tree_kind_check;
 ALTER TABLE etl_tree
     ADD CONSTRAINT etl_tree_kind_check CHECK (kind IN ('folder', 'target', 'linked', 'shortcut')),
     ADD COLUMN via text;
+
+-- Safety net: a walk that finds changed files the changes feed never reported turns the feed off for that
+-- source (the reason, shown in each run's summary); every run then walks.
+ALTER TABLE etl_sync_state ADD COLUMN feed_off text;
