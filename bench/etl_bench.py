@@ -1,8 +1,10 @@
 """ETL throughput: our pipeline beside the seed's method (one INSERT and one commit per row), and the Drive
-source concurrent beside sequential, against the fake Drive with 50 ms per request."""
+source concurrent beside sequential, against the fake Drive with 50 ms per request. And incremental sync
+with provenance: after edits, deletions and new files the library matches the folder exactly."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -10,6 +12,7 @@ import time
 from pathlib import Path
 
 import psycopg2
+from psycopg2 import sql
 
 from bench import synthetic
 from etl_task.drive import DriveSource, credentials_from_info
@@ -166,6 +169,9 @@ def _serve_remote(conn, files: int, folders: int) -> None:
         try:
             if name == "counts":
                 value: object = (drive.requests["total"], sum(drive.downloads.values()))
+            elif name == "contents":  # every live file's content: what the library must say
+                value = [n.content for n in drive.nodes.values()
+                         if n.mime == "application/json" and not n.deleted and not n.trashed]
             elif name == "clear":
                 drive.requests.clear()
                 drive.downloads.clear()
@@ -200,32 +206,41 @@ def run_sync(stack, report) -> None:
     dsn = stack.database_url
     try:
         with psycopg2.connect(dsn) as conn, conn.cursor() as cur:
-            cur.execute("TRUNCATE movies, etl_files, etl_runs")
+            cur.execute("TRUNCATE movies, etl_files, etl_runs, etl_tree, etl_sync_state")
         conn.close()
         source = DriveSource(top, credentials_from_info(drive.credentials, drive.token_uri), api_endpoint=drive.endpoint)
         full = _sync_run(dsn, source, drive, full=True)
         assert full[0].files_downloaded == SYNC_FILES and full[0].failed == 0, full[0].report()
-        # The same changes for both re-syncs: half edits, half new files, spread over the tree.
+        # The same changes for both re-syncs, spread over the tree: edits, deletions (half trashed, half
+        # deleted for good) and new files.
+        edits, deletions = SYNC_CHANGES // 5, SYNC_CHANGES // 5
         for n in range(SYNC_CHANGES):
-            if n % 2:
-                drive.call("update_file", ids[(n * 7919) % len(ids)],
-                           json.dumps({"title": f"Edited {n}", "genre": "Bench"}).encode())
+            file_id = ids[(n * 7919) % len(ids)]
+            if n < edits:
+                drive.call("update_file", file_id, json.dumps({"title": f"Edited {n}", "genre": "Bench"}).encode())
+            elif n < edits + deletions:
+                drive.call("trash" if n % 2 else "delete", file_id)
             else:
                 drive.call("add_file", f"new{n}.json", tree[(n * 104729) % len(tree)],
                            json.dumps({"title": f"New {n}", "genre": "Bench"}).encode())
+        expected = _expected_rows(drive.call("contents"))  # type: ignore[arg-type]
         with psycopg2.connect(dsn) as conn, conn.cursor() as cur:
             cur.execute("SELECT changes_token FROM etl_sync_state WHERE source = %s", (source.name,))
             token = cur.fetchone()[0]
+            _snapshot(cur, "save")
         conn.close()
         feed = _sync_run(dsn, source, drive)
-        assert feed[0].mode == "changes", feed[0].report()
-        # Put the checkpoint and the feed position back as they were, so the walk sees the same 100 changes.
+        assert feed[0].mode == "changes" and feed[0].held == 0, feed[0].report()
+        feed_match = _library_matches(dsn, expected)
+        # Put the library, its links, the checkpoint and the feed position back as they were, so the walk
+        # sees the same 100 changes.
         with psycopg2.connect(dsn) as conn, conn.cursor() as cur:
-            cur.execute("DELETE FROM etl_files WHERE run_id = %s", (feed[0].run_id,))
+            _snapshot(cur, "restore")
             cur.execute("UPDATE etl_sync_state SET changes_token = %s WHERE source = %s", (token, source.name))
         conn.close()
         walk = _sync_run(dsn, source, drive, walk_every=1)
-        assert walk[0].mode == "walk", walk[0].report()
+        assert walk[0].mode == "walk" and walk[0].held == 0, walk[0].report()
+        walk_match = _library_matches(dsn, expected)
     finally:
         drive.stop()
     rows = []
@@ -236,7 +251,12 @@ def run_sync(stack, report) -> None:
                      f"{100 * requests / full[1]:.2f}%", f"{100 * seconds / full[3]:.1f}%"))
     report.table("ETL incremental sync (fake Drive, 50 ms a request, 150 requests/s limit, 16 at a time)", rows,
                  ("run", "Drive requests", "downloads", "seconds", "requests vs full", "time vs full"))
-    goals = [f"both re-syncs download exactly {SYNC_CHANGES} files: walk {walk[2]}, feed {feed[2]}",
+    changed = SYNC_CHANGES - deletions  # edits and new files: the deletions have nothing to download
+    removed = {k: (r[0].removed, r[0].replaced) for k, r in (("walk", walk), ("feed", feed))}  # type: ignore[attr-defined]
+    goals = [f"both re-syncs download exactly the {changed} changed files: walk {walk[2]}, feed {feed[2]}",
+             f"and remove the {deletions} deleted files' movies and replace the {edits} edited ones' "
+             f"(removed, replaced): walk {removed['walk']}, feed {removed['feed']}",
+             f"the library then matches the folder exactly: walk {walk_match}, feed {feed_match}",
              f"walk re-sync <= 15% of the full run's time: {100 * walk[3] / full[3]:.1f}%",
              f"changes-feed re-sync <= 1% of the full run's requests: {100 * feed[1] / full[1]:.2f}%"]
     report.note("Goals: " + "; ".join(goals) + f". (Building the fake library took {build_seconds:.0f} s, not counted.)\n")
@@ -246,6 +266,51 @@ def run_sync(stack, report) -> None:
                 "retries included; not the token endpoint). "
                 "Re-run with `python -m bench.etl_bench` (BENCH_SYNC_FILES, BENCH_SYNC_FOLDERS and BENCH_SYNC_CHANGES "
                 "make it smaller).\n")
+
+
+_SNAPSHOT = ("movies", "movie_sources", "etl_files", "etl_tree")
+
+
+def _snapshot(cur, how: str) -> None:
+    """Copy the library's state aside ("save") or put it back ("restore"; the aggregates follow through
+    the movies triggers)."""
+    for table in _SNAPSHOT:
+        saved = sql.Identifier(f"bench_saved_{table}")
+        if how == "save":
+            cur.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(saved))
+            cur.execute(sql.SQL("CREATE TABLE {} AS TABLE {}").format(saved, sql.Identifier(table)))
+        else:
+            cur.execute(sql.SQL("DELETE FROM {}").format(sql.Identifier(table)))
+            cur.execute(sql.SQL("INSERT INTO {} SELECT * FROM {}").format(sql.Identifier(table), saved))
+            cur.execute(sql.SQL("DROP TABLE {}").format(saved))
+
+
+def _expected_rows(contents: list[bytes]) -> set[tuple[str, str, str, str]]:
+    """The distinct movies the folder's files say, as the library's identity compares them."""
+    from etl_task.records import parse
+
+    rows = set()
+    for content in contents:
+        for movie in parse(content):
+            rows.add((" ".join(movie.title.split()).lower(), " ".join(movie.genre.split()).lower(),
+                      "" if movie.rating is None else f"{movie.rating:.1f}", "" if movie.year is None else str(movie.year)))
+    return rows
+
+
+def _library_matches(dsn: str, expected: set[tuple[str, str, str, str]]) -> str:
+    """'exact (N rows, md5 …)' when the movies table holds exactly the expected identities; else what differs."""
+    with psycopg2.connect(dsn) as conn, conn.cursor() as cur:
+        cur.execute("SELECT movie_key(title), movie_key(genre), coalesce(rating::text, ''), coalesce(year::text, '')"
+                    " FROM movies")
+        actual = [tuple(r) for r in cur.fetchall()]
+    conn.close()
+    digest = hashlib.md5("\n".join(sorted("|".join(r) for r in actual)).encode()).hexdigest()  # noqa: S324
+    want = hashlib.md5("\n".join(sorted("|".join(r) for r in expected)).encode()).hexdigest()  # noqa: S324
+    if len(actual) == len(set(actual)) == len(expected) and digest == want:
+        return f"exact ({len(actual):,} rows, md5 {digest[:12]})"
+    missing, extra = len(expected - set(actual)), len(set(actual) - expected)
+    raise AssertionError(f"library differs from the folder: {len(actual)} rows vs {len(expected)}, "
+                         f"{missing} missing, {extra} extra")
 
 
 def save_section(path: Path, key: str, text: str) -> None:

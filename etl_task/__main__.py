@@ -4,9 +4,13 @@ Configuration comes from the environment (the ECS task definition sets it); flag
 Modes: a full run (--full) downloads every file; otherwise a walk lists every file and downloads only
 new or changed ones (by md5Checksum, else headRevisionId), and with a user token the next runs read
 Drive's changes feed instead, walking again every ETL_WALK_EVERY runs or when the feed fails.
+The library mirrors the source: each movie row remembers the file versions it came from; a row no
+file backs any more is removed (unless a user added it through the API), and a run that would remove
+more than ETL_MAX_DELETE_SHARE of the library or ETL_MAX_DELETE_ROWS rows removes none and ends
+"held" until a run with --allow-deletions.
 One run at a time: a run that finds another holding the lease says so and exits 0.
-Exit codes: 0 finished (quarantined files included), stopped by SIGTERM after its batch, or another
-run is active; 2 some files could not be downloaded (rerun to retry just those); 1 a fatal error
+Exit codes: 0 finished (quarantined files included, or held), stopped by SIGTERM after its batch, or
+another run is active; 2 some files could not be downloaded (rerun to retry just those); 1 a fatal error
 (including a walk that found no files at all, unless --allow-empty).
 """
 
@@ -75,6 +79,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--full", action="store_true", help="ignore the checkpoint and download every file again")
     parser.add_argument("--allow-empty", action="store_true", default=env.allow_empty,
                         help="a walk that finds no files succeeds (otherwise it is an error: wrong folder or no share)")
+    parser.add_argument("--allow-deletions", action="store_true", default=env.allow_deletions,
+                        help="apply removals even beyond the limits below (after a run that was held)")
+    parser.add_argument("--max-delete-share", type=float,
+                        default=env.max_delete_share,
+                        help="a run that would remove more than this share of the library removes none (held)")
+    parser.add_argument("--max-delete-rows", type=int,
+                        default=env.max_delete_rows,
+                        help="a run that would remove more than this many movies removes none (held)")
     parser.add_argument("--walk-every", type=int, default=env.walk_every,
                         help="with the changes feed, still walk the whole tree every Nth run")
     parser.add_argument("--lease-seconds", type=float, default=env.lease_seconds,
@@ -110,7 +122,9 @@ def _execute(args: argparse.Namespace, source: Source, out: IO[str] | None) -> S
                 schema.apply_all(conn)
             run = Run(conn, source, batch_size=args.batch_size, concurrency=args.concurrency, full=args.full,
                       quarantine_out=out, progress=Progress(args.progress_interval), allow_empty=args.allow_empty,
-                      walk_every=args.walk_every, lease_seconds=args.lease_seconds, live=live.publisher())
+                      walk_every=args.walk_every, lease_seconds=args.lease_seconds, live=live.publisher(),
+                      allow_deletions=args.allow_deletions, max_delete_share=args.max_delete_share,
+                      max_delete_rows=args.max_delete_rows)
             if holder:
                 run.holder = holder  # the lease we held before the connection broke is ours to take back
             holder = run.holder
@@ -158,9 +172,12 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps({"event": "etl_quarantined", **entry}), flush=True)
     for entry in summary.failures:
         print(json.dumps({"event": "etl_file_failed", **entry}), flush=True)
-    for file_id in summary.deleted:  # reported, never deleted: the library only grows
+    for file_id in summary.deleted:  # its rows go unless another file backs them or a user added them
         print(json.dumps({"event": "etl_file_gone", "fileId": file_id}), flush=True)
-    state = "interrupted" if summary.interrupted else "failed" if summary.failed else "succeeded"
+    if summary.held_reason:
+        print(json.dumps({"event": "etl_held", "reason": summary.held_reason}), flush=True)
+    state = ("interrupted" if summary.interrupted else "failed" if summary.failed else "held" if summary.held
+             else "succeeded")
     print(json.dumps(metrics.emf(summary, state)), flush=True)
     print(json.dumps({"event": "etl_summary", "source": source.name, **summary.report()}), flush=True)
     return 2 if summary.failed else 0

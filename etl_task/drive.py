@@ -1,7 +1,7 @@
 """A Google Drive folder as a source, through google-api-python-client.
 
 Checks the root first (a folder the caller can't see lists as empty, not as an error), walks every
-level and page with folder listings in parallel (shared drives through their own corpus, folder
+level and page with folder listings in parallel (shared-drive folders by parent, like any other; folder
 shortcuts once, file shortcuts by their target's metadata), sends resource keys for link-shared
 items, and lets the client library retry rate limits (429, 403 rate-limit reasons), server errors and
 dropped connections with exponential backoff and jitter. What the library lacks is added at the
@@ -18,7 +18,6 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import Any
 
@@ -31,7 +30,8 @@ from googleapiclient.discovery import build
 from googleapiclient.errors import HttpError
 
 from etl_task import settings
-from etl_task.sources import SourceFile, is_json_name
+from etl_task.changes import Changes, Tree
+from etl_task.sources import Gone, Refused, SourceFile, is_json_name
 
 log = logging.getLogger("etl.drive")
 SCOPES = ["https://www.googleapis.com/auth/drive.readonly"]
@@ -39,9 +39,13 @@ FOLDER = "application/vnd.google-apps.folder"
 SHORTCUT = "application/vnd.google-apps.shortcut"
 NATIVE_PREFIX = "application/vnd.google-apps."
 FILE_FIELDS = ("id, name, mimeType, parents, trashed, driveId, modifiedTime, md5Checksum, headRevisionId, size,"
-               " resourceKey, shortcutDetails(targetId, targetMimeType, targetResourceKey)")
+               " resourceKey, capabilities/canDownload, shortcutDetails(targetId, targetMimeType, targetResourceKey)")
 LIST_FIELDS = f"nextPageToken, incompleteSearch, files({FILE_FIELDS})"
-CHANGE_FIELDS = f"nextPageToken, newStartPageToken, changes(fileId, removed, file({FILE_FIELDS}))"
+# A change is a file's or, with changeType 'drive' and no fileId, a shared drive's (renamed, membership).
+CHANGE_FIELDS = f"nextPageToken, newStartPageToken, changes(changeType, driveId, fileId, removed, file({FILE_FIELDS}))"
+ROOT_FIELDS = ("id, name, mimeType, driveId, resourceKey, trashed, ownedByMe, sharedWithMeTime,"
+               " shortcutDetails(targetId, targetMimeType)")
+REFUSALS = {"cannotDownloadAbusiveFile", "cannotDownloadFile"}  # a version Drive will never hand out
 # Drive's quota is per project and per user (historically 12,000 requests a minute each, ~200/s);
 # the default leaves a quarter of one project's quota to everything else that uses it.
 DEFAULT_REQUESTS_PER_SECOND = 150.0
@@ -52,16 +56,22 @@ class DriveError(RuntimeError):
     """The Drive API refused for good (after retries, or a non-retryable answer)."""
 
 
-def credentials_from_info(info: dict[str, Any], token_uri: str | None = None) -> Credentials:
+def credentials_from_info(info: dict[str, Any], token_uri: str | None = None,
+                          subject: str | None = None) -> Credentials:
     """A service-account key, or an OAuth user token with a refresh token.
 
     token_uri replaces Google's token endpoint (google-auth ignores the one in a user token file);
-    DRIVE_TOKEN_URI sets it, with DRIVE_API_ENDPOINT, for a Drive stand-in.
+    DRIVE_TOKEN_URI sets it, with DRIVE_API_ENDPOINT, for a Drive stand-in. subject (DRIVE_IMPERSONATE):
+    a Workspace service account with domain-wide delegation acts as that user.
     """
     if info.get("type") == "service_account":  # google-auth leaves the from_*_info constructors unannotated
         creds: service_account.Credentials = service_account.Credentials.from_service_account_info(  # type: ignore[no-untyped-call]
             info, scopes=SCOPES)
+        if subject:
+            creds = creds.with_subject(subject)  # type: ignore[no-untyped-call]  # google-auth: unannotated
         return creds.with_token_uri(token_uri) if token_uri else creds
+    if subject:
+        raise ValueError("DRIVE_IMPERSONATE (domain-wide delegation) needs a service-account key, not a user token")
     if "refresh_token" in info:
         user: google.oauth2.credentials.Credentials = (
             google.oauth2.credentials.Credentials.from_authorized_user_info(info, scopes=SCOPES))  # type: ignore[no-untyped-call]
@@ -90,7 +100,7 @@ def load_credentials() -> Credentials:
             info = json.load(handle)
     else:
         raise ValueError("set DRIVE_CREDENTIALS_SECRET (Secrets Manager) or DRIVE_CREDENTIALS_FILE")
-    return credentials_from_info(info, env.drive_token_uri)
+    return credentials_from_info(info, env.drive_token_uri, env.drive_impersonate)
 
 
 def retry_after_seconds(value: str | None, now: float | None = None) -> float | None:
@@ -106,6 +116,19 @@ def retry_after_seconds(value: str | None, now: float | None = None) -> float | 
     except (TypeError, ValueError, IndexError, OverflowError):
         return None
     return min(RETRY_AFTER_CAP_SECONDS, max(0.0, when - (time.time() if now is None else now)))
+
+
+def _error_reason(exc: BaseException | None) -> str | None:
+    """The first errors[].reason of a Drive error answer."""
+    if not isinstance(exc, HttpError):
+        return None
+    try:
+        errors = json.loads(exc.content.decode("utf-8"))["error"].get("errors") or []
+    except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError):
+        return None
+    first = errors[0] if errors and isinstance(errors[0], dict) else {}
+    reason = first.get("reason")
+    return str(reason) if reason else None
 
 
 def _bad_page_token(exc: Exception) -> bool:
@@ -163,22 +186,6 @@ class PacedHttp(AuthorizedHttp):  # type: ignore[misc]  # google_auth_httplib2 h
         return response, content
 
 
-@dataclass
-class Tree:
-    """The folders under the root (id -> (parent id, path prefix)) and the file-shortcut targets
-    (id -> path): what the changes feed is matched against. Kept in PostgreSQL between runs."""
-    folders: dict[str, tuple[str | None, str]] = field(default_factory=dict)
-    targets: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass
-class Changes:
-    files: list[SourceFile]
-    gone: set[str]              # ids trashed, removed or moved out of the tree
-    token: str                  # where the next run starts reading the feed
-    requests: int = 0
-
-
 class DriveSource:
     def __init__(self, folder_id: str, credentials: Credentials, *, api_endpoint: str | None = None,
                  page_size: int = 1000, max_tries: int = 6, backoff_base: float = 1.0,
@@ -198,18 +205,23 @@ class DriveSource:
         self.keys: dict[str, str] = {folder_id: resource_key} if resource_key else {}
         self.tree = Tree()
         self.requests = 0
-        self._drive_ids: dict[str, str] = {}  # folder id -> shared drive id
+        self.feed_reason: str | None = "the root has not been checked yet"  # preflight decides
         self._local = threading.local()
         self._count_lock = threading.Lock()
 
     @property
     def user_token(self) -> bool:
-        """Only a user's token sees the changes of what was shared with it by link."""
-        return isinstance(self.credentials, google.oauth2.credentials.Credentials)
+        """A user's view of Drive: a user's token, or a service account acting as a user (domain-wide
+        delegation). A plain service account's change log is its own small corpus: it always walks."""
+        return (isinstance(self.credentials, google.oauth2.credentials.Credentials)
+                or bool(getattr(self.credentials, "_subject", None)))
 
     @property
     def principal(self) -> str:
         email = getattr(self.credentials, "service_account_email", None)
+        subject = getattr(self.credentials, "_subject", None)
+        if email and subject:
+            return f"the service account {email} acting as {subject}"
         return f"the service account {email}" if email else "the signed-in Google user"
 
     def _service(self) -> Any:
@@ -248,34 +260,61 @@ class DriveSource:
     # --- the root ---------------------------------------------------------------------------
 
     def preflight(self) -> dict[str, Any]:
-        """The root folder's metadata, or a clear error: Drive lists a folder nobody shared as empty."""
+        """The root folder's metadata, or a clear error: Drive lists a folder nobody shared as empty. Also
+        decides whether the changes feed can see the root (feed_reason None) or every run must walk."""
+        root = self._root(self.folder_id)
+        if root.get("mimeType") == SHORTCUT:
+            details = root.get("shortcutDetails") or {}
+            if details.get("targetMimeType") != FOLDER or not details.get("targetId"):
+                raise DriveError(f"{self.folder_id} ({root.get('name')}) is a shortcut to a "
+                                 f"{details.get('targetMimeType')}, not to a folder")
+            raise DriveError(f"{self.folder_id} ({root.get('name')}) is a shortcut; set DRIVE_FOLDER_ID to the "
+                             f"folder it points to, {details['targetId']}")
+        if root.get("mimeType") != FOLDER:
+            raise DriveError(f"{self.folder_id} ({root.get('name')}) is a {root.get('mimeType')}, not a folder")
+        if root.get("trashed"):
+            raise DriveError(f"the Drive folder {self.folder_id} ({root.get('name')}) is in the trash: everything "
+                             "under it reads as trashed, so nothing is loaded and nothing is removed; restore it "
+                             "or point DRIVE_FOLDER_ID at another folder")
+        self.feed_reason = self._feed_reason(root)
+        return dict(root)
+
+    def _root(self, folder_id: str) -> dict[str, Any]:
         try:
-            root = self._call(lambda s: s.files().get(fileId=self.folder_id, supportsAllDrives=True,
-                                                      fields="id, name, mimeType, driveId, resourceKey"),
-                              f"reading the root folder {self.folder_id}", (self.folder_id,))
+            return dict(self._call(lambda s: s.files().get(fileId=folder_id, supportsAllDrives=True,
+                                                           fields=ROOT_FIELDS),
+                                   f"reading the root folder {folder_id}", (folder_id,)))
         except DriveError as exc:
             cause = exc.__cause__
             if isinstance(cause, HttpError) and cause.resp.status in (403, 404):
                 raise DriveError(
-                    f"the Drive folder {self.folder_id} was not found or {self.principal} may not read it "
+                    f"the Drive folder {folder_id} was not found or {self.principal} may not read it "
                     f"(HTTP {cause.resp.status}). Share the folder with {self.principal} as a Viewer (a service "
                     "account does not get access through 'anyone with the link'), check DRIVE_FOLDER_ID, and set "
                     "DRIVE_FOLDER_RESOURCE_KEY if the link has a resourcekey parameter.") from exc
             raise
-        if root.get("mimeType") != FOLDER:
-            raise DriveError(f"{self.folder_id} ({root.get('name')}) is a {root.get('mimeType')}, not a folder")
+
+    def _feed_reason(self, root: dict[str, Any]) -> str | None:
+        """The user's change log covers the user's corpus only (My Drive, and items shared with the user
+        or a group), and a shared drive keeps its own log: anything else is walked every run."""
+        if not self.user_token:
+            return "a service account's change log does not cover what was shared with it: every run walks"
         if root.get("driveId"):
-            self._drive_ids[self.folder_id] = root["driveId"]
-        return dict(root)
+            return ("the root is in a shared drive, which keeps its own change log that the user's log does not "
+                    "replace: every run walks")
+        if not root.get("ownedByMe") and not root.get("sharedWithMeTime"):
+            return ("the root is reached by its link only (not owned by or shared directly with this account), so "
+                    "the account's change log never shows its files: every run walks; share the folder with the "
+                    "account to use the changes feed")
+        return None
 
     # --- listing ----------------------------------------------------------------------------
 
     def _children(self, folder_id: str) -> list[dict[str, Any]]:
         """One folder's entries, all pages; a rejected page token restarts the folder from the top."""
         quoted = folder_id.replace("\\", "\\\\").replace("'", "\\'")
-        drive_id = self._drive_ids.get(folder_id)
-        # A shared drive is searched as its own corpus; 'allDrives' may give up (incompleteSearch).
-        corpus = {"corpora": "drive", "driveId": drive_id} if drive_id else {}
+        # No corpora/driveId, also in a shared drive: corpora=drive answers 404 "Shared drive not found" to
+        # anyone who is not a member, even with access to this folder; 'allDrives' may give up.
         for _restart in range(4):
             entries: list[dict[str, Any]] = []
             token = None
@@ -284,7 +323,7 @@ class DriveSource:
                     # mypy cannot infer a lambda with a default argument (t binds this page's token): ignore[misc]
                     page = self._call(lambda s, t=token: s.files().list(  # type: ignore[misc]
                         q=f"'{quoted}' in parents and trashed = false", fields=LIST_FIELDS, pageSize=self.page_size,
-                        pageToken=t, supportsAllDrives=True, includeItemsFromAllDrives=True, **corpus,
+                        pageToken=t, supportsAllDrives=True, includeItemsFromAllDrives=True,
                     ), f"listing folder {folder_id}", (folder_id,))
                     if page.get("incompleteSearch") is not False:
                         raise DriveError(f"listing folder {folder_id}: Drive says the search was incomplete "
@@ -331,7 +370,7 @@ class DriveSource:
         name, mime = entry.get("name", ""), entry.get("mimeType", "")
         meta = entry
         if mime == SHORTCUT:
-            if target is None:
+            if target is None or target.get("trashed"):  # a trashed target is gone, as the changes feed says
                 return None
             meta, mime = target, target.get("mimeType", "")  # the target's version, not the shortcut's
         if not (is_json_name(name) or is_json_name(meta.get("name", "")) or mime == "application/json"):
@@ -342,6 +381,9 @@ class DriveSource:
         if mime.startswith(NATIVE_PREFIX):
             skip = (f"a Google editor file ({mime}), not a JSON file: Drive cannot download it; "
                     "download it as a .json file and upload that instead")
+        elif (meta.get("capabilities") or {}).get("canDownload") is False:
+            skip = ("Drive does not let this account download the file (download restricted); "
+                    "ask its owner to allow downloads or share a copy")
         return SourceFile(meta["id"], path, version, int(size) if size else None, skip_reason=skip)
 
     def walk(self, folder_ids: list[tuple[str, str]] | None = None) -> Iterator[SourceFile]:
@@ -369,8 +411,8 @@ class DriveSource:
                                 entry_id, mime = details.get("targetId", ""), FOLDER
                         if mime == FOLDER:
                             if entry_id and entry_id not in self.tree.folders:
-                                if entry.get("driveId") and entry_id == entry["id"]:
-                                    self._drive_ids[entry_id] = entry["driveId"]
+                                if entry_id != entry["id"]:  # reached through a shortcut: it decides
+                                    self.tree.linked[entry_id] = entry["id"]
                                 self.tree.folders[entry_id] = (folder_id, f"{prefix}{name}/")
                                 pending[pool.submit(self._entries, entry_id)] = (entry_id, f"{prefix}{name}/")
                             continue
@@ -380,14 +422,27 @@ class DriveSource:
                         seen_files.add(item.file_id)
                         if item.file_id != entry["id"]:
                             self.tree.targets[item.file_id] = item.path
+                            self.tree.shortcuts[entry["id"]] = item.file_id
                         yield item
 
     def list_files(self) -> Iterator[SourceFile]:
         yield from self.walk()
 
     def fetch(self, item: SourceFile) -> bytes:
-        return bytes(self._call(lambda s: s.files().get_media(fileId=item.file_id, supportsAllDrives=True),
-                                f"downloading {item.path}", (item.file_id,)))
+        """The file's content. Gone: deleted (or unshared) since it was listed. Refused: Drive will never
+        hand this version out (flagged as abusive, download-restricted)."""
+        try:
+            return bytes(self._call(lambda s: s.files().get_media(fileId=item.file_id, supportsAllDrives=True),
+                                    f"downloading {item.path}", (item.file_id,)))
+        except DriveError as exc:
+            cause = exc.__cause__
+            if isinstance(cause, HttpError) and cause.resp.status == 404:
+                raise Gone(f"{item.path} is no longer in Drive (404 on download)") from exc
+            reason = _error_reason(cause)
+            if isinstance(cause, HttpError) and cause.resp.status == 403 and reason in REFUSALS:
+                raise Refused(f"Drive refuses to download {item.path} ({reason}); it is tried again only when "
+                              "it changes") from exc
+            raise
 
     # --- the changes feed -------------------------------------------------------------------
 
@@ -396,48 +451,23 @@ class DriveSource:
         return str(page["startPageToken"])
 
     def changes(self, token: str, tree: Tree) -> Changes:
-        """What changed under the tree since token. Raises DriveError (e.g. an expired token)."""
+        """What changed under the tree since token. Raises DriveError (e.g. an expired token, or the root
+        itself gone: the walk then says why, and nothing is removed)."""
         before = self.requests
-        latest: dict[str, dict[str, Any]] = {}
-        next_token: str | None = token
-        new_start = token
-        while next_token:
-            # mypy cannot infer a lambda with a default argument (t binds this page's token): ignore[misc]
-            page = self._call(lambda s, t=next_token: s.changes().list(  # type: ignore[misc]
-                pageToken=t, pageSize=self.page_size, fields=CHANGE_FIELDS, includeRemoved=True, spaces="drive",
-                supportsAllDrives=True, includeItemsFromAllDrives=True), "changes.list")
-            for change in page.get("changes", []):
-                latest[change["fileId"]] = change  # a later page's change of a file wins
-            next_token = page.get("nextPageToken")
-            new_start = page.get("newStartPageToken") or new_start
-        self.tree = Tree(dict(tree.folders), dict(tree.targets))
+        latest, new_start = self._read_feed(token)
+        root = latest.get(self.folder_id)
+        if root and (root.get("removed") or (root.get("file") or {}).get("trashed")):
+            raise DriveError(f"the root folder {self.folder_id} was trashed, deleted or unshared")
+        self.tree = tree.copy()
         folders = self.tree.folders
         live = {fid: c["file"] for fid, c in latest.items() if not c.get("removed") and c.get("file")}
+        gone: set[str] = set()
+        self._follow_shortcuts(latest, live, gone)
         for fid, change in latest.items():
             if fid != self.folder_id and fid in folders and (change.get("removed") or live[fid].get("trashed")):
                 self._drop_folder(fid)
-        # Folders now under the tree (new, moved in, or moved within): repeat until nothing changes.
-        added: list[tuple[str, str]] = []
-        moved = True
-        while moved:
-            moved = False
-            for fid, meta in live.items():
-                if meta.get("mimeType") != FOLDER or meta.get("trashed") or fid == self.folder_id:
-                    continue
-                parent = next((p for p in meta.get("parents", []) if p in folders), None)
-                if parent is None:
-                    if fid in folders:
-                        self._drop_folder(fid)
-                        moved = True
-                    continue
-                place = (parent, f"{folders[parent][1]}{meta.get('name', '')}/")
-                if folders.get(fid) != place:
-                    if fid not in folders:
-                        added.append((fid, place[1]))
-                    folders[fid] = place
-                    moved = True
+        added = self._place_folders(live)
         files: list[SourceFile] = []
-        gone: set[str] = set()
         for fid in latest:
             meta = live.get(fid)
             if meta is None or meta.get("trashed"):
@@ -453,23 +483,91 @@ class DriveSource:
                 continue
             path = f"{folders[parent][1]}{meta.get('name', '')}" if parent else self.tree.targets[fid]
             target = None
+            details = meta.get("shortcutDetails") or {}
             if meta.get("mimeType") == SHORTCUT:
-                details = meta.get("shortcutDetails") or {}
                 if details.get("targetMimeType") == FOLDER:
                     if details.get("targetId") and details["targetId"] not in folders:
                         folders[details["targetId"]] = (parent, f"{path}/")
+                        self.tree.linked[details["targetId"]] = fid
                         added.append((details["targetId"], f"{path}/"))
                     continue
                 target = self._target(details.get("targetId", "")) if details.get("targetId") else None
             item = self._file(meta, target, path)
-            if item is not None:
-                if item.file_id != fid:
-                    self.tree.targets[item.file_id] = path
-                files.append(item)
+            if item is None:  # renamed away from *.json, or a shortcut whose target went: as a walk sees it
+                gone |= {fid, details["targetId"]} if details.get("targetId") else {fid}
+                continue
+            if item.file_id != fid:
+                self.tree.targets[item.file_id] = path
+                self.tree.shortcuts[fid] = item.file_id
+            files.append(item)
         if added:  # a folder that arrives brings files the feed does not list: walk just those
             listed = {f.file_id for f in files}
             files.extend(f for f in self.walk(added) if f.file_id not in listed)
-        return Changes(files, gone, new_start, self.requests - before)
+        return Changes(files, gone - {f.file_id for f in files}, new_start, self.requests - before)
+
+    def _read_feed(self, token: str) -> tuple[dict[str, dict[str, Any]], str]:
+        """The latest change per file id since token, and the token after them. Shared-drive entries
+        (changeType 'drive': renamed, membership; no fileId) are skipped: a root in a shared drive is walked
+        every run, so they never concern a tree read through this feed."""
+        latest: dict[str, dict[str, Any]] = {}
+        next_token: str | None = token
+        new_start = token
+        while next_token:
+            # mypy cannot infer a lambda with a default argument (t binds this page's token): ignore[misc]
+            page = self._call(lambda s, t=next_token: s.changes().list(  # type: ignore[misc]
+                pageToken=t, pageSize=self.page_size, fields=CHANGE_FIELDS, includeRemoved=True, spaces="drive",
+                supportsAllDrives=True, includeItemsFromAllDrives=True), "changes.list")
+            for change in page.get("changes", []):
+                if change.get("changeType", "file") == "file" and change.get("fileId"):
+                    latest[change["fileId"]] = change  # a later page's change of a file wins
+            next_token = page.get("nextPageToken")
+            new_start = page.get("newStartPageToken") or new_start
+        return latest, new_start
+
+    def _follow_shortcuts(self, latest: dict[str, dict[str, Any]], live: dict[str, dict[str, Any]],
+                          gone: set[str]) -> None:
+        """A shortcut removed, trashed or moved out takes what it reached: a folder (and its subtree) or a
+        file (unless another shortcut still reaches it)."""
+        folders, tree = self.tree.folders, self.tree
+        for fid in latest:
+            meta = live.get(fid)
+            if meta is not None and not meta.get("trashed") and any(p in folders for p in meta.get("parents", [])):
+                continue
+            for target, via in list(tree.linked.items()):
+                if via == fid:
+                    tree.linked.pop(target)
+                    self._drop_folder(target)
+            target_file = tree.shortcuts.pop(fid, None)
+            if target_file and target_file not in tree.shortcuts.values():
+                tree.targets.pop(target_file, None)
+                gone.add(target_file)
+
+    def _place_folders(self, live: dict[str, dict[str, Any]]) -> list[tuple[str, str]]:
+        """Folders now under the tree (new, moved in, or moved within), repeated until nothing changes;
+        returns the ones that arrived. A folder reached through a shortcut keeps its place: its own
+        parents are outside the tree."""
+        folders = self.tree.folders
+        added: list[tuple[str, str]] = []
+        moved = True
+        while moved:
+            moved = False
+            for fid, meta in live.items():
+                if meta.get("mimeType") != FOLDER or meta.get("trashed") or fid == self.folder_id \
+                        or fid in self.tree.linked:
+                    continue
+                parent = next((p for p in meta.get("parents", []) if p in folders), None)
+                if parent is None:
+                    if fid in folders:
+                        self._drop_folder(fid)
+                        moved = True
+                    continue
+                place = (parent, f"{folders[parent][1]}{meta.get('name', '')}/")
+                if folders.get(fid) != place:
+                    if fid not in folders:
+                        added.append((fid, place[1]))
+                    folders[fid] = place
+                    moved = True
+        return added
 
     def _drop_folder(self, folder_id: str) -> None:
         doomed = {folder_id}
@@ -480,3 +578,4 @@ class DriveSource:
             grew = bool(extra)
         for f in doomed:
             self.tree.folders.pop(f, None)
+            self.tree.linked.pop(f, None)

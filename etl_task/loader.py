@@ -29,7 +29,15 @@ class Summary:
     duplicates_in_run: int = 0
     quarantined: int = 0
     failed: int = 0
-    deleted_seen: int = 0         # checkpointed files no longer in the source (their movies stay)
+    deleted_seen: int = 0         # checkpointed files no longer in the source
+    removed: int = 0              # movie rows removed: no file backs them any more (and no user added them)
+    replaced: int = 0             # movie rows removed: their file now says something else
+    held: int = 0                 # rows this run would have removed but held (too many; see held_reason)
+    kept_added: int = 0           # rows no file backs any more that stay because a user added them
+    held_reason: str | None = None
+    unbacked: int = 0             # first run with provenance: rows loaded before it that no file backs now
+    linking: bool = False         # the first run after the upgrade to provenance: links, removes nothing
+    feed_note: str | None = None  # why the changes feed is not used for this source
     seconds: float = 0.0
     interrupted: bool = False
     fallback: str | None = None   # why the changes feed was not used when it was due
@@ -48,7 +56,8 @@ class Summary:
         """The counts kept with the run (etl_runs columns)."""
         return {"files_seen": self.files_seen, "files_downloaded": self.files_downloaded,
                 "movies_new": self.movies_new, "movies_present": self.movies_already_present,
-                "quarantined": self.quarantined, "failed": self.failed, "deleted_seen": self.deleted_seen}
+                "quarantined": self.quarantined, "failed": self.failed, "deleted_seen": self.deleted_seen,
+                "removed": self.removed, "replaced": self.replaced, "held": self.held}
 
 
 Identity = tuple[str, str, Decimal | None, int | None]
@@ -68,7 +77,7 @@ class Loader:
         self.quarantine_out = quarantine_out
         self.summary = Summary()
         self._seen: set[Identity] = set()
-        self._batch: list[Movie] = []
+        self._batch: list[tuple[Movie, str, str, bool]] = []  # (record, file id, version, seen before)
         self._files: list[tuple[str, str, str, str, str | None]] = []
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="etl-write")
         self._pending: Future[None] | None = None
@@ -81,11 +90,11 @@ class Loader:
             return
         for movie in movies:
             key = _identity(movie)
-            if key in self._seen:
+            repeat = key in self._seen
+            if repeat:  # counted once, but still linked to this file too
                 self.summary.duplicates_in_run += 1
-                continue
             self._seen.add(key)
-            self._batch.append(movie)
+            self._batch.append((movie, item.file_id, item.modified, repeat))
         self._files.append((item.file_id, item.modified, item.path, "loaded", None))
         self.summary.files_loaded += 1
         if len(self._batch) >= self.batch_size:
@@ -136,11 +145,11 @@ class Loader:
             pending, self._pending = self._pending, None
             pending.result()
 
-    def _write(self, batch: list[Movie], files: list[tuple[str, str, str, str, str | None]]) -> None:
+    def _write(self, batch: list[tuple[Movie, str, str, bool]], files: list[tuple[str, str, str, str, str | None]]) -> None:
         with self.conn, self.conn.cursor() as cur:
             if batch:
-                store.stage_movies(cur, (m.as_row() for m in batch))
-                distinct, inserted = store.insert_staged(cur)
+                store.stage_movies(cur, ((*m.as_row(), f, v, r) for m, f, v, r in batch))
+                distinct, inserted = store.insert_staged(cur, self.source)
                 self.summary.movies_new += inserted
                 self.summary.movies_already_present += distinct - inserted
             if self.run_id is not None and files:

@@ -14,12 +14,14 @@ SERVICE = "movie-etl"
 
 
 def emf(summary: Summary | None, state: str) -> dict[str, Any]:
-    """state: succeeded, failed or interrupted."""
+    """state: succeeded, failed, held or interrupted."""
     done = (summary.files_downloaded + summary.quarantined) if summary else 0
     seconds = summary.seconds if summary else 0.0
     values = {
         "EtlRunsSucceeded": int(state == "succeeded"),
         "EtlRunsFailed": int(state == "failed"),
+        "EtlRunsHeld": int(state == "held"),  # removals waiting for --allow-deletions
+        "EtlMoviesRemoved": (summary.removed + summary.replaced) if summary else 0,
         "EtlFilesPerSecond": round(done / seconds, 2) if seconds > 0 else 0.0,
         "EtlFilesDownloaded": summary.files_downloaded if summary else 0,
         "EtlFilesQuarantined": summary.quarantined if summary else 0,

@@ -18,13 +18,16 @@ import psycopg2.extensions
 
 from domain.messages import EtlMessage
 from etl_task import store
+from etl_task.changes import Tree, feed
 from etl_task.loader import Loader, Summary
 from etl_task.progress import Progress
 from etl_task.records import MAX_FILE_BYTES
-from etl_task.sources import Source, SourceFile, feed
+from etl_task.sources import Gone, Refused, Source, SourceFile
 
 log = logging.getLogger("etl")
 RECORD_SECONDS = 5.0  # how often a running run's counts are written to its etl_runs row
+DEFAULT_MAX_DELETE_SHARE = 0.10
+DEFAULT_MAX_DELETE_ROWS = 10_000
 
 
 class EmptyRun(RuntimeError):
@@ -35,16 +38,24 @@ class LeaseHeld(RuntimeError):
     """Another run holds the lease."""
 
 
+class LeaseLost(RuntimeError):
+    """This run's lease expired and another run took it: its final writes are not made."""
+
+
 class Run:
     # set when the run starts (_execute)
     _started: float
     _recorded: float
     _queued: int
+    _feed_check: tuple[Any, str] | None  # (the feed, the saved token) when a walk checks the feed
+    _fetched: set[str]                   # ids this run downloaded (new or changed)
 
     def __init__(self, conn: psycopg2.extensions.connection, source: Source, *, batch_size: int = 1000,
                  concurrency: int = 10, full: bool = False, quarantine_out: IO[str] | None = None,
                  progress: Progress | None = None, allow_empty: bool = False, walk_every: int = 10,
-                 lease_seconds: float = 60.0, live: Callable[[EtlMessage], None] | None = None):
+                 lease_seconds: float = 60.0, live: Callable[[EtlMessage], None] | None = None,
+                 allow_deletions: bool = False, max_delete_share: float = DEFAULT_MAX_DELETE_SHARE,
+                 max_delete_rows: int = DEFAULT_MAX_DELETE_ROWS):
         self.conn, self.source = conn, source
         self.batch_size, self.concurrency, self.full = batch_size, concurrency, full
         self.quarantine_out = quarantine_out
@@ -53,6 +64,10 @@ class Run:
         self.walk_every = walk_every          # with the changes feed, still walk every Nth run
         self.lease_seconds = lease_seconds
         self.live = live                      # gets etlProgress / etlFinished messages (throttled by its owner)
+        # Like rclone's --max-delete: removing more than this share of the library or this many rows holds
+        # every removal until a run with allow_deletions.
+        self.allow_deletions = allow_deletions
+        self.max_delete_share, self.max_delete_rows = max_delete_share, max_delete_rows
         self.stop_requested = threading.Event()  # set by SIGTERM: finish the current batch and stop
         self.holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._control: psycopg2.extensions.connection | None = None
@@ -92,7 +107,7 @@ class Run:
         token, runs_since_walk = self._with_control(lambda c: store.sync_state(c, self.source.name))
         if token and runs_since_walk + 1 < self.walk_every:
             return "changes", token, runs_since_walk
-        return "walk", None, runs_since_walk
+        return "walk", token, runs_since_walk  # the token lets the walk check that the feed saw what it finds
 
     # --- the run ----------------------------------------------------------------------------
 
@@ -110,6 +125,9 @@ class Run:
         done = threading.Event()
         try:
             mode, token, runs_since_walk = self._choose_mode()
+            summary.linking = bool(self._with_control(lambda c: store.unlinked_files(c, self.source.name)))
+            if summary.linking and mode == "changes":  # linking needs every file listed
+                mode = "walk"
             summary.mode = mode
             run_id = self._with_control(lambda c: store.start_run(c, self.source.name, mode))
             summary.run_id = run_id
@@ -169,31 +187,64 @@ class Run:
             self._set_phase("checking", summary, run_id)
             preflight()
         drive = feed(self.source)
+        blind = self._with_control(lambda c: store.feed_off(c, self.source.name)) if drive is not None else None
+        if blind:
+            drive = None
+        if drive is None and getattr(self.source, "user_token", False):
+            summary.feed_note = blind or getattr(self.source, "feed_reason", None)
+            if summary.mode == "changes":
+                summary.mode = "walk"
+                self._with_control(lambda c: store.set_mode(c, run_id, "walk"))
         if summary.mode == "changes" and token and drive is not None:  # the mode is only chosen for such a source
             self._set_phase("reading changes", summary, run_id)
-            from etl_task.drive import DriveError, Tree
-
-            folders, targets = self._with_control(lambda c: store.load_tree(c, self.source.name))
+            folders, targets, linked, shortcuts = self._with_control(lambda c: store.load_tree(c, self.source.name))
             try:
-                changes = drive.changes(token, Tree(folders, targets))
+                changes = drive.changes(token, Tree(folders, targets, linked, shortcuts))
                 return changes.files, changes, None
-            except DriveError as exc:
+            except Exception as exc:  # any failure of the feed: the walk is always right
                 log.warning("changes feed unusable (%s); walking the folder instead", exc)
-                summary.fallback = str(exc)
+                summary.fallback = f"{type(exc).__name__}: {exc}"
                 summary.mode = "walk"
                 self._with_control(lambda c: store.set_mode(c, run_id, "walk"))
         # Read the feed's position before walking, so what changes during the walk is seen next time.
         after = drive.start_page_token() if drive is not None else None
+        if drive is not None and token and summary.mode == "walk" and not summary.linking:
+            self._feed_check = (drive, token)
         self._set_phase("listing", summary, run_id)
         return self.source.list_files(), None, after
+
+    def _feed_report(self, drive: Any, token: str) -> set[str] | None:
+        """Safety net: every file id the feed reports since token (None if it cannot be read), so the walk
+        can tell whether the feed missed a file it finds changed."""
+        try:
+            tree = Tree(*self._with_control(lambda c: store.load_tree(c, self.source.name)))
+            changes = drive.changes(token, tree)
+        except Exception as exc:  # the walk goes on; the next changes run falls back if it is still broken
+            log.warning("could not read the changes feed to check it against the walk: %s", exc)
+            return None
+        seen: set[str] = {f.file_id for f in changes.files} | set(changes.gone)
+        return seen
+
+    def _feed_missed(self) -> set[str]:
+        """What this walk downloaded that the feed never reported; read after the walk, so a file changed
+        while it walked is in the feed too (when the feed works)."""
+        if self._feed_check is None or not self._fetched:
+            return set()
+        tree = getattr(self.source, "tree", None)
+        saw = self._feed_report(*self._feed_check)
+        if tree is not None:
+            self.source.tree = tree  # type: ignore[attr-defined]  # reading the feed replaced the walk's tree
+        return self._fetched - saw if saw is not None else set()
 
     def _execute(self, summary: Summary, run_id: int, token: str | None, runs_since_walk: int) -> None:
         self._started = self._recorded = time.monotonic()
         self._queued = 0
+        self._feed_check = None
+        self._fetched = set()
         versions, present, gone_before = self._with_control(lambda c: store.live_files(c, self.source.name))
         loader = Loader(self.conn, self.source.name, run_id, self.batch_size, self.quarantine_out)
         loader.summary = summary
-        listed: set[str] = set()
+        listed: dict[str, str] = {}  # file id -> version listed
         status, error = "failed", None
         try:
             items, changes, after_walk = self._items(summary, run_id, token)
@@ -204,9 +255,14 @@ class Run:
                 status = "interrupted"
             else:
                 self._settle(summary, run_id, changes, after_walk, listed, present, gone_before, runs_since_walk)
-                status = "failed" if summary.failed else "succeeded"
+                status = "failed" if summary.failed else "held" if summary.held else "succeeded"
                 if summary.failed:
                     error = f"{summary.failed} file(s) could not be downloaded; the next run tries them again"
+                elif summary.held:
+                    error = summary.held_reason
+        except LeaseLost as exc:
+            summary.interrupted = True
+            status, error = "interrupted", str(exc)
         except Exception as exc:
             error = f"{type(exc).__name__}: {exc}"
             raise
@@ -231,7 +287,7 @@ class Run:
             self._phase = "finished"
             self._report(summary, run_id, finished=status)
 
-    def _load(self, items: Iterable[SourceFile], summary: Summary, loader: Loader, listed: set[str],
+    def _load(self, items: Iterable[SourceFile], summary: Summary, loader: Loader, listed: dict[str, str],
               versions: set[tuple[str, str]], run_id: int) -> None:
         last_report = 0.0
         with ThreadPoolExecutor(self.concurrency, thread_name_prefix="fetch") as pool:
@@ -252,7 +308,7 @@ class Run:
                             continue
                         error = future.exception()
                         if error is not None:
-                            loader.fail(item, str(error))
+                            self._unfetched(item, error, loader, listed)
                         else:
                             summary.files_downloaded += 1
                             loader.add_file(item, future.result())
@@ -266,7 +322,7 @@ class Run:
                 if time.monotonic() - last_report >= 0.5:  # a slow listing still reports
                     last_report = time.monotonic()
                     self._report(summary, run_id)
-                listed.add(item.file_id)
+                listed[item.file_id] = item.modified
                 summary.files_seen += 1
                 if not self.full and (item.file_id, item.modified) in versions:
                     summary.files_skipped += 1
@@ -278,11 +334,14 @@ class Run:
                     loader.quarantine(item, f"file is larger than {MAX_FILE_BYTES} bytes")  # not downloaded
                     continue
                 self._queued += 1
+                self._fetched.add(item.file_id)
                 if not self.source.remote:  # a local read is cheaper than handing it to a thread
                     try:
                         content = self.source.fetch(item)
                         summary.files_downloaded += 1
                         loader.add_file(item, content)
+                    except FileNotFoundError as exc:  # removed since it was listed
+                        self._unfetched(item, Gone(str(exc)), loader, listed)
                     except OSError as exc:
                         loader.fail(item, str(exc))
                     continue
@@ -294,37 +353,97 @@ class Run:
                     future.cancel()
             drain(0)
 
-    def _settle(self, summary: Summary, run_id: int, changes: Any, after_walk: str | None, listed: set[str],
+    @staticmethod
+    def _unfetched(item: SourceFile, error: BaseException, loader: Loader, listed: dict[str, str]) -> None:
+        """Gone since listed: as if not listed. Refused for good: quarantined by version. Else failed
+        (not checkpointed: the next run tries again)."""
+        if isinstance(error, Gone):
+            listed.pop(item.file_id, None)
+        elif isinstance(error, Refused):
+            loader.quarantine(item, str(error))
+        else:
+            loader.fail(item, str(error))
+
+    def _settle(self, summary: Summary, run_id: int, changes: Any, after_walk: str | None, listed: dict[str, str],
                 present: set[str], gone_before: set[str], runs_since_walk: int) -> None:
-        """After a complete run: what is gone, what came back, and where the next run starts."""
+        """After a complete run: what is gone, what came back, which rows no file backs any more (removed,
+        unless too many: then held), and where the next run starts. One transaction, under the lease."""
         if changes is None:
             if summary.files_seen == 0 and not self.allow_empty:
                 raise EmptyRun(f"{self.source.name} has no movie files at all; if that is expected, pass "
                                "--allow-empty, otherwise check the folder id and that it is shared with the "
                                "ETL's Google account")
-            gone = present - listed
+            gone = present - set(listed)
+            vanished: set[str] = set()
         else:
-            gone = (changes.gone & present) - listed
-        back = listed & gone_before
+            vanished = {f.file_id for f in changes.files} - set(listed)  # gone between listing and download
+            gone = ((changes.gone | vanished) & present) - set(listed)
+        back = set(listed) & gone_before
         summary.deleted_seen = len(gone)
         summary.deleted = sorted(gone)
         tree = getattr(self.source, "tree", None)
+        failed = {f["fileId"] for f in summary.failures}
+        missed = self._feed_missed()
 
         def save(cur: Any) -> None:
+            if not store.holds_lease(cur, self.holder):
+                raise LeaseLost("the run lost its lease to another run before it could finish; "
+                                "nothing of its end state was written")
+            if changes is None:
+                store.stale_links_walk(cur, self.source.name, listed, failed)
+            else:
+                store.stale_links_changes(cur, self.source.name, {k: v for k, v in listed.items()
+                                                                  if k not in failed},
+                                          (changes.gone | vanished) - set(listed))
+            removed, replaced, summary.kept_added, total = store.orphans(cur)
+            if missed:
+                summary.feed_note = (f"the changes feed did not report {len(missed)} file(s) this walk found new or "
+                                     f"changed (e.g. {sorted(missed)[0]}): it is off for this source, every run walks")
+                log.warning("%s", summary.feed_note)
+                store.set_feed_off(cur, self.source.name, summary.feed_note)
+            walk_next = self._mirror(summary, cur, removed, replaced, total)
+            if summary.linking and changes is None:  # every file listed: what is still unlinked is superseded
+                store.mark_all_linked(cur, self.source.name)
+                summary.unbacked = store.adopt_unbacked(cur, self.source.name)
+                walk_next = True
             if gone:
                 store.mark_gone(cur, self.source.name, run_id, gone)
             if back:
                 store.mark_back(cur, self.source.name, back)
             if tree is not None and getattr(self.source, "user_token", False):
-                if summary.failed:  # the feed would not list them again: walk next time
+                if summary.failed or walk_next:  # the feed would not list them again: walk next time
                     store.save_sync_state(cur, self.source.name, None, 0)
                 elif changes is not None:
                     store.save_sync_state(cur, self.source.name, changes.token, runs_since_walk + 1)
                 else:
                     store.save_sync_state(cur, self.source.name, after_walk, 0)
-                store.save_tree(cur, self.source.name, tree.folders, tree.targets)
+                store.save_tree(cur, self.source.name, tree)
 
         self._with_control(lambda cur: _in_transaction(cur, save))
+
+    def _mirror(self, summary: Summary, cur: Any, removed: int, replaced: int, total: int) -> bool:
+        """Remove the rows no file backs any more, unless this is the first run with provenance or there
+        are too many; True when the removals wait (the next run then walks, to find them again)."""
+        rows = removed + replaced
+        if not rows:
+            return False
+        if summary.linking:
+            log.info("first run with provenance: %d row(s) no longer backed by a file are left for the next walk",
+                     rows)
+            return True
+        limit = min(self.max_delete_rows, int(self.max_delete_share * total))
+        if rows > limit and not self.allow_deletions:
+            summary.held = rows
+            summary.held_reason = (
+                f"held: this run would remove {rows} of {total} movies ({removed} from files gone, {replaced} "
+                f"from files changed), more than the limit of {limit} (ETL_MAX_DELETE_SHARE "
+                f"{self.max_delete_share:.0%} of the library, ETL_MAX_DELETE_ROWS {self.max_delete_rows}); "
+                "nothing was removed. If the folder really lost them, run again with --allow-deletions")
+            log.warning("%s", summary.held_reason)
+            return True
+        store.drop_stale(cur, self.source.name)
+        summary.removed, summary.replaced = removed, replaced
+        return False
 
 
 def _in_transaction(cur: Any, work: Callable[[Any], None]) -> None:

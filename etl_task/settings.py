@@ -15,7 +15,8 @@ _NAMES = ("LOG_LEVEL", "ETL_SOURCE", "ETL_FOLDER", "DRIVE_FOLDER_ID", "ETL_ALLOW
           "ETL_LEASE_SECONDS", "ETL_BATCH_SIZE", "ETL_CONCURRENCY", "ETL_QUARANTINE_FILE", "ETL_RECONNECTS",
           "ETL_PROGRESS_SECONDS", "DRIVE_API_ENDPOINT", "DRIVE_REQUESTS_PER_SECOND", "DRIVE_BACKOFF_SECONDS",
           "DRIVE_MAX_TRIES", "DRIVE_FOLDER_RESOURCE_KEY", "DRIVE_CREDENTIALS_SECRET", "DRIVE_CREDENTIALS_FILE",
-          "DRIVE_TOKEN_URI", "ETL_EVENTS_TABLE", "ETL_LIVE_SECONDS")
+          "DRIVE_TOKEN_URI", "ETL_EVENTS_TABLE", "ETL_LIVE_SECONDS", "ETL_ALLOW_DELETIONS", "ETL_MAX_DELETE_SHARE",
+          "ETL_MAX_DELETE_ROWS", "DRIVE_IMPERSONATE")
 
 
 class SettingsError(ValueError):
@@ -48,6 +49,10 @@ class EtlSettings:
     drive_token_uri: str | None
     events_table: str | None  # None: no live progress messages
     live_seconds: float
+    allow_deletions: bool     # apply removals beyond the limits below (after a held run)
+    max_delete_share: float   # a run removing more than this share of the library is held
+    max_delete_rows: int      # ... or more than this many movies
+    drive_impersonate: str | None  # domain-wide delegation: the user a service account acts as
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> EtlSettings:
@@ -83,6 +88,9 @@ class EtlSettings:
             drive_credentials_secret=text("DRIVE_CREDENTIALS_SECRET"),
             drive_credentials_file=text("DRIVE_CREDENTIALS_FILE"), drive_token_uri=text("DRIVE_TOKEN_URI"),
             events_table=text("ETL_EVENTS_TABLE"), live_seconds=real("ETL_LIVE_SECONDS", 3),
+            allow_deletions=env.get("ETL_ALLOW_DELETIONS") == "true",
+            max_delete_share=real("ETL_MAX_DELETE_SHARE", 0.10), max_delete_rows=whole("ETL_MAX_DELETE_ROWS", 10_000),
+            drive_impersonate=text("DRIVE_IMPERSONATE"),
         )
 
 

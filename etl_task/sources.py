@@ -6,10 +6,7 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
-
-if TYPE_CHECKING:
-    from etl_task.drive import Changes, Tree
+from typing import Protocol
 
 
 @dataclass(frozen=True)
@@ -23,27 +20,21 @@ class SourceFile:
     skip_reason: str | None = None  # quarantine without downloading (e.g. a Google Doc named *.json)
 
 
+class Gone(Exception):
+    """The file was there when listed and is not any more (deleted, or access lost): treated as gone."""
+
+
+class Refused(Exception):
+    """The source will never hand this version out (e.g. flagged as abusive, download-restricted):
+    quarantined by version, so it is not asked for again until it changes."""
+
+
 class Source(Protocol):
     name: str
     remote: bool  # fetches are network round trips worth running in parallel
 
     def list_files(self) -> Iterator[SourceFile]: ...
     def fetch(self, item: SourceFile) -> bytes: ...
-
-
-@runtime_checkable
-class FeedSource(Source, Protocol):
-    """A source with a changes feed: Drive, which only shows a user's token what was shared with it by link."""
-
-    @property
-    def user_token(self) -> bool: ...
-    def start_page_token(self) -> str: ...
-    def changes(self, token: str, tree: Tree) -> Changes: ...
-
-
-def feed(source: Source) -> FeedSource | None:
-    """The source, if it has a changes feed it can read."""
-    return source if isinstance(source, FeedSource) and source.user_token else None
 
 
 def is_json_name(name: str) -> bool:

@@ -8,9 +8,19 @@ depends on it:
 - a parent the caller can't see lists as empty (no 404); access is per principal (the OAuth user,
   a service account), by ownership, sharing (inherited by children) or link — link access needs the
   item's resource key in `X-Goog-Drive-Resource-Keys` when it has one, and service accounts get none;
-- `fields` is honoured (a field not asked for is missing), `q` is parsed (`'id' in parents`,
+- `fields` is honoured (a field not asked for is missing; a name the discovery document does not know is
+  400 invalidParameter), `q` is parsed (`'id' in parents`,
   `trashed`, `mimeType`, `name`, and/or/not/parentheses; anything else is 400);
-- `corpora`: `allDrives` answers `incompleteSearch: true` and leaves shared-drive items out;
+- `corpora`: `allDrives` answers `incompleteSearch: true` and leaves shared-drive items out; `drive`
+  answers 404 "Shared drive not found" to anyone who is not a member of the drive (`drive_members`);
+- change logs: the user's log covers what the caller owns or was shared directly (not link-only items),
+  has `changeType: drive` entries for the shared drives the caller belongs to (`drive_changed`), and
+  `removed: true` tombstones when access is lost (`unshare`); each shared drive keeps its own log
+  (`driveId`), which is the only one with its items for members;
+- `rename()` is a metadata-only change; trashing a folder trashes (and logs) everything under it;
+- downloads can be refused for good (403 `cannotDownloadAbusiveFile`, `cannotDownloadFile` with
+  `capabilities.canDownload` false) or race a deletion (404); pages can be short or empty and still
+  carry a `nextPageToken` (`ragged_pages`);
 - Google-native types and folders answer 403 `fileNotDownloadable` to `alt=media`;
 - errors carry both the `errors` list and, for rate limits, the newer `details` (ErrorInfo) list;
 - page tokens and change tokens can be made to expire;
@@ -48,6 +58,7 @@ GOOGLE_TOKEN_AUDIENCE = "https://oauth2.googleapis.com/token"  # noqa: S105 - a 
 DRIVE_SCOPES = {"https://www.googleapis.com/auth/drive", "https://www.googleapis.com/auth/drive.readonly"}
 _EPOCH = datetime(2026, 11, 1, 10, 0, tzinfo=UTC)
 _KEY_CACHE: dict[str, tuple[str, str]] = {}
+_SCHEMA_CACHE: dict[str, Any] = {}
 
 
 def _rsa_key() -> tuple[str, str]:
@@ -134,6 +145,35 @@ def parse_fields(text: str) -> dict[str, Any]:
     return parse_list(None)
 
 
+def _discovery_schemas() -> dict[str, Any]:
+    """Drive v3's schemas from the discovery document that ships with the pinned client library."""
+    if "schemas" not in _SCHEMA_CACHE:
+        import googleapiclient
+
+        path = Path(googleapiclient.__file__).parent / "discovery_cache" / "documents" / "drive.v3.json"
+        _SCHEMA_CACHE["schemas"] = json.loads(path.read_text())["schemas"]
+    return _SCHEMA_CACHE["schemas"]
+
+
+def check_fields(tree: dict[str, Any], schema: str, text: str) -> None:
+    """Drive answers 400 invalidParameter to a field name its resource does not have."""
+    _check_fields(tree, _discovery_schemas()[schema], text)
+
+
+def _check_fields(tree: dict[str, Any], schema: dict[str, Any], text: str) -> None:
+    schemas = _discovery_schemas()
+    while "$ref" in schema or schema.get("type") == "array":
+        schema = schemas[schema["$ref"]] if "$ref" in schema else schema["items"]
+    properties = schema.get("properties", {})
+    for name, sub in tree.items():
+        if name == "*":
+            continue
+        if name not in properties:
+            raise ApiError(400, "invalidParameter", f"Invalid field selection {name}", "fields")
+        if sub is not None:
+            _check_fields(sub, properties[name], text)
+
+
 def _merge(tree: dict[str, Any], name: str, sub: Any) -> None:
     if name not in tree:
         tree[name] = sub
@@ -161,6 +201,14 @@ _TOKEN = re.compile(r"\s*(?:(?P<str>'(?:\\.|[^'\\])*')|(?P<op>!=|=|\(|\))|(?P<wo
 
 def parse_q(text: str) -> tuple[Callable[[Node], bool], set[str]]:
     """A predicate for the query and the parent ids it names (so listing can start from children)."""
+    parser = _QueryParser(text, _tokens(text))
+    predicate = parser.either() if parser.tokens else (lambda n: True)
+    if parser.index != len(parser.tokens):
+        raise _invalid_q(text)
+    return predicate, parser.parents
+
+
+def _tokens(text: str) -> list[tuple[str, str]]:
     tokens: list[tuple[str, str]] = []
     pos = 0
     while pos < len(text.rstrip()):
@@ -173,74 +221,81 @@ def parse_q(text: str) -> tuple[Callable[[Node], bool], set[str]]:
             value = re.sub(r"\\(.)", r"\1", value[1:-1])
         tokens.append((kind, value))
         pos = match.end()
-    parents: set[str] = set()
-    index = 0
+    return tokens
 
-    def peek(offset: int = 0) -> tuple[str, str]:
-        return tokens[index + offset] if index + offset < len(tokens) else ("", "")
 
-    def take() -> tuple[str, str]:
-        nonlocal index
-        token = peek()
+class _QueryParser:
+    """Recursive descent over Drive's q grammar: `or` binds looser than `and`, then `not`, parentheses
+    and the conditions the ETL uses."""
+
+    def __init__(self, text: str, tokens: list[tuple[str, str]]):
+        self.text, self.tokens, self.index = text, tokens, 0
+        self.parents: set[str] = set()
+
+    def peek(self) -> tuple[str, str]:
+        return self.tokens[self.index] if self.index < len(self.tokens) else ("", "")
+
+    def take(self) -> tuple[str, str]:
+        token = self.peek()
         if not token[0]:
-            raise _invalid_q(text)
-        index += 1
+            raise _invalid_q(self.text)
+        self.index += 1
         return token
 
-    def joined(word: str, operand: Callable[[], Callable[[Node], bool]],
+    def joined(self, word: str, operand: Callable[[], Callable[[Node], bool]],
                combine: Callable[[Iterable[bool]], bool]) -> Callable[[Node], bool]:
-        """operand (word operand)*: `or` binds looser than `and`, as in Drive's grammar."""
+        """operand (word operand)*."""
         parts = [operand()]
-        while peek() == ("word", word):
-            take()
+        while self.peek() == ("word", word):
+            self.take()
             parts.append(operand())
         return parts[0] if len(parts) == 1 else (lambda n: combine(p(n) for p in parts))
 
-    def either() -> Callable[[Node], bool]:
-        return joined("or", both, any)
+    def either(self) -> Callable[[Node], bool]:
+        return self.joined("or", self.both, any)
 
-    def both() -> Callable[[Node], bool]:
-        return joined("and", unary, all)
+    def both(self) -> Callable[[Node], bool]:
+        return self.joined("and", self.unary, all)
 
-    def unary() -> Callable[[Node], bool]:
-        if peek() == ("word", "not"):
-            take()
-            inner = unary()
+    def unary(self) -> Callable[[Node], bool]:
+        if self.peek() == ("word", "not"):
+            self.take()
+            inner = self.unary()
             return lambda n: not inner(n)
-        if peek() == ("op", "("):
-            take()
-            inner = either()
-            if take() != ("op", ")"):
-                raise _invalid_q(text)
+        if self.peek() == ("op", "("):
+            self.take()
+            inner = self.either()
+            if self.take() != ("op", ")"):
+                raise _invalid_q(self.text)
             return inner
-        return condition()
+        return self.condition()
 
-    def condition() -> Callable[[Node], bool]:
-        first = take()
-        if first[0] == "str" and take() == ("word", "in") and take() == ("word", "parents"):
-            parents.add(first[1])
+    def condition(self) -> Callable[[Node], bool]:
+        first = self.take()
+        if first[0] == "str" and self.take() == ("word", "in") and self.take() == ("word", "parents"):
+            self.parents.add(first[1])
             return lambda n, p=first[1]: n.parent == p
         if first == ("word", "trashed"):
-            op, value = take(), take()
-            if op[0] != "op" or op[1] not in ("=", "!=") or value not in (("word", "true"), ("word", "false")):
-                raise _invalid_q(text)
-            wanted = (value[1] == "true") == (op[1] == "=")
-            return lambda n: n.trashed == wanted
+            return self.trashed()
         if first in (("word", "mimeType"), ("word", "name")):
-            op, value = take(), take()
-            if value[0] != "str" or op not in (("op", "="), ("op", "!="), ("word", "contains")):
-                raise _invalid_q(text)
-            attr = "mime" if first[1] == "mimeType" else "name"
-            if op[1] == "contains":
-                return lambda n: value[1] in getattr(n, attr)
-            equal = op[1] == "="
-            return lambda n: (getattr(n, attr) == value[1]) == equal
-        raise _invalid_q(text)
+            return self.attribute("mime" if first[1] == "mimeType" else "name")
+        raise _invalid_q(self.text)
 
-    predicate = either() if tokens else (lambda n: True)
-    if index != len(tokens):
-        raise _invalid_q(text)
-    return predicate, parents
+    def trashed(self) -> Callable[[Node], bool]:
+        op, value = self.take(), self.take()
+        if op[0] != "op" or op[1] not in ("=", "!=") or value not in (("word", "true"), ("word", "false")):
+            raise _invalid_q(self.text)
+        wanted = (value[1] == "true") == (op[1] == "=")
+        return lambda n: n.trashed == wanted
+
+    def attribute(self, attr: str) -> Callable[[Node], bool]:
+        op, value = self.take(), self.take()
+        if value[0] != "str" or op not in (("op", "="), ("op", "!="), ("word", "contains")):
+            raise _invalid_q(self.text)
+        if op[1] == "contains":
+            return lambda n: value[1] in getattr(n, attr)
+        equal = op[1] == "="
+        return lambda n: (getattr(n, attr) == value[1]) == equal
 
 
 def _invalid_q(text: str) -> ApiError:
@@ -263,6 +318,7 @@ class Node:
     link_shared: bool = False
     resource_key: str | None = None
     trashed: bool = False
+    trashed_by_parent: bool = False   # trashed because a folder above was (Drive: File.trashed is true then too)
     deleted: bool = False
     version: int = 0
     modified: str = ""
@@ -281,6 +337,13 @@ class FakeDrive:
         self.children: dict[str, list[str]] = defaultdict(list)
         self.downloads: Counter[str] = Counter()
         self.broken_downloads: set[str] = set()  # always answer 500 for these
+        self.abusive: set[str] = set()            # flagged as malware: 403 cannotDownloadAbusiveFile, for good
+        self.download_restricted: set[str] = set()  # capabilities.canDownload false: 403 cannotDownloadFile
+        self.vanish_on_download: set[str] = set()  # deleted between listing and download: 404 on alt=media
+        self.drive_members: dict[str, set[str]] = defaultdict(set)  # shared drive id -> its members
+        self.ragged_pages = False                 # short and empty pages that still carry a nextPageToken
+        self._ragged = 0
+        self._lost_access: dict[str, set[str]] = defaultdict(set)  # item id -> principals it was unshared from
         self.requests: Counter[str] = Counter()
         self.injected: list[ApiError] = []       # answered, in order, to the next API calls
         self.reject_page_tokens = 0               # the next N calls that carry a pageToken get 400
@@ -349,9 +412,36 @@ class FakeDrive:
         self._clock += 1
         self._changed(item_id)
 
+    def rename(self, item_id: str, name: str) -> None:
+        """A metadata-only change: a new name, same content and version."""
+        self.nodes[item_id].name = name
+        self._changed(item_id)
+
     def trash(self, item_id: str) -> None:
+        """Trashing a folder trashes what is under it too: each of those reads trashed and has a change."""
         self.nodes[item_id].trashed = True
         self._changed(item_id)
+        stack = list(self.children.get(item_id, []))
+        while stack:
+            node = self.nodes[stack.pop()]
+            if not node.trashed:
+                node.trashed = node.trashed_by_parent = True
+                self._changed(node.id)
+            stack.extend(self.children.get(node.id, []))
+
+    def drive_changed(self, drive_id: str) -> None:
+        """A shared drive itself changed (renamed, membership): a changeType 'drive' entry, no fileId."""
+        self._changes.append(f"drive:{drive_id}")
+
+    def unshare(self, item_id: str, principal: str) -> None:
+        """The caller loses access: its change log gets removed tombstones for the item and what is under it."""
+        self.nodes[item_id].readers.discard(principal)
+        stack = [item_id]
+        while stack:
+            node = self.nodes[stack.pop()]
+            self._lost_access[node.id].add(principal)
+            self._changed(node.id)
+            stack.extend(self.children.get(node.id, []))
 
     def delete(self, item_id: str) -> None:
         node = self.nodes[item_id]
@@ -546,6 +636,8 @@ class FakeDrive:
         if route == "/changes/startPageToken":
             with self._lock:
                 self.requests["changes"] += 1
+            if query.get("driveId") and principal not in self.drive_members.get(query["driveId"], set()):
+                raise ApiError(404, "notFound", f"Shared drive not found: {query['driveId']}", "driveId")
             body = {"kind": "drive#startPageToken", "startPageToken": str(len(self._changes) + 1)}
             return 200, json.dumps(body).encode(), None
         if route == "/changes":
@@ -591,6 +683,9 @@ class FakeDrive:
         if corpora in ("drive", "allDrives") and not all_drives:
             raise ApiError(403, "teamDrivesParameterRequired", "The includeItemsFromAllDrives parameter must be set "
                            "to true when corpora is drive or allDrives.", "includeItemsFromAllDrives")
+        if corpora == "drive" and principal not in self.drive_members.get(query.get("driveId", ""), set()):
+            # Access to a folder inside a shared drive does not make the caller a member of the drive.
+            raise ApiError(404, "notFound", f"Shared drive not found: {query.get('driveId')}", "driveId")
         if query.get("pageToken") and self.reject_page_tokens > 0:
             with self._lock:
                 self.reject_page_tokens -= 1
@@ -613,21 +708,29 @@ class FakeDrive:
                 visible.append(node)
         size = min(int(query.get("pageSize", 100)), self.page_size_cap)
         start = _offset(query.get("pageToken"), "files")
+        if self.ragged_pages and start + size < len(visible):  # Drive may answer partial or empty pages
+            with self._lock:
+                self._ragged += 1
+            size = (0, 1, size)[self._ragged % 3]
         page = visible[start:start + size]
         body: dict[str, Any] = {"kind": "drive#fileList", "incompleteSearch": incomplete,
-                                "files": [self._resource(n) for n in page]}
+                                "files": [self._resource(n, principal) for n in page]}
         if start + size < len(visible):
             body["nextPageToken"] = _page_token("files", start + size)
         default = "kind,incompleteSearch,nextPageToken,files(kind,id,name,mimeType)"
-        return json.dumps(select(body, parse_fields(query.get("fields") or default))).encode()
+        return json.dumps(select(body, _fields(query, default, "FileList"))).encode()
 
     def _list_changes(self, principal: str, query: dict[str, str]) -> bytes:
+        """The user's change log, or with driveId a shared drive's own log (members only). Shared-drive items
+        are logged in their drive's log; the user's log has them only for a non-member given item access."""
         with self._lock:
             self.requests["changes"] += 1
         token = query.get("pageToken") or ""
         if not token.isdigit() or not self._change_floor <= int(token) <= len(self._changes) + 1:
             raise ApiError(400, "invalid", "Invalid Value", "pageToken")
-        all_drives = query.get("includeItemsFromAllDrives") == "true"
+        drive_log = query.get("driveId")
+        if drive_log and principal not in self.drive_members.get(drive_log, set()):
+            raise ApiError(404, "notFound", f"Shared drive not found: {drive_log}", "driveId")
         size = min(int(query.get("pageSize", 100)), self.page_size_cap)
         start = int(token) - 1
         latest: dict[str, int] = {}
@@ -637,29 +740,46 @@ class FakeDrive:
             latest[self._changes[end]] = end
             end += 1
         changes = []
-        for file_id, seq in sorted(latest.items(), key=lambda kv: kv[1]):
-            node = self.nodes[file_id]
-            if node.drive_id and not all_drives:
-                continue
+        for item_id, seq in sorted(latest.items(), key=lambda kv: kv[1]):
             when = (_EPOCH + timedelta(seconds=seq)).isoformat().replace("+00:00", "Z")
-            if node.deleted:
-                changes.append({"kind": "drive#change", "changeType": "file", "time": when, "removed": True,
-                                "fileId": file_id})
-                continue
-            # Only what the caller has in its own Drive or was shared with directly: not link-only items.
-            if not self._shared_directly(principal, node):
-                continue
-            changes.append({"kind": "drive#change", "changeType": "file", "time": when, "removed": False,
-                            "fileId": file_id, "file": self._resource(node)})
+            change = self._change(principal, item_id, drive_log, query.get("includeItemsFromAllDrives") == "true")
+            if change is not None:
+                changes.append({"kind": "drive#change", "time": when, **change})
         body: dict[str, Any] = {"kind": "drive#changeList", "changes": changes}
         if end < len(self._changes):
             body["nextPageToken"] = str(end + 1)
         else:
             body["newStartPageToken"] = str(len(self._changes) + 1)
         default = "kind,nextPageToken,newStartPageToken,changes(kind,changeType,time,removed,fileId,file(kind,id,name,mimeType))"
-        return json.dumps(select(body, parse_fields(query.get("fields") or default))).encode()
+        return json.dumps(select(body, _fields(query, default, "ChangeList"))).encode()
+
+    def _change(self, principal: str, item_id: str, drive_log: str | None, all_drives: bool) -> dict | None:
+        """One entry of the log asked for, or None when that log does not show it to the caller."""
+        if item_id.startswith("drive:"):
+            drive_id = item_id.removeprefix("drive:")
+            if drive_log or principal not in self.drive_members.get(drive_id, set()):
+                return None
+            return {"changeType": "drive", "driveId": drive_id, "removed": False}
+        node = self.nodes[item_id]
+        if drive_log:
+            if node.drive_id != drive_log:
+                return None
+        elif node.drive_id and (not all_drives or principal in self.drive_members.get(node.drive_id, set())):
+            return None  # a member reads the drive's own log
+        entry: dict[str, Any] = {"changeType": "file", "fileId": item_id}
+        if node.drive_id:
+            entry["driveId"] = node.drive_id
+        if node.deleted or (principal in self._lost_access.get(item_id, set())
+                            and not self._shared_directly(principal, node)):
+            return {**entry, "removed": True}  # deleted, or the caller lost access: a tombstone
+        # Only what the caller has in its own Drive or was shared with directly: not link-only items.
+        if not self._shared_directly(principal, node):
+            return None
+        return {**entry, "removed": False, "file": self._resource(node, principal)}
 
     def _shared_directly(self, principal: str, node: Node) -> bool:
+        if node.drive_id and principal in self.drive_members.get(node.drive_id, set()):
+            return True
         current: Node | None = node
         while current is not None:
             if principal == current.owner or principal in current.readers:
@@ -667,10 +787,18 @@ class FakeDrive:
             current = self.nodes.get(current.parent) if current.parent else None
         return False
 
-    def _resource(self, node: Node) -> dict:
+    def _resource(self, node: Node, principal: str) -> dict:
         data: dict[str, Any] = {"kind": "drive#file", "id": node.id, "name": node.name, "mimeType": node.mime,
                                 "parents": [node.parent] if node.parent else [], "trashed": node.trashed,
-                                "modifiedTime": node.modified, "version": str(node.version)}
+                                "explicitlyTrashed": node.trashed and not node.trashed_by_parent,
+                                "modifiedTime": node.modified, "version": str(node.version),
+                                "ownedByMe": node.owner == principal and not node.drive_id,
+                                "capabilities": {"canDownload": node.id not in self.download_restricted,
+                                                 "canListChildren": node.mime == FOLDER}}
+        if principal in node.readers:  # shared with the caller directly (or through a group)
+            data["sharedWithMeTime"] = node.modified
+        if node.drive_id:
+            data["capabilities"]["canReadDrive"] = principal in self.drive_members.get(node.drive_id, set())
         if node.drive_id:
             data["driveId"] = node.drive_id
         if node.resource_key:
@@ -693,7 +821,7 @@ class FakeDrive:
             with self._lock:
                 self.requests["get"] += 1
             default = "kind,id,name,mimeType"
-            return 200, json.dumps(select(self._resource(node), parse_fields(query.get("fields") or default))).encode(), None
+            return 200, json.dumps(select(self._resource(node, principal), _fields(query, default, "File"))).encode(), None
         with self._lock:
             self.downloads[file_id] += 1
             self.requests["download"] += 1
@@ -702,7 +830,22 @@ class FakeDrive:
                            "with Docs Editors files.", "alt")
         if file_id in self.broken_downloads:
             raise ApiError(500, "backendError", "Backend Error")
+        if file_id in self.vanish_on_download:  # deleted after the caller listed it
+            self.delete(file_id)
+            raise not_found(file_id)
+        if file_id in self.abusive and query.get("acknowledgeAbuse") != "true":
+            raise ApiError(403, "cannotDownloadAbusiveFile", "This file has been identified as malware or spam and "
+                           "cannot be downloaded.", "acknowledgeAbuse")
+        if file_id in self.download_restricted:
+            raise ApiError(403, "cannotDownloadFile", "The user does not have sufficient permissions to download "
+                           "this file.")
         return 200, node.content, node.mime
+
+
+def _fields(query: dict[str, str], default: str, schema: str) -> dict[str, Any]:
+    tree = parse_fields(query.get("fields") or default)
+    check_fields(tree, schema, query.get("fields") or default)
+    return tree
 
 
 def _resource_keys(header: str) -> dict[str, str]:

@@ -9,7 +9,8 @@ from psycopg2 import sql
 
 from data.db import Cursor
 
-COUNTS = ("files_seen", "files_downloaded", "movies_new", "movies_present", "quarantined", "failed", "deleted_seen")
+COUNTS = ("files_seen", "files_downloaded", "movies_new", "movies_present", "quarantined", "failed", "deleted_seen",
+          "removed", "replaced", "held")
 _RUN_COLUMNS = sql.SQL(", ").join(
     sql.Identifier(c) for c in ("id", "source", "mode", "status", "phase", "started_at", "finished_at", "error", *COUNTS)
 )

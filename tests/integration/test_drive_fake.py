@@ -18,7 +18,7 @@ from googleapiclient.errors import HttpError
 
 from etl_task.drive import DriveSource, credentials_from_info
 from etl_task.pipeline import Run
-from local.fake_drive import DOC, FOLDER, SERVICE_ACCOUNT, FakeDrive, rate_limit_error
+from local.fake_drive import DOC, FOLDER, SERVICE_ACCOUNT, USER, FakeDrive, rate_limit_error
 from tests.conftest import reset_library
 
 
@@ -118,6 +118,12 @@ def test_listing_is_strict_about_access_fields_q_corpora_and_page_tokens(drive: 
     every = files.list(q=f"'{team}' in parents", corpora="allDrives", supportsAllDrives=True,
                        includeItemsFromAllDrives=True, fields="incompleteSearch, files(id)").execute()
     assert every == {"incompleteSearch": True, "files": []}
+    # corpora=drive is for members of the shared drive: access to a folder in it is not enough (404 driveId).
+    with pytest.raises(HttpError) as not_member:
+        files.list(q=f"'{team}' in parents", corpora="drive", driveId="0ATeam", supportsAllDrives=True,
+                   includeItemsFromAllDrives=True, fields="incompleteSearch, files(id)").execute()
+    assert _status(not_member)[0] == 404 and _status(not_member)[1][0]["location"] == "driveId"
+    drive.drive_members["0ATeam"].add(USER)
     own = files.list(q=f"'{team}' in parents", corpora="drive", driveId="0ATeam", supportsAllDrives=True,
                      includeItemsFromAllDrives=True, fields="incompleteSearch, files(id)").execute()
     assert own["incompleteSearch"] is False and len(own["files"]) == 1

@@ -86,8 +86,8 @@ def _sync(stack, how: str) -> dict:
             "multiple": {k for k, n in drive.downloads.items() if n > 1}, "rows": _rows(stack)}
 
 
-EXPECTED_ROWS = ({f"Base {i}" for i in range(16)} | {"Base 3 edited", "Mover"} | {f"New {i}" for i in range(11)}
-                 | {f"Sub {i}" for i in range(3)})  # the trashed file's movie stays: the library only grows
+EXPECTED_ROWS = ({f"Base {i}" for i in range(16)} - {"Base 3", "Base 5"} | {"Base 3 edited", "Mover"}
+                 | {f"New {i}" for i in range(11)} | {f"Sub {i}" for i in range(3)})  # the library mirrors the folder
 
 
 @pytest.mark.parametrize("how", ["walk", "changes", "expired token"])
@@ -100,20 +100,21 @@ def test_twenty_changes_sync_exactly_what_changed(stack, how: str) -> None:
     assert summary.files_downloaded == 16 and summary.failed == 0
     assert {q["fileId"] for q in summary.quarantine} == expected["quarantined"]
     assert set(summary.deleted) == expected["deleted"] and summary.deleted_seen == 1
+    assert (summary.removed, summary.replaced, summary.held) == (1, 1, 0)  # Base 5 trashed, Base 3 edited
     assert result["rows"] == EXPECTED_ROWS
 
 
 def test_the_run_history_records_mode_state_counts_and_the_quarantine(stack) -> None:
     result = _sync(stack, "changes")
     with psycopg2.connect(stack.database_url) as conn, conn.cursor() as cur:
-        cur.execute("SELECT mode, status, files_downloaded, quarantined, deleted_seen, movies_new FROM etl_runs"
-                    " ORDER BY id")
+        cur.execute("SELECT mode, status, files_downloaded, quarantined, deleted_seen, movies_new, removed, replaced,"
+                    " held FROM etl_runs ORDER BY id")
         runs = cur.fetchall()
         cur.execute("SELECT outcome, file_id, reason FROM etl_run_files WHERE run_id = %s",
                     (result["summary"].run_id,))
         report = cur.fetchall()
     conn.close()
-    assert runs == [("walk", "succeeded", 16, 0, 0, 16), ("changes", "succeeded", 16, 1, 1, 16)]
+    assert runs == [("walk", "succeeded", 16, 0, 0, 16, 0, 0, 0), ("changes", "succeeded", 16, 1, 1, 16, 1, 1, 0)]
     assert [(o, f) for o, f, _r in report] == [("quarantined", next(iter(result["expected"]["quarantined"])))]
 
 

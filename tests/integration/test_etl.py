@@ -303,11 +303,11 @@ def test_a_failed_batch_write_stops_the_run_and_keeps_earlier_batches_whole(stac
     real = store.insert_staged
     calls = {"n": 0}
 
-    def second_batch_fails(cur):
+    def second_batch_fails(cur, source):
         calls["n"] += 1
         if calls["n"] == 2:
             raise psycopg2.OperationalError("server closed the connection unexpectedly")
-        return real(cur)
+        return real(cur, source)
 
     monkeypatch.setattr(store, "insert_staged", second_batch_fails)
     with pytest.raises(psycopg2.OperationalError):

@@ -44,7 +44,8 @@ def test_runs_are_listed_newest_first_a_page_at_a_time_with_each_runs_quarantine
     run = rest["runs"][0]
     assert (run["mode"], run["state"], run["phase"]) == ("walk", "succeeded", "finished")
     assert run["counts"] == {"filesSeen": 8, "filesDownloaded": 8, "moviesNew": 5, "moviesPresent": 0,
-                             "quarantined": 3, "failed": 0, "deletedSeen": 0}
+                             "quarantined": 3, "failed": 0, "deletedSeen": 0, "removed": 0, "replaced": 0,
+                             "held": 0}
     assert body["runs"][0]["mode"] == "full" and body["runs"][1]["counts"]["filesDownloaded"] == 0
     runs_schema = openapi.document()["paths"]["/api/etl/runs"]["get"]["responses"]["200"]["content"]
     validator = Draft202012Validator({**runs_schema["application/json"]["schema"],

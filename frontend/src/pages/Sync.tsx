@@ -16,7 +16,15 @@ const STATE: Record<EtlRun["state"], string> = {
   succeeded: "Succeeded",
   failed: "Failed",
   interrupted: "Interrupted",
+  held: "Held",
 };
+
+/** Removals as one cell: "3 (1 replaced)", or what a held run kept. */
+function removals(c: EtlRun["counts"]): string {
+  if (c.held) return `${c.held} held`;
+  const n = c.removed + c.replaced;
+  return c.replaced ? `${n} (${c.replaced} replaced)` : String(n);
+}
 
 function Report({ run }: { run: EtlRun }) {
   const [files, setFiles] = useState<EtlRunFile[] | null>(null);
@@ -64,6 +72,8 @@ function Progress({ live }: { live: Live }) {
       <progress id="etl-progress" max={Math.max(total, done, 1)} value={live.type === "etlFinished" ? Math.max(total, done, 1) : known ? done : undefined} />
       <p className="muted" data-testid="etl-progress-text">
         {done} of {total || "?"} files downloaded · {live.counts.moviesNew} new movies · {live.counts.quarantined} quarantined
+        {live.counts.removed + live.counts.replaced ? ` · ${live.counts.removed + live.counts.replaced} removed (${live.counts.replaced} replaced)` : ""}
+        {live.counts.held ? ` · ${live.counts.held} removals held` : ""}
         {live.filesPerSecond ? ` · ${live.filesPerSecond.toFixed(1)} files/s` : ""}
         {known && live.type !== "etlFinished" ? ` · about ${Math.ceil(live.etaSeconds ?? 0)} s left` : ""}
       </p>
@@ -140,6 +150,7 @@ export function Sync() {
                 <th scope="col" className="col-optional">Kind</th>
                 <th scope="col">Result</th>
                 <th scope="col" className="num">New movies</th>
+                <th scope="col" className="num">Removed</th>
                 <th scope="col" className="num col-optional">Not loaded</th>
                 <th scope="col"><span className="visually-hidden">Report</span></th>
               </tr>
@@ -157,6 +168,7 @@ export function Sync() {
                       {run.error && <span className="error"> — {run.error}</span>}
                     </td>
                     <td className="num">{run.counts.moviesNew}</td>
+                    <td className="num">{removals(run.counts)}</td>
                     <td className="num col-optional">{problems}</td>
                     <td>
                       <button type="button" className="link" aria-expanded={open === run.id}
@@ -168,7 +180,7 @@ export function Sync() {
                   </tr>,
                   open === run.id && (
                     <tr key={`${run.id}-report`}>
-                      <td colSpan={6}>
+                      <td colSpan={7}>
                         <Report run={run} />
                       </td>
                     </tr>

@@ -564,6 +564,9 @@ class EtlCounts:
     quarantined: int
     failed: int
     deleted_seen: int
+    removed: int
+    replaced: int
+    held: int
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> EtlCounts:
@@ -575,6 +578,9 @@ class EtlCounts:
             quarantined=data['quarantined'],
             failed=data['failed'],
             deleted_seen=data['deletedSeen'],
+            removed=data['removed'],
+            replaced=data['replaced'],
+            held=data['held'],
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -586,6 +592,9 @@ class EtlCounts:
         out['quarantined'] = self.quarantined
         out['failed'] = self.failed
         out['deletedSeen'] = self.deleted_seen
+        out['removed'] = self.removed
+        out['replaced'] = self.replaced
+        out['held'] = self.held
         return out
 
 
@@ -596,7 +605,7 @@ class EtlRun:
     id: str
     source: str
     mode: Literal['full', 'walk', 'changes']
-    state: Literal['running', 'succeeded', 'failed', 'interrupted']
+    state: Literal['running', 'succeeded', 'failed', 'interrupted', 'held']
     phase: str | None
     started_at: str
     finished_at: str | None
@@ -717,7 +726,7 @@ class EtlFinishedMessage:
     run_id: str
     seq: int
     counts: EtlCounts
-    state: Literal['succeeded', 'failed', 'interrupted']
+    state: Literal['succeeded', 'failed', 'interrupted', 'held']
     source: str | None = None
     mode: Literal['full', 'walk', 'changes'] | None = None
     phase: str | None = None

@@ -221,8 +221,14 @@ export interface EtlCounts {
   moviesPresent: number;
   quarantined: number;
   failed: number;
-  /** Files loaded before that are no longer in the source (their movies stay: the library only grows) */
+  /** Files loaded before that are no longer in the source (trashed, deleted, moved out, renamed, or access lost) */
   deletedSeen: number;
+  /** Movies removed because no file in the source says them any more (and no user added them through the API) */
+  removed: number;
+  /** Movies removed because their file was edited: the new record loaded in their place */
+  replaced: number;
+  /** Movies this run would have removed but kept: more than the limit (ETL_MAX_DELETE_SHARE / ETL_MAX_DELETE_ROWS); the run's state is held and its error says why; a run with --allow-deletions applies them */
+  held: number;
 }
 
 /** One ETL run (a sync of the library from its source). */
@@ -232,7 +238,7 @@ export interface EtlRun {
   source: string;
   /** full: every file downloaded; walk: every file listed, new or changed ones downloaded; changes: Drive's changes feed */
   mode: "full" | "walk" | "changes";
-  state: "running" | "succeeded" | "failed" | "interrupted";
+  state: "running" | "succeeded" | "failed" | "interrupted" | "held";
   /** starting, checking, reading changes, listing, loading, finished */
   phase: string | null;
   startedAt: string;
@@ -284,7 +290,8 @@ export interface EtlFinishedMessage {
   /** null until the listing is done */
   etaSeconds?: number | null;
   elapsedSeconds?: number;
-  state: "succeeded" | "failed" | "interrupted";
+  /** held: the removals it found exceed the limit and wait for a run with --allow-deletions */
+  state: "succeeded" | "failed" | "interrupted" | "held";
 }
 
 export interface SearchMoviesQuery {
