@@ -71,6 +71,16 @@ def actor(app: APIGatewayRestResolver) -> Actor:
     return corrections.actor_from_claims(dict(app.current_event.request_context.authorizer.claims))
 
 
+def if_match(headers: Any) -> str | None:
+    """The If-Match header, checked against the document's limit (a missing one is the logic's 428)."""
+    value: str | None = headers.get("If-Match")
+    limit = int(openapi.document()["components"]["parameters"]["ifMatch"]["schema"]["maxLength"])
+    if value is not None and len(value) > limit:
+        raise ValidationError(f"Invalid header 'If-Match': at most {limit} characters; send the movie's ETag.",
+                              [{"field": "If-Match", "message": f"must be at most {limit} characters"}])
+    return value
+
+
 def movie_id(operation_id: str, raw: str) -> str:
     return str(openapi.parse_path(operation_id, {"id": raw})["id"]).lower()
 

@@ -24,7 +24,7 @@ def edit_movie(movie_id: str) -> Response[str]:
     the_id = corrections.movie_id("editMovie", movie_id)
     changes = corrections.edit_body(event.body, bool(event.is_base64_encoded))
     who = corrections.actor(app)
-    movie, version = logic.edit(who, the_id, event.headers.get("If-Match"), changes)
+    movie, version = logic.edit(who, the_id, corrections.if_match(event.headers), changes)
     logger.info("movie edited", extra={"movie_id": the_id, "fields": sorted(changes)})
     metrics.add_metric(name="MoviesEdited", unit="Count", value=1)
     return corrections.movie_response(movie, version)
@@ -34,7 +34,7 @@ def edit_movie(movie_id: str) -> Response[str]:
 def delete_movie(movie_id: str) -> Response[str]:
     the_id = corrections.movie_id("deleteMovie", movie_id)
     who = corrections.actor(app)
-    done = logic.delete(who, the_id, app.current_event.headers.get("If-Match"))
+    done = logic.delete(who, the_id, corrections.if_match(app.current_event.headers))
     logger.info("movie deleted", extra={"movie_id": the_id, "suppressed": done["suppressed"]})
     metrics.add_metric(name="MoviesDeleted", unit="Count", value=1)
     return Response(204, "application/json", "")

@@ -155,6 +155,8 @@ def test_bad_input_names_the_field_and_changes_nothing(stack, alice) -> None:
     not_json = alice.http.patch(f"/api/movies/{movie['id']}", content=b"{", headers={"If-Match": tag})
     assert not_json.status_code == 400
     assert alice.http.patch("/api/movies/not-a-uuid", json={"rating": 1}, headers={"If-Match": tag}).status_code == 400
+    too_long = patch(alice, movie["id"], {"rating": 1}, "0" * 201)
+    assert too_long.status_code == 400 and too_long.json()["error"]["details"][0]["field"] == "If-Match"
     assert etag(alice, movie["id"]) == tag
 
 
