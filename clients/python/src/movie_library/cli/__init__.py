@@ -445,6 +445,27 @@ def _page_size(text: str) -> int:
     return value
 
 
+def _correction_commands(command: Any) -> None:
+    """edit, delete, history and watch (issue 22)."""
+    p = command("edit", "correct a movie (yours, or any added through the API if you are a librarian)")
+    p.add_argument("id")
+    p.add_argument("--title")
+    p.add_argument("--genre")
+    p.add_argument("--rating", type=float)
+    p.add_argument("--no-rating", action="store_true", help="remove the rating")
+    p.add_argument("--year", type=int)
+    p.add_argument("--if-match", help="the ETag your change was made against (default: the current one)")
+    p = command("delete", "delete a movie (asks first, naming it, unless --yes)")
+    p.add_argument("id")
+    p.add_argument("--yes", action="store_true", help="do not ask")
+    p.add_argument("--if-match", help="the ETag your delete was decided on (default: the current one)")
+    p = command("history", "a movie's edits and deletes, newest first (librarians and its adder)")
+    p.add_argument("id")
+    _paging(p, 20)
+    p = command("watch", "print messages from the live WebSocket as they arrive (Ctrl-C stops)")
+    p.add_argument("--library", action="store_true", help="libraryChanged: every add, edit, delete and sync")
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="movie-library", description="The Movie Library API from the command line.")
     top.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -490,23 +511,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--concurrency", type=int, default=8, help="adds in flight at once with --file (default 8)")
     p.add_argument("--timeout", type=float, default=600.0, help="seconds to wait for outcomes (default 600)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar on the terminal")
-    p = command("edit", "correct a movie (yours, or any added through the API if you are a librarian)")
-    p.add_argument("id")
-    p.add_argument("--title")
-    p.add_argument("--genre")
-    p.add_argument("--rating", type=float)
-    p.add_argument("--no-rating", action="store_true", help="remove the rating")
-    p.add_argument("--year", type=int)
-    p.add_argument("--if-match", help="the ETag your change was made against (default: the current one)")
-    p = command("delete", "delete a movie (asks first, naming it, unless --yes)")
-    p.add_argument("id")
-    p.add_argument("--yes", action="store_true", help="do not ask")
-    p.add_argument("--if-match", help="the ETag your delete was decided on (default: the current one)")
-    p = command("history", "a movie's edits and deletes, newest first (librarians and its adder)")
-    p.add_argument("id")
-    _paging(p, 20)
-    p = command("watch", "print messages from the live WebSocket as they arrive (Ctrl-C stops)")
-    p.add_argument("--library", action="store_true", help="libraryChanged: every add, edit, delete and sync")
+    _correction_commands(command)
     p = command("requests", "your add requests: the given ids, or the latest ones made from this machine")
     p.add_argument("ids", nargs="*", metavar="REQUEST_ID")
     p.add_argument("--max", type=int, default=20)
