@@ -314,14 +314,14 @@ def test_the_newest_addition_tile_moves_on_when_its_movie_is_deleted(stack, alic
     older, newest = added(alice), added(alice)
 
     def tile() -> dict[str, Any]:
-        stack.gateway.clear_cache()  # the dashboard's stage cache (DashboardCache=true in the tests)
+        stack.gateway.flush_cache()  # the dashboard's stage cache (DashboardCache=true in the tests)
         return dict(alice.http.get("/api/dashboard").json()["newest"])
 
     assert tile()["id"] == newest["id"]
     total = alice.http.get("/api/dashboard").json()["totalMovies"]
     assert delete(alice, newest["id"], etag(alice, newest["id"])).status_code == 204
     assert tile()["id"] == older["id"]
-    stack.gateway.clear_cache()
+    stack.gateway.flush_cache()
     assert alice.http.get("/api/dashboard").json()["totalMovies"] == total - 1
     assert_consistent(stack.database_url)
 
