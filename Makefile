@@ -13,7 +13,7 @@ SAM_VENV := .local/sam
 export SAM := $(CURDIR)/$(SAM_VENV)/bin/sam
 STAMP := $(VENV)/.installed
 
-.PHONY: bootstrap-ci lock run test test-unit test-integration test-e2e typecheck test-deployed install ui chromium bench soak invoke etl client-models generate generate-check clean params preflight deploy etl-remote logs smoke destroy
+.PHONY: bootstrap-ci lock run test test-unit test-integration test-e2e typecheck test-deployed install ui chromium bench soak invoke etl client-models generate generate-check clean params preflight deploy etl-remote logs smoke librarian destroy
 
 # One lock per Python environment (requirements/<env>.lock: every package pinned, with hashes), installed by
 # plain pip, so a clean clone needs only Python. The direct pins live in requirements/<env>.in; `make lock`.
@@ -165,6 +165,11 @@ bootstrap-ci:
 		--capabilities CAPABILITY_IAM --no-fail-on-empty-changeset \
 		--parameter-overrides GitHubRepository=$(REPO) CreateOidcProvider=$(or $(CREATE_OIDC_PROVIDER),true)
 	aws cloudformation describe-stacks --stack-name movie-library-ci --query "Stacks[0].Outputs" --output table
+
+# Make someone a librarian (may correct and delete any movie): make librarian ENV=prod EMAIL=ann@example.com [REMOVE=1]
+librarian: $(STAMP)
+	@test -n "$(EMAIL)" || { echo "usage: make librarian ENV=staging EMAIL=<the user's e-mail> [REMOVE=1]"; exit 2; }
+	$(PY) -m deploy.librarian $(ENV) $(EMAIL) $(if $(REMOVE),remove)
 
 destroy: $(STAMP) $(SAM_VENV)/.installed
 	$(PY) -m deploy.destroy $(ENV) $(if $(CONFIRM),--confirm $(CONFIRM))

@@ -22,6 +22,9 @@ from local import template
 
 DEMO_USER = "demo@example.com"
 DEMO_PASSWORD = "Demo-Passw0rd!"  # noqa: S105 - the local demo user, printed by make run
+# The demo user is a librarian (the template's UserPoolGroup); this second one is not, so both roles can be tried.
+PLAIN_USER = "reader@example.com"
+PLAIN_PASSWORD = "Reader-Passw0rd!"  # noqa: S105 - the local plain user, printed by make run
 POOL_NAME = "movie-library-local"
 # Locally a failed add is retried after a few seconds, not the deployed 180 s, so the dead-letter
 # path can be seen (and tested) in well under a minute.
@@ -179,6 +182,24 @@ def ensure_user(idp: Any, pool_id: str, username: str, password: str) -> None:
     idp.admin_set_user_password(UserPoolId=pool_id, Username=username, Password=password, Permanent=True)
 
 
+LIBRARIANS = "librarians"
+
+
+def _groups(idp: Any, pool_id: str) -> None:
+    """The template's user pool groups (librarians)."""
+    existing = {g["GroupName"] for g in idp.list_groups(UserPoolId=pool_id)["Groups"]}
+    for group in template.resources("AWS::Cognito::UserPoolGroup").values():
+        props = group["Properties"]
+        if props["GroupName"] not in existing:
+            idp.create_group(UserPoolId=pool_id, GroupName=props["GroupName"],
+                             Description=props.get("Description", ""), Precedence=props.get("Precedence", 0))
+
+
+def add_to_group(idp: Any, pool_id: str, username: str, group: str) -> None:
+    """As `aws cognito-idp admin-add-user-to-group` (make librarian): the next id token carries the group."""
+    idp.admin_add_user_to_group(UserPoolId=pool_id, Username=username, GroupName=group)
+
+
 def _queues(sqs: Any, refs: dict[str, dict[str, str]]) -> None:
     queues = template.resources("AWS::SQS::Queue")
     # Dead-letter queues first: the others name them.
@@ -219,6 +240,9 @@ def provision(endpoint: str) -> AwsResources:
     pool_id = _pool(idp)
     client_id = _client(idp, pool_id)
     ensure_user(idp, pool_id, DEMO_USER, DEMO_PASSWORD)
+    ensure_user(idp, pool_id, PLAIN_USER, PLAIN_PASSWORD)
+    _groups(idp, pool_id)
+    add_to_group(idp, pool_id, DEMO_USER, LIBRARIANS)
     refs: dict[str, dict[str, str]] = {
         "UserPool": {"Ref": pool_id, "Arn": f"arn:aws:cognito-idp:local:000000000000:userpool/{pool_id}"},
         "UserPoolClient": {"Ref": client_id},

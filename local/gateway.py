@@ -345,8 +345,14 @@ class Gateway(WebSocketApi):
             WebSocketRoute(f"/{self.stage}", self.websocket),
             StarletteRoute("/{path:path}", self.dispatch,
                            methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD"]),
-        ])
+        ], exception_handlers={404: self.unrouted})
         return HostGuard(app, self.allowed_hosts)
+
+    async def unrouted(self, request: Request, _exc: Exception) -> Response:
+        """A path no route matches (Starlette's path pattern stops at a newline): API Gateway's JSON answer
+        for a resource it does not have, not Starlette's plain-text "Not Found"."""
+        extra = {"stage": self.stage, "path": request.url.path, "httpMethod": request.method}
+        return self.responses.respond("MISSING_AUTHENTICATION_TOKEN", request, str(uuid.uuid4()), extra=extra)
 
     def management_app(self) -> ASGIApp:
         """What only AWS principals reach on AWS: @connections (execute-api:ManageConnections) and the

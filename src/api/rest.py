@@ -21,7 +21,8 @@ def _json(status: int, body: dict[str, Any]) -> Response[str]:
 
 def resolver() -> APIGatewayRestResolver:
     cors = CORSConfig(allow_origin=current().allowed_origin,
-                      allow_headers=["Authorization", "Content-Type", "Idempotency-Key"], max_age=600)
+                      allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "If-Match"],
+                      expose_headers=["ETag", "Retry-After"], max_age=600)
     app = APIGatewayRestResolver(cors=cors)
     register(app)
     return app

@@ -55,7 +55,8 @@ class AddLimits(Protocol):
 class MovieWrites(Protocol):
     """data/movie_writes: insert unless the same movie exists; (inserted by this request, the row)."""
 
-    def insert_movie(self, cur: Cursor, movie: NewMovie, request_id: str) -> tuple[bool, dict[str, Any]]: ...
+    def insert_movie(self, cur: Cursor, movie: NewMovie, request_id: str,
+                     owner: str | None = None) -> tuple[bool, dict[str, Any]]: ...
 
 
 class MovieReads(Protocol):

@@ -19,6 +19,9 @@ ERROR_CODES: Final = (
     "RATE_LIMITED",
     "INTERNAL_ERROR",
     "UNAVAILABLE",
+    "CONFLICT",
+    "PRECONDITION_FAILED",
+    "PRECONDITION_REQUIRED",
 )
 # x-max-query-bytes: the longest query string any operation takes.
 MAX_QUERY_BYTES: Final = 4096

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from api import openapi, rest
+from api import corrections, openapi, rest
 from api.observability import logger, tracer
 from logic import etl_history, library
 
@@ -44,8 +45,9 @@ def list_genres() -> dict[str, Any]:
 
 
 @app.get("/api/movies/<movie_id>")
-def get_movie(movie_id: str) -> dict[str, Any]:
-    return library.movie(**openapi.parse_path("getMovie", {"id": movie_id}))
+def get_movie(movie_id: str) -> Response[str]:
+    # With its ETag, source and the caller's permissions (issue 22: corrections).
+    return corrections.movie_detail(corrections.actor(app), movie_id)
 
 
 @app.get("/api/etl/runs")

@@ -108,7 +108,8 @@ def process(body: str) -> Outcome:
 
     # If this message was delivered before and its insert committed, the row carries our request id.
     try:
-        inserted, found = db.run(lambda cur: movie_writes.insert_movie(cur, movie, request_id))
+        owner = message.get("owner") if isinstance(message.get("owner"), str) else None
+        inserted, found = db.run(lambda cur: movie_writes.insert_movie(cur, movie, request_id, owner))
     except Exception as exc:
         if is_transient(exc):
             raise  # the record fails and SQS delivers it again later

@@ -41,6 +41,7 @@ _VARIABLES: dict[str, tuple[str, str]] = {
     "requests_table": ("REQUESTS_TABLE", "the add requests table"),
     "add_limits_table": ("ADD_LIMITS_TABLE", "the per-user add limits table"),
     "connections_table": ("CONNECTIONS_TABLE", "the WebSocket connections table"),
+    "library_events_table": ("LIBRARY_EVENTS_TABLE", "the library change notices (libraryChanged)"),
     "ws_management_endpoint": ("WS_MANAGEMENT_ENDPOINT", "the WebSocket API's @connections endpoint"),
     "adds_per_user_per_minute": ("ADDS_PER_USER_PER_MINUTE", "adds one user may make per minute"),
     "adds_per_user_per_day": ("ADDS_PER_USER_PER_DAY", "adds one user may make per UTC day"),
@@ -75,6 +76,7 @@ class Settings:
     requests_table: str
     add_limits_table: str
     connections_table: str
+    library_events_table: str
     ws_management_endpoint: str
     adds_per_user_per_minute: int
     adds_per_user_per_day: int
@@ -108,6 +110,7 @@ class Settings:
             cognito_jwks_url=text("cognito_jwks_url"), cognito_client_id=text("cognito_client_id"),
             add_queue_url=text("add_queue_url"), requests_table=text("requests_table"),
             add_limits_table=text("add_limits_table"), connections_table=text("connections_table"),
+            library_events_table=text("library_events_table"),
             ws_management_endpoint=text("ws_management_endpoint"),
             adds_per_user_per_minute=number("adds_per_user_per_minute", 60),
             adds_per_user_per_day=number("adds_per_user_per_day", 1000),

@@ -137,13 +137,13 @@ def test_the_two_lines_make_run_prints_set_up_the_cli(cli: Path, env: dict[str, 
 
 def test_reads_as_json_when_piped_and_as_a_table_on_a_terminal(cli: Path, env: dict[str, str], stack, user: str) -> None:
     assert login(cli, env, stack, user).returncode == 0
-    drama = json.loads(run(cli, env, "filter", "--genre", "Drama", "--limit", "5").stdout)
+    drama = json.loads(run(cli, env, "filter", "--genre", "Drama", "--page-size", "5").stdout)
     assert len(drama) == 6 and {m["genre"] for m in drama} == {"Drama"}
     several = json.loads(run(cli, env, "filter", "--genre", "drama", "--genre", "SCI-FI", "--min-rating", "7").stdout)
     assert several and all(m["rating"] >= 7 and m["genre"] in {"Drama", "Sci-Fi"} for m in several)
-    top = json.loads(run(cli, env, "top", "--max", "5").stdout)
+    top = json.loads(run(cli, env, "top", "--limit", "5").stdout)
     assert len(top) == 5 and [m["rating"] for m in top] == sorted((m["rating"] for m in top), reverse=True)
-    assert len(json.loads(run(cli, env, "top", "--all", "--limit", "7").stdout)) == 32
+    assert len(json.loads(run(cli, env, "top", "--all", "--page-size", "7").stdout)) == 32
     found = json.loads(run(cli, env, "search", top[0]["title"].lower()).stdout)
     assert top[0]["id"] in [m["id"] for m in found]
     assert json.loads(run(cli, env, "show", top[0]["id"]).stdout) == top[0]
@@ -262,3 +262,65 @@ def test_bulk_add_reports_a_missing_file_as_a_usage_error(cli: Path, env: dict[s
     assert login(cli, env, stack, user).returncode == 0
     missing = run(cli, env, "add", "--file", str(tmp_path / "nope.jsonl"))
     assert missing.returncode == 2 and "nope.jsonl" in missing.stderr
+
+
+def test_top_limit_is_how_many_to_show_and_page_size_the_page(cli: Path, env: dict[str, str], stack, user: str) -> None:
+    """Issue 22: `top --limit 3` printed 10 (--limit was the page size); now it is the count, as in gh."""
+    assert login(cli, env, stack, user).returncode == 0
+    assert len(json.loads(run(cli, env, "top", "--limit", "3").stdout)) == 3
+    assert len(json.loads(run(cli, env, "top", "--limit", "12", "--page-size", "5").stdout)) == 12
+    assert len(json.loads(run(cli, env, "top", "--max", "4").stdout)) == 4  # the old name still works
+    assert run(cli, env, "top", "--page-size", "101").returncode == 2
+
+
+def test_edit_history_and_delete_an_own_add(cli: Path, env: dict[str, str], stack, user: str) -> None:
+    assert login(cli, env, stack, user).returncode == 0
+    created = json.loads(run(cli, env, "add", "--title", f"CLI Fix {uuid.uuid4().hex[:8]}", "--genre", "Drama",
+                             "--rating", "5", "--year", "2020", "--wait").stdout)
+    movie_id = created["movie"]["id"]
+    edited = run(cli, env, "edit", movie_id, "--rating", "8")
+    assert edited.returncode == 0, edited.stderr
+    assert json.loads(edited.stdout)["rating"] == 8.0 and json.loads(edited.stdout)["etag"]
+    assert run(cli, env, "edit", movie_id).returncode == 2  # nothing to change
+    stale = run(cli, env, "edit", movie_id, "--rating", "9", "--if-match", '"stale"')
+    assert stale.returncode == 2 and "changed since you read it" in stale.stderr
+    cleared = json.loads(run(cli, env, "edit", movie_id, "--no-rating").stdout)
+    assert cleared["rating"] is None
+    history = json.loads(run(cli, env, "history", movie_id).stdout)
+    assert [(h["before"]["rating"], h["after"]["rating"]) for h in history] == [(8.0, None), (5.0, 8.0)]
+    assert len(json.loads(run(cli, env, "history", movie_id, "--limit", "1").stdout)) == 1
+    refused = run(cli, env, "delete", movie_id)  # piped: it cannot ask, so it does not delete
+    assert refused.returncode == 2 and "--yes" in refused.stderr
+    assert run(cli, env, "delete", movie_id, "--yes").returncode == 0
+    assert run(cli, env, "show", movie_id).returncode == 1
+    assert run(cli, env, "delete", movie_id, "--yes").returncode == 1  # 404 now
+
+
+def test_watch_library_prints_each_change(cli: Path, env: dict[str, str], stack, user: str) -> None:
+    assert login(cli, env, stack, user).returncode == 0
+    created = json.loads(run(cli, env, "add", "--title", f"CLI Watch {uuid.uuid4().hex[:8]}", "--genre", "Drama",
+                             "--rating", "5", "--year", "2020", "--wait").stdout)
+    movie_id = created["movie"]["id"]
+    watcher = subprocess.Popen([str(cli), "watch", "--library"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True, env=env)
+    lines: list[dict] = []
+    try:
+        # Until the watcher's socket is registered, a change could go unheard: edit until one is heard.
+        reader = threading.Thread(target=lambda: lines.extend(json.loads(line) for line in watcher.stdout), daemon=True)
+        reader.start()
+        from tests.conftest import wait_for
+
+        rating = [5.0]
+
+        def heard_an_edit() -> bool:
+            rating[0] = 10.0 - rating[0]
+            assert run(cli, env, "edit", movie_id, "--rating", str(rating[0])).returncode == 0
+            return any({"action": "edited", "movieId": movie_id} in m["changes"] for m in list(lines))
+
+        wait_for(heard_an_edit, timeout=60, interval=1.0)
+        assert run(cli, env, "delete", movie_id, "--yes").returncode == 0
+        wait_for(lambda: any({"action": "deleted", "movieId": movie_id} in m["changes"] for m in list(lines)), timeout=30)
+        assert all(m["type"] == "libraryChanged" for m in lines)
+    finally:
+        watcher.terminate()
+        watcher.wait(30)

@@ -279,3 +279,70 @@ def test_unknown_request_is_not_found(client: Client) -> None:
 
     with pytest.raises(NotFound):
         client.request(str(uuid.uuid4()))
+
+
+def test_edit_delete_and_history_raise_typed_errors(stack, client: Client) -> None:
+    """Issue 22: Client.edit/delete/history, with an exception class per refusal."""
+    from movie_library import Conflict, Forbidden, NotFound, PreconditionFailed, PreconditionRequired
+
+    from tests.e2e.live import User
+
+    one = client.add({"title": f"Client Fix {uuid.uuid4().hex[:8]}", "genre": "Drama", "rating": 5, "year": 2020}).wait()
+    two = client.add({"title": f"Client Fix {uuid.uuid4().hex[:8]}", "genre": "Drama", "rating": 5, "year": 2020}).wait()
+    assert one.movie is not None and two.movie is not None
+    first = client.versioned(one.movie.id)
+    assert first.permissions["edit"] and first.source == {"kind": "api"}
+    edited = client.edit(one.movie.id, rating=8, etag=first.etag)
+    assert edited.movie.rating == 8.0 and edited.etag != first.etag
+    with pytest.raises(PreconditionFailed) as stale:
+        client.edit(one.movie.id, rating=9, etag=first.etag)
+    assert stale.value.current is not None and stale.value.current["rating"] == 8.0 and stale.value.etag == edited.etag
+    with pytest.raises(Conflict) as same:
+        client.edit(two.movie.id, title=one.movie.title, rating=8)
+    assert same.value.reason == "duplicate" and same.value.other is not None
+    assert same.value.other["id"] == one.movie.id
+    with pytest.raises(PreconditionRequired):  # a PATCH without If-Match
+        client.transport.request("PATCH", f"/api/movies/{one.movie.id}", json={"rating": 1}, retry=False)
+    stranger = User(stack, f"stranger-{uuid.uuid4().hex[:6]}@example.com")
+    try:
+        with Client(stack.url, auth=stranger.token, ws_url="") as other, pytest.raises(Forbidden):
+            other.delete(one.movie.id)
+    finally:
+        stranger.close()
+    assert [e.action for e in client.history(one.movie.id)] == ["edit"]
+    client.delete(one.movie.id)
+    with pytest.raises(NotFound):
+        client.delete(one.movie.id, etag=edited.etag)
+
+
+def test_watch_library_hears_an_edit_and_a_delete(stack, client: Client, token: str) -> None:
+    outcome = client.add({"title": f"Watched {uuid.uuid4().hex[:8]}", "genre": "Drama", "rating": 5, "year": 2020}).wait()
+    assert outcome.movie is not None
+    movie_id = outcome.movie.id
+    sub = jwt.decode(token, options={"verify_signature": False})["sub"]
+    before = _sockets(stack, sub)
+
+    async def heard() -> list[tuple[str, str | None]]:
+        seen: list[tuple[str, str | None]] = []
+        stream = client.watch_library(reconnect=False)
+        first = asyncio.ensure_future(stream.__anext__())  # connects
+        await asyncio.to_thread(lambda: wait_for(lambda: _sockets(stack, sub) > before, timeout=15))
+        await asyncio.to_thread(lambda: client.edit(movie_id, rating=9))
+        await asyncio.to_thread(lambda: client.delete(movie_id))
+        message = await asyncio.wait_for(first, timeout=30)
+        while True:
+            seen += [(c.action, c.movie_id) for c in message.changes]
+            if ("deleted", movie_id) in seen:
+                return seen
+            message = await asyncio.wait_for(stream.__anext__(), timeout=30)
+
+    seen = asyncio.run(heard())
+    assert ("edited", movie_id) in seen and ("deleted", movie_id) in seen
+
+
+def _sockets(stack, sub: str) -> int:
+    """The user's registered sockets (the $connect handler stores each)."""
+    from boto3.dynamodb.conditions import Key
+
+    table = boto3.resource("dynamodb", endpoint_url=stack.resources.endpoint).Table("ConnectionsTable")
+    return len(table.query(IndexName="byUser", KeyConditionExpression=Key("userSub").eq(sub))["Items"])

@@ -104,7 +104,10 @@ def test_null_ratings_sort_last(api: httpx.Client, db) -> None:
 
 def test_one_movie_and_not_found(api: httpx.Client) -> None:
     movie = api.get("/api/movies/search", params={"title": "Inkbound"}).json()["movies"][0]
-    assert api.get(f"/api/movies/{movie['id']}").json() == movie
+    one = api.get(f"/api/movies/{movie['id']}")
+    # A strict superset (issue 22): the movie, plus where it came from and what the caller may do with it.
+    assert {k: v for k, v in one.json().items() if k not in ("source", "permissions")} == movie
+    assert one.json()["source"]["kind"] == "drive" and one.headers["ETag"]
     missing = api.get("/api/movies/6f1c1e1e-0000-4000-8000-000000000000")
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "NOT_FOUND"
 

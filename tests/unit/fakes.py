@@ -112,7 +112,8 @@ class FakeMovieWrites:
         self.calls: list[tuple[dict[str, Any], str]] = []
         self.fail: Exception | None = None
 
-    def insert_movie(self, cur: FakeCursor, movie: dict[str, Any], request_id: str) -> tuple[bool, dict[str, Any]]:
+    def insert_movie(self, cur: FakeCursor, movie: dict[str, Any], request_id: str,
+                     owner: str | None = None) -> tuple[bool, dict[str, Any]]:
         assert isinstance(cur, FakeCursor), "insert_movie must run inside db.run"
         self.calls.append((copy.deepcopy(movie), request_id))
         if self.fail is not None:

@@ -51,7 +51,7 @@ function Header({ column, label, sort, onSort, className }: {
 
 // The order is the API's (keyset paging); the header says which column it follows. With onSort, the
 // title, rating and year headers are buttons that ask the page for another order.
-export function MovieTable({ movies, caption, term = "", sortedBy, sort, onSort, focusSort = null, linkState, focusIndex = null }: {
+export function MovieTable({ movies, caption, term = "", sortedBy, sort, onSort, focusSort = null, linkState, focusIndex = null, selection }: {
   movies: Movie[];
   caption: string;
   term?: string;
@@ -61,6 +61,7 @@ export function MovieTable({ movies, caption, term = "", sortedBy, sort, onSort,
   focusSort?: SortColumn | null; // after re-sorting: the header that was activated, so the keyboard stays there
   linkState?: string; // the list's URL, where the detail page's "back" link returns
   focusIndex?: number | null; // after "Load more": the first new row, so keyboard users continue there
+  selection?: { selected: Set<string>; toggle: (id: string) => void }; // a librarian's rows to delete together
 }) {
   useEffect(() => {
     if (focusIndex !== null) document.querySelector<HTMLAnchorElement>(`tr[data-row="${focusIndex}"] a`)?.focus();
@@ -76,6 +77,7 @@ export function MovieTable({ movies, caption, term = "", sortedBy, sort, onSort,
         <caption className="visually-hidden">{caption}</caption>
         <thead>
           <tr>
+            {selection && <th scope="col"><span className="visually-hidden">Select</span></th>}
             <Header column="title" label="Title" sort={shown} onSort={onSort} />
             <th scope="col" className="col-genre">Genre</th>
             <Header column="rating" label="Rating" sort={shown} onSort={onSort} className="num" />
@@ -85,6 +87,12 @@ export function MovieTable({ movies, caption, term = "", sortedBy, sort, onSort,
         <tbody>
           {movies.map((movie, i) => (
             <tr key={movie.id} data-row={i}>
+              {selection && (
+                <td>
+                  <input type="checkbox" aria-label={`Select ${movie.title}`} checked={selection.selected.has(movie.id)}
+                    onChange={() => selection.toggle(movie.id)} />
+                </td>
+              )}
               <td>
                 <Link href={`/movies/${movie.id}${from}`}>{highlight(movie.title, term)}</Link>
                 <span className="genre-under">{movie.genre}</span>

@@ -22,8 +22,12 @@ export type {
   GetEtlRunResponse,
   ListEtlRunsResponse,
   ListGenresResponse,
+  AuditEntry,
   Movie,
+  MovieDetail as MovieWithPermissions,
+  MovieHistory,
   MovieInput,
+  MovieSource,
   SearchResult,
   TopRatedResult,
 } from "./generated/schema";
@@ -36,6 +40,8 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     readonly details: ErrorDetail[] = [],
+    readonly error: Partial<ErrorBody["error"]> = {}, // the whole error object (409/412 carry a movie or source)
+    readonly etag: string | null = null,
   ) {
     super(message);
   }
@@ -56,6 +62,11 @@ function expired(): ApiError {
 }
 
 export async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
+  return (await apiResponse<T>(path, init)).body;
+}
+
+// api() with the response's headers (a movie's ETag, for If-Match).
+export async function apiResponse<T>(path: string, init: RequestInit = {}): Promise<{ body: T; headers: Headers }> {
   let response: Response;
   const session = await ensureSession();
   if (!session) throw expired();
@@ -69,7 +80,7 @@ export async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
     throw new ApiError("Cannot reach the server. Check your connection and try again.", 0, "NETWORK");
   }
   if (response.status === 401) throw expired();
-  const body = await response.json().catch(() => null);
+  const body = response.status === 204 ? null : await response.json().catch(() => null);
   if (!response.ok) {
     const error = body?.error ?? {};
     throw new ApiError(
@@ -77,9 +88,11 @@ export async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
       response.status,
       error.code ?? "ERROR",
       error.details ?? [],
+      error,
+      response.headers.get("ETag"),
     );
   }
-  return body as T;
+  return { body: body as T, headers: response.headers };
 }
 
 export function query(params: Record<string, string | number | string[] | undefined | null>): string {

@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from "react";
+import { BulkDelete, isLibrarian, useSelection } from "../components/BulkDelete";
 import { MovieTable } from "../components/MovieTable";
 import { ErrorMessage, Loading } from "../components/Status";
 import { allGenres, api, type FilterResult, type GenreCount, type Movie, query } from "../lib/api";
@@ -35,6 +36,8 @@ export function Browse() {
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
   const [focusIndex, setFocusIndex] = useState<number | null>(null);
+  const librarian = isLibrarian();
+  const selection = useSelection();
   const [rating, setRating] = useState(filters.minRating);
   const [year, setYear] = useState(filters.year);
   const [shownProblems, setShownProblems] = useState<{ rating?: string; year?: string }>({});
@@ -180,8 +183,14 @@ export function Browse() {
             {current.movies.length < current.totalCount && `, showing ${current.movies.length}`}
           </p>
         )}
+        {librarian && current && (
+          <BulkDelete movies={current.movies} selection={selection} onDone={(gone) => setResults(
+            results && { ...results, movies: results.movies.filter((m) => !gone.includes(m.id)),
+              totalCount: results.totalCount - gone.length })} />
+        )}
         {current && current.movies.length > 0 && <MovieTable movies={current.movies} caption="Filtered movies" sort={sort} onSort={resort}
-          focusSort={sortedTo === href ? sort.column : null} focusIndex={focusIndex} linkState={key ? `/browse?${key}` : "/browse"} />}
+          focusSort={sortedTo === href ? sort.column : null} focusIndex={focusIndex} linkState={key ? `/browse?${key}` : "/browse"}
+          selection={librarian ? selection : undefined} />}
         {current && current.totalCount === 0 && <p>No movie matches these filters.</p>}
         {loading && !invalid && <Loading rows={current ? 2 : 6} />}
         {current?.hasMore && !loading && (

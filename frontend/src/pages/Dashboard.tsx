@@ -1,4 +1,5 @@
 import { useEffect, useState } from "react";
+import { useLibraryChanges } from "../lib/libraryLive";
 import { type Bar, BarChart, Histogram } from "../components/BarChart";
 import { Link } from "../components/Link";
 import { When } from "../components/When";
@@ -45,6 +46,10 @@ export function Dashboard() {
   usePageTitle("Dashboard");
   const [data, setData] = useState<DashboardData | null>(null);
   const [error, setError] = useState<string | null>(null);
+  // libraryChanged: the numbers follow adds, edits, deletes and syncs without a reload.
+  useLibraryChanges(() => {
+    api<DashboardData>("/dashboard").then(setData, () => undefined);
+  }, 500);
   useEffect(() => {
     api<DashboardData>("/dashboard").then(setData, (e: Error) => setError(e.message));
   }, []);

@@ -1,7 +1,9 @@
 import { useEffect, useState } from "react";
 import { Link } from "../components/Link";
 import { When } from "../components/When";
+import { goneNotice, loadVersioned, MovieCorrections, type Versioned } from "../components/MovieCorrections";
 import { ErrorMessage, Loading } from "../components/Status";
+import { touches, useLibraryChanges } from "../lib/libraryLive";
 import { api, ApiError, type FilterResult, formatRating, type Movie, query } from "../lib/api";
 import { filtersToUrl } from "../lib/filters";
 import { useLocation, usePageTitle } from "../lib/router";
@@ -45,6 +47,20 @@ export function MovieDetail({ id }: { id: string }) {
   const [error, setError] = useState<string | null>(null);
   const [sameGenre, setSameGenre] = useState<Movie[]>([]);
   const [sameYear, setSameYear] = useState<Movie[]>([]);
+  const [versioned, setVersioned] = useState<Versioned | null>(null);
+  const [deleted, setDeleted] = useState<{ title: string; elsewhere: boolean } | null>(null);
+
+  // libraryChanged: another user's edit shows here without a reload; a delete says so.
+  useLibraryChanges((changes) => {
+    if (!versioned || deleted) return;
+    const what = touches(changes, versioned.movie.id);
+    if (what === "deleted") setDeleted({ title: versioned.movie.title, elsewhere: true });
+    else if (what) {
+      loadVersioned(versioned.movie.id).then((v) => { setVersioned(v); setMovie(v.movie); }, (e: Error) => {
+        if (e instanceof ApiError && e.status === 404) setDeleted({ title: versioned.movie.title, elsewhere: true });
+      });
+    }
+  }, 100);
   usePageTitle(missing ? "Movie not found" : (movie?.title ?? "Movie"));
 
   useEffect(() => {
@@ -57,7 +73,9 @@ export function MovieDetail({ id }: { id: string }) {
       return;
     }
     setMissing(false);
-    api<Movie>(`/movies/${encodeURIComponent(id)}`).then(setMovie, (e: Error) => {
+    setDeleted(null);
+    setVersioned(null);
+    loadVersioned(id).then((v) => { setVersioned(v); setMovie(v.movie); }, (e: Error) => {
       if (e instanceof ApiError && (e.status === 404 || e.status === 400)) setMissing(true);
       else setError(e.message);
     });
@@ -72,6 +90,7 @@ export function MovieDetail({ id }: { id: string }) {
     }
   }, [movie]);
 
+  if (deleted !== null) return goneNotice(deleted.title, deleted.elsewhere);
   if (missing) {
     return (
       <section aria-labelledby="movie-title">
@@ -103,6 +122,12 @@ export function MovieDetail({ id }: { id: string }) {
             <dt>Added</dt>
             <dd><When iso={movie.created_at} /></dd>
           </dl>
+          {versioned && (
+            <MovieCorrections versioned={versioned} onChanged={(next) => {
+              if (next === null) setDeleted({ title: movie.title, elsewhere: false });
+              else { setVersioned(next); setMovie(next.movie); }
+            }} />
+          )}
           <div className="two-columns">
             <Neighbours title={`More ${movie.genre}`} movies={sameGenre} more={filtersToUrl({ genres: [movie.genre], minRating: "", year: "" })} />
             {movie.year !== null && (

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from "react";
 import { Link } from "../components/Link";
+import { BulkDelete, isLibrarian, useSelection } from "../components/BulkDelete";
 import { MovieTable } from "../components/MovieTable";
 import { ErrorMessage, Loading } from "../components/Status";
 import { api, query, type SearchResult } from "../lib/api";
@@ -38,6 +39,8 @@ export function Search() {
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
   const [sortedTo, setSortedTo] = useState<string | null>(null); // the URL a header click went to
+  const librarian = isLibrarian();
+  const selection = useSelection();
   const input = useRef<HTMLInputElement>(null);
   const countRef = useRef<HTMLParagraphElement>(null);
   const paged = useRef(false); // Next/Previous was pressed: focus goes to the new page's count
@@ -155,8 +158,13 @@ export function Search() {
       {current && current.movies.length > 0 && (
         <>
           <p role="status" data-testid="search-count" ref={countRef} tabIndex={-1}>{count}</p>
+          {librarian && result && (
+            <BulkDelete movies={current.movies} selection={selection} onDone={(gone) => setResult(
+              { ...result, page: { ...result.page, movies: result.page.movies.filter((m) => !gone.includes(m.id)) } })} />
+          )}
           <MovieTable movies={current.movies} caption={`Movies matching ${q}`} term={q} sort={sort} onSort={resort}
-            focusSort={sortedTo === href ? sort.column : null} linkState={`/search?${key}`} />
+            focusSort={sortedTo === href ? sort.column : null} linkState={`/search?${key}`}
+            selection={librarian ? selection : undefined} />
           {(pageNumber > 1 || current.pagination.hasMore) && (
             <nav className="pager" aria-label="Search results pages">
               <button type="button" disabled={pageNumber === 1}

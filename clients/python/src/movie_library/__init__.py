@@ -7,14 +7,17 @@
 __version__ = "1.0.0"
 
 from movie_library.auth import Auth, CognitoAuth
-from movie_library.client import AddResult, Client
+from movie_library.client import AddResult, Client, Versioned
 from movie_library.errors import (
     ApiError,
     AuthError,
+    Conflict,
     Forbidden,
     MovieLibraryError,
     NotFound,
     PayloadTooLarge,
+    PreconditionFailed,
+    PreconditionRequired,
     RateLimited,
     ServerError,
     Unauthorized,
@@ -23,12 +26,13 @@ from movie_library.errors import (
     WaitTimeout,
 )
 from movie_library.live import AddHandle, ErrorInfo, Outcome
-from movie_library.models import AddRequest, AddStatusMessage, Dashboard, GenreCount, Movie, MovieInput
+from movie_library.models import AddRequest, AddStatusMessage, AuditEntry, Dashboard, GenreCount, Movie, MovieInput
 from movie_library.pages import CursorIterator
 
 __all__ = [
-    "AddHandle", "AddRequest", "AddResult", "AddStatusMessage", "ApiError", "Auth", "AuthError", "Client",
-    "CognitoAuth", "CursorIterator", "Dashboard", "ErrorInfo", "Forbidden", "GenreCount", "Movie", "MovieInput",
-    "MovieLibraryError", "NotFound", "Outcome", "PayloadTooLarge", "RateLimited", "ServerError", "Unauthorized",
-    "Unavailable", "ValidationError", "WaitTimeout", "__version__",
+    "AddHandle", "AddRequest", "AddResult", "AddStatusMessage", "ApiError", "AuditEntry", "Auth", "AuthError",
+    "Client", "CognitoAuth", "Conflict", "CursorIterator", "Dashboard", "ErrorInfo", "Forbidden", "GenreCount",
+    "Movie", "MovieInput", "MovieLibraryError", "NotFound", "Outcome", "PayloadTooLarge", "PreconditionFailed",
+    "PreconditionRequired", "RateLimited", "ServerError", "Unauthorized", "Unavailable", "ValidationError",
+    "Versioned", "WaitTimeout", "__version__",
 ]

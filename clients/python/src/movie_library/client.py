@@ -23,15 +23,18 @@ from movie_library.models import (
     AddAccepted,
     AddRequest,
     AddStatusMessage,
+    AuditEntry,
     Dashboard,
     EtlRun,
     EtlRunFile,
     FilterResult,
     GenreCount,
     GetEtlRunResponse,
+    LibraryChangedMessage,
     ListEtlRunsResponse,
     ListGenresResponse,
     Movie,
+    MovieHistory,
     MovieInput,
     SearchResult,
     TopRatedResult,
@@ -46,6 +49,16 @@ _UNSET: Any = object()
 class EtlRunReport:
     run: EtlRun
     files: list[EtlRunFile]
+
+
+@dataclass(frozen=True)
+class Versioned:
+    """A movie with its ETag (its version), as GET /api/movies/{id} and a PATCH answer it."""
+
+    movie: Movie
+    etag: str
+    source: dict[str, Any]
+    permissions: dict[str, bool]
 
 
 @dataclass(frozen=True)
@@ -85,6 +98,9 @@ class Client:
         "topRatedMovies": "top_rated",
         "listGenres": "genres",
         "getMovie": "movie",
+        "editMovie": "edit",
+        "deleteMovie": "delete",
+        "movieHistory": "history",
         "addMovie": "add",
         "getAddRequest": "request",
         "getOpenApi": "openapi",
@@ -144,6 +160,38 @@ class Client:
             lambda params: TopRatedResult.from_dict(self.transport.request("GET", "/api/movies/top-rated", params=params)),
             {}, lambda page: page.movies, limit=limit, max_items=max_items,
             total=lambda page: page.pagination.total, first_only={"start": start})
+
+    def versioned(self, movie_id: str) -> Versioned:
+        """One movie with its ETag, where it came from and what you may do with it."""
+        body, headers = self.transport.exchange("GET", _movie_path(movie_id))
+        return Versioned(Movie.from_dict(body), str(headers.get("ETag", "")), dict(body.get("source") or {}),
+                         dict(body.get("permissions") or {}))
+
+    # -- corrections -------------------------------------------------------------------------------
+
+    def edit(self, movie_id: str, changes: dict[str, Any] | None = None, *, etag: str | None = None,
+             **fields: Any) -> Versioned:
+        """Correct a movie: any of title, genre, rating (None removes it), year. `etag` is the version your
+        change was made against (PreconditionFailed when it moved on); without one the current version is
+        read first. Raises Forbidden, NotFound, Conflict (duplicate or from Drive), ValidationError."""
+        body = {**(changes or {}), **fields}
+        tag = etag or self.versioned(movie_id).etag
+        answer, headers = self.transport.exchange("PATCH", _movie_path(movie_id), json=body,
+                                                  headers={"If-Match": tag}, retry=False)
+        return Versioned(Movie.from_dict(answer), str(headers.get("ETag", "")), {}, {})
+
+    def delete(self, movie_id: str, *, etag: str | None = None) -> None:
+        """Delete a movie (see edit() for `etag`). Raises Forbidden, NotFound, PreconditionFailed."""
+        tag = etag or self.versioned(movie_id).etag
+        self.transport.request("DELETE", _movie_path(movie_id), headers={"If-Match": tag}, retry=False)
+
+    def history(self, movie_id: str, *, limit: int | None = None,
+                max_items: int | None = None) -> CursorIterator[AuditEntry]:
+        """A movie's edits and deletes, newest first (librarians, and the movie's adder)."""
+        path = f"{_movie_path(movie_id)}/history"
+        return CursorIterator(
+            lambda params: MovieHistory.from_dict(self.transport.request("GET", path, params=params)),
+            {}, lambda page: page.entries, limit=limit, max_items=max_items)
 
     def request(self, request_id: str) -> AddRequest:
         """One of your add requests, as it is now."""
@@ -258,13 +306,33 @@ class Client:
 
     async def watch(self, *, reconnect: bool = True) -> AsyncIterator[AddStatusMessage]:
         """Every addStatus message for your requests, once per requestId, for as long as you iterate."""
+        seen: dict[str, None] = {}
+        async for data in self._socket_messages(reconnect):
+            if data.get("type") != "addStatus":
+                continue
+            request_id = str(data.get("requestId"))
+            if request_id in seen:
+                continue
+            seen[request_id] = None
+            if len(seen) > 10_000:
+                seen.pop(next(iter(seen)))
+            yield AddStatusMessage.from_dict(data)
+
+    async def watch_library(self, *, reconnect: bool = True) -> AsyncIterator[LibraryChangedMessage]:
+        """Every libraryChanged message (an add created, an edit, a delete, a sync that changed rows: batched,
+        about one a second at most), for as long as you iterate. Refresh what you show when one arrives."""
+        async for data in self._socket_messages(reconnect):
+            if data.get("type") == "libraryChanged":
+                yield LibraryChangedMessage.from_dict(data)
+
+    async def _socket_messages(self, reconnect: bool) -> AsyncIterator[dict[str, Any]]:
+        """Every JSON object the WebSocket API sends, reconnecting with backoff (and a fresh token)."""
         from websockets.asyncio.client import connect
         from websockets.exceptions import WebSocketException
 
         url = await asyncio.to_thread(lambda: self.ws_url)
         if not url:
             raise MovieLibraryError("no WebSocket URL is known: pass ws_url= to Client")
-        seen: dict[str, None] = {}
         delay = 0.5
         while True:
             auth = self.transport.auth
@@ -283,15 +351,8 @@ class Client:
                             data = json.loads(raw)
                         except ValueError:
                             continue
-                        if not isinstance(data, dict) or data.get("type") != "addStatus":
-                            continue
-                        request_id = str(data.get("requestId"))
-                        if request_id in seen:
-                            continue
-                        seen[request_id] = None
-                        if len(seen) > 10_000:
-                            seen.pop(next(iter(seen)))
-                        yield AddStatusMessage.from_dict(data)
+                        if isinstance(data, dict):
+                            yield data
             except (OSError, WebSocketException, asyncio.TimeoutError):
                 if not reconnect:
                     raise
@@ -309,6 +370,10 @@ class Client:
 
     def __exit__(self, *_exc: object) -> None:
         self.close()
+
+
+def _movie_path(movie_id: str) -> str:
+    return f"/api/movies/{quote(str(movie_id), safe='')}"
 
 
 def _pairs(items: Iterator[Any]) -> Iterator[tuple[Any, Any]]:

@@ -46,6 +46,44 @@ class NotFound(ApiError):
     """404: no such movie, or an add request that is not yours."""
 
 
+class Conflict(ApiError):
+    """409: the edit would make the movie equal another (`reason` "duplicate", `other` names it), or the
+    movie came from Drive and is corrected there (`reason` "fromDrive", `source` says where)."""
+
+    @property
+    def reason(self) -> str | None:
+        return _error_field(self.body, "reason")
+
+    @property
+    def other(self) -> dict[str, Any] | None:
+        return _error_field(self.body, "movie")
+
+    @property
+    def source(self) -> dict[str, Any] | None:
+        return _error_field(self.body, "source")
+
+
+class PreconditionFailed(ApiError):
+    """412: the movie changed since its ETag was read; `current` is the movie now, `etag` its version."""
+
+    def __init__(self, message: str, *, etag: str | None = None, **kwargs: Any):
+        super().__init__(message, **kwargs)
+        self.etag = etag
+
+    @property
+    def current(self) -> dict[str, Any] | None:
+        return _error_field(self.body, "movie")
+
+
+class PreconditionRequired(ApiError):
+    """428: a correction was sent without If-Match."""
+
+
+def _error_field(body: Any, name: str) -> Any:
+    error = body.get("error") if isinstance(body, dict) else None
+    return error.get(name) if isinstance(error, dict) else None
+
+
 class PayloadTooLarge(ApiError):
     """413: the body is over 16 KB."""
 
@@ -84,12 +122,13 @@ class WaitTimeout(MovieLibraryError, TimeoutError):
 
 
 _BY_STATUS: dict[int, type[ApiError]] = {
-    400: ValidationError, 401: Unauthorized, 403: Forbidden, 404: NotFound, 413: PayloadTooLarge,
-    429: RateLimited, 503: Unavailable,
+    400: ValidationError, 401: Unauthorized, 403: Forbidden, 404: NotFound, 409: Conflict,
+    412: PreconditionFailed, 413: PayloadTooLarge, 428: PreconditionRequired, 429: RateLimited, 503: Unavailable,
 }
 
 
-def from_response(status: int, body: Any, retry_after: float | None = None) -> ApiError:
+def from_response(status: int, body: Any, retry_after: float | None = None,
+                  etag: str | None = None) -> ApiError:
     """The exception for an error answer. API Gateway's own answers (e.g. `{"message": "Unauthorized"}`)
     do not always carry the error envelope, so both shapes are read."""
     error = body.get("error") if isinstance(body, dict) else None
@@ -103,4 +142,6 @@ def from_response(status: int, body: Any, retry_after: float | None = None) -> A
                               "body": body}
     if cls is RateLimited:
         return RateLimited(message, retry_after=retry_after, **kwargs)
+    if cls is PreconditionFailed:
+        return PreconditionFailed(message, etag=etag, **kwargs)
     return cls(message, **kwargs)

@@ -19,6 +19,9 @@ OPERATIONS: dict[str, tuple[str, str]] = {
     'topRatedMovies': ('GET', '/api/movies/top-rated'),
     'listGenres': ('GET', '/api/genres'),
     'getMovie': ('GET', '/api/movies/{id}'),
+    'editMovie': ('PATCH', '/api/movies/{id}'),
+    'deleteMovie': ('DELETE', '/api/movies/{id}'),
+    'movieHistory': ('GET', '/api/movies/{id}/history'),
     'addMovie': ('POST', '/api/movies'),
     'getAddRequest': ('GET', '/api/movies/requests/{requestId}'),
     'getOpenApi': ('GET', '/api/openapi.json'),
@@ -351,9 +354,12 @@ class Error:
 
 @dataclass(frozen=True)
 class ErrorError:
-    code: Literal['VALIDATION_ERROR', 'BAD_REQUEST', 'UNAUTHORIZED', 'FORBIDDEN', 'NOT_FOUND', 'METHOD_NOT_ALLOWED', 'PAYLOAD_TOO_LARGE', 'RATE_LIMITED', 'INTERNAL_ERROR', 'UNAVAILABLE']
+    code: Literal['VALIDATION_ERROR', 'BAD_REQUEST', 'UNAUTHORIZED', 'FORBIDDEN', 'NOT_FOUND', 'METHOD_NOT_ALLOWED', 'PAYLOAD_TOO_LARGE', 'RATE_LIMITED', 'INTERNAL_ERROR', 'UNAVAILABLE', 'CONFLICT', 'PRECONDITION_FAILED', 'PRECONDITION_REQUIRED']
     message: str
     details: list[ErrorErrorDetails] | None = None
+    movie: Movie | None = None
+    reason: Literal['duplicate', 'fromDrive', 'notYours', 'driveNeedsLibrarian'] | None = None
+    source: MovieSource | None = None
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ErrorError:
@@ -361,6 +367,9 @@ class ErrorError:
             code=data['code'],
             message=data['message'],
             details=None if data.get('details') is None else [ErrorErrorDetails.from_dict(x) for x in data['details']],
+            movie=None if data.get('movie') is None else Movie.from_dict(data['movie']),
+            reason=data.get('reason'),
+            source=None if data.get('source') is None else MovieSource.from_dict(data['source']),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -369,6 +378,12 @@ class ErrorError:
         out['message'] = self.message
         if self.details is not None:
             out['details'] = [x.to_dict() for x in self.details]
+        if self.movie is not None:
+            out['movie'] = self.movie.to_dict()
+        if self.reason is not None:
+            out['reason'] = self.reason
+        if self.source is not None:
+            out['source'] = self.source.to_dict()
         return out
 
 
@@ -773,6 +788,196 @@ class EtlFinishedMessage:
         if self.elapsed_seconds is not None:
             out['elapsedSeconds'] = self.elapsed_seconds
         out['state'] = self.state
+        return out
+
+
+@dataclass(frozen=True)
+class MovieSource:
+    """Where a movie came from"""
+
+    kind: Literal['api', 'drive']
+    file_id: str | None = None
+    path: str | None = None
+    url: str | None = None
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> MovieSource:
+        return cls(
+            kind=data['kind'],
+            file_id=data.get('fileId'),
+            path=data.get('path'),
+            url=data.get('url'),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        out['kind'] = self.kind
+        if self.file_id is not None:
+            out['fileId'] = self.file_id
+        if self.path is not None:
+            out['path'] = self.path
+        if self.url is not None:
+            out['url'] = self.url
+        return out
+
+
+@dataclass(frozen=True)
+class MovieEdit:
+    """The fields to change; the same rules as MovieInput, and rating null removes the rating"""
+
+    title: str | None = None
+    genre: str | None = None
+    rating: float | None = None
+    year: int | None = None
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> MovieEdit:
+        return cls(
+            title=data.get('title'),
+            genre=data.get('genre'),
+            rating=None if data.get('rating') is None else float(data['rating']),
+            year=data.get('year'),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        if self.title is not None:
+            out['title'] = self.title
+        if self.genre is not None:
+            out['genre'] = self.genre
+        if self.rating is not None:
+            out['rating'] = self.rating
+        if self.year is not None:
+            out['year'] = self.year
+        return out
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    id: str
+    action: Literal['edit', 'delete']
+    actor: AuditEntryActor
+    at: str
+    before: Movie
+    after: Any
+    suppressed: bool | None = None
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> AuditEntry:
+        return cls(
+            id=data['id'],
+            action=data['action'],
+            actor=AuditEntryActor.from_dict(data['actor']),
+            at=data['at'],
+            before=Movie.from_dict(data['before']),
+            after=data['after'],
+            suppressed=data.get('suppressed'),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        out['id'] = self.id
+        out['action'] = self.action
+        out['actor'] = self.actor.to_dict()
+        out['at'] = self.at
+        out['before'] = self.before.to_dict()
+        out['after'] = self.after
+        if self.suppressed is not None:
+            out['suppressed'] = self.suppressed
+        return out
+
+
+@dataclass(frozen=True)
+class AuditEntryActor:
+    sub: str
+    email: str | None = None
+    librarian: bool | None = None
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> AuditEntryActor:
+        return cls(
+            sub=data['sub'],
+            email=data.get('email'),
+            librarian=data.get('librarian'),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        out['sub'] = self.sub
+        if self.email is not None:
+            out['email'] = self.email
+        if self.librarian is not None:
+            out['librarian'] = self.librarian
+        return out
+
+
+@dataclass(frozen=True)
+class MovieHistory:
+    movie_id: str
+    entries: list[AuditEntry]
+    pagination: CursorPage
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> MovieHistory:
+        return cls(
+            movie_id=data['movieId'],
+            entries=[AuditEntry.from_dict(x) for x in data['entries']],
+            pagination=CursorPage.from_dict(data['pagination']),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        out['movieId'] = self.movie_id
+        out['entries'] = [x.to_dict() for x in self.entries]
+        out['pagination'] = self.pagination.to_dict()
+        return out
+
+
+@dataclass(frozen=True)
+class LibraryChangedMessage:
+    """Sent over the WebSocket to every connected user when the library changed (an add created, an edit, a delete, an ETL run that changed rows); batched, at most about one a second per connection. Pages refresh what they show."""
+
+    type: Literal['libraryChanged']
+    changes: list[LibraryChangedMessageChanges]
+    at: str
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> LibraryChangedMessage:
+        return cls(
+            type=data['type'],
+            changes=[LibraryChangedMessageChanges.from_dict(x) for x in data['changes']],
+            at=data['at'],
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        out['type'] = self.type
+        out['changes'] = [x.to_dict() for x in self.changes]
+        out['at'] = self.at
+        return out
+
+
+@dataclass(frozen=True)
+class LibraryChangedMessageChanges:
+    action: Literal['added', 'edited', 'deleted', 'synced', 'many']
+    movie_id: str | None = None
+    run_id: str | None = None
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> LibraryChangedMessageChanges:
+        return cls(
+            action=data['action'],
+            movie_id=data.get('movieId'),
+            run_id=data.get('runId'),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        out['action'] = self.action
+        if self.movie_id is not None:
+            out['movieId'] = self.movie_id
+        if self.run_id is not None:
+            out['runId'] = self.run_id
         return out
 
 

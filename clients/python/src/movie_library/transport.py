@@ -68,6 +68,11 @@ class Transport:
     def request(self, method: str, path: str, *, params: Any = None, json: Any = None,
                 headers: dict[str, str] | None = None, retry: bool = True) -> Any:
         """One API call. `retry` says whether repeating it is safe (GETs, and POSTs with an idempotency key)."""
+        return self.exchange(method, path, params=params, json=json, headers=headers, retry=retry)[0]
+
+    def exchange(self, method: str, path: str, *, params: Any = None, json: Any = None,
+                 headers: dict[str, str] | None = None, retry: bool = True) -> tuple[Any, httpx.Headers]:
+        """request(), with the response's headers (ETag)."""
         attempt = 0
         renewed = False
         while True:
@@ -98,8 +103,9 @@ class Transport:
             except ValueError:
                 body = response.text
             if status >= 400:
-                raise from_response(status, body, retry_after_seconds(response.headers.get("Retry-After")))
-            return body
+                raise from_response(status, body, retry_after_seconds(response.headers.get("Retry-After")),
+                                    etag=response.headers.get("ETag"))
+            return body, response.headers
 
     def close(self) -> None:
         self.http.close()

@@ -41,6 +41,10 @@ export const QUERY_RULES = {
     limit: { minimum: 1, maximum: 1000, default: 100 },
     cursor: { minLength: 1, maxLength: 1024, pattern: "^[A-Za-z0-9_-]+={0,2}$" },
   },
+  movieHistory: {
+    limit: { minimum: 1, maximum: 100, default: 20 },
+    cursor: { minLength: 1, maxLength: 1024, pattern: "^[A-Za-z0-9_-]+={0,2}$" },
+  },
   listEtlRuns: {
     limit: { minimum: 1, maximum: 100, default: 20 },
     cursor: { minLength: 1, maxLength: 1024, pattern: "^[A-Za-z0-9_-]+={0,2}$" },
@@ -163,12 +167,17 @@ export interface TopRatedResult {
 export interface ErrorBody {
   error: {
     /** BAD_REQUEST: refused by API Gateway itself for a reason no other code names (see x-gateway-responses) */
-    code: "VALIDATION_ERROR" | "BAD_REQUEST" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "RATE_LIMITED" | "INTERNAL_ERROR" | "UNAVAILABLE";
+    code: "VALIDATION_ERROR" | "BAD_REQUEST" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "RATE_LIMITED" | "INTERNAL_ERROR" | "UNAVAILABLE" | "CONFLICT" | "PRECONDITION_FAILED" | "PRECONDITION_REQUIRED";
     message: string;
     details?: Array<{
       field: string;
       message: string;
     }>;
+    /** 412: the movie as it is now; 409 (reason duplicate): the other movie this one would equal */
+    movie?: Movie;
+    /** Why a 409 or 403 was answered */
+    reason?: "duplicate" | "fromDrive" | "notYours" | "driveNeedsLibrarian";
+    source?: MovieSource;
   };
 }
 
@@ -294,6 +303,71 @@ export interface EtlFinishedMessage {
   state: "succeeded" | "failed" | "interrupted" | "held";
 }
 
+/** Where a movie came from */
+export interface MovieSource {
+  /** api: added through POST /api/movies; drive: loaded from the Drive folder by the ETL */
+  kind: "api" | "drive";
+  /** The Drive file's id, when known */
+  fileId?: string | null;
+  /** The file's path in the Drive folder, when known */
+  path?: string | null;
+  /** A link to the file in Drive, when its id is known */
+  url?: string | null;
+}
+
+/** The fields to change; the same rules as MovieInput, and rating null removes the rating */
+export interface MovieEdit {
+  title?: string;
+  genre?: string;
+  rating?: number | null;
+  year?: number;
+}
+
+export interface AuditEntry {
+  /** Opaque, increasing */
+  id: string;
+  action: "edit" | "delete";
+  actor: {
+    sub: string;
+    email?: string | null;
+    librarian?: boolean;
+  };
+  at: string;
+  before: Movie;
+  /** null for a delete */
+  after: (Movie) | (null);
+  /** A delete of a Drive movie recorded a suppression of its file version */
+  suppressed?: boolean;
+}
+
+export interface MovieHistory {
+  movieId: string;
+  entries: AuditEntry[];
+  pagination: CursorPage;
+}
+
+export type MovieDetail = (Movie) & ({
+  source?: MovieSource;
+  /** What the caller may do with this movie (the API checks again on each request) */
+  permissions?: {
+    edit: boolean;
+    delete: boolean;
+    history: boolean;
+  };
+});
+
+/** Sent over the WebSocket to every connected user when the library changed (an add created, an edit, a delete, an ETL run that changed rows); batched, at most about one a second per connection. Pages refresh what they show. */
+export interface LibraryChangedMessage {
+  type: "libraryChanged";
+  changes: Array<{
+    /** many: too many changes to list; reload */
+    action: "added" | "edited" | "deleted" | "synced" | "many";
+    movieId?: string;
+    runId?: string;
+  }>;
+  at: string;
+}
+
 export interface SearchMoviesQuery {
   title: string;
   /** The column to order by; rows with equal values follow by title, then id. Movies with no rating or no year come last either way. */
@@ -335,6 +409,12 @@ export interface ListGenresQuery {
 export interface ListGenresResponse {
   genres: GenreCount[];
   pagination: CursorPage;
+}
+
+export interface MovieHistoryQuery {
+  limit?: number;
+  /** Opaque; the nextCursor of the previous page */
+  cursor?: string;
 }
 
 export interface ListEtlRunsQuery {

@@ -23,7 +23,14 @@ from movie_library.auth import CognitoAuth
 from movie_library.cli import output
 from movie_library.cli.settings import ENV_PREFIX, Profile, Store
 from movie_library.client import Client
-from movie_library.errors import ApiError, AuthError, MovieLibraryError, ValidationError
+from movie_library.errors import (
+    ApiError,
+    AuthError,
+    Conflict,
+    MovieLibraryError,
+    PreconditionFailed,
+    ValidationError,
+)
 from movie_library.live import Outcome
 from movie_library.models import AddRequest
 
@@ -112,7 +119,8 @@ def _movies(args: argparse.Namespace, pages: Any) -> int:
 
 
 def _limit_args(args: argparse.Namespace) -> dict[str, Any]:
-    return {"limit": args.limit, "max_items": None if args.all else args.max}
+    """--limit is how many to show (as gh's --limit), --page-size how many each request asks for."""
+    return {"limit": args.page_size, "max_items": None if args.all else args.limit}
 
 
 # -- commands --------------------------------------------------------------------------------------
@@ -198,6 +206,82 @@ def cmd_filter(args: argparse.Namespace, client: Client) -> int:
 
 def cmd_top(args: argparse.Namespace, client: Client) -> int:
     return _movies(args, client.top_rated(start=args.start, **_limit_args(args)))
+
+
+def cmd_edit(args: argparse.Namespace, client: Client) -> int:
+    changes: dict[str, Any] = {k: getattr(args, k) for k in ("title", "genre", "rating", "year")
+                               if getattr(args, k) is not None}
+    if args.no_rating:
+        if "rating" in changes:
+            raise UsageError("--rating and --no-rating contradict each other")
+        changes["rating"] = None
+    if not changes:
+        raise UsageError("nothing to change: give --title, --genre, --rating, --no-rating or --year")
+    try:
+        edited = client.edit(args.id, changes, etag=args.if_match)
+    except Conflict as exc:
+        raise UsageError(_conflict_words(exc)) from exc
+    except PreconditionFailed as exc:
+        raise UsageError(f"{exc.message} Now: {json.dumps(exc.current)}; its ETag: {exc.etag}") from exc
+    movie = {**edited.movie.to_dict(), "etag": edited.etag}
+    if _json_mode(args):
+        output.emit_json(movie)
+    else:
+        output.pairs([(title, movie.get(key)) for key, title in output.MOVIE_COLUMNS] + [("ETag", edited.etag)])
+    return OK
+
+
+def _conflict_words(exc: Conflict) -> str:
+    if exc.reason == "duplicate" and exc.other:
+        return f"{exc.message} Other movie: {exc.other.get('title')} ({exc.other.get('id')})."
+    return exc.message
+
+
+def cmd_delete(args: argparse.Namespace, client: Client) -> int:
+    current = client.versioned(args.id)
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise UsageError("delete asks before it deletes: pass --yes when not on a terminal")
+        movie = current.movie
+        answer = input(f"Delete \"{movie.title}\" ({movie.genre}, {movie.year}, rating {movie.rating})? [y/N] ")
+        if answer.strip().lower() not in {"y", "yes"}:
+            print("Not deleted.")
+            return OK
+    client.delete(args.id, etag=args.if_match or current.etag)
+    if not _json_mode(args):
+        print(f"Deleted \"{current.movie.title}\" ({args.id}).")
+    return OK
+
+
+def cmd_history(args: argparse.Namespace, client: Client) -> int:
+    entries = [e.to_dict() for e in client.history(args.id, **_limit_args(args))]
+    if _json_mode(args):
+        output.emit_json(entries)
+        return OK
+    rows = [{"at": e["at"], "action": e["action"], "who": e["actor"].get("email") or e["actor"]["sub"],
+             "change": _change_words(e["before"], e.get("after"))} for e in entries]
+    output.table(rows, [("at", "When"), ("action", "Action"), ("who", "Who"), ("change", "Change")], max_width=80)
+    return OK
+
+
+def _change_words(before: dict[str, Any], after: dict[str, Any] | None) -> str:
+    if after is None:
+        return f"deleted {before.get('title')}"
+    return ", ".join(f"{k}: {before.get(k)!r} → {after.get(k)!r}" for k in ("title", "genre", "rating", "year")
+                     if before.get(k) != after.get(k)) or "no change"
+
+
+def cmd_watch(args: argparse.Namespace, client: Client) -> int:
+    """One JSON line per message (libraryChanged with --library, else your adds' addStatus)."""
+    import asyncio
+
+    async def run() -> None:
+        stream = client.watch_library() if args.library else client.watch()
+        async for message in stream:
+            print(json.dumps(message.to_dict()), flush=True)
+
+    asyncio.run(run())
+    return OK
 
 
 def cmd_show(args: argparse.Namespace, client: Client) -> int:
@@ -341,9 +425,45 @@ def _common(parser: argparse.ArgumentParser, top: bool) -> None:
 
 
 def _paging(parser: argparse.ArgumentParser, default_max: int) -> None:
-    parser.add_argument("--limit", type=int, help="page size sent to the API (1-100)")
-    parser.add_argument("--max", type=int, default=default_max, help=f"stop after this many (default {default_max})")
+    parser.add_argument("--limit", "--max", dest="limit", type=_positive, default=default_max,
+                        help=f"how many to show (default {default_max}; --max is the old name)")
+    parser.add_argument("--page-size", type=_page_size, help="how many each request asks the API for (1-100)")
     parser.add_argument("--all", action="store_true", help="every match, following every page")
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be 0 or more")
+    return value
+
+
+def _page_size(text: str) -> int:
+    value = int(text)
+    if not 1 <= value <= 100:
+        raise argparse.ArgumentTypeError("must be 1 to 100")
+    return value
+
+
+def _correction_commands(command: Any) -> None:
+    """edit, delete, history and watch (issue 22)."""
+    p = command("edit", "correct a movie (yours, or any added through the API if you are a librarian)")
+    p.add_argument("id")
+    p.add_argument("--title")
+    p.add_argument("--genre")
+    p.add_argument("--rating", type=float)
+    p.add_argument("--no-rating", action="store_true", help="remove the rating")
+    p.add_argument("--year", type=int)
+    p.add_argument("--if-match", help="the ETag your change was made against (default: the current one)")
+    p = command("delete", "delete a movie (asks first, naming it, unless --yes)")
+    p.add_argument("id")
+    p.add_argument("--yes", action="store_true", help="do not ask")
+    p.add_argument("--if-match", help="the ETag your delete was decided on (default: the current one)")
+    p = command("history", "a movie's edits and deletes, newest first (librarians and its adder)")
+    p.add_argument("id")
+    _paging(p, 20)
+    p = command("watch", "print messages from the live WebSocket as they arrive (Ctrl-C stops)")
+    p.add_argument("--library", action="store_true", help="libraryChanged: every add, edit, delete and sync")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -391,6 +511,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--concurrency", type=int, default=8, help="adds in flight at once with --file (default 8)")
     p.add_argument("--timeout", type=float, default=600.0, help="seconds to wait for outcomes (default 600)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar on the terminal")
+    _correction_commands(command)
     p = command("requests", "your add requests: the given ids, or the latest ones made from this machine")
     p.add_argument("ids", nargs="*", metavar="REQUEST_ID")
     p.add_argument("--max", type=int, default=20)

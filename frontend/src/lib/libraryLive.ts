@@ -1,0 +1,52 @@
+// libraryChanged (issue 22): the server announces every change to the library over the WebSocket
+// (batched, about one a second at most). A page calls useLibraryChanges to refresh what it shows,
+// debounced so a burst of changes is one reload.
+import { useEffect, useRef } from "react";
+import { ensureSession } from "./auth";
+import { absoluteWsUrl, config } from "./config";
+import type { LibraryChangedMessage } from "./generated/schema";
+import { LiveSocket } from "./live";
+
+export type LibraryChange = LibraryChangedMessage["changes"][number];
+
+export function useLibraryChanges(onChanges: (changes: LibraryChange[]) => void, debounceMs = 250): void {
+  const latest = useRef(onChanges);
+  latest.current = onChanges;
+  useEffect(() => {
+    let pending: LibraryChange[] = [];
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const socket = new LiveSocket({
+      target: async () => {
+        const session = await ensureSession(120_000);
+        return session
+          ? { url: `${absoluteWsUrl(config().wsUrl)}?token=${encodeURIComponent(session.idToken)}`, expiresAt: session.expiresAt }
+          : null;
+      },
+      onMessage: () => undefined,
+      onOther: (message) => {
+        if (message.type !== "libraryChanged") return;
+        pending = pending.concat((message as unknown as LibraryChangedMessage).changes);
+        clearTimeout(timer);
+        timer = setTimeout(() => {
+          const changes = pending;
+          pending = [];
+          latest.current(changes);
+        }, debounceMs);
+      },
+      onState: () => undefined,
+    });
+    socket.start();
+    return () => {
+      clearTimeout(timer);
+      socket.stop();
+    };
+  }, [debounceMs]);
+}
+
+// Whether a batch of changes concerns one movie (or may: a sync or "many").
+export function touches(changes: LibraryChange[], movieId: string): LibraryChange["action"] | null {
+  const mine = changes.filter((c) => c.movieId === movieId);
+  if (mine.some((c) => c.action === "deleted")) return "deleted";
+  if (mine.length) return mine[mine.length - 1].action;
+  return changes.some((c) => c.action === "synced" || c.action === "many") ? "synced" : null;
+}
