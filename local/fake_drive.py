@@ -273,8 +273,9 @@ class _QueryParser:
     def condition(self) -> Callable[[Node], bool]:
         first = self.take()
         if first[0] == "str" and self.take() == ("word", "in") and self.take() == ("word", "parents"):
-            self.parents.add(first[1])
-            return lambda n, p=first[1]: n.parent == p
+            parent = first[1]
+            self.parents.add(parent)
+            return lambda n: n.parent == parent
         if first == ("word", "trashed"):
             return self.trashed()
         if first in (("word", "mimeType"), ("word", "name")):
@@ -513,8 +514,8 @@ class FakeDrive:
 
             try:
                 # Google wants its own token endpoint as the audience, wherever the request is sent.
-                claims = jwt.decode(form.get("assertion", ""), certs={self.key_id: self.public_key},
-                                    audience=GOOGLE_TOKEN_AUDIENCE)
+                claims = jwt.decode(  # type: ignore[no-untyped-call]  # google-auth leaves decode unannotated
+                    form.get("assertion", ""), certs={self.key_id: self.public_key}, audience=GOOGLE_TOKEN_AUDIENCE)
             except (ValueError, exceptions.GoogleAuthError) as exc:
                 return 400, {"error": "invalid_grant", "error_description": f"Invalid JWT Signature. ({exc})"}
             if claims.get("iss") != SERVICE_ACCOUNT:
