@@ -57,6 +57,15 @@ def check(rest_url: str, ws_url: str, idp, pool_id: str, client_id: str) -> list
                 assert message["status"] == "created", message
                 break
         passed.append("add -> created over the WebSocket")
+    # Every deploy runs this: the smoke movie is removed again (its adder may delete it), so a library is
+    # never left with one "Smoke Test" movie per deploy.
+    movie_id = message["movie"]["id"]
+    current = http.get(f"/api/movies/{movie_id}")
+    assert current.status_code == 200, current.text
+    deleted = http.delete(f"/api/movies/{movie_id}", headers={"If-Match": current.headers["ETag"]})
+    assert deleted.status_code == 204, deleted.text
+    assert http.get(f"/api/movies/{movie_id}").status_code == 404
+    passed.append("delete own add")
     return passed
 
 
