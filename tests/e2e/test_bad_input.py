@@ -11,10 +11,12 @@ import pytest
 from moto.cognitoidp.models import load_resource
 
 from local import aws, template
+from tests.e2e.deployed import deployed
 
 pytestmark = pytest.mark.usefixtures("library")
 
 
+@pytest.mark.deployable
 @pytest.mark.parametrize(
     ("path", "params", "field"),
     [
@@ -38,14 +40,17 @@ pytestmark = pytest.mark.usefixtures("library")
         ("/api/movies/not-a-uuid", {}, "id"),
     ],
 )
-def test_bad_parameters_are_400_and_write_nothing(api: httpx.Client, db, path: str, params: dict, field: str) -> None:
+def test_bad_parameters_are_400_and_write_nothing(api: httpx.Client, request: pytest.FixtureRequest, path: str,
+                                                 params: dict, field: str) -> None:
     response = api.get(path, params=params)
     assert response.status_code == 400, response.text
     error = response.json()["error"]
     assert error["code"] == "VALIDATION_ERROR"
     assert error["details"][0]["field"] == field
     assert "Traceback" not in response.text
-    with db.cursor() as cur:
+    if deployed():
+        return  # a deployed stack's database is out of reach; the local run checks that nothing was written
+    with request.getfixturevalue("db").cursor() as cur:
         cur.execute("SELECT count(*) FROM movies")
         assert cur.fetchone()[0] == 32
 
