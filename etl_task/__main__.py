@@ -174,6 +174,8 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps({"event": "etl_file_failed", **entry}), flush=True)
     for file_id in summary.deleted:  # its rows go unless another file backs them or a user added them
         print(json.dumps({"event": "etl_file_gone", "fileId": file_id}), flush=True)
+    for entry in summary.suppressed_files:  # a librarian removed a movie this file version says
+        print(json.dumps({"event": "etl_file_suppressed", **entry}), flush=True)
     if summary.held_reason:
         print(json.dumps({"event": "etl_held", "reason": summary.held_reason}), flush=True)
     state = ("interrupted" if summary.interrupted else "failed" if summary.failed else "held" if summary.held

@@ -29,6 +29,7 @@ class Summary:
     duplicates_in_run: int = 0
     quarantined: int = 0
     failed: int = 0
+    suppressed: int = 0           # file versions with a record skipped: a librarian removed its movie
     deleted_seen: int = 0         # checkpointed files no longer in the source
     removed: int = 0              # movie rows removed: no file backs them any more (and no user added them)
     replaced: int = 0             # movie rows removed: their file now says something else
@@ -44,6 +45,7 @@ class Summary:
     quarantine: list[dict[str, str]] = field(default_factory=list, repr=False)  # fileId, path, reason
     failures: list[dict[str, str]] = field(default_factory=list, repr=False)
     deleted: list[str] = field(default_factory=list, repr=False)
+    suppressed_files: list[dict[str, str]] = field(default_factory=list)  # fileId, version, path: in the report
 
     def report(self) -> dict[str, Any]:
         data = asdict(self)
@@ -149,8 +151,16 @@ class Loader:
         with self.conn, self.conn.cursor() as cur:
             if batch:
                 store.stage_movies(cur, ((*m.as_row(), f, v, r) for m, f, v, r in batch))
+                self._suppressed(store.drop_suppressed(cur, self.source), files)
                 distinct, inserted = store.insert_staged(cur, self.source)
                 self.summary.movies_new += inserted
                 self.summary.movies_already_present += distinct - inserted
             if self.run_id is not None and files:
                 store.record_files(cur, self.source, self.run_id, files)
+
+    def _suppressed(self, dropped: list[tuple[str, str]], files: list[tuple[str, str, str, str, str | None]]) -> None:
+        paths = {(f, m): p for f, m, p, _o, _r in files}
+        for file_id, version in dropped:
+            self.summary.suppressed += 1
+            self.summary.suppressed_files.append({"fileId": file_id, "version": version,
+                                                  "path": paths.get((file_id, version), "")})

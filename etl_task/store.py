@@ -203,6 +203,21 @@ def stage_movies(cur: Cursor, rows: Iterable[tuple[str, str, Any, Any, str, str,
     return count
 
 
+def drop_suppressed(cur: Cursor, source: str) -> list[tuple[str, str]]:
+    """Take out of staging every record a librarian removed from this file version (movie_suppressions,
+    migration 0020; a suppression that names no file matches the record in any file): it stays out until
+    its file changes. Returns the (file id, version) pairs that lost a record."""
+    cur.execute(
+        "DELETE FROM movie_staging s USING movie_suppressions x"
+        " WHERE x.title_key = movie_key(s.title) AND x.genre_key = movie_key(s.genre)"
+        "  AND x.rating IS NOT DISTINCT FROM s.rating AND x.year IS NOT DISTINCT FROM s.year"
+        "  AND (x.file_id IS NULL OR (x.source = %s AND x.file_id = s.file_id AND x.modified = s.version))"
+        " RETURNING s.file_id, s.version",
+        (source,),
+    )
+    return sorted({(str(f), str(v)) for f, v in cur.fetchall()})
+
+
 def insert_staged(cur: Cursor, source: str) -> tuple[int, int]:
     """Insert the staged rows that are new and link every staged row to its file's version (provenance,
     in the same transaction); returns (distinct rows staged the first time this run, rows inserted)."""

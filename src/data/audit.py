@@ -66,13 +66,25 @@ def _public(movie: dict[str, Any]) -> dict[str, Any]:
     return {k: movie[k] for k in ("id", "title", "genre", "rating", "year", "created_at") if k in movie}
 
 
-def suppress(cur: Cursor, movie: dict[str, Any], actor: Actor, file: dict[str, Any] | None = None) -> None:
-    """Record that a librarian removed a Drive movie: the ETL skips this file version (or, while
-    provenance does not name the file, a record with this identity) until it changes."""
-    file = file or {}
+def backing_files(cur: Cursor, movie_id: str) -> list[dict[str, Any]]:
+    """The source file versions that back a movie (movie_sources, migration 0010), with each file's path
+    as the ETL last recorded it; empty for a movie no file links (an API add, or a pre-provenance row)."""
     cur.execute(
-        "INSERT INTO movie_suppressions (movie_id, source, file_id, modified, path, title_key, genre_key, rating,"
-        " year, suppressed_by) VALUES (%s, %s, %s, %s, %s, movie_key(%s), movie_key(%s), %s, %s, %s)",
-        (movie["id"], file.get("source"), file.get("fileId"), file.get("modified"), file.get("path"),
-         movie["title"], movie["genre"], movie["rating"], movie["year"], actor.sub),
+        "SELECT l.source, l.file_id, l.version, f.path FROM movie_sources l"
+        " LEFT JOIN etl_files f ON f.source = l.source AND f.file_id = l.file_id AND f.modified = l.version"
+        " WHERE l.movie_id = %s AND l.file_id <> '' ORDER BY l.source, l.file_id, l.version",
+        (movie_id,),
     )
+    return [{"source": r[0], "fileId": r[1], "modified": r[2], "path": r[3]} for r in cur.fetchall()]
+
+
+def suppress(cur: Cursor, movie: dict[str, Any], actor: Actor, files: list[dict[str, Any]]) -> None:
+    """Record that a librarian removed a Drive movie: the ETL skips this record in each file version that
+    backed it until the file changes (with no file known, a record with this identity in any file)."""
+    for file in files or [{}]:
+        cur.execute(
+            "INSERT INTO movie_suppressions (movie_id, source, file_id, modified, path, title_key, genre_key,"
+            " rating, year, suppressed_by) VALUES (%s, %s, %s, %s, %s, movie_key(%s), movie_key(%s), %s, %s, %s)",
+            (movie["id"], file.get("source"), file.get("fileId"), file.get("modified"), file.get("path"),
+             movie["title"], movie["genre"], movie["rating"], movie["year"], actor.sub),
+        )

@@ -218,9 +218,10 @@ def delete(actor: Actor, movie_id: str, if_match: str | None) -> dict[str, Any]:
                                  "driveNeedsLibrarian")
             raise NotAllowed("Only librarians and the person who added this movie may delete it.", "notYours")
         suppressed = stored.request_id is None
+        files = audit.backing_files(cur, movie_id) if suppressed else []  # read before the delete drops them
         movie_corrections.delete(cur, movie_id)
         if suppressed:
-            audit.suppress(cur, stored.movie, actor)
+            audit.suppress(cur, stored.movie, actor, files)
         audit.record(cur, movie_id, "delete", actor, {**stored.movie, "addedBy": stored.added_by}, None,
                      stored.request_id, suppressed)
         return {"movie": stored.movie, "suppressed": suppressed}
