@@ -104,12 +104,23 @@ def _matches(if_match: str | None, movie_id: str, version: int) -> bool:
     return "*" in tags or etag(movie_id, version) in tags
 
 
-def source_of(stored: StoredMovie) -> dict[str, Any]:
-    """Where a movie came from. Until Drive provenance lands, every row without a creating add request
-    came from Drive, file unknown."""
+DRIVE_FILE_URL = "https://drive.google.com/file/d/{}/view"
+
+
+def source_of(stored: StoredMovie, cur: db.Cursor | None = None) -> dict[str, Any]:
+    """Where a movie came from: an API add, or the folder's file that backs it (movie_sources; the first
+    of several, by id). A row loaded before provenance, or whose file is not known, names no file."""
     if stored.request_id is not None:
         return {"kind": "api"}
-    return {"kind": "drive", "fileId": None, "path": None, "url": None}
+    movie_id = str(stored.movie["id"])
+    files = audit.backing_files(cur, movie_id) if cur is not None else db.run(
+        lambda c: audit.backing_files(c, movie_id))
+    if not files:
+        return {"kind": "drive", "fileId": None, "path": None, "url": None}
+    file = files[0]
+    from_drive = str(file["source"]).startswith("drive:")  # the local folder source has no link to give
+    return {"kind": "drive", "fileId": file["fileId"], "path": file["path"],
+            "url": DRIVE_FILE_URL.format(file["fileId"]) if from_drive else None}
 
 
 def permissions(actor: Actor, stored: StoredMovie) -> dict[str, bool]:
@@ -178,8 +189,10 @@ def edit(actor: Actor, movie_id: str, if_match: str | None, changes: dict[str, A
     def work(cur: db.Cursor) -> tuple[dict[str, Any], int]:
         stored = _locked(cur, movie_id, if_match)
         if stored.request_id is None:
-            raise EditInDrive("This movie came from the library's Drive folder: correct its file there and the "
-                              "next sync brings the change.", source_of(stored))
+            source = source_of(stored, cur)
+            where = f" ({source['path'] or source['fileId']})" if source["fileId"] else ""
+            raise EditInDrive(f"This movie came from the library's Drive folder: correct its file{where} there and "
+                              "the next sync brings the change.", source)
         if not permissions(actor, stored)["edit"]:
             raise NotAllowed("Only librarians and the person who added this movie may edit it.", "notYours")
         after = {**stored.movie, **wanted}

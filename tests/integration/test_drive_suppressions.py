@@ -90,3 +90,25 @@ def test_a_librarians_delete_of_a_drive_movie_holds_until_its_file_changes(stack
         assert [r for t, r in rows if t == "Good"] == [7.5]
     finally:
         drive.stop()
+
+
+def test_a_drive_movie_names_and_links_its_file_and_a_patch_says_where_it_is(stack, librarian) -> None:
+    reset_library(stack, None)
+    lib, drive = _drive_library("trash")
+    try:
+        file_id = lib.add("where.json", _records(("Where Is It", 6.0)))
+        assert _run(stack, lib.source()).files_loaded == 1
+        movie = _movie_id(stack, "Where Is It")
+        read = librarian.http.get(f"/api/movies/{movie}")
+        assert read.status_code == 200, read.text
+        expected = {"kind": "drive", "fileId": file_id, "path": "where.json",
+                    "url": f"https://drive.google.com/file/d/{file_id}/view"}
+        assert read.json()["source"] == expected
+        edit = librarian.http.patch(f"/api/movies/{movie}", json={"rating": 9},
+                                    headers={"If-Match": read.headers["ETag"]})
+        assert edit.status_code == 409, edit.text
+        error = edit.json()["error"]
+        assert error["reason"] == "fromDrive" and error["source"] == expected
+        assert "where.json" in error["message"]
+    finally:
+        drive.stop()

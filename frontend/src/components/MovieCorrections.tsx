@@ -42,7 +42,7 @@ function conflictWords(e: ApiError): { text: string; other?: Movie } {
   if (e.status === 409 && reason === "duplicate" && other) {
     return { text: "The library already has a movie with these details:", other };
   }
-  if (e.status === 409 && reason === "fromDrive") return { text: "This movie came from the library's Drive folder: correct its file there, and the next sync brings the change." };
+  if (e.status === 409 && reason === "fromDrive") return { text: e.message };  // names the file (its path) when known
   if (e.status === 403) return { text: e.message };
   return { text: e.message };
 }
@@ -131,7 +131,8 @@ export function MovieCorrections({ versioned, onChanged }: { versioned: Versione
       {fromDrive && (
         <p className="muted">
           From the library's Drive folder
-          {movie.source?.url ? <> (<a href={movie.source.url} rel="noreferrer" target="_blank">open the file</a>)</> : null}
+          {movie.source?.path ? <>, file <code>{movie.source.path}</code></> : null}
+          {movie.source?.url ? <> (<a href={movie.source.url} rel="noreferrer" target="_blank">open it in Drive</a>)</> : null}
           : corrections are made in the file.{allowed.delete ? " As a librarian you can remove it here; the next sync will not bring it back." : ""}
         </p>
       )}
