@@ -130,7 +130,7 @@ export function MovieCorrections({ versioned, onChanged }: { versioned: Versione
     <section className="card corrections" aria-label="Correct this movie">
       {fromDrive && (
         <p className="muted">
-          From the library's Drive folder
+          From the library&apos;s Drive folder
           {movie.source?.path ? <>, file <code>{movie.source.path}</code></> : null}
           {movie.source?.url ? <> (<a href={movie.source.url} rel="noreferrer" target="_blank">open it in Drive</a>)</> : null}
           : corrections are made in the file.{allowed.delete ? " As a librarian you can remove it here; the next sync will not bring it back." : ""}

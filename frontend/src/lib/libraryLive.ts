@@ -50,3 +50,24 @@ export function touches(changes: LibraryChange[], movieId: string): LibraryChang
   if (mine.length) return mine[mine.length - 1].action;
   return changes.some((c) => c.action === "synced" || c.action === "many") ? "synced" : null;
 }
+
+export interface Rows<M> {
+  movies: M[];
+  nextCursor: string | null;
+  hasMore: boolean;
+}
+
+// A list page's refresh after libraryChanged: the same number of rows the user has loaded ("Load
+// more" pages included), read again from the first page, so the list keeps its length, order and the
+// user's place in it. Pages of at most `maxLimit` (the API's limit).
+export async function reloadRows<M>(count: number, page: (cursor: string | null, limit: number) => Promise<Rows<M>>,
+  maxLimit = 100): Promise<Rows<M>> {
+  let movies: M[] = [];
+  let cursor: string | null = null;
+  for (;;) {
+    const next: Rows<M> = await page(cursor, Math.min(maxLimit, count - movies.length));
+    movies = movies.concat(next.movies);
+    cursor = next.nextCursor;
+    if (!next.hasMore || movies.length >= count) return { movies, nextCursor: cursor, hasMore: next.hasMore };
+  }
+}

@@ -5,6 +5,7 @@ import { ErrorMessage, Loading } from "../components/Status";
 import { allGenres, api, type FilterResult, type GenreCount, type Movie, query } from "../lib/api";
 import { BROWSE_ORDER, type Filters, filtersFromUrl, filtersToUrl, nextSort, ratingProblem, type SortColumn, sortParams, yearProblem } from "../lib/filters";
 import { HINTS } from "../lib/generated/schema";
+import { reloadRows, useLibraryChanges } from "../lib/libraryLive";
 import { navigate, readEntryState, saveEntryState, useLocation, usePageTitle, useRestoreScroll } from "../lib/router";
 
 export { filtersFromUrl, filtersToUrl } from "../lib/filters";
@@ -87,6 +88,28 @@ export function Browse() {
     setResults(null);
     void load(key, null, []);
   }, [key]);
+
+  // libraryChanged: the rows shown are read again in place (as many as were loaded, same filters and
+  // order), so another user's add, edit or delete shows without moving the user's place in the list.
+  useLibraryChanges(() => {
+    const shown = readEntryState<Results>("browse") ?? results;
+    const params = new URLSearchParams(window.location.search).toString();
+    if (!shown || shown.key !== params) return;
+    const f = filtersFromUrl(new URLSearchParams(params));
+    let totalCount = shown.totalCount;
+    void reloadRows(Math.max(PAGE, shown.movies.length), (cursor, limit) =>
+      api<FilterResult>(`/movies/filter${query({ genre: f.genres, minRating: f.minRating, year: f.year, ...sortParams(f.sort, BROWSE_ORDER), limit, cursor })}`)
+        .then((p) => {
+          totalCount = p.totalCount;
+          return { movies: p.movies, nextCursor: p.pagination.nextCursor, hasMore: p.pagination.hasMore };
+        }))
+      .then((rows) => {
+        if (new URLSearchParams(window.location.search).toString() !== params) return;
+        const next: Results = { key: params, totalCount, ...rows };
+        saveEntryState("browse", next);
+        setResults(next);
+      }, () => undefined);
+  }, 500);
 
   const ratingCheck = ratingProblem(rating);
   const yearCheck = yearProblem(year);

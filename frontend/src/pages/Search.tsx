@@ -5,6 +5,7 @@ import { MovieTable } from "../components/MovieTable";
 import { ErrorMessage, Loading } from "../components/Status";
 import { api, query, type SearchResult } from "../lib/api";
 import { nextSort, SEARCH_ORDER, type SortColumn, sortFromUrl, sortParams } from "../lib/filters";
+import { useLibraryChanges } from "../lib/libraryLive";
 import { navigate, readEntryState, useLocation, usePageTitle, useRestoreScroll } from "../lib/router";
 
 const PAGE = 10;
@@ -95,6 +96,17 @@ export function Search() {
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [key]);
+
+  // libraryChanged: the page shown (same search, order and cursor) is read again in place.
+  useLibraryChanges(() => {
+    const params = new URLSearchParams(window.location.search);
+    const title = params.get("q") ?? "";
+    if (!title.trim()) return;
+    api<SearchResult>(`/movies/search${query({ title, ...sortParams(sortFromUrl(params) ?? SEARCH_ORDER, SEARCH_ORDER), limit: PAGE, cursor: params.get("cursor") })}`)
+      .then((p) => {
+        if (params.toString() === new URLSearchParams(window.location.search).toString()) setResult({ key: params.toString(), page: p });
+      }, () => undefined);
+  }, 500);
 
   const current = result && result.key === key && term.trim() === q.trim() ? result.page : null;
   useEffect(() => {

@@ -2,6 +2,7 @@ import { useEffect, useState } from "react";
 import { MovieTable } from "../components/MovieTable";
 import { ErrorMessage, Loading } from "../components/Status";
 import { api, type Dashboard, type Movie, query, type TopRatedResult } from "../lib/api";
+import { reloadRows, useLibraryChanges } from "../lib/libraryLive";
 import { readEntryState, saveEntryState, usePageTitle, useRestoreScroll } from "../lib/router";
 
 interface Shown {
@@ -42,14 +43,30 @@ export function TopRated() {
       .finally(() => setLoading(false));
   };
 
+  // The dashboard knows how many movies have no rating (they are listed last, not ranked).
+  const countUnrated = () => api<Dashboard>("/dashboard").then((d) => {
+    if (typeof d.unratedMovies === "number") setUnrated(d.unratedMovies);
+  }, () => undefined);
+
   useEffect(() => {
     if (!readEntryState<Shown>("top")) load(null);
-    // The dashboard knows how many movies have no rating (they are listed last, not ranked).
-    api<Dashboard>("/dashboard").then((d) => {
-      if (typeof d.unratedMovies === "number") setUnrated(d.unratedMovies);
-    }, () => undefined);
+    void countUnrated();
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
+
+  // libraryChanged: the rows loaded so far are read again in place (same count), keeping the user's place.
+  useLibraryChanges(() => {
+    const before = readEntryState<Shown>("top") ?? shown;
+    if (!before) return;
+    let total = before.total;
+    void reloadRows(Math.max(10, before.movies.length), (cursor, limit) =>
+      api<TopRatedResult>(`/movies/top-rated${query({ limit, cursor })}`).then((p) => {
+        total = p.pagination.total;
+        return { movies: p.movies, nextCursor: p.pagination.nextCursor, hasMore: p.pagination.hasMore };
+      }))
+      .then((rows) => keep({ total, ...rows }), () => undefined);
+    void countUnrated();
+  }, 500);
   useRestoreScroll(Boolean(shown));
 
   const ranked = shown && unrated !== null ? shown.total - unrated : null;
