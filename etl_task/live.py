@@ -19,15 +19,26 @@ TTL_SECONDS = 24 * 3600  # the items only carry messages; the run history is in 
 
 Message = EtlMessage  # an etlProgress / etlFinished WebSocket message (JSON)
 
+# The counts that mean the library's rows changed (etl_runs columns, camelCased by the pipeline).
+CHANGED_ROWS = ("moviesNew", "removed", "replaced")
+
+
+def changed_rows(message: Message) -> int:
+    counts = message.get("counts") or {}
+    return sum(int(counts.get(k) or 0) for k in CHANGED_ROWS)
+
 
 class Throttled:
-    """Passes on the first message, then at most one per interval; etlFinished always goes."""
+    """Passes on the first message, then at most one per interval; etlFinished always goes. An etlProgress
+    sent after rows changed says so (libraryChanged), so open pages refresh while a long run goes on: at
+    most once per interval."""
 
     def __init__(self, send: Callable[[Message], None], interval: float):
         self.send, self.interval = send, interval
         self._last = float("-inf")
         self._lock = threading.Lock()
         self._seq = 0
+        self._rows = 0  # changed rows as of the last message sent
 
     def __call__(self, message: Message) -> None:
         now = time.monotonic()
@@ -37,7 +48,12 @@ class Throttled:
             self._last = now
             self._seq += 1
             seq = self._seq
-        self.send({**message, "seq": seq})
+            rows, before = changed_rows(message), self._rows
+            self._rows = rows
+        out: Message = {**message, "seq": seq}
+        if message["type"] == "etlProgress":
+            out["libraryChanged"] = rows > before
+        self.send(out)
 
 
 def dynamodb_sender(table_name: str) -> Callable[[Message], None]:

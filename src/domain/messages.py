@@ -89,3 +89,4 @@ class EtlMessage(TypedDict):
     elapsedSeconds: float
     state: NotRequired[str]  # etlFinished: how the run ended
     seq: NotRequired[int]  # its order within the run (etl_task/live.Throttled)
+    libraryChanged: NotRequired[bool]  # etlProgress: rows changed since the run's previous one (live.Throttled)

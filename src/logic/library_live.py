@@ -59,12 +59,18 @@ def broadcast(changes: list[dict[str, Any]]) -> dict[str, int]:
 
 
 def etl_changes(etl_message: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """An ETL run that ended having changed rows is one change, "synced"."""
+    """An ETL run that changed rows is one change, "synced": at its end, and while it runs each etlProgress
+    that says rows changed since the previous one (etl_task/live.Throttled: at most every few seconds)."""
+    synced = [{"action": "synced", "runId": str(etl_message.get("runId"))}]
+    if etl_message.get("type") == "etlProgress":
+        return synced if etl_message.get("libraryChanged") is True else []
     if etl_message.get("type") != "etlFinished":
         return []
     counts: Mapping[str, Any] = etl_message.get("counts") or {}
-    changed = any(int(counts.get(k) or 0) for k in ("moviesNew", "moviesRemoved", "moviesReplaced", "deletedSeen"))
-    return [{"action": "synced", "runId": str(etl_message.get("runId"))}] if changed else []
+    # The pipeline names removals "removed" / "replaced" (etl_runs columns); the older names stay accepted.
+    changed = any(int(counts.get(k) or 0) for k in ("moviesNew", "removed", "replaced", "moviesRemoved",
+                                                     "moviesReplaced", "deletedSeen"))
+    return synced if changed else []
 
 
 def added(new_image: Any) -> list[dict[str, Any]]:

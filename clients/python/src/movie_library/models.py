@@ -696,6 +696,7 @@ class EtlProgressMessage:
     files_queued: int
     files_per_second: float
     eta_seconds: float | None
+    library_changed: bool | None = None
     source: str | None = None
     elapsed_seconds: float | None = None
 
@@ -711,12 +712,15 @@ class EtlProgressMessage:
             files_queued=data['filesQueued'],
             files_per_second=float(data['filesPerSecond']),
             eta_seconds=None if data.get('etaSeconds') is None else float(data['etaSeconds']),
+            library_changed=data.get('libraryChanged'),
             source=data.get('source'),
             elapsed_seconds=None if data.get('elapsedSeconds') is None else float(data['elapsedSeconds']),
         )
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
+        if self.library_changed is not None:
+            out['libraryChanged'] = self.library_changed
         out['type'] = self.type
         out['runId'] = self.run_id
         out['seq'] = self.seq

@@ -267,6 +267,8 @@ export interface EtlRunFile {
 
 /** Sent over the WebSocket to every connected user while an ETL run is active, at most every few seconds (ETL_LIVE_SECONDS, default 3). Delivery is at least once; order by seq. */
 export interface EtlProgressMessage {
+  /** true when the run changed library rows since its previous etlProgress; the notifier then announces libraryChanged (synced) to every connection, so open pages follow a long run */
+  libraryChanged?: boolean;
   type: "etlProgress";
   runId: string;
   /** increases within a run; drop older ones */
