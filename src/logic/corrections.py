@@ -21,6 +21,7 @@ from data.movie_corrections import StoredMovie
 from domain import movie_rules as normalize
 from domain.errors import RateLimited
 from logic import library_live
+from logic.adds import limit_key
 
 LIBRARIANS = "librarians"
 
@@ -162,7 +163,8 @@ def _number(name: str, value: Any) -> Decimal:
 
 
 def _count(actor: Actor) -> None:
-    refusal = add_limits.consume(actor.sub)
+    # The same key as adds (the mailbox): adds, edits and deletes share one budget per person.
+    refusal = add_limits.consume(limit_key(actor.sub, actor.email))
     if refusal is not None:
         raise RateLimited(f"Too many changes: adds, edits and deletes count together, at most {refusal.limit} per "
                           f"{refusal.window}. Try again in {refusal.retry_after} s.", refusal.retry_after,
