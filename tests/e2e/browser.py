@@ -28,6 +28,9 @@ DEMO = ("demo@example.com", "Demo-Passw0rd!")
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
        "manifest-src 'self'; connect-src 'self' ws://{host}; base-uri 'self'; form-action 'self'; "
        "object-src 'none'; frame-ancestors 'none'")
+# Assertions wait for the UI; on a busy 2-core machine (CI shares it with the whole stack) Playwright's 5 s
+# default is too short for a render after a round trip. Speed is not what these tests check.
+expect.set_options(timeout=15_000)
 
 
 @contextmanager
