@@ -75,7 +75,7 @@ export function BulkDelete({ movies, selection, onDone }: {
   }
 
   return (
-    <div className="bulk-delete" aria-label="Delete selected movies">
+    <div className="bulk-delete" role="group" aria-label="Delete selected movies">
       {chosen.length > 0 && !confirming && (
         <button type="button" onClick={() => { setOutcomes([]); setConfirming(true); }}>
           Delete {chosen.length} selected
