@@ -164,5 +164,8 @@ def sized_page(browser: Browser, stack, size: str, storage_state: dict,
 def settled_snap(page: Page, shot: str, what: str) -> None:
     """Once nothing is loading: the page (`what`) fits the screen's width, then `snap` as `shot`."""
     expect(page.get_by_test_id("loading")).to_have_count(0)
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), f"{what} scrolls sideways"
+    wide = page.evaluate("""() => document.documentElement.scrollWidth <= window.innerWidth ? [] :
+        [...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1)
+          .slice(0, 8).map((e) => `${e.tagName.toLowerCase()}.${e.className} ${Math.round(e.getBoundingClientRect().right)}px`)""")
+    assert not wide, f"{what} scrolls sideways: past the right edge: {wide}"
     snap(page, shot)
