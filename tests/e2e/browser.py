@@ -166,6 +166,7 @@ def settled_snap(page: Page, shot: str, what: str) -> None:
     expect(page.get_by_test_id("loading")).to_have_count(0)
     wide = page.evaluate("""() => document.documentElement.scrollWidth <= window.innerWidth ? [] :
         [...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1)
-          .slice(0, 8).map((e) => `${e.tagName.toLowerCase()}.${e.className} ${Math.round(e.getBoundingClientRect().right)}px`)""")
+          .slice(0, 8)
+          .map((e) => `${e.tagName.toLowerCase()}.${e.className} ${Math.round(e.getBoundingClientRect().right)}px`)""")
     assert not wide, f"{what} scrolls sideways: past the right edge: {wide}"
     snap(page, shot)
