@@ -11,7 +11,8 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.browser import csp_context, settled_snap, sign_up, snap, watch
+from local import aws
+from tests.e2e.browser import csp_context, settled_snap, sign_in, sign_up, snap, watch
 
 # `browser`, `loaded`, `signed_state` and `page` (signed in, under the UI's CSP) are in tests/e2e/conftest.py.
 
@@ -191,7 +192,12 @@ def test_bug_b11_the_confirm_code_hint_sits_under_its_field(browser: Browser, st
     context.close()
 
 
-def test_bug_b19_table_columns_stay_put_and_headers_line_up(page: Page) -> None:
+def test_bug_b19_table_columns_stay_put_and_headers_line_up(browser: Browser, stack, loaded) -> None:
+    # As a plain user: a librarian's lists add a selection column on Browse and Search (bulk delete) only.
+    context = csp_context(browser, stack)
+    page = context.new_page()
+    sign_in(page, aws.PLAIN_USER, aws.PLAIN_PASSWORD)
+
     def header_places() -> list[tuple[int, int]]:
         return page.evaluate("""() => [...document.querySelectorAll('table.movies thead th')].map(th => {
             const text = document.createTreeWalker(th, NodeFilter.SHOW_TEXT).nextNode();
@@ -207,6 +213,7 @@ def test_bug_b19_table_columns_stay_put_and_headers_line_up(page: Page) -> None:
         bottoms = [bottom for _, bottom in places]
         assert max(bottoms) - min(bottoms) <= 1, f"{path}: headers on different baselines {places}"
         seen[path] = [left for left, _ in places]
+    context.close()
     assert len({tuple(v) for v in seen.values()}) == 1, seen
 
 
