@@ -1,8 +1,8 @@
 """One behaviour suite per data module, run over the unit fake (tests/unit/fakes.py) and the real module,
 so the fakes the unit layer trusts keep the real module's conditional semantics (src/data/protocols.py).
 
-The real requests store runs on moto in this process (boto3 itself, the module's own conditions); the
-PostgreSQL modules (movie_writes, movie_reads) run on the stack's database, the fakes over the same rows.
+The real requests store runs on the session stack's moto, in a table of its own (boto3 itself, the module's
+own conditions); the PostgreSQL modules (movie_writes, movie_reads) run on the stack's database, the fakes over the same rows.
 Titles are chosen so the database collation and Python's code-point order agree (the fake cannot follow a
 collation); tests/unit/test_fake_contracts.py checks every fake's parameters against its protocol."""
 
@@ -14,7 +14,6 @@ from typing import Any
 
 import boto3
 import pytest
-from moto import mock_aws
 
 from data import aws_clients, requests_store
 from data.protocols import RequestsStore
@@ -28,20 +27,22 @@ def store(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> It
     if request.param == "fake":
         yield FakeRequests()
         return
-    for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("REQUESTS_TABLE", "contract-requests")
-    with mock_aws():
-        boto3.client("dynamodb").create_table(
-            TableName="contract-requests", BillingMode="PAY_PER_REQUEST",
-            KeySchema=[{"AttributeName": "requestId", "KeyType": "HASH"}],
-            AttributeDefinitions=[{"AttributeName": "requestId", "AttributeType": "S"}])
-        aws_clients._local.__dict__.pop("tables", None)  # a table resource made for another endpoint
+    # A table of its own in the session stack's moto. Not moto's in-process mock_aws: leaving it resets every
+    # in-process backend, which wiped the session stack's pool, queues and tables for the tests after this one.
+    stack = request.getfixturevalue("stack")
+    table = f"contract-requests-{uuid.uuid4().hex[:8]}"
+    dynamodb = boto3.client("dynamodb", endpoint_url=stack.resources.endpoint)
+    dynamodb.create_table(
+        TableName=table, BillingMode="PAY_PER_REQUEST",
+        KeySchema=[{"AttributeName": "requestId", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "requestId", "AttributeType": "S"}])
+    monkeypatch.setenv("REQUESTS_TABLE", table)
+    aws_clients._local.__dict__.pop("tables", None)  # table resources made for the session's table names
+    try:
         yield requests_store
+    finally:
         aws_clients._local.__dict__.pop("tables", None)
+        dynamodb.delete_table(TableName=table)
 
 
 def queued(request_id: str, movie: dict[str, Any] | None = None) -> Any:
