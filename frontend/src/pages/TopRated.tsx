@@ -62,7 +62,7 @@ export function TopRated() {
     const before = readEntryState<Shown>("top") ?? shown;
     if (!before) return;
     let total = before.total;
-    void reloadRows(Math.max(10, before.movies.length), (cursor, limit) =>
+    void reloadRows(Math.max(PAGE, before.movies.length), (cursor, limit) =>
       api<TopRatedResult>(`/movies/top-rated${query({ limit, cursor })}`).then((p) => {
         total = p.pagination.total;
         return { movies: p.movies, nextCursor: p.pagination.nextCursor, hasMore: p.pagination.hasMore };
