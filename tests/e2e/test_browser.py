@@ -79,11 +79,11 @@ def test_filter_drama_and_scifi_and_the_url_survives_reload(page: Page) -> None:
 def test_top_rated_pages_to_the_end(page: Page) -> None:
     sign_in(page)
     page.get_by_role("link", name="Top rated").click()
-    expect(page.locator("tbody tr")).to_have_count(10)
-    shown = 10
+    expect(page.locator("tbody tr")).to_have_count(20)
+    shown = 20
     while shown < 32:
         page.get_by_role("button", name="Load more").click()
-        shown = min(shown + 10, 32)
+        shown = min(shown + 20, 32)
         expect(page.locator("tbody tr")).to_have_count(shown)
     expect(page.get_by_role("button", name="Load more")).to_have_count(0)
     expect(page.get_by_test_id("top-progress")).to_contain_text("Showing 32 of 32")

@@ -51,7 +51,7 @@ function Header({ column, label, sort, onSort, className }: {
 
 // The order is the API's (keyset paging); the header says which column it follows. With onSort, the
 // title, rating and year headers are buttons that ask the page for another order.
-export function MovieTable({ movies, caption, term = "", sortedBy, sort, onSort, focusSort = null, linkState, focusIndex = null, selection }: {
+export function MovieTable({ movies, caption, term = "", sortedBy, sort, onSort, focusSort = null, linkState, focusIndex = null, selection, ranked = false }: {
   movies: Movie[];
   caption: string;
   term?: string;
@@ -62,6 +62,7 @@ export function MovieTable({ movies, caption, term = "", sortedBy, sort, onSort,
   linkState?: string; // the list's URL, where the detail page's "back" link returns
   focusIndex?: number | null; // after "Load more": the first new row, so keyboard users continue there
   selection?: { selected: Set<string>; toggle: (id: string) => void }; // a librarian's rows to delete together
+  ranked?: boolean; // a "Top" list: a first column with each row's place (#1, #2 …)
 }) {
   useEffect(() => {
     if (focusIndex !== null) document.querySelector<HTMLAnchorElement>(`tr[data-row="${focusIndex}"] a`)?.focus();
@@ -73,10 +74,11 @@ export function MovieTable({ movies, caption, term = "", sortedBy, sort, onSort,
   const from = linkState ? `?from=${encodeURIComponent(linkState)}` : "";
   return (
     <div className="table-wrap">
-      <table className="movies">
+      <table className={ranked ? "movies ranked" : "movies"}>
         <caption className="visually-hidden">{caption}</caption>
         <thead>
           <tr>
+            {ranked && <th scope="col" className="num col-rank">Rank</th>}
             {selection && <th scope="col"><span className="visually-hidden">Select</span></th>}
             <Header column="title" label="Title" sort={shown} onSort={onSort} />
             <th scope="col" className="col-genre">Genre</th>
@@ -87,6 +89,7 @@ export function MovieTable({ movies, caption, term = "", sortedBy, sort, onSort,
         <tbody>
           {movies.map((movie, i) => (
             <tr key={movie.id} data-row={i}>
+              {ranked && <td className="num col-rank" data-testid="rank">#{i + 1}</td>}
               {selection && (
                 <td>
                   <input type="checkbox" aria-label={`Select ${movie.title}`} checked={selection.selected.has(movie.id)}

@@ -85,7 +85,7 @@ export function Browse() {
       setResults(kept);
       return;
     }
-    setResults(null);
+    // The old list stays on screen, dimmed, until the new one arrives (it is not swapped for a skeleton).
     void load(key, null, []);
   }, [key]);
 
@@ -145,7 +145,10 @@ export function Browse() {
   // A rating or year that is being typed, or is wrong, means the list below would not match it.
   const invalid = Boolean(shownProblems.rating || shownProblems.year) && !inputsMatchUrl;
   const current = results && results.key === key && !invalid ? results : null;
-  const pending = !inputsMatchUrl && !invalid;
+  // Another filter or order is loading: the previous list stays, dimmed and aria-busy, so nothing jumps.
+  const previous = !current && !invalid && !error && results ? results : null;
+  const list = current ?? previous;
+  const pending = (!inputsMatchUrl && !invalid) || previous !== null;
   useRestoreScroll(Boolean(current));
   const active = filters.genres.length + (filters.minRating ? 1 : 0) + (filters.year ? 1 : 0);
 
@@ -200,10 +203,10 @@ export function Browse() {
       <ErrorMessage error={error} retry />
       {invalid && <p className="muted" data-testid="filter-invalid">Fix the filters above to see matching movies.</p>}
       <div aria-busy={pending || loading} className={pending ? "stale" : undefined} data-testid="results">
-        {current && (
+        {list && (
           <p role="status" data-testid="filter-count">
-            {current.totalCount} {current.totalCount === 1 ? "movie" : "movies"}
-            {current.movies.length < current.totalCount && `, showing ${current.movies.length}`}
+            {list.totalCount} {list.totalCount === 1 ? "movie" : "movies"}
+            {list.movies.length < list.totalCount && `, showing ${list.movies.length}`}
           </p>
         )}
         {librarian && current && (
@@ -211,13 +214,13 @@ export function Browse() {
             results && { ...results, movies: results.movies.filter((m) => !gone.includes(m.id)),
               totalCount: results.totalCount - gone.length })} />
         )}
-        {current && current.movies.length > 0 && <MovieTable movies={current.movies} caption="Filtered movies" sort={sort} onSort={resort}
+        {list && list.movies.length > 0 && <MovieTable movies={list.movies} caption="Filtered movies" sort={sort} onSort={resort}
           focusSort={sortedTo === href ? sort.column : null} focusIndex={focusIndex} linkState={key ? `/browse?${key}` : "/browse"}
           selection={librarian ? selection : undefined} />}
         {current && current.totalCount === 0 && <p>No movie matches these filters.</p>}
-        {loading && !invalid && <Loading rows={current ? 2 : 6} />}
-        {current?.hasMore && !loading && (
-          <button type="button" onClick={() => void load(key, current.nextCursor, current.movies)}>
+        {loading && !invalid && !list && <Loading rows={6} />}
+        {current?.hasMore && (
+          <button type="button" disabled={loading} onClick={() => void load(key, current.nextCursor, current.movies)}>
             Load more
           </button>
         )}

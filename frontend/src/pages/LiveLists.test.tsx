@@ -62,13 +62,13 @@ test("Top rated reads again the rows loaded so far", async () => {
   window.history.replaceState(null, "", "/top");
   render(<TopRated />);
   await userEvent.click(await screen.findByRole("button", { name: "Load more" }));
-  await waitFor(() => expect(screen.getByTestId("top-progress")).toHaveTextContent("Showing 20 of 50"));
+  await waitFor(() => expect(screen.getByTestId("top-progress")).toHaveTextContent("Showing 40 of 50"));
   titleOf3 = "Renamed meanwhile";
   calls.length = 0;
   act(() => heard.current?.());
   expect(await screen.findByText("Renamed meanwhile")).toBeInTheDocument();
-  expect(calls).toContain("/api/movies/top-rated?limit=20");
-  expect(screen.getByTestId("top-progress")).toHaveTextContent("Showing 20 of 50");
+  expect(calls).toContain("/api/movies/top-rated?limit=40");
+  expect(screen.getByTestId("top-progress")).toHaveTextContent("Showing 40 of 50");
 });
 
 test("Search reads the same page again", async () => {

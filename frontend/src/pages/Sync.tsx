@@ -142,7 +142,7 @@ export function Sync() {
       {runs && runs.length === 0 && <p>No run yet.</p>}
       {runs && runs.length > 0 && (
         <div className="table-wrap">
-          <table data-testid="etl-runs">
+          <table data-testid="etl-runs" className="runs">
             <caption className="visually-hidden">Recent ETL runs, newest first</caption>
             <thead>
               <tr>

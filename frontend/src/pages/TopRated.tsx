@@ -5,6 +5,9 @@ import { api, type Dashboard, type Movie, query, type TopRatedResult } from "../
 import { reloadRows, useLibraryChanges } from "../lib/libraryLive";
 import { readEntryState, saveEntryState, usePageTitle, useRestoreScroll } from "../lib/router";
 
+// The same page size as Browse: one paging model ("Load more" with a total) for both lists.
+const PAGE = 20;
+
 interface Shown {
   movies: Movie[];
   total: number;
@@ -30,7 +33,7 @@ export function TopRated() {
   const load = (previous: Shown | null) => {
     setLoading(true);
     const cursor = previous?.nextCursor ?? null;
-    api<TopRatedResult>(`/movies/top-rated${query({ limit: 10, cursor })}`)
+    api<TopRatedResult>(`/movies/top-rated${query({ limit: PAGE, cursor })}`)
       .then((p) => {
         keep({
           movies: [...(previous?.movies ?? []), ...p.movies],
@@ -59,7 +62,7 @@ export function TopRated() {
     const before = readEntryState<Shown>("top") ?? shown;
     if (!before) return;
     let total = before.total;
-    void reloadRows(Math.max(10, before.movies.length), (cursor, limit) =>
+    void reloadRows(Math.max(PAGE, before.movies.length), (cursor, limit) =>
       api<TopRatedResult>(`/movies/top-rated${query({ limit, cursor })}`).then((p) => {
         total = p.pagination.total;
         return { movies: p.movies, nextCursor: p.pagination.nextCursor, hasMore: p.pagination.hasMore };
@@ -81,19 +84,22 @@ export function TopRated() {
             : "Highest rated first; movies without a rating are listed last."}
         </p>
       )}
-      {shown && shown.movies.length > 0 && <MovieTable movies={shown.movies} caption="Movies by rating" sortedBy="rating" focusIndex={focusIndex} linkState="/top" />}
-      {loading && <Loading rows={shown ? 2 : 8} />}
-      {shown && (
-        <p role="status" data-testid="top-progress">
-          Showing {shown.movies.length} of {shown.total}
-          {!shown.hasMore && " — that is all of them"}
-        </p>
-      )}
-      {shown?.hasMore && !loading && (
-        <button type="button" onClick={() => load(shown)}>
-          Load more
-        </button>
-      )}
+      {/* While the next page loads, the rows already shown stay, dimmed, and the list says it is busy. */}
+      <div aria-busy={loading} className={loading && shown ? "stale" : undefined} data-testid="results">
+        {shown && shown.movies.length > 0 && <MovieTable movies={shown.movies} caption="Movies by rating" sortedBy="rating" focusIndex={focusIndex} linkState="/top" ranked />}
+        {loading && !shown && <Loading rows={8} />}
+        {shown && (
+          <p role="status" data-testid="top-progress">
+            Showing {shown.movies.length} of {shown.total}
+            {!shown.hasMore && " — that is all of them"}
+          </p>
+        )}
+        {shown?.hasMore && (
+          <button type="button" disabled={loading} onClick={() => load(shown)}>
+            Load more
+          </button>
+        )}
+      </div>
     </section>
   );
 }
