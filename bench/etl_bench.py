@@ -39,16 +39,20 @@ def seed_method(dsn: str, folder: Path) -> float:
     conn = psycopg2.connect(dsn)
     with conn, conn.cursor() as cur:
         cur.execute("DROP TABLE IF EXISTS seed_etl_movies")
-        cur.execute("CREATE TABLE seed_etl_movies (id uuid PRIMARY KEY DEFAULT gen_random_uuid(),"
-                    " title varchar(255) NOT NULL, genre varchar(100) NOT NULL, rating numeric(3,1), year int,"
-                    " UNIQUE (title, genre, rating, year))")
+        cur.execute(
+            "CREATE TABLE seed_etl_movies (id uuid PRIMARY KEY DEFAULT gen_random_uuid(),"
+            " title varchar(255) NOT NULL, genre varchar(100) NOT NULL, rating numeric(3,1), year int,"
+            " UNIQUE (title, genre, rating, year))"
+        )
     started = time.perf_counter()
     files = 0
     for path in folder.rglob("*.json"):
         movie = json.loads(path.read_text())
         with conn.cursor() as cur:
-            cur.execute("INSERT INTO seed_etl_movies (title, genre, rating, year) VALUES (%s, %s, %s, %s)"
-                        " ON CONFLICT DO NOTHING", (movie["title"], movie["genre"], movie["rating"], movie["year"]))
+            cur.execute(
+                "INSERT INTO seed_etl_movies (title, genre, rating, year) VALUES (%s, %s, %s, %s) ON CONFLICT DO NOTHING",
+                (movie["title"], movie["genre"], movie["rating"], movie["year"]),
+            )
         conn.commit()
         files += 1
     seconds = time.perf_counter() - started
@@ -72,8 +76,9 @@ def drive_library(count: int) -> tuple[FakeDrive, str]:
     top = drive.add_folder("Bench", drive.root)
     folders = [drive.add_folder(f"F{i}", top) for i in range(20)]
     for i, (title, genre, rating, year) in enumerate(synthetic.rows(count, seed=13)):
-        drive.add_file(f"m{i}.json", folders[i % 20],
-                       json.dumps({"title": title, "genre": genre, "rating": rating, "year": year}).encode())
+        drive.add_file(
+            f"m{i}.json", folders[i % 20], json.dumps({"title": title, "genre": genre, "rating": rating, "year": year}).encode()
+        )
     return drive, top
 
 
@@ -85,29 +90,45 @@ def run(stack, report) -> None:
     ours_rate, summary = ours(stack.database_url, FolderSource(folder))
     assert summary.movies_new == FILES, summary.report()
     seed_rate = seed_method(stack.database_url, folder)
-    rows = [(f"local folder, {FILES:,} files", f"{ours_rate:,.0f}", f"{seed_rate:,.0f}", f"{ours_rate / seed_rate:.1f}x",
-             ">= 20x the seed")]
+    rows = [
+        (
+            f"local folder, {FILES:,} files",
+            f"{ours_rate:,.0f}",
+            f"{seed_rate:,.0f}",
+            f"{ours_rate / seed_rate:.1f}x",
+            ">= 20x the seed",
+        )
+    ]
 
     drive, top = drive_library(DRIVE_FILES)
     endpoint = drive.start()
     try:
         creds = credentials_from_info(drive.user_credentials(), drive.token_uri)
-        concurrent_rate, summary = ours(stack.database_url, DriveSource(top, creds, api_endpoint=endpoint),
-                                        concurrency=16)
+        concurrent_rate, summary = ours(stack.database_url, DriveSource(top, creds, api_endpoint=endpoint), concurrency=16)
         assert summary.files_loaded == DRIVE_FILES, summary.report()
         small, small_top = drive_library(SEQUENTIAL_DRIVE_FILES)
         small_endpoint = small.start()
         try:
-            sequential_rate, _ = ours(stack.database_url, DriveSource(
-                small_top, credentials_from_info(small.user_credentials(), small.token_uri),
-                api_endpoint=small_endpoint), concurrency=1)
+            sequential_rate, _ = ours(
+                stack.database_url,
+                DriveSource(
+                    small_top, credentials_from_info(small.user_credentials(), small.token_uri), api_endpoint=small_endpoint
+                ),
+                concurrency=1,
+            )
         finally:
             small.stop()
     finally:
         drive.stop()
-    rows.append((f"fake Drive, 50 ms a request, {DRIVE_FILES:,} files (16 downloads at a time)",
-                 f"{concurrent_rate:,.0f}", f"{sequential_rate:,.0f} (sequential walk, {SEQUENTIAL_DRIVE_FILES} files)",
-                 f"{concurrent_rate / sequential_rate:.1f}x", ">= 160 files/s and >= 10x sequential"))
+    rows.append(
+        (
+            f"fake Drive, 50 ms a request, {DRIVE_FILES:,} files (16 downloads at a time)",
+            f"{concurrent_rate:,.0f}",
+            f"{sequential_rate:,.0f} (sequential walk, {SEQUENTIAL_DRIVE_FILES} files)",
+            f"{concurrent_rate / sequential_rate:.1f}x",
+            ">= 160 files/s and >= 10x sequential",
+        )
+    )
     report.table("ETL throughput (files/s)", rows, ("run", "ours", "comparison", "ratio", "goal"))
     report.note(f"(Writing the {FILES:,} test files took {write_seconds:.1f} s and is not counted.)\n")
     shutil.rmtree(folder, ignore_errors=True)
@@ -124,14 +145,19 @@ def sync_library(files: int, folders: int) -> tuple[FakeDrive, str, list[str], l
     """files JSON files in folders folders (two levels: about sqrt(folders) at the top), 50 ms a request."""
     drive = FakeDrive(latency=0.05, page_size_cap=1000)
     top = drive.add_folder("Sync bench", drive.root)
-    parents = [drive.add_folder(f"P{i}", top) for i in range(max(1, int(folders ** 0.5)))]
+    parents = [drive.add_folder(f"P{i}", top) for i in range(max(1, int(folders**0.5)))]
     tree = list(parents)
     while len(tree) < folders:
         tree.append(drive.add_folder(f"C{len(tree)}", parents[len(tree) % len(parents)]))
     ids = []
     for i, (title, genre, rating, year) in enumerate(synthetic.rows(files, seed=17)):
-        ids.append(drive.add_file(f"s{i}.json", tree[i % len(tree)],
-                                  json.dumps({"title": title, "genre": genre, "rating": rating, "year": year}).encode()))
+        ids.append(
+            drive.add_file(
+                f"s{i}.json",
+                tree[i % len(tree)],
+                json.dumps({"title": title, "genre": genre, "rating": rating, "year": year}).encode(),
+            )
+        )
     return drive, top, tree, ids
 
 
@@ -170,8 +196,9 @@ def _serve_remote(conn, files: int, folders: int) -> None:
             if name == "counts":
                 value: object = (drive.requests["total"], sum(drive.downloads.values()))
             elif name == "contents":  # every live file's content: what the library must say
-                value = [n.content for n in drive.nodes.values()
-                         if n.mime == "application/json" and not n.deleted and not n.trashed]
+                value = [
+                    n.content for n in drive.nodes.values() if n.mime == "application/json" and not n.deleted and not n.trashed
+                ]
             elif name == "clear":
                 drive.requests.clear()
                 drive.downloads.clear()
@@ -221,8 +248,12 @@ def run_sync(stack, report) -> None:
             elif n < edits + deletions:
                 drive.call("trash" if n % 2 else "delete", file_id)
             else:
-                drive.call("add_file", f"new{n}.json", tree[(n * 104729) % len(tree)],
-                           json.dumps({"title": f"New {n}", "genre": "Bench"}).encode())
+                drive.call(
+                    "add_file",
+                    f"new{n}.json",
+                    tree[(n * 104729) % len(tree)],
+                    json.dumps({"title": f"New {n}", "genre": "Bench"}).encode(),
+                )
         expected = _expected_rows(drive.call("contents"))  # type: ignore[arg-type]
         with psycopg2.connect(dsn) as conn, conn.cursor() as cur:
             cur.execute("SELECT changes_token FROM etl_sync_state WHERE source = %s", (source.name,))
@@ -245,27 +276,44 @@ def run_sync(stack, report) -> None:
         drive.stop()
     rows = []
     for name, (_summary, requests, downloads, seconds) in (
-            (f"full run ({SYNC_FILES:,} files, {SYNC_FOLDERS:,} folders)", full),
-            (f"walk re-sync after {SYNC_CHANGES} changes", walk), (f"changes-feed re-sync after the same {SYNC_CHANGES}", feed)):
-        rows.append((name, f"{requests:,}", f"{downloads:,}", f"{seconds:,.1f}",
-                     f"{100 * requests / full[1]:.2f}%", f"{100 * seconds / full[3]:.1f}%"))
-    report.table("ETL incremental sync (fake Drive, 50 ms a request, 150 requests/s limit, 16 at a time)", rows,
-                 ("run", "Drive requests", "downloads", "seconds", "requests vs full", "time vs full"))
+        (f"full run ({SYNC_FILES:,} files, {SYNC_FOLDERS:,} folders)", full),
+        (f"walk re-sync after {SYNC_CHANGES} changes", walk),
+        (f"changes-feed re-sync after the same {SYNC_CHANGES}", feed),
+    ):
+        rows.append(
+            (
+                name,
+                f"{requests:,}",
+                f"{downloads:,}",
+                f"{seconds:,.1f}",
+                f"{100 * requests / full[1]:.2f}%",
+                f"{100 * seconds / full[3]:.1f}%",
+            )
+        )
+    report.table(
+        "ETL incremental sync (fake Drive, 50 ms a request, 150 requests/s limit, 16 at a time)",
+        rows,
+        ("run", "Drive requests", "downloads", "seconds", "requests vs full", "time vs full"),
+    )
     changed = SYNC_CHANGES - deletions  # edits and new files: the deletions have nothing to download
     removed = {k: (r[0].removed, r[0].replaced) for k, r in (("walk", walk), ("feed", feed))}  # type: ignore[attr-defined]
-    goals = [f"both re-syncs download exactly the {changed} changed files: walk {walk[2]}, feed {feed[2]}",
-             f"and remove the {deletions} deleted files' movies and replace the {edits} edited ones' "
-             f"(removed, replaced): walk {removed['walk']}, feed {removed['feed']}",
-             f"the library then matches the folder exactly: walk {walk_match}, feed {feed_match}",
-             f"walk re-sync <= 15% of the full run's time: {100 * walk[3] / full[3]:.1f}%",
-             f"changes-feed re-sync <= 1% of the full run's requests: {100 * feed[1] / full[1]:.2f}%"]
+    goals = [
+        f"both re-syncs download exactly the {changed} changed files: walk {walk[2]}, feed {feed[2]}",
+        f"and remove the {deletions} deleted files' movies and replace the {edits} edited ones' "
+        f"(removed, replaced): walk {removed['walk']}, feed {removed['feed']}",
+        f"the library then matches the folder exactly: walk {walk_match}, feed {feed_match}",
+        f"walk re-sync <= 15% of the full run's time: {100 * walk[3] / full[3]:.1f}%",
+        f"changes-feed re-sync <= 1% of the full run's requests: {100 * feed[1] / full[1]:.2f}%",
+    ]
     report.note("Goals: " + "; ".join(goals) + f". (Building the fake library took {build_seconds:.0f} s, not counted.)\n")
-    report.note(f"The fake Drive runs in a process of its own (as Drive is remote); the full run reached "
-                f"{full[1] / full[3]:.0f} requests/s against the 150 requests/s limit and the walk {walk[1] / walk[3]:.0f}, "
-                "on a 2-core machine shared with other work. Requests are counted by the fake (every API call, "
-                "retries included; not the token endpoint). "
-                "Re-run with `python -m bench.etl_bench` (BENCH_SYNC_FILES, BENCH_SYNC_FOLDERS and BENCH_SYNC_CHANGES "
-                "make it smaller).\n")
+    report.note(
+        f"The fake Drive runs in a process of its own (as Drive is remote); the full run reached "
+        f"{full[1] / full[3]:.0f} requests/s against the 150 requests/s limit and the walk {walk[1] / walk[3]:.0f}, "
+        "on a 2-core machine shared with other work. Requests are counted by the fake (every API call, "
+        "retries included; not the token endpoint). "
+        "Re-run with `python -m bench.etl_bench` (BENCH_SYNC_FILES, BENCH_SYNC_FOLDERS and BENCH_SYNC_CHANGES "
+        "make it smaller).\n"
+    )
 
 
 _SNAPSHOT = ("movies", "movie_sources", "etl_files", "etl_tree")
@@ -292,16 +340,21 @@ def _expected_rows(contents: list[bytes]) -> set[tuple[str, str, str, str]]:
     rows = set()
     for content in contents:
         for movie in parse(content):
-            rows.add((" ".join(movie.title.split()).lower(), " ".join(movie.genre.split()).lower(),
-                      "" if movie.rating is None else f"{movie.rating:.1f}", "" if movie.year is None else str(movie.year)))
+            rows.add(
+                (
+                    " ".join(movie.title.split()).lower(),
+                    " ".join(movie.genre.split()).lower(),
+                    "" if movie.rating is None else f"{movie.rating:.1f}",
+                    "" if movie.year is None else str(movie.year),
+                )
+            )
     return rows
 
 
 def _library_matches(dsn: str, expected: set[tuple[str, str, str, str]]) -> str:
     """'exact (N rows, md5 …)' when the movies table holds exactly the expected identities; else what differs."""
     with psycopg2.connect(dsn) as conn, conn.cursor() as cur:
-        cur.execute("SELECT movie_key(title), movie_key(genre), coalesce(rating::text, ''), coalesce(year::text, '')"
-                    " FROM movies")
+        cur.execute("SELECT movie_key(title), movie_key(genre), coalesce(rating::text, ''), coalesce(year::text, '') FROM movies")
         actual = [tuple(r) for r in cur.fetchall()]
     conn.close()
     digest = hashlib.md5("\n".join(sorted("|".join(r) for r in actual)).encode()).hexdigest()  # noqa: S324
@@ -309,8 +362,9 @@ def _library_matches(dsn: str, expected: set[tuple[str, str, str, str]]) -> str:
     if len(actual) == len(set(actual)) == len(expected) and digest == want:
         return f"exact ({len(actual):,} rows, md5 {digest[:12]})"
     missing, extra = len(expected - set(actual)), len(set(actual) - expected)
-    raise AssertionError(f"library differs from the folder: {len(actual)} rows vs {len(expected)}, "
-                         f"{missing} missing, {extra} extra")
+    raise AssertionError(
+        f"library differs from the folder: {len(actual)} rows vs {len(expected)}, {missing} missing, {extra} extra"
+    )
 
 
 def save_section(path: Path, key: str, text: str) -> None:
@@ -318,7 +372,7 @@ def save_section(path: Path, key: str, text: str) -> None:
     marker = f"<!-- bench:{key} -->"
     current = path.read_text() if path.exists() else ""
     before, found, after = current.partition(marker)
-    rest = after[after.find("<!-- bench:"):] if found and "<!-- bench:" in after else ""
+    rest = after[after.find("<!-- bench:") :] if found and "<!-- bench:" in after else ""
     path.write_text(f"{before.rstrip()}\n\n{marker}\n{text.strip()}\n" + (f"\n{rest}" if rest else ""))
 
 
@@ -330,8 +384,9 @@ if __name__ == "__main__":  # python -m bench.etl_bench: the sync benchmark alon
     from local.stack import ROOT, LocalStack
 
     bench_report = Report()
-    bench_stack = LocalStack(pg_dir=ROOT / ".local" / "bench" / "pg-sync", port=0, sample_library=None,
-                             ephemeral=True, serve=False)
+    bench_stack = LocalStack(
+        pg_dir=ROOT / ".local" / "bench" / "pg-sync", port=0, sample_library=None, ephemeral=True, serve=False
+    )
     try:
         bench_stack.start()
         bench_report.section("etl-sync")

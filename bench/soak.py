@@ -104,8 +104,13 @@ class _Flaky:
 
     def post_to_connection(self, **kwargs: Any) -> Any:
         if self._faults.notify_fails():
-            raise ClientError({"Error": {"Code": "InternalServerErrorException", "Message": "soak fault"},
-                               "ResponseMetadata": {"HTTPStatusCode": 500}}, "PostToConnection")
+            raise ClientError(
+                {
+                    "Error": {"Code": "InternalServerErrorException", "Message": "soak fault"},
+                    "ResponseMetadata": {"HTTPStatusCode": 500},
+                },
+                "PostToConnection",
+            )
         return self._api.post_to_connection(**kwargs)
 
     def __getattr__(self, name: str) -> Any:
@@ -154,8 +159,12 @@ def _plan(user: int, adds: int, duplicate_share: float, poison_share: float, rng
             movie["title"] = f"  {movie['title'].upper()} "
             plan.append(("add", movie))
         else:
-            movie = {"title": f"Soak {user}-{j} {uuid.uuid4().hex[:6]}", "genre": GENRE,
-                     "rating": round(rng.random() * 10, 1), "year": 1990 + j % 35}
+            movie = {
+                "title": f"Soak {user}-{j} {uuid.uuid4().hex[:6]}",
+                "genre": GENRE,
+                "rating": round(rng.random() * 10, 1),
+                "year": 1990 + j % 35,
+            }
             earlier.append(movie)
             plan.append(("add", movie))
     return plan
@@ -169,13 +178,18 @@ _POISON = {
 }
 
 
-def soak(adds: int, users: int, duplicate_share: float = 0.10, poison_share: float = 0.01,
-         notify_failure_rate: float = 0.05, log: Callable[[str], None] = print) -> dict[str, Any]:
+def soak(
+    adds: int,
+    users: int,
+    duplicate_share: float = 0.10,
+    poison_share: float = 0.01,
+    notify_failure_rate: float = 0.05,
+    log: Callable[[str], None] = print,
+) -> dict[str, Any]:
     # The stack sets the functions' environment from the template's parameters at start: lift the limits there.
     os.environ["LOCAL_PARAMETER_OVERRIDES"] = f"AddsPerUserPerMinute={10 * adds} AddsPerUserPerDay={10 * adds}"
     os.environ.pop("DATABASE_URL", None)
-    stack = LocalStack(pg_dir=ROOT / ".local" / "soak" / f"pg-{os.getpid()}", port=0, sample_library=None,
-                       ephemeral=True)
+    stack = LocalStack(pg_dir=ROOT / ".local" / "soak" / f"pg-{os.getpid()}", port=0, sample_library=None, ephemeral=True)
     faults = Faults(notify_failure_rate)
     stack.start()
     try:
@@ -223,10 +237,21 @@ class _Submissions:
         from data import requests_store
 
         request_id = str(uuid.uuid4())
-        requests_store.create({"requestId": request_id, "owner": self.users.subs[u], "status": "queued", "input": {},
-                               "submittedAt": "2026-11-27T00:00:00.000Z"})
-        self.sqs.send_message(QueueUrl=self.queue, MessageBody=_POISON[item] % (request_id, self.users.subs[u]),
-                              MessageGroupId=self.users.subs[u], MessageDeduplicationId=request_id)
+        requests_store.create(
+            {
+                "requestId": request_id,
+                "owner": self.users.subs[u],
+                "status": "queued",
+                "input": {},
+                "submittedAt": "2026-11-27T00:00:00.000Z",
+            }
+        )
+        self.sqs.send_message(
+            QueueUrl=self.queue,
+            MessageBody=_POISON[item] % (request_id, self.users.subs[u]),
+            MessageGroupId=self.users.subs[u],
+            MessageDeduplicationId=request_id,
+        )
         return request_id
 
     def submit(self, u: int) -> None:
@@ -252,8 +277,14 @@ class _Submissions:
         return rid in self.users.listeners[self.owner_of[rid]].first
 
 
-def _chaos(stack: LocalStack, faults: Faults, sent: _Submissions, finished: threading.Event, events: list[str],
-           log: Callable[[str], None]) -> None:
+def _chaos(
+    stack: LocalStack,
+    faults: Faults,
+    sent: _Submissions,
+    finished: threading.Event,
+    events: list[str],
+    log: Callable[[str], None],
+) -> None:
     """Faults at set points of the submission: restart, kill, restart."""
     for share, fault in ((0.25, "restart"), (0.5, "kill"), (0.7, "restart")):
         while sent.progress["submitted"] < share * sent.total and not finished.is_set():
@@ -292,8 +323,9 @@ def _await_terminal(sent: _Submissions) -> None:
         time.sleep(2)
 
 
-def _tally(stack: LocalStack, faults: Faults, sent: _Submissions, events: list[str], wall: float,
-           submitted_s: float) -> dict[str, Any]:
+def _tally(
+    stack: LocalStack, faults: Faults, sent: _Submissions, events: list[str], wall: float, submitted_s: float
+) -> dict[str, Any]:
     """The soak's result: what was lost, doubled, unfinished or repeated, and how long it took."""
     from data import requests_store
 
@@ -301,16 +333,23 @@ def _tally(stack: LocalStack, faults: Faults, sent: _Submissions, events: list[s
     final = {rid: (requests_store.get(rid) or {}).get("status", "missing") for rid in sent.posted_at}
     heard = {rid: listeners[sent.owner_of[rid]].heard.get(rid, []) for rid in sent.posted_at}
     with psycopg2.connect(stack.database_url) as conn, conn.cursor() as cur:
-        cur.execute("SELECT request_id::text, count(*) OVER (PARTITION BY movie_key(title), movie_key(genre),"
-                    " rating, year) FROM movies WHERE genre = %s", (GENRE,))
+        cur.execute(
+            "SELECT request_id::text, count(*) OVER (PARTITION BY movie_key(title), movie_key(genre),"
+            " rating, year) FROM movies WHERE genre = %s",
+            (GENRE,),
+        )
         rows = cur.fetchall()
     conn.close()
     created_by = {rid for rid, _n in rows if rid}
     counts = Counter(final.values())
-    latencies = [(listeners[sent.owner_of[rid]].first[rid] - sent.posted_at[rid]) * 1000 for rid in sent.posted_at
-                 if sent.heard_first(rid) and sent.kinds[rid] == "add"]
+    latencies = [
+        (listeners[sent.owner_of[rid]].first[rid] - sent.posted_at[rid]) * 1000
+        for rid in sent.posted_at
+        if sent.heard_first(rid) and sent.kinds[rid] == "add"
+    ]
     return {
-        "adds": len(sent.posted_at), "users": len(listeners),
+        "adds": len(sent.posted_at),
+        "users": len(listeners),
         "poison": sum(1 for k in sent.kinds.values() if k == "poison"),
         "refused": dict(sent.refused),
         "lost": sum(1 for rid, s in final.items() if s == "missing" or (s == "created" and rid not in created_by)),
@@ -323,13 +362,23 @@ def _tally(stack: LocalStack, faults: Faults, sent: _Submissions, events: list[s
         "repeated_notifications": sum(max(0, len(h) - 1) for h in heard.values()),
         "p50_ms": round(pct(latencies, 0.5), 1) if latencies else None,
         "p95_ms": round(pct(latencies, 0.95), 1) if latencies else None,
-        "wall_s": round(wall, 1), "submit_s": round(submitted_s, 1),
-        "faults": events, "notify_failures": faults.notify_failures, "kills": faults.kills,
+        "wall_s": round(wall, 1),
+        "submit_s": round(submitted_s, 1),
+        "faults": events,
+        "notify_failures": faults.notify_failures,
+        "kills": faults.kills,
     }
 
 
-def _run(stack: LocalStack, faults: Faults, adds: int, users: int, duplicate_share: float, poison_share: float,
-         log: Callable[[str], None]) -> dict[str, Any]:
+def _run(
+    stack: LocalStack,
+    faults: Faults,
+    adds: int,
+    users: int,
+    duplicate_share: float,
+    poison_share: float,
+    log: Callable[[str], None],
+) -> dict[str, Any]:
     people = _Users(stack, users)
     rng = random.Random(20261127)
     plans = [_plan(u, adds // users + (u < adds % users), duplicate_share, poison_share, rng) for u in range(users)]
@@ -366,24 +415,32 @@ def write_report(result: dict[str, Any]) -> None:
     outcomes = ", ".join(f"{k} {v:,}" for k, v in sorted(result["outcomes"].items()))
     report.table(
         f"Soak with faults: {result['adds']:,} adds from {result['users']} users over WebSockets (`make soak`)",
-        [("lost", result["lost"], 0), ("double-created", result["double_created"], 0),
-         ("not terminal", result["not_terminal"], 0), ("failed", result["failed"], 0),
-         ("two different outcomes for one request", result["two_outcomes"], 0),
-         ("repeated notifications (at least once)", result["repeated_notifications"], "rare"),
-         ("requests never heard on their socket", result["unheard"], 0),
-         ("POST -> status p50 (ms)", result["p50_ms"], ""), ("POST -> status p95 (ms)", result["p95_ms"], ""),
-         ("wall time (s)", result["wall_s"], "")],
-        ("measure", "value", "goal"))
-    report.note(f"Outcomes: {outcomes} ({result['poison']} poison bodies sent straight to the queue; "
-                f"10% of adds repeat an earlier one). Faults: {'; '.join(result['faults'])}; the notifier failed "
-                f"{result['notify_failures']} posts (5%), whose stream batches were retried. "
-                + (f"POSTs not accepted: {result['refused']} (not counted as adds). " if result["refused"] else "")
-                + f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, load average "
-                f"{os.getloadavg()[0]:.0f} on {os.cpu_count()} cores.")
+        [
+            ("lost", result["lost"], 0),
+            ("double-created", result["double_created"], 0),
+            ("not terminal", result["not_terminal"], 0),
+            ("failed", result["failed"], 0),
+            ("two different outcomes for one request", result["two_outcomes"], 0),
+            ("repeated notifications (at least once)", result["repeated_notifications"], "rare"),
+            ("requests never heard on their socket", result["unheard"], 0),
+            ("POST -> status p50 (ms)", result["p50_ms"], ""),
+            ("POST -> status p95 (ms)", result["p95_ms"], ""),
+            ("wall time (s)", result["wall_s"], ""),
+        ],
+        ("measure", "value", "goal"),
+    )
+    report.note(
+        f"Outcomes: {outcomes} ({result['poison']} poison bodies sent straight to the queue; "
+        f"10% of adds repeat an earlier one). Faults: {'; '.join(result['faults'])}; the notifier failed "
+        f"{result['notify_failures']} posts (5%), whose stream batches were retried. "
+        + (f"POSTs not accepted: {result['refused']} (not counted as adds). " if result["refused"] else "")
+        + f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, load average "
+        f"{os.getloadavg()[0]:.0f} on {os.cpu_count()} cores."
+    )
     section = f"{MARKER}\n" + "\n".join(report.sections["soak"]).strip() + "\n"
     text = REPORT.read_text() if REPORT.exists() else "# Benchmark report\n"
     before, found, after = text.partition(MARKER)
-    rest = after[after.find("<!-- bench:"):] if found and "<!-- bench:" in after else ""
+    rest = after[after.find("<!-- bench:") :] if found and "<!-- bench:" in after else ""
     REPORT.write_text(before.rstrip("\n") + "\n\n" + section + ("\n" + rest if rest else ""))
 
 

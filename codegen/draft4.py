@@ -5,15 +5,43 @@ from __future__ import annotations
 from typing import Any
 
 # Draft-4 keywords kept as they are (2020-12 means the same by them).
-_SAME = ("title", "description", "default", "type", "enum", "multipleOf", "maximum", "minimum", "maxLength",
-         "minLength", "pattern", "maxItems", "minItems", "uniqueItems", "maxProperties", "minProperties", "required")
+_SAME = (
+    "title",
+    "description",
+    "default",
+    "type",
+    "enum",
+    "multipleOf",
+    "maximum",
+    "minimum",
+    "maxLength",
+    "minLength",
+    "pattern",
+    "maxItems",
+    "minItems",
+    "uniqueItems",
+    "maxProperties",
+    "minProperties",
+    "required",
+)
 _SUBSCHEMA = ("not", "additionalProperties", "additionalItems")
 _SUBSCHEMA_LISTS = ("allOf", "anyOf", "oneOf")
 _SUBSCHEMA_MAPS = ("properties", "patternProperties")
 _DRAFT4_FORMATS = {"date-time", "email", "hostname", "ipv4", "ipv6", "uri"}
 # Annotations only: dropping them changes nothing a validator accepts.
-_ANNOTATIONS = {"examples", "example", "deprecated", "readOnly", "writeOnly", "$comment", "contentMediaType",
-                "contentEncoding", "externalDocs", "xml", "discriminator"}
+_ANNOTATIONS = {
+    "examples",
+    "example",
+    "deprecated",
+    "readOnly",
+    "writeOnly",
+    "$comment",
+    "contentMediaType",
+    "contentEncoding",
+    "externalDocs",
+    "xml",
+    "discriminator",
+}
 
 
 class Unsupported(ValueError):

@@ -61,28 +61,45 @@ def render(document: dict[str, Any]) -> str:
     sizes = rules.dashboard_sizes(document)
     constants: list[tuple[str | None, str, Any]] = [
         ("Error.code's enum: every code an error body may carry", "ERROR_CODES", rules.error_codes(document)),
-        ("x-max-query-bytes: the longest query string any operation takes", "MAX_QUERY_BYTES",
-         rules.max_query_bytes(document)),
+        ("x-max-query-bytes: the longest query string any operation takes", "MAX_QUERY_BYTES", rules.max_query_bytes(document)),
         ("addMovie's requestBody x-max-bytes", "MAX_BODY_BYTES", rules.max_body_bytes(document)),
-        ("addMovie's Idempotency-Key header: (minLength, maxLength)", "IDEMPOTENCY_KEY_LENGTH",
-         rules.idempotency_key_length(document)),
-        ("MovieInput's x-forbidden-characters: a character class no stored text may contain",
-         "FORBIDDEN_CHARACTERS", rules.forbidden_characters(document)),
+        (
+            "addMovie's Idempotency-Key header: (minLength, maxLength)",
+            "IDEMPOTENCY_KEY_LENGTH",
+            rules.idempotency_key_length(document),
+        ),
+        (
+            "MovieInput's x-forbidden-characters: a character class no stored text may contain",
+            "FORBIDDEN_CHARACTERS",
+            rules.forbidden_characters(document),
+        ),
         ("MovieInput's rating and year ranges", "MIN_RATING", rating["minimum"]),
         (None, "MAX_RATING", rating["maximum"]),
         (None, "MIN_YEAR", year["minimum"]),
         (None, "MAX_YEAR", year["maximum"]),
-        ("The sort parameter's enum (searchMovies and filterMovies)", "SORT_COLUMNS",
-         rules.sort_columns(document, "filterMovies")),
+        (
+            "The sort parameter's enum (searchMovies and filterMovies)",
+            "SORT_COLUMNS",
+            rules.sort_columns(document, "filterMovies"),
+        ),
         ("The order parameter's enum", "SORT_ORDERS", rules.sort_orders(document)),
-        ("The order parameter's x-default-order: each column's direction when no order is given",
-         "DEFAULT_ORDER", rules.default_order(document)),
+        (
+            "The order parameter's x-default-order: each column's direction when no order is given",
+            "DEFAULT_ORDER",
+            rules.default_order(document),
+        ),
         ("Dashboard: topGenres and moviesByYear maxItems", "TOP_GENRES", sizes["topGenres"]),
         (None, "LATEST_YEARS", sizes["moviesByYear"]),
-        ("Dashboard.ratingHistogram: the whole ratings it counts (then one entry for the unrated)",
-         "RATING_BUCKETS", rules.rating_buckets(document)),
-        ("The Cognito pool's password policy (the security scheme's x-password-policy)", "PASSWORD_POLICY",
-         rules.password_policy(document)),
+        (
+            "Dashboard.ratingHistogram: the whole ratings it counts (then one entry for the unrated)",
+            "RATING_BUCKETS",
+            rules.rating_buckets(document),
+        ),
+        (
+            "The Cognito pool's password policy (the security scheme's x-password-policy)",
+            "PASSWORD_POLICY",
+            rules.password_policy(document),
+        ),
     ]
     out = [HEADER]
     for comment, name, value in constants:

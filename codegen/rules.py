@@ -56,8 +56,10 @@ def gateway_responses(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
     found = {kind: spec for kind, spec in document.get("x-gateway-responses", {}).items() if kind != "description"}
     for kind, spec in found.items():
         if spec["code"] not in allowed:
-            raise Contradiction(f"x-gateway-responses.{kind} answers code {spec['code']!r}, which Error.code's enum "
-                                f"({', '.join(allowed)}) does not allow")
+            raise Contradiction(
+                f"x-gateway-responses.{kind} answers code {spec['code']!r}, which Error.code's enum "
+                f"({', '.join(allowed)}) does not allow"
+            )
     return found
 
 
@@ -89,8 +91,10 @@ def default_order(document: dict[str, Any]) -> dict[str, str]:
     for operation_id in ("searchMovies", "filterMovies"):
         columns = sort_columns(document, operation_id)
         if set(defaults) != set(columns) or not set(defaults.values()) <= set(orders):
-            raise Contradiction(f"order's x-default-order {defaults} must give one of {orders} for exactly "
-                                f"{operation_id}'s sort columns {columns}")
+            raise Contradiction(
+                f"order's x-default-order {defaults} must give one of {orders} for exactly "
+                f"{operation_id}'s sort columns {columns}"
+            )
     return defaults
 
 
@@ -105,9 +109,11 @@ def rating_buckets(document: dict[str, Any]) -> list[int]:
     rating = histogram["items"]["properties"]["rating"]
     buckets = list(range(int(rating["minimum"]), int(rating["maximum"]) + 1))
     if not histogram["minItems"] == histogram["maxItems"] == len(buckets) + 1:
-        raise Contradiction(f"ratingHistogram must have {len(buckets) + 1} entries (ratings {buckets[0]} to "
-                            f"{buckets[-1]}, then unrated), not minItems {histogram['minItems']} / "
-                            f"maxItems {histogram['maxItems']}")
+        raise Contradiction(
+            f"ratingHistogram must have {len(buckets) + 1} entries (ratings {buckets[0]} to "
+            f"{buckets[-1]}, then unrated), not minItems {histogram['minItems']} / "
+            f"maxItems {histogram['maxItems']}"
+        )
     return buckets
 
 
@@ -146,9 +152,16 @@ def password_policy(document: dict[str, Any]) -> dict[str, Any]:
 
 def password_rules(policy: dict[str, Any]) -> str:
     """The policy as the sign-up form says it: "at least 8 characters, with an upper-case letter, …"."""
-    needs = [words for key, words in (("RequireUppercase", "an upper-case letter"),
-                                      ("RequireLowercase", "a lower-case letter"),
-                                      ("RequireNumbers", "a number"), ("RequireSymbols", "a symbol")) if policy.get(key)]
+    needs = [
+        words
+        for key, words in (
+            ("RequireUppercase", "an upper-case letter"),
+            ("RequireLowercase", "a lower-case letter"),
+            ("RequireNumbers", "a number"),
+            ("RequireSymbols", "a symbol"),
+        )
+        if policy.get(key)
+    ]
     text = f"at least {policy['MinimumLength']} characters"
     if needs:
         text += ", with " + (", ".join(needs[:-1]) + " and " + needs[-1] if len(needs) > 1 else needs[0])

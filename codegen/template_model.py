@@ -113,7 +113,7 @@ def _replace(lines: list[str], name: str, document: dict[str, Any]) -> list[str]
         raise MarkersMissing(f"template.yaml needs exactly one '{begin(name)}' line and one '{end(name)}' line after it")
     start, stop = begins[0], ends[0]
     indent = len(lines[start]) - len(lines[start].lstrip())
-    return [*lines[:start + 1], *BLOCKS[name](document, indent), *lines[stop:]]
+    return [*lines[: start + 1], *BLOCKS[name](document, indent), *lines[stop:]]
 
 
 def render(template_text: str, document: dict[str, Any]) -> str:

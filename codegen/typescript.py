@@ -19,10 +19,35 @@ HEADER = """\
 /* eslint-disable */
 """
 # Names a component may not take in TypeScript without shadowing a global the UI uses.
-_GLOBALS = {"Error", "Object", "Function", "Date", "Array", "String", "Number", "Boolean", "Map", "Set",
-            "Record", "Partial", "Response", "Request", "Event"}
-_RULES = ("minLength", "maxLength", "pattern", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
-          "multipleOf", "maxItems", "minItems")
+_GLOBALS = {
+    "Error",
+    "Object",
+    "Function",
+    "Date",
+    "Array",
+    "String",
+    "Number",
+    "Boolean",
+    "Map",
+    "Set",
+    "Record",
+    "Partial",
+    "Response",
+    "Request",
+    "Event",
+}
+_RULES = (
+    "minLength",
+    "maxLength",
+    "pattern",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "multipleOf",
+    "maxItems",
+    "minItems",
+)
 _FORMS = ("searchMovies", "filterMovies")  # the operations the UI has a form for (hints for their fields)
 _IDENT = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$]*$")
 
@@ -119,9 +144,11 @@ def _query_type(op: dict[str, Any], document: dict[str, Any]) -> dict[str, Any] 
     params = [p for p in params if p.get("in") == "query"]
     if not params:
         return None
-    return {"type": "object", "required": [p["name"] for p in params if p.get("required")],
-            "properties": {p["name"]: {**p.get("schema", {}), "description": p.get("description", "")}
-                           for p in params}}
+    return {
+        "type": "object",
+        "required": [p["name"] for p in params if p.get("required")],
+        "properties": {p["name"]: {**p.get("schema", {}), "description": p.get("description", "")} for p in params},
+    }
 
 
 def _limits(schema: dict[str, Any]) -> list[str]:
@@ -141,8 +168,7 @@ def _query_rules(document: dict[str, Any]) -> list[str]:
         lines.append(f"  {operation_id}: {{")
         for name, param in params.items():
             schema = param.get("schema", {})
-            found = ", ".join(f"{rule}: {json.dumps(schema[rule])}" for rule in (*_RULES, "enum", "default")
-                              if rule in schema)
+            found = ", ".join(f"{rule}: {json.dumps(schema[rule])}" for rule in (*_RULES, "enum", "default") if rule in schema)
             lines.append(f"    {_prop(name)}: {{ {found} }},")
         lines.append("  },")
     return lines
@@ -151,8 +177,9 @@ def _query_rules(document: dict[str, Any]) -> list[str]:
 def _hints(document: dict[str, Any]) -> list[str]:
     groups = {"movieInput": rules.movie_input(document)}
     for operation_id in _FORMS:
-        groups[operation_id] = {name: p.get("schema", {})
-                                for name, p in rules.parameters(document, operation_id, "query").items()}
+        groups[operation_id] = {
+            name: p.get("schema", {}) for name, p in rules.parameters(document, operation_id, "query").items()
+        }
     lines = []
     for group, fields in groups.items():
         found = [(name, rules.hint(schema)) for name, schema in fields.items()]
@@ -167,29 +194,43 @@ def _rules(document: dict[str, Any]) -> list[str]:
     policy = rules.password_policy(document)
     return [
         "// Each operation's query parameters: their rules, enum and default, as the API checks them.",
-        "export const QUERY_RULES = {", *_query_rules(document), "} as const;", "",
+        "export const QUERY_RULES = {",
+        *_query_rules(document),
+        "} as const;",
+        "",
         "// The direction of each sort column when no order is given (the order parameter's x-default-order).",
-        f"export const DEFAULT_ORDER = {json.dumps(rules.default_order(document))} as const;", "",
+        f"export const DEFAULT_ORDER = {json.dumps(rules.default_order(document))} as const;",
+        "",
         "// What a form says beside a field, from the field's rules (its length, range and step).",
-        "export const HINTS = {", *_hints(document), "} as const;", "",
+        "export const HINTS = {",
+        *_hints(document),
+        "} as const;",
+        "",
         "// MovieInput's x-forbidden-characters: no stored text may contain these (C0 and C1 controls, invisible",
         "// and bidirectional formatting characters, lone surrogates); the `u` flag makes a surrogate pair one",
         "// character, so only lone halves match.",
-        f"export const FORBIDDEN_CHARACTERS = new RegExp({json.dumps(rules.forbidden_characters(document))}, \"u\");",
+        f'export const FORBIDDEN_CHARACTERS = new RegExp({json.dumps(rules.forbidden_characters(document))}, "u");',
         "",
         "// The Cognito pool's password policy (the security scheme's x-password-policy), and how a form says it.",
         f"export const PASSWORD_POLICY = {json.dumps(policy)} as const;",
-        f"export const PASSWORD_RULES = {json.dumps(rules.password_rules(policy))};", "",
+        f"export const PASSWORD_RULES = {json.dumps(rules.password_rules(policy))};",
+        "",
     ]
 
 
 def render(document: dict[str, Any]) -> str:
     out = [HEADER, f"export const API_VERSION = {json.dumps(document.get('info', {}).get('version', ''))};", ""]
     movie_input = document["components"]["schemas"]["MovieInput"]
-    out += ["// The add form's rules: MovieInput's constraints per field, as the API and the gateway enforce them.",
-            "export const MOVIE_INPUT = {", *_limits(movie_input), "} as const;", "",
-            f"export const MOVIE_INPUT_REQUIRED = {json.dumps(movie_input.get('required', []))} as const;", "",
-            *_rules(document)]
+    out += [
+        "// The add form's rules: MovieInput's constraints per field, as the API and the gateway enforce them.",
+        "export const MOVIE_INPUT = {",
+        *_limits(movie_input),
+        "} as const;",
+        "",
+        f"export const MOVIE_INPUT_REQUIRED = {json.dumps(movie_input.get('required', []))} as const;",
+        "",
+        *_rules(document),
+    ]
     for name, schema in document["components"]["schemas"].items():
         out += [*_declaration(type_name(name), schema), ""]
     for operation_id, op in _operations(document):

@@ -42,8 +42,15 @@ def deploy_command(env: str, image_tag: str, interactive: bool) -> list[str]:
     quoted = [name for name, value in params.items() if '"' in value]
     if quoted:
         raise SystemExit(f"samconfig.toml [{env}]: parameter values cannot contain double quotes ({', '.join(quoted)})")
-    command = [sam_cli.path(), "deploy", "--config-env", env, "--no-fail-on-empty-changeset",
-               "--parameter-overrides", *(f'{name}="{value}"' for name, value in params.items())]
+    command = [
+        sam_cli.path(),
+        "deploy",
+        "--config-env",
+        env,
+        "--no-fail-on-empty-changeset",
+        "--parameter-overrides",
+        *(f'{name}="{value}"' for name, value in params.items()),
+    ]
     if not interactive:
         command.append("--no-confirm-changeset")
     role = os.environ.get("CFN_EXECUTION_ROLE_ARN")
@@ -95,8 +102,7 @@ def push_etl_image(env: str, tag: str) -> None:
     import base64
 
     user, password = base64.b64decode(token["authorizationToken"]).decode().split(":", 1)
-    subprocess.run(["docker", "login", "--username", user, "--password-stdin", registry], input=password.encode(),
-                   check=True)
+    subprocess.run(["docker", "login", "--username", user, "--password-stdin", registry], input=password.encode(), check=True)
     # The task definition runs X86_64: build for it whatever the machine (Apple silicon builds arm64).
     run("docker", "build", "--platform", "linux/amd64", "-f", "etl_task/Dockerfile", "-t", f"{repository}:{tag}", ".")
     run("docker", "push", f"{repository}:{tag}")
@@ -108,13 +114,20 @@ SERVICE_LOG_RETENTION_DAYS = 90
 
 
 def service_log_group_names(database_id: str, rest_api_id: str, stage: str) -> list[str]:
-    return [name for name, part in ((f"/aws/rds/instance/{database_id}/postgresql", database_id),
-                                    (f"API-Gateway-Execution-Logs_{rest_api_id}/{stage}", rest_api_id)) if part]
+    return [
+        name
+        for name, part in (
+            (f"/aws/rds/instance/{database_id}/postgresql", database_id),
+            (f"API-Gateway-Execution-Logs_{rest_api_id}/{stage}", rest_api_id),
+        )
+        if part
+    ]
 
 
 def service_log_groups(env: str) -> list[str]:
-    return service_log_group_names(stack.physical_id(env, "Database"), stack.physical_id(env, "RestApi"),
-                                   stack.parameters(env).get("Stage", "v1"))
+    return service_log_group_names(
+        stack.physical_id(env, "Database"), stack.physical_id(env, "RestApi"), stack.parameters(env).get("Stage", "v1")
+    )
 
 
 def keep_service_logs(env: str) -> None:
@@ -143,15 +156,21 @@ def upload_ui(env: str) -> None:
         cache = "public, max-age=31536000, immutable" if key.startswith("assets/") else "no-cache"
         s3.upload_file(str(path), outputs["UiBucketName"], key, ExtraArgs={"ContentType": kind, "CacheControl": cache})
     config = from_outputs(outputs, stack.region(env))
-    s3.put_object(Bucket=outputs["UiBucketName"], Key="config.json", Body=json.dumps(config).encode(),
-                  ContentType="application/json", CacheControl="no-cache")
+    s3.put_object(
+        Bucket=outputs["UiBucketName"],
+        Key="config.json",
+        Body=json.dumps(config).encode(),
+        ContentType="application/json",
+        CacheControl="no-cache",
+    )
 
 
 def invalidate(env: str) -> None:
     outputs = stack.outputs(env)
     boto3.client("cloudfront").create_invalidation(
         DistributionId=outputs["DistributionId"],
-        InvalidationBatch={"Paths": {"Quantity": 1, "Items": ["/*"]}, "CallerReference": str(time.time())})
+        InvalidationBatch={"Paths": {"Quantity": 1, "Items": ["/*"]}, "CallerReference": str(time.time())},
+    )
 
 
 def smoke_enabled() -> bool:

@@ -27,8 +27,14 @@ DELETE_ATTEMPTS = 3
 
 def _gone(error: ClientError) -> bool:
     code = error.response.get("Error", {}).get("Code", "")
-    return code in {"NoSuchBucket", "ResourceNotFoundException", "DBInstanceNotFound", "DBInstanceNotFoundFault",
-                    "404", "ValidationError"}
+    return code in {
+        "NoSuchBucket",
+        "ResourceNotFoundException",
+        "DBInstanceNotFound",
+        "DBInstanceNotFoundFault",
+        "404",
+        "ValidationError",
+    }
 
 
 def describe(cfn, name: str) -> dict | None:
@@ -54,10 +60,11 @@ def empty_bucket(s3, bucket: str) -> int:
     deleted = 0
     try:
         for page in s3.get_paginator("list_object_versions").paginate(Bucket=bucket):
-            keys = [{"Key": v["Key"], "VersionId": v["VersionId"]}
-                    for v in page.get("Versions", []) + page.get("DeleteMarkers", [])]
+            keys = [
+                {"Key": v["Key"], "VersionId": v["VersionId"]} for v in page.get("Versions", []) + page.get("DeleteMarkers", [])
+            ]
             for start in range(0, len(keys), 1000):
-                s3.delete_objects(Bucket=bucket, Delete={"Objects": keys[start:start + 1000], "Quiet": True})
+                s3.delete_objects(Bucket=bucket, Delete={"Objects": keys[start : start + 1000], "Quiet": True})
             deleted += len(keys)
     except ClientError as error:
         if not _gone(error):
@@ -76,8 +83,7 @@ def unprotect_database(rds, instance: str, stack_name: str) -> str | None:
     snapshot = f"{stack_name}-before-destroy-{time.strftime('%Y%m%d-%H%M%S')}"
     print(f"snapshotting {instance} as {snapshot} …", flush=True)
     rds.create_db_snapshot(DBInstanceIdentifier=instance, DBSnapshotIdentifier=snapshot)
-    rds.get_waiter("db_snapshot_available").wait(DBSnapshotIdentifier=snapshot,
-                                                 WaiterConfig={"Delay": 15, "MaxAttempts": 240})
+    rds.get_waiter("db_snapshot_available").wait(DBSnapshotIdentifier=snapshot, WaiterConfig={"Delay": 15, "MaxAttempts": 240})
     if db.get("DeletionProtection"):
         rds.modify_db_instance(DBInstanceIdentifier=instance, DeletionProtection=False, ApplyImmediately=True)
         print(f"turned off deletion protection on {instance}", flush=True)
@@ -99,12 +105,16 @@ def delete_stack(cfn, s3, name: str, buckets: list[str], wait: Callable[[], None
             current = describe(cfn, name)
             if current is None:
                 return
-            failed = [r["LogicalResourceId"] for r in cfn.describe_stack_resources(StackName=name)["StackResources"]
-                      if r["ResourceStatus"] == "DELETE_FAILED"]
+            failed = [
+                r["LogicalResourceId"]
+                for r in cfn.describe_stack_resources(StackName=name)["StackResources"]
+                if r["ResourceStatus"] == "DELETE_FAILED"
+            ]
             print(f"delete attempt {attempt} failed on {', '.join(failed) or current['StackStatus']}", flush=True)
             if attempt == DELETE_ATTEMPTS or not set(failed) <= set(BUCKETS):
-                raise SystemExit(f"{name} could not be deleted ({current.get('StackStatusReason', '')}); "
-                                 "see the CloudFormation console") from None
+                raise SystemExit(
+                    f"{name} could not be deleted ({current.get('StackStatusReason', '')}); see the CloudFormation console"
+                ) from None
 
 
 def delete_retained(env: str, ids: dict[str, str]) -> None:
@@ -132,8 +142,9 @@ def delete_service_logs(env: str, ids: dict[str, str]) -> None:
     from deploy.deploy import service_log_group_names
 
     logs = boto3.client("logs", region_name=stack.region(env))
-    for name in service_log_group_names(ids.get("Database", ""), ids.get("RestApi", ""),
-                                        stack.parameters(env).get("Stage", "v1")):
+    for name in service_log_group_names(
+        ids.get("Database", ""), ids.get("RestApi", ""), stack.parameters(env).get("Stage", "v1")
+    ):
         try:
             logs.delete_log_group(logGroupName=name)
             print(f"deleted log group {name}", flush=True)
@@ -156,8 +167,11 @@ def main(argv: list[str]) -> int:
     parameters = {p["ParameterKey"]: p.get("ParameterValue", "") for p in current.get("Parameters", [])}
     prod = parameters.get("EnvironmentType") == "prod"
     if prod and args.confirm != name:
-        print(f"{name} is a prod stack. Deleting it deletes the database (a snapshot is kept) and the site.\n"
-              f"Run again with: make destroy ENV={args.env} CONFIRM={name}", file=sys.stderr)
+        print(
+            f"{name} is a prod stack. Deleting it deletes the database (a snapshot is kept) and the site.\n"
+            f"Run again with: make destroy ENV={args.env} CONFIRM={name}",
+            file=sys.stderr,
+        )
         return 2
     ids = physical_ids(cfn, name)
     if prod and "Database" in ids:
@@ -166,8 +180,13 @@ def main(argv: list[str]) -> int:
             print(f"kept snapshot {snapshot}")
     s3 = boto3.client("s3", region_name=region)
     waiter = cfn.get_waiter("stack_delete_complete")
-    delete_stack(cfn, s3, name, [ids[b] for b in BUCKETS if b in ids],
-                 lambda: waiter.wait(StackName=name, WaiterConfig={"Delay": 10, "MaxAttempts": 180}))
+    delete_stack(
+        cfn,
+        s3,
+        name,
+        [ids[b] for b in BUCKETS if b in ids],
+        lambda: waiter.wait(StackName=name, WaiterConfig={"Delay": 10, "MaxAttempts": 180}),
+    )
     print(f"deleted stack {name}")
     delete_service_logs(args.env, ids)
     if prod:

@@ -13,15 +13,23 @@ from deploy import stack
 def start(ecs, outputs: dict[str, str]) -> str | None:
     """Start the task; None (after printing why) when ECS could not place it."""
     response = ecs.run_task(
-        cluster=outputs["EtlClusterName"], taskDefinition=outputs["EtlTaskDefinitionArn"], launchType="FARGATE",
-        networkConfiguration={"awsvpcConfiguration": {
-            "subnets": outputs["EtlSubnets"].split(","), "securityGroups": [outputs["EtlSecurityGroupId"]],
-            "assignPublicIp": "ENABLED"}},
+        cluster=outputs["EtlClusterName"],
+        taskDefinition=outputs["EtlTaskDefinitionArn"],
+        launchType="FARGATE",
+        networkConfiguration={
+            "awsvpcConfiguration": {
+                "subnets": outputs["EtlSubnets"].split(","),
+                "securityGroups": [outputs["EtlSecurityGroupId"]],
+                "assignPublicIp": "ENABLED",
+            }
+        },
     )
     # run_task reports placement problems (capacity, ENI limits, missing resources) in `failures`, not as errors.
     for failure in response.get("failures", []):
-        print(f"run_task failed: {failure.get('reason', '?')} {failure.get('detail', '')} ({failure.get('arn', '')})",
-              file=sys.stderr)
+        print(
+            f"run_task failed: {failure.get('reason', '?')} {failure.get('detail', '')} ({failure.get('arn', '')})",
+            file=sys.stderr,
+        )
     tasks = response.get("tasks", [])
     if not tasks:
         if not response.get("failures"):
@@ -33,8 +41,7 @@ def start(ecs, outputs: dict[str, str]) -> str | None:
 def main(env: str) -> int:
     outputs = stack.outputs(env)
     if "EtlTaskDefinitionArn" not in outputs:  # deployed without an image (sam deploy --guided, or ETL=off)
-        print(f"{stack.stack_name(env)} has no ETL task yet: make deploy ENV={env} builds and pushes its image",
-              file=sys.stderr)
+        print(f"{stack.stack_name(env)} has no ETL task yet: make deploy ENV={env} builds and pushes its image", file=sys.stderr)
         return 1
     ecs = boto3.client("ecs", region_name=stack.region(env))
     task_arn = start(ecs, outputs)

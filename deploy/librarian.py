@@ -28,8 +28,7 @@ def main(env: str, email: str, remove: bool = False) -> int:
         print(f"No user {email} in {pool_id}: they sign up first (or an admin creates them).", file=sys.stderr)
         return 1
     groups = [g["GroupName"] for g in idp.admin_list_groups_for_user(UserPoolId=pool_id, Username=email)["Groups"]]
-    print(f"{email} in {pool_id}: groups {groups or 'none'}. The change shows in their next id token "
-          "(sign out and in again).")
+    print(f"{email} in {pool_id}: groups {groups or 'none'}. The change shows in their next id token (sign out and in again).")
     return 0
 
 

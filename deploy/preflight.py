@@ -62,14 +62,26 @@ def check_credentials(ctx: Context) -> Result:
     try:
         identity = ctx.client("sts").get_caller_identity()
     except botocore.exceptions.NoCredentialsError:
-        return Result("credentials", False, "no AWS credentials found",
-                      "run `aws configure`, or `aws sso login --profile <p>` and export AWS_PROFILE=<p>")
+        return Result(
+            "credentials",
+            False,
+            "no AWS credentials found",
+            "run `aws configure`, or `aws sso login --profile <p>` and export AWS_PROFILE=<p>",
+        )
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as exc:
-        return Result("credentials", False, f"the credentials do not work: {exc}",
-                      "refresh them (`aws sso login`, or new access keys) and check `aws sts get-caller-identity`")
+        return Result(
+            "credentials",
+            False,
+            f"the credentials do not work: {exc}",
+            "refresh them (`aws sso login`, or new access keys) and check `aws sts get-caller-identity`",
+        )
     if ctx.region not in boto3.session.Session().get_available_regions("cloudformation"):
-        return Result("credentials", False, f"unknown region {ctx.region!r}",
-                      f"set region in samconfig.toml [{ctx.env}.global.parameters] or AWS_REGION")
+        return Result(
+            "credentials",
+            False,
+            f"unknown region {ctx.region!r}",
+            f"set region in samconfig.toml [{ctx.env}.global.parameters] or AWS_REGION",
+        )
     return Result("credentials", True, f"account {identity['Account']} as {identity['Arn']}, region {ctx.region}")
 
 
@@ -93,29 +105,42 @@ def check_lambda_concurrency(ctx: Context, stack_exists: bool) -> Result:
     limits = ctx.client("lambda").get_account_settings()["AccountLimit"]
     total, unreserved = limits["ConcurrentExecutions"], limits["UnreservedConcurrentExecutions"]
     reserved, processor = _template_concurrency()
-    raise_quota = (f"or ask for more: aws service-quotas request-service-quota-increase --service-code lambda "
-                   f"--quota-code {CONCURRENCY_QUOTA} --desired-value 1000 --region {ctx.region}")
+    raise_quota = (
+        f"or ask for more: aws service-quotas request-service-quota-increase --service-code lambda "
+        f"--quota-code {CONCURRENCY_QUOTA} --desired-value 1000 --region {ctx.region}"
+    )
     if ctx.params.get("ReserveConcurrency") == "true":
         need = sum(reserved.values())
         # An existing stack's reservations are already taken from `unreserved`: compare with the total then.
         left = (total if stack_exists else unreserved) - need
         if left < LAMBDA_MIN_UNRESERVED:
-            return Result("lambda concurrency", False,
-                          f"ReserveConcurrency=true reserves {need} ({', '.join(f'{k} {v}' for k, v in reserved.items())}) "
-                          f"and Lambda keeps {LAMBDA_MIN_UNRESERVED} unreserved, but the account has {unreserved} "
-                          f"unreserved of {total}",
-                          f'{_override_hint(ctx, "ReserveConcurrency", "false")}, {raise_quota}')
+            return Result(
+                "lambda concurrency",
+                False,
+                f"ReserveConcurrency=true reserves {need} ({', '.join(f'{k} {v}' for k, v in reserved.items())}) "
+                f"and Lambda keeps {LAMBDA_MIN_UNRESERVED} unreserved, but the account has {unreserved} "
+                f"unreserved of {total}",
+                f"{_override_hint(ctx, 'ReserveConcurrency', 'false')}, {raise_quota}",
+            )
         return Result("lambda concurrency", True, f"quota {total}; reserving {need} leaves {left}")
     need = processor + 5  # the processor's ceiling plus room for the API and the other functions
     if total < need:
-        return Result("lambda concurrency", False,
-                      f"the account's concurrency quota is {total}: the add processor alone may use {processor}",
-                      raise_quota.removeprefix("or "))
+        return Result(
+            "lambda concurrency",
+            False,
+            f"the account's concurrency quota is {total}: the add processor alone may use {processor}",
+            raise_quota.removeprefix("or "),
+        )
     if total < LAMBDA_COMFORTABLE_QUOTA:
-        return Result("lambda concurrency", True,
-                      f"quota {total} (a new account's): the add processor may use {processor}, leaving "
-                      f"{total - processor} for the API, WebSocket and notifier functions, so a few users at once "
-                      "are throttled", raise_quota.removeprefix("or "), warning=True)
+        return Result(
+            "lambda concurrency",
+            True,
+            f"quota {total} (a new account's): the add processor may use {processor}, leaving "
+            f"{total - processor} for the API, WebSocket and notifier functions, so a few users at once "
+            "are throttled",
+            raise_quota.removeprefix("or "),
+            warning=True,
+        )
     return Result("lambda concurrency", True, f"quota {total}, {unreserved} unreserved; adds use at most {processor}")
 
 
@@ -138,10 +163,13 @@ def check_api_gateway_role(ctx: Context) -> Result:
     if usable:
         return Result("api gateway logs role", True, f"the account's CloudWatch Logs role is {arn}")
     state = f"names {arn}, which no longer exists" if arn else "has no CloudWatch Logs role"
-    return Result("api gateway logs role", False,
-                  f"API Gateway in {ctx.region} {state}: the stages, which log, would fail to create",
-                  f'{_override_hint(ctx, "CreateApiGatewayAccountRole", "true")}, or set one: aws apigateway '
-                  "update-account --patch-operations op=replace,path=/cloudwatchRoleArn,value=<role arn>")
+    return Result(
+        "api gateway logs role",
+        False,
+        f"API Gateway in {ctx.region} {state}: the stages, which log, would fail to create",
+        f"{_override_hint(ctx, 'CreateApiGatewayAccountRole', 'true')}, or set one: aws apigateway "
+        "update-account --patch-operations op=replace,path=/cloudwatchRoleArn,value=<role arn>",
+    )
 
 
 def check_ecs_service_linked_role(ctx: Context) -> Result:
@@ -152,10 +180,13 @@ def check_ecs_service_linked_role(ctx: Context) -> Result:
     try:
         iam.create_service_linked_role(AWSServiceName="ecs.amazonaws.com")
     except botocore.exceptions.ClientError as exc:
-        return Result("ecs service-linked role", False,
-                      f"{ECS_SERVICE_LINKED_ROLE} is missing and could not be created ({_error_code(exc)}): the first "
-                      "ECS cluster in an account fails without it",
-                      "ask an administrator to run: aws iam create-service-linked-role --aws-service-name ecs.amazonaws.com")
+        return Result(
+            "ecs service-linked role",
+            False,
+            f"{ECS_SERVICE_LINKED_ROLE} is missing and could not be created ({_error_code(exc)}): the first "
+            "ECS cluster in an account fails without it",
+            "ask an administrator to run: aws iam create-service-linked-role --aws-service-name ecs.amazonaws.com",
+        )
     return Result("ecs service-linked role", True, f"created {ECS_SERVICE_LINKED_ROLE} (the first cluster needs it)")
 
 
@@ -167,11 +198,15 @@ def check_drive_secret(ctx: Context) -> Result:
         if _error_code(exc) != "ResourceNotFoundException":
             raise
         # The stack deploys without it; only an ETL run reads it (that run then fails and EtlFailedRule alerts).
-        return Result("drive credentials", True,
-                      f"no secret {name!r} in {ctx.region} yet: the stack deploys, but ETL runs (make etl-remote, the "
-                      "schedule) fail until it exists",
-                      f"aws secretsmanager create-secret --region {ctx.region} --name {name} "
-                      "--secret-string file://credentials.json (README: Deploy to AWS)", warning=True)
+        return Result(
+            "drive credentials",
+            True,
+            f"no secret {name!r} in {ctx.region} yet: the stack deploys, but ETL runs (make etl-remote, the "
+            "schedule) fail until it exists",
+            f"aws secretsmanager create-secret --region {ctx.region} --name {name} "
+            "--secret-string file://credentials.json (README: Deploy to AWS)",
+            warning=True,
+        )
     return Result("drive credentials", True, f"secret {name} exists")
 
 
@@ -197,12 +232,15 @@ def check_python_runtime(ctx: Context) -> Result:
     version = _tool_version([found, "--version"]) if found else None
     if version is None or _version(version)[:2] != (3, 12):
         state = "is not on PATH" if found is None else f"does not run as Python 3.12 ({version or 'no answer'})"
-        return Result("python 3.12", False,
-                      f"{PYTHON_RUNTIME} {state}: sam build fails (\"Binary validation failed ... python3.12\") because "
-                      "every function runs python3.12",
-                      f"install Python 3.12 (python.org, pyenv, or apt/brew python3.12) so that `{PYTHON_RUNTIME}` runs, "
-                      f"or set use_container = true under [{ctx.env}.build.parameters] in samconfig.toml (builds in "
-                      "Docker; arm64 images on an x86 machine need QEMU/binfmt)")
+        return Result(
+            "python 3.12",
+            False,
+            f'{PYTHON_RUNTIME} {state}: sam build fails ("Binary validation failed ... python3.12") because '
+            "every function runs python3.12",
+            f"install Python 3.12 (python.org, pyenv, or apt/brew python3.12) so that `{PYTHON_RUNTIME}` runs, "
+            f"or set use_container = true under [{ctx.env}.build.parameters] in samconfig.toml (builds in "
+            "Docker; arm64 images on an x86 machine need QEMU/binfmt)",
+        )
     return Result("python 3.12", True, f"{found}: {version}")
 
 
@@ -214,8 +252,9 @@ def check_node(_ctx: Context) -> Result:
     if version is None:
         return Result("node", False, "node is not installed: the UI cannot be built", fix)
     have = _version(version)
-    if not any(have[:1] == (major,) and have[:2] >= (major, minor) for major, minor in NODE_MINIMUM) and \
-            not (have and have[0] > NODE_MINIMUM[-1][0]):
+    if not any(have[:1] == (major,) and have[:2] >= (major, minor) for major, minor in NODE_MINIMUM) and not (
+        have and have[0] > NODE_MINIMUM[-1][0]
+    ):
         return Result("node", False, f"node {version} is too old: Vite 8 needs 20.19+ or 22.12+", fix)
     npm = shutil.which("npm")
     npm_version = _tool_version([npm, "--version"]) if npm else None
@@ -230,10 +269,13 @@ def check_alerts(ctx: Context) -> Result:
         return Result("alert target", True, f"alarms mail {email} (once its SNS subscription mail is confirmed)")
     if ctx.params.get("EnvironmentType") != "prod":
         return Result("alert target", True, "no AlertEmail: alarms notify nobody (fine outside prod)")
-    return Result("alert target", False,
-                  "prod has no AlertEmail: its alarms (failed adds, 5xx, database, ETL) would notify nobody",
-                  f'{_override_hint(ctx, "AlertEmail", "ops@example.com")}, then confirm the subscription mail SNS '
-                  "sends to it (an unconfirmed subscription receives nothing)")
+    return Result(
+        "alert target",
+        False,
+        "prod has no AlertEmail: its alarms (failed adds, 5xx, database, ETL) would notify nobody",
+        f"{_override_hint(ctx, 'AlertEmail', 'ops@example.com')}, then confirm the subscription mail SNS "
+        "sends to it (an unconfirmed subscription receives nothing)",
+    )
 
 
 def check_sign_up(ctx: Context) -> Result:
@@ -241,20 +283,33 @@ def check_sign_up(ctx: Context) -> Result:
     refuses it otherwise); Cognito's own sender allows about 50 mails a day, which anyone can use up."""
     mode, prod = ctx.params.get("SignUpMode", "open"), ctx.params.get("EnvironmentType") == "prod"
     ses = bool(ctx.params.get("SesEmailIdentityArn"))
-    invite_only = f'{_override_hint(ctx, "SignUpMode", "admin-only")} (invite only: aws cognito-idp admin-create-user)'
+    invite_only = f"{_override_hint(ctx, 'SignUpMode', 'admin-only')} (invite only: aws cognito-idp admin-create-user)"
     if mode == "domains" and not ctx.params.get("SignUpAllowedDomains"):
-        return Result("sign-up", False, "SignUpMode=domains but SignUpAllowedDomains is empty: nobody could sign up",
-                      f'{_override_hint(ctx, "SignUpAllowedDomains", "example.com")} (your team\'s mail domains), '
-                      f"or {invite_only}")
+        return Result(
+            "sign-up",
+            False,
+            "SignUpMode=domains but SignUpAllowedDomains is empty: nobody could sign up",
+            f"{_override_hint(ctx, 'SignUpAllowedDomains', 'example.com')} (your team's mail domains), or {invite_only}",
+        )
     if mode != "open" or not prod:
         return Result("sign-up", True, f"SignUpMode={mode}")
-    missing = [what for what, there in (("OpenSignUpInProd=true", ctx.params.get("OpenSignUpInProd") == "true"),
-                                        ("SesEmailIdentityArn (SES)", ses)) if not there]
+    missing = [
+        what
+        for what, there in (
+            ("OpenSignUpInProd=true", ctx.params.get("OpenSignUpInProd") == "true"),
+            ("SesEmailIdentityArn (SES)", ses),
+        )
+        if not there
+    ]
     if missing:
         sender = "" if ses else " on Cognito's default sender (about 50 mails a day, which anyone can use up)"
-        return Result("sign-up", False, f"prod sign-up is open to anyone{sender}",
-                      f"{invite_only}, or SignUpMode=domains with SignUpAllowedDomains; to keep it open on purpose, "
-                      f"set {' and '.join(missing)} (README: Prod needs two settings first)")
+        return Result(
+            "sign-up",
+            False,
+            f"prod sign-up is open to anyone{sender}",
+            f"{invite_only}, or SignUpMode=domains with SignUpAllowedDomains; to keep it open on purpose, "
+            f"set {' and '.join(missing)} (README: Prod needs two settings first)",
+        )
     return Result("sign-up", True, "prod sign-up is open to anyone (OpenSignUpInProd=true, mail through SES)")
 
 
@@ -265,11 +320,14 @@ def check_ses_production_access(ctx: Context) -> Result | None:
     account = ctx.client("sesv2").get_account()
     if account.get("ProductionAccessEnabled"):
         return Result("ses production access", True, f"SES in {ctx.region} has production access")
-    return Result("ses production access", ctx.params.get("EnvironmentType") != "prod",
-                  f"SES in {ctx.region} is in the sandbox: Cognito's codes reach verified addresses only",
-                  "request production access: SES console > Account dashboard > Request production access "
-                  f"(or aws sesv2 put-account-details --region {ctx.region} --production-access-enabled ...)",
-                  warning=ctx.params.get("EnvironmentType") != "prod")
+    return Result(
+        "ses production access",
+        ctx.params.get("EnvironmentType") != "prod",
+        f"SES in {ctx.region} is in the sandbox: Cognito's codes reach verified addresses only",
+        "request production access: SES console > Account dashboard > Request production access "
+        f"(or aws sesv2 put-account-details --region {ctx.region} --production-access-enabled ...)",
+        warning=ctx.params.get("EnvironmentType") != "prod",
+    )
 
 
 def check_cloudfront_account(ctx: Context, stack_exists: bool) -> Result | None:
@@ -280,26 +338,36 @@ def check_cloudfront_account(ctx: Context, stack_exists: bool) -> Result | None:
     listing = ctx.client("cloudfront").list_distributions()["DistributionList"]
     if listing.get("Quantity", 0) or listing.get("Items"):
         return Result("cloudfront", True, "the account already has CloudFront distributions")
-    return Result("cloudfront", True,
-                  "the account has no CloudFront distribution yet: a new account may be refused one (\"Your account "
-                  "must be verified before you can add new CloudFront resources\") and the first create rolls back",
-                  "if this is a new account, open an AWS Support case to verify it for CloudFront before deploying",
-                  warning=True)
+    return Result(
+        "cloudfront",
+        True,
+        'the account has no CloudFront distribution yet: a new account may be refused one ("Your account '
+        'must be verified before you can add new CloudFront resources") and the first create rolls back',
+        "if this is a new account, open an AWS Support case to verify it for CloudFront before deploying",
+        warning=True,
+    )
 
 
 def check_docker(_ctx: Context) -> Result:
     docker = shutil.which("docker")
     if docker is None:
-        return Result("docker", False, "docker is not installed: the ETL image cannot be built",
-                      "install Docker (https://docs.docker.com/get-docker/), or deploy with ETL=off")
+        return Result(
+            "docker",
+            False,
+            "docker is not installed: the ETL image cannot be built",
+            "install Docker (https://docs.docker.com/get-docker/), or deploy with ETL=off",
+        )
     try:
-        info = subprocess.run([docker, "info", "--format", "{{.ServerVersion}}"], capture_output=True, text=True,
-                              timeout=30)
+        info = subprocess.run([docker, "info", "--format", "{{.ServerVersion}}"], capture_output=True, text=True, timeout=30)
     except subprocess.TimeoutExpired:
         info = None
     if info is None or info.returncode != 0:
-        return Result("docker", False, "docker is installed but its daemon does not answer",
-                      "start Docker (Docker Desktop, or `sudo systemctl start docker`) and retry")
+        return Result(
+            "docker",
+            False,
+            "docker is installed but its daemon does not answer",
+            "start Docker (Docker Desktop, or `sudo systemctl start docker`) and retry",
+        )
     return Result("docker", True, f"docker server {info.stdout.strip()}")
 
 
@@ -319,18 +387,34 @@ def check_stack_state(ctx: Context, status: str | None) -> Result:
     if status is None:
         return Result("stack state", True, f"{name} does not exist yet: it will be created")
     if status == "ROLLBACK_COMPLETE" or status in ("CREATE_FAILED", "ROLLBACK_FAILED"):
-        return Result("stack state", False, f"{name} is {status}: its first create failed and it can only be deleted",
-                      f"{events}; then delete it with what it left behind: make destroy ENV={ctx.env}")
+        return Result(
+            "stack state",
+            False,
+            f"{name} is {status}: its first create failed and it can only be deleted",
+            f"{events}; then delete it with what it left behind: make destroy ENV={ctx.env}",
+        )
     if status == "UPDATE_ROLLBACK_FAILED":
-        return Result("stack state", False, f"{name} is {status}: no update can start until the rollback finishes",
-                      f"{events}; fix what blocked it, then aws cloudformation continue-update-rollback --stack-name {name} "
-                      f"--region {ctx.region}")
+        return Result(
+            "stack state",
+            False,
+            f"{name} is {status}: no update can start until the rollback finishes",
+            f"{events}; fix what blocked it, then aws cloudformation continue-update-rollback --stack-name {name} "
+            f"--region {ctx.region}",
+        )
     if status.endswith("_FAILED"):
-        return Result("stack state", False, f"{name} is {status}",
-                      f"{events}; fix what blocked it (often a non-empty bucket), then make destroy ENV={ctx.env} again")
+        return Result(
+            "stack state",
+            False,
+            f"{name} is {status}",
+            f"{events}; fix what blocked it (often a non-empty bucket), then make destroy ENV={ctx.env} again",
+        )
     if status.endswith("_IN_PROGRESS"):
-        return Result("stack state", False, f"{name} is {status}",
-                      f"wait for it: aws cloudformation describe-stacks --stack-name {name} --region {ctx.region}")
+        return Result(
+            "stack state",
+            False,
+            f"{name} is {status}",
+            f"wait for it: aws cloudformation describe-stacks --stack-name {name} --region {ctx.region}",
+        )
     return Result("stack state", True, f"{name} is {status}")
 
 

@@ -19,5 +19,7 @@ def path() -> str:
     found = shutil.which("sam")
     if found:
         return found
-    raise SystemExit("The SAM CLI is missing: run `make install` (it puts the pinned SAM CLI in .local/sam) "
-                     "or install it and put `sam` on PATH.")
+    raise SystemExit(
+        "The SAM CLI is missing: run `make install` (it puts the pinned SAM CLI in .local/sam) "
+        "or install it and put `sam` on PATH."
+    )

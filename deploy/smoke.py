@@ -23,17 +23,21 @@ def ensure_user(idp, pool_id: str, password: str) -> None:
     try:
         idp.admin_get_user(UserPoolId=pool_id, Username=SMOKE_USER)
     except idp.exceptions.UserNotFoundException:
-        idp.admin_create_user(UserPoolId=pool_id, Username=SMOKE_USER, MessageAction="SUPPRESS",
-                              UserAttributes=[{"Name": "email", "Value": SMOKE_USER},
-                                              {"Name": "email_verified", "Value": "true"}])
+        idp.admin_create_user(
+            UserPoolId=pool_id,
+            Username=SMOKE_USER,
+            MessageAction="SUPPRESS",
+            UserAttributes=[{"Name": "email", "Value": SMOKE_USER}, {"Name": "email_verified", "Value": "true"}],
+        )
     idp.admin_set_user_password(UserPoolId=pool_id, Username=SMOKE_USER, Password=password, Permanent=True)
 
 
 def check(rest_url: str, ws_url: str, idp, pool_id: str, client_id: str) -> list[str]:
     password = "Smoke-" + secrets.token_urlsafe(12) + "1a"
     ensure_user(idp, pool_id, password)
-    token = idp.initiate_auth(ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH",
-                              AuthParameters={"USERNAME": SMOKE_USER, "PASSWORD": password})["AuthenticationResult"]["IdToken"]
+    token = idp.initiate_auth(
+        ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH", AuthParameters={"USERNAME": SMOKE_USER, "PASSWORD": password}
+    )["AuthenticationResult"]["IdToken"]
     http = httpx.Client(base_url=rest_url, headers={"Authorization": f"Bearer {token}"}, timeout=30)
     passed = []
     assert http.get("/api/dashboard").status_code == 200
@@ -74,8 +78,7 @@ def main(env: str) -> int:
 
     outputs = stack.outputs(env)
     idp = boto3.client("cognito-idp", region_name=stack.region(env))
-    for name in check(outputs["RestApiUrl"], outputs["WebSocketUrl"], idp, outputs["UserPoolId"],
-                      outputs["UserPoolClientId"]):
+    for name in check(outputs["RestApiUrl"], outputs["WebSocketUrl"], idp, outputs["UserPoolId"], outputs["UserPoolClientId"]):
         print(f"ok  {name}")
     return 0
 

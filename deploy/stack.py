@@ -63,8 +63,9 @@ def outputs(env: str) -> dict[str, str]:
 
 def physical_id(env: str, logical_id: str) -> str:
     cfn = boto3.client("cloudformation", region_name=region(env))
-    return cfn.describe_stack_resource(StackName=stack_name(env), LogicalResourceId=logical_id)[
-        "StackResourceDetail"]["PhysicalResourceId"]
+    return cfn.describe_stack_resource(StackName=stack_name(env), LogicalResourceId=logical_id)["StackResourceDetail"][
+        "PhysicalResourceId"
+    ]
 
 
 def has_credentials() -> bool:

@@ -49,10 +49,15 @@ def _source(args: argparse.Namespace) -> Source:
     if not args.folder_id:
         raise SystemExit("--folder-id (or DRIVE_FOLDER_ID) is required for the drive source")
     env = settings.current()
-    return DriveSource(args.folder_id, load_credentials(), api_endpoint=env.drive_api_endpoint,
-                       requests_per_second=env.drive_requests_per_second or DEFAULT_REQUESTS_PER_SECOND,
-                       backoff_base=env.drive_backoff_seconds, max_tries=env.drive_max_tries,
-                       resource_key=env.drive_folder_resource_key)
+    return DriveSource(
+        args.folder_id,
+        load_credentials(),
+        api_endpoint=env.drive_api_endpoint,
+        requests_per_second=env.drive_requests_per_second or DEFAULT_REQUESTS_PER_SECOND,
+        backoff_base=env.drive_backoff_seconds,
+        max_tries=env.drive_max_tries,
+        resource_key=env.drive_folder_resource_key,
+    )
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -69,36 +74,64 @@ def _check(args: argparse.Namespace) -> int:
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     env = settings.current()
-    parser = argparse.ArgumentParser(prog="etl_task", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(prog="etl_task", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--source", choices=["folder", "drive"], default=env.source)
     parser.add_argument("--folder", default=env.folder, help="local folder of *.json files")
     parser.add_argument("--folder-id", default=env.folder_id, help="Google Drive folder id")
-    parser.add_argument("--check", action="store_true",
-                        help="only check that the credentials can read the root folder (a preflight), then exit")
+    parser.add_argument(
+        "--check", action="store_true", help="only check that the credentials can read the root folder (a preflight), then exit"
+    )
     parser.add_argument("--full", action="store_true", help="ignore the checkpoint and download every file again")
-    parser.add_argument("--allow-empty", action="store_true", default=env.allow_empty,
-                        help="a walk that finds no files succeeds (otherwise it is an error: wrong folder or no share)")
-    parser.add_argument("--allow-deletions", action="store_true", default=env.allow_deletions,
-                        help="apply removals even beyond the limits below (after a run that was held)")
-    parser.add_argument("--max-delete-share", type=float,
-                        default=env.max_delete_share,
-                        help="a run that would remove more than this share of the library removes none (held)")
-    parser.add_argument("--max-delete-rows", type=int,
-                        default=env.max_delete_rows,
-                        help="a run that would remove more than this many movies removes none (held)")
-    parser.add_argument("--walk-every", type=int, default=env.walk_every,
-                        help="with the changes feed, still walk the whole tree every Nth run")
-    parser.add_argument("--lease-seconds", type=float, default=env.lease_seconds,
-                        help="how long a run's lease lasts without renewal (it renews every third of it)")
+    parser.add_argument(
+        "--allow-empty",
+        action="store_true",
+        default=env.allow_empty,
+        help="a walk that finds no files succeeds (otherwise it is an error: wrong folder or no share)",
+    )
+    parser.add_argument(
+        "--allow-deletions",
+        action="store_true",
+        default=env.allow_deletions,
+        help="apply removals even beyond the limits below (after a run that was held)",
+    )
+    parser.add_argument(
+        "--max-delete-share",
+        type=float,
+        default=env.max_delete_share,
+        help="a run that would remove more than this share of the library removes none (held)",
+    )
+    parser.add_argument(
+        "--max-delete-rows",
+        type=int,
+        default=env.max_delete_rows,
+        help="a run that would remove more than this many movies removes none (held)",
+    )
+    parser.add_argument(
+        "--walk-every", type=int, default=env.walk_every, help="with the changes feed, still walk the whole tree every Nth run"
+    )
+    parser.add_argument(
+        "--lease-seconds",
+        type=float,
+        default=env.lease_seconds,
+        help="how long a run's lease lasts without renewal (it renews every third of it)",
+    )
     parser.add_argument("--batch-size", type=int, default=env.batch_size)
-    parser.add_argument("--concurrency", type=int, default=env.concurrency,
-                        help="parallel downloads; DRIVE_REQUESTS_PER_SECOND (default 150) caps the rate for Drive's"
-                             " per-project and per-user quotas")
-    parser.add_argument("--quarantine", default=env.quarantine_file,
-                        help="also write the quarantine report (JSON Lines) to this file")
-    parser.add_argument("--reconnects", type=int, default=env.reconnects,
-                        help="how often a run reconnects and resumes after losing its database connection")
+    parser.add_argument(
+        "--concurrency",
+        type=int,
+        default=env.concurrency,
+        help="parallel downloads; DRIVE_REQUESTS_PER_SECOND (default 150) caps the rate for Drive's"
+        " per-project and per-user quotas",
+    )
+    parser.add_argument(
+        "--quarantine", default=env.quarantine_file, help="also write the quarantine report (JSON Lines) to this file"
+    )
+    parser.add_argument(
+        "--reconnects",
+        type=int,
+        default=env.reconnects,
+        help="how often a run reconnects and resumes after losing its database connection",
+    )
     parser.add_argument("--progress-interval", type=float, default=env.progress_seconds)
     return parser.parse_args(argv)
 
@@ -120,11 +153,22 @@ def _execute(args: argparse.Namespace, source: Source, out: IO[str] | None) -> S
             conn = _connect()
             if attempt == 0:
                 schema.apply_all(conn)
-            run = Run(conn, source, batch_size=args.batch_size, concurrency=args.concurrency, full=args.full,
-                      quarantine_out=out, progress=Progress(args.progress_interval), allow_empty=args.allow_empty,
-                      walk_every=args.walk_every, lease_seconds=args.lease_seconds, live=live.publisher(),
-                      allow_deletions=args.allow_deletions, max_delete_share=args.max_delete_share,
-                      max_delete_rows=args.max_delete_rows)
+            run = Run(
+                conn,
+                source,
+                batch_size=args.batch_size,
+                concurrency=args.concurrency,
+                full=args.full,
+                quarantine_out=out,
+                progress=Progress(args.progress_interval),
+                allow_empty=args.allow_empty,
+                walk_every=args.walk_every,
+                lease_seconds=args.lease_seconds,
+                live=live.publisher(),
+                allow_deletions=args.allow_deletions,
+                max_delete_share=args.max_delete_share,
+                max_delete_rows=args.max_delete_rows,
+            )
             if holder:
                 run.holder = holder  # the lease we held before the connection broke is ours to take back
             holder = run.holder
@@ -135,9 +179,19 @@ def _execute(args: argparse.Namespace, source: Source, out: IO[str] | None) -> S
             if attempt >= args.reconnects or stopped or not is_transient(exc):
                 raise
             attempt += 1
-            delay = min(30.0, 2.0 ** attempt)
-            print(json.dumps({"event": "etl_reconnecting", "attempt": attempt, "of": args.reconnects,
-                              "inSeconds": delay, "error": f"{type(exc).__name__}: {str(exc).strip()}"}), flush=True)
+            delay = min(30.0, 2.0**attempt)
+            print(
+                json.dumps(
+                    {
+                        "event": "etl_reconnecting",
+                        "attempt": attempt,
+                        "of": args.reconnects,
+                        "inSeconds": delay,
+                        "error": f"{type(exc).__name__}: {str(exc).strip()}",
+                    }
+                ),
+                flush=True,
+            )
             config.forget_secrets()
             time.sleep(delay)
         finally:
@@ -178,8 +232,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps({"event": "etl_file_suppressed", **entry}), flush=True)
     if summary.held_reason:
         print(json.dumps({"event": "etl_held", "reason": summary.held_reason}), flush=True)
-    state = ("interrupted" if summary.interrupted else "failed" if summary.failed else "held" if summary.held
-             else "succeeded")
+    state = "interrupted" if summary.interrupted else "failed" if summary.failed else "held" if summary.held else "succeeded"
     print(json.dumps(metrics.emf(summary, state)), flush=True)
     print(json.dumps({"event": "etl_summary", "source": source.name, **summary.report()}), flush=True)
     return 2 if summary.failed else 0

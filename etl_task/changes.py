@@ -15,6 +15,7 @@ class Tree:
     the folders reached through a folder shortcut (target id -> shortcut id: their own parents are outside
     the tree, so only the shortcut decides whether they stay), and file shortcuts (shortcut id -> target
     id: when the shortcut goes, so does its target). Kept in PostgreSQL between runs."""
+
     folders: dict[str, tuple[str | None, str]] = field(default_factory=dict)
     targets: dict[str, str] = field(default_factory=dict)
     linked: dict[str, str] = field(default_factory=dict)
@@ -27,8 +28,8 @@ class Tree:
 @dataclass
 class Changes:
     files: list[SourceFile]
-    gone: set[str]              # ids trashed, removed, renamed away from *.json, or moved out of the tree
-    token: str                  # where the next run starts reading the feed
+    gone: set[str]  # ids trashed, removed, renamed away from *.json, or moved out of the tree
+    token: str  # where the next run starts reading the feed
     requests: int = 0
 
 

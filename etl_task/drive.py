@@ -38,13 +38,16 @@ SCOPES = ["https://www.googleapis.com/auth/drive.readonly"]
 FOLDER = "application/vnd.google-apps.folder"
 SHORTCUT = "application/vnd.google-apps.shortcut"
 NATIVE_PREFIX = "application/vnd.google-apps."
-FILE_FIELDS = ("id, name, mimeType, parents, trashed, driveId, modifiedTime, md5Checksum, headRevisionId, size,"
-               " resourceKey, capabilities/canDownload, shortcutDetails(targetId, targetMimeType, targetResourceKey)")
+FILE_FIELDS = (
+    "id, name, mimeType, parents, trashed, driveId, modifiedTime, md5Checksum, headRevisionId, size,"
+    " resourceKey, capabilities/canDownload, shortcutDetails(targetId, targetMimeType, targetResourceKey)"
+)
 LIST_FIELDS = f"nextPageToken, incompleteSearch, files({FILE_FIELDS})"
 # A change is a file's or, with changeType 'drive' and no fileId, a shared drive's (renamed, membership).
 CHANGE_FIELDS = f"nextPageToken, newStartPageToken, changes(changeType, driveId, fileId, removed, file({FILE_FIELDS}))"
-ROOT_FIELDS = ("id, name, mimeType, driveId, resourceKey, trashed, ownedByMe, sharedWithMeTime,"
-               " shortcutDetails(targetId, targetMimeType)")
+ROOT_FIELDS = (
+    "id, name, mimeType, driveId, resourceKey, trashed, ownedByMe, sharedWithMeTime, shortcutDetails(targetId, targetMimeType)"
+)
 REFUSALS = {"cannotDownloadAbusiveFile", "cannotDownloadFile"}  # a version Drive will never hand out
 # Drive's quota is per project and per user (historically 12,000 requests a minute each, ~200/s);
 # the default leaves a quarter of one project's quota to everything else that uses it.
@@ -56,8 +59,7 @@ class DriveError(RuntimeError):
     """The Drive API refused for good (after retries, or a non-retryable answer)."""
 
 
-def credentials_from_info(info: dict[str, Any], token_uri: str | None = None,
-                          subject: str | None = None) -> Credentials:
+def credentials_from_info(info: dict[str, Any], token_uri: str | None = None, subject: str | None = None) -> Credentials:
     """A service-account key, or an OAuth user token with a refresh token.
 
     token_uri replaces Google's token endpoint (google-auth ignores the one in a user token file);
@@ -66,15 +68,17 @@ def credentials_from_info(info: dict[str, Any], token_uri: str | None = None,
     """
     if info.get("type") == "service_account":  # google-auth leaves the from_*_info constructors unannotated
         creds: service_account.Credentials = service_account.Credentials.from_service_account_info(  # type: ignore[no-untyped-call]
-            info, scopes=SCOPES)
+            info, scopes=SCOPES
+        )
         if subject:
             creds = creds.with_subject(subject)  # type: ignore[no-untyped-call]  # google-auth: unannotated
         return creds.with_token_uri(token_uri) if token_uri else creds
     if subject:
         raise ValueError("DRIVE_IMPERSONATE (domain-wide delegation) needs a service-account key, not a user token")
     if "refresh_token" in info:
-        user: google.oauth2.credentials.Credentials = (
-            google.oauth2.credentials.Credentials.from_authorized_user_info(info, scopes=SCOPES))  # type: ignore[no-untyped-call]
+        user: google.oauth2.credentials.Credentials = google.oauth2.credentials.Credentials.from_authorized_user_info(
+            info, scopes=SCOPES
+        )  # type: ignore[no-untyped-call]
         return user.with_token_uri(token_uri) if token_uri else user
     raise ValueError("Drive credentials must be a service-account key or an OAuth user token with a refresh_token")
 
@@ -92,9 +96,11 @@ def load_credentials() -> Credentials:
             if "ResourceNotFoundException" not in str(exc):
                 raise
             # The stack deploys without the secret; the run that needs it says what to do (and its alarm fires).
-            raise ValueError(f"no Drive credentials: the Secrets Manager secret {secret!r} does not exist; create it "
-                             f"with aws secretsmanager create-secret --name {secret} --secret-string "
-                             "file://credentials.json (README: Deploy to AWS)") from exc
+            raise ValueError(
+                f"no Drive credentials: the Secrets Manager secret {secret!r} does not exist; create it "
+                f"with aws secretsmanager create-secret --name {secret} --secret-string "
+                "file://credentials.json (README: Deploy to AWS)"
+            ) from exc
     elif env.drive_credentials_file:
         with open(env.drive_credentials_file) as handle:
             info = json.load(handle)
@@ -167,14 +173,14 @@ class PacedHttp(AuthorizedHttp):  # type: ignore[misc]  # google_auth_httplib2 h
     """One thread's authorised transport: every request the client library sends, its own retries
     included, first waits its turn at the shared limiter and is counted; a Retry-After holds everyone."""
 
-    def __init__(self, credentials: Credentials, http: httplib2.Http, limiter: RateLimiter,
-                 count: Callable[[], None]):
+    def __init__(self, credentials: Credentials, http: httplib2.Http, limiter: RateLimiter, count: Callable[[], None]):
         super().__init__(credentials, http=http)
         self.limiter, self.count = limiter, count
         self.sent = 0  # requests of the current call (this transport serves one thread)
 
-    def request(self, uri: str, method: str = "GET", body: Any = None, headers: dict[str, str] | None = None,
-                **kwargs: Any) -> tuple[httplib2.Response, bytes]:
+    def request(
+        self, uri: str, method: str = "GET", body: Any = None, headers: dict[str, str] | None = None, **kwargs: Any
+    ) -> tuple[httplib2.Response, bytes]:
         self.limiter.wait()
         self.sent += 1
         self.count()
@@ -187,10 +193,20 @@ class PacedHttp(AuthorizedHttp):  # type: ignore[misc]  # google_auth_httplib2 h
 
 
 class DriveSource:
-    def __init__(self, folder_id: str, credentials: Credentials, *, api_endpoint: str | None = None,
-                 page_size: int = 1000, max_tries: int = 6, backoff_base: float = 1.0,
-                 requests_per_second: float = DEFAULT_REQUESTS_PER_SECOND, timeout: float = 60.0,
-                 resource_key: str | None = None, list_concurrency: int = 16):
+    def __init__(
+        self,
+        folder_id: str,
+        credentials: Credentials,
+        *,
+        api_endpoint: str | None = None,
+        page_size: int = 1000,
+        max_tries: int = 6,
+        backoff_base: float = 1.0,
+        requests_per_second: float = DEFAULT_REQUESTS_PER_SECOND,
+        timeout: float = 60.0,
+        resource_key: str | None = None,
+        list_concurrency: int = 16,
+    ):
         self.folder_id = folder_id
         self.name = f"drive:{folder_id}"
         self.remote = True
@@ -213,8 +229,9 @@ class DriveSource:
     def user_token(self) -> bool:
         """A user's view of Drive: a user's token, or a service account acting as a user (domain-wide
         delegation). A plain service account's change log is its own small corpus: it always walks."""
-        return (isinstance(self.credentials, google.oauth2.credentials.Credentials)
-                or bool(getattr(self.credentials, "_subject", None)))
+        return isinstance(self.credentials, google.oauth2.credentials.Credentials) or bool(
+            getattr(self.credentials, "_subject", None)
+        )
 
     @property
     def principal(self) -> str:
@@ -230,8 +247,7 @@ class DriveSource:
         if service is None:
             http = PacedHttp(self.credentials, httplib2.Http(timeout=self.timeout), self.limiter, self._count)
             options = {"api_endpoint": self.api_endpoint} if self.api_endpoint else None
-            service = build("drive", "v3", http=http, cache_discovery=False, static_discovery=True,
-                            client_options=options)
+            service = build("drive", "v3", http=http, cache_discovery=False, static_discovery=True, client_options=options)
             self._local.service, self._local.http = service, http
         return service
 
@@ -266,24 +282,33 @@ class DriveSource:
         if root.get("mimeType") == SHORTCUT:
             details = root.get("shortcutDetails") or {}
             if details.get("targetMimeType") != FOLDER or not details.get("targetId"):
-                raise DriveError(f"{self.folder_id} ({root.get('name')}) is a shortcut to a "
-                                 f"{details.get('targetMimeType')}, not to a folder")
-            raise DriveError(f"{self.folder_id} ({root.get('name')}) is a shortcut; set DRIVE_FOLDER_ID to the "
-                             f"folder it points to, {details['targetId']}")
+                raise DriveError(
+                    f"{self.folder_id} ({root.get('name')}) is a shortcut to a {details.get('targetMimeType')}, not to a folder"
+                )
+            raise DriveError(
+                f"{self.folder_id} ({root.get('name')}) is a shortcut; set DRIVE_FOLDER_ID to the "
+                f"folder it points to, {details['targetId']}"
+            )
         if root.get("mimeType") != FOLDER:
             raise DriveError(f"{self.folder_id} ({root.get('name')}) is a {root.get('mimeType')}, not a folder")
         if root.get("trashed"):
-            raise DriveError(f"the Drive folder {self.folder_id} ({root.get('name')}) is in the trash: everything "
-                             "under it reads as trashed, so nothing is loaded and nothing is removed; restore it "
-                             "or point DRIVE_FOLDER_ID at another folder")
+            raise DriveError(
+                f"the Drive folder {self.folder_id} ({root.get('name')}) is in the trash: everything "
+                "under it reads as trashed, so nothing is loaded and nothing is removed; restore it "
+                "or point DRIVE_FOLDER_ID at another folder"
+            )
         self.feed_reason = self._feed_reason(root)
         return dict(root)
 
     def _root(self, folder_id: str) -> dict[str, Any]:
         try:
-            return dict(self._call(lambda s: s.files().get(fileId=folder_id, supportsAllDrives=True,
-                                                           fields=ROOT_FIELDS),
-                                   f"reading the root folder {folder_id}", (folder_id,)))
+            return dict(
+                self._call(
+                    lambda s: s.files().get(fileId=folder_id, supportsAllDrives=True, fields=ROOT_FIELDS),
+                    f"reading the root folder {folder_id}",
+                    (folder_id,),
+                )
+            )
         except DriveError as exc:
             cause = exc.__cause__
             if isinstance(cause, HttpError) and cause.resp.status in (403, 404):
@@ -291,7 +316,8 @@ class DriveSource:
                     f"the Drive folder {folder_id} was not found or {self.principal} may not read it "
                     f"(HTTP {cause.resp.status}). Share the folder with {self.principal} as a Viewer (a service "
                     "account does not get access through 'anyone with the link'), check DRIVE_FOLDER_ID, and set "
-                    "DRIVE_FOLDER_RESOURCE_KEY if the link has a resourcekey parameter.") from exc
+                    "DRIVE_FOLDER_RESOURCE_KEY if the link has a resourcekey parameter."
+                ) from exc
             raise
 
     def _feed_reason(self, root: dict[str, Any]) -> str | None:
@@ -300,12 +326,16 @@ class DriveSource:
         if not self.user_token:
             return "a service account's change log does not cover what was shared with it: every run walks"
         if root.get("driveId"):
-            return ("the root is in a shared drive, which keeps its own change log that the user's log does not "
-                    "replace: every run walks")
+            return (
+                "the root is in a shared drive, which keeps its own change log that the user's log does not "
+                "replace: every run walks"
+            )
         if not root.get("ownedByMe") and not root.get("sharedWithMeTime"):
-            return ("the root is reached by its link only (not owned by or shared directly with this account), so "
-                    "the account's change log never shows its files: every run walks; share the folder with the "
-                    "account to use the changes feed")
+            return (
+                "the root is reached by its link only (not owned by or shared directly with this account), so "
+                "the account's change log never shows its files: every run walks; share the folder with the "
+                "account to use the changes feed"
+            )
         return None
 
     # --- listing ----------------------------------------------------------------------------
@@ -321,13 +351,23 @@ class DriveSource:
             try:
                 while True:
                     # mypy cannot infer a lambda with a default argument (t binds this page's token): ignore[misc]
-                    page = self._call(lambda s, t=token: s.files().list(  # type: ignore[misc]
-                        q=f"'{quoted}' in parents and trashed = false", fields=LIST_FIELDS, pageSize=self.page_size,
-                        pageToken=t, supportsAllDrives=True, includeItemsFromAllDrives=True,
-                    ), f"listing folder {folder_id}", (folder_id,))
+                    page = self._call(
+                        lambda s, t=token: s.files().list(  # type: ignore[misc]
+                            q=f"'{quoted}' in parents and trashed = false",
+                            fields=LIST_FIELDS,
+                            pageSize=self.page_size,
+                            pageToken=t,
+                            supportsAllDrives=True,
+                            includeItemsFromAllDrives=True,
+                        ),
+                        f"listing folder {folder_id}",
+                        (folder_id,),
+                    )
                     if page.get("incompleteSearch") is not False:
-                        raise DriveError(f"listing folder {folder_id}: Drive says the search was incomplete "
-                                         "(or did not say it was complete); not trusting a partial listing")
+                        raise DriveError(
+                            f"listing folder {folder_id}: Drive says the search was incomplete "
+                            "(or did not say it was complete); not trusting a partial listing"
+                        )
                     entries.extend(page.get("files", []))
                     token = page.get("nextPageToken")
                     if not token:
@@ -340,9 +380,13 @@ class DriveSource:
 
     def _target(self, target_id: str) -> dict[str, Any] | None:
         try:
-            return dict(self._call(lambda s: s.files().get(fileId=target_id, supportsAllDrives=True,
-                                                           fields=FILE_FIELDS),
-                                   f"reading shortcut target {target_id}", (target_id,)))
+            return dict(
+                self._call(
+                    lambda s: s.files().get(fileId=target_id, supportsAllDrives=True, fields=FILE_FIELDS),
+                    f"reading shortcut target {target_id}",
+                    (target_id,),
+                )
+            )
         except DriveError as exc:
             cause = exc.__cause__
             if isinstance(cause, HttpError) and cause.resp.status == 404:
@@ -379,11 +423,15 @@ class DriveSource:
         size = meta.get("size")
         skip = None
         if mime.startswith(NATIVE_PREFIX):
-            skip = (f"a Google editor file ({mime}), not a JSON file: Drive cannot download it; "
-                    "download it as a .json file and upload that instead")
+            skip = (
+                f"a Google editor file ({mime}), not a JSON file: Drive cannot download it; "
+                "download it as a .json file and upload that instead"
+            )
         elif (meta.get("capabilities") or {}).get("canDownload") is False:
-            skip = ("Drive does not let this account download the file (download restricted); "
-                    "ask its owner to allow downloads or share a copy")
+            skip = (
+                "Drive does not let this account download the file (download restricted); "
+                "ask its owner to allow downloads or share a copy"
+            )
         return SourceFile(meta["id"], path, version, int(size) if size else None, skip_reason=skip)
 
     def walk(self, folder_ids: list[tuple[str, str]] | None = None) -> Iterator[SourceFile]:
@@ -432,16 +480,22 @@ class DriveSource:
         """The file's content. Gone: deleted (or unshared) since it was listed. Refused: Drive will never
         hand this version out (flagged as abusive, download-restricted)."""
         try:
-            return bytes(self._call(lambda s: s.files().get_media(fileId=item.file_id, supportsAllDrives=True),
-                                    f"downloading {item.path}", (item.file_id,)))
+            return bytes(
+                self._call(
+                    lambda s: s.files().get_media(fileId=item.file_id, supportsAllDrives=True),
+                    f"downloading {item.path}",
+                    (item.file_id,),
+                )
+            )
         except DriveError as exc:
             cause = exc.__cause__
             if isinstance(cause, HttpError) and cause.resp.status == 404:
                 raise Gone(f"{item.path} is no longer in Drive (404 on download)") from exc
             reason = _error_reason(cause)
             if isinstance(cause, HttpError) and cause.resp.status == 403 and reason in REFUSALS:
-                raise Refused(f"Drive refuses to download {item.path} ({reason}); it is tried again only when "
-                              "it changes") from exc
+                raise Refused(
+                    f"Drive refuses to download {item.path} ({reason}); it is tried again only when it changes"
+                ) from exc
             raise
 
     # --- the changes feed -------------------------------------------------------------------
@@ -514,9 +568,18 @@ class DriveSource:
         new_start = token
         while next_token:
             # mypy cannot infer a lambda with a default argument (t binds this page's token): ignore[misc]
-            page = self._call(lambda s, t=next_token: s.changes().list(  # type: ignore[misc]
-                pageToken=t, pageSize=self.page_size, fields=CHANGE_FIELDS, includeRemoved=True, spaces="drive",
-                supportsAllDrives=True, includeItemsFromAllDrives=True), "changes.list")
+            page = self._call(
+                lambda s, t=next_token: s.changes().list(  # type: ignore[misc]
+                    pageToken=t,
+                    pageSize=self.page_size,
+                    fields=CHANGE_FIELDS,
+                    includeRemoved=True,
+                    spaces="drive",
+                    supportsAllDrives=True,
+                    includeItemsFromAllDrives=True,
+                ),
+                "changes.list",
+            )
             for change in page.get("changes", []):
                 if change.get("changeType", "file") == "file" and change.get("fileId"):
                     latest[change["fileId"]] = change  # a later page's change of a file wins
@@ -524,8 +587,7 @@ class DriveSource:
             new_start = page.get("newStartPageToken") or new_start
         return latest, new_start
 
-    def _follow_shortcuts(self, latest: dict[str, dict[str, Any]], live: dict[str, dict[str, Any]],
-                          gone: set[str]) -> None:
+    def _follow_shortcuts(self, latest: dict[str, dict[str, Any]], live: dict[str, dict[str, Any]], gone: set[str]) -> None:
         """A shortcut removed, trashed or moved out takes what it reached: a folder (and its subtree) or a
         file (unless another shortcut still reaches it)."""
         folders, tree = self.tree.folders, self.tree
@@ -552,8 +614,7 @@ class DriveSource:
         while moved:
             moved = False
             for fid, meta in live.items():
-                if meta.get("mimeType") != FOLDER or meta.get("trashed") or fid == self.folder_id \
-                        or fid in self.tree.linked:
+                if meta.get("mimeType") != FOLDER or meta.get("trashed") or fid == self.folder_id or fid in self.tree.linked:
                     continue
                 parent = next((p for p in meta.get("parents", []) if p in folders), None)
                 if parent is None:

@@ -62,8 +62,12 @@ def dynamodb_sender(table_name: str) -> Callable[[Message], None]:
     table = boto3.resource("dynamodb").Table(table_name)
 
     def send(message: Message) -> None:
-        item: dict[str, Any] = {"runId": message["runId"], "seq": message["seq"], "message": json.dumps(message),
-                                "expiresAt": int(time.time()) + TTL_SECONDS}
+        item: dict[str, Any] = {
+            "runId": message["runId"],
+            "seq": message["seq"],
+            "message": json.dumps(message),
+            "expiresAt": int(time.time()) + TTL_SECONDS,
+        }
         table.put_item(Item={k: Decimal(v) if isinstance(v, float) else v for k, v in item.items()})
 
     return send

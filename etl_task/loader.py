@@ -18,10 +18,10 @@ from etl_task.sources import SourceFile
 
 @dataclass
 class Summary:
-    mode: str = "walk"            # full (download everything), walk (list everything), changes (the feed)
+    mode: str = "walk"  # full (download everything), walk (list everything), changes (the feed)
     run_id: int | None = None
     files_seen: int = 0
-    files_skipped: int = 0        # already loaded by an earlier run (checkpoint)
+    files_skipped: int = 0  # already loaded by an earlier run (checkpoint)
     files_downloaded: int = 0
     files_loaded: int = 0
     movies_new: int = 0
@@ -29,19 +29,19 @@ class Summary:
     duplicates_in_run: int = 0
     quarantined: int = 0
     failed: int = 0
-    suppressed: int = 0           # file versions with a record skipped: a librarian removed its movie
-    deleted_seen: int = 0         # checkpointed files no longer in the source
-    removed: int = 0              # movie rows removed: no file backs them any more (and no user added them)
-    replaced: int = 0             # movie rows removed: their file now says something else
-    held: int = 0                 # rows this run would have removed but held (too many; see held_reason)
-    kept_added: int = 0           # rows no file backs any more that stay because a user added them
+    suppressed: int = 0  # file versions with a record skipped: a librarian removed its movie
+    deleted_seen: int = 0  # checkpointed files no longer in the source
+    removed: int = 0  # movie rows removed: no file backs them any more (and no user added them)
+    replaced: int = 0  # movie rows removed: their file now says something else
+    held: int = 0  # rows this run would have removed but held (too many; see held_reason)
+    kept_added: int = 0  # rows no file backs any more that stay because a user added them
     held_reason: str | None = None
-    unbacked: int = 0             # first run with provenance: rows loaded before it that no file backs now
-    linking: bool = False         # the first run after the upgrade to provenance: links, removes nothing
+    unbacked: int = 0  # first run with provenance: rows loaded before it that no file backs now
+    linking: bool = False  # the first run after the upgrade to provenance: links, removes nothing
     feed_note: str | None = None  # why the changes feed is not used for this source
     seconds: float = 0.0
     interrupted: bool = False
-    fallback: str | None = None   # why the changes feed was not used when it was due
+    fallback: str | None = None  # why the changes feed was not used when it was due
     quarantine: list[dict[str, str]] = field(default_factory=list, repr=False)  # fileId, path, reason
     failures: list[dict[str, str]] = field(default_factory=list, repr=False)
     deleted: list[str] = field(default_factory=list, repr=False)
@@ -56,10 +56,18 @@ class Summary:
 
     def counts(self) -> dict[str, int]:
         """The counts kept with the run (etl_runs columns)."""
-        return {"files_seen": self.files_seen, "files_downloaded": self.files_downloaded,
-                "movies_new": self.movies_new, "movies_present": self.movies_already_present,
-                "quarantined": self.quarantined, "failed": self.failed, "deleted_seen": self.deleted_seen,
-                "removed": self.removed, "replaced": self.replaced, "held": self.held}
+        return {
+            "files_seen": self.files_seen,
+            "files_downloaded": self.files_downloaded,
+            "movies_new": self.movies_new,
+            "movies_present": self.movies_already_present,
+            "quarantined": self.quarantined,
+            "failed": self.failed,
+            "deleted_seen": self.deleted_seen,
+            "removed": self.removed,
+            "replaced": self.replaced,
+            "held": self.held,
+        }
 
 
 Identity = tuple[str, str, Decimal | None, int | None]
@@ -70,8 +78,14 @@ def _identity(movie: Movie) -> Identity:
 
 
 class Loader:
-    def __init__(self, conn: psycopg2.extensions.connection, source: str, run_id: int | None = None,
-                 batch_size: int = 1000, quarantine_out: IO[str] | None = None):
+    def __init__(
+        self,
+        conn: psycopg2.extensions.connection,
+        source: str,
+        run_id: int | None = None,
+        batch_size: int = 1000,
+        quarantine_out: IO[str] | None = None,
+    ):
         self.conn = conn
         self.source = source
         self.run_id = run_id
@@ -162,5 +176,6 @@ class Loader:
         paths = {(f, m): p for f, m, p, _o, _r in files}
         for file_id, version in dropped:
             self.summary.suppressed += 1
-            self.summary.suppressed_files.append({"fileId": file_id, "version": version,
-                                                  "path": paths.get((file_id, version), "")})
+            self.summary.suppressed_files.append(
+                {"fileId": file_id, "version": version, "path": paths.get((file_id, version), "")}
+            )

@@ -29,8 +29,18 @@ def emf(summary: Summary | None, state: str) -> dict[str, Any]:
     }
     units = {"EtlFilesPerSecond": "Count/Second"}
     return {
-        "_aws": {"Timestamp": int(time.time() * 1000), "CloudWatchMetrics": [{
-            "Namespace": NAMESPACE, "Dimensions": [["service"]],
-            "Metrics": [{"Name": name, "Unit": units.get(name, "Count")} for name in values]}]},
-        "service": SERVICE, "event": "etl_metrics", "mode": summary.mode if summary else None, **values,
+        "_aws": {
+            "Timestamp": int(time.time() * 1000),
+            "CloudWatchMetrics": [
+                {
+                    "Namespace": NAMESPACE,
+                    "Dimensions": [["service"]],
+                    "Metrics": [{"Name": name, "Unit": units.get(name, "Count")} for name in values],
+                }
+            ],
+        },
+        "service": SERVICE,
+        "event": "etl_metrics",
+        "mode": summary.mode if summary else None,
+        **values,
     }

@@ -48,22 +48,34 @@ class Run:
     _recorded: float
     _queued: int
     _feed_check: tuple[Any, str] | None  # (the feed, the saved token) when a walk checks the feed
-    _fetched: set[str]                   # ids this run downloaded (new or changed)
+    _fetched: set[str]  # ids this run downloaded (new or changed)
 
-    def __init__(self, conn: psycopg2.extensions.connection, source: Source, *, batch_size: int = 1000,
-                 concurrency: int = 10, full: bool = False, quarantine_out: IO[str] | None = None,
-                 progress: Progress | None = None, allow_empty: bool = False, walk_every: int = 10,
-                 lease_seconds: float = 60.0, live: Callable[[EtlMessage], None] | None = None,
-                 allow_deletions: bool = False, max_delete_share: float = DEFAULT_MAX_DELETE_SHARE,
-                 max_delete_rows: int = DEFAULT_MAX_DELETE_ROWS):
+    def __init__(
+        self,
+        conn: psycopg2.extensions.connection,
+        source: Source,
+        *,
+        batch_size: int = 1000,
+        concurrency: int = 10,
+        full: bool = False,
+        quarantine_out: IO[str] | None = None,
+        progress: Progress | None = None,
+        allow_empty: bool = False,
+        walk_every: int = 10,
+        lease_seconds: float = 60.0,
+        live: Callable[[EtlMessage], None] | None = None,
+        allow_deletions: bool = False,
+        max_delete_share: float = DEFAULT_MAX_DELETE_SHARE,
+        max_delete_rows: int = DEFAULT_MAX_DELETE_ROWS,
+    ):
         self.conn, self.source = conn, source
         self.batch_size, self.concurrency, self.full = batch_size, concurrency, full
         self.quarantine_out = quarantine_out
         self.progress = progress
         self.allow_empty = allow_empty
-        self.walk_every = walk_every          # with the changes feed, still walk every Nth run
+        self.walk_every = walk_every  # with the changes feed, still walk every Nth run
         self.lease_seconds = lease_seconds
-        self.live = live                      # gets etlProgress / etlFinished messages (throttled by its owner)
+        self.live = live  # gets etlProgress / etlFinished messages (throttled by its owner)
         # Like rclone's --max-delete: removing more than this share of the library or this many rows holds
         # every removal until a run with allow_deletions.
         self.allow_deletions = allow_deletions
@@ -114,14 +126,15 @@ class Run:
     def execute(self) -> Summary:
         """Raises LeaseHeld when another run is active (nothing is recorded then)."""
         summary = Summary()
-        lease = self._with_control(lambda c: store.acquire_lease(c, self.holder, self.source.name,
-                                                                     self.lease_seconds))
+        lease = self._with_control(lambda c: store.acquire_lease(c, self.holder, self.source.name, self.lease_seconds))
         if lease is None:
             held = self._with_control(store.lease_holder) or {}
             self._close_control()
-            raise LeaseHeld(f"another ETL run holds the lease (run {held.get('run_id')} of {held.get('source')}, "
-                            f"started {held.get('started_at')}, held until {held.get('expires_at')}); "
-                            "this one exits without doing anything")
+            raise LeaseHeld(
+                f"another ETL run holds the lease (run {held.get('run_id')} of {held.get('source')}, "
+                f"started {held.get('started_at')}, held until {held.get('expires_at')}); "
+                "this one exits without doing anything"
+            )
         done = threading.Event()
         try:
             mode, token, runs_since_walk = self._choose_mode()
@@ -162,10 +175,18 @@ class Run:
         rate = done / elapsed if elapsed > 0 else 0.0
         remaining = max(0, self._queued - done)
         eta = round(remaining / rate, 1) if rate > 0 and self._phase == "loading" else None
-        message: EtlMessage = {"type": "etlFinished" if finished else "etlProgress", "runId": str(run_id),
-                   "source": self.source.name, "mode": summary.mode, "phase": finished or self._phase,
-                   "counts": {_camel(k): v for k, v in summary.counts().items()}, "filesQueued": self._queued,
-                   "filesPerSecond": round(rate, 2), "etaSeconds": eta, "elapsedSeconds": round(elapsed, 1)}
+        message: EtlMessage = {
+            "type": "etlFinished" if finished else "etlProgress",
+            "runId": str(run_id),
+            "source": self.source.name,
+            "mode": summary.mode,
+            "phase": finished or self._phase,
+            "counts": {_camel(k): v for k, v in summary.counts().items()},
+            "filesQueued": self._queued,
+            "filesPerSecond": round(rate, 2),
+            "etaSeconds": eta,
+            "elapsedSeconds": round(elapsed, 1),
+        }
         if finished:
             message["state"] = finished
         if self.live:
@@ -287,8 +308,15 @@ class Run:
             self._phase = "finished"
             self._report(summary, run_id, finished=status)
 
-    def _load(self, items: Iterable[SourceFile], summary: Summary, loader: Loader, listed: dict[str, str],
-              versions: set[tuple[str, str]], run_id: int) -> None:
+    def _load(
+        self,
+        items: Iterable[SourceFile],
+        summary: Summary,
+        loader: Loader,
+        listed: dict[str, str],
+        versions: set[tuple[str, str]],
+        run_id: int,
+    ) -> None:
         last_report = 0.0
         with ThreadPoolExecutor(self.concurrency, thread_name_prefix="fetch") as pool:
             pending: dict[Future[bytes], SourceFile] = {}
@@ -364,15 +392,26 @@ class Run:
         else:
             loader.fail(item, str(error))
 
-    def _settle(self, summary: Summary, run_id: int, changes: Any, after_walk: str | None, listed: dict[str, str],
-                present: set[str], gone_before: set[str], runs_since_walk: int) -> None:
+    def _settle(
+        self,
+        summary: Summary,
+        run_id: int,
+        changes: Any,
+        after_walk: str | None,
+        listed: dict[str, str],
+        present: set[str],
+        gone_before: set[str],
+        runs_since_walk: int,
+    ) -> None:
         """After a complete run: what is gone, what came back, which rows no file backs any more (removed,
         unless too many: then held), and where the next run starts. One transaction, under the lease."""
         if changes is None:
             if summary.files_seen == 0 and not self.allow_empty:
-                raise EmptyRun(f"{self.source.name} has no movie files at all; if that is expected, pass "
-                               "--allow-empty, otherwise check the folder id and that it is shared with the "
-                               "ETL's Google account")
+                raise EmptyRun(
+                    f"{self.source.name} has no movie files at all; if that is expected, pass "
+                    "--allow-empty, otherwise check the folder id and that it is shared with the "
+                    "ETL's Google account"
+                )
             gone = present - set(listed)
             vanished: set[str] = set()
         else:
@@ -387,18 +426,24 @@ class Run:
 
         def save(cur: Any) -> None:
             if not store.holds_lease(cur, self.holder):
-                raise LeaseLost("the run lost its lease to another run before it could finish; "
-                                "nothing of its end state was written")
+                raise LeaseLost(
+                    "the run lost its lease to another run before it could finish; nothing of its end state was written"
+                )
             if changes is None:
                 store.stale_links_walk(cur, self.source.name, listed, failed)
             else:
-                store.stale_links_changes(cur, self.source.name, {k: v for k, v in listed.items()
-                                                                  if k not in failed},
-                                          (changes.gone | vanished) - set(listed))
+                store.stale_links_changes(
+                    cur,
+                    self.source.name,
+                    {k: v for k, v in listed.items() if k not in failed},
+                    (changes.gone | vanished) - set(listed),
+                )
             removed, replaced, summary.kept_added, total = store.orphans(cur)
             if missed:
-                summary.feed_note = (f"the changes feed did not report {len(missed)} file(s) this walk found new or "
-                                     f"changed (e.g. {sorted(missed)[0]}): it is off for this source, every run walks")
+                summary.feed_note = (
+                    f"the changes feed did not report {len(missed)} file(s) this walk found new or "
+                    f"changed (e.g. {sorted(missed)[0]}): it is off for this source, every run walks"
+                )
                 log.warning("%s", summary.feed_note)
                 store.set_feed_off(cur, self.source.name, summary.feed_note)
             walk_next = self._mirror(summary, cur, removed, replaced, total)
@@ -428,8 +473,7 @@ class Run:
         if not rows:
             return False
         if summary.linking:
-            log.info("first run with provenance: %d row(s) no longer backed by a file are left for the next walk",
-                     rows)
+            log.info("first run with provenance: %d row(s) no longer backed by a file are left for the next walk", rows)
             return True
         limit = min(self.max_delete_rows, int(self.max_delete_share * total))
         if rows > limit and not self.allow_deletions:
@@ -438,7 +482,8 @@ class Run:
                 f"held: this run would remove {rows} of {total} movies ({removed} from files gone, {replaced} "
                 f"from files changed), more than the limit of {limit} (ETL_MAX_DELETE_SHARE "
                 f"{self.max_delete_share:.0%} of the library, ETL_MAX_DELETE_ROWS {self.max_delete_rows}); "
-                "nothing was removed. If the folder really lost them, run again with --allow-deletions")
+                "nothing was removed. If the folder really lost them, run again with --allow-deletions"
+            )
             log.warning("%s", summary.held_reason)
             return True
         store.drop_stale(cur, self.source.name)

@@ -32,8 +32,7 @@ class Progress:
                 self._bar = tqdm(unit="file", desc="loading", file=self.stream, dynamic_ncols=True)
             self._bar.total = total_known
             self._bar.n = done
-            self._bar.set_postfix(new=summary.movies_new, quarantined=summary.quarantined, failed=summary.failed,
-                                  refresh=False)
+            self._bar.set_postfix(new=summary.movies_new, quarantined=summary.quarantined, failed=summary.failed, refresh=False)
             self._bar.refresh()
             return
         now = time.monotonic()
@@ -41,12 +40,22 @@ class Progress:
             return
         self._last = now
         elapsed = now - self.started
-        self.stream.write(json.dumps({
-            "event": "etl_progress", "files_listed": total_known, "files_done": done,
-            "files_skipped": summary.files_skipped, "movies_new": summary.movies_new,
-            "quarantined": summary.quarantined, "failed": summary.failed,
-            "files_per_second": round(done / elapsed, 1) if elapsed else 0.0, "elapsed_seconds": round(elapsed, 1),
-        }) + "\n")
+        self.stream.write(
+            json.dumps(
+                {
+                    "event": "etl_progress",
+                    "files_listed": total_known,
+                    "files_done": done,
+                    "files_skipped": summary.files_skipped,
+                    "movies_new": summary.movies_new,
+                    "quarantined": summary.quarantined,
+                    "failed": summary.failed,
+                    "files_per_second": round(done / elapsed, 1) if elapsed else 0.0,
+                    "elapsed_seconds": round(elapsed, 1),
+                }
+            )
+            + "\n"
+        )
         self.stream.flush()
 
     def close(self) -> None:

@@ -37,9 +37,10 @@ def _text(obj: dict[str, Any], key: str, limit: int) -> str:
     except normalize.Invalid as exc:
         if obj.get(key) is None:
             raise Rejected(f"'{key}' is missing") from exc
-        problem = {"must not be empty": "is empty",
-                   "must not contain control characters (U+0000)": "contains a NUL character"}.get(exc.problem,
-                                                                                               exc.problem)
+        problem = {
+            "must not be empty": "is empty",
+            "must not contain control characters (U+0000)": "contains a NUL character",
+        }.get(exc.problem, exc.problem)
         raise Rejected(f"'{key}' {problem}") from exc
 
 

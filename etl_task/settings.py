@@ -11,12 +11,34 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-_NAMES = ("LOG_LEVEL", "ETL_SOURCE", "ETL_FOLDER", "DRIVE_FOLDER_ID", "ETL_ALLOW_EMPTY", "ETL_WALK_EVERY",
-          "ETL_LEASE_SECONDS", "ETL_BATCH_SIZE", "ETL_CONCURRENCY", "ETL_QUARANTINE_FILE", "ETL_RECONNECTS",
-          "ETL_PROGRESS_SECONDS", "DRIVE_API_ENDPOINT", "DRIVE_REQUESTS_PER_SECOND", "DRIVE_BACKOFF_SECONDS",
-          "DRIVE_MAX_TRIES", "DRIVE_FOLDER_RESOURCE_KEY", "DRIVE_CREDENTIALS_SECRET", "DRIVE_CREDENTIALS_FILE",
-          "DRIVE_TOKEN_URI", "ETL_EVENTS_TABLE", "ETL_LIVE_SECONDS", "ETL_ALLOW_DELETIONS", "ETL_MAX_DELETE_SHARE",
-          "ETL_MAX_DELETE_ROWS", "DRIVE_IMPERSONATE")
+_NAMES = (
+    "LOG_LEVEL",
+    "ETL_SOURCE",
+    "ETL_FOLDER",
+    "DRIVE_FOLDER_ID",
+    "ETL_ALLOW_EMPTY",
+    "ETL_WALK_EVERY",
+    "ETL_LEASE_SECONDS",
+    "ETL_BATCH_SIZE",
+    "ETL_CONCURRENCY",
+    "ETL_QUARANTINE_FILE",
+    "ETL_RECONNECTS",
+    "ETL_PROGRESS_SECONDS",
+    "DRIVE_API_ENDPOINT",
+    "DRIVE_REQUESTS_PER_SECOND",
+    "DRIVE_BACKOFF_SECONDS",
+    "DRIVE_MAX_TRIES",
+    "DRIVE_FOLDER_RESOURCE_KEY",
+    "DRIVE_CREDENTIALS_SECRET",
+    "DRIVE_CREDENTIALS_FILE",
+    "DRIVE_TOKEN_URI",
+    "ETL_EVENTS_TABLE",
+    "ETL_LIVE_SECONDS",
+    "ETL_ALLOW_DELETIONS",
+    "ETL_MAX_DELETE_SHARE",
+    "ETL_MAX_DELETE_ROWS",
+    "DRIVE_IMPERSONATE",
+)
 
 
 class SettingsError(ValueError):
@@ -49,9 +71,9 @@ class EtlSettings:
     drive_token_uri: str | None
     events_table: str | None  # None: no live progress messages
     live_seconds: float
-    allow_deletions: bool     # apply removals beyond the limits below (after a held run)
-    max_delete_share: float   # a run removing more than this share of the library is held
-    max_delete_rows: int      # ... or more than this many movies
+    allow_deletions: bool  # apply removals beyond the limits below (after a held run)
+    max_delete_share: float  # a run removing more than this share of the library is held
+    max_delete_rows: int  # ... or more than this many movies
     drive_impersonate: str | None  # domain-wide delegation: the user a service account acts as
 
     @classmethod
@@ -75,21 +97,31 @@ class EtlSettings:
 
         per_second = env.get("DRIVE_REQUESTS_PER_SECOND") or ""
         return cls(
-            log_level=env.get("LOG_LEVEL", "INFO"), source=env.get("ETL_SOURCE", "folder"),
-            folder=env.get("ETL_FOLDER"), folder_id=env.get("DRIVE_FOLDER_ID"),
-            allow_empty=env.get("ETL_ALLOW_EMPTY") == "true", walk_every=whole("ETL_WALK_EVERY", 10),
-            lease_seconds=real("ETL_LEASE_SECONDS", 60), batch_size=whole("ETL_BATCH_SIZE", 1000),
-            concurrency=whole("ETL_CONCURRENCY", 16), quarantine_file=env.get("ETL_QUARANTINE_FILE"),
-            reconnects=whole("ETL_RECONNECTS", 5), progress_seconds=real("ETL_PROGRESS_SECONDS", 5),
+            log_level=env.get("LOG_LEVEL", "INFO"),
+            source=env.get("ETL_SOURCE", "folder"),
+            folder=env.get("ETL_FOLDER"),
+            folder_id=env.get("DRIVE_FOLDER_ID"),
+            allow_empty=env.get("ETL_ALLOW_EMPTY") == "true",
+            walk_every=whole("ETL_WALK_EVERY", 10),
+            lease_seconds=real("ETL_LEASE_SECONDS", 60),
+            batch_size=whole("ETL_BATCH_SIZE", 1000),
+            concurrency=whole("ETL_CONCURRENCY", 16),
+            quarantine_file=env.get("ETL_QUARANTINE_FILE"),
+            reconnects=whole("ETL_RECONNECTS", 5),
+            progress_seconds=real("ETL_PROGRESS_SECONDS", 5),
             drive_api_endpoint=text("DRIVE_API_ENDPOINT"),
             drive_requests_per_second=real("DRIVE_REQUESTS_PER_SECOND", 0) if per_second else None,
-            drive_backoff_seconds=real("DRIVE_BACKOFF_SECONDS", 1.0), drive_max_tries=whole("DRIVE_MAX_TRIES", 6),
+            drive_backoff_seconds=real("DRIVE_BACKOFF_SECONDS", 1.0),
+            drive_max_tries=whole("DRIVE_MAX_TRIES", 6),
             drive_folder_resource_key=text("DRIVE_FOLDER_RESOURCE_KEY"),
             drive_credentials_secret=text("DRIVE_CREDENTIALS_SECRET"),
-            drive_credentials_file=text("DRIVE_CREDENTIALS_FILE"), drive_token_uri=text("DRIVE_TOKEN_URI"),
-            events_table=text("ETL_EVENTS_TABLE"), live_seconds=real("ETL_LIVE_SECONDS", 3),
+            drive_credentials_file=text("DRIVE_CREDENTIALS_FILE"),
+            drive_token_uri=text("DRIVE_TOKEN_URI"),
+            events_table=text("ETL_EVENTS_TABLE"),
+            live_seconds=real("ETL_LIVE_SECONDS", 3),
             allow_deletions=env.get("ETL_ALLOW_DELETIONS") == "true",
-            max_delete_share=real("ETL_MAX_DELETE_SHARE", 0.10), max_delete_rows=whole("ETL_MAX_DELETE_ROWS", 10_000),
+            max_delete_share=real("ETL_MAX_DELETE_SHARE", 0.10),
+            max_delete_rows=whole("ETL_MAX_DELETE_ROWS", 10_000),
             drive_impersonate=text("DRIVE_IMPERSONATE"),
         )
 

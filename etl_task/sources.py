@@ -11,11 +11,11 @@ from typing import Protocol
 
 @dataclass(frozen=True)
 class SourceFile:
-    file_id: str        # stable id (Drive file id, or the path relative to the folder)
-    path: str           # human-readable location for reports
-    modified: str       # the version: changes when the content changes (part of the checkpoint key);
-                        # Drive: md5Checksum, else headRevisionId, else modifiedTime
-    size: int | None    # bytes, when the listing says
+    file_id: str  # stable id (Drive file id, or the path relative to the folder)
+    path: str  # human-readable location for reports
+    modified: str  # the version: changes when the content changes (part of the checkpoint key);
+    # Drive: md5Checksum, else headRevisionId, else modifiedTime
+    size: int | None  # bytes, when the listing says
     location: str = ""  # how the source fetches it (local path; empty for Drive)
     skip_reason: str | None = None  # quarantine without downloading (e.g. a Google Doc named *.json)
 

@@ -17,6 +17,7 @@ from data.etl_runs import COUNTS
 LEASE = "etl"
 _SET_COUNTS = sql.SQL(", ").join(sql.SQL("{} = %s").format(sql.Identifier(c)) for c in COUNTS)
 
+
 def acquire_lease(cur: Cursor, holder: str, source: str, seconds: float) -> dict[str, str] | None:
     """Take the lease if it is free or expired; None when someone else holds it. Runs a holder left
     behind (killed before it could say so) are marked interrupted."""
@@ -31,8 +32,10 @@ def acquire_lease(cur: Cursor, holder: str, source: str, seconds: float) -> dict
     )
     if cur.fetchone() is None:
         return None
-    cur.execute("UPDATE etl_runs SET status = 'interrupted', finished_at = now(),"
-                " error = 'stopped without finishing (its lease expired)' WHERE status = 'running'")
+    cur.execute(
+        "UPDATE etl_runs SET status = 'interrupted', finished_at = now(),"
+        " error = 'stopped without finishing (its lease expired)' WHERE status = 'running'"
+    )
     return {"holder": holder}
 
 
@@ -79,11 +82,14 @@ def update_progress(cur: Cursor, run_id: int, phase: str, counts: dict[str, int]
     )
 
 
-def finish_run(cur: Cursor, run_id: int, status: str, counts: dict[str, int], summary: dict[str, Any],
-               error: str | None = None) -> None:
+def finish_run(
+    cur: Cursor, run_id: int, status: str, counts: dict[str, int], summary: dict[str, Any], error: str | None = None
+) -> None:
     cur.execute(
-        sql.SQL("UPDATE etl_runs SET status = %s, phase = 'finished', finished_at = now(), error = %s, summary = %s,"
-                " {} WHERE id = %s AND status = 'running'").format(_SET_COUNTS),  # leave 'interrupted' (by a new holder) alone
+        sql.SQL(
+            "UPDATE etl_runs SET status = %s, phase = 'finished', finished_at = now(), error = %s, summary = %s,"
+            " {} WHERE id = %s AND status = 'running'"
+        ).format(_SET_COUNTS),  # leave 'interrupted' (by a new holder) alone
         (status, error, Json(summary), *(int(counts.get(c, 0)) for c in COUNTS), run_id),
     )
 
@@ -91,16 +97,16 @@ def finish_run(cur: Cursor, run_id: int, status: str, counts: dict[str, int], su
 def record_run_files(cur: Cursor, run_id: int, first_seq: int, entries: list[tuple[str, str, str, str]]) -> None:
     """entries: (outcome, file_id, path, reason), numbered from first_seq."""
     execute_values(
-        cur, "INSERT INTO etl_run_files (run_id, seq, outcome, file_id, path, reason) VALUES %s"
-             " ON CONFLICT DO NOTHING",
-        [(run_id, first_seq + i, *entry) for i, entry in enumerate(entries)], page_size=1000,
+        cur,
+        "INSERT INTO etl_run_files (run_id, seq, outcome, file_id, path, reason) VALUES %s ON CONFLICT DO NOTHING",
+        [(run_id, first_seq + i, *entry) for i, entry in enumerate(entries)],
+        page_size=1000,
     )
 
 
 def live_files(cur: Cursor, source: str) -> tuple[set[tuple[str, str]], set[str], set[str]]:
     """(checkpointed (file id, version) pairs, ids last seen present, ids last seen gone)."""
-    cur.execute("SELECT file_id, modified, gone_run_id IS NOT NULL, linked FROM etl_files WHERE source = %s",
-                (source,))
+    cur.execute("SELECT file_id, modified, gone_run_id IS NOT NULL, linked FROM etl_files WHERE source = %s", (source,))
     versions: set[tuple[str, str]] = set()
     present: set[str] = set()
     gone: set[str] = set()
@@ -112,13 +118,13 @@ def live_files(cur: Cursor, source: str) -> tuple[set[tuple[str, str]], set[str]
 
 
 def mark_gone(cur: Cursor, source: str, run_id: int, file_ids: set[str]) -> None:
-    cur.execute("UPDATE etl_files SET gone_run_id = %s WHERE source = %s AND file_id = ANY(%s)",
-                (run_id, source, sorted(file_ids)))
+    cur.execute(
+        "UPDATE etl_files SET gone_run_id = %s WHERE source = %s AND file_id = ANY(%s)", (run_id, source, sorted(file_ids))
+    )
 
 
 def mark_back(cur: Cursor, source: str, file_ids: set[str]) -> None:
-    cur.execute("UPDATE etl_files SET gone_run_id = NULL WHERE source = %s AND file_id = ANY(%s)",
-                (source, sorted(file_ids)))
+    cur.execute("UPDATE etl_files SET gone_run_id = NULL WHERE source = %s AND file_id = ANY(%s)", (source, sorted(file_ids)))
 
 
 def sync_state(cur: Cursor, source: str) -> tuple[str | None, int]:
@@ -144,12 +150,16 @@ def feed_off(cur: Cursor, source: str) -> str | None:
 
 
 def set_feed_off(cur: Cursor, source: str, reason: str) -> None:
-    cur.execute("INSERT INTO etl_sync_state (source, feed_off) VALUES (%s, %s)"
-                " ON CONFLICT (source) DO UPDATE SET feed_off = EXCLUDED.feed_off", (source, reason))
+    cur.execute(
+        "INSERT INTO etl_sync_state (source, feed_off) VALUES (%s, %s)"
+        " ON CONFLICT (source) DO UPDATE SET feed_off = EXCLUDED.feed_off",
+        (source, reason),
+    )
 
 
-def load_tree(cur: Cursor, source: str) -> tuple[dict[str, tuple[str | None, str]], dict[str, str], dict[str, str],
-                                                 dict[str, str]]:
+def load_tree(
+    cur: Cursor, source: str
+) -> tuple[dict[str, tuple[str | None, str]], dict[str, str], dict[str, str], dict[str, str]]:
     """(folders, file-shortcut targets, folders reached through a shortcut, file shortcuts): see Tree."""
     cur.execute("SELECT item_id, kind, parent_id, path, via FROM etl_tree WHERE source = %s", (source,))
     folders: dict[str, tuple[str | None, str]] = {}
@@ -171,16 +181,21 @@ def load_tree(cur: Cursor, source: str) -> tuple[dict[str, tuple[str | None, str
 def save_tree(cur: Cursor, source: str, tree: Any) -> None:
     """tree: an etl_task.changes.Tree."""
     cur.execute("DELETE FROM etl_tree WHERE source = %s", (source,))
-    rows = [(source, i, "linked" if i in tree.linked else "folder", p, path, tree.linked.get(i))
-            for i, (p, path) in tree.folders.items()]
+    rows = [
+        (source, i, "linked" if i in tree.linked else "folder", p, path, tree.linked.get(i))
+        for i, (p, path) in tree.folders.items()
+    ]
     rows += [(source, i, "target", None, path, None) for i, path in tree.targets.items()]
-    rows += [(source, i, "shortcut", None, "", target) for i, target in tree.shortcuts.items()
-             if i not in tree.folders and i not in tree.targets]
-    execute_values(cur, "INSERT INTO etl_tree (source, item_id, kind, parent_id, path, via) VALUES %s", rows,
-                   page_size=1000)
+    rows += [
+        (source, i, "shortcut", None, "", target)
+        for i, target in tree.shortcuts.items()
+        if i not in tree.folders and i not in tree.targets
+    ]
+    execute_values(cur, "INSERT INTO etl_tree (source, item_id, kind, parent_id, path, via) VALUES %s", rows, page_size=1000)
 
 
 # --- loading movies -----------------------------------------------------------------------
+
 
 def stage_movies(cur: Cursor, rows: Iterable[tuple[str, str, Any, Any, str, str, bool]]) -> int:
     """COPY rows (already normalised: title, genre, rating, year, file id, version, repeat) into this
@@ -194,12 +209,20 @@ def stage_movies(cur: Cursor, rows: Iterable[tuple[str, str, Any, Any, str, str,
     writer = csv.writer(buf)
     count = 0
     for title, genre, rating, year, file_id, version, repeat in rows:
-        writer.writerow((title, genre, "" if rating is None else rating, "" if year is None else year,
-                         file_id, version, "t" if repeat else "f"))
+        writer.writerow(
+            (
+                title,
+                genre,
+                "" if rating is None else rating,
+                "" if year is None else year,
+                file_id,
+                version,
+                "t" if repeat else "f",
+            )
+        )
         count += 1
     buf.seek(0)
-    cur.copy_expert("COPY movie_staging (title, genre, rating, year, file_id, version, repeat)"
-                    " FROM STDIN WITH (FORMAT csv)", buf)
+    cur.copy_expert("COPY movie_staging (title, genre, rating, year, file_id, version, repeat) FROM STDIN WITH (FORMAT csv)", buf)
     return count
 
 
@@ -258,6 +281,7 @@ def record_files(cur: Cursor, source: str, run_id: int, files: list[tuple[str, s
 
 # --- mirroring: links that no longer hold, and the movies that go with them ------------------
 
+
 def stale_links_walk(cur: Cursor, source: str, listed: dict[str, str], keep: set[str]) -> None:
     """After a walk: every link whose file was not listed at that version (gone, or changed) is stale,
     except the files in keep (their new version could not be fetched: the old rows stay for now).
@@ -286,8 +310,9 @@ def stale_links_changes(cur: Cursor, source: str, changed: dict[str, str], gone:
 
 
 def _stale_table(cur: Cursor) -> None:
-    cur.execute("CREATE TEMP TABLE IF NOT EXISTS stale_links (file_id text, version text, movie_id uuid,"
-                " present boolean) ON COMMIT DROP")
+    cur.execute(
+        "CREATE TEMP TABLE IF NOT EXISTS stale_links (file_id text, version text, movie_id uuid, present boolean) ON COMMIT DROP"
+    )
     cur.execute("TRUNCATE stale_links")
 
 
@@ -311,10 +336,15 @@ def orphans(cur: Cursor) -> tuple[int, int, int, int]:
 def drop_stale(cur: Cursor, source: str) -> None:
     """Drop the stale links, then the movies left with no link that no user added (the dashboard's
     aggregates follow through their delete triggers)."""
-    cur.execute("DELETE FROM movie_sources l USING stale_links s WHERE l.source = %s AND l.file_id = s.file_id"
-                " AND l.version = s.version AND l.movie_id = s.movie_id", (source,))
-    cur.execute("DELETE FROM movies m WHERE m.id IN (SELECT movie_id FROM stale_links) AND m.request_id IS NULL"
-                " AND NOT EXISTS (SELECT 1 FROM movie_sources l WHERE l.movie_id = m.id)")
+    cur.execute(
+        "DELETE FROM movie_sources l USING stale_links s WHERE l.source = %s AND l.file_id = s.file_id"
+        " AND l.version = s.version AND l.movie_id = s.movie_id",
+        (source,),
+    )
+    cur.execute(
+        "DELETE FROM movies m WHERE m.id IN (SELECT movie_id FROM stale_links) AND m.request_id IS NULL"
+        " AND NOT EXISTS (SELECT 1 FROM movie_sources l WHERE l.movie_id = m.id)"
+    )
 
 
 def mark_all_linked(cur: Cursor, source: str) -> None:

@@ -31,10 +31,19 @@ POOL_NAME = "movie-library-local"
 LOCAL_VISIBILITY_TIMEOUT = os.environ.get("LOCAL_QUEUE_VISIBILITY_SECONDS", "2")
 # What a browser may call on Cognito's public endpoint without AWS credentials; the local /cognito proxy
 # forwards these only (moto would otherwise answer ListUsers or AdminSetUserPassword to anyone).
-PUBLIC_COGNITO_ACTIONS = frozenset({
-    "SignUp", "ConfirmSignUp", "ResendConfirmationCode", "InitiateAuth", "RespondToAuthChallenge",
-    "ForgotPassword", "ConfirmForgotPassword", "GetUser", "RevokeToken",
-})
+PUBLIC_COGNITO_ACTIONS = frozenset(
+    {
+        "SignUp",
+        "ConfirmSignUp",
+        "ResendConfirmationCode",
+        "InitiateAuth",
+        "RespondToAuthChallenge",
+        "ForgotPassword",
+        "ConfirmForgotPassword",
+        "GetUser",
+        "RevokeToken",
+    }
+)
 
 
 @dataclass
@@ -62,15 +71,17 @@ class AwsResources:
                 if merged.get(key, value) != value:
                     raise RuntimeError(f"two functions set {key} differently; the local stack shares one process")
                 merged[key] = value
-        merged.update({
-            # The deployed retry schedule (10 s doubling to 300 s) scaled like the visibility timeout.
-            "ADD_RETRY_FIRST_DELAY_SECONDS": LOCAL_VISIBILITY_TIMEOUT,
-            "ADD_RETRY_MAX_DELAY_SECONDS": os.environ.get("LOCAL_ADD_RETRY_MAX_DELAY_SECONDS", "30"),
-            "AWS_ENDPOINT_URL": self.endpoint,
-            "COGNITO_USER_POOL_ID": self.user_pool_id,
-            "COGNITO_CLIENT_ID": self.client_id,
-            "COGNITO_JWKS_URL": f"{self.endpoint}/{self.user_pool_id}/.well-known/jwks.json",
-        })
+        merged.update(
+            {
+                # The deployed retry schedule (10 s doubling to 300 s) scaled like the visibility timeout.
+                "ADD_RETRY_FIRST_DELAY_SECONDS": LOCAL_VISIBILITY_TIMEOUT,
+                "ADD_RETRY_MAX_DELAY_SECONDS": os.environ.get("LOCAL_ADD_RETRY_MAX_DELAY_SECONDS", "30"),
+                "AWS_ENDPOINT_URL": self.endpoint,
+                "COGNITO_USER_POOL_ID": self.user_pool_id,
+                "COGNITO_CLIENT_ID": self.client_id,
+                "COGNITO_JWKS_URL": f"{self.endpoint}/{self.user_pool_id}/.well-known/jwks.json",
+            }
+        )
         return merged
 
 
@@ -100,8 +111,11 @@ def moto_process(timeout: float = 60) -> Iterator[str]:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    server = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     endpoint = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + timeout
@@ -157,8 +171,9 @@ def _pool(idp: Any) -> str:
     for pool in idp.list_user_pools(MaxResults=60)["UserPools"]:
         if pool["Name"] == POOL_NAME:
             return str(pool["Id"])
-    settings = {_POOL_API_NAMES.get(k, k): v for k, v in _literal(_only("AWS::Cognito::UserPool")).items()
-                if k not in _POOL_NOT_CREATE}
+    settings = {
+        _POOL_API_NAMES.get(k, k): v for k, v in _literal(_only("AWS::Cognito::UserPool")).items() if k not in _POOL_NOT_CREATE
+    }
     settings["PoolName"] = POOL_NAME  # the template's is the stack's name
     return str(idp.create_user_pool(**settings)["UserPool"]["Id"])
 
@@ -176,7 +191,9 @@ def ensure_user(idp: Any, pool_id: str, username: str, password: str) -> None:
         idp.admin_get_user(UserPoolId=pool_id, Username=username)
     except idp.exceptions.UserNotFoundException:
         idp.admin_create_user(
-            UserPoolId=pool_id, Username=username, MessageAction="SUPPRESS",
+            UserPoolId=pool_id,
+            Username=username,
+            MessageAction="SUPPRESS",
             UserAttributes=[{"Name": "email", "Value": username}, {"Name": "email_verified", "Value": "true"}],
         )
     idp.admin_set_user_password(UserPoolId=pool_id, Username=username, Password=password, Permanent=True)
@@ -191,8 +208,12 @@ def _groups(idp: Any, pool_id: str) -> None:
     for group in template.resources("AWS::Cognito::UserPoolGroup").values():
         props = group["Properties"]
         if props["GroupName"] not in existing:
-            idp.create_group(UserPoolId=pool_id, GroupName=props["GroupName"],
-                             Description=props.get("Description", ""), Precedence=props.get("Precedence", 0))
+            idp.create_group(
+                UserPoolId=pool_id,
+                GroupName=props["GroupName"],
+                Description=props.get("Description", ""),
+                Precedence=props.get("Precedence", 0),
+            )
 
 
 def add_to_group(idp: Any, pool_id: str, username: str, group: str) -> None:
@@ -212,8 +233,9 @@ def _queues(sqs: Any, refs: dict[str, dict[str, str]]) -> None:
             attributes["ContentBasedDeduplication"] = str(bool(props.get("ContentBasedDeduplication"))).lower()
         if "RedrivePolicy" in props:
             redrive = template.resolve(props["RedrivePolicy"], refs)
-            attributes["RedrivePolicy"] = json.dumps({"deadLetterTargetArn": redrive["deadLetterTargetArn"],
-                                                      "maxReceiveCount": str(redrive["maxReceiveCount"])})
+            attributes["RedrivePolicy"] = json.dumps(
+                {"deadLetterTargetArn": redrive["deadLetterTargetArn"], "maxReceiveCount": str(redrive["maxReceiveCount"])}
+            )
         name = f"{logical_id}.fifo" if fifo else logical_id
         url = sqs.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
         arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
@@ -230,8 +252,11 @@ def _tables(ddb: Any, refs: dict[str, dict[str, str]]) -> None:
                 args["StreamSpecification"] = {"StreamEnabled": True, **props["StreamSpecification"]}
             ddb.create_table(TableName=logical_id, BillingMode="PAY_PER_REQUEST", **args)
         description = ddb.describe_table(TableName=logical_id)["Table"]
-        refs[logical_id] = {"Ref": logical_id, "Arn": description["TableArn"],
-                            "StreamArn": description.get("LatestStreamArn", "")}
+        refs[logical_id] = {
+            "Ref": logical_id,
+            "Arn": description["TableArn"],
+            "StreamArn": description.get("LatestStreamArn", ""),
+        }
 
 
 def provision(endpoint: str) -> AwsResources:
@@ -260,6 +285,7 @@ def sign_in(endpoint: str, client_id: str, username: str, password: str) -> dict
     """USER_PASSWORD_AUTH, as the UI and scripts do; returns the AuthenticationResult."""
     idp = boto3.client("cognito-idp", endpoint_url=endpoint)
     return idp.initiate_auth(
-        ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH",
+        ClientId=client_id,
+        AuthFlow="USER_PASSWORD_AUTH",
         AuthParameters={"USERNAME": username, "PASSWORD": password},
     )["AuthenticationResult"]

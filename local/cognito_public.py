@@ -57,8 +57,9 @@ def answer(action: str, body: bytes) -> tuple[int, dict[str, Any]] | None:
     if action == "ResendConfirmationCode":
         username = str(request.get("Username", ""))
         if not username:
-            return _error("InvalidParameterException", "1 validation error detected: Value at 'username' failed to "
-                                                         "satisfy constraint")
+            return _error(
+                "InvalidParameterException", "1 validation error detected: Value at 'username' failed to satisfy constraint"
+            )
         masked = re.sub(r"(?<=^.)[^@]*|(?<=@.)[^.]*", "***", username)
         return 200, {"CodeDeliveryDetails": {"Destination": masked, "DeliveryMedium": "EMAIL", "AttributeName": "email"}}
     if action == "RevokeToken":

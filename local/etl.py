@@ -42,8 +42,7 @@ def main(argv: list[str]) -> int:
             top = drive.mirror(Path(folder))
             creds = STATE_DIR / "fake-drive-token.json"
             creds.write_text(json.dumps(drive.user_credentials()))
-            os.environ.update(DRIVE_API_ENDPOINT=endpoint, DRIVE_TOKEN_URI=drive.token_uri,
-                              DRIVE_CREDENTIALS_FILE=str(creds))
+            os.environ.update(DRIVE_API_ENDPOINT=endpoint, DRIVE_TOKEN_URI=drive.token_uri, DRIVE_CREDENTIALS_FILE=str(creds))
             try:
                 return etl_main(["--source", "drive", "--folder-id", top])
             finally:

@@ -38,6 +38,8 @@ def _serialise_moto_stream_writes() -> None:
     add.serialised = True  # type: ignore[attr-defined]
     add.__wrapped__ = unlocked  # type: ignore[attr-defined]  # what private_api's shape check inspects
     StreamShard.add = add  # type: ignore[method-assign]
+
+
 IDLE_POLL_SECONDS = 0.1  # between stream polls; Lambda polls a stream about 4 times a second
 
 
@@ -78,8 +80,7 @@ class _Poller(threading.Thread):
 
 
 class SqsPoller(_Poller):
-    def __init__(self, source: template.EventSource, resources: AwsResources, runtime: LambdaRuntime,
-                 stop: threading.Event):
+    def __init__(self, source: template.EventSource, resources: AwsResources, runtime: LambdaRuntime, stop: threading.Event):
         super().__init__(name=f"sqs-{source.function}", daemon=True)
         self.source, self.runtime, self.stop_event = source, runtime, stop
         self.url = resources.queue_url(source.resource)
@@ -89,30 +90,42 @@ class SqsPoller(_Poller):
 
     def _record(self, m: Any) -> dict:
         return {
-            "messageId": m["MessageId"], "receiptHandle": m["ReceiptHandle"], "body": m["Body"],
-            "attributes": m.get("Attributes", {}), "messageAttributes": m.get("MessageAttributes", {}),
-            "md5OfBody": m["MD5OfBody"], "eventSource": "aws:sqs", "eventSourceARN": self.arn,
+            "messageId": m["MessageId"],
+            "receiptHandle": m["ReceiptHandle"],
+            "body": m["Body"],
+            "attributes": m.get("Attributes", {}),
+            "messageAttributes": m.get("MessageAttributes", {}),
+            "md5OfBody": m["MD5OfBody"],
+            "eventSource": "aws:sqs",
+            "eventSourceARN": self.arn,
             "awsRegion": self.sqs.meta.region_name,
         }
 
     def poll_once(self) -> int:
         messages = self.sqs.receive_message(
-            QueueUrl=self.url, MaxNumberOfMessages=min(self.source.batch_size, 10), WaitTimeSeconds=1,
-            MessageSystemAttributeNames=["All"], MessageAttributeNames=["All"],
+            QueueUrl=self.url,
+            MaxNumberOfMessages=min(self.source.batch_size, 10),
+            WaitTimeSeconds=1,
+            MessageSystemAttributeNames=["All"],
+            MessageAttributeNames=["All"],
         ).get("Messages", [])
         if not messages:
             return 1  # the receive itself waited (long polling)
         records = [self._record(m) for m in messages]
         try:
             result = self.runtime.invoke(self.source.function, {"Records": records})
-            failed = {f["itemIdentifier"] for f in (result or {}).get("batchItemFailures", [])} \
-                if self.source.report_failures else set()
+            failed = (
+                {f["itemIdentifier"] for f in (result or {}).get("batchItemFailures", [])}
+                if self.source.report_failures
+                else set()
+            )
         except Exception:  # a function error: as in Lambda, the whole batch becomes visible again later
             log.exception("%s failed; the whole batch returns to the queue", self.source.function)
             failed = {r["messageId"] for r in records}
         self.invocations += 1
-        done: list[Any] = [{"Id": str(i), "ReceiptHandle": r["receiptHandle"]}
-                for i, r in enumerate(records) if r["messageId"] not in failed]
+        done: list[Any] = [
+            {"Id": str(i), "ReceiptHandle": r["receiptHandle"]} for i, r in enumerate(records) if r["messageId"] not in failed
+        ]
         if done:
             self.sqs.delete_message_batch(QueueUrl=self.url, Entries=done)
         # Failed messages stay invisible until their visibility timeout ends, then come back (or go to the DLQ).
@@ -122,8 +135,7 @@ class SqsPoller(_Poller):
 class StreamPoller(_Poller):
     MAX_RETRIES = 3
 
-    def __init__(self, source: template.EventSource, resources: AwsResources, runtime: LambdaRuntime,
-                 stop: threading.Event):
+    def __init__(self, source: template.EventSource, resources: AwsResources, runtime: LambdaRuntime, stop: threading.Event):
         super().__init__(name=f"stream-{source.function}", daemon=True)
         self.source, self.runtime, self.stop_event = source, runtime, stop
         self.arn = resources.refs[source.resource]["StreamArn"]
@@ -135,7 +147,8 @@ class StreamPoller(_Poller):
         for shard in self.streams.describe_stream(StreamArn=self.arn)["StreamDescription"]["Shards"]:
             if shard["ShardId"] not in self.iterators:
                 self.iterators[shard["ShardId"]] = self.streams.get_shard_iterator(
-                    StreamArn=self.arn, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+                    StreamArn=self.arn, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
+                )["ShardIterator"]
 
     def poll_once(self) -> int:
         self._refresh_shards()
@@ -147,7 +160,7 @@ class StreamPoller(_Poller):
             seen += len(records)
             records = [r for r in records if _matches(r, self.source.filters)]
             for start in range(0, len(records), self.source.batch_size):
-                self._deliver(records[start:start + self.source.batch_size])
+                self._deliver(records[start : start + self.source.batch_size])
         return seen
 
     def _deliver(self, batch: list[dict]) -> None:
@@ -163,7 +176,7 @@ class StreamPoller(_Poller):
             if not failures:
                 return
             first = failures[0]["itemIdentifier"]  # retry from the first failed sequence number
-            batch = batch[next(i for i, r in enumerate(batch) if r["dynamodb"]["SequenceNumber"] == first):]
+            batch = batch[next(i for i, r in enumerate(batch) if r["dynamodb"]["SequenceNumber"] == first) :]
         log.error("%s: dropping %d stream records after %d retries", self.source.function, len(batch), self.MAX_RETRIES)
 
 

@@ -68,17 +68,26 @@ def _rsa_key() -> tuple[str, str]:
         from cryptography.hazmat.primitives.asymmetric import rsa
 
         key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        private = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                    serialization.NoEncryption()).decode()
-        public = key.public_key().public_bytes(serialization.Encoding.PEM,
-                                               serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+        private = key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        ).decode()
+        public = (
+            key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+        )
         _KEY_CACHE["k"] = (private, public)
     return _KEY_CACHE["k"]
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, reason: str, message: str, location: str | None = None,
-                 details: list[dict] | None = None, grpc_status: str | None = None):
+    def __init__(
+        self,
+        status: int,
+        reason: str,
+        message: str,
+        location: str | None = None,
+        details: list[dict] | None = None,
+        grpc_status: str | None = None,
+    ):
         super().__init__(message)
         self.status, self.reason, self.message = status, reason, message
         self.location, self.details, self.grpc_status = location, details, grpc_status
@@ -103,15 +112,25 @@ def rate_limit_error(newer_format: bool) -> ApiError:
     if not newer_format:
         return ApiError(403, "userRateLimitExceeded", "User Rate Limit Exceeded")
     # What Drive answers through Google's newer front end: the ErrorInfo in `details` comes first.
-    return ApiError(403, "rateLimitExceeded",
-                    "Quota exceeded for quota metric 'Queries' and limit 'Queries per minute per user' of service "
-                    "'drive.googleapis.com' for consumer 'project_number:1'.", grpc_status="PERMISSION_DENIED",
-                    details=[{"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "RATE_LIMIT_EXCEEDED",
-                              "domain": "googleapis.com",
-                              "metadata": {"service": "drive.googleapis.com", "quota_metric": "drive.googleapis.com/default"}}])
+    return ApiError(
+        403,
+        "rateLimitExceeded",
+        "Quota exceeded for quota metric 'Queries' and limit 'Queries per minute per user' of service "
+        "'drive.googleapis.com' for consumer 'project_number:1'.",
+        grpc_status="PERMISSION_DENIED",
+        details=[
+            {
+                "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+                "reason": "RATE_LIMIT_EXCEEDED",
+                "domain": "googleapis.com",
+                "metadata": {"service": "drive.googleapis.com", "quota_metric": "drive.googleapis.com/default"},
+            }
+        ],
+    )
 
 
 # --- `fields` ---------------------------------------------------------------------------------
+
 
 def parse_fields(text: str) -> dict[str, Any]:
     """'a, b(c, d/e), f' -> {'a': None, 'b': {'c': None, 'd': {'e': None}}, 'f': None}; None = whole value."""
@@ -242,8 +261,9 @@ class _QueryParser:
         self.index += 1
         return token
 
-    def joined(self, word: str, operand: Callable[[], Callable[[Node], bool]],
-               combine: Callable[[Iterable[bool]], bool]) -> Callable[[Node], bool]:
+    def joined(
+        self, word: str, operand: Callable[[], Callable[[Node], bool]], combine: Callable[[Iterable[bool]], bool]
+    ) -> Callable[[Node], bool]:
         """operand (word operand)*."""
         parts = [operand()]
         while self.peek() == ("word", word):
@@ -305,6 +325,7 @@ def _invalid_q(text: str) -> ApiError:
 
 # --- the drive --------------------------------------------------------------------------------
 
+
 @dataclass
 class Node:
     id: str
@@ -312,14 +333,14 @@ class Node:
     mime: str
     parent: str | None
     content: bytes = b""
-    drive_id: str | None = None       # set for items in a shared drive
-    target: str | None = None         # shortcut target
+    drive_id: str | None = None  # set for items in a shared drive
+    target: str | None = None  # shortcut target
     owner: str = USER
     readers: set[str] = field(default_factory=set)
     link_shared: bool = False
     resource_key: str | None = None
     trashed: bool = False
-    trashed_by_parent: bool = False   # trashed because a folder above was (Drive: File.trashed is true then too)
+    trashed_by_parent: bool = False  # trashed because a folder above was (Drive: File.trashed is true then too)
     deleted: bool = False
     version: int = 0
     modified: str = ""
@@ -338,23 +359,23 @@ class FakeDrive:
         self.children: dict[str, list[str]] = defaultdict(list)
         self.downloads: Counter[str] = Counter()
         self.broken_downloads: set[str] = set()  # always answer 500 for these
-        self.abusive: set[str] = set()            # flagged as malware: 403 cannotDownloadAbusiveFile, for good
+        self.abusive: set[str] = set()  # flagged as malware: 403 cannotDownloadAbusiveFile, for good
         self.download_restricted: set[str] = set()  # capabilities.canDownload false: 403 cannotDownloadFile
         self.vanish_on_download: set[str] = set()  # deleted between listing and download: 404 on alt=media
         self.drive_members: dict[str, set[str]] = defaultdict(set)  # shared drive id -> its members
-        self.ragged_pages = False                 # short and empty pages that still carry a nextPageToken
+        self.ragged_pages = False  # short and empty pages that still carry a nextPageToken
         self._ragged = 0
         self._lost_access: dict[str, set[str]] = defaultdict(set)  # item id -> principals it was unshared from
         self.requests: Counter[str] = Counter()
-        self.injected: list[ApiError] = []       # answered, in order, to the next API calls
-        self.reject_page_tokens = 0               # the next N calls that carry a pageToken get 400
+        self.injected: list[ApiError] = []  # answered, in order, to the next API calls
+        self.reject_page_tokens = 0  # the next N calls that carry a pageToken get 400
         self.revoke_tokens_after: int | None = None  # after N more API calls every access token stops working
-        self._change_floor = 1                    # change tokens below this are expired
-        self._changes: list[str] = []             # file ids in order of change
-        self._tokens: dict[str, str] = {}         # access token -> principal
+        self._change_floor = 1  # change tokens below this are expired
+        self._changes: list[str] = []  # file ids in order of change
+        self._tokens: dict[str, str] = {}  # access token -> principal
         self._rng = random.Random(seed)
         self._lock = threading.Lock()
-        self._prefix = secrets.token_hex(3)       # ids differ between instances, like Drive's
+        self._prefix = secrets.token_hex(3)  # ids differ between instances, like Drive's
         self._ids = 0
         self._clock = 0
         self._server: ThreadingHTTPServer | None = None
@@ -393,8 +414,15 @@ class FakeDrive:
     def add_folder(self, name: str, parent: str | None, drive_id: str | None = None, owner: str = USER) -> str:
         return self._add(Node(self._id(), name, FOLDER, parent, drive_id=drive_id, owner=owner))
 
-    def add_file(self, name: str, parent: str, content: bytes, mime: str = "application/json",
-                 drive_id: str | None = None, owner: str | None = None) -> str:
+    def add_file(
+        self,
+        name: str,
+        parent: str,
+        content: bytes,
+        mime: str = "application/json",
+        drive_id: str | None = None,
+        owner: str | None = None,
+    ) -> str:
         owner = owner or (self.nodes[parent].owner if parent in self.nodes else USER)
         return self._add(Node(self._id(), name, mime, parent, content, drive_id=drive_id, owner=owner))
 
@@ -488,14 +516,25 @@ class FakeDrive:
 
     def user_credentials(self) -> dict:
         """An OAuth user token (with refresh token) for USER whose refresh goes to this server."""
-        return {"type": "authorized_user", "client_id": self.client_id, "client_secret": self.client_secret,
-                "refresh_token": self.refresh_token, "token_uri": self.token_uri}
+        return {
+            "type": "authorized_user",
+            "client_id": self.client_id,
+            "client_secret": self.client_secret,
+            "refresh_token": self.refresh_token,
+            "token_uri": self.token_uri,
+        }
 
     def service_account_info(self) -> dict:
         """A service-account key for SERVICE_ACCOUNT; the token endpoint checks its signed assertions."""
-        return {"type": "service_account", "project_id": "fake-project", "private_key_id": self.key_id,
-                "private_key": self.private_key, "client_email": SERVICE_ACCOUNT, "client_id": "100000000000000000001",
-                "token_uri": self.token_uri}
+        return {
+            "type": "service_account",
+            "project_id": "fake-project",
+            "private_key_id": self.key_id,
+            "private_key": self.private_key,
+            "client_email": SERVICE_ACCOUNT,
+            "client_id": "100000000000000000001",
+            "token_uri": self.token_uri,
+        }
 
     def revoke_access_tokens(self) -> None:
         with self._lock:
@@ -515,7 +554,8 @@ class FakeDrive:
             try:
                 # Google wants its own token endpoint as the audience, wherever the request is sent.
                 claims = jwt.decode(  # type: ignore[no-untyped-call]  # google-auth leaves decode unannotated
-                    form.get("assertion", ""), certs={self.key_id: self.public_key}, audience=GOOGLE_TOKEN_AUDIENCE)
+                    form.get("assertion", ""), certs={self.key_id: self.public_key}, audience=GOOGLE_TOKEN_AUDIENCE
+                )
             except (ValueError, exceptions.GoogleAuthError) as exc:
                 return 400, {"error": "invalid_grant", "error_description": f"Invalid JWT Signature. ({exc})"}
             if claims.get("iss") != SERVICE_ACCOUNT:
@@ -529,8 +569,7 @@ class FakeDrive:
         with self._lock:
             self._tokens[token] = principal
             self.requests[f"token_{'user' if principal == USER else 'service_account'}"] += 1
-        return 200, {"access_token": token, "expires_in": 3599, "token_type": "Bearer",
-                     "scope": " ".join(sorted(DRIVE_SCOPES))}
+        return 200, {"access_token": token, "expires_in": 3599, "token_type": "Bearer", "scope": " ".join(sorted(DRIVE_SCOPES))}
 
     # --- serving ----------------------------------------------------------------------------
 
@@ -606,9 +645,14 @@ class FakeDrive:
             principal = self._tokens.get(auth.removeprefix("Bearer "))
         if principal is None:
             self.requests["unauthorized"] += 1
-            raise ApiError(401, "authError", "Request had invalid authentication credentials. Expected OAuth 2 "
-                           "access token, login cookie or other valid authentication credential.", "Authorization",
-                           grpc_status="UNAUTHENTICATED")
+            raise ApiError(
+                401,
+                "authError",
+                "Request had invalid authentication credentials. Expected OAuth 2 "
+                "access token, login cookie or other valid authentication credential.",
+                "Authorization",
+                grpc_status="UNAUTHENTICATED",
+            )
         return principal
 
     def _fault(self) -> None:
@@ -673,17 +717,26 @@ class FakeDrive:
         predicate, parents = parse_q(query.get("q", ""))
         all_drives = query.get("includeItemsFromAllDrives") == "true"
         if all_drives and query.get("supportsAllDrives") != "true":
-            raise ApiError(403, "teamDrivesSupportRequired", "The includeItemsFromAllDrives parameter can only be "
-                           "set to true when supportsAllDrives is also set to true.", "includeItemsFromAllDrives")
+            raise ApiError(
+                403,
+                "teamDrivesSupportRequired",
+                "The includeItemsFromAllDrives parameter can only be set to true when supportsAllDrives is also set to true.",
+                "includeItemsFromAllDrives",
+            )
         corpora = query.get("corpora", "user")
         if corpora not in ("user", "drive", "allDrives", "domain"):
             raise ApiError(400, "invalid", f"Invalid Value: corpora={corpora}", "corpora")
         if (corpora == "drive") != bool(query.get("driveId")):
-            raise ApiError(400, "invalid", "The driveId parameter must be specified if and only if corpora is set "
-                           "to drive.", "driveId")
+            raise ApiError(
+                400, "invalid", "The driveId parameter must be specified if and only if corpora is set to drive.", "driveId"
+            )
         if corpora in ("drive", "allDrives") and not all_drives:
-            raise ApiError(403, "teamDrivesParameterRequired", "The includeItemsFromAllDrives parameter must be set "
-                           "to true when corpora is drive or allDrives.", "includeItemsFromAllDrives")
+            raise ApiError(
+                403,
+                "teamDrivesParameterRequired",
+                "The includeItemsFromAllDrives parameter must be set to true when corpora is drive or allDrives.",
+                "includeItemsFromAllDrives",
+            )
         if corpora == "drive" and principal not in self.drive_members.get(query.get("driveId", ""), set()):
             # Access to a folder inside a shared drive does not make the caller a member of the drive.
             raise ApiError(404, "notFound", f"Shared drive not found: {query.get('driveId')}", "driveId")
@@ -699,8 +752,9 @@ class FakeDrive:
         incomplete = corpora == "allDrives" and any(n.drive_id for n in candidates)
         visible = []
         for node in candidates:
-            if node.drive_id and (not all_drives or corpora == "allDrives"
-                                  or (corpora == "drive" and node.drive_id != query.get("driveId"))):
+            if node.drive_id and (
+                not all_drives or corpora == "allDrives" or (corpora == "drive" and node.drive_id != query.get("driveId"))
+            ):
                 continue  # allDrives gives up on shared drives here: incompleteSearch
             if corpora == "drive" and not node.drive_id:
                 continue
@@ -713,9 +767,12 @@ class FakeDrive:
             with self._lock:
                 self._ragged += 1
             size = (0, 1, size)[self._ragged % 3]
-        page = visible[start:start + size]
-        body: dict[str, Any] = {"kind": "drive#fileList", "incompleteSearch": incomplete,
-                                "files": [self._resource(n, principal) for n in page]}
+        page = visible[start : start + size]
+        body: dict[str, Any] = {
+            "kind": "drive#fileList",
+            "incompleteSearch": incomplete,
+            "files": [self._resource(n, principal) for n in page],
+        }
         if start + size < len(visible):
             body["nextPageToken"] = _page_token("files", start + size)
         default = "kind,incompleteSearch,nextPageToken,files(kind,id,name,mimeType)"
@@ -770,8 +827,7 @@ class FakeDrive:
         entry: dict[str, Any] = {"changeType": "file", "fileId": item_id}
         if node.drive_id:
             entry["driveId"] = node.drive_id
-        if node.deleted or (principal in self._lost_access.get(item_id, set())
-                            and not self._shared_directly(principal, node)):
+        if node.deleted or (principal in self._lost_access.get(item_id, set()) and not self._shared_directly(principal, node)):
             return {**entry, "removed": True}  # deleted, or the caller lost access: a tombstone
         # Only what the caller has in its own Drive or was shared with directly: not link-only items.
         if not self._shared_directly(principal, node):
@@ -789,13 +845,19 @@ class FakeDrive:
         return False
 
     def _resource(self, node: Node, principal: str) -> dict:
-        data: dict[str, Any] = {"kind": "drive#file", "id": node.id, "name": node.name, "mimeType": node.mime,
-                                "parents": [node.parent] if node.parent else [], "trashed": node.trashed,
-                                "explicitlyTrashed": node.trashed and not node.trashed_by_parent,
-                                "modifiedTime": node.modified, "version": str(node.version),
-                                "ownedByMe": node.owner == principal and not node.drive_id,
-                                "capabilities": {"canDownload": node.id not in self.download_restricted,
-                                                 "canListChildren": node.mime == FOLDER}}
+        data: dict[str, Any] = {
+            "kind": "drive#file",
+            "id": node.id,
+            "name": node.name,
+            "mimeType": node.mime,
+            "parents": [node.parent] if node.parent else [],
+            "trashed": node.trashed,
+            "explicitlyTrashed": node.trashed and not node.trashed_by_parent,
+            "modifiedTime": node.modified,
+            "version": str(node.version),
+            "ownedByMe": node.owner == principal and not node.drive_id,
+            "capabilities": {"canDownload": node.id not in self.download_restricted, "canListChildren": node.mime == FOLDER},
+        }
         if principal in node.readers:  # shared with the caller directly (or through a group)
             data["sharedWithMeTime"] = node.modified
         if node.drive_id:
@@ -815,8 +877,11 @@ class FakeDrive:
 
     def _get(self, principal: str, file_id: str, query: dict[str, str], keys: dict[str, str]) -> tuple[int, bytes, str | None]:
         node = self.nodes.get(file_id)
-        if node is None or (node.drive_id and query.get("supportsAllDrives") != "true") \
-                or not self._can_read(principal, node, keys):
+        if (
+            node is None
+            or (node.drive_id and query.get("supportsAllDrives") != "true")
+            or not self._can_read(principal, node, keys)
+        ):
             raise not_found(file_id)
         if query.get("alt") != "media":
             with self._lock:
@@ -827,19 +892,26 @@ class FakeDrive:
             self.downloads[file_id] += 1
             self.requests["download"] += 1
         if node.native:
-            raise ApiError(403, "fileNotDownloadable", "Only files with binary content can be downloaded. Use Export "
-                           "with Docs Editors files.", "alt")
+            raise ApiError(
+                403,
+                "fileNotDownloadable",
+                "Only files with binary content can be downloaded. Use Export with Docs Editors files.",
+                "alt",
+            )
         if file_id in self.broken_downloads:
             raise ApiError(500, "backendError", "Backend Error")
         if file_id in self.vanish_on_download:  # deleted after the caller listed it
             self.delete(file_id)
             raise not_found(file_id)
         if file_id in self.abusive and query.get("acknowledgeAbuse") != "true":
-            raise ApiError(403, "cannotDownloadAbusiveFile", "This file has been identified as malware or spam and "
-                           "cannot be downloaded.", "acknowledgeAbuse")
+            raise ApiError(
+                403,
+                "cannotDownloadAbusiveFile",
+                "This file has been identified as malware or spam and cannot be downloaded.",
+                "acknowledgeAbuse",
+            )
         if file_id in self.download_restricted:
-            raise ApiError(403, "cannotDownloadFile", "The user does not have sufficient permissions to download "
-                           "this file.")
+            raise ApiError(403, "cannotDownloadFile", "The user does not have sufficient permissions to download this file.")
         return 200, node.content, node.mime
 
 

@@ -34,9 +34,9 @@ from local.stage_cache import CachedResponse, StageCache, TokenBucket, cache_key
 
 UI_DIR = template.ROOT / "frontend" / "dist"
 MAX_PAYLOAD = 10 * 1024 * 1024  # API Gateway's REST payload limit
-INTEGRATION_TIMEOUT_S = 29.0    # API Gateway's default integration timeout
+INTEGRATION_TIMEOUT_S = 29.0  # API Gateway's default integration timeout
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "[::1]"}
-WS_UNSUPPORTED_DATA = 1003      # API Gateway closes a WebSocket that sends a binary frame with this code
+WS_UNSUPPORTED_DATA = 1003  # API Gateway closes a WebSocket that sends a binary frame with this code
 log = logging.getLogger("local.gateway")
 
 _DATE_CLAIMS = {"exp", "iat"}
@@ -44,6 +44,7 @@ _DATE_CLAIMS = {"exp", "iat"}
 
 def _claims_as_strings(claims: dict) -> dict[str, str]:
     """Claims as the Cognito authorizer hands them over: all strings, exp/iat as dates, booleans lower-case."""
+
     def text(key: str, value: Any) -> str:
         if key in _DATE_CLAIMS and isinstance(value, (int, float)):
             return time.strftime("%a %b %d %H:%M:%S UTC %Y", time.gmtime(value))
@@ -56,9 +57,16 @@ def _claims_as_strings(claims: dict) -> dict[str, str]:
     return {k: text(k, v) for k, v in claims.items()}
 
 
-def proxy_event(request: Request, body: bytes, route: template.Route, path: str,
-                path_params: dict[str, str], claims: dict | None, stage: str,
-                request_id: str | None = None) -> dict[str, Any]:
+def proxy_event(
+    request: Request,
+    body: bytes,
+    route: template.Route,
+    path: str,
+    path_params: dict[str, str],
+    claims: dict | None,
+    stage: str,
+    request_id: str | None = None,
+) -> dict[str, Any]:
     pairs = parse_qsl(request.url.query, keep_blank_values=True)
     multi_query: dict[str, list[str]] = {}
     for key, value in pairs:
@@ -95,8 +103,10 @@ def proxy_event(request: Request, body: bytes, route: template.Route, path: str,
             "extendedRequestId": str(uuid.uuid4()),
             "requestTime": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(now)),
             "requestTimeEpoch": int(now * 1000),
-            "identity": {"sourceIp": request.client.host if request.client else "127.0.0.1",
-                         "userAgent": request.headers.get("user-agent", "")},
+            "identity": {
+                "sourceIp": request.client.host if request.client else "127.0.0.1",
+                "userAgent": request.headers.get("user-agent", ""),
+            },
             "authorizer": {"claims": _claims_as_strings(claims)} if claims is not None else None,
         },
         "body": text if body else None,
@@ -121,8 +131,10 @@ def _proxy_result(result: Any) -> tuple[int, dict[str, str], bytes]:
 
 # --- WebSocket API ----------------------------------------------------------------------------
 
-def _ws_context(stage: str, ws: WebSocket, connection_id: str, route_key: str, event_type: str,
-                connected_at: int, authorizer: dict | None) -> dict[str, Any]:
+
+def _ws_context(
+    stage: str, ws: WebSocket, connection_id: str, route_key: str, event_type: str, connected_at: int, authorizer: dict | None
+) -> dict[str, Any]:
     now = int(time.time() * 1000)
     context: dict[str, Any] = {
         "routeKey": route_key,
@@ -133,8 +145,7 @@ def _ws_context(stage: str, ws: WebSocket, connection_id: str, route_key: str, e
         "stage": stage,
         "connectedAt": connected_at,
         "requestTimeEpoch": now,
-        "identity": {"sourceIp": ws.client.host if ws.client else "127.0.0.1",
-                     "userAgent": ws.headers.get("user-agent", "")},
+        "identity": {"sourceIp": ws.client.host if ws.client else "127.0.0.1", "userAgent": ws.headers.get("user-agent", "")},
         "requestId": str(uuid.uuid4()),
         "domainName": ws.url.hostname or "localhost",
         "connectionId": connection_id,
@@ -185,9 +196,11 @@ class WebSocketApi:
             return
         await ws.accept()
         self.sockets[connection_id] = ws
-        self._socket_info[connection_id] = {"ConnectedAt": connected_at, "LastActiveAt": connected_at,
-                                            "Identity": {"SourceIp": ws.client.host if ws.client else "127.0.0.1",
-                                                         "UserAgent": headers.get("user-agent", "")}}
+        self._socket_info[connection_id] = {
+            "ConnectedAt": connected_at,
+            "LastActiveAt": connected_at,
+            "Identity": {"SourceIp": ws.client.host if ws.client else "127.0.0.1", "UserAgent": headers.get("user-agent", "")},
+        }
         try:
             while True:
                 message = await ws.receive()
@@ -204,13 +217,18 @@ class WebSocketApi:
             self._socket_info.pop(connection_id, None)
             disconnect = self.ws_routes.get("$disconnect")
             if disconnect:
-                event = {"headers": headers, "isBase64Encoded": False,
-                         "requestContext": _ws_context(self.stage, ws, connection_id, "$disconnect", "DISCONNECT",
-                                                       connected_at, authorizer)}
+                event = {
+                    "headers": headers,
+                    "isBase64Encoded": False,
+                    "requestContext": _ws_context(
+                        self.stage, ws, connection_id, "$disconnect", "DISCONNECT", connected_at, authorizer
+                    ),
+                }
                 await run_in_threadpool(self.runtime.invoke, disconnect.function, event)
 
-    async def _connect(self, ws: WebSocket, connection_id: str, connected_at: int, query: dict[str, str],
-                       headers: dict[str, str]) -> tuple[bool, dict[str, Any] | None]:
+    async def _connect(
+        self, ws: WebSocket, connection_id: str, connected_at: int, query: dict[str, str], headers: dict[str, str]
+    ) -> tuple[bool, dict[str, Any] | None]:
         """The $connect route: its authorizer, then its function. (accepted, the authorizer's context);
         a refused connection has already been answered."""
         connect = self.ws_routes.get("$connect")
@@ -220,19 +238,27 @@ class WebSocketApi:
                 await _refuse(ws, 401, "Unauthorized")  # API Gateway: 401 before calling the authorizer
                 return False, None
             arn = f"arn:aws:execute-api:local:000000000000:local/{self.stage}/$connect"
-            event: dict[str, Any] = {"type": "REQUEST", "methodArn": arn,
-                     "headers": headers, "queryStringParameters": query, "stageVariables": {},
-                     "requestContext": _ws_context(self.stage, ws, connection_id, "$connect", "CONNECT", connected_at, None)}
+            event: dict[str, Any] = {
+                "type": "REQUEST",
+                "methodArn": arn,
+                "headers": headers,
+                "queryStringParameters": query,
+                "stageVariables": {},
+                "requestContext": _ws_context(self.stage, ws, connection_id, "$connect", "CONNECT", connected_at, None),
+            }
             policy = await run_in_threadpool(self.runtime.invoke, connect.authorizer, event)
             if not _allowed(policy):
                 await _refuse(ws, 403, "Forbidden")  # the authorizer denied
                 return False, None
             authorizer = {**(policy.get("context") or {}), "principalId": policy["principalId"]}
         if connect:
-            event = {"headers": headers, "multiValueHeaders": {k: [v] for k, v in headers.items()},
-                     "queryStringParameters": query or None, "isBase64Encoded": False,
-                     "requestContext": _ws_context(self.stage, ws, connection_id, "$connect", "CONNECT", connected_at,
-                                                   authorizer)}
+            event = {
+                "headers": headers,
+                "multiValueHeaders": {k: [v] for k, v in headers.items()},
+                "queryStringParameters": query or None,
+                "isBase64Encoded": False,
+                "requestContext": _ws_context(self.stage, ws, connection_id, "$connect", "CONNECT", connected_at, authorizer),
+            }
             result = await run_in_threadpool(self.runtime.invoke, connect.function, event)
             status = int((result or {}).get("statusCode", 500))
             if status != 200:
@@ -240,40 +266,54 @@ class WebSocketApi:
                 return False, None
         return True, authorizer
 
-    async def _on_message(self, ws: WebSocket, connection_id: str, connected_at: int,
-                          authorizer: dict[str, Any] | None, body: str) -> None:
+    async def _on_message(
+        self, ws: WebSocket, connection_id: str, connected_at: int, authorizer: dict[str, Any] | None, body: str
+    ) -> None:
         """One text frame: routed by its action (else $default) to the route's function."""
         self._socket_info[connection_id]["LastActiveAt"] = int(time.time() * 1000)
         try:
             action = json.loads(body).get("action")
         except (ValueError, AttributeError):
             action = None
-        route = self.ws_routes.get(action) if isinstance(action, str) and action in self.ws_routes \
-            and not action.startswith("$") else self.ws_routes.get("$default")
+        route = (
+            self.ws_routes.get(action)
+            if isinstance(action, str) and action in self.ws_routes and not action.startswith("$")
+            else self.ws_routes.get("$default")
+        )
         if route is None:
             return
-        event: dict[str, Any] = {"body": body, "isBase64Encoded": False,
-                 "requestContext": _ws_context(self.stage, ws, connection_id, route.key, "MESSAGE", connected_at,
-                                               authorizer) | {"messageId": secrets.token_hex(8)}}
+        event: dict[str, Any] = {
+            "body": body,
+            "isBase64Encoded": False,
+            "requestContext": _ws_context(self.stage, ws, connection_id, route.key, "MESSAGE", connected_at, authorizer)
+            | {"messageId": secrets.token_hex(8)},
+        }
         try:
             result = await run_in_threadpool(self.runtime.invoke, route.function, event)
         except Exception as exc:
             # API Gateway keeps the connection and tells the client, without detail.
             log.warning("%s failed on a WebSocket message: %s", route.function, exc)
-            await ws.send_text(json.dumps({"message": "Internal server error", "connectionId": connection_id,
-                                           "requestId": event["requestContext"]["requestId"]}))
+            await ws.send_text(
+                json.dumps(
+                    {
+                        "message": "Internal server error",
+                        "connectionId": connection_id,
+                        "requestId": event["requestContext"]["requestId"],
+                    }
+                )
+            )
             return
         if route.two_way and isinstance(result, dict) and result.get("body"):
             await ws.send_text(result["body"])
 
     async def connections_api(self, request: Request) -> Response:
-
         """The @connections management API: POST sends, GET describes, DELETE closes; 410 when gone."""
         connection_id = request.path_params["connection_id"]
         ws = self.sockets.get(connection_id)
         if ws is None:
-            return JSONResponse({"message": f"Connection {connection_id} is gone"}, status_code=410,
-                                headers={"x-amzn-ErrorType": "GoneException"})
+            return JSONResponse(
+                {"message": f"Connection {connection_id} is gone"}, status_code=410, headers={"x-amzn-ErrorType": "GoneException"}
+            )
         if request.method == "POST":
             try:
                 await ws.send_text((await request.body()).decode())
@@ -282,11 +322,13 @@ class WebSocketApi:
             return Response(status_code=200)
         if request.method == "GET":
             info = self._socket_info[connection_id]
-            return JSONResponse({
-                "ConnectedAt": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(info["ConnectedAt"] / 1000)),
-                "LastActiveAt": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(info["LastActiveAt"] / 1000)),
-                "Identity": info["Identity"],
-            })
+            return JSONResponse(
+                {
+                    "ConnectedAt": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(info["ConnectedAt"] / 1000)),
+                    "LastActiveAt": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(info["LastActiveAt"] / 1000)),
+                    "Identity": info["Identity"],
+                }
+            )
         await ws.close(code=1000)
         return Response(status_code=204)
 
@@ -299,10 +341,18 @@ class Gateway(WebSocketApi):
     29 s integration timeout. Everything it answers by itself is one of the template's gateway responses.
     """
 
-    def __init__(self, runtime: LambdaRuntime, verifier: TokenVerifier, ui_config: dict[str, Any],
-                 cognito_endpoint: str, static_dir: Path = UI_DIR, refs: dict[str, dict[str, str]] | None = None,
-                 allowed_hosts: set[str] | None = None, throttle: tuple[float, int] | None = None,
-                 integration_timeout: float = INTEGRATION_TIMEOUT_S):
+    def __init__(
+        self,
+        runtime: LambdaRuntime,
+        verifier: TokenVerifier,
+        ui_config: dict[str, Any],
+        cognito_endpoint: str,
+        static_dir: Path = UI_DIR,
+        refs: dict[str, dict[str, str]] | None = None,
+        allowed_hosts: set[str] | None = None,
+        throttle: tuple[float, int] | None = None,
+        integration_timeout: float = INTEGRATION_TIMEOUT_S,
+    ):
         """refs resolve the template's references (parameters too); throttle (rate, burst) and
         integration_timeout override API Gateway's for tests that need to reach them quickly."""
         refs = refs or {}
@@ -313,8 +363,11 @@ class Gateway(WebSocketApi):
         self.stage = template.stage_name()
         self.responses = GatewayResponses(template.gateway_responses(refs))
         models = template.models()
-        self.validators = {(r.method, r.path): BodyValidator(models[r.model], r.body_required)
-                           for r in self.routes if r.model and r.validate_body}
+        self.validators = {
+            (r.method, r.path): BodyValidator(models[r.model], r.body_required)
+            for r in self.routes
+            if r.model and r.validate_body
+        }
         self.cache_settings = template.cache_settings(refs)
         self.cache_ttls = {key: setting.ttl for key, setting in self.cache_settings.items()}
         self.cache = StageCache()
@@ -338,14 +391,18 @@ class Gateway(WebSocketApi):
 
     def app(self) -> ASGIApp:
         """The public origin: UI, config, Cognito proxy, REST under /api and /<stage>/api, WebSocket."""
-        app = Starlette(routes=[
-            StarletteRoute("/config.json", self.config_json, methods=["GET"]),
-            StarletteRoute("/cognito", self.cognito_proxy, methods=["POST", "OPTIONS"]),
-            WebSocketRoute("/ws", self.websocket),
-            WebSocketRoute(f"/{self.stage}", self.websocket),
-            StarletteRoute("/{path:path}", self.dispatch,
-                           methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD"]),
-        ], exception_handlers={404: self.unrouted})
+        app = Starlette(
+            routes=[
+                StarletteRoute("/config.json", self.config_json, methods=["GET"]),
+                StarletteRoute("/cognito", self.cognito_proxy, methods=["POST", "OPTIONS"]),
+                WebSocketRoute("/ws", self.websocket),
+                WebSocketRoute(f"/{self.stage}", self.websocket),
+                StarletteRoute(
+                    "/{path:path}", self.dispatch, methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD"]
+                ),
+            ],
+            exception_handlers={404: self.unrouted},
+        )
         return HostGuard(app, self.allowed_hosts)
 
     async def unrouted(self, request: Request, _exc: Exception) -> Response:
@@ -358,23 +415,30 @@ class Gateway(WebSocketApi):
         """What only AWS principals reach on AWS: @connections (execute-api:ManageConnections) and the
         stage cache flush (apigateway:DELETE). Served on a separate loopback-only port; callers must sign."""
         connections = ["POST", "GET", "DELETE"]
-        app = Starlette(routes=[
-            StarletteRoute(f"/{self.stage}/@connections/{{connection_id:path}}", self.connections_api, methods=connections),
-            StarletteRoute("/@connections/{connection_id:path}", self.connections_api, methods=connections),
-            StarletteRoute("/restapis/{api_id}/stages/{stage}/cache/data", self.flush_cache_api, methods=["DELETE"]),
-        ])
+        app = Starlette(
+            routes=[
+                StarletteRoute(f"/{self.stage}/@connections/{{connection_id:path}}", self.connections_api, methods=connections),
+                StarletteRoute("/@connections/{connection_id:path}", self.connections_api, methods=connections),
+                StarletteRoute("/restapis/{api_id}/stages/{stage}/cache/data", self.flush_cache_api, methods=["DELETE"]),
+            ]
+        )
         return HostGuard(SignedOnly(app), LOOPBACK_HOSTS)
 
     async def flush_cache_api(self, request: Request) -> Response:
         if request.path_params["stage"] != self.stage:
-            return JSONResponse({"message": "Invalid stage identifier specified"}, status_code=404,
-                                headers={"x-amzn-ErrorType": "NotFoundException"})
+            return JSONResponse(
+                {"message": "Invalid stage identifier specified"},
+                status_code=404,
+                headers={"x-amzn-ErrorType": "NotFoundException"},
+            )
         self.flush_cache()
         return Response(status_code=202)
 
     async def config_json(self, request: Request) -> JSONResponse:
-        return JSONResponse(self.ui_config, headers={"Cache-Control": "no-store"}
-                            | browser_safety.security_headers(request.headers.get("host", "")))
+        return JSONResponse(
+            self.ui_config,
+            headers={"Cache-Control": "no-store"} | browser_safety.security_headers(request.headers.get("host", "")),
+        )
 
     async def cognito_proxy(self, request: Request) -> Response:
         """The browser's path to the Cognito API (moto locally): only the actions a browser may call
@@ -384,19 +448,31 @@ class Gateway(WebSocketApi):
         allowed = browser_safety.origin_allowed(request.headers, self.cors.allow_origin if self.cors else None)
         cors = {"Access-Control-Allow-Origin": origin, "Vary": "Origin"} if origin and allowed else {}
         if not allowed:
-            return JSONResponse({"__type": "AccessDeniedException", "message": "Cross-origin request refused"},
-                                status_code=403, media_type="application/x-amz-json-1.1")
+            return JSONResponse(
+                {"__type": "AccessDeniedException", "message": "Cross-origin request refused"},
+                status_code=403,
+                media_type="application/x-amz-json-1.1",
+            )
         if request.method == "OPTIONS":
-            return Response(status_code=200, headers=cors | {
-                "Access-Control-Allow-Methods": "POST",
-                "Access-Control-Allow-Headers": "content-type,x-amz-target,x-amz-user-agent,cache-control",
-                "Access-Control-Max-Age": "86400"})
+            return Response(
+                status_code=200,
+                headers=cors
+                | {
+                    "Access-Control-Allow-Methods": "POST",
+                    "Access-Control-Allow-Headers": "content-type,x-amz-target,x-amz-user-agent,cache-control",
+                    "Access-Control-Max-Age": "86400",
+                },
+            )
         target = request.headers.get("x-amz-target", "")
         service, _, action = target.partition(".")
         if service != "AWSCognitoIdentityProviderService" or action not in aws.PUBLIC_COGNITO_ACTIONS:
             # What Cognito says to an unsigned call of an action that needs AWS credentials.
-            return JSONResponse({"__type": "MissingAuthenticationTokenException", "message": "Missing Authentication Token"},
-                                status_code=400, headers=cors, media_type="application/x-amz-json-1.1")
+            return JSONResponse(
+                {"__type": "MissingAuthenticationTokenException", "message": "Missing Authentication Token"},
+                status_code=400,
+                headers=cors,
+                media_type="application/x-amz-json-1.1",
+            )
         body = await request.body()
         answered = cognito_public.answer(action, body)
         if answered is not None:
@@ -405,19 +481,20 @@ class Gateway(WebSocketApi):
         # parses a body as a query string only when the URL has none, so "&Action=ListUsers&" smuggled
         # into a JSON value can no longer choose the action.
         upstream = await self._http.post(
-            self.cognito_endpoint, params={"Action": action}, content=body,
+            self.cognito_endpoint,
+            params={"Action": action},
+            content=body,
             headers={"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": target},
         )
         cognito_public.issued(action, body, upstream.status_code)
-        return Response(upstream.content, status_code=upstream.status_code, headers=cors,
-                        media_type="application/x-amz-json-1.1")
+        return Response(upstream.content, status_code=upstream.status_code, headers=cors, media_type="application/x-amz-json-1.1")
 
     # --- REST ---------------------------------------------------------------------------------------------
 
     async def dispatch(self, request: Request) -> Response:
         path = request.url.path
         if path.startswith(f"/{self.stage}/"):
-            path = path[len(self.stage) + 1:]
+            path = path[len(self.stage) + 1 :]
         if not path.startswith("/api/") and path != "/api":
             # The site's documents carry CloudFront's response headers policy, as deployed.
             response = self.static(path, request.method)
@@ -438,15 +515,18 @@ class Gateway(WebSocketApi):
         """SAM's generated OPTIONS method (a mock integration, no authorizer) answers with the Cors setting."""
         assert self.cors is not None
         headers = {"Access-Control-Allow-Origin": self.cors.allow_origin}
-        for name, value in (("Access-Control-Allow-Headers", self.cors.allow_headers),
-                            ("Access-Control-Allow-Methods", self.cors.allow_methods),
-                            ("Access-Control-Max-Age", self.cors.max_age)):
+        for name, value in (
+            ("Access-Control-Allow-Headers", self.cors.allow_headers),
+            ("Access-Control-Allow-Methods", self.cors.allow_methods),
+            ("Access-Control-Max-Age", self.cors.max_age),
+        ):
             if value:
                 headers[name] = value
         return Response(status_code=200, headers=headers)
 
-    async def invoke(self, request: Request, route: template.Route, path: str, params: dict[str, str],
-                     request_id: str) -> Response:
+    async def invoke(
+        self, request: Request, route: template.Route, path: str, params: dict[str, str], request_id: str
+    ) -> Response:
         extra = {"stage": self.stage, "resourcePath": route.path, "path": request.url.path, "httpMethod": request.method}
 
         def fail(kind: str, **kwargs: Any) -> Response:
@@ -491,11 +571,11 @@ class Gateway(WebSocketApi):
                 return Response(hit.body, status_code=hit.status, headers=hit.headers | cache_note)
         event = proxy_event(request, body, route, path, params, claims, self.stage, request_id)
         try:
-            result = await asyncio.wait_for(run_in_threadpool(self.runtime.invoke, route.function, event),
-                                            self.integration_timeout)
+            result = await asyncio.wait_for(
+                run_in_threadpool(self.runtime.invoke, route.function, event), self.integration_timeout
+            )
         except TimeoutError:
-            log.warning("%s: integration timed out after %ss (request %s)", route.function, self.integration_timeout,
-                        request_id)
+            log.warning("%s: integration timed out after %ss (request %s)", route.function, self.integration_timeout, request_id)
             return fail("INTEGRATION_TIMEOUT")
         except FunctionTimedOut as exc:
             log.warning("%s: %s (request %s)", route.function, exc, request_id)
@@ -518,8 +598,10 @@ class Gateway(WebSocketApi):
             # The static site (CloudFront in front of S3) only serves reads.
             return Response("<Error><Code>MethodNotAllowed</Code></Error>", status_code=403, media_type="text/xml")
         if not self.static_dir.is_dir():
-            return HTMLResponse("<!doctype html><title>Movie Library Explorer</title>"
-                                "<h1>Movie Library Explorer</h1><p>The UI is not built; the API is at /api.</p>")
+            return HTMLResponse(
+                "<!doctype html><title>Movie Library Explorer</title>"
+                "<h1>Movie Library Explorer</h1><p>The UI is not built; the API is at /api.</p>"
+            )
         try:
             candidate = (self.static_dir / path.lstrip("/")).resolve()
             found = candidate.is_file() and self.static_dir.resolve() in candidate.parents

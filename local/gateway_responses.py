@@ -22,7 +22,8 @@ from local.template import GatewayResponse
 # AWS's status, message and x-amzn-ErrorType for each response type the local gateway can produce.
 DEFAULTS: dict[str, tuple[int, str, str]] = {
     kind: (entry["status"], entry["message"], entry["errorType"])
-    for kind, entry in json.loads(Path(__file__).with_suffix(".json").read_text()).items() if not kind.startswith("_")
+    for kind, entry in json.loads(Path(__file__).with_suffix(".json").read_text()).items()
+    if not kind.startswith("_")
 }
 BUILT_IN_TEMPLATE = '{"message":$context.error.messageString}'
 _VARIABLE = re.compile(r"\$(?:\{([\w.]+)\}|(context(?:\.[A-Za-z_]\w*)+))")
@@ -63,8 +64,7 @@ def _header_value(mapping: str, request: Request | None) -> str | None:
     if request is None:
         return None
     kind, _, name = mapping.removeprefix("method.request.").partition(".")
-    source: Any = {"header": request.headers, "querystring": request.query_params,
-                   "path": request.path_params}.get(kind, {})
+    source: Any = {"header": request.headers, "querystring": request.query_params, "path": request.path_params}.get(kind, {})
     return source.get(name)
 
 
@@ -77,8 +77,16 @@ class GatewayResponses:
             return self.configured[kind]
         return self.configured.get("DEFAULT_4XX" if status < 500 else "DEFAULT_5XX")
 
-    def respond(self, kind: str, request: Request | None, request_id: str, *, message: str | None = None,
-                validation_error: str = "", extra: dict[str, str] | None = None) -> Response:
+    def respond(
+        self,
+        kind: str,
+        request: Request | None,
+        request_id: str,
+        *,
+        message: str | None = None,
+        validation_error: str = "",
+        extra: dict[str, str] | None = None,
+    ) -> Response:
         default_status, default_message, error_type = DEFAULTS[kind]
         spec = self._spec(kind, default_status)
         status = (spec.status if spec and spec.status else None) or default_status

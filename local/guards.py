@@ -45,8 +45,11 @@ class SignedOnly:
         if scope["type"] == "http":
             auth = dict(scope["headers"]).get(b"authorization", b"")
             if not auth.startswith(b"AWS4-HMAC-SHA256 "):
-                response = JSONResponse({"message": "Missing Authentication Token"}, status_code=403,
-                                        headers={"x-amzn-ErrorType": "MissingAuthenticationTokenException"})
+                response = JSONResponse(
+                    {"message": "Missing Authentication Token"},
+                    status_code=403,
+                    headers={"x-amzn-ErrorType": "MissingAuthenticationTokenException"},
+                )
                 await response(scope, receive, send)
                 return
         await self.app(scope, receive, send)

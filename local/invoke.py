@@ -23,8 +23,7 @@ def main(argv: list[str]) -> int:
         return 2
     function, event_path = argv
     if function not in template.functions():
-        print(f"No function {function!r} in template.yaml; there are: {', '.join(template.functions())}",
-              file=sys.stderr)
+        print(f"No function {function!r} in template.yaml; there are: {', '.join(template.functions())}", file=sys.stderr)
         return 2
     event = json.loads(Path(event_path).read_text())
     env = running_stack_env()

@@ -27,7 +27,8 @@ class EmbeddedPostgres:
 
             self.data_dir.parent.mkdir(parents=True, exist_ok=True)
             self._server = pgserver.get_server(  # type: ignore[attr-defined]  # pgserver does not re-export it
-                self.data_dir, cleanup_mode="delete" if self.delete_on_stop else "stop")
+                self.data_dir, cleanup_mode="delete" if self.delete_on_stop else "stop"
+            )
         return self._server.get_uri()
 
     def stop(self) -> None:

@@ -137,35 +137,58 @@ MOTO = ">=5.2.5,<5.3"
 
 FORMATTER_LOG_FORMAT = PrivateApi(
     "aws_lambda_powertools.logging.formatter.LambdaPowertoolsFormatter.log_format",
-    "aws-lambda-powertools", POWERTOOLS, _formatter_log_format,
+    "aws-lambda-powertools",
+    POWERTOOLS,
+    _formatter_log_format,
 )
 EMF_METRIC_SET = PrivateApi(
     "aws_lambda_powertools...cloudwatch.AmazonCloudWatchEMFProvider.metric_set",
-    "aws-lambda-powertools", POWERTOOLS, _emf_set("metric_set"),
+    "aws-lambda-powertools",
+    POWERTOOLS,
+    _emf_set("metric_set"),
 )
 EMF_METADATA_SET = PrivateApi(
     "aws_lambda_powertools...cloudwatch.AmazonCloudWatchEMFProvider.metadata_set",
-    "aws-lambda-powertools", POWERTOOLS, _emf_set("metadata_set"),
+    "aws-lambda-powertools",
+    POWERTOOLS,
+    _emf_set("metadata_set"),
 )
 EMF_DIMENSION_SET = PrivateApi(
     "aws_lambda_powertools...cloudwatch.AmazonCloudWatchEMFProvider.dimension_set",
-    "aws-lambda-powertools", POWERTOOLS, _emf_set("dimension_set"),
+    "aws-lambda-powertools",
+    POWERTOOLS,
+    _emf_set("dimension_set"),
 )
 LOGGER_IS_COLD_START = PrivateApi(
-    "aws_lambda_powertools.logging.logger._is_cold_start", "aws-lambda-powertools", POWERTOOLS, _logger_is_cold_start,
+    "aws_lambda_powertools.logging.logger._is_cold_start",
+    "aws-lambda-powertools",
+    POWERTOOLS,
+    _logger_is_cold_start,
 )
 STREAM_SHARD_ADD = PrivateApi("moto.dynamodb.models.table.StreamShard.add", "moto", MOTO, _stream_shard_add)
 # Reached through moto's public get_backend(); the pool's refresh_tokens is still moto's own bookkeeping.
 COGNITO_REFRESH_TOKENS = PrivateApi(
-    "moto.cognitoidp.models.CognitoIdpUserPool.refresh_tokens", "moto", MOTO, _cognito_refresh_tokens,
+    "moto.cognitoidp.models.CognitoIdpUserPool.refresh_tokens",
+    "moto",
+    MOTO,
+    _cognito_refresh_tokens,
 )
 THREAD_ASYNC_EXC = PrivateApi(
-    "ctypes.pythonapi.PyThreadState_SetAsyncExc", "python", ">=3.11,<3.14", _thread_async_exc,
+    "ctypes.pythonapi.PyThreadState_SetAsyncExc",
+    "python",
+    ">=3.11,<3.14",
+    _thread_async_exc,
 )
 
 ALL = (
-    FORMATTER_LOG_FORMAT, EMF_METRIC_SET, EMF_METADATA_SET, EMF_DIMENSION_SET, LOGGER_IS_COLD_START,
-    STREAM_SHARD_ADD, COGNITO_REFRESH_TOKENS, THREAD_ASYNC_EXC,
+    FORMATTER_LOG_FORMAT,
+    EMF_METRIC_SET,
+    EMF_METADATA_SET,
+    EMF_DIMENSION_SET,
+    LOGGER_IS_COLD_START,
+    STREAM_SHARD_ADD,
+    COGNITO_REFRESH_TOKENS,
+    THREAD_ASYNC_EXC,
 )
 
 

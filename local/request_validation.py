@@ -42,8 +42,7 @@ def _type_name(value: Any) -> str:
     if isinstance(value, int):
         return "integer"
     if isinstance(value, Decimal):
-        return "integer" if value == value.to_integral_value() and "." not in str(value) and "E" not in str(value) \
-            else "number"
+        return "integer" if value == value.to_integral_value() and "." not in str(value) and "E" not in str(value) else "number"
     if isinstance(value, str):
         return "string"
     if isinstance(value, list):
@@ -89,11 +88,12 @@ def _message(error: ValidationError) -> str:
     if keyword == "minimum":
         return f"numeric instance is lower than the required minimum (minimum: {_number(expected)}, found: {_number(instance)})"
     if keyword == "maximum":
-        return (f"numeric instance is greater than the required maximum (maximum: {_number(expected)}, "
-                f"found: {_number(instance)})")
+        return f"numeric instance is greater than the required maximum (maximum: {_number(expected)}, found: {_number(instance)})"
     if keyword == "multipleOf":
-        return (f"numeric instance is not a multiple of the required divisor (divisor: {_number(expected)}, "
-                f"found: {_number(instance)})")
+        return (
+            f"numeric instance is not a multiple of the required divisor (divisor: {_number(expected)}, "
+            f"found: {_number(instance)})"
+        )
     if keyword == "enum":
         return f"instance value ({_json(instance)}) not found in enum (possible values: {_json(expected)})"
     return error.message

@@ -102,8 +102,13 @@ def isolate_powertools() -> None:
     global _isolated
     if _isolated:
         return
-    for patched in (private_api.FORMATTER_LOG_FORMAT, private_api.EMF_METRIC_SET, private_api.EMF_METADATA_SET,
-                    private_api.EMF_DIMENSION_SET, private_api.LOGGER_IS_COLD_START):
+    for patched in (
+        private_api.FORMATTER_LOG_FORMAT,
+        private_api.EMF_METRIC_SET,
+        private_api.EMF_METADATA_SET,
+        private_api.EMF_DIMENSION_SET,
+        private_api.LOGGER_IS_COLD_START,
+    ):
         patched.check()
     from aws_lambda_powertools.logging import formatter as log_formatter
     from aws_lambda_powertools.logging import logger as log_module
@@ -183,8 +188,9 @@ class _Sandbox:
 class LambdaRuntime:
     """One warm sandbox per function: invocations of the same function run one at a time."""
 
-    def __init__(self, timeouts: dict[str, float] | None = None,
-                 handlers: dict[str, Callable[[dict, Any], Any]] | None = None) -> None:
+    def __init__(
+        self, timeouts: dict[str, float] | None = None, handlers: dict[str, Callable[[dict, Any], Any]] | None = None
+    ) -> None:
         """timeouts and handlers override the template's (tests use them to make a function slow or short)."""
         self._timeouts = dict(timeouts or {})
         self._overrides = dict(handlers or {})

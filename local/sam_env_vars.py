@@ -55,9 +55,11 @@ def build(stack_env: dict[str, str], host: str | None = None) -> tuple[dict, lis
         if value is None or name.startswith("DB_"):
             continue  # DB_* name the RDS secret in AWS; DATABASE_URL replaces them locally
         if name == "DATABASE_URL" and unreachable_database(value):
-            warnings.append("DATABASE_URL is a Unix socket (the embedded PostgreSQL), which a container cannot reach: "
-                            "functions that use the database will fail. Start `make run` with DATABASE_URL set to a "
-                            "PostgreSQL on TCP (postgresql://user:password@127.0.0.1:5432/db) to invoke them with SAM.")
+            warnings.append(
+                "DATABASE_URL is a Unix socket (the embedded PostgreSQL), which a container cannot reach: "
+                "functions that use the database will fail. Start `make run` with DATABASE_URL set to a "
+                "PostgreSQL on TCP (postgresql://user:password@127.0.0.1:5432/db) to invoke them with SAM."
+            )
             continue
         values[name] = _reachable(value, host)
     return {"Parameters": values}, warnings
@@ -76,5 +78,7 @@ def command(function: str, event: str, path: Path | None = None, host: str | Non
     path, host = path or DEFAULT_PATH, host or container_host()
     network = "--docker-network host" if host in {"127.0.0.1", "localhost"} else ""
     relative = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
-    return (f"AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing sam local invoke {function} -e {event} "
-            f"--env-vars {relative} --region {os.environ.get('AWS_DEFAULT_REGION', 'us-east-1')} {network}").rstrip()
+    return (
+        f"AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing sam local invoke {function} -e {event} "
+        f"--env-vars {relative} --region {os.environ.get('AWS_DEFAULT_REGION', 'us-east-1')} {network}"
+    ).rstrip()

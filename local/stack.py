@@ -34,9 +34,17 @@ STACK_FILE = STATE_DIR / "stack.json"
 
 
 class LocalStack:
-    def __init__(self, pg_dir: Path = STATE_DIR / "pg", port: int = 3000, host: str = "127.0.0.1",
-                 sample_library: Path | None = SAMPLE_LIBRARY, serve: bool = True, ephemeral: bool = False,
-                 allowed_origin: str | None = None, allowed_hosts: set[str] | None = None):
+    def __init__(
+        self,
+        pg_dir: Path = STATE_DIR / "pg",
+        port: int = 3000,
+        host: str = "127.0.0.1",
+        sample_library: Path | None = SAMPLE_LIBRARY,
+        serve: bool = True,
+        ephemeral: bool = False,
+        allowed_origin: str | None = None,
+        allowed_hosts: set[str] | None = None,
+    ):
         """allowed_origin: the template's AllowedOrigin parameter (CORS), e.g. where a separately served UI
         lives; allowed_hosts: Host names accepted besides the loopback ones (LOCAL_ALLOWED_HOSTS)."""
         if not browser_safety.is_loopback(host):
@@ -45,8 +53,11 @@ class LocalStack:
         self.pg = EmbeddedPostgres(pg_dir, delete_on_stop=ephemeral)
         self.port, self.host, self.serve = port, host, serve
         self.allowed_origin = allowed_origin if allowed_origin is not None else os.environ.get("LOCAL_ALLOWED_ORIGIN", "")
-        self.allowed_hosts = allowed_hosts if allowed_hosts is not None else {
-            h.strip() for h in os.environ.get("LOCAL_ALLOWED_HOSTS", "").split(",") if h.strip()}
+        self.allowed_hosts = (
+            allowed_hosts
+            if allowed_hosts is not None
+            else {h.strip() for h in os.environ.get("LOCAL_ALLOWED_HOSTS", "").split(",") if h.strip()}
+        )
         self.management_port = 0
         self.sample_library = sample_library
         self.database_url = ""
@@ -110,16 +121,38 @@ class LocalStack:
     def _start_gateway(self) -> None:
         assert self.resources is not None
         verifier = TokenVerifier(auth.cognito_jwks_url(), auth.cognito_issuer(), auth.cognito_client_id())
-        self.gateway = Gateway(LambdaRuntime(), verifier, self.ui_config(), self.resources.endpoint,
-                               refs=self.resources.refs, allowed_hosts=self.allowed_hosts | {self.host})
+        self.gateway = Gateway(
+            LambdaRuntime(),
+            verifier,
+            self.ui_config(),
+            self.resources.endpoint,
+            refs=self.resources.refs,
+            allowed_hosts=self.allowed_hosts | {self.host},
+        )
         # Both listeners share one event loop: @connections writes to sockets the public listener owns.
         self._servers = [
-            uvicorn.Server(uvicorn.Config(self.gateway.app(), host=self.host, port=self.port,
-                                          log_level="warning", ws="websockets-sansio", lifespan="off",
-                                          http=browser_safety.DeadlineProtocol,
-                                          ws_max_size=browser_safety.WS_MAX_MESSAGE)),
-            uvicorn.Server(uvicorn.Config(self.gateway.management_app(), host="127.0.0.1", port=0,
-                                          log_level="warning", lifespan="off", http=browser_safety.DeadlineProtocol)),
+            uvicorn.Server(
+                uvicorn.Config(
+                    self.gateway.app(),
+                    host=self.host,
+                    port=self.port,
+                    log_level="warning",
+                    ws="websockets-sansio",
+                    lifespan="off",
+                    http=browser_safety.DeadlineProtocol,
+                    ws_max_size=browser_safety.WS_MAX_MESSAGE,
+                )
+            ),
+            uvicorn.Server(
+                uvicorn.Config(
+                    self.gateway.management_app(),
+                    host="127.0.0.1",
+                    port=0,
+                    log_level="warning",
+                    lifespan="off",
+                    http=browser_safety.DeadlineProtocol,
+                )
+            ),
         ]
 
         async def serve() -> None:
@@ -149,8 +182,7 @@ class LocalStack:
 
     def demo_token(self) -> str:
         assert self.resources is not None
-        return aws.sign_in(self.resources.endpoint, self.resources.client_id,
-                           aws.DEMO_USER, aws.DEMO_PASSWORD)["IdToken"]
+        return aws.sign_in(self.resources.endpoint, self.resources.client_id, aws.DEMO_USER, aws.DEMO_PASSWORD)["IdToken"]
 
     def stop(self) -> None:
         if self.event_sources is not None:
@@ -215,8 +247,12 @@ def main() -> None:
     host, port = os.environ.get("HOST", "127.0.0.1"), int(os.environ.get("PORT", "3000"))
     # Checked before anything starts: a taken port is a one-line answer, not a traceback after PostgreSQL came up.
     if port_in_use(host, port):
-        print(f"make run: {host}:{port} is already in use (another make run?). Stop that, or pick another port: "
-              f"PORT={port + 1} make run", file=sys.stderr, flush=True)
+        print(
+            f"make run: {host}:{port} is already in use (another make run?). Stop that, or pick another port: "
+            f"PORT={port + 1} make run",
+            file=sys.stderr,
+            flush=True,
+        )
         sys.exit(2)
     stack = LocalStack(port=port, host=host)
     stop = threading.Event()
@@ -225,8 +261,11 @@ def main() -> None:
     try:
         stack.start()
         STACK_FILE.parent.mkdir(parents=True, exist_ok=True)  # absent when DATABASE_URL replaces the embedded server
-        STACK_FILE.write_text(json.dumps({"pid": os.getpid(), "url": stack.url,
-                                          "env": {k: os.environ[k] for k in stack_env_keys() if k in os.environ}}))
+        STACK_FILE.write_text(
+            json.dumps(
+                {"pid": os.getpid(), "url": stack.url, "env": {k: os.environ[k] for k in stack_env_keys() if k in os.environ}}
+            )
+        )
         print(_banner(stack, stack.demo_token()), flush=True)
         # A timed wait: a signal delivered to another thread does not interrupt an untimed lock wait in
         # the main thread, so Ctrl-C could go unnoticed; this way its handler runs within half a second.
@@ -250,9 +289,20 @@ def running_stack_env() -> dict[str, str] | None:
 
 def stack_env_keys() -> list[str]:
     """Every variable the local stack sets for the functions (saved for `make invoke`)."""
-    names = {"DATABASE_URL", "AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
-             "AWS_DEFAULT_REGION", "AWS_REGION", "COGNITO_USER_POOL_ID", "COGNITO_CLIENT_ID", "COGNITO_JWKS_URL",
-             "COGNITO_ISSUER", "WS_MANAGEMENT_ENDPOINT"}
+    names = {
+        "DATABASE_URL",
+        "AWS_ENDPOINT_URL",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_DEFAULT_REGION",
+        "AWS_REGION",
+        "COGNITO_USER_POOL_ID",
+        "COGNITO_CLIENT_ID",
+        "COGNITO_JWKS_URL",
+        "COGNITO_ISSUER",
+        "WS_MANAGEMENT_ENDPOINT",
+    }
     return sorted(names | template.environment_names())
 
 

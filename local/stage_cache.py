@@ -31,8 +31,14 @@ class CachedResponse:
     body: bytes
 
 
-def cache_key(method: str, path: str, setting: CacheSetting, query: dict[str, list[str]],
-              headers: dict[str, str], path_params: dict[str, str]) -> tuple:
+def cache_key(
+    method: str,
+    path: str,
+    setting: CacheSetting,
+    query: dict[str, list[str]],
+    headers: dict[str, str],
+    path_params: dict[str, str],
+) -> tuple:
     parts: list[Any] = [method, path]
     for parameter in setting.key_parameters:
         kind, _, name = parameter.removeprefix("method.request.").partition(".")

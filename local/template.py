@@ -16,11 +16,11 @@ __all__ = ["ROOT", "TEMPLATE", "CfnLoader", "function_handler", "functions", "lo
 @dataclass(frozen=True)
 class Route:
     method: str
-    path: str           # template form, e.g. /api/movies/{id}
-    function: str       # logical id
+    path: str  # template form, e.g. /api/movies/{id}
+    function: str  # logical id
     authorized: bool
     pattern: re.Pattern
-    model: str | None = None        # RequestModel the gateway validates the body against
+    model: str | None = None  # RequestModel the gateway validates the body against
     validate_body: bool = False
     body_required: bool = False
 
@@ -38,8 +38,7 @@ def _compile(path: str) -> re.Pattern:
 
 def rest_routes() -> list[Route]:
     default_auth = any(
-        api["Properties"].get("Auth", {}).get("DefaultAuthorizer")
-        for api in resources("AWS::Serverless::Api").values()
+        api["Properties"].get("Auth", {}).get("DefaultAuthorizer") for api in resources("AWS::Serverless::Api").values()
     )
     routes = []
     for name, fn in functions().items():
@@ -49,16 +48,18 @@ def rest_routes() -> list[Route]:
             props = event["Properties"]
             authorizer = props.get("Auth", {}).get("Authorizer")
             model = props.get("RequestModel") or {}
-            routes.append(Route(
-                method=props["Method"].upper(),
-                path=props["Path"],
-                function=name,
-                authorized=default_auth and authorizer != "NONE",
-                pattern=_compile(props["Path"]),
-                model=model.get("Model"),
-                validate_body=bool(model.get("ValidateBody")),
-                body_required=bool(model.get("Required")),
-            ))
+            routes.append(
+                Route(
+                    method=props["Method"].upper(),
+                    path=props["Path"],
+                    function=name,
+                    authorized=default_auth and authorizer != "NONE",
+                    pattern=_compile(props["Path"]),
+                    model=model.get("Model"),
+                    validate_body=bool(model.get("ValidateBody")),
+                    body_required=bool(model.get("Required")),
+                )
+            )
     # Literal segments beat path parameters, as in API Gateway (/api/movies/search before /{id}).
     return sorted(routes, key=lambda r: (r.path.count("{"), -len(r.path)))
 
@@ -68,6 +69,7 @@ def stage_name() -> str:
 
 
 # --- the REST API's own settings: gateway responses, models, cache, CORS ----------------------
+
 
 def rest_api() -> dict:
     """Properties of the one AWS::Serverless::Api."""
@@ -83,9 +85,9 @@ def _unquote(value: Any) -> str:
 
 @dataclass(frozen=True)
 class GatewayResponse:
-    status: int | None             # None: the response type's own default status
-    headers: dict[str, str]        # header → static value (quotes removed)
-    templates: dict[str, str]      # content type → body template
+    status: int | None  # None: the response type's own default status
+    headers: dict[str, str]  # header → static value (quotes removed)
+    templates: dict[str, str]  # content type → body template
 
 
 def gateway_responses(refs: dict[str, dict[str, str]]) -> dict[str, GatewayResponse]:
@@ -95,9 +97,11 @@ def gateway_responses(refs: dict[str, dict[str, str]]) -> dict[str, GatewayRespo
         spec = resolve(spec, refs)
         headers = (spec.get("ResponseParameters") or {}).get("Headers") or {}
         status = spec.get("StatusCode")
-        found[kind] = GatewayResponse(int(status) if status else None,
-                                      {k: _unquote(v) for k, v in headers.items()},
-                                      dict(spec.get("ResponseTemplates") or {}))
+        found[kind] = GatewayResponse(
+            int(status) if status else None,
+            {k: _unquote(v) for k, v in headers.items()},
+            dict(spec.get("ResponseTemplates") or {}),
+        )
     return found
 
 
@@ -108,7 +112,7 @@ def models() -> dict[str, dict]:
 @dataclass(frozen=True)
 class CacheSetting:
     ttl: int
-    key_parameters: tuple[str, ...]        # e.g. method.request.querystring.genre
+    key_parameters: tuple[str, ...]  # e.g. method.request.querystring.genre
     require_authorization_for_cache_control: bool
     unauthorized_strategy: str
 
@@ -138,10 +142,12 @@ def cache_settings(refs: dict[str, dict[str, str]] | None = None) -> dict[tuple[
             path = setting["ResourcePath"][1:].replace("~1", "/")  # "/~1api~1x" is /api/x
             method = setting["HttpMethod"].upper()
             settings[(method, path)] = CacheSetting(
-                int(setting["CacheTtlInSeconds"]), keys.get((method, path), ()),
+                int(setting["CacheTtlInSeconds"]),
+                keys.get((method, path), ()),
                 # Defaults API Gateway applies (CloudFormation's MethodSetting cannot change them).
                 str(setting.get("RequireAuthorizationForCacheControl", True)).lower() == "true",
-                str(setting.get("UnauthorizedCacheControlHeaderStrategy", "SUCCEED_WITH_RESPONSE_HEADER")))
+                str(setting.get("UnauthorizedCacheControlHeaderStrategy", "SUCCEED_WITH_RESPONSE_HEADER")),
+            )
     return settings
 
 
@@ -161,8 +167,12 @@ def rest_cors(refs: dict[str, dict[str, str]]) -> Cors | None:
     if isinstance(cors, str):
         cors = {"AllowOrigin": cors}
     cors = resolve(cors, refs)
-    return Cors(_unquote(cors.get("AllowOrigin", "'*'")), _unquote(cors.get("AllowHeaders", "")),
-                _unquote(cors.get("AllowMethods", "")), _unquote(cors.get("MaxAge", "")))
+    return Cors(
+        _unquote(cors.get("AllowOrigin", "'*'")),
+        _unquote(cors.get("AllowHeaders", "")),
+        _unquote(cors.get("AllowMethods", "")),
+        _unquote(cors.get("MaxAge", "")),
+    )
 
 
 def function_timeout(logical_id: str) -> float:
@@ -180,11 +190,12 @@ def throttle_limits(refs: dict[str, dict[str, str]] | None = None) -> tuple[floa
 
 # --- event sources and the WebSocket API ---------------------------------------------------
 
+
 @dataclass(frozen=True)
 class EventSource:
     function: str
-    kind: str            # "SQS" or "DynamoDB"
-    resource: str        # logical id of the queue or table
+    kind: str  # "SQS" or "DynamoDB"
+    resource: str  # logical id of the queue or table
     batch_size: int
     report_failures: bool
     filters: tuple[dict, ...] = ()
@@ -214,8 +225,16 @@ def event_sources() -> list[EventSource]:
             else:
                 continue
             filters = tuple(json.loads(f["Pattern"]) for f in props.get("FilterCriteria", {}).get("Filters", []))
-            found.append(EventSource(name, event["Type"], target, int(props.get("BatchSize", 10)),
-                                     "ReportBatchItemFailures" in props.get("FunctionResponseTypes", []), filters))
+            found.append(
+                EventSource(
+                    name,
+                    event["Type"],
+                    target,
+                    int(props.get("BatchSize", 10)),
+                    "ReportBatchItemFailures" in props.get("FunctionResponseTypes", []),
+                    filters,
+                )
+            )
     return found
 
 
@@ -231,9 +250,9 @@ def _function_of_uri(uri: Any) -> str:
 class WebSocketRoute:
     key: str
     function: str
-    authorizer: str | None      # function of the REQUEST authorizer, for $connect
+    authorizer: str | None  # function of the REQUEST authorizer, for $connect
     identity_query: str | None  # query parameter the authorizer needs
-    two_way: bool               # has a route response: the function's body goes back to the client
+    two_way: bool  # has a route response: the function's body goes back to the client
 
 
 def websocket_routes() -> dict[str, WebSocketRoute]:
@@ -253,20 +272,24 @@ def websocket_routes() -> dict[str, WebSocketRoute]:
             source = auth["IdentitySource"][0]
             identity = source.rsplit(".", 1)[-1] if ".querystring." in source else None
         routes[props["RouteKey"]] = WebSocketRoute(
-            props["RouteKey"], _function_of_uri(integration["Properties"]["IntegrationUri"]),
-            authorizer, identity, logical_id in responses)
+            props["RouteKey"],
+            _function_of_uri(integration["Properties"]["IntegrationUri"]),
+            authorizer,
+            identity,
+            logical_id in responses,
+        )
     return routes
 
 
 # --- resolving references for the local stand-ins ------------------------------------------
+
 
 def parameter_value(name: str) -> str:
     """A template parameter as the local stack deploys it: its Default, unless LOCAL_PARAMETER_OVERRIDES
     ("Name=value Other=value", like sam deploy --parameter-overrides) sets it."""
     import shlex
 
-    overrides = dict(item.split("=", 1) for item in shlex.split(os.environ.get("LOCAL_PARAMETER_OVERRIDES", ""))
-                     if "=" in item)
+    overrides = dict(item.split("=", 1) for item in shlex.split(os.environ.get("LOCAL_PARAMETER_OVERRIDES", "")) if "=" in item)
     return overrides.get(name, str(load()["Parameters"][name].get("Default", "")))
 
 
@@ -279,8 +302,13 @@ def resolve(value: Any, refs: dict[str, dict[str, str]]) -> Any:
             name = value["Ref"]
             if name in refs:
                 return refs[name]["Ref"]
-            pseudo = {"AWS::Region": os.environ.get("AWS_DEFAULT_REGION", "us-east-1"), "AWS::AccountId": "000000000000",
-                      "AWS::StackName": "movie-library-local", "AWS::Partition": "aws", "AWS::URLSuffix": "amazonaws.com"}
+            pseudo = {
+                "AWS::Region": os.environ.get("AWS_DEFAULT_REGION", "us-east-1"),
+                "AWS::AccountId": "000000000000",
+                "AWS::StackName": "movie-library-local",
+                "AWS::Partition": "aws",
+                "AWS::URLSuffix": "amazonaws.com",
+            }
             if name in pseudo:
                 return pseudo[name]
             return parameter_value(name)
@@ -291,12 +319,14 @@ def resolve(value: Any, refs: dict[str, dict[str, str]]) -> Any:
             condition, when_true, when_false = value["Fn::If"]
             return resolve(when_true if condition_holds(condition, refs) else when_false, refs)
         if "Fn::Sub" in value:
+
             def sub(match: re.Match) -> str:
                 token = match.group(1)
                 if "." in token:
                     name, attr = token.split(".", 1)
                     return refs[name][attr]
                 return str(resolve({"Ref": token}, refs))
+
             return re.sub(r"\$\{([\w:.]+)\}", sub, value["Fn::Sub"])
         resolved = {k: resolve(v, refs) for k, v in value.items()}
         return {k: v for k, v in resolved.items() if v is not None or value[k] is None}  # AWS::NoValue drops the key
@@ -307,6 +337,7 @@ def resolve(value: Any, refs: dict[str, dict[str, str]]) -> Any:
 
 def condition_holds(name: str, refs: dict[str, dict[str, str]]) -> bool:
     """Evaluate one of the template's Conditions with the parameters' defaults."""
+
     def evaluate(node: Any) -> Any:
         if isinstance(node, dict) and "Condition" in node:
             return condition_holds(node["Condition"], refs)

@@ -41,8 +41,15 @@ TESTS = Path(__file__).resolve().parent
 LAYERS = ("unit", "integration", "e2e")
 # emulator/: local/'s own parts (the private-API canaries) checked without starting the stack; docs/: what
 # the README must say (wording, kept apart from behaviour tests; the cost table needs the SAM transform).
-_LAYER_OF_FOLDER = {"unit": "unit", "integration": "integration", "infra": "integration", "client": "integration",
-                    "emulator": "integration", "docs": "integration", "e2e": "e2e"}
+_LAYER_OF_FOLDER = {
+    "unit": "unit",
+    "integration": "integration",
+    "infra": "integration",
+    "client": "integration",
+    "emulator": "integration",
+    "docs": "integration",
+    "e2e": "e2e",
+}
 
 
 # Fixtures that start servers or databases: a test that uses one is not a unit test.
@@ -81,11 +88,12 @@ def stack() -> Iterator[LocalStack]:
     # The whole session adds as one user, more than the per-user limits allow in a minute or a day: the
     # tests of those limits set their own (ADDS_PER_USER_PER_*, read per call). Likewise the demo user's sockets
     # across the session's pages (SOCKETS_PER_USER: tests/e2e/test_socket_cap.py sets its own).
-    os.environ.setdefault("LOCAL_PARAMETER_OVERRIDES", "DashboardCache=true AddsPerUserPerMinute=1000000 "
-                          "AddsPerUserPerDay=1000000 SocketsPerUser=1000")
+    os.environ.setdefault(
+        "LOCAL_PARAMETER_OVERRIDES",
+        "DashboardCache=true AddsPerUserPerMinute=1000000 AddsPerUserPerDay=1000000 SocketsPerUser=1000",
+    )
     reap_orphans(ROOT / ".local" / "test")  # servers of earlier runs that were killed before their teardown
-    local = LocalStack(pg_dir=ROOT / ".local" / "test" / f"pg-{os.getpid()}", port=0,
-                       sample_library=None, ephemeral=True)
+    local = LocalStack(pg_dir=ROOT / ".local" / "test" / f"pg-{os.getpid()}", port=0, sample_library=None, ephemeral=True)
     try:
         local.start()
         yield local

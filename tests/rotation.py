@@ -28,10 +28,16 @@ def secret_login(stack, db: psycopg2.extensions.connection, role: str) -> Iterat
     with db.cursor() as cur:
         cur.execute("SELECT pg_reload_conf()")
     arn = boto3.client("secretsmanager").create_secret(
-        Name=f"rds!db-{uuid.uuid4()}", SecretString=json.dumps({"username": role, "password": "first-Pass-1"}))["ARN"]
+        Name=f"rds!db-{uuid.uuid4()}", SecretString=json.dumps({"username": role, "password": "first-Pass-1"})
+    )["ARN"]
     dsn = psycopg2.extensions.parse_dsn(stack.database_url)
-    env = {"DB_SECRET_ARN": arn, "DB_HOST": dsn.get("host", "localhost"), "DB_PORT": dsn.get("port", "5432"),
-           "DB_NAME": dsn["dbname"], "DB_SSLMODE": "disable"}
+    env = {
+        "DB_SECRET_ARN": arn,
+        "DB_HOST": dsn.get("host", "localhost"),
+        "DB_PORT": dsn.get("port", "5432"),
+        "DB_NAME": dsn["dbname"],
+        "DB_SSLMODE": "disable",
+    }
     try:
         yield arn, env
     finally:
@@ -48,11 +54,14 @@ def rotate(db: psycopg2.extensions.connection, arn: str, role: str, password: st
     with db.cursor() as cur:
         cur.execute(f"ALTER ROLE {role} PASSWORD %s", (password,))
     boto3.client("secretsmanager").put_secret_value(
-        SecretId=arn, SecretString=json.dumps({"username": role, "password": password}))
+        SecretId=arn, SecretString=json.dumps({"username": role, "password": password})
+    )
 
 
 def drop_connections(db: psycopg2.extensions.connection, role: str, application: str | None = None) -> int:
     with db.cursor() as cur:
-        cur.execute("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE usename = %s"
-                    " OR application_name = %s", (role, application))
+        cur.execute(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE usename = %s OR application_name = %s",
+            (role, application),
+        )
         return cur.fetchone()[0]

@@ -40,13 +40,15 @@ def register(app: APIGatewayRestResolver) -> None:
 
     @app.exception_handler(corrections.PreconditionRequired)  # type: ignore[untyped-decorator]
     def precondition_required(exc: corrections.PreconditionRequired) -> Response[str]:
-        return _json(428, _error("PRECONDITION_REQUIRED", exc.message,
-                                 details=[{"field": "If-Match", "message": "is required"}]))
+        return _json(428, _error("PRECONDITION_REQUIRED", exc.message, details=[{"field": "If-Match", "message": "is required"}]))
 
     @app.exception_handler(corrections.StaleVersion)  # type: ignore[untyped-decorator]
     def stale(exc: corrections.StaleVersion) -> Response[str]:
-        return _json(412, _error("PRECONDITION_FAILED", exc.message, movie=exc.current),
-                     {"ETag": corrections.etag(exc.current["id"], exc.version)})
+        return _json(
+            412,
+            _error("PRECONDITION_FAILED", exc.message, movie=exc.current),
+            {"ETag": corrections.etag(exc.current["id"], exc.version)},
+        )
 
     @app.exception_handler(corrections.DuplicateMovie)  # type: ignore[untyped-decorator]
     def duplicate(exc: corrections.DuplicateMovie) -> Response[str]:
@@ -76,8 +78,10 @@ def if_match(headers: Any) -> str | None:
     value: str | None = headers.get("If-Match")
     limit = int(openapi.document()["components"]["parameters"]["ifMatch"]["schema"]["maxLength"])
     if value is not None and len(value) > limit:
-        raise ValidationError(f"Invalid header 'If-Match': at most {limit} characters; send the movie's ETag.",
-                              [{"field": "If-Match", "message": f"must be at most {limit} characters"}])
+        raise ValidationError(
+            f"Invalid header 'If-Match': at most {limit} characters; send the movie's ETag.",
+            [{"field": "If-Match", "message": f"must be at most {limit} characters"}],
+        )
     return value
 
 
@@ -92,11 +96,14 @@ def edit_body(body: str | None, is_base64: bool) -> dict[str, Any]:
     try:
         changes = openapi.parse_body("editMovie", text)
     except RecursionError as exc:
-        raise ValidationError("The request body is nested too deeply; send a flat JSON object.",
-                              [{"field": "body", "message": "nested too deeply"}]) from exc
+        raise ValidationError(
+            "The request body is nested too deeply; send a flat JSON object.", [{"field": "body", "message": "nested too deeply"}]
+        ) from exc
     if not changes:
-        raise ValidationError("Nothing to change: send any of title, genre, rating (null removes it), year.",
-                              [{"field": "body", "message": "names no field to change"}])
+        raise ValidationError(
+            "Nothing to change: send any of title, genre, rating (null removes it), year.",
+            [{"field": "body", "message": "names no field to change"}],
+        )
     return changes
 
 
@@ -125,5 +132,8 @@ def history_page(who: Actor, raw_id: str, query: dict[str, Any]) -> dict[str, An
             raise cursors.invalid()
     entries, more = corrections.history(who, the_id, limit, before)
     next_cursor = cursors.encode({"k": "history", "t": "", "p": int(entries[-1]["id"])}) if more and entries else None
-    return {"movieId": the_id, "entries": entries,
-            "pagination": {"limit": limit, "nextCursor": next_cursor, "hasMore": bool(more)}}
+    return {
+        "movieId": the_id,
+        "entries": entries,
+        "pagination": {"limit": limit, "nextCursor": next_cursor, "hasMore": bool(more)},
+    }

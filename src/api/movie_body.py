@@ -20,8 +20,9 @@ def parse_new_movie(body: str | None) -> NewMovie:
     try:
         return movie_rules.new_movie(openapi.parse_body("addMovie", body))
     except RecursionError as exc:  # e.g. [[[[…]]]] thousands deep: no movie looks like that
-        raise ValidationError("The request body is nested too deeply; send a flat JSON object.",
-                              [{"field": "body", "message": "nested too deeply"}]) from exc
+        raise ValidationError(
+            "The request body is nested too deeply; send a flat JSON object.", [{"field": "body", "message": "nested too deeply"}]
+        ) from exc
 
 
 def body_text(body: str | None, is_base64: bool) -> str | None:
@@ -34,5 +35,6 @@ def body_text(body: str | None, is_base64: bool) -> str | None:
             raise PayloadTooLarge(f"The request body is larger than {MAX_BODY_BYTES // 1024} KB.")
         return raw.decode("utf-8")
     except (binascii.Error, UnicodeDecodeError) as exc:
-        raise ValidationError("The request body is not UTF-8 text; send a JSON object.",
-                              [{"field": "body", "message": "not UTF-8 text"}]) from exc
+        raise ValidationError(
+            "The request body is not UTF-8 text; send a JSON object.", [{"field": "body", "message": "not UTF-8 text"}]
+        ) from exc

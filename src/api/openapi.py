@@ -128,8 +128,15 @@ def _step_problem(step: Any) -> str:
     return f"must be a multiple of {step}"
 
 
-_TYPE_WORDS = {"integer": "an integer", "number": "a number", "string": "a string", "object": "an object",
-               "array": "an array", "boolean": "true or false", "null": "null"}
+_TYPE_WORDS = {
+    "integer": "an integer",
+    "number": "a number",
+    "string": "a string",
+    "object": "an object",
+    "array": "an array",
+    "boolean": "true or false",
+    "null": "null",
+}
 
 
 def _validated(value: Any, schema: dict[str, Any], where: str, name: str) -> Any:
@@ -183,25 +190,23 @@ def _reject_constant(name: str) -> Any:
 def parse_body(operation_id: str, raw: str | None) -> dict[str, Any]:
     """Parse a JSON body and validate it against the operation's schema, naming every bad field."""
     if not raw or not raw.strip():
-        raise ValidationError("The request body is empty; send a JSON object.",
-                              [{"field": "body", "message": "required"}])
+        raise ValidationError("The request body is empty; send a JSON object.", [{"field": "body", "message": "required"}])
     try:
         data = json.loads(raw, parse_float=Decimal, parse_constant=_reject_constant)
     except ValueError as exc:
-        raise ValidationError(f"The request body is not valid JSON: {exc}.",
-                              [{"field": "body", "message": "invalid JSON"}]) from exc
+        raise ValidationError(
+            f"The request body is not valid JSON: {exc}.", [{"field": "body", "message": "invalid JSON"}]
+        ) from exc
     content = _operation(operation_id)["requestBody"]["content"]["application/json"]["schema"]
     schema = _resolve(content)
     if not isinstance(data, dict):
-        raise ValidationError("The request body must be a JSON object.",
-                              [{"field": "body", "message": "not an object"}])
+        raise ValidationError("The request body must be a JSON object.", [{"field": "body", "message": "not an object"}])
     details: list[FieldProblem] = []
     for error in sorted(Validator(schema).iter_errors(data), key=lambda e: list(e.path)):
         if error.validator == "required":
             details += [{"field": f, "message": "is required"} for f in schema["required"] if f not in data]
         elif error.validator == "additionalProperties":
-            details += [{"field": f, "message": "is not a known field"}
-                        for f in data if f not in schema["properties"]]
+            details += [{"field": f, "message": "is not a known field"} for f in data if f not in schema["properties"]]
         else:
             details.append({"field": ".".join(str(p) for p in error.path) or "body", "message": _problem(error)})
     unique = list({(d["field"], d["message"]): d for d in details}.values())

@@ -20,9 +20,12 @@ def _json(status: int, body: dict[str, Any]) -> Response[str]:
 
 
 def resolver() -> APIGatewayRestResolver:
-    cors = CORSConfig(allow_origin=current().allowed_origin,
-                      allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "If-Match"],
-                      expose_headers=["ETag", "Retry-After"], max_age=600)
+    cors = CORSConfig(
+        allow_origin=current().allowed_origin,
+        allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "If-Match"],
+        expose_headers=["ETag", "Retry-After"],
+        max_age=600,
+    )
     app = APIGatewayRestResolver(cors=cors)
     register(app)
     return app

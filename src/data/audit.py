@@ -19,29 +19,48 @@ class Actor:
     librarian: bool
 
 
-def record(cur: Cursor, movie_id: str, action: str, actor: Actor, before: dict[str, Any],
-           after: dict[str, Any] | None, request_id: str | None = None, suppressed: bool = False) -> int:
+def record(
+    cur: Cursor,
+    movie_id: str,
+    action: str,
+    actor: Actor,
+    before: dict[str, Any],
+    after: dict[str, Any] | None,
+    request_id: str | None = None,
+    suppressed: bool = False,
+) -> int:
     cur.execute(
         "INSERT INTO movie_audit (movie_id, action, actor, actor_email, librarian, before, after, request_id,"
         " suppressed) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id",
-        (movie_id, action, actor.sub, actor.email, actor.librarian, json.dumps(before),
-         json.dumps(after) if after is not None else None, request_id, suppressed),
+        (
+            movie_id,
+            action,
+            actor.sub,
+            actor.email,
+            actor.librarian,
+            json.dumps(before),
+            json.dumps(after) if after is not None else None,
+            request_id,
+            suppressed,
+        ),
     )
     return int(one_row(cur)[0])
 
 
 def deleted_by_request(cur: Cursor, request_id: str) -> dict[str, Any] | None:
     """The movie an add request created, if a correction deleted it since (its tombstone)."""
-    cur.execute("SELECT before FROM movie_audit WHERE request_id = %s AND action = 'delete' ORDER BY id LIMIT 1",
-                (request_id,))
+    cur.execute("SELECT before FROM movie_audit WHERE request_id = %s AND action = 'delete' ORDER BY id LIMIT 1", (request_id,))
     row = cur.fetchone()
     return dict(row[0]) if row else None
 
 
 def adder(cur: Cursor, movie_id: str) -> tuple[bool, str | None] | None:
     """For a movie that no longer exists: (it was API-added, its adder) from its delete's audit row."""
-    cur.execute("SELECT request_id, before->>'addedBy' FROM movie_audit WHERE movie_id = %s AND action = 'delete'"
-                " ORDER BY id DESC LIMIT 1", (movie_id,))
+    cur.execute(
+        "SELECT request_id, before->>'addedBy' FROM movie_audit WHERE movie_id = %s AND action = 'delete'"
+        " ORDER BY id DESC LIMIT 1",
+        (movie_id,),
+    )
     row = cur.fetchone()
     return (row[0] is not None, row[1]) if row else None
 
@@ -55,9 +74,15 @@ def history(cur: Cursor, movie_id: str, before_id: int | None, limit: int) -> li
         {"movie": movie_id, "before": before_id, "limit": limit},
     )
     return [
-        {"id": str(r[0]), "action": r[1], "actor": {"sub": r[2], "email": r[3], "librarian": r[4]},
-         "at": r[5].isoformat(), "before": _public(r[6]), "after": _public(r[7]) if r[7] is not None else None,
-         "suppressed": r[8]}
+        {
+            "id": str(r[0]),
+            "action": r[1],
+            "actor": {"sub": r[2], "email": r[3], "librarian": r[4]},
+            "at": r[5].isoformat(),
+            "before": _public(r[6]),
+            "after": _public(r[7]) if r[7] is not None else None,
+            "suppressed": r[8],
+        }
         for r in cur.fetchall()
     ]
 
@@ -85,6 +110,16 @@ def suppress(cur: Cursor, movie: dict[str, Any], actor: Actor, files: list[dict[
         cur.execute(
             "INSERT INTO movie_suppressions (movie_id, source, file_id, modified, path, title_key, genre_key,"
             " rating, year, suppressed_by) VALUES (%s, %s, %s, %s, %s, movie_key(%s), movie_key(%s), %s, %s, %s)",
-            (movie["id"], file.get("source"), file.get("fileId"), file.get("modified"), file.get("path"),
-             movie["title"], movie["genre"], movie["rating"], movie["year"], actor.sub),
+            (
+                movie["id"],
+                file.get("source"),
+                file.get("fileId"),
+                file.get("modified"),
+                file.get("path"),
+                movie["title"],
+                movie["genre"],
+                movie["rating"],
+                movie["year"],
+                actor.sub,
+            ),
         )

@@ -11,8 +11,7 @@ if TYPE_CHECKING:
 
 from settings import DEFAULT_SECRET_CACHE_SECONDS, current
 
-__all__ = ["DEFAULT_SECRET_CACHE_SECONDS", "database_dsn", "forget_secrets", "read_secret", "region",
-           "secret_cache_seconds"]
+__all__ = ["DEFAULT_SECRET_CACHE_SECONDS", "database_dsn", "forget_secrets", "read_secret", "region", "secret_cache_seconds"]
 
 
 def region() -> str:

@@ -17,12 +17,15 @@ def _table() -> Any:
     return table(current().need("connections_table"))
 
 
-def save(connection_id: str, user_sub: str, connected_at: int, expires_at: int,
-         token_expires_at: int | None = None) -> None:
+def save(connection_id: str, user_sub: str, connected_at: int, expires_at: int, token_expires_at: int | None = None) -> None:
     """Remember an open socket until expires_at (the table's TTL), and when the token that opened it expires
     (the notifier stops there)."""
-    item: dict[str, str | int] = {"connectionId": connection_id, "userSub": user_sub, "connectedAt": connected_at,
-                                  "expiresAt": expires_at}
+    item: dict[str, str | int] = {
+        "connectionId": connection_id,
+        "userSub": user_sub,
+        "connectedAt": connected_at,
+        "expiresAt": expires_at,
+    }
     if token_expires_at is not None:
         item["tokenExpiresAt"] = token_expires_at
     _table().put_item(Item=item)

@@ -35,8 +35,9 @@ def iam_dsn() -> str:
     settings = current()
     host, port, user = settings.need("db_host"), settings.db_port, settings.need("db_iam_user")
     token = _rds().generate_db_auth_token(DBHostname=host, Port=port, DBUsername=user, Region=config.region())
-    return make_dsn(host=host, port=port, dbname=settings.db_name, user=user, password=token,
-                    sslmode="verify-full", sslrootcert=ca_bundle())
+    return make_dsn(
+        host=host, port=port, dbname=settings.db_name, user=user, password=token, sslmode="verify-full", sslrootcert=ca_bundle()
+    )
 
 
 def dsn() -> str:

@@ -9,19 +9,37 @@ from psycopg2 import sql
 
 from data.db import Cursor
 
-COUNTS = ("files_seen", "files_downloaded", "movies_new", "movies_present", "quarantined", "failed", "deleted_seen",
-          "removed", "replaced", "held")
+COUNTS = (
+    "files_seen",
+    "files_downloaded",
+    "movies_new",
+    "movies_present",
+    "quarantined",
+    "failed",
+    "deleted_seen",
+    "removed",
+    "replaced",
+    "held",
+)
 _RUN_COLUMNS = sql.SQL(", ").join(
     sql.Identifier(c) for c in ("id", "source", "mode", "status", "phase", "started_at", "finished_at", "error", *COUNTS)
 )
+
 
 def _run(row: tuple[Any, ...]) -> dict[str, Any]:
     (run_id, source, mode, status, phase, started, finished, error, *counts) = row
     seconds = (finished - started).total_seconds() if finished else None
     return {
-        "id": str(run_id), "source": source, "mode": mode, "state": status, "phase": phase,
-        "startedAt": _iso(started), "finishedAt": _iso(finished), "seconds": round(seconds, 3) if seconds else seconds,
-        "error": error, "counts": {_camel(c): n for c, n in zip(COUNTS, counts, strict=True)},
+        "id": str(run_id),
+        "source": source,
+        "mode": mode,
+        "state": status,
+        "phase": phase,
+        "startedAt": _iso(started),
+        "finishedAt": _iso(finished),
+        "seconds": round(seconds, 3) if seconds else seconds,
+        "error": error,
+        "counts": {_camel(c): n for c, n in zip(COUNTS, counts, strict=True)},
     }
 
 

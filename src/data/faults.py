@@ -9,9 +9,16 @@ from domain.errors import Unavailable
 # as admin shutdown or a statement timeout (57), system errors (58); plus lock_not_available.
 _TRANSIENT_SQLSTATE_CLASSES = ("08", "40", "53", "57", "58")
 _TRANSIENT_SQLSTATES = ("55P03", "55006")
-_TRANSIENT_AWS_CODES = ("ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded",
-                        "InternalServerError", "InternalFailure", "ServiceUnavailable",
-                        "TransactionConflictException", "RequestTimeout")
+_TRANSIENT_AWS_CODES = (
+    "ProvisionedThroughputExceededException",
+    "ThrottlingException",
+    "RequestLimitExceeded",
+    "InternalServerError",
+    "InternalFailure",
+    "ServiceUnavailable",
+    "TransactionConflictException",
+    "RequestTimeout",
+)
 
 
 def is_transient(exc: BaseException) -> bool:

@@ -24,10 +24,14 @@ def enabled() -> bool:
 
 def announce(changes: list[dict[str, Any]], at: str) -> None:
     """One item per announcement: `changes` as [{"action", "movieId"?}]."""
-    table(current().need("library_events_table")).put_item(Item={
-        "changeId": str(uuid.uuid4()), "changes": json.dumps(changes), "at": at,
-        "expiresAt": int(time.time()) + TTL_SECONDS,
-    })
+    table(current().need("library_events_table")).put_item(
+        Item={
+            "changeId": str(uuid.uuid4()),
+            "changes": json.dumps(changes),
+            "at": at,
+            "expiresAt": int(time.time()) + TTL_SECONDS,
+        }
+    )
 
 
 def is_library_event(keys: Any) -> bool:

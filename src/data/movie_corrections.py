@@ -38,8 +38,9 @@ def read(cur: Cursor, movie_id: str) -> StoredMovie | None:
 
 
 def _select(cur: Cursor, movie_id: str, locking: sql.Composable) -> StoredMovie | None:
-    cur.execute(sql.SQL("SELECT {}, version, request_id, added_by FROM movies WHERE id = %s{}")
-                .format(COLUMNS, locking), (movie_id,))
+    cur.execute(
+        sql.SQL("SELECT {}, version, request_id, added_by FROM movies WHERE id = %s{}").format(COLUMNS, locking), (movie_id,)
+    )
     row = cur.fetchone()
     if row is None:
         return None
@@ -65,12 +66,12 @@ def update(cur: Cursor, movie_id: str, changes: dict[str, Any]) -> tuple[dict[st
     """Apply the changes and raise the version. Returns (the movie, its new version). A unique
     violation (an equal movie committed meanwhile) propagates for the caller to report."""
     assignments = sql.SQL(", ").join(
-        sql.SQL("{} = {}").format(sql.Identifier(field), sql.Placeholder(field))
-        for field in _EDITABLE if field in changes
+        sql.SQL("{} = {}").format(sql.Identifier(field), sql.Placeholder(field)) for field in _EDITABLE if field in changes
     )
     cur.execute(
-        sql.SQL("UPDATE movies SET {}, version = version + 1, updated_at = now() WHERE id = %(id)s"
-                " RETURNING {}, version").format(assignments, COLUMNS),
+        sql.SQL("UPDATE movies SET {}, version = version + 1, updated_at = now() WHERE id = %(id)s RETURNING {}, version").format(
+            assignments, COLUMNS
+        ),
         {**changes, "id": movie_id},
     )
     row = one_row(cur)

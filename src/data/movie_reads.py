@@ -51,14 +51,10 @@ _MIN_YEAR, _MAX_YEAR = Decimal(contract.MIN_YEAR), Decimal(contract.MAX_YEAR)
 
 # The whitelist of orders (the API's sort and order values); nothing a client sends reaches the SQL.
 SORT_KEYS: dict[tuple[str, str], SortKey] = {
-    ("rating", "desc"): SortKey(sql.SQL("(-coalesce(rating, -1))"), False, _rating(-1, 1),
-                                -_MAX_RATING, Decimal(1)),
-    ("rating", "asc"): SortKey(sql.SQL("(coalesce(rating, 11))"), False, _rating(1, 11),
-                               _MIN_RATING, Decimal(11)),
-    ("year", "desc"): SortKey(sql.SQL("(-coalesce(year, -1))"), True, _year(-1, 1),
-                              -_MAX_YEAR, Decimal(1)),
-    ("year", "asc"): SortKey(sql.SQL("(coalesce(year, 9999))"), True, _year(1, 9999),
-                             _MIN_YEAR, Decimal(9999)),
+    ("rating", "desc"): SortKey(sql.SQL("(-coalesce(rating, -1))"), False, _rating(-1, 1), -_MAX_RATING, Decimal(1)),
+    ("rating", "asc"): SortKey(sql.SQL("(coalesce(rating, 11))"), False, _rating(1, 11), _MIN_RATING, Decimal(11)),
+    ("year", "desc"): SortKey(sql.SQL("(-coalesce(year, -1))"), True, _year(-1, 1), -_MAX_YEAR, Decimal(1)),
+    ("year", "asc"): SortKey(sql.SQL("(coalesce(year, 9999))"), True, _year(1, 9999), _MIN_YEAR, Decimal(9999)),
 }
 RANK = SORT_KEYS[("rating", "desc")]  # the ranking (top rated, the filter's default); index movies_rank
 
@@ -75,13 +71,19 @@ def _ordering(sort: str, order: str) -> tuple[sql.Composable, sql.Composable]:
     key = sort_key(sort, order)
     if key is None:
         direction, beyond = (sql.SQL("ASC"), sql.SQL(">")) if order == "asc" else (sql.SQL("DESC"), sql.SQL("<"))
-        return (sql.SQL("title {d}, id {d}").format(d=direction),
-                sql.SQL("(%(after_title)s::text IS NULL OR (title, id) {beyond} (%(after_title)s::text, %(after_id)s::uuid))")
-                .format(beyond=beyond))
-    return (sql.SQL("{key}, title, id").format(key=key.expression),
-            sql.SQL("(%(after_title)s::text IS NULL OR ({key}, title, id) > "
-                    "(%(after_key)s::{type}, %(after_title)s::text, %(after_id)s::uuid))")
-            .format(key=key.expression, type=key.type))
+        return (
+            sql.SQL("title {d}, id {d}").format(d=direction),
+            sql.SQL("(%(after_title)s::text IS NULL OR (title, id) {beyond} (%(after_title)s::text, %(after_id)s::uuid))").format(
+                beyond=beyond
+            ),
+        )
+    return (
+        sql.SQL("{key}, title, id").format(key=key.expression),
+        sql.SQL(
+            "(%(after_title)s::text IS NULL OR ({key}, title, id) > "
+            "(%(after_key)s::{type}, %(after_title)s::text, %(after_id)s::uuid))"
+        ).format(key=key.expression, type=key.type),
+    )
 
 
 def _after_params(after: tuple[str | None, str, str] | None) -> dict[str, Any]:
@@ -120,8 +122,9 @@ def dashboard_stats(cur: Cursor, top_genres: int, latest_years: int) -> dict[str
     """The dashboard from the aggregate tables (migration 0006): small reads, never a scan of movies."""
     cur.execute("SELECT total, rated, round(rating_sum / nullif(rated, 0), 1) FROM movie_stats")
     total, rated, average = one_row(cur)
-    cur.execute("SELECT display, movies FROM genre_stats WHERE movies > 0 ORDER BY movies DESC, genre_key LIMIT %s",
-                (top_genres,))
+    cur.execute(
+        "SELECT display, movies FROM genre_stats WHERE movies > 0 ORDER BY movies DESC, genre_key LIMIT %s", (top_genres,)
+    )
     genres = [{"genre": g, "count": n} for g, n in cur.fetchall()]
     cur.execute("SELECT year, movies FROM year_stats WHERE movies > 0 ORDER BY year")
     years = [{"year": y, "count": n} for y, n in cur.fetchall()]
@@ -156,8 +159,9 @@ def get_movie(cur: Cursor, movie_id: str) -> dict[str, Any] | None:
 
 def search_query(sort: str, order: str) -> sql.Composed:
     order_by, after = _ordering(sort, order)
-    return sql.SQL("SELECT {columns} FROM movies WHERE title ILIKE %(pattern)s AND {after}"
-                   " ORDER BY {order_by} LIMIT %(limit)s").format(columns=COLUMNS, after=after, order_by=order_by)
+    return sql.SQL(
+        "SELECT {columns} FROM movies WHERE title ILIKE %(pattern)s AND {after} ORDER BY {order_by} LIMIT %(limit)s"
+    ).format(columns=COLUMNS, after=after, order_by=order_by)
 
 
 def search_by_title(
@@ -175,8 +179,9 @@ def search_by_title(
 
 def filter_query(sort: str, order: str) -> sql.Composed:
     order_by, after = _ordering(sort, order)
-    return sql.SQL("SELECT {columns} FROM movies WHERE {where} AND {after} ORDER BY {order_by} LIMIT %(limit)s") \
-        .format(columns=COLUMNS, where=_FILTER_WHERE, after=after, order_by=order_by)
+    return sql.SQL("SELECT {columns} FROM movies WHERE {where} AND {after} ORDER BY {order_by} LIMIT %(limit)s").format(
+        columns=COLUMNS, where=_FILTER_WHERE, after=after, order_by=order_by
+    )
 
 
 def filter_movies(
@@ -189,8 +194,10 @@ def filter_movies(
     sort: str = "rating",
     order: str = "desc",
 ) -> list[dict[str, Any]]:
-    cur.execute(filter_query(sort, order), {"genres": genre_keys, "min_rating": min_rating, "year": year,
-                                            "limit": limit, **_after_params(after)})
+    cur.execute(
+        filter_query(sort, order),
+        {"genres": genre_keys, "min_rating": min_rating, "year": year, "limit": limit, **_after_params(after)},
+    )
     return _rows(cur)
 
 
@@ -205,16 +212,19 @@ def count_filtered(cur: Cursor, genre_keys: list[str] | None, min_rating: float 
 def top_rated_after(cur: Cursor, after: tuple[str, str, str] | None, limit: int) -> list[dict[str, Any]]:
     order_by, after_sql = _ordering("rating", "desc")
     cur.execute(
-        sql.SQL("SELECT {columns} FROM movies WHERE {after} ORDER BY {order_by} LIMIT %(limit)s")
-        .format(columns=COLUMNS, after=after_sql, order_by=order_by),
+        sql.SQL("SELECT {columns} FROM movies WHERE {after} ORDER BY {order_by} LIMIT %(limit)s").format(
+            columns=COLUMNS, after=after_sql, order_by=order_by
+        ),
         {"limit": limit, **_after_params(after)},
     )
     return _rows(cur)
 
 
 def top_rated_at(cur: Cursor, start: int, limit: int) -> list[dict[str, Any]]:
-    cur.execute(sql.SQL("SELECT {} FROM movies ORDER BY {}, title, id OFFSET %s LIMIT %s").format(COLUMNS, RANK.expression),
-                (start, limit))
+    cur.execute(
+        sql.SQL("SELECT {} FROM movies ORDER BY {}, title, id OFFSET %s LIMIT %s").format(COLUMNS, RANK.expression),
+        (start, limit),
+    )
     return _rows(cur)
 
 

@@ -13,8 +13,7 @@ from data.movie_reads import COLUMNS, movie_row
 from domain.messages import NewMovie
 
 
-def insert_movie(cur: Cursor, movie: NewMovie, request_id: str,
-                 owner: str | None = None) -> tuple[bool, dict[str, Any]]:
+def insert_movie(cur: Cursor, movie: NewMovie, request_id: str, owner: str | None = None) -> tuple[bool, dict[str, Any]]:
     """Insert unless the same movie exists. Returns (inserted by this request, the movie row).
 
     A redelivered message whose first insert committed finds its own request_id on the row and

@@ -34,8 +34,14 @@ class RequestsStore(Protocol):
 
     def get(self, request_id: str) -> AddRequest | None: ...
 
-    def complete(self, request_id: str, status: RequestStatus, completed_at: str,
-                 movie: dict[str, Any] | None = None, error: ErrorInfo | None = None) -> bool: ...
+    def complete(
+        self,
+        request_id: str,
+        status: RequestStatus,
+        completed_at: str,
+        movie: dict[str, Any] | None = None,
+        error: ErrorInfo | None = None,
+    ) -> bool: ...
 
 
 class AddQueue(Protocol):
@@ -55,21 +61,31 @@ class AddLimits(Protocol):
 class MovieWrites(Protocol):
     """data/movie_writes: insert unless the same movie exists; (inserted by this request, the row)."""
 
-    def insert_movie(self, cur: Cursor, movie: NewMovie, request_id: str,
-                     owner: str | None = None) -> tuple[bool, dict[str, Any]]: ...
+    def insert_movie(
+        self, cur: Cursor, movie: NewMovie, request_id: str, owner: str | None = None
+    ) -> tuple[bool, dict[str, Any]]: ...
 
 
 class MovieReads(Protocol):
     """data/movie_reads' queries (its pure helpers, sort_key, cursor_key, rank_key, are shared, not faked)."""
 
-    def search_by_title(self, cur: Cursor, pattern: str, after: After, limit: int, sort: str = "title",
-                        order: str = "asc") -> list[dict[str, Any]]: ...
+    def search_by_title(
+        self, cur: Cursor, pattern: str, after: After, limit: int, sort: str = "title", order: str = "asc"
+    ) -> list[dict[str, Any]]: ...
 
-    def filter_movies(self, cur: Cursor, genre_keys: list[str] | None, min_rating: float | None, year: int | None,
-                      after: After, limit: int, sort: str = "rating", order: str = "desc") -> list[dict[str, Any]]: ...
+    def filter_movies(
+        self,
+        cur: Cursor,
+        genre_keys: list[str] | None,
+        min_rating: float | None,
+        year: int | None,
+        after: After,
+        limit: int,
+        sort: str = "rating",
+        order: str = "desc",
+    ) -> list[dict[str, Any]]: ...
 
-    def count_filtered(self, cur: Cursor, genre_keys: list[str] | None, min_rating: float | None,
-                       year: int | None) -> int: ...
+    def count_filtered(self, cur: Cursor, genre_keys: list[str] | None, min_rating: float | None, year: int | None) -> int: ...
 
     def top_rated_after(self, cur: Cursor, after: tuple[str, str, str] | None, limit: int) -> list[dict[str, Any]]: ...
 
@@ -99,8 +115,9 @@ class EtlRuns(Protocol):
 class Connections(Protocol):
     """data/connections: open WebSockets by id and by user."""
 
-    def save(self, connection_id: str, user_sub: str, connected_at: int, expires_at: int,
-             token_expires_at: int | None = None) -> None: ...
+    def save(
+        self, connection_id: str, user_sub: str, connected_at: int, expires_at: int, token_expires_at: int | None = None
+    ) -> None: ...
 
     def delete(self, connection_id: str) -> None: ...
 
@@ -110,8 +127,14 @@ class Connections(Protocol):
 
 
 PROTOCOLS: dict[str, type[Any]] = {
-    "db": Database, "requests_store": RequestsStore, "add_queue": AddQueue, "add_limits": AddLimits,
-    "movie_writes": MovieWrites, "movie_reads": MovieReads, "etl_runs": EtlRuns, "connections": Connections,
+    "db": Database,
+    "requests_store": RequestsStore,
+    "add_queue": AddQueue,
+    "add_limits": AddLimits,
+    "movie_writes": MovieWrites,
+    "movie_reads": MovieReads,
+    "etl_runs": EtlRuns,
+    "connections": Connections,
 }
 
 if TYPE_CHECKING:  # each real module satisfies its protocol (mypy --strict checks these assignments)

@@ -61,8 +61,9 @@ def get(request_id: str) -> AddRequest | None:
     return cast(AddRequest, _plain(item)) if item else None
 
 
-def complete(request_id: str, status: RequestStatus, completed_at: str, movie: dict[str, Any] | None = None,
-             error: ErrorInfo | None = None) -> bool:
+def complete(
+    request_id: str, status: RequestStatus, completed_at: str, movie: dict[str, Any] | None = None, error: ErrorInfo | None = None
+) -> bool:
     """Record the outcome once: only a request still queued changes (redeliveries change nothing)."""
     names = {"#s": "status"}
     values: dict[str, Any] = {":s": status, ":at": completed_at, ":queued": "queued"}

@@ -19,8 +19,7 @@ def pending_files(directory: Path | None = None) -> list[Path]:
 def _applied(cur: Cursor) -> set[str]:
     cur.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))  # held until commit: runners queue
     cur.execute(
-        "CREATE TABLE IF NOT EXISTS schema_migrations ("
-        " version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())"
+        "CREATE TABLE IF NOT EXISTS schema_migrations ( version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())"
     )
     cur.execute("SELECT version FROM schema_migrations")
     return {r[0] for r in cur.fetchall()}

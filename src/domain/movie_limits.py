@@ -30,9 +30,15 @@ class Limits:
     def from_document(cls, document: dict[str, Any]) -> Limits:
         fields: dict[str, dict[str, Any]] = document["components"]["schemas"]["MovieInput"]["properties"]
         rating, year = fields["rating"], fields["year"]
-        return cls(int(fields["title"]["maxLength"]), int(fields["genre"]["maxLength"]),
-                   Decimal(str(rating["minimum"])), Decimal(str(rating["maximum"])),
-                   Decimal(str(rating.get("multipleOf", 1))), int(year["minimum"]), int(year["maximum"]))
+        return cls(
+            int(fields["title"]["maxLength"]),
+            int(fields["genre"]["maxLength"]),
+            Decimal(str(rating["minimum"])),
+            Decimal(str(rating["maximum"])),
+            Decimal(str(rating.get("multipleOf", 1))),
+            int(year["minimum"]),
+            int(year["maximum"]),
+        )
 
 
 # The contract beside this package: src/api/openapi.json here, /app/api/openapi.json in the ETL image.

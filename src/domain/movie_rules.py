@@ -157,17 +157,25 @@ def queued_movie(movie: Any) -> NewMovie:
     their JSON types, the rating's step, then new_movie), without going back through JSON text."""
     if not isinstance(movie, dict):
         raise _refuse([{"field": "body", "message": "must be an object"}])
-    details: list[FieldProblem] = [{"field": str(f), "message": "is not a known field"}
-                                   for f in movie if f not in NewMovie.__annotations__]
+    details: list[FieldProblem] = [
+        {"field": str(f), "message": "is not a known field"} for f in movie if f not in NewMovie.__annotations__
+    ]
     rating_given, year_given = movie.get("rating"), movie.get("year")
     if rating_given is not None and (isinstance(rating_given, bool) or not isinstance(rating_given, (int, float))):
         details.append({"field": "rating", "message": "must be a number"})
-    if year_given is not None and (isinstance(year_given, bool) or not isinstance(year_given, (int, float))
-                                   or (isinstance(year_given, float) and not year_given.is_integer())):
+    if year_given is not None and (
+        isinstance(year_given, bool)
+        or not isinstance(year_given, (int, float))
+        or (isinstance(year_given, float) and not year_given.is_integer())
+    ):
         details.append({"field": "year", "message": "must be an integer"})
     rating_value = movie.get("rating")
-    if isinstance(rating_value, (int, float)) and not isinstance(rating_value, bool) and math.isfinite(rating_value) \
-            and Decimal(str(rating_value)) % LIMITS.rating_step != 0:
+    if (
+        isinstance(rating_value, (int, float))
+        and not isinstance(rating_value, bool)
+        and math.isfinite(rating_value)
+        and Decimal(str(rating_value)) % LIMITS.rating_step != 0
+    ):
         details.append({"field": "rating", "message": "must have at most one decimal place"})
     if details:
         raise _refuse(details)

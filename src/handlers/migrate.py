@@ -13,21 +13,27 @@ PHYSICAL_ID = "movie-library-schema"
 
 
 def _respond(event: dict[str, Any], status: str, reason: str, data: dict[str, Any]) -> None:
-    body = json.dumps({
-        "Status": status,
-        "Reason": reason[:1000],
-        "PhysicalResourceId": event.get("PhysicalResourceId") or PHYSICAL_ID,
-        "StackId": event["StackId"],
-        "RequestId": event["RequestId"],
-        "LogicalResourceId": event["LogicalResourceId"],
-        "NoEcho": False,
-        "Data": data,
-    }).encode()
+    body = json.dumps(
+        {
+            "Status": status,
+            "Reason": reason[:1000],
+            "PhysicalResourceId": event.get("PhysicalResourceId") or PHYSICAL_ID,
+            "StackId": event["StackId"],
+            "RequestId": event["RequestId"],
+            "LogicalResourceId": event["LogicalResourceId"],
+            "NoEcho": False,
+            "Data": data,
+        }
+    ).encode()
     url = event["ResponseURL"]
     if not url.startswith(("https://", "http://")):
         raise ValueError("ResponseURL must be an http(s) URL")
-    request = urllib.request.Request(url, data=body, method="PUT",  # noqa: S310 - scheme checked above
-                                     headers={"Content-Type": "", "Content-Length": str(len(body))})
+    request = urllib.request.Request(  # noqa: S310 - scheme checked above
+        url,
+        data=body,
+        method="PUT",
+        headers={"Content-Type": "", "Content-Length": str(len(body))},
+    )
     with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - CloudFormation's pre-signed URL
         response.read()
 

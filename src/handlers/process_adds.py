@@ -32,9 +32,15 @@ writers = ThreadPoolExecutor(max_workers=10, thread_name_prefix="outcome")  # re
 
 def record_handler(record: SQSRecord) -> Outcome:
     outcome = adds.process(record.body)
-    logger.info("add processed", extra={"message_id": record.message_id, "status": outcome["status"],
-                                        "request_id": outcome.get("requestId"),
-                                        "receive_count": record.attributes.approximate_receive_count})
+    logger.info(
+        "add processed",
+        extra={
+            "message_id": record.message_id,
+            "status": outcome["status"],
+            "request_id": outcome.get("requestId"),
+            "receive_count": record.attributes.approximate_receive_count,
+        },
+    )
     metrics.add_metric(name=f"Adds{outcome['status'].capitalize()}", unit="Count", value=1)
     return outcome
 
@@ -53,8 +59,11 @@ def _record(processed: tuple[str, Outcome]) -> str | None:
 def _back_off(event: dict[str, Any], failed: set[str]) -> None:
     """Failed records return after a delay that grows with each receive (best effort: if this call
     fails, the queue's own visibility timeout applies)."""
-    retries = [(r["receiptHandle"], int(r.get("attributes", {}).get("ApproximateReceiveCount", 1)))
-               for r in event.get("Records", []) if r["messageId"] in failed]
+    retries = [
+        (r["receiptHandle"], int(r.get("attributes", {}).get("ApproximateReceiveCount", 1)))
+        for r in event.get("Records", [])
+        if r["messageId"] in failed
+    ]
     try:
         adds.delay_failed(retries)
     except Exception:

@@ -30,8 +30,9 @@ def lambda_handler(event: dict[str, Any], _context: LambdaContext) -> dict[str, 
         if not user:
             return _reply(401)
         try:
-            connections.connect(connection_id, user, int(ctx.get("connectedAt", 0)),
-                                connections.token_expiry(authorizer.get("exp")))
+            connections.connect(
+                connection_id, user, int(ctx.get("connectedAt", 0)), connections.token_expiry(authorizer.get("exp"))
+            )
         except RateLimited as exc:  # the upgrade fails with 429: API Gateway answers $connect's status
             logger.info("connection refused: over the per-user cap", extra={"user": user})
             return _reply(429, {"message": exc.message})
@@ -46,7 +47,13 @@ def lambda_handler(event: dict[str, Any], _context: LambdaContext) -> dict[str, 
         action = json.loads(event.get("body") or "{}").get("action")
     except (ValueError, AttributeError):
         action = None
-    return _reply(400, {"type": "error", "error": {
-        "code": "UNKNOWN_ACTION",
-        "message": f"Unknown action {action!r}; send {{\"action\": \"ping\"}}. Add statuses arrive on their own.",
-    }})
+    return _reply(
+        400,
+        {
+            "type": "error",
+            "error": {
+                "code": "UNKNOWN_ACTION",
+                "message": f'Unknown action {action!r}; send {{"action": "ping"}}. Add statuses arrive on their own.',
+            },
+        },
+    )

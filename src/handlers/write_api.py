@@ -51,7 +51,8 @@ def add_movie() -> Response[str]:
         "requestId": request["requestId"],
         "status": request["status"],
         "statusUrl": _status_url(request["requestId"]),
-        "message": "Queued: the outcome arrives over the WebSocket and at statusUrl." if queued
+        "message": "Queued: the outcome arrives over the WebSocket and at statusUrl."
+        if queued
         else "Already received with this Idempotency-Key; nothing was queued again.",
     }
     return Response(202, "application/json", json.dumps(body))

@@ -17,8 +17,10 @@ settings.require("cognito_client_id")  # cold start: fail now, naming what is mi
 def _policy(principal: str, effect: str, resource: str, context: dict[str, Any] | None = None) -> dict[str, Any]:
     policy: dict[str, Any] = {
         "principalId": principal,
-        "policyDocument": {"Version": "2012-10-17",
-                           "Statement": [{"Action": "execute-api:Invoke", "Effect": effect, "Resource": resource}]},
+        "policyDocument": {
+            "Version": "2012-10-17",
+            "Statement": [{"Action": "execute-api:Invoke", "Effect": effect, "Resource": resource}],
+        },
     }
     if context:
         policy["context"] = context
@@ -35,5 +37,9 @@ def lambda_handler(event: dict[str, Any], _context: LambdaContext) -> dict[str, 
         logger.info("connection refused", extra={"reason": exc.message})
         return _policy("anonymous", "Deny", event["methodArn"])
     # exp travels with the connection: the notifier stops sending once the token has expired.
-    return _policy(claims["sub"], "Allow", event["methodArn"],
-                   {"sub": claims["sub"], "email": claims.get("email", ""), "exp": int(claims["exp"])})
+    return _policy(
+        claims["sub"],
+        "Allow",
+        event["methodArn"],
+        {"sub": claims["sub"], "email": claims.get("email", ""), "exp": int(claims["exp"])},
+    )

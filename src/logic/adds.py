@@ -33,24 +33,26 @@ def request_id_for(owner: str, idempotency_key: str | None) -> str:
 def _check_key(idempotency_key: str | None) -> None:
     shortest, longest = contract.IDEMPOTENCY_KEY_LENGTH
     if idempotency_key is not None and not shortest <= len(idempotency_key) <= longest:
-        raise ValidationError(f"The Idempotency-Key header must be {shortest} to {longest} characters.",
-                              [{"field": "Idempotency-Key", "message": f"{shortest} to {longest} characters"}])
+        raise ValidationError(
+            f"The Idempotency-Key header must be {shortest} to {longest} characters.",
+            [{"field": "Idempotency-Key", "message": f"{shortest} to {longest} characters"}],
+        )
 
 
 def submit(owner: str, movie: NewMovie, idempotency_key: str | None = None) -> tuple[AddRequest, bool]:
     """Record the request (queued) and send it to the FIFO queue. Returns (request, newly queued)."""
     _check_key(idempotency_key)
     request_id = request_id_for(owner, idempotency_key)
-    record: AddRequest = {"requestId": request_id, "owner": owner, "status": "queued", "input": dict(movie),
-                          "submittedAt": now()}
+    record: AddRequest = {"requestId": request_id, "owner": owner, "status": "queued", "input": dict(movie), "submittedAt": now()}
     stored, created = requests_store.create(record)
     if not created:
         if stored["owner"] != owner or stored.get("input") != movie:
-            raise ValidationError("This Idempotency-Key was already used for a different movie.",
-                                  [{"field": "Idempotency-Key", "message": "already used for another request"}])
+            raise ValidationError(
+                "This Idempotency-Key was already used for a different movie.",
+                [{"field": "Idempotency-Key", "message": "already used for another request"}],
+            )
         return stored, False
-    message: QueueMessage = {"requestId": request_id, "owner": owner, "movie": movie,
-                             "submittedAt": record["submittedAt"]}
+    message: QueueMessage = {"requestId": request_id, "owner": owner, "movie": movie, "submittedAt": record["submittedAt"]}
     add_queue.send(message, group=owner, dedup_id=request_id)
     return stored, True
 
@@ -64,8 +66,7 @@ def limit_key(owner: str, email: str | None) -> str:
     return f"mailbox:{local.split('+', 1)[0].lower()}@{domain.lower()}"
 
 
-def accept(owner: str, movie: NewMovie, idempotency_key: str | None = None,
-           email: str | None = None) -> tuple[AddRequest, bool]:
+def accept(owner: str, movie: NewMovie, idempotency_key: str | None = None, email: str | None = None) -> tuple[AddRequest, bool]:
     """The API's add: the per-user limit (per mailbox, see limit_key) is checked (and counted) before anything
     is recorded or queued. A retry with an Idempotency-Key already recorded is answered without counting."""
     _check_key(idempotency_key)  # a refused header costs no quota either
@@ -73,9 +74,11 @@ def accept(owner: str, movie: NewMovie, idempotency_key: str | None = None,
         return submit(owner, movie, idempotency_key)  # the replay (or a key reused for another movie: 400)
     refusal = add_limits.consume(limit_key(owner, email))
     if refusal is not None:
-        raise RateLimited(f"Too many adds: at most {refusal.limit} per {refusal.window}. "
-                          f"Try again in {refusal.retry_after} s.", refusal.retry_after,
-                          [{"field": "body", "message": f"at most {refusal.limit} adds per {refusal.window}"}])
+        raise RateLimited(
+            f"Too many adds: at most {refusal.limit} per {refusal.window}. Try again in {refusal.retry_after} s.",
+            refusal.retry_after,
+            [{"field": "body", "message": f"at most {refusal.limit} adds per {refusal.window}"}],
+        )
     return submit(owner, movie, idempotency_key)
 
 
@@ -83,8 +86,7 @@ def status(owner: str, request_id: str) -> dict[str, Any]:
     record = requests_store.get(request_id)
     if record is None or record.get("owner") != owner:  # someone else's request does not exist for you
         raise NotFound(f"No add request {request_id}.")
-    return {k: record[k] for k in ("requestId", "status", "movie", "input", "error", "submittedAt", "completedAt")
-            if k in record}
+    return {k: record[k] for k in ("requestId", "status", "movie", "input", "error", "submittedAt", "completedAt") if k in record}
 
 
 def process(body: str) -> Outcome:
@@ -98,13 +100,15 @@ def process(body: str) -> Outcome:
         movie_input = message["movie"]
     except (ValueError, KeyError, TypeError, RecursionError):
         match = _REQUEST_ID.search(body)  # name the request if the message still shows it
-        return {"requestId": match.group(1) if match else None, "status": "rejected",
-                "error": {"code": "VALIDATION_ERROR", "message": "The queued message could not be read."}}
+        return {
+            "requestId": match.group(1) if match else None,
+            "status": "rejected",
+            "error": {"code": "VALIDATION_ERROR", "message": "The queued message could not be read."},
+        }
     try:
         movie = movie_rules.queued_movie(movie_input)
     except ValidationError as exc:
-        return {"requestId": request_id, "status": "rejected",
-                "error": {"code": "VALIDATION_ERROR", "message": exc.message}}
+        return {"requestId": request_id, "status": "rejected", "error": {"code": "VALIDATION_ERROR", "message": exc.message}}
 
     # If this message was delivered before and its insert committed, the row carries our request id.
     try:
@@ -113,8 +117,11 @@ def process(body: str) -> Outcome:
     except Exception as exc:
         if is_transient(exc):
             raise  # the record fails and SQS delivers it again later
-        return {"requestId": request_id, "status": "rejected", "error": {"code": "VALIDATION_ERROR",
-                                                                         "message": refusal_reason(exc)}}
+        return {
+            "requestId": request_id,
+            "status": "rejected",
+            "error": {"code": "VALIDATION_ERROR", "message": refusal_reason(exc)},
+        }
     return {"requestId": request_id, "status": "created" if inserted else "duplicate", "movie": found}
 
 
@@ -123,8 +130,7 @@ def record_outcome(outcome: Outcome) -> bool:
     request_id = outcome.get("requestId")
     if not request_id:
         return False
-    return requests_store.complete(request_id, outcome["status"], now(),
-                                   movie=outcome.get("movie"), error=outcome.get("error"))
+    return requests_store.complete(request_id, outcome["status"], now(), movie=outcome.get("movie"), error=outcome.get("error"))
 
 
 def retry_delay(receive_count: int) -> int:

@@ -23,16 +23,18 @@ def token_expiry(raw: object) -> int | None:
     return int(float(str(raw)))
 
 
-def connect(connection_id: str, user_sub: str, connected_at: int, token_expires_at: int | None,
-            now: float | None = None) -> None:
+def connect(connection_id: str, user_sub: str, connected_at: int, token_expires_at: int | None, now: float | None = None) -> None:
     """Remember an open socket of `user_sub` until the earlier of API Gateway's limit and its token's expiry;
     refused (RateLimited) while the user already holds the configured number of sockets, so one account
     cannot multiply the notifier's work for everyone (two racing connects may both pass: a small overshoot)."""
     now = time.time() if now is None else now
     limit = current().sockets_per_user
     if connections.count_open(user_sub, now) >= limit:
-        raise RateLimited(f"Too many open connections: at most {limit} per user. Close another tab or window.",
-                          60, [{"field": "connection", "message": f"at most {limit} per user"}])
+        raise RateLimited(
+            f"Too many open connections: at most {limit} per user. Close another tab or window.",
+            60,
+            [{"field": "connection", "message": f"at most {limit} per user"}],
+        )
     expires_at = int(now) + MAX_CONNECTION_SECONDS
     if token_expires_at is not None:
         expires_at = min(expires_at, token_expires_at + AFTER_TOKEN_SECONDS)

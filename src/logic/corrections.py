@@ -99,8 +99,9 @@ def etag(movie_id: str, version: int) -> str:
 
 def _matches(if_match: str | None, movie_id: str, version: int) -> bool:
     if if_match is None or not if_match.strip():
-        raise PreconditionRequired("Send If-Match with the movie's ETag (GET the movie first); "
-                                   "a correction must say which version it corrects.")
+        raise PreconditionRequired(
+            "Send If-Match with the movie's ETag (GET the movie first); a correction must say which version it corrects."
+        )
     tags = [t.strip().removeprefix("W/") for t in if_match.split(",")]
     return "*" in tags or etag(movie_id, version) in tags
 
@@ -114,23 +115,28 @@ def source_of(stored: StoredMovie, cur: db.Cursor | None = None) -> dict[str, An
     if stored.request_id is not None:
         return {"kind": "api"}
     movie_id = str(stored.movie["id"])
-    files = audit.backing_files(cur, movie_id) if cur is not None else db.run(
-        lambda c: audit.backing_files(c, movie_id))
+    files = audit.backing_files(cur, movie_id) if cur is not None else db.run(lambda c: audit.backing_files(c, movie_id))
     if not files:
         return {"kind": "drive", "fileId": None, "path": None, "url": None}
     file = files[0]
     from_drive = str(file["source"]).startswith("drive:")  # the local folder source has no link to give
-    return {"kind": "drive", "fileId": file["fileId"], "path": file["path"],
-            "url": DRIVE_FILE_URL.format(file["fileId"]) if from_drive else None}
+    return {
+        "kind": "drive",
+        "fileId": file["fileId"],
+        "path": file["path"],
+        "url": DRIVE_FILE_URL.format(file["fileId"]) if from_drive else None,
+    }
 
 
 def permissions(actor: Actor, stored: StoredMovie) -> dict[str, bool]:
     """What `actor` may do with this movie (the UI shows only these actions)."""
     own = stored.added_by is not None and stored.added_by == actor.sub
     from_api = stored.request_id is not None
-    return {"edit": from_api and (actor.librarian or own),
-            "delete": actor.librarian or (from_api and own),
-            "history": actor.librarian or own}
+    return {
+        "edit": from_api and (actor.librarian or own),
+        "delete": actor.librarian or (from_api and own),
+        "history": actor.librarian or own,
+    }
 
 
 def normalise_changes(changes: dict[str, Any]) -> dict[str, Any]:
@@ -166,9 +172,12 @@ def _count(actor: Actor) -> None:
     # The same key as adds (the mailbox): adds, edits and deletes share one budget per person.
     refusal = add_limits.consume(limit_key(actor.sub, actor.email))
     if refusal is not None:
-        raise RateLimited(f"Too many changes: adds, edits and deletes count together, at most {refusal.limit} per "
-                          f"{refusal.window}. Try again in {refusal.retry_after} s.", refusal.retry_after,
-                          [{"field": "body", "message": f"at most {refusal.limit} per {refusal.window}"}])
+        raise RateLimited(
+            f"Too many changes: adds, edits and deletes count together, at most {refusal.limit} per "
+            f"{refusal.window}. Try again in {refusal.retry_after} s.",
+            refusal.retry_after,
+            [{"field": "body", "message": f"at most {refusal.limit} per {refusal.window}"}],
+        )
 
 
 def _locked(cur: db.Cursor, movie_id: str, if_match: str | None) -> StoredMovie:
@@ -176,8 +185,11 @@ def _locked(cur: db.Cursor, movie_id: str, if_match: str | None) -> StoredMovie:
     if stored is None:
         raise MovieNotFound(f"No movie with id {movie_id}.")
     if not _matches(if_match, movie_id, stored.version):
-        raise StaleVersion("The movie changed since you read it: here it is as it is now; reapply your change "
-                           "to it if it still applies.", stored.movie, stored.version)
+        raise StaleVersion(
+            "The movie changed since you read it: here it is as it is now; reapply your change to it if it still applies.",
+            stored.movie,
+            stored.version,
+        )
     return stored
 
 
@@ -193,14 +205,17 @@ def edit(actor: Actor, movie_id: str, if_match: str | None, changes: dict[str, A
         if stored.request_id is None:
             source = source_of(stored, cur)
             where = f" ({source['path'] or source['fileId']})" if source["fileId"] else ""
-            raise EditInDrive(f"This movie came from the library's Drive folder: correct its file{where} there and "
-                              "the next sync brings the change.", source)
+            raise EditInDrive(
+                f"This movie came from the library's Drive folder: correct its file{where} there and "
+                "the next sync brings the change.",
+                source,
+            )
         if not permissions(actor, stored)["edit"]:
             raise NotAllowed("Only librarians and the person who added this movie may edit it.", "notYours")
         after = {**stored.movie, **wanted}
         other = movie_corrections.identical(cur, after, excluding=movie_id)
         if other is not None:
-            raise DuplicateMovie(f"The library already has this movie: \"{other['title']}\" ({other['id']}).", other)
+            raise DuplicateMovie(f'The library already has this movie: "{other["title"]}" ({other["id"]}).', other)
         if all(stored.movie[k] == after[k] for k in wanted):
             return stored.movie, stored.version  # nothing changes: no new version, no audit row
         try:
@@ -210,8 +225,7 @@ def edit(actor: Actor, movie_id: str, if_match: str | None, changes: dict[str, A
             cur.execute("ROLLBACK TO SAVEPOINT correction")
             other = movie_corrections.identical(cur, after, excluding=movie_id)
             raise DuplicateMovie("The library already has this movie.", other or after) from None
-        audit.record(cur, movie_id, "edit", actor, {**stored.movie, "addedBy": stored.added_by}, movie,
-                     stored.request_id)
+        audit.record(cur, movie_id, "edit", actor, {**stored.movie, "addedBy": stored.added_by}, movie, stored.request_id)
         return movie, version
 
     result = db.run(work)
@@ -229,16 +243,18 @@ def delete(actor: Actor, movie_id: str, if_match: str | None) -> dict[str, Any]:
         stored = _locked(cur, movie_id, if_match)
         if not permissions(actor, stored)["delete"]:
             if stored.request_id is None:
-                raise NotAllowed("This movie came from the library's Drive folder: only librarians may remove it.",
-                                 "driveNeedsLibrarian")
+                raise NotAllowed(
+                    "This movie came from the library's Drive folder: only librarians may remove it.", "driveNeedsLibrarian"
+                )
             raise NotAllowed("Only librarians and the person who added this movie may delete it.", "notYours")
         suppressed = stored.request_id is None
         files = audit.backing_files(cur, movie_id) if suppressed else []  # read before the delete drops them
         movie_corrections.delete(cur, movie_id)
         if suppressed:
             audit.suppress(cur, stored.movie, actor, files)
-        audit.record(cur, movie_id, "delete", actor, {**stored.movie, "addedBy": stored.added_by}, None,
-                     stored.request_id, suppressed)
+        audit.record(
+            cur, movie_id, "delete", actor, {**stored.movie, "addedBy": stored.added_by}, None, stored.request_id, suppressed
+        )
         return {"movie": stored.movie, "suppressed": suppressed}
 
     done = db.run(work)
@@ -256,6 +272,7 @@ def access(actor: Actor, movie_id: str) -> tuple[StoredMovie | None, dict[str, b
 
 def history(actor: Actor, movie_id: str, limit: int, before_id: int | None) -> tuple[list[dict[str, Any]], bool]:
     """Audit rows newest first (limit, and whether there are more); librarians and the movie's adder."""
+
     def work(cur: db.Cursor) -> tuple[list[dict[str, Any]], bool]:
         stored = movie_corrections.read(cur, movie_id)
         if stored is not None:

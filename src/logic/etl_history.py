@@ -46,5 +46,8 @@ def run(id: str, limit: int = 100, cursor: str | None = None) -> dict[str, Any]:
     if found is None:
         raise NotFound(f"There is no ETL run {id}.")
     page, pagination = _page(files, limit, f"etlRun{id}", "seq")
-    return {"run": found, "files": [{k: f[k] for k in ("outcome", "fileId", "path", "reason")} for f in page],
-            "pagination": pagination}
+    return {
+        "run": found,
+        "files": [{k: f[k] for k in ("outcome", "fileId", "path", "reason")} for f in page],
+        "pagination": pagination,
+    }

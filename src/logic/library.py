@@ -17,6 +17,7 @@ LATEST_YEARS = contract.LATEST_YEARS
 
 def dashboard() -> dict[str, Any]:
     """The seed's four fields, unchanged, then the richer ones; all from the kept aggregates."""
+
     def work(cur: db.Cursor) -> tuple[dict[str, Any], dict[str, Any] | None]:
         return movie_reads.dashboard_stats(cur, TOP_GENRES, LATEST_YEARS), movie_reads.newest_movie(cur)
 
@@ -49,7 +50,9 @@ def movie(id: str) -> dict[str, Any]:
 
 
 def _page(
-    rows: list[dict[str, Any]], limit: int, cursor_of: Callable[[dict[str, Any]], dict[str, Any]],
+    rows: list[dict[str, Any]],
+    limit: int,
+    cursor_of: Callable[[dict[str, Any]], dict[str, Any]],
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """Rows were fetched with limit + 1: the extra one only says there is more."""
     has_more = len(rows) > limit
@@ -65,6 +68,7 @@ def _order(sort: str, order: str | None) -> str:
 
 def _sorted_cursor(kind: str, sort: str, order: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
     """A cursor names its order, so it is refused for another one (its key would mean nothing there)."""
+
     def make(m: dict[str, Any]) -> dict[str, Any]:
         payload: dict[str, Any] = {"k": kind, "s": sort, "o": order, "t": m["title"], "id": m["id"]}
         key = movie_reads.cursor_key(m, sort, order)
@@ -103,8 +107,7 @@ def _key_value(payload: dict[str, Any], key: movie_reads.SortKey) -> str:
     return text
 
 
-def search(title: str, limit: int, cursor: str | None = None, sort: str = "title",
-           order: str | None = None) -> dict[str, Any]:
+def search(title: str, limit: int, cursor: str | None = None, sort: str = "title", order: str | None = None) -> dict[str, Any]:
     direction = _order(sort, order)
     after = _sorted_after(cursors.decode(cursor, "search"), sort, direction, ("title", "asc")) if cursor else None
     pattern = like_pattern(title.strip())
@@ -171,6 +174,7 @@ def top_rated(limit: int, start: int = 0, cursor: str | None = None) -> dict[str
         def work(cur: db.Cursor) -> tuple[list[dict[str, Any]], int]:
             return movie_reads.top_rated_after(cur, after, limit + 1), movie_reads.movie_total(cur)
     else:
+
         def work(cur: db.Cursor) -> tuple[list[dict[str, Any]], int]:
             return movie_reads.top_rated_at(cur, start, limit + 1), movie_reads.movie_total(cur)
 
@@ -178,6 +182,11 @@ def top_rated(limit: int, start: int = 0, cursor: str | None = None) -> dict[str
     movies, page = _page(rows, limit, _rank_cursor("top", start + limit))
     return {
         "movies": movies,
-        "pagination": {"start": start, "limit": limit, "total": total,
-                       "hasMore": page["hasMore"], "nextCursor": page["nextCursor"]},
+        "pagination": {
+            "start": start,
+            "limit": limit,
+            "total": total,
+            "hasMore": page["hasMore"],
+            "nextCursor": page["nextCursor"],
+        },
     }

@@ -68,8 +68,9 @@ def etl_changes(etl_message: Mapping[str, Any]) -> list[dict[str, Any]]:
         return []
     counts: Mapping[str, Any] = etl_message.get("counts") or {}
     # The pipeline names removals "removed" / "replaced" (etl_runs columns); the older names stay accepted.
-    changed = any(int(counts.get(k) or 0) for k in ("moviesNew", "removed", "replaced", "moviesRemoved",
-                                                     "moviesReplaced", "deletedSeen"))
+    changed = any(
+        int(counts.get(k) or 0) for k in ("moviesNew", "removed", "replaced", "moviesRemoved", "moviesReplaced", "deletedSeen")
+    )
     return synced if changed else []
 
 

@@ -46,12 +46,17 @@ def send_to_user(user_sub: str, message: AddStatusMessage) -> dict[str, int]:
     return {**post(live, message), "expired": len(expired)}
 
 
-POST_WORKERS = 8       # posts in flight at once: enough for a team's sockets, few for @connections' rate
-POST_BUDGET_S = 10.0   # a broadcast gives up on slow posts after this, well inside the notifier's 30 s timeout
+POST_WORKERS = 8  # posts in flight at once: enough for a team's sockets, few for @connections' rate
+POST_BUDGET_S = 10.0  # a broadcast gives up on slow posts after this, well inside the notifier's 30 s timeout
 
 
-def post(connection_ids: list[str], message: AddStatusMessage | EtlMessage, *, workers: int = POST_WORKERS,
-         budget: float = POST_BUDGET_S) -> dict[str, int]:
+def post(
+    connection_ids: list[str],
+    message: AddStatusMessage | EtlMessage,
+    *,
+    workers: int = POST_WORKERS,
+    budget: float = POST_BUDGET_S,
+) -> dict[str, int]:
     """Post one message to each connection, `workers` at a time, for at most `budget` seconds (a post still
     pending then counts as late and is not waited for, so one slow or flooded socket cannot time out the
     batch for everyone); a gone one (410) is forgotten, never an error."""

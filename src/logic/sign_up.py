@@ -23,5 +23,8 @@ def check(email: str, by_admin: bool = False) -> None:
         return
     domains = allowed_domains()
     if email_domain(email) not in domains:
-        raise SignUpNotAllowed("Sign-up is open to addresses at " + ", ".join(sorted(domains) or ["(none)"])
-                               + " only; ask an administrator for an account.")
+        raise SignUpNotAllowed(
+            "Sign-up is open to addresses at "
+            + ", ".join(sorted(domains) or ["(none)"])
+            + " only; ask an administrator for an account."
+        )

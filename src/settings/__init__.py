@@ -56,7 +56,7 @@ _NAMES = ("AWS_REGION", "AWS_DEFAULT_REGION", *(variable for variable, _ in _VAR
 
 @dataclass(frozen=True)
 class Settings:
-    """"" means unset: the template declares some variables empty (for `sam local invoke --env-vars`)."""
+    """ "" means unset: the template declares some variables empty (for `sam local invoke --env-vars`)."""
 
     region: str
     database_url: str
@@ -96,20 +96,30 @@ class Settings:
             try:
                 return int(raw) if raw else default
             except ValueError:
-                raise SettingsError(f"{_VARIABLES[field][0]} must be a whole number ({_VARIABLES[field][1]}), "
-                                    f"got {raw[:40]!r}") from None
+                raise SettingsError(
+                    f"{_VARIABLES[field][0]} must be a whole number ({_VARIABLES[field][1]}), got {raw[:40]!r}"
+                ) from None
 
         domains = frozenset(d.strip().lower() for d in text("sign_up_allowed_domains").split(",") if d.strip())
         return cls(
             region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",
-            database_url=text("database_url"), db_secret_arn=text("db_secret_arn"), db_host=text("db_host"),
-            db_port=number("db_port", 5432), db_name=text("db_name", "movies"), db_sslmode=text("db_sslmode", "require"),
-            db_sslrootcert=text("db_sslrootcert"), db_iam_user=text("db_iam_user"),
+            database_url=text("database_url"),
+            db_secret_arn=text("db_secret_arn"),
+            db_host=text("db_host"),
+            db_port=number("db_port", 5432),
+            db_name=text("db_name", "movies"),
+            db_sslmode=text("db_sslmode", "require"),
+            db_sslrootcert=text("db_sslrootcert"),
+            db_iam_user=text("db_iam_user"),
             secret_cache_seconds=number("secret_cache_seconds", DEFAULT_SECRET_CACHE_SECONDS),
-            cognito_issuer=text("cognito_issuer"), cognito_user_pool_id=text("cognito_user_pool_id"),
-            cognito_jwks_url=text("cognito_jwks_url"), cognito_client_id=text("cognito_client_id"),
-            add_queue_url=text("add_queue_url"), requests_table=text("requests_table"),
-            add_limits_table=text("add_limits_table"), connections_table=text("connections_table"),
+            cognito_issuer=text("cognito_issuer"),
+            cognito_user_pool_id=text("cognito_user_pool_id"),
+            cognito_jwks_url=text("cognito_jwks_url"),
+            cognito_client_id=text("cognito_client_id"),
+            add_queue_url=text("add_queue_url"),
+            requests_table=text("requests_table"),
+            add_limits_table=text("add_limits_table"),
+            connections_table=text("connections_table"),
             library_events_table=text("library_events_table"),
             ws_management_endpoint=text("ws_management_endpoint"),
             adds_per_user_per_minute=number("adds_per_user_per_minute", 60),
@@ -117,7 +127,8 @@ class Settings:
             sockets_per_user=number("sockets_per_user", 5),
             add_retry_first_delay_seconds=number("add_retry_first_delay_seconds", 10),
             add_retry_max_delay_seconds=number("add_retry_max_delay_seconds", 300),
-            allowed_origin=text("allowed_origin", "*"), sign_up_allowed_domains=domains,
+            allowed_origin=text("allowed_origin", "*"),
+            sign_up_allowed_domains=domains,
         )
 
     def need(self, field: str) -> str:

@@ -31,8 +31,14 @@ def fake_api() -> Iterator[tuple[FakeApi, str]]:
     class Handler(BaseHTTPRequestHandler):
         def _serve(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
-            api.seen.append({"method": self.command, "path": self.path, "headers": dict(self.headers),
-                             "body": self.rfile.read(length).decode() if length else ""})
+            api.seen.append(
+                {
+                    "method": self.command,
+                    "path": self.path,
+                    "headers": dict(self.headers),
+                    "body": self.rfile.read(length).decode() if length else "",
+                }
+            )
             status, headers, body = api.next()
             data = json.dumps(body).encode()
             self.send_response(status)

@@ -29,13 +29,22 @@ class AddServer:
             self.in_flight -= 1
             request_id = str(uuid.uuid4())
             self.requests[request_id] = movie
-        return {"id": request_id, "requestId": request_id, "status": "queued",
-                "statusUrl": f"/api/movies/requests/{request_id}", "message": "Queued"}
+        return {
+            "id": request_id,
+            "requestId": request_id,
+            "status": "queued",
+            "statusUrl": f"/api/movies/requests/{request_id}",
+            "message": "Queued",
+        }
 
     def status(self, request_id: str) -> dict:
         movie = self.requests[request_id]
-        return {"requestId": request_id, "status": "created", "submittedAt": "2026-01-01T00:00:00Z",
-                "movie": {"id": request_id, "created_at": "2026-01-01T00:00:00Z", **movie}}
+        return {
+            "requestId": request_id,
+            "status": "created",
+            "submittedAt": "2026-01-01T00:00:00Z",
+            "movie": {"id": request_id, "created_at": "2026-01-01T00:00:00Z", **movie},
+        }
 
 
 @pytest.fixture()

@@ -36,8 +36,21 @@ def cli(tmp_path_factory) -> Path:
     shutil.copytree(PACKAGE, source, ignore=shutil.ignore_patterns("build", "*.egg-info", "__pycache__", "dist"))
     wheels = work / "wheels"
     # pip builds it as any user's pip would: the backend (setuptools) in an isolated environment from PyPI.
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--disable-pip-version-check",
-                    str(source), "-w", str(wheels)], check=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--quiet",
+            "--no-deps",
+            "--disable-pip-version-check",
+            str(source),
+            "-w",
+            str(wheels),
+        ],
+        check=True,
+    )
     wheel = next(wheels.glob("movie_library_client-*.whl"))
     with zipfile.ZipFile(wheel) as archive:
         assert "movie_library/py.typed" in archive.namelist()
@@ -49,10 +62,21 @@ def cli(tmp_path_factory) -> Path:
     base_python = getattr(sys, "_base_executable", sys.executable)
     # No pip inside (ensurepip is the slow part): the project's pip installs into it with --python.
     subprocess.run([base_python, "-m", "venv", "--without-pip", str(venv)], check=True)
-    subprocess.run([sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python"), "install", "--quiet",
-                    "--disable-pip-version-check", str(wheel)], check=True)
-    check = subprocess.run([str(venv / "bin" / "python"), "-c", "import movie_library, boto3"],
-                           capture_output=True, text=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "--python",
+            str(venv / "bin" / "python"),
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            str(wheel),
+        ],
+        check=True,
+    )
+    check = subprocess.run([str(venv / "bin" / "python"), "-c", "import movie_library, boto3"], capture_output=True, text=True)
     assert "No module named 'boto3'" in check.stderr  # really a fresh environment: boto3 is only an extra
     return venv / "bin" / "movie-library"
 
@@ -60,8 +84,9 @@ def cli(tmp_path_factory) -> Path:
 @pytest.fixture()
 def user(stack) -> str:
     email = f"cli-{uuid.uuid4().hex[:8]}@example.com"
-    aws.ensure_user(boto3.client("cognito-idp", endpoint_url=stack.resources.endpoint), stack.resources.user_pool_id,
-                    email, PASSWORD)
+    aws.ensure_user(
+        boto3.client("cognito-idp", endpoint_url=stack.resources.endpoint), stack.resources.user_pool_id, email, PASSWORD
+    )
     return email
 
 
@@ -93,8 +118,9 @@ def run_on_terminal(cli: Path, env: dict[str, str], *args: str) -> tuple[int, st
     readers = [threading.Thread(target=drain, args=(m, c), daemon=True) for (m, _), c in zip(fds, chunks, strict=True)]
     for r in readers:
         r.start()
-    process = subprocess.run([str(cli), *args], stdout=fds[0][1], stderr=fds[1][1], stdin=subprocess.DEVNULL,
-                             env=env, timeout=300)
+    process = subprocess.run(
+        [str(cli), *args], stdout=fds[0][1], stderr=fds[1][1], stdin=subprocess.DEVNULL, env=env, timeout=300
+    )
     for _, slave in fds:
         os.close(slave)
     for r in readers:
@@ -128,9 +154,14 @@ def test_login_keeps_only_a_refresh_token_readable_by_the_user(cli: Path, env: d
 def test_the_two_lines_make_run_prints_set_up_the_cli(cli: Path, env: dict[str, str], stack) -> None:
     lines = [line.strip() for line in _banner(stack, "a-token").splitlines()]
     first = next(n for n, line in enumerate(lines) if line.startswith("export MOVIE_LIBRARY_BASE_URL="))
-    script = "\n".join([*lines[first:first + 2], "movie-library dashboard"])
-    result = subprocess.run(["bash", "-eo", "pipefail", "-c", script], capture_output=True, text=True, timeout=120,
-                            env={**env, "PATH": f"{cli.parent}:{env['PATH']}"})
+    script = "\n".join([*lines[first : first + 2], "movie-library dashboard"])
+    result = subprocess.run(
+        ["bash", "-eo", "pipefail", "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**env, "PATH": f"{cli.parent}:{env['PATH']}"},
+    )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["totalMovies"] == 32
 
@@ -178,16 +209,33 @@ def test_exit_codes(cli: Path, env: dict[str, str], stack, user: str) -> None:
 
 def test_environment_alone_configures_it(cli: Path, env: dict[str, str], stack, user: str) -> None:
     """No login and no files: the base URL and the credentials from the environment (the Cognito ids from /config.json)."""
-    result = run(cli, {**env, "MOVIE_LIBRARY_BASE_URL": stack.url, "MOVIE_LIBRARY_USERNAME": user,
-                       "MOVIE_LIBRARY_PASSWORD": PASSWORD}, "genres")
+    result = run(
+        cli,
+        {**env, "MOVIE_LIBRARY_BASE_URL": stack.url, "MOVIE_LIBRARY_USERNAME": user, "MOVIE_LIBRARY_PASSWORD": PASSWORD},
+        "genres",
+    )
     assert result.returncode == 0, result.stderr
     assert len(json.loads(result.stdout)) == 13
     assert not Path(env["MOVIE_LIBRARY_CONFIG_DIR"]).exists()
 
 
 def test_profiles_from_the_config_file(cli: Path, env: dict[str, str], stack, user: str) -> None:
-    assert run(cli, env, "--profile", "local", "--base-url", stack.url, "login", "--username", user,
-               "--password-stdin", stdin=PASSWORD + "\n").returncode == 0
+    assert (
+        run(
+            cli,
+            env,
+            "--profile",
+            "local",
+            "--base-url",
+            stack.url,
+            "login",
+            "--username",
+            user,
+            "--password-stdin",
+            stdin=PASSWORD + "\n",
+        ).returncode
+        == 0
+    )
     assert run(cli, env, "dashboard").returncode == 2  # the default profile is still empty
     assert run(cli, env, "--profile", "local", "dashboard").returncode == 0
     assert run(cli, {**env, "MOVIE_LIBRARY_PROFILE": "local"}, "dashboard").returncode == 0
@@ -203,8 +251,9 @@ def test_add_wait_created_then_duplicate_and_requests(cli: Path, env: dict[str, 
     assert first["status"] == "created" and first["movie"]["title"] == title
     duplicate = json.loads(run(cli, env, "add", *movie, "--wait").stdout)
     assert duplicate["status"] == "duplicate" and duplicate["movie"]["id"] == first["movie"]["id"]
-    queued = json.loads(run(cli, env, "add", "--title", f"{title} 2", "--genre", "Drama", "--rating", "6",
-                            "--year", "2023").stdout)
+    queued = json.loads(
+        run(cli, env, "add", "--title", f"{title} 2", "--genre", "Drama", "--rating", "6", "--year", "2023").stdout
+    )
     assert queued["status"] == "queued"
     recent = json.loads(run(cli, env, "requests").stdout)
     assert [r["requestId"] for r in recent][:3] == [queued["requestId"], duplicate["requestId"], first["requestId"]]
@@ -215,8 +264,10 @@ def test_add_wait_created_then_duplicate_and_requests(cli: Path, env: dict[str, 
 def _bulk_file(path: Path, existing: list[dict]) -> tuple[int, int]:
     """200 lines: 178 new movies, 20 duplicates (10 of the library, 10 of earlier lines), 2 invalid lines."""
     tag = uuid.uuid4().hex[:8]
-    new = [{"title": f"Bulk {tag} {i:03d}", "genre": "Drama", "rating": round(5 + (i % 50) / 10, 1), "year": 2000 + i % 25}
-           for i in range(178)]
+    new = [
+        {"title": f"Bulk {tag} {i:03d}", "genre": "Drama", "rating": round(5 + (i % 50) / 10, 1), "year": 2000 + i % 25}
+        for i in range(178)
+    ]
     lines = [json.dumps(m) for m in new]
     lines += [json.dumps({k: m[k] for k in ("title", "genre", "rating", "year")}) for m in existing[:10]]
     lines += [json.dumps({**m, "title": m["title"].upper()}) for m in new[:10]]  # same movie after normalising
@@ -226,8 +277,9 @@ def _bulk_file(path: Path, existing: list[dict]) -> tuple[int, int]:
     return 51, 121
 
 
-def test_bulk_add_200_movies_with_duplicates_and_invalid_lines(cli: Path, env: dict[str, str], stack, user: str,
-                                                               tmp_path: Path, monkeypatch, api) -> None:
+def test_bulk_add_200_movies_with_duplicates_and_invalid_lines(
+    cli: Path, env: dict[str, str], stack, user: str, tmp_path: Path, monkeypatch, api
+) -> None:
     # The stack's per-user limit (AddsPerUserPerMinute, default 60) would hold the run back for minutes.
     monkeypatch.setenv("ADDS_PER_USER_PER_MINUTE", "1000")
     assert login(cli, env, stack, user).returncode == 0
@@ -248,8 +300,9 @@ def test_bulk_add_200_movies_with_duplicates_and_invalid_lines(cli: Path, env: d
     stored = api.get("/api/movies/search", params={"title": tag, "limit": 100}).json()
     listed = stored["movies"]
     while stored["pagination"]["hasMore"]:
-        stored = api.get("/api/movies/search", params={"title": tag, "limit": 100,
-                                                     "cursor": stored["pagination"]["nextCursor"]}).json()
+        stored = api.get(
+            "/api/movies/search", params={"title": tag, "limit": 100, "cursor": stored["pagination"]["nextCursor"]}
+        ).json()
         listed += stored["movies"]
     assert len(listed) == 178
 
@@ -257,8 +310,9 @@ def test_bulk_add_200_movies_with_duplicates_and_invalid_lines(cli: Path, env: d
     assert code == 1 and "duplicate" in out and "Not added" in out and "INVALID_JSON" not in out
 
 
-def test_bulk_add_reports_a_missing_file_as_a_usage_error(cli: Path, env: dict[str, str], stack, user: str,
-                                                          tmp_path: Path) -> None:
+def test_bulk_add_reports_a_missing_file_as_a_usage_error(
+    cli: Path, env: dict[str, str], stack, user: str, tmp_path: Path
+) -> None:
     assert login(cli, env, stack, user).returncode == 0
     missing = run(cli, env, "add", "--file", str(tmp_path / "nope.jsonl"))
     assert missing.returncode == 2 and "nope.jsonl" in missing.stderr
@@ -275,8 +329,22 @@ def test_top_limit_is_how_many_to_show_and_page_size_the_page(cli: Path, env: di
 
 def test_edit_history_and_delete_an_own_add(cli: Path, env: dict[str, str], stack, user: str) -> None:
     assert login(cli, env, stack, user).returncode == 0
-    created = json.loads(run(cli, env, "add", "--title", f"CLI Fix {uuid.uuid4().hex[:8]}", "--genre", "Drama",
-                             "--rating", "5", "--year", "2020", "--wait").stdout)
+    created = json.loads(
+        run(
+            cli,
+            env,
+            "add",
+            "--title",
+            f"CLI Fix {uuid.uuid4().hex[:8]}",
+            "--genre",
+            "Drama",
+            "--rating",
+            "5",
+            "--year",
+            "2020",
+            "--wait",
+        ).stdout
+    )
     movie_id = created["movie"]["id"]
     edited = run(cli, env, "edit", movie_id, "--rating", "8")
     assert edited.returncode == 0, edited.stderr
@@ -298,11 +366,26 @@ def test_edit_history_and_delete_an_own_add(cli: Path, env: dict[str, str], stac
 
 def test_watch_library_prints_each_change(cli: Path, env: dict[str, str], stack, user: str) -> None:
     assert login(cli, env, stack, user).returncode == 0
-    created = json.loads(run(cli, env, "add", "--title", f"CLI Watch {uuid.uuid4().hex[:8]}", "--genre", "Drama",
-                             "--rating", "5", "--year", "2020", "--wait").stdout)
+    created = json.loads(
+        run(
+            cli,
+            env,
+            "add",
+            "--title",
+            f"CLI Watch {uuid.uuid4().hex[:8]}",
+            "--genre",
+            "Drama",
+            "--rating",
+            "5",
+            "--year",
+            "2020",
+            "--wait",
+        ).stdout
+    )
     movie_id = created["movie"]["id"]
-    watcher = subprocess.Popen([str(cli), "watch", "--library"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               text=True, env=env)
+    watcher = subprocess.Popen(
+        [str(cli), "watch", "--library"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+    )
     lines: list[dict] = []
     try:
         # Until the watcher's socket is registered, a change could go unheard: edit until one is heard.

@@ -28,11 +28,22 @@ from local import aws
 from tests.client.fake_api import fake_api
 
 MOVIE = {"title": "Retry Me", "genre": "Drama", "rating": 7.0, "year": 2020}
-ACCEPTED = {"id": "1b4e28ba-2fa1-11d2-883f-0016d3cca427", "requestId": "1b4e28ba-2fa1-11d2-883f-0016d3cca427",
-            "status": "queued", "statusUrl": "/api/movies/requests/1b4e28ba-2fa1-11d2-883f-0016d3cca427",
-            "message": "Queued"}
-DASHBOARD = {"totalMovies": 0, "averageRating": None, "topGenres": [], "moviesByYear": [], "yearHistogram": [],
-             "ratingHistogram": [], "unratedMovies": 0}
+ACCEPTED = {
+    "id": "1b4e28ba-2fa1-11d2-883f-0016d3cca427",
+    "requestId": "1b4e28ba-2fa1-11d2-883f-0016d3cca427",
+    "status": "queued",
+    "statusUrl": "/api/movies/requests/1b4e28ba-2fa1-11d2-883f-0016d3cca427",
+    "message": "Queued",
+}
+DASHBOARD = {
+    "totalMovies": 0,
+    "averageRating": None,
+    "topGenres": [],
+    "moviesByYear": [],
+    "yearHistogram": [],
+    "ratingHistogram": [],
+    "unratedMovies": 0,
+}
 
 
 def _error(code: str, message: str = "nope") -> dict:
@@ -40,6 +51,7 @@ def _error(code: str, message: str = "nope") -> dict:
 
 
 # -- from the real stack ---------------------------------------------------------------------------
+
 
 @pytest.mark.usefixtures("library")
 def test_validation_error_names_the_parameter(client: Client) -> None:
@@ -81,8 +93,9 @@ def test_database_down_is_unavailable_after_retries(stack, token: str, monkeypat
 def test_over_the_add_limit_is_rate_limited_with_retry_after(stack, monkeypatch) -> None:
     monkeypatch.setenv("ADDS_PER_USER_PER_MINUTE", "1")  # the template's AddsPerUserPerMinute, read per call
     email = f"client-limited-{uuid.uuid4().hex[:8]}@example.com"
-    aws.ensure_user(boto3.client("cognito-idp", endpoint_url=stack.resources.endpoint), stack.resources.user_pool_id,
-                    email, "User-Passw0rd!")
+    aws.ensure_user(
+        boto3.client("cognito-idp", endpoint_url=stack.resources.endpoint), stack.resources.user_pool_id, email, "User-Passw0rd!"
+    )
     token = aws.sign_in(stack.resources.endpoint, stack.resources.client_id, email, "User-Passw0rd!")["IdToken"]
     with Client(stack.url, auth=token, retries=0, ws_url="") as client, pytest.raises(RateLimited) as caught:
         for i in range(3):  # two of three fall in one minute window, whenever the test runs
@@ -102,14 +115,16 @@ def test_connection_refused_is_unavailable_and_retried(token: str) -> None:
 
 
 def test_wrong_password_is_an_auth_error(stack) -> None:
-    auth = CognitoAuth(stack.resources.user_pool_id, stack.resources.client_id, aws.DEMO_USER, "Wrong-Passw0rd!",
-                       endpoint=f"{stack.url}/cognito")
+    auth = CognitoAuth(
+        stack.resources.user_pool_id, stack.resources.client_id, aws.DEMO_USER, "Wrong-Passw0rd!", endpoint=f"{stack.url}/cognito"
+    )
     with Client(stack.url, auth=auth) as client, pytest.raises(AuthError) as caught:
         client.dashboard()
     assert caught.value.code == "NotAuthorizedException"
 
 
 # -- from a scripted server ------------------------------------------------------------------------
+
 
 def test_server_error_is_not_retried() -> None:
     with fake_api() as (api, url), Client(url, auth="t", backoff=0.01, ws_url="") as client:

@@ -132,7 +132,8 @@ def test_add_wait_created_then_duplicate_with_the_websocket_blocked(stack, token
 
 def _user_connections(stack, sub: str) -> list[str]:
     table = boto3.resource("dynamodb", endpoint_url=stack.resources.endpoint).Table(
-        stack.resources.table_name("ConnectionsTable"))
+        stack.resources.table_name("ConnectionsTable")
+    )
     items = table.query(IndexName="byUser", KeyConditionExpression=boto3.dynamodb.conditions.Key("userSub").eq(sub))
     return [item["connectionId"] for item in items["Items"]]
 
@@ -158,13 +159,19 @@ def test_repeated_messages_are_deduplicated_by_request_id(stack) -> None:
         assert client.listen()
         outcome = client.add(_movie(unique("Said Twice"))).wait(timeout=60)
         assert outcome.status == "created"
-        repeat = {"type": "addStatus", "requestId": outcome.request_id, "status": "duplicate",
-                  "movie": outcome.movie.to_dict(), "at": "2026-01-01T00:00:00Z"}
+        repeat = {
+            "type": "addStatus",
+            "requestId": outcome.request_id,
+            "status": "duplicate",
+            "movie": outcome.movie.to_dict(),
+            "at": "2026-01-01T00:00:00Z",
+        }
         _send_to_user(stack, sub, repeat)
         wait_for(lambda: client.tracker.messages >= 2, timeout=10)
         # The first outcome heard is the one kept: waiting again gives "created", not the repeat's "duplicate".
-        again = AddHandle(outcome.request_id, "queued", f"/api/movies/requests/{outcome.request_id}", "", None,
-                          time.monotonic(), client)
+        again = AddHandle(
+            outcome.request_id, "queued", f"/api/movies/requests/{outcome.request_id}", "", None, time.monotonic(), client
+        )
         assert again.wait(timeout=10).status == "created"
 
 
@@ -193,8 +200,13 @@ def test_watch_yields_each_request_once(stack) -> None:
         await asyncio.to_thread(wait_for, lambda: _user_connections(stack, sub), 10)
         handles = [await asyncio.to_thread(client.add, _movie(t)) for t in titles]
         seen.append(await asyncio.wait_for(first, 60))
-        repeat = {"type": "addStatus", "requestId": seen[0].request_id, "status": seen[0].status,
-                  "movie": seen[0].movie.to_dict(), "at": seen[0].at}
+        repeat = {
+            "type": "addStatus",
+            "requestId": seen[0].request_id,
+            "status": seen[0].status,
+            "movie": seen[0].movie.to_dict(),
+            "at": seen[0].at,
+        }
         await asyncio.to_thread(_send_to_user, stack, sub, repeat)
         seen.append(await asyncio.wait_for(stream.__anext__(), 60))
         await stream.aclose()
@@ -222,8 +234,7 @@ def _expired(token: str) -> str:
     """The same id token, signed again by moto's pool key but expired an hour ago."""
     claims = jwt.decode(token, options={"verify_signature": False})
     claims.update(iat=int(time.time()) - 7200, auth_time=int(time.time()) - 7200, exp=int(time.time()) - 3600)
-    jwk = json.loads(gzip.decompress((Path(moto.__file__).parent / "cognitoidp/resources/jwks-private.json.gz")
-                                     .read_bytes()))
+    jwk = json.loads(gzip.decompress((Path(moto.__file__).parent / "cognitoidp/resources/jwks-private.json.gz").read_bytes()))
     key = jwt.algorithms.RSAAlgorithm.from_jwk(json.dumps(jwk))
     return jwt.encode(claims, key, algorithm="RS256", headers={"kid": jwt.get_unverified_header(token)["kid"]})
 
@@ -232,8 +243,13 @@ def test_expired_token_is_refreshed_before_the_call(stack, token: str) -> None:
     expired = _expired(token)
     assert httpx.get(f"{stack.url}/api/dashboard", headers={"Authorization": f"Bearer {expired}"}).status_code == 401
     signed_in = aws.sign_in(stack.resources.endpoint, stack.resources.client_id, aws.DEMO_USER, aws.DEMO_PASSWORD)
-    auth = CognitoAuth(stack.resources.user_pool_id, stack.resources.client_id, id_token=expired,
-                       refresh_token=signed_in["RefreshToken"], endpoint=f"{stack.url}/cognito")
+    auth = CognitoAuth(
+        stack.resources.user_pool_id,
+        stack.resources.client_id,
+        id_token=expired,
+        refresh_token=signed_in["RefreshToken"],
+        endpoint=f"{stack.url}/cognito",
+    )
     with Client(stack.url, auth=auth) as client:
         assert client.dashboard().total_movies == 32
     assert auth.refreshes == 1 and auth.sign_ins == 0 and auth.token() != expired
@@ -252,8 +268,14 @@ def test_token_provider_is_asked_again_after_a_401(stack, token: str) -> None:
 
 
 def test_cognito_auth_signs_in_with_a_password_and_refreshes_near_expiry(stack) -> None:
-    auth = CognitoAuth(stack.resources.user_pool_id, stack.resources.client_id, aws.DEMO_USER, aws.DEMO_PASSWORD,
-                       endpoint=f"{stack.url}/cognito", refresh_margin=0)
+    auth = CognitoAuth(
+        stack.resources.user_pool_id,
+        stack.resources.client_id,
+        aws.DEMO_USER,
+        aws.DEMO_PASSWORD,
+        endpoint=f"{stack.url}/cognito",
+        refresh_margin=0,
+    )
     with Client(stack.url, auth=auth) as client:
         assert client.dashboard().total_movies == 32
         assert auth.sign_ins == 1 and auth.refreshes == 0 and auth.refresh_token
@@ -263,8 +285,9 @@ def test_cognito_auth_signs_in_with_a_password_and_refreshes_near_expiry(stack) 
 
 
 def test_concurrent_calls_share_one_sign_in(stack) -> None:
-    auth = CognitoAuth(stack.resources.user_pool_id, stack.resources.client_id, aws.DEMO_USER, aws.DEMO_PASSWORD,
-                       endpoint=f"{stack.url}/cognito")
+    auth = CognitoAuth(
+        stack.resources.user_pool_id, stack.resources.client_id, aws.DEMO_USER, aws.DEMO_PASSWORD, endpoint=f"{stack.url}/cognito"
+    )
     with Client(stack.url, auth=auth) as client:
         threads = [threading.Thread(target=client.dashboard) for _ in range(6)]
         for t in threads:

@@ -34,7 +34,9 @@ N = int(
     "E39E772C180E86039B2783A2EC07A28FB5C55DF06F4C52C9DE2BCBF6955817183995497CEA956AE515D2261898FA0510"
     "15728E5A8AAAC42DAD33170D04507A33A85521ABDF1CBA64ECFB850458DBEF0A8AEA71575D060C7DB3970F85A6E1E4C7"
     "ABF5AE8CDB0933D71E8C94E04A25619DCEE3D2261AD2EE6BF12FFA06D98A0864D87602733EC86A64521F2B18177B200C"
-    "BBE117577A615D6C770988C0BAD946E208E24FA074E5AB3143DB5BFCE0FD108E4B82D120A93AD2CAFFFFFFFFFFFFFFFF", 16)
+    "BBE117577A615D6C770988C0BAD946E208E24FA074E5AB3143DB5BFCE0FD108E4B82D120A93AD2CAFFFFFFFFFFFFFFFF",
+    16,
+)
 G = 2
 
 
@@ -91,24 +93,41 @@ class SrpServer:
             large_b = (self.k * self.verifier + pow(G, b, N)) % N
             block = base64.b64encode(secrets.token_bytes(64)).decode()
             self.sessions[block] = (large_a, b, large_b)
-            return 200, {"ChallengeName": "PASSWORD_VERIFIER", "Session": "s1", "ChallengeParameters": {
-                "USER_ID_FOR_SRP": USER_ID, "SALT": f"{self.salt:x}", "SRP_B": f"{large_b:x}", "SECRET_BLOCK": block,
-                "USERNAME": USER_ID}}
+            return 200, {
+                "ChallengeName": "PASSWORD_VERIFIER",
+                "Session": "s1",
+                "ChallengeParameters": {
+                    "USER_ID_FOR_SRP": USER_ID,
+                    "SALT": f"{self.salt:x}",
+                    "SRP_B": f"{large_b:x}",
+                    "SECRET_BLOCK": block,
+                    "USERNAME": USER_ID,
+                },
+            }
         if operation == "RespondToAuthChallenge" and body["ChallengeName"] == "PASSWORD_VERIFIER":
             answer = body["ChallengeResponses"]
             large_a, b, large_b = self.sessions.pop(answer["PASSWORD_CLAIM_SECRET_BLOCK"])
             u = _h(_java_bytes(large_a) + _java_bytes(large_b))
             shared = pow(large_a * pow(self.verifier, u, N), b, N)
-            key = HKDF(algorithm=hashes.SHA256(), length=16, salt=_java_bytes(u),
-                       info=b"Caldera Derived Key").derive(_java_bytes(shared))
-            message = (POOL_ID.split("_")[1] + USER_ID).encode() + base64.b64decode(answer["PASSWORD_CLAIM_SECRET_BLOCK"]) \
+            key = HKDF(algorithm=hashes.SHA256(), length=16, salt=_java_bytes(u), info=b"Caldera Derived Key").derive(
+                _java_bytes(shared)
+            )
+            message = (
+                (POOL_ID.split("_")[1] + USER_ID).encode()
+                + base64.b64decode(answer["PASSWORD_CLAIM_SECRET_BLOCK"])
                 + answer["TIMESTAMP"].encode()
+            )
             expected = base64.b64encode(hmac.new(key, message, hashlib.sha256).digest()).decode()
             assert re.fullmatch(r"[A-Z][a-z]{2} [A-Z][a-z]{2} [1-9]\d? \d\d:\d\d:\d\d UTC \d{4}", answer["TIMESTAMP"])
             if not hmac.compare_digest(expected, answer["PASSWORD_CLAIM_SIGNATURE"]) or answer["USERNAME"] != USER_ID:
                 return 400, {"__type": "NotAuthorizedException", "message": "Incorrect username or password."}
-            return 200, {"AuthenticationResult": {"IdToken": "header.eyJleHAiOjQxMDI0NDQ4MDB9.sig",
-                                                  "RefreshToken": "refresh-1", "ExpiresIn": 3600}}
+            return 200, {
+                "AuthenticationResult": {
+                    "IdToken": "header.eyJleHAiOjQxMDI0NDQ4MDB9.sig",
+                    "RefreshToken": "refresh-1",
+                    "ExpiresIn": 3600,
+                }
+            }
         return 400, {"__type": "InvalidParameterException", "message": f"unexpected {operation}"}
 
 
@@ -130,8 +149,11 @@ def test_srp_sign_in_when_the_client_does_not_allow_password_auth(cognito) -> No
     auth = CognitoAuth(POOL_ID, CLIENT_ID, USER, PASSWORD, endpoint=endpoint)
     assert auth.token() == "header.eyJleHAiOjQxMDI0NDQ4MDB9.sig"
     assert auth.refresh_token == "refresh-1"
-    assert server.calls == ["InitiateAuth:USER_PASSWORD_AUTH", "InitiateAuth:USER_SRP_AUTH",
-                            "RespondToAuthChallenge:PASSWORD_VERIFIER"]
+    assert server.calls == [
+        "InitiateAuth:USER_PASSWORD_AUTH",
+        "InitiateAuth:USER_SRP_AUTH",
+        "RespondToAuthChallenge:PASSWORD_VERIFIER",
+    ]
 
 
 def test_srp_with_a_wrong_password_is_refused(cognito) -> None:

@@ -56,9 +56,19 @@ def test_every_operation_has_a_client_method() -> None:
 
 
 def test_models_round_trip_the_api_json() -> None:
-    movie = {"id": "1b4e28ba-2fa1-11d2-883f-0016d3cca427", "title": "Arrival", "genre": "Sci-Fi", "rating": None,
-             "year": 2016, "created_at": "2026-01-01T00:00:00Z"}
-    page = {"movies": [movie], "totalCount": 1, "filters": {"genres": ["Sci-Fi"]},
-            "pagination": {"limit": 5, "nextCursor": None, "hasMore": False}}
+    movie = {
+        "id": "1b4e28ba-2fa1-11d2-883f-0016d3cca427",
+        "title": "Arrival",
+        "genre": "Sci-Fi",
+        "rating": None,
+        "year": 2016,
+        "created_at": "2026-01-01T00:00:00Z",
+    }
+    page = {
+        "movies": [movie],
+        "totalCount": 1,
+        "filters": {"genres": ["Sci-Fi"]},
+        "pagination": {"limit": 5, "nextCursor": None, "hasMore": False},
+    }
     assert models.FilterResult.from_dict(page).to_dict() == page
     assert models.Movie.from_dict(movie).rating is None

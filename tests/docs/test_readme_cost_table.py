@@ -13,16 +13,34 @@ from tests.infra.test_deploy_findings import _evaluate
 
 # Types that cost money by the hour or month whether or not anyone uses them (us-east-1 price lists).
 FIXED_PRICE_TYPES = {
-    "AWS::RDS::DBInstance", "AWS::RDS::DBCluster", "AWS::RDS::DBProxy", "AWS::EC2::NatGateway", "AWS::EC2::EIP",
-    "AWS::EC2::Instance", "AWS::ElasticLoadBalancingV2::LoadBalancer", "AWS::ElastiCache::CacheCluster",
-    "AWS::ElastiCache::ReplicationGroup", "AWS::OpenSearchService::Domain", "AWS::KMS::Key", "AWS::CloudWatch::Alarm",
-    "AWS::CloudWatch::Dashboard", "AWS::SecretsManager::Secret", "AWS::WAFv2::WebACL", "AWS::Route53::HostedZone",
-    "AWS::EC2::TransitGateway", "AWS::Kinesis::Stream", "AWS::MSK::Cluster", "AWS::DocDB::DBCluster",
+    "AWS::RDS::DBInstance",
+    "AWS::RDS::DBCluster",
+    "AWS::RDS::DBProxy",
+    "AWS::EC2::NatGateway",
+    "AWS::EC2::EIP",
+    "AWS::EC2::Instance",
+    "AWS::ElasticLoadBalancingV2::LoadBalancer",
+    "AWS::ElastiCache::CacheCluster",
+    "AWS::ElastiCache::ReplicationGroup",
+    "AWS::OpenSearchService::Domain",
+    "AWS::KMS::Key",
+    "AWS::CloudWatch::Alarm",
+    "AWS::CloudWatch::Dashboard",
+    "AWS::SecretsManager::Secret",
+    "AWS::WAFv2::WebACL",
+    "AWS::Route53::HostedZone",
+    "AWS::EC2::TransitGateway",
+    "AWS::Kinesis::Stream",
+    "AWS::MSK::Cluster",
+    "AWS::DocDB::DBCluster",
 }
 
 # Every option that adds a priced resource, on top of each environment's own overrides.
-CASES = [("staging", {}), ("prod", {}),
-         ("prod", {"UseRdsProxy": "true", "DashboardCache": "true", "CreateApiGatewayAccountRole": "true"})]
+CASES = [
+    ("staging", {}),
+    ("prod", {}),
+    ("prod", {"UseRdsProxy": "true", "DashboardCache": "true", "CreateApiGatewayAccountRole": "true"}),
+]
 
 
 def _cost_table() -> tuple[list[list[str]], str]:
@@ -35,7 +53,7 @@ def _cost_table() -> tuple[list[list[str]], str]:
         if not line.startswith("|"):
             break
         rows.append([cell.strip() for cell in line.strip("|").split("|")])
-    return rows, "\n".join(lines[first:first + len(rows)])
+    return rows, "\n".join(lines[first : first + len(rows)])
 
 
 def _priced_types(params: dict[str, str]) -> set[str]:

@@ -9,19 +9,32 @@ from pathlib import Path
 import pytest
 
 README = (Path(__file__).resolve().parents[2] / "README.md").read_text()
-DEPLOY = README[README.index("## Deploy to AWS"):README.index("## How it works")]
+DEPLOY = README[README.index("## Deploy to AWS") : README.index("## How it works")]
 
 
-@pytest.mark.parametrize(("topic", "words", "where"), [
-    ("the connection budget (tests/infra/test_deploy_blockers.py::test_2_database_connections…)",
-     ["max_connections", "MaximumConcurrency", "read API", "processor", "migrations", "ETL"], DEPLOY),
-    ("the optional RDS Proxy (test_2)", ["RDS Proxy"], README),
-    ("the guided deploy (test_13)", ["sam deploy --guided", "make deploy"], DEPLOY),
-    ("the sign-up modes (test_15)", ["SignUpMode"], README),
-    ("SES for more than Cognito's 50 e-mails a day (test_deploy_findings.py::test_26)", ["SesEmailIdentityArn", "50"], README),
-    ("sam local invoke with the local stack's variables (test_deploy_findings)",
-     ["make invoke", "sam local invoke ReadApiFunction -e events/", "--env-vars .local/sam-env-vars.json"], README),
-])
+@pytest.mark.parametrize(
+    ("topic", "words", "where"),
+    [
+        (
+            "the connection budget (tests/infra/test_deploy_blockers.py::test_2_database_connections…)",
+            ["max_connections", "MaximumConcurrency", "read API", "processor", "migrations", "ETL"],
+            DEPLOY,
+        ),
+        ("the optional RDS Proxy (test_2)", ["RDS Proxy"], README),
+        ("the guided deploy (test_13)", ["sam deploy --guided", "make deploy"], DEPLOY),
+        ("the sign-up modes (test_15)", ["SignUpMode"], README),
+        (
+            "SES for more than Cognito's 50 e-mails a day (test_deploy_findings.py::test_26)",
+            ["SesEmailIdentityArn", "50"],
+            README,
+        ),
+        (
+            "sam local invoke with the local stack's variables (test_deploy_findings)",
+            ["make invoke", "sam local invoke ReadApiFunction -e events/", "--env-vars .local/sam-env-vars.json"],
+            README,
+        ),
+    ],
+)
 def test_the_readme_explains(topic: str, words: list[str], where: str) -> None:
     missing = [word for word in words if word not in where]
     assert not missing, f"the README no longer explains {topic}: {missing}"

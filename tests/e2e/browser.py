@@ -16,8 +16,14 @@ DIST = ROOT / "frontend" / "dist"
 SHOTS = ROOT / "test-results" / "screenshots"
 AXE = ROOT / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 DEMO = ("demo@example.com", "Demo-Passw0rd!")
@@ -25,9 +31,11 @@ DEMO = ("demo@example.com", "Demo-Passw0rd!")
 # only, connections only to the REST, WebSocket and Cognito endpoints (all on the UI's origin locally).
 # The same directives as template.yaml's UiSecurityHeaders, less upgrade-insecure-requests (plain http
 # locally) and with the local WebSocket endpoint.
-CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
-       "manifest-src 'self'; connect-src 'self' ws://{host}; base-uri 'self'; form-action 'self'; "
-       "object-src 'none'; frame-ancestors 'none'")
+CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "manifest-src 'self'; connect-src 'self' ws://{host}; base-uri 'self'; form-action 'self'; "
+    "object-src 'none'; frame-ancestors 'none'"
+)
 # Assertions wait for the UI; on a busy 2-core machine (CI shares it with the whole stack) Playwright's 5 s
 # default is too short for a render after a round trip. Speed is not what these tests check.
 expect.set_options(timeout=15_000)
@@ -79,8 +87,11 @@ def snap(page: Page, name: str) -> None:
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
     page.evaluate(f"() => {{ {AXE.read_text()}\n }}")
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    serious = [f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes)" for v in result["violations"]
-               if v["impact"] in ("serious", "critical")]
+    serious = [
+        f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes)"
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
     assert not serious, f"accessibility problems on {name}: {serious}"
 
 
@@ -145,8 +156,9 @@ def plain_page(browser: Browser, base_url: str) -> Iterator[Page]:
 
 
 @contextmanager
-def sized_page(browser: Browser, stack, size: str, storage_state: dict,
-               color_scheme: str = "light") -> Iterator[tuple[Page, str]]:
+def sized_page(
+    browser: Browser, stack, size: str, storage_state: dict, color_scheme: str = "light"
+) -> Iterator[tuple[Page, str]]:
     """A signed-in page at "desktop" (1280x800) or "phone" (390x844) size, in the system's light or dark
     colour scheme, under the CSP, and the suffix for its screenshots' names; fails on any JavaScript
     error or CSP refusal."""

@@ -69,6 +69,7 @@ def page(browser: Browser, stack, signed_state) -> Iterator[Page]:
 
 
 if deployed():
+
     @pytest.fixture(scope="session")
     def stack() -> DeployedStack:
         return DeployedStack.from_env()

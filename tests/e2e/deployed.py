@@ -66,8 +66,11 @@ def main(argv: list[str]) -> int:
     from deploy import stack
 
     if not stack.has_credentials():
-        print(f"make test-deployed: no AWS credentials found for ENV={env} "
-              "(set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run `aws sso login`).", file=sys.stderr)
+        print(
+            f"make test-deployed: no AWS credentials found for ENV={env} "
+            "(set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run `aws sso login`).",
+            file=sys.stderr,
+        )
         return 2
     import boto3
     from botocore.exceptions import BotoCoreError, ClientError

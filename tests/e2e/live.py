@@ -27,8 +27,9 @@ def flush_stage_cache(stack) -> None:
     from local import template
 
     client = boto3.client("apigateway", endpoint_url=getattr(stack, "management_url", None))
-    client.flush_stage_cache(restApiId=getattr(stack, "rest_api_id", "local"),
-                             stageName=getattr(stack, "stage", None) or template.stage_name())
+    client.flush_stage_cache(
+        restApiId=getattr(stack, "rest_api_id", "local"), stageName=getattr(stack, "stage", None) or template.stage_name()
+    )
 
 
 class User:

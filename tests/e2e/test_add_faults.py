@@ -23,8 +23,15 @@ RECORD = json.loads((Path(__file__).parents[2] / "events" / "add_processor_batch
 def _queued(user: User, movie: dict | None, body: str | None = None) -> tuple[str, str]:
     """A request recorded as the API would, and its queue message body."""
     request_id = str(uuid.uuid4())
-    requests_store.create({"requestId": request_id, "owner": user.sub, "status": "queued", "input": movie or {},
-                           "submittedAt": "2026-11-26T00:00:00.000Z"})
+    requests_store.create(
+        {
+            "requestId": request_id,
+            "owner": user.sub,
+            "status": "queued",
+            "input": movie or {},
+            "submittedAt": "2026-11-26T00:00:00.000Z",
+        }
+    )
     return request_id, body or json.dumps({"requestId": request_id, "owner": user.sub, "movie": movie})
 
 
@@ -33,8 +40,11 @@ def _sqs_record(body: str, group: str, n: int) -> dict:
     record["messageId"] = str(uuid.uuid4())
     record["receiptHandle"] = f"local-{uuid.uuid4()}"
     record["body"] = body
-    record["attributes"] |= {"MessageGroupId": group, "SequenceNumber": str(10**19 + n),
-                             "MessageDeduplicationId": str(uuid.uuid4())}
+    record["attributes"] |= {
+        "MessageGroupId": group,
+        "SequenceNumber": str(10**19 + n),
+        "MessageDeduplicationId": str(uuid.uuid4()),
+    }
     return record
 
 
@@ -50,10 +60,8 @@ def test_poison_in_front_of_good_adds_is_rejected_and_nobody_waits(stack, alice:
         cur.execute("ALTER TABLE movies ADD CONSTRAINT poison_pill CHECK (title <> 'Poison Pill') NOT VALID")
     try:
         poison, poison_body = _queued(alice, {"title": "Poison Pill", "genre": "Drama", "rating": 5.0, "year": 2020})
-        good = [_queued(alice, {"title": f"Good Add {i}", "genre": "Drama", "rating": 6.0, "year": 2020})
-                for i in range(3)]
-        others = [_queued(bob, {"title": f"Other User {i}", "genre": "Drama", "rating": 6.0, "year": 2020})
-                  for i in range(2)]
+        good = [_queued(alice, {"title": f"Good Add {i}", "genre": "Drama", "rating": 6.0, "year": 2020}) for i in range(3)]
+        others = [_queued(bob, {"title": f"Other User {i}", "genre": "Drama", "rating": 6.0, "year": 2020}) for i in range(2)]
         records = [_sqs_record(body, alice.sub, n) for n, (_id, body) in enumerate([(poison, poison_body), *good])]
         records += [_sqs_record(body, bob.sub, 10 + n) for n, (_id, body) in enumerate(others)]
 
@@ -70,21 +78,30 @@ def test_poison_in_front_of_good_adds_is_rejected_and_nobody_waits(stack, alice:
             cur.execute("ALTER TABLE movies DROP CONSTRAINT poison_pill")
 
 
-@pytest.mark.parametrize("poison", [
-    '{"requestId": "%s", "owner": "%s", "movie": {"title": "Nul\\u0000Byte", "genre": "Drama", "rating": 5, "year": 2020}}',
-    '{"requestId": "%s", "owner": "%s", "movie": {"title": "Lone \\ud800", "genre": "Drama", "rating": 5, "year": 2020}}',
-    '{"requestId": "%s", "owner": "%s", "movie": {"title": "Old", "genre": "Drama", "stars": 5}}',
-    '{"requestId": "%s", "owner": "%s", "movie": [[[[[[[[[[[[[[[[[[[[[[[[["',
-])
+@pytest.mark.parametrize(
+    "poison",
+    [
+        '{"requestId": "%s", "owner": "%s", "movie": {"title": "Nul\\u0000Byte", "genre": "Drama", "rating": 5, "year": 2020}}',
+        '{"requestId": "%s", "owner": "%s", "movie": {"title": "Lone \\ud800", "genre": "Drama", "rating": 5, "year": 2020}}',
+        '{"requestId": "%s", "owner": "%s", "movie": {"title": "Old", "genre": "Drama", "stars": 5}}',
+        '{"requestId": "%s", "owner": "%s", "movie": [[[[[[[[[[[[[[[[[[[[[[[[["',
+    ],
+)
 def test_poison_sent_straight_to_the_queue_does_not_hold_back_its_group(stack, alice: User, poison: str) -> None:
     sqs = boto3.client("sqs", endpoint_url=stack.resources.endpoint)
     bad_id, _ = _queued(alice, None)
-    good = [_queued(alice, {"title": f"After Poison {uuid.uuid4().hex[:6]}", "genre": "Drama", "rating": 7.0,
-                            "year": 2021}) for _ in range(3)]
+    good = [
+        _queued(alice, {"title": f"After Poison {uuid.uuid4().hex[:6]}", "genre": "Drama", "rating": 7.0, "year": 2021})
+        for _ in range(3)
+    ]
     bodies = [(bad_id, poison % (bad_id, alice.sub)), *good]
-    sqs.send_message_batch(QueueUrl=stack.resources.queue_url("AddQueue"), Entries=[
-        {"Id": str(i), "MessageBody": body, "MessageGroupId": alice.sub, "MessageDeduplicationId": str(uuid.uuid4())}
-        for i, (_rid, body) in enumerate(bodies)])
+    sqs.send_message_batch(
+        QueueUrl=stack.resources.queue_url("AddQueue"),
+        Entries=[
+            {"Id": str(i), "MessageBody": body, "MessageGroupId": alice.sub, "MessageDeduplicationId": str(uuid.uuid4())}
+            for i, (_rid, body) in enumerate(bodies)
+        ],
+    )
     started = time.monotonic()
     assert [alice.status_of(rid, timeout=10)["status"] for rid, _ in good] == ["created"] * 3
     assert time.monotonic() - started < 10  # not after retries or the dead-letter queue
@@ -99,8 +116,9 @@ def test_a_minute_without_the_database_fails_no_add(stack, alice: User) -> None:
     try:
         outage_ends = time.monotonic() + 60
         while time.monotonic() < outage_ends:
-            response = alice.add({"title": f"Outage {len(submitted)} {uuid.uuid4().hex[:6]}", "genre": "Drama",
-                                  "rating": 6.5, "year": 2022})
+            response = alice.add(
+                {"title": f"Outage {len(submitted)} {uuid.uuid4().hex[:6]}", "genre": "Drama", "rating": 6.5, "year": 2022}
+            )
             assert response.status_code == 202, response.text
             submitted.append(response.json()["requestId"])
             read = alice.http.get("/api/movies/top-rated")
@@ -119,8 +137,7 @@ def test_per_user_limit_answers_429_before_anything_is_queued(stack, monkeypatch
     eager = User(stack, f"eager-{uuid.uuid4().hex[:6]}@example.com")
     calm = User(stack, f"calm-{uuid.uuid4().hex[:6]}@example.com")
     try:
-        movies = [{"title": f"Limit {uuid.uuid4().hex[:8]}", "genre": "Drama", "rating": 5.0, "year": 2020}
-                  for _ in range(4)]
+        movies = [{"title": f"Limit {uuid.uuid4().hex[:8]}", "genre": "Drama", "rating": 5.0, "year": 2020} for _ in range(4)]
         if time.time() % 60 > 55:  # all four inside one minute window
             wait_for(lambda: time.time() % 60 < 5, timeout=10)
         accepted = [eager.add(m) for m in movies[:3]]
@@ -149,8 +166,9 @@ def test_an_idempotent_replay_costs_no_add_quota(stack, monkeypatch) -> None:
     monkeypatch.setenv("ADDS_PER_USER_PER_MINUTE", "2")
     user = User(stack, f"retrier-{uuid.uuid4().hex[:6]}@example.com")
     try:
-        movie, other, third = ({"title": f"Replay {uuid.uuid4().hex[:8]}", "genre": "Drama", "rating": 5.0,
-                                "year": 2020} for _ in range(3))
+        movie, other, third = (
+            {"title": f"Replay {uuid.uuid4().hex[:8]}", "genre": "Drama", "rating": 5.0, "year": 2020} for _ in range(3)
+        )
         if time.time() % 60 > 50:  # everything inside one minute window
             wait_for(lambda: time.time() % 60 < 5, timeout=15)
         first = user.add(movie, **{"Idempotency-Key": "replay-1"})
@@ -177,8 +195,7 @@ def test_one_mailbox_shares_one_add_limit_across_its_accounts(stack, monkeypatch
     variant = User(stack, f"{base.upper()}+second@EXAMPLE.com")
     stranger = User(stack, f"{base}-other@example.com")
     try:
-        movies = [{"title": f"Mailbox {uuid.uuid4().hex[:8]}", "genre": "Drama", "rating": 5.0, "year": 2020}
-                  for _ in range(4)]
+        movies = [{"title": f"Mailbox {uuid.uuid4().hex[:8]}", "genre": "Drama", "rating": 5.0, "year": 2020} for _ in range(4)]
         if time.time() % 60 > 50:  # all inside one minute window
             wait_for(lambda: time.time() % 60 < 5, timeout=15)
         assert first.add(movies[0]).status_code == 202
@@ -194,7 +211,8 @@ def test_one_mailbox_shares_one_add_limit_across_its_accounts(stack, monkeypatch
 
 def _connections(stack, sub: str) -> dict[str, dict]:
     table = boto3.resource("dynamodb", endpoint_url=stack.resources.endpoint).Table(
-        stack.resources.table_name("ConnectionsTable"))
+        stack.resources.table_name("ConnectionsTable")
+    )
     items = table.scan()["Items"]
     return {i["connectionId"]: i for i in items if i["userSub"] == sub}
 
@@ -206,17 +224,22 @@ def test_socket_whose_token_expired_hears_nothing_and_is_closed(stack) -> None:
     try:
         import jwt
 
-        (old_id, item), = _connections(stack, old.sub).items()
+        ((old_id, item),) = _connections(stack, old.sub).items()
         assert int(item["tokenExpiresAt"]) == jwt.decode(old.token, options={"verify_signature": False})["exp"]
         fresh.connect()
         fresh_id = wait_for(lambda: next(iter(set(_connections(stack, old.sub)) - {old_id}), None))
         table = boto3.resource("dynamodb", endpoint_url=stack.resources.endpoint).Table(
-            stack.resources.table_name("ConnectionsTable"))
-        table.update_item(Key={"connectionId": old_id}, UpdateExpression="SET tokenExpiresAt = :past",
-                          ExpressionAttributeValues={":past": int(time.time()) - 1})  # its hour is over
+            stack.resources.table_name("ConnectionsTable")
+        )
+        table.update_item(
+            Key={"connectionId": old_id},
+            UpdateExpression="SET tokenExpiresAt = :past",
+            ExpressionAttributeValues={":past": int(time.time()) - 1},
+        )  # its hour is over
 
-        request = fresh.add({"title": f"After Expiry {uuid.uuid4().hex[:6]}", "genre": "Drama", "rating": 6.0,
-                             "year": 2021}).json()
+        request = fresh.add(
+            {"title": f"After Expiry {uuid.uuid4().hex[:6]}", "genre": "Drama", "rating": 6.0, "year": 2021}
+        ).json()
         assert fresh.status_of(request["requestId"])["status"] == "created"
         assert set(_connections(stack, old.sub)) == {fresh_id}  # the expired one is forgotten
         with pytest.raises(ConnectionClosed):  # and closed, unsent: the client reconnects with a new token
@@ -233,23 +256,27 @@ def _request_count(stack) -> int:
     return ddb.scan(TableName=stack.resources.table_name("RequestsTable"), Select="COUNT")["Count"]
 
 
-def test_transient_failure_is_reported_per_record_with_a_growing_retry_delay(stack, alice: User, db,
-                                                                              monkeypatch) -> None:
+def test_transient_failure_is_reported_per_record_with_a_growing_retry_delay(stack, alice: User, db, monkeypatch) -> None:
     from logic import adds
 
     assert [adds.retry_delay(n) for n in (1, 2, 3, 5, 9)] == [2, 4, 8, 30, 30]  # local: 2 s doubling to 30 s
     sqs = boto3.client("sqs", endpoint_url=stack.resources.endpoint)
-    scratch = sqs.create_queue(QueueName=f"retry-{uuid.uuid4().hex[:8]}.fifo",
-                               Attributes={"FifoQueue": "true", "VisibilityTimeout": "0"})["QueueUrl"]
-    bodies = [_queued(alice, {"title": f"Retry Me {i}", "genre": "Drama", "rating": 5.0, "year": 2020})[1]
-              for i in range(2)]
-    sqs.send_message_batch(QueueUrl=scratch, Entries=[
-        {"Id": str(i), "MessageBody": b, "MessageGroupId": alice.sub, "MessageDeduplicationId": str(uuid.uuid4())}
-        for i, b in enumerate(bodies)])
+    scratch = sqs.create_queue(
+        QueueName=f"retry-{uuid.uuid4().hex[:8]}.fifo", Attributes={"FifoQueue": "true", "VisibilityTimeout": "0"}
+    )["QueueUrl"]
+    bodies = [_queued(alice, {"title": f"Retry Me {i}", "genre": "Drama", "rating": 5.0, "year": 2020})[1] for i in range(2)]
+    sqs.send_message_batch(
+        QueueUrl=scratch,
+        Entries=[
+            {"Id": str(i), "MessageBody": b, "MessageGroupId": alice.sub, "MessageDeduplicationId": str(uuid.uuid4())}
+            for i, b in enumerate(bodies)
+        ],
+    )
     received = sqs.receive_message(QueueUrl=scratch, MaxNumberOfMessages=10, MessageSystemAttributeNames=["All"])
-    records = [_sqs_record(m["Body"], alice.sub, i) | {"receiptHandle": m["ReceiptHandle"],
-                                                      "messageId": m["MessageId"]}
-               for i, m in enumerate(received["Messages"])]
+    records = [
+        _sqs_record(m["Body"], alice.sub, i) | {"receiptHandle": m["ReceiptHandle"], "messageId": m["MessageId"]}
+        for i, m in enumerate(received["Messages"])
+    ]
     assert len(records) == 2
 
     monkeypatch.setenv("ADD_QUEUE_URL", scratch)

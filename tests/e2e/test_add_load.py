@@ -23,8 +23,10 @@ def test_thousand_concurrent_adds(stack, db) -> None:
 
     def submit(index: int) -> set[str]:
         user = users[index]
-        movies = [{"title": f"Load {index}-{j}", "genre": "Load Test", "rating": round(j % 100 / 10, 1), "year": 2000 + j}
-                  for j in range(ADDS_PER_USER - DUPLICATES_PER_USER)] + existing
+        movies = [
+            {"title": f"Load {index}-{j}", "genre": "Load Test", "rating": round(j % 100 / 10, 1), "year": 2000 + j}
+            for j in range(ADDS_PER_USER - DUPLICATES_PER_USER)
+        ] + existing
         ids = set()
         for movie in movies:
             response = user.add(movie)
@@ -55,8 +57,7 @@ def test_thousand_concurrent_adds(stack, db) -> None:
             # The requests table holds exactly one terminal status per request, the one that was sent.
             assert {rid: requests_store.get(rid)["status"] for rid in ids} == outcomes
         assert repeats <= USERS * ADDS_PER_USER // 100, f"{repeats} repeated notifications: rare means under 1%"
-        print(f"{USERS * ADDS_PER_USER} adds finished in {time.monotonic() - started:.1f}s;"
-              f" {repeats} repeated notifications")
+        print(f"{USERS * ADDS_PER_USER} adds finished in {time.monotonic() - started:.1f}s; {repeats} repeated notifications")
         with db.cursor() as cur:
             cur.execute("SELECT count(*) FROM movies WHERE genre = 'Load Test'")
             assert cur.fetchone()[0] == USERS * (ADDS_PER_USER - DUPLICATES_PER_USER)

@@ -86,15 +86,32 @@ def test_idempotency_key_returns_the_same_request(alice: User, db) -> None:
 def test_invalid_message_on_the_queue_is_rejected_and_the_batch_goes_on(stack, alice: User, db) -> None:
     sqs = boto3.client("sqs", endpoint_url=stack.resources.endpoint)
     bad_id, good_id = str(uuid.uuid4()), str(uuid.uuid4())
-    messages = [(bad_id, {"title": "Too Good", "genre": "Drama", "rating": 11, "year": 2020}),
-                (good_id, {"title": "Fine Film", "genre": "Drama", "rating": 6.5, "year": 2020})]
+    messages = [
+        (bad_id, {"title": "Too Good", "genre": "Drama", "rating": 11, "year": 2020}),
+        (good_id, {"title": "Fine Film", "genre": "Drama", "rating": 6.5, "year": 2020}),
+    ]
     for request_id, movie in messages:
-        requests_store.create({"requestId": request_id, "owner": alice.sub, "status": "queued", "input": movie,
-                               "submittedAt": "2026-11-25T00:00:00.000Z"})
-    sqs.send_message_batch(QueueUrl=stack.resources.queue_url("AddQueue"), Entries=[
-        {"Id": str(i), "MessageBody": json.dumps({"requestId": rid, "owner": alice.sub, "movie": movie}),
-         "MessageGroupId": alice.sub, "MessageDeduplicationId": rid}
-        for i, (rid, movie) in enumerate(messages)])
+        requests_store.create(
+            {
+                "requestId": request_id,
+                "owner": alice.sub,
+                "status": "queued",
+                "input": movie,
+                "submittedAt": "2026-11-25T00:00:00.000Z",
+            }
+        )
+    sqs.send_message_batch(
+        QueueUrl=stack.resources.queue_url("AddQueue"),
+        Entries=[
+            {
+                "Id": str(i),
+                "MessageBody": json.dumps({"requestId": rid, "owner": alice.sub, "movie": movie}),
+                "MessageGroupId": alice.sub,
+                "MessageDeduplicationId": rid,
+            }
+            for i, (rid, movie) in enumerate(messages)
+        ],
+    )
     rejected = alice.status_of(bad_id)
     assert rejected["status"] == "rejected" and "rating" in rejected["error"]["message"]
     assert alice.status_of(good_id)["status"] == "created"
@@ -104,8 +121,15 @@ def test_invalid_message_on_the_queue_is_rejected_and_the_batch_goes_on(stack, a
 def test_redelivery_after_a_crash_between_insert_and_outcome_reports_created(stack, alice: User, db, monkeypatch) -> None:
     request_id = str(uuid.uuid4())
     movie = {"title": "Crash Course", "genre": "Drama", "rating": 7.0, "year": 2022}
-    requests_store.create({"requestId": request_id, "owner": alice.sub, "status": "queued", "input": movie,
-                           "submittedAt": "2026-11-25T00:00:00.000Z"})
+    requests_store.create(
+        {
+            "requestId": request_id,
+            "owner": alice.sub,
+            "status": "queued",
+            "input": movie,
+            "submittedAt": "2026-11-25T00:00:00.000Z",
+        }
+    )
     event = json.loads((Path(__file__).parents[2] / "events" / "add_processor_batch.json").read_text())
     record = event["Records"][0] | {"body": json.dumps({"requestId": request_id, "owner": alice.sub, "movie": movie})}
     runtime = LambdaRuntime()
@@ -147,7 +171,8 @@ def test_database_down_retries_then_dead_letter_marks_failed(stack, alice: User,
 
 def test_gone_connection_is_removed_on_the_next_notification(stack, alice: User) -> None:
     table = boto3.resource("dynamodb", endpoint_url=stack.resources.endpoint).Table(
-        stack.resources.table_name("ConnectionsTable"))
+        stack.resources.table_name("ConnectionsTable")
+    )
     table.put_item(Item={"connectionId": "vanished-client=", "userSub": alice.sub, "connectedAt": 0, "expiresAt": 0})
     request = alice.add({"title": "Ghost Signal", "genre": "Horror", "rating": 5.0, "year": 2021}).json()
     assert alice.status_of(request["requestId"])["status"] == "created"  # the live socket still hears it
@@ -188,8 +213,7 @@ BAD_BODIES = [
 
 @pytest.mark.deployable
 @pytest.mark.parametrize(("body", "field"), BAD_BODIES)
-def test_bad_bodies_stop_at_the_gateway_and_the_function_names_the_field(stack, token: str, body: dict,
-                                                                          field: str) -> None:
+def test_bad_bodies_stop_at_the_gateway_and_the_function_names_the_field(stack, token: str, body: dict, field: str) -> None:
     before = _request_count(stack)
     response = httpx.post(f"{stack.url}/api/movies", json=body, headers={"Authorization": f"Bearer {token}"})
     # API Gateway's request validator answers first, with the template's BAD_REQUEST_BODY (no details).
@@ -214,17 +238,21 @@ _PADDED = b'{"title": "A",' + b" " * (17 * 1024) + b'"genre": "G", "rating": 7, 
 
 
 @pytest.mark.deployable
-@pytest.mark.parametrize(("raw", "status"), [
-    (b'{"title": "A", "genre": "G", "rating": NaN, "year": 2000}', 400),
-    (b"{not json", 400),
-    (b'[{"title": "A", "genre": "G", "rating": 7, "year": 2000}]', 400),
-    (b"", 400),
-    (_PADDED, 413),
-])
+@pytest.mark.parametrize(
+    ("raw", "status"),
+    [
+        (b'{"title": "A", "genre": "G", "rating": NaN, "year": 2000}', 400),
+        (b"{not json", 400),
+        (b'[{"title": "A", "genre": "G", "rating": 7, "year": 2000}]', 400),
+        (b"", 400),
+        (_PADDED, 413),
+    ],
+)
 def test_unparseable_and_huge_bodies(stack, token: str, raw: bytes, status: int) -> None:
     before = _request_count(stack)
-    response = httpx.post(f"{stack.url}/api/movies", content=raw,
-                          headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+    response = httpx.post(
+        f"{stack.url}/api/movies", content=raw, headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    )
     assert response.status_code == status, response.text
     assert response.json()["error"]["code"] == ("PAYLOAD_TOO_LARGE" if status == 413 else "VALIDATION_ERROR")
     assert _request_count(stack) == before

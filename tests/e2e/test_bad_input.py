@@ -40,8 +40,9 @@ pytestmark = pytest.mark.usefixtures("library")
         ("/api/movies/not-a-uuid", {}, "id"),
     ],
 )
-def test_bad_parameters_are_400_and_write_nothing(api: httpx.Client, request: pytest.FixtureRequest, path: str,
-                                                 params: dict, field: str) -> None:
+def test_bad_parameters_are_400_and_write_nothing(
+    api: httpx.Client, request: pytest.FixtureRequest, path: str, params: dict, field: str
+) -> None:
     response = api.get(path, params=params)
     assert response.status_code == 400, response.text
     error = response.json()["error"]
@@ -65,8 +66,14 @@ def _forge(claims: dict) -> str:
 
 def _claims(stack, **override) -> dict:
     now = int(time.time())
-    claims = {"iss": f"https://cognito-idp.us-east-1.amazonaws.com/{stack.resources.user_pool_id}",
-              "sub": "s-1", "aud": stack.resources.client_id, "token_use": "id", "iat": now, "exp": now + 600}
+    claims = {
+        "iss": f"https://cognito-idp.us-east-1.amazonaws.com/{stack.resources.user_pool_id}",
+        "sub": "s-1",
+        "aud": stack.resources.client_id,
+        "token_use": "id",
+        "iat": now,
+        "exp": now + 600,
+    }
     return {**claims, **override}
 
 
@@ -87,8 +94,9 @@ def test_bad_tokens_are_401(stack, token: str, case: str) -> None:
         "garbage": "not-a-jwt",
         "forged": f"{header}.{payload}.{_sig[::-1]}",
         "expired": _forge(_claims(stack, iat=int(time.time()) - 7200, exp=int(time.time()) - 3600)),
-        "access": _forge({k: v for k, v in _claims(stack, token_use="access").items() if k != "aud"}
-                         | {"client_id": stack.resources.client_id}),
+        "access": _forge(
+            {k: v for k, v in _claims(stack, token_use="access").items() if k != "aud"} | {"client_id": stack.resources.client_id}
+        ),
         "wrong-audience": _forge(_claims(stack, aud="someone-else")),
     }
     value = tokens[case]
@@ -110,8 +118,9 @@ def test_real_access_token_and_other_pool_are_401(stack, caplog) -> None:
 
     idp = boto3.client("cognito-idp", endpoint_url=stack.resources.endpoint)
     pool = idp.create_user_pool(PoolName="another-team")["UserPool"]["Id"]
-    client = idp.create_user_pool_client(UserPoolId=pool, ClientName="c",
-                                         ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH"])["UserPoolClient"]["ClientId"]
+    client = idp.create_user_pool_client(UserPoolId=pool, ClientName="c", ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH"])[
+        "UserPoolClient"
+    ]["ClientId"]
     aws.ensure_user(idp, pool, "other@example.com", "Other-Passw0rd!")
     other = aws.sign_in(stack.resources.endpoint, client, "other@example.com", "Other-Passw0rd!")["IdToken"]
     with caplog.at_level(logging.INFO, logger="local.gateway"):

@@ -67,8 +67,7 @@ def _hold_posts(page: Page, first_only: bool = False) -> list[Route]:
 
 
 def _outcome(seen: list[dict], request_id: str) -> bool:
-    return any(m.get("type") == "addStatus" and m.get("requestId") == request_id and m.get("status") != "queued"
-               for m in seen)
+    return any(m.get("type") == "addStatus" and m.get("requestId") == request_id and m.get("status") != "queued" for m in seen)
 
 
 def _request_checks(page: Page) -> list[str]:
@@ -124,8 +123,12 @@ def test_bug_b2_without_a_socket_adds_are_polled_and_the_page_says_so(page: Page
 
 def test_bug_b13_reload_during_an_add_keeps_it_and_retries_with_the_same_key(page: Page) -> None:
     keys: list[str] = []
-    page.on("request", lambda r: keys.append(r.headers.get("idempotency-key", "")) if r.method == "POST"
-            and r.url.endswith("/api/movies") else None)
+    page.on(
+        "request",
+        lambda r: (
+            keys.append(r.headers.get("idempotency-key", "")) if r.method == "POST" and r.url.endswith("/api/movies") else None
+        ),
+    )
     held = _hold_posts(page, first_only=True)
     page.goto("/add")
     title = f"Reload Mid Add {uuid.uuid4().hex[:6]}"
@@ -148,13 +151,13 @@ def test_bug_b3_two_tabs_share_one_list_of_adds(page: Page) -> None:
         expect(tab.get_by_test_id("socket-state")).to_have_text("Live updates on")
     first, second = (f"Tab {name} {uuid.uuid4().hex[:6]}" for name in ("A", "B"))
     fill_movie(page, first, genre="Issue25 Test", rating="6.8", year="2019")
-    expect(page.get_by_test_id("add-request").filter(has_text=first).get_by_text("Created")).to_be_visible(
-        timeout=OUTCOME_WAIT)
+    expect(page.get_by_test_id("add-request").filter(has_text=first).get_by_text("Created")).to_be_visible(timeout=OUTCOME_WAIT)
     fill_movie(other, second, genre="Issue25 Test", rating="6.9", year="2019")
     for tab in (page, other):
         for title in (first, second):
             expect(tab.get_by_test_id("add-request").filter(has_text=title).get_by_text("Created")).to_be_visible(
-                timeout=OUTCOME_WAIT)
+                timeout=OUTCOME_WAIT
+            )
     page.reload()
     for title in (first, second):
         expect(page.get_by_test_id("add-request").filter(has_text=title)).to_have_count(1)

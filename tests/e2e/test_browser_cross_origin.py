@@ -69,12 +69,16 @@ def api_origin(stack, tmp_path_factory) -> Iterator[tuple[str, str]]:
     ui_origin, api = f"http://127.0.0.1:{ui_port}", f"http://127.0.0.1:{api_port}"
     state = tmp_path_factory.mktemp("cross-origin-stack")
     env = {k: v for k, v in os.environ.items() if k not in stack_env_keys()} | {
-        "PORT": str(api_port), "HOST": "127.0.0.1", "LOCAL_ALLOWED_ORIGIN": ui_origin,
-        "DATABASE_URL": stack.database_url, "LOCAL_STATE_DIR": str(state)}
+        "PORT": str(api_port),
+        "HOST": "127.0.0.1",
+        "LOCAL_ALLOWED_ORIGIN": ui_origin,
+        "DATABASE_URL": stack.database_url,
+        "LOCAL_STATE_DIR": str(state),
+    }
     log = (state / "stack.log").open("w")
-    process = subprocess.Popen([sys.executable, "-m", "local.stack"], cwd=ROOT, env=env, stdout=log,
-                               stderr=subprocess.STDOUT)
+    process = subprocess.Popen([sys.executable, "-m", "local.stack"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
+
         def up() -> bool:
             assert process.poll() is None, (state / "stack.log").read_text()
             try:
@@ -97,11 +101,22 @@ def api_origin(stack, tmp_path_factory) -> Iterator[tuple[str, str]]:
 def ui_origin(api_origin: tuple[str, str]) -> Iterator[str]:
     api, origin = api_origin
     config = httpx.get(f"{api}/config.json").json() | {
-        "apiUrl": f"{api}/api", "wsUrl": f"{api.replace('http', 'ws', 1)}/ws", "cognitoEndpoint": f"{api}/cognito"}
-    site = type("Site", (_Site,), {"config": json.dumps(config).encode(), "csp": (
-        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
-        f"manifest-src 'self'; connect-src 'self' {api} {api.replace('http', 'ws', 1)}; base-uri 'self'; "
-        "form-action 'self'; object-src 'none'; frame-ancestors 'none'")})
+        "apiUrl": f"{api}/api",
+        "wsUrl": f"{api.replace('http', 'ws', 1)}/ws",
+        "cognitoEndpoint": f"{api}/cognito",
+    }
+    site = type(
+        "Site",
+        (_Site,),
+        {
+            "config": json.dumps(config).encode(),
+            "csp": (
+                "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+                f"manifest-src 'self'; connect-src 'self' {api} {api.replace('http', 'ws', 1)}; base-uri 'self'; "
+                "form-action 'self'; object-src 'none'; frame-ancestors 'none'"
+            ),
+        },
+    )
     server = ThreadingHTTPServer(("127.0.0.1", int(origin.rsplit(":", 1)[1])), partial(site, directory=str(DIST)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -128,8 +143,7 @@ def _api_answers(page: Page, status: int) -> list[Response]:
     return seen
 
 
-def test_signs_in_browses_and_adds_live_from_another_origin(page: Page, ui_origin: str,
-                                                           api_origin: tuple[str, str]) -> None:
+def test_signs_in_browses_and_adds_live_from_another_origin(page: Page, ui_origin: str, api_origin: tuple[str, str]) -> None:
     api, _ = api_origin
     ok = _api_answers(page, 200)
     sign_in(page, demo_button=True)
@@ -141,8 +155,7 @@ def test_signs_in_browses_and_adds_live_from_another_origin(page: Page, ui_origi
     expect(page.get_by_test_id("socket-state")).to_have_text("Live updates on")
     title = f"Cross Origin {uuid.uuid4().hex[:6]}"
     fill_movie(page, title)
-    expect(page.get_by_test_id("add-request").filter(has_text=title).first.get_by_text("Created")).to_be_visible(
-        timeout=20_000)
+    expect(page.get_by_test_id("add-request").filter(has_text=title).first.get_by_text("Created")).to_be_visible(timeout=20_000)
     assert ok and all(r.url.startswith(api) for r in ok), "the API was not called cross-origin"
     assert all(r.headers.get("access-control-allow-origin") == ui_origin for r in ok)
 
@@ -151,8 +164,12 @@ def test_a_rejected_body_shows_the_gateways_message(page: Page, ui_origin: str) 
     sign_in(page, demo_button=True)
     page.get_by_role("link", name="Add a movie").click()
     # A client whose body the template's model rejects (the UI's own checks would not let it through).
-    page.route("**/api/movies", lambda route: route.continue_(post_data=json.dumps({"title": "x"}))
-               if route.request.method == "POST" else route.continue_())
+    page.route(
+        "**/api/movies",
+        lambda route: (
+            route.continue_(post_data=json.dumps({"title": "x"})) if route.request.method == "POST" else route.continue_()
+        ),
+    )
     with page.expect_response(lambda r: r.url.endswith("/api/movies") and r.request.method == "POST") as answer:
         fill_movie(page, "Rejected Body")
     rejected = answer.value

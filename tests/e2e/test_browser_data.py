@@ -32,11 +32,15 @@ def real_library(tmp_path_factory: pytest.TempPathFactory) -> Path:
     n = 0
     genre, many = BIG_GENRE
     for i in range(many):  # the big genre spans the years the way a real catalogue does: mostly recent
-        _write(folder, n := n + 1, {"title": f"Catalogue Film {i}", "genre": genre,
-                                    "rating": round(1 + (i % 90) / 10, 1), "year": 1990 + i % 36})
+        _write(
+            folder,
+            n := n + 1,
+            {"title": f"Catalogue Film {i}", "genre": genre, "rating": round(1 + (i % 90) / 10, 1), "year": 1990 + i % 36},
+        )
     for g in range(300):
-        _write(folder, n := n + 1, {"title": f"Only One In Genre {g}", "genre": f"Niche Genre {g:03d}",
-                                    "rating": 5, "year": 2000})
+        _write(
+            folder, n := n + 1, {"title": f"Only One In Genre {g}", "genre": f"Niche Genre {g:03d}", "rating": 5, "year": 2000}
+        )
     for year in (1900, 1927, 1939, 1955, 1968, 1975, NEXT_YEAR):
         _write(folder, n := n + 1, {"title": f"A Film From {year}", "genre": "Classic", "rating": 7.7, "year": year})
     _write(folder, n := n + 1, {"title": LONG_TITLE, "genre": "Classic", "rating": 9.9, "year": 2001})
@@ -82,8 +86,7 @@ def _year_chart_problems(page: Page) -> list[str]:
 
 
 @pytest.mark.parametrize("size", ["desktop", "phone"])
-def test_bug_b1_the_year_chart_bins_a_century_into_readable_columns(browser: Browser, stack, signed_state,
-                                                                    size: str) -> None:
+def test_bug_b1_the_year_chart_bins_a_century_into_readable_columns(browser: Browser, stack, signed_state, size: str) -> None:
     with sized_page(browser, stack, size, signed_state) as (page, suffix):
         page.goto("/")
         chart = page.get_by_test_id("chart-years")
@@ -109,9 +112,11 @@ def test_long_and_right_to_left_titles_fit_every_list(browser: Browser, stack, s
     page = context.new_page()
     problems = watch(page)
     name = "desktop" if viewport == DESKTOP else "phone"
-    for path, what, text in (("/top", "Top rated", LONG_TITLE[:30]),
-                             ("/search?q=%D7%A1%D7%A8%D7%98", "Search", RTL_TITLES[0]),
-                             ("/browse?genre=Niche+Genre+007", "Browse", "Only One In Genre 7")):
+    for path, what, text in (
+        ("/top", "Top rated", LONG_TITLE[:30]),
+        ("/search?q=%D7%A1%D7%A8%D7%98", "Search", RTL_TITLES[0]),
+        ("/browse?genre=Niche+Genre+007", "Browse", "Only One In Genre 7"),
+    ):
         page.goto(path)
         expect(page.locator("tbody").get_by_text(text).first).to_be_visible()
         settled_snap(page, f"real-data-{what.lower().replace(' ', '-')}-{name}", what)

@@ -17,11 +17,22 @@ from tests.e2e.browser import csp_context, settled_snap, sign_in, sign_up, snap,
 # `browser`, `loaded`, `signed_state` and `page` (signed in, under the UI's CSP) are in tests/e2e/conftest.py.
 
 # (name, viewport, device scale): 1280x800 at 200 % zoom is a 640x400 CSS-pixel viewport at scale 2.
-SIZES = [("390", {"width": 390, "height": 844}, 2), ("700", {"width": 700, "height": 900}, 1),
-         ("900", {"width": 900, "height": 900}, 1), ("1100", {"width": 1100, "height": 800}, 1),
-         ("1280", {"width": 1280, "height": 800}, 1), ("zoom200", {"width": 640, "height": 400}, 2)]
-PAGES = [("/", "Dashboard"), ("/search?q=bloom", "Search"), ("/browse?genre=Drama", "Browse"),
-         ("/top", "Top rated"), ("/add", "Add a movie"), ("/sync", "Library sync")]
+SIZES = [
+    ("390", {"width": 390, "height": 844}, 2),
+    ("700", {"width": 700, "height": 900}, 1),
+    ("900", {"width": 900, "height": 900}, 1),
+    ("1100", {"width": 1100, "height": 800}, 1),
+    ("1280", {"width": 1280, "height": 800}, 1),
+    ("zoom200", {"width": 640, "height": 400}, 2),
+]
+PAGES = [
+    ("/", "Dashboard"),
+    ("/search?q=bloom", "Search"),
+    ("/browse?genre=Drama", "Browse"),
+    ("/top", "Top rated"),
+    ("/add", "Add a movie"),
+    ("/sync", "Library sync"),
+]
 
 
 @pytest.fixture()
@@ -107,8 +118,12 @@ def test_bug_b7_b8_b14_long_searches_errors_that_go_and_examples_that_find_somet
     expect(example).to_be_visible()
     example.click()
     expect(page.locator("tbody tr").first).to_be_visible()  # the first example finds movies
-    page.route("**/api/movies/search*", lambda route: route.fulfill(status=503, json={
-        "error": {"code": "UNAVAILABLE", "message": "The service is busy; try again."}}))
+    page.route(
+        "**/api/movies/search*",
+        lambda route: route.fulfill(
+            status=503, json={"error": {"code": "UNAVAILABLE", "message": "The service is busy; try again."}}
+        ),
+    )
     box.fill("night owl")
     expect(page.get_by_role("alert")).to_contain_text("try again")
     box.fill("")
@@ -134,8 +149,7 @@ def test_slash_goes_to_search_from_anywhere(page: Page) -> None:
     expect(page.get_by_label("Title contains")).to_have_value("bloom")  # typed "/" is not swallowed from fields
 
 
-def test_dark_mode_follows_the_system_and_the_toggle_and_stays_accessible(browser: Browser, stack,
-                                                                        signed_state) -> None:
+def test_dark_mode_follows_the_system_and_the_toggle_and_stays_accessible(browser: Browser, stack, signed_state) -> None:
     context = csp_context(browser, stack, color_scheme="dark", storage_state=signed_state)
     page = context.new_page()
     problems = watch(page)

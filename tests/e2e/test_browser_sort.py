@@ -28,8 +28,7 @@ def _position(page: Page, header: str) -> int:
 
 
 def _column(page: Page, header: str) -> list[str]:
-    return [t.strip() for t in
-            page.locator(f"tbody tr td:nth-child({_position(page, header)})").all_inner_texts()]
+    return [t.strip() for t in page.locator(f"tbody tr td:nth-child({_position(page, header)})").all_inner_texts()]
 
 
 def _titles(page: Page) -> list[str]:

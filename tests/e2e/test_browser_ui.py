@@ -48,8 +48,11 @@ def _filter_requests(page: Page) -> list[dict[str, list[str]]]:
 
 
 def _cognito(page: Page, action: str, body: dict) -> tuple[int, dict]:
-    response = page.request.post("/cognito", data=json.dumps(body), headers={
-        "Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": f"AWSCognitoIdentityProviderService.{action}"})
+    response = page.request.post(
+        "/cognito",
+        data=json.dumps(body),
+        headers={"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": f"AWSCognitoIdentityProviderService.{action}"},
+    )
     return response.status, response.json()
 
 
@@ -62,8 +65,10 @@ def _session(page: Page) -> dict:
 
 
 def _focused(page: Page) -> str:
-    return page.evaluate("() => { const e = document.activeElement; return e ? e.tagName + ' ' + "
-                         "(e.id || '') + ' ' + (e.textContent || '').trim().slice(0, 60) : '' }")
+    return page.evaluate(
+        "() => { const e = document.activeElement; return e ? e.tagName + ' ' + "
+        "(e.id || '') + ' ' + (e.textContent || '').trim().slice(0, 60) : '' }"
+    )
 
 
 # ---------------------------------------------------------------------------------------- bugs 1, 2
@@ -131,8 +136,19 @@ def test_bug14_forgot_password_sets_a_new_one(anonymous: Page) -> None:
     email = f"forgot-{uuid.uuid4().hex[:8]}@example.com"
     page.goto("/")
     client = _client_id(page)
-    assert _cognito(page, "SignUp", {"ClientId": client, "Username": email, "Password": "Old-Passw0rd",
-                                     "UserAttributes": [{"Name": "email", "Value": email}]})[0] == 200
+    assert (
+        _cognito(
+            page,
+            "SignUp",
+            {
+                "ClientId": client,
+                "Username": email,
+                "Password": "Old-Passw0rd",
+                "UserAttributes": [{"Name": "email", "Value": email}],
+            },
+        )[0]
+        == 200
+    )
     assert _cognito(page, "ConfirmSignUp", {"ClientId": client, "Username": email, "ConfirmationCode": "123456"})[0] == 200
     page.get_by_role("button", name="Forgot your password?").click()
     page.get_by_label("E-mail").fill(email)
@@ -154,13 +170,28 @@ def test_bug15_the_local_cognito_checks_the_code_format(anonymous: Page) -> None
     page.goto("/")
     client = _client_id(page)
     email = f"code-{uuid.uuid4().hex[:8]}@example.com"
-    _cognito(page, "SignUp", {"ClientId": client, "Username": email, "Password": "Code-Passw0rd",
-                              "UserAttributes": [{"Name": "email", "Value": email}]})
+    _cognito(
+        page,
+        "SignUp",
+        {
+            "ClientId": client,
+            "Username": email,
+            "Password": "Code-Passw0rd",
+            "UserAttributes": [{"Name": "email", "Value": email}],
+        },
+    )
     status, body = _cognito(page, "ConfirmSignUp", {"ClientId": client, "Username": email, "ConfirmationCode": "12345"})
     assert (status, body["__type"]) == (400, "CodeMismatchException")
     # Still unconfirmed: signing in asks for the code.
-    status, body = _cognito(page, "InitiateAuth", {"ClientId": client, "AuthFlow": "USER_PASSWORD_AUTH",
-                                                   "AuthParameters": {"USERNAME": email, "PASSWORD": "Code-Passw0rd"}})
+    status, body = _cognito(
+        page,
+        "InitiateAuth",
+        {
+            "ClientId": client,
+            "AuthFlow": "USER_PASSWORD_AUTH",
+            "AuthParameters": {"USERNAME": email, "PASSWORD": "Code-Passw0rd"},
+        },
+    )
     assert body["__type"].endswith("UserNotConfirmedException")
 
 
@@ -314,8 +345,10 @@ def test_bug06_chart_labels_are_whole(page: Page, viewport: dict) -> None:
                                           || (i > 0 && r.left < shown[i - 1][1].right)).map(([t]) => t);
     })""")
     assert crowded == []
-    sizes = page.evaluate("() => [...document.querySelectorAll('figure *')].filter(e => e.childElementCount === 0 "
-                          "&& e.textContent.trim() && e.checkVisibility()).map(e => parseFloat(getComputedStyle(e).fontSize))")
+    sizes = page.evaluate(
+        "() => [...document.querySelectorAll('figure *')].filter(e => e.childElementCount === 0 "
+        "&& e.textContent.trim() && e.checkVisibility()).map(e => parseFloat(getComputedStyle(e).fontSize))"
+    )
     assert min(sizes) >= 12
     # Each bar leads to Browse with its filter; each chart has a table.
     page.get_by_test_id("chart-genres").get_by_role("link", name=re.compile("^Drama")).first.click()
@@ -385,8 +418,13 @@ def test_add_suggests_genres_and_warns_about_near_duplicates(page: Page) -> None
 
 def test_bug11_each_page_has_its_own_title(page: Page) -> None:
     titles = {}
-    for path, heading in [("/", "Dashboard"), ("/search", "Search"), ("/browse", "Browse"),
-                          ("/top", "Top rated"), ("/add", "Add a movie")]:
+    for path, heading in [
+        ("/", "Dashboard"),
+        ("/search", "Search"),
+        ("/browse", "Browse"),
+        ("/top", "Top rated"),
+        ("/add", "Add a movie"),
+    ]:
         page.goto(path)
         expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
         titles[path] = page.title()
@@ -460,6 +498,7 @@ def test_bug12_sign_out_clears_what_the_app_stored_and_revokes_the_refresh_token
     page.get_by_label("Title").fill("Left Behind?")
     page.evaluate("localStorage.setItem('mle.add-requests', JSON.stringify([{requestId: 'x', title: 'Old', status: 'queued'}]))")
     refresh = _session(page)["refreshToken"]
+
     def is_revoke(request: Request) -> bool:
         return "RevokeToken" in (request.headers.get("x-amz-target") or "")
 
@@ -470,8 +509,11 @@ def test_bug12_sign_out_clears_what_the_app_stored_and_revokes_the_refresh_token
     kept = page.evaluate("() => [...Object.keys(localStorage), ...Object.keys(sessionStorage)].filter(k => k.startsWith('mle.'))")
     assert kept == []
     assert refresh in (revoke.value.request.post_data or "")
-    status, body = _cognito(page, "InitiateAuth", {"ClientId": _client_id(page), "AuthFlow": "REFRESH_TOKEN_AUTH",
-                                                   "AuthParameters": {"REFRESH_TOKEN": refresh}})
+    status, body = _cognito(
+        page,
+        "InitiateAuth",
+        {"ClientId": _client_id(page), "AuthFlow": "REFRESH_TOKEN_AUTH", "AuthParameters": {"REFRESH_TOKEN": refresh}},
+    )
     assert status == 400 and body["__type"].endswith("NotAuthorizedException")
     sign_in(page)
     page.goto("/add")
@@ -595,8 +637,9 @@ def test_library_sync_shows_a_run_advancing_live_then_its_report(page: Page, sta
     drive = FakeDrive(latency=0.05, page_size_cap=10)
     top = drive.add_folder("Sync", drive.root)
     for i in range(60):
-        drive.add_file(f"s{i}.json", top, json.dumps({"title": f"Synced {i}", "genre": "Issue16 Sync",
-                                                       "rating": 5, "year": 2020}).encode())
+        drive.add_file(
+            f"s{i}.json", top, json.dumps({"title": f"Synced {i}", "genre": "Issue16 Sync", "rating": 5, "year": 2020}).encode()
+        )
     drive.add_file("broken.json", top, b"{not json")
     endpoint = drive.start()
     send = dynamodb_sender(stack.resources.table_name("EtlEventsTable"))
@@ -605,8 +648,7 @@ def test_library_sync_shows_a_run_advancing_live_then_its_report(page: Page, sta
     def run() -> None:
         conn = psycopg2.connect(stack.database_url)
         try:
-            source = DriveSource(top, credentials_from_info(drive.user_credentials(), drive.token_uri),
-                                 api_endpoint=endpoint)
+            source = DriveSource(top, credentials_from_info(drive.user_credentials(), drive.token_uri), api_endpoint=endpoint)
             outcome["summary"] = Run(conn, source, concurrency=2, live=Throttled(send, 0.2)).execute()
         finally:
             conn.close()

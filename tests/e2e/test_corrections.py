@@ -72,8 +72,10 @@ def delete(user: User, movie_id: str, if_match: str | None) -> httpx.Response:
 def drive_movie(stack) -> dict[str, Any]:
     """A movie as the ETL loads it: no creating add request."""
     with psycopg2.connect(stack.database_url) as conn, conn.cursor() as cur:
-        cur.execute("INSERT INTO movies (title, genre, rating, year) VALUES (%s, 'Sci-Fi', 7.5, 2019)"
-                    " RETURNING id", (f"Drive {uuid.uuid4().hex[:8]}",))
+        cur.execute(
+            "INSERT INTO movies (title, genre, rating, year) VALUES (%s, 'Sci-Fi', 7.5, 2019) RETURNING id",
+            (f"Drive {uuid.uuid4().hex[:8]}",),
+        )
         movie_id = str(cur.fetchone()[0])
     conn.close()
     return {"id": movie_id}
@@ -108,8 +110,9 @@ def test_an_adder_corrects_their_own_movie_with_if_match(stack, alice) -> None:
     assert [e["action"] for e in page["entries"]] == ["edit"] and page["pagination"]["hasMore"]
     assert page["entries"][0]["before"]["rating"] == 8.0 and page["entries"][0]["after"]["rating"] is None
     assert page["entries"][0]["actor"]["sub"] == alice.sub
-    rest = alice.http.get(f"/api/movies/{movie['id']}/history",
-                          params={"limit": 5, "cursor": page["pagination"]["nextCursor"]}).json()
+    rest = alice.http.get(
+        f"/api/movies/{movie['id']}/history", params={"limit": 5, "cursor": page["pagination"]["nextCursor"]}
+    ).json()
     assert [e["after"]["rating"] for e in rest["entries"]] == [8.0] and not rest["pagination"]["hasMore"]
 
     gone = delete(alice, movie["id"], cleared.headers["ETag"])
@@ -145,9 +148,17 @@ def test_a_librarian_corrects_and_deletes_anyones_add(stack, alice, librarian) -
 def test_bad_input_names_the_field_and_changes_nothing(stack, alice) -> None:
     movie = added(alice)
     tag = etag(alice, movie["id"])
-    cases = [({"rating": 11}, "rating"), ({"rating": 7.25}, "rating"), ({"year": 1800}, "year"),
-             ({"year": "2020"}, "year"), ({"title": "   "}, "title"), ({"genre": "a" * 101}, "genre"),
-             ({"title": "bad\u0007bell"}, "title"), ({"owner": "me"}, "owner"), ({}, "body")]
+    cases = [
+        ({"rating": 11}, "rating"),
+        ({"rating": 7.25}, "rating"),
+        ({"year": 1800}, "year"),
+        ({"year": "2020"}, "year"),
+        ({"title": "   "}, "title"),
+        ({"genre": "a" * 101}, "genre"),
+        ({"title": "bad\u0007bell"}, "title"),
+        ({"owner": "me"}, "owner"),
+        ({}, "body"),
+    ]
     for changes, field in cases:
         response = patch(alice, movie["id"], changes, tag)
         assert response.status_code == 400, (changes, response.text)
@@ -228,14 +239,23 @@ def _redeliver(stack, owner: str, request_id: str, movie: dict[str, Any]) -> Non
     """The same queued add once more (SQS is at-least-once), then wait until the processor took it."""
     sqs = boto3.client("sqs", endpoint_url=stack.resources.endpoint)
     url = _queue_url(stack)
-    body = {"requestId": request_id, "owner": owner, "submittedAt": "2026-01-01T00:00:00.000Z",
-            "movie": {k: movie[k] for k in ("title", "genre", "rating", "year")}}
-    sqs.send_message(QueueUrl=url, MessageBody=json.dumps(body), MessageGroupId=owner,
-                     MessageDeduplicationId=f"{request_id}-again-{uuid.uuid4().hex[:6]}")
+    body = {
+        "requestId": request_id,
+        "owner": owner,
+        "submittedAt": "2026-01-01T00:00:00.000Z",
+        "movie": {k: movie[k] for k in ("title", "genre", "rating", "year")},
+    }
+    sqs.send_message(
+        QueueUrl=url,
+        MessageBody=json.dumps(body),
+        MessageGroupId=owner,
+        MessageDeduplicationId=f"{request_id}-again-{uuid.uuid4().hex[:6]}",
+    )
 
     def drained() -> bool:
-        attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=[
-            "ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"])["Attributes"]
+        attributes = sqs.get_queue_attributes(
+            QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
+        )["Attributes"]
         return attributes["ApproximateNumberOfMessages"] == "0" == attributes["ApproximateNumberOfMessagesNotVisible"]
 
     wait_for(drained, timeout=60)
@@ -268,10 +288,20 @@ def test_a_redelivered_add_never_undoes_an_edit_or_a_delete(stack, alice) -> Non
 
 def test_mixed_concurrent_corrections_and_adds_keep_the_aggregates_exact(stack, alice, librarian) -> None:
     movies = []
-    for i, (g, r, y) in enumerate([("Drama", 6.0, 2020), ("Horror", 7.5, 2011), ("Drama", 1.0, 2012),
-                                   ("Comedy", 9.0, 2020), ("Western", 3.3, 2001), ("Horror", 4.0, 2011),
-                                   ("Noir", 8.8, 1999), ("Drama", 5.5, 2005), ("Opera", 2.2, 1990),
-                                   ("Noir", 6.6, 1998)]):
+    for i, (g, r, y) in enumerate(
+        [
+            ("Drama", 6.0, 2020),
+            ("Horror", 7.5, 2011),
+            ("Drama", 1.0, 2012),
+            ("Comedy", 9.0, 2020),
+            ("Western", 3.3, 2001),
+            ("Horror", 4.0, 2011),
+            ("Noir", 8.8, 1999),
+            ("Drama", 5.5, 2005),
+            ("Opera", 2.2, 1990),
+            ("Noir", 6.6, 1998),
+        ]
+    ):
         movies.append(added(alice, genre=g, rating=r, year=y, title=f"Mix {i} {uuid.uuid4().hex[:6]}"))
     tags = {m["id"]: etag(alice, m["id"]) for m in movies}
     statuses: list[int] = []
@@ -280,9 +310,16 @@ def test_mixed_concurrent_corrections_and_adds_keep_the_aggregates_exact(stack, 
     def work(i: int) -> None:
         movie = movies[i % len(movies)]
         if i < 10:
-            response = patch(librarian, movie["id"], {"genre": ["Musical", "drama", "HORROR"][i % 3],
-                                                      "rating": None if i % 4 == 0 else (i % 10) + 0.5,
-                                                      "year": 2000 + i}, tags[movie["id"]])
+            response = patch(
+                librarian,
+                movie["id"],
+                {
+                    "genre": ["Musical", "drama", "HORROR"][i % 3],
+                    "rating": None if i % 4 == 0 else (i % 10) + 0.5,
+                    "year": 2000 + i,
+                },
+                tags[movie["id"]],
+            )
         elif i < 20:
             response = delete(librarian, movie["id"], tags[movie["id"]])
         else:
@@ -305,8 +342,9 @@ def test_mixed_concurrent_corrections_and_adds_keep_the_aggregates_exact(stack, 
 
 def _queue_empty(stack) -> bool:
     sqs = boto3.client("sqs", endpoint_url=stack.resources.endpoint)
-    attributes = sqs.get_queue_attributes(QueueUrl=_queue_url(stack), AttributeNames=[
-        "ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"])["Attributes"]
+    attributes = sqs.get_queue_attributes(
+        QueueUrl=_queue_url(stack), AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
+    )["Attributes"]
     return attributes["ApproximateNumberOfMessages"] == "0" == attributes["ApproximateNumberOfMessagesNotVisible"]
 
 

@@ -48,9 +48,15 @@ def _queued_for(stack, user: User, record: dict) -> str:
     body["requestId"], body["owner"] = str(uuid.uuid4()), user.sub
     record["body"] = json.dumps(body)
     record["attributes"]["MessageGroupId"] = user.sub
-    _requests_table(stack).put_item(Item={"requestId": body["requestId"], "owner": user.sub, "status": "queued",
-                                          "input": json.loads(json.dumps(body["movie"]), parse_float=Decimal, parse_int=Decimal),
-                                          "submittedAt": body["submittedAt"]})
+    _requests_table(stack).put_item(
+        Item={
+            "requestId": body["requestId"],
+            "owner": user.sub,
+            "status": "queued",
+            "input": json.loads(json.dumps(body["movie"]), parse_float=Decimal, parse_int=Decimal),
+            "submittedAt": body["submittedAt"],
+        }
+    )
     return body["requestId"]
 
 
@@ -93,13 +99,24 @@ def test_the_notifier_event_reaches_the_owners_socket_only(alice: User, bob: Use
         image["requestId"] = {"S": request_id}
     for image in (stream["NewImage"], stream["OldImage"]):
         image["owner"] = {"S": alice.sub}
-    expected_movie = {"id": "a3d2c1b0-9f8e-4d7c-8b6a-5f4e3d2c1b0a", "title": "Paper Lanterns", "genre": "Drama",
-                      "rating": 7.1, "year": 2023, "created_at": "2026-11-25T11:44:06.250000+00:00"}
+    expected_movie = {
+        "id": "a3d2c1b0-9f8e-4d7c-8b6a-5f4e3d2c1b0a",
+        "title": "Paper Lanterns",
+        "genre": "Drama",
+        "rating": 7.1,
+        "year": 2023,
+        "created_at": "2026-11-25T11:44:06.250000+00:00",
+    }
 
     assert LambdaRuntime().invoke("NotifierFunction", copy.deepcopy(event)) == {"batchItemFailures": []}
 
-    assert alice.status_of(request_id) == {"type": "addStatus", "requestId": request_id, "status": "created",
-                                           "movie": expected_movie, "at": "2026-11-25T11:44:06.300Z"}
+    assert alice.status_of(request_id) == {
+        "type": "addStatus",
+        "requestId": request_id,
+        "status": "created",
+        "movie": expected_movie,
+        "at": "2026-11-25T11:44:06.300Z",
+    }
     assert bob.ws is not None  # bob heard nothing of it: the first thing his socket hears is his own pong
     bob.ws.send(json.dumps({"action": "ping"}))
     heard = bob.next_message(5)

@@ -91,28 +91,35 @@ def test_hostile_bodies_are_400_naming_the_field(fuzzer: User, content: bytes, f
 
 
 @pytest.mark.deployable
-@pytest.mark.parametrize(("field", "value", "char"), [
-    ("title", "\u200b\u202e", "U+200B"),            # the review's blank, reversing title
-    ("title", "Evil \u202eeman.exe", "U+202E"),      # right-to-left override
-    ("title", "Isolated \u2066text\u2069", "U+2066"),
-    ("title", "\ufeffBOM", "U+FEFF"),
-    ("genre", "Dra\u200bma", "U+200B"),
-    ("genre", "Drama\u200f", "U+200F"),
-])
-def test_invisible_and_bidi_characters_are_400_naming_the_field(fuzzer: User, field: str, value: str,
-                                                               char: str) -> None:
+@pytest.mark.parametrize(
+    ("field", "value", "char"),
+    [
+        ("title", "\u200b\u202e", "U+200B"),  # the review's blank, reversing title
+        ("title", "Evil \u202eeman.exe", "U+202E"),  # right-to-left override
+        ("title", "Isolated \u2066text\u2069", "U+2066"),
+        ("title", "\ufeffBOM", "U+FEFF"),
+        ("genre", "Dra\u200bma", "U+200B"),
+        ("genre", "Drama\u200f", "U+200F"),
+    ],
+)
+def test_invisible_and_bidi_characters_are_400_naming_the_field(fuzzer: User, field: str, value: str, char: str) -> None:
     """#24 (review 16): the contract's x-forbidden-characters refuses them, with a message that says why."""
     response = _post(fuzzer, json.dumps({**GOOD, field: value}).encode())
     assert response.status_code == 400, response.text[:500]
     error = response.json()["error"]
     assert error["code"] == "VALIDATION_ERROR"
-    assert any(d["field"] == field and "invisible or text-direction" in d["message"] and char in d["message"]
-               for d in error["details"]), error
+    assert any(
+        d["field"] == field and "invisible or text-direction" in d["message"] and char in d["message"] for d in error["details"]
+    ), error
 
 
 def test_joiners_that_scripts_and_emoji_need_are_stored(fuzzer: User) -> None:
-    movie = {"title": f"Family \U0001f468\u200d\U0001f469\u200d\U0001f467 {uuid.uuid4().hex[:6]}",
-             "genre": "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645", "rating": 7.0, "year": 2020}
+    movie = {
+        "title": f"Family \U0001f468\u200d\U0001f469\u200d\U0001f467 {uuid.uuid4().hex[:6]}",
+        "genre": "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645",
+        "rating": 7.0,
+        "year": 2020,
+    }
     accepted = _post(fuzzer, json.dumps(movie).encode())
     assert accepted.status_code == 202, accepted.text
     assert _settle(fuzzer, [accepted.json()["requestId"]]) == {accepted.json()["requestId"]: "created"}
@@ -129,13 +136,16 @@ def test_text_that_survives_normalisation_is_stored_exactly(fuzzer: User) -> Non
 
 
 @pytest.mark.deployable
-@pytest.mark.parametrize("payload", [
-    {"k": "search", "t": "Nul\u0000Title", "id": str(uuid.uuid4())},
-    {"k": "search", "t": "Lone \ud800", "id": str(uuid.uuid4())},
-    {"k": "search", "t": "x", "id": [[[[[[[[[[]]]]]]]]]]},
-    {"k": "top", "r": "5", "t": "x", "id": str(uuid.uuid4()), "p": 10**30},
-    {"k": "top", "r": [[[]]], "t": "x", "id": str(uuid.uuid4())},
-])
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"k": "search", "t": "Nul\u0000Title", "id": str(uuid.uuid4())},
+        {"k": "search", "t": "Lone \ud800", "id": str(uuid.uuid4())},
+        {"k": "search", "t": "x", "id": [[[[[[[[[[]]]]]]]]]]},
+        {"k": "top", "r": "5", "t": "x", "id": str(uuid.uuid4()), "p": 10**30},
+        {"k": "top", "r": [[[]]], "t": "x", "id": str(uuid.uuid4())},
+    ],
+)
 def test_forged_cursors_are_400(fuzzer: User, payload: dict) -> None:
     cursor = base64.urlsafe_b64encode(json.dumps(payload).encode()).decode().rstrip("=")
     route = "/api/movies/search?title=a" if payload["k"] == "search" else "/api/movies/top-rated?x=1"
@@ -161,15 +171,20 @@ def test_static_paths_with_nul_are_not_500(stack, path: str) -> None:
 # --- the property ---------------------------------------------------------------------------------
 
 _ANY_TEXT = st.text(st.characters(codec=None, exclude_categories=()), max_size=40)  # surrogates and controls too
-_JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False)
-                     | _ANY_TEXT, lambda inner: st.lists(inner, max_size=4)
-                     | st.dictionaries(_ANY_TEXT, inner, max_size=4), max_leaves=12)
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | _ANY_TEXT,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_ANY_TEXT, inner, max_size=4),
+    max_leaves=12,
+)
 _MOVIEISH = st.fixed_dictionaries(
-    {"title": st.one_of(_ANY_TEXT, st.text(min_size=1, max_size=300), _JSON),
-     "genre": st.one_of(_ANY_TEXT, st.sampled_from(["Drama", " sci-fi ", "Ünï"]), _JSON),
-     "rating": st.one_of(st.decimals(0, 10, places=1, allow_nan=False).map(float), st.floats(), st.integers(-5, 15), _JSON),
-     "year": st.one_of(st.integers(1890, 2110), st.floats(1899, 2101), _ANY_TEXT, _JSON)},
-    optional={"extra": _JSON})
+    {
+        "title": st.one_of(_ANY_TEXT, st.text(min_size=1, max_size=300), _JSON),
+        "genre": st.one_of(_ANY_TEXT, st.sampled_from(["Drama", " sci-fi ", "Ünï"]), _JSON),
+        "rating": st.one_of(st.decimals(0, 10, places=1, allow_nan=False).map(float), st.floats(), st.integers(-5, 15), _JSON),
+        "year": st.one_of(st.integers(1890, 2110), st.floats(1899, 2101), _ANY_TEXT, _JSON),
+    },
+    optional={"extra": _JSON},
+)
 
 
 def _encode(value: object) -> bytes:
@@ -180,7 +195,7 @@ _BODIES = st.one_of(
     _MOVIEISH.map(_encode),
     _JSON.map(_encode),
     _ANY_TEXT.map(lambda t: t.encode("utf-8", "surrogatepass")),  # raw text, surrogates as CESU bytes
-    st.binary(max_size=200),                                      # anything, mostly not UTF-8
+    st.binary(max_size=200),  # anything, mostly not UTF-8
 )
 
 
@@ -188,8 +203,13 @@ def test_arbitrary_bodies_are_202_or_4xx_and_every_202_ends_well(fuzzer: User) -
     accepted: list[str] = []
     refused: collections.Counter[str] = collections.Counter()
 
-    @settings(max_examples=250, deadline=None, database=None, derandomize=True,
-              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+    @settings(
+        max_examples=250,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
     @given(content=_BODIES)
     def post_anything(content: bytes) -> None:
         response = _post(fuzzer, content)

@@ -59,9 +59,11 @@ def _responses(stack) -> dict[str, template.GatewayResponse]:
 def _expected_body(spec: template.GatewayResponse, message: str, validation: str = "") -> str:
     """Simple substitution, as API Gateway documents it: messageString is the message in quotes."""
     body = next(iter(spec.templates.values()))
-    return (body.replace("$context.error.messageString", f'"{message}"')
-            .replace("$context.error.message", message)
-            .replace("$context.error.validationErrorString", json.dumps(validation)[1:-1]))
+    return (
+        body.replace("$context.error.messageString", f'"{message}"')
+        .replace("$context.error.message", message)
+        .replace("$context.error.validationErrorString", json.dumps(validation)[1:-1])
+    )
 
 
 @contextmanager
@@ -98,8 +100,12 @@ def _trigger(kind: str, stack, token: str) -> httpx.Response:
     if kind == "BAD_REQUEST_BODY":
         return httpx.post(f"{stack.url}/api/movies", json={}, headers=auth)
     if kind == "REQUEST_TOO_LARGE":
-        return httpx.post(f"{stack.url}/api/movies", content=b" " * (10 * 1024 * 1024 + 1),
-                          headers=auth | {"Content-Type": "application/json"}, timeout=60)
+        return httpx.post(
+            f"{stack.url}/api/movies",
+            content=b" " * (10 * 1024 * 1024 + 1),
+            headers=auth | {"Content-Type": "application/json"},
+            timeout=60,
+        )
     if kind == "THROTTLED":
         with _serve(_gateway(stack, throttle=(0.001, 1))) as url:
             httpx.get(f"{url}/api/dashboard", headers=auth)
@@ -130,27 +136,40 @@ def test_every_gateway_response_the_template_defines(stack, token: str, kind: st
     for name, value in spec.headers.items():
         if not value.startswith("method.request."):
             assert response.headers.get(name) == value, (kind, name)
-    assert response.headers["content-type"].startswith(next(iter(spec.templates)) if spec.templates
-                                                       else "application/json")
+    assert response.headers["content-type"].startswith(next(iter(spec.templates)) if spec.templates else "application/json")
 
 
 # --- request validation ---------------------------------------------------------------------------------
 
+
 @pytest.mark.deployable
-@pytest.mark.parametrize(("body", "error"), [
-    ({"genre": "Drama", "rating": 7, "year": 2000}, '[object has missing required properties (["title"])]'),
-    ({"title": "A", "genre": "Drama", "rating": "7", "year": 2000},
-     '[instance type (string) does not match any allowed primitive type (allowed: ["number"])]'),
-    ({"title": "A", "genre": "Drama", "rating": 10.5, "year": 2000},
-     "[numeric instance is greater than the required maximum (maximum: 10, found: 10.5)]"),
-    ({"title": "A", "genre": "Drama", "rating": 7.25, "year": 2000},
-     "[numeric instance is not a multiple of the required divisor (divisor: 0.1, found: 7.25)]"),
-    ({"title": "", "genre": "Drama", "rating": 7, "year": 2000},
-     '[string "" is too short (length: 0, required minimum: 1), ECMA 262 regex "\\S" does not match input string ""]'),
-    ({"title": "A", "genre": "Drama", "rating": 7, "year": 2000, "director": "X"},
-     '[object instance has properties which are not allowed by the schema: ["director"]]'),
-    ([1], '[instance type (array) does not match any allowed primitive type (allowed: ["object"])]'),
-])
+@pytest.mark.parametrize(
+    ("body", "error"),
+    [
+        ({"genre": "Drama", "rating": 7, "year": 2000}, '[object has missing required properties (["title"])]'),
+        (
+            {"title": "A", "genre": "Drama", "rating": "7", "year": 2000},
+            '[instance type (string) does not match any allowed primitive type (allowed: ["number"])]',
+        ),
+        (
+            {"title": "A", "genre": "Drama", "rating": 10.5, "year": 2000},
+            "[numeric instance is greater than the required maximum (maximum: 10, found: 10.5)]",
+        ),
+        (
+            {"title": "A", "genre": "Drama", "rating": 7.25, "year": 2000},
+            "[numeric instance is not a multiple of the required divisor (divisor: 0.1, found: 7.25)]",
+        ),
+        (
+            {"title": "", "genre": "Drama", "rating": 7, "year": 2000},
+            '[string "" is too short (length: 0, required minimum: 1), ECMA 262 regex "\\S" does not match input string ""]',
+        ),
+        (
+            {"title": "A", "genre": "Drama", "rating": 7, "year": 2000, "director": "X"},
+            '[object instance has properties which are not allowed by the schema: ["director"]]',
+        ),
+        ([1], '[instance type (array) does not match any allowed primitive type (allowed: ["object"])]'),
+    ],
+)
 def test_bodies_failing_the_model_stop_at_the_gateway(stack, token: str, body: Any, error: str) -> None:
     response = httpx.post(f"{stack.url}/api/movies", json=body, headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 400
@@ -173,22 +192,29 @@ def test_validation_error_strings_are_rendered_as_api_gateway_renders_them() -> 
 @pytest.mark.deployable
 def test_a_valid_decimal_rating_passes_the_model(stack, token: str) -> None:
     # The Java validator compares decimals exactly: 7.7 is a multiple of 0.1 (it is not in binary floats).
-    response = httpx.post(f"{stack.url}/api/movies", headers={"Authorization": f"Bearer {token}"},
-                          json={"title": f"Decimal {uuid.uuid4()}", "genre": "Drama", "rating": 7.7, "year": 2001})
+    response = httpx.post(
+        f"{stack.url}/api/movies",
+        headers={"Authorization": f"Bearer {token}"},
+        json={"title": f"Decimal {uuid.uuid4()}", "genre": "Drama", "rating": 7.7, "year": 2001},
+    )
     assert response.status_code == 202, response.text
 
 
 @pytest.mark.deployable
 def test_a_body_without_a_model_for_its_content_type_reaches_the_function(stack, token: str) -> None:
     """API Gateway validates only content types that have a model; the function's own check still holds."""
-    response = httpx.post(f"{stack.url}/api/movies", content=b'{"title": ""}',
-                          headers={"Authorization": f"Bearer {token}", "Content-Type": "text/plain"})
+    response = httpx.post(
+        f"{stack.url}/api/movies",
+        content=b'{"title": ""}',
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "text/plain"},
+    )
     assert response.status_code == 400
     error = response.json()["error"]
     assert error["code"] == "VALIDATION_ERROR" and error["details"], "the function answers with details"
 
 
 # --- the Cognito authorizer -----------------------------------------------------------------------------
+
 
 def test_refused_tokens_get_the_template_body_and_the_reason_goes_to_the_log(stack, caplog) -> None:
     unauthorized = _expected_body(_responses(stack)["UNAUTHORIZED"], "Unauthorized")
@@ -212,6 +238,7 @@ def test_claims_reach_the_function_as_strings(stack, token: str) -> None:
 
 
 # --- the stage cache --------------------------------------------------------------------------------------
+
 
 def test_the_stack_caches_only_what_the_template_caches(stack, api: httpx.Client, db) -> None:
     cached = ("GET", "/api/dashboard") in template.cache_settings(stack.resources.refs)
@@ -261,8 +288,10 @@ def test_cache_flush_needs_a_signed_call_on_the_loopback_port(stack) -> None:
 
 # --- limits ----------------------------------------------------------------------------------------------
 
-def _sleeps(seconds: float, finished: list[bool] | None = None,
-            threads: list[threading.Thread] | None = None) -> Callable[[dict, object], dict]:
+
+def _sleeps(
+    seconds: float, finished: list[bool] | None = None, threads: list[threading.Thread] | None = None
+) -> Callable[[dict, object], dict]:
     def handler(_event: dict, _context: object) -> dict:
         if threads is not None:
             threads.append(threading.current_thread())
@@ -272,14 +301,14 @@ def _sleeps(seconds: float, finished: list[bool] | None = None,
         if finished is not None:
             finished.append(True)
         return {"statusCode": 200, "body": "{}"}
+
     return handler
 
 
 def test_a_function_over_its_timeout_is_stopped_and_reported_as_a_5xx(stack, token: str, caplog) -> None:
     finished: list[bool] = []
     threads: list[threading.Thread] = []
-    runtime = LambdaRuntime(timeouts={"ReadApiFunction": 0.3},
-                            handlers={"ReadApiFunction": _sleeps(3, finished, threads)})
+    runtime = LambdaRuntime(timeouts={"ReadApiFunction": 0.3}, handlers={"ReadApiFunction": _sleeps(3, finished, threads)})
     spec = _responses(stack).get("DEFAULT_5XX")
     with caplog.at_level(logging.WARNING), _serve(_gateway(stack, runtime)) as url:
         response = httpx.get(f"{url}/api/dashboard", headers={"Authorization": f"Bearer {token}"})
@@ -297,8 +326,7 @@ def test_the_integration_timeout_is_504(stack, token: str) -> None:
     with _serve(_gateway(stack, runtime, integration_timeout=0.3)) as url:
         response = httpx.get(f"{url}/api/dashboard", headers={"Authorization": f"Bearer {token}"})
     spec = _responses(stack).get("INTEGRATION_TIMEOUT") or _responses(stack).get("DEFAULT_5XX")
-    assert response.status_code == ((spec.status if spec and "INTEGRATION_TIMEOUT" in _responses(stack) else None)
-                                    or 504)
+    assert response.status_code == ((spec.status if spec and "INTEGRATION_TIMEOUT" in _responses(stack) else None) or 504)
     if spec:
         assert response.text == _expected_body(spec, "Endpoint request timed out")
     else:
@@ -306,6 +334,7 @@ def test_the_integration_timeout_is_504(stack, token: str) -> None:
 
 
 # --- one context per function ------------------------------------------------------------------------------
+
 
 class _Lines(logging.Handler):
     def __init__(self, formatter: logging.Formatter):
@@ -327,9 +356,12 @@ def test_log_lines_name_their_function_under_concurrent_load(stack) -> None:
     logger.addHandler(captured)
     users = [User(stack, f"ctx-{i}@example.com").connect() for i in range(4)]
     try:
+
         def submit(user: User) -> list[str]:
-            return [user.add({"title": f"Context {uuid.uuid4()}", "genre": "Drama", "rating": 6.0, "year": 2010})
-                    .json()["requestId"] for _ in range(10)]
+            return [
+                user.add({"title": f"Context {uuid.uuid4()}", "genre": "Drama", "rating": 6.0, "year": 2010}).json()["requestId"]
+                for _ in range(10)
+            ]
 
         with ThreadPoolExecutor(len(users)) as pool:
             submitted = list(pool.map(submit, users))
@@ -342,8 +374,7 @@ def test_log_lines_name_their_function_under_concurrent_load(stack) -> None:
         logger.removeHandler(captured)
         for user in users:
             user.close()
-    expected = {"add queued": "WriteApiFunction", "add processed": "AddProcessorFunction",
-                "outcome sent": "NotifierFunction"}
+    expected = {"add queued": "WriteApiFunction", "add processed": "AddProcessorFunction", "outcome sent": "NotifierFunction"}
     seen = {message: 0 for message in expected}
     for line in captured.lines:
         if line.get("message") in expected:
@@ -356,10 +387,13 @@ def test_log_lines_name_their_function_under_concurrent_load(stack) -> None:
 
 # --- only what AWS exposes ---------------------------------------------------------------------------------
 
+
 def _cognito(stack, action: str, body: dict) -> httpx.Response:
-    return httpx.post(f"{stack.url}/cognito", json=body,
-                      headers={"Content-Type": "application/x-amz-json-1.1",
-                               "X-Amz-Target": f"AWSCognitoIdentityProviderService.{action}"})
+    return httpx.post(
+        f"{stack.url}/cognito",
+        json=body,
+        headers={"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": f"AWSCognitoIdentityProviderService.{action}"},
+    )
 
 
 def test_cognito_proxy_forwards_only_public_actions(stack) -> None:
@@ -367,12 +401,21 @@ def test_cognito_proxy_forwards_only_public_actions(stack) -> None:
     listed = _cognito(stack, "ListUsers", {"UserPoolId": pool})
     assert listed.status_code == 400 and listed.json()["__type"] == "MissingAuthenticationTokenException"
     assert "demo@example.com" not in listed.text
-    takeover = _cognito(stack, "AdminSetUserPassword", {"UserPoolId": pool, "Username": aws.DEMO_USER,
-                                                        "Password": "Taken-0ver!", "Permanent": True})
+    takeover = _cognito(
+        stack,
+        "AdminSetUserPassword",
+        {"UserPoolId": pool, "Username": aws.DEMO_USER, "Password": "Taken-0ver!", "Permanent": True},
+    )
     assert takeover.status_code == 400
-    signed_in = _cognito(stack, "InitiateAuth", {"ClientId": stack.resources.client_id, "AuthFlow": "USER_PASSWORD_AUTH",
-                                                 "AuthParameters": {"USERNAME": aws.DEMO_USER,
-                                                                    "PASSWORD": aws.DEMO_PASSWORD}})
+    signed_in = _cognito(
+        stack,
+        "InitiateAuth",
+        {
+            "ClientId": stack.resources.client_id,
+            "AuthFlow": "USER_PASSWORD_AUTH",
+            "AuthParameters": {"USERNAME": aws.DEMO_USER, "PASSWORD": aws.DEMO_PASSWORD},
+        },
+    )
     assert signed_in.status_code == 200 and signed_in.json()["AuthenticationResult"]["IdToken"]
     # No web page's origin: no CORS (the proxy answers only its own origin and the AllowedOrigin).
     assert "access-control-allow-origin" not in signed_in.headers
@@ -388,8 +431,7 @@ def test_connections_api_is_not_on_the_public_port(stack) -> None:
         for path in (f"/@connections/{connection_id}", f"/{template.stage_name()}/@connections/{connection_id}"):
             assert httpx.post(f"{stack.url}{path}", content=fake).status_code == 403
             assert "SourceIp" not in httpx.get(f"{stack.url}{path}").text
-        unsigned = httpx.post(f"{stack.management_url}/{template.stage_name()}/@connections/{connection_id}",
-                              content=fake)
+        unsigned = httpx.post(f"{stack.management_url}/{template.stage_name()}/@connections/{connection_id}", content=fake)
         assert unsigned.status_code == 403
         # The handlers' way: WS_MANAGEMENT_ENDPOINT (endpoint + stage, as on AWS), signed by boto3.
         management = aws_clients.management_api(os.environ["WS_MANAGEMENT_ENDPOINT"])
@@ -401,19 +443,18 @@ def test_connections_api_is_not_on_the_public_port(stack) -> None:
 
 def _connection_of(stack, sub: str) -> str:
     table = boto3.resource("dynamodb", endpoint_url=stack.resources.endpoint).Table(
-        stack.resources.table_name("ConnectionsTable"))
+        stack.resources.table_name("ConnectionsTable")
+    )
     items = wait_for(lambda: [i for i in table.scan()["Items"] if i.get("userSub") == sub])
     return items[-1]["connectionId"]
 
 
 def test_a_foreign_host_header_is_400(stack, token: str) -> None:
-    response = httpx.get(f"{stack.url}/api/dashboard", headers={"Host": "attacker.example",
-                                                                 "Authorization": f"Bearer {token}"})
+    response = httpx.get(f"{stack.url}/api/dashboard", headers={"Host": "attacker.example", "Authorization": f"Bearer {token}"})
     assert response.status_code == 400
     assert httpx.get(f"{stack.url}/", headers={"Host": "rebind.attacker.example"}).status_code == 400
     with pytest.raises(InvalidStatus):
-        connect(f"ws://127.0.0.1:{stack.port}/ws?token={token}", additional_headers={"Host": "attacker.example"},
-                open_timeout=10)
+        connect(f"ws://127.0.0.1:{stack.port}/ws?token={token}", additional_headers={"Host": "attacker.example"}, open_timeout=10)
     assert httpx.get(f"{stack.url}/api/dashboard", headers={"Authorization": f"Bearer {token}"}).status_code == 200
 
 
@@ -430,8 +471,9 @@ def test_a_binary_websocket_frame_closes_with_1003(stack, token: str) -> None:
 def test_cors_preflight_and_function_responses_follow_the_template(stack, token: str) -> None:
     cors = template.rest_cors(stack.resources.refs)
     assert cors is not None
-    preflight = httpx.options(f"{stack.url}/api/movies", headers={"Origin": cors.allow_origin,
-                                                                  "Access-Control-Request-Method": "POST"})
+    preflight = httpx.options(
+        f"{stack.url}/api/movies", headers={"Origin": cors.allow_origin, "Access-Control-Request-Method": "POST"}
+    )
     assert preflight.status_code == 200
     assert preflight.headers["access-control-allow-origin"] == cors.allow_origin
     assert preflight.headers["access-control-allow-methods"] == cors.allow_methods
@@ -445,8 +487,10 @@ def test_an_add_reports_created_over_the_websocket(stack) -> None:
         assert accepted.status_code == 202, accepted.text
         outcome = user.status_of(accepted.json()["requestId"], timeout=60)
         assert outcome["status"] in ("created", "duplicate")
-        assert user.http.get(accepted.json()["statusUrl"].removeprefix(f"/{template.stage_name()}")).json()["status"] \
+        assert (
+            user.http.get(accepted.json()["statusUrl"].removeprefix(f"/{template.stage_name()}")).json()["status"]
             == outcome["status"]
+        )
     finally:
         user.close()
 
@@ -459,8 +503,10 @@ def _fails_on_messages(event: dict, _context: object) -> dict:
 
 def test_a_failing_websocket_route_answers_internal_server_error_and_keeps_the_socket(stack, token: str) -> None:
     runtime = LambdaRuntime(handlers={"WebSocketFunction": _fails_on_messages})
-    with _serve(_gateway(stack, runtime)) as url, \
-            connect(f"{url.replace('http', 'ws', 1)}/ws?token={token}", open_timeout=10) as ws:
+    with (
+        _serve(_gateway(stack, runtime)) as url,
+        connect(f"{url.replace('http', 'ws', 1)}/ws?token={token}", open_timeout=10) as ws,
+    ):
         for _ in range(2):
             ws.send(json.dumps({"action": "ping"}))
             answer = json.loads(ws.recv(timeout=10))

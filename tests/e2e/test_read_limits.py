@@ -28,8 +28,9 @@ def test_genres_come_in_cursor_pages_that_add_up_to_every_genre(api, db) -> None
 
 
 @pytest.mark.deployable
-@pytest.mark.parametrize(("params", "field"), [({"limit": 0}, "limit"), ({"limit": 1001}, "limit"),
-                                               ({"cursor": "bm90LWEtY3Vyc29y"}, "cursor")])
+@pytest.mark.parametrize(
+    ("params", "field"), [({"limit": 0}, "limit"), ({"limit": 1001}, "limit"), ({"cursor": "bm90LWEtY3Vyc29y"}, "cursor")]
+)
 def test_genres_bad_paging_is_400(api, params: dict, field: str) -> None:
     response = api.get("/api/genres", params=params)
     assert response.status_code == 400 and response.json()["error"]["details"][0]["field"] == field

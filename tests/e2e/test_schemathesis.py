@@ -17,18 +17,38 @@ def test_generated_requests_never_5xx_and_match_the_document(stack, token: str, 
     # the next tests' adds too), so it is raised here; the 429 itself is tested in test_add_faults.
     monkeypatch.setenv("ADDS_PER_USER_PER_MINUTE", "100000")
     schema = tmp_path / "openapi.json"
-    schema.write_text(httpx.get(f"{stack.url}/api/openapi.json",
-                                headers={"Authorization": f"Bearer {token}"}).text)
+    schema.write_text(httpx.get(f"{stack.url}/api/openapi.json", headers={"Authorization": f"Bearer {token}"}).text)
     result = subprocess.run(
-        [sys.executable, "-m", "schemathesis.cli", "run", str(schema), "--url", stack.url,
-         "-H", f"Authorization: Bearer {token}", "--max-examples", "70", "--seed", "20261125",
-         "--checks", "all",
-         # Opaque cursors are strings to the schema but only the API's own are valid (a 400 otherwise).
-         # API Gateway answers a method a resource does not declare with its MISSING_AUTHENTICATION_TOKEN
-         # gateway response (the template maps it to 404), never 405: that is AWS's answer, not a defect.
-         "--exclude-checks", "positive_data_acceptance,unsupported_method",
-         "--report", "ndjson", "--report-dir", str(tmp_path), "--no-color"],
-        capture_output=True, text=True, timeout=900,
+        [
+            sys.executable,
+            "-m",
+            "schemathesis.cli",
+            "run",
+            str(schema),
+            "--url",
+            stack.url,
+            "-H",
+            f"Authorization: Bearer {token}",
+            "--max-examples",
+            "70",
+            "--seed",
+            "20261125",
+            "--checks",
+            "all",
+            # Opaque cursors are strings to the schema but only the API's own are valid (a 400 otherwise).
+            # API Gateway answers a method a resource does not declare with its MISSING_AUTHENTICATION_TOKEN
+            # gateway response (the template maps it to 404), never 405: that is AWS's answer, not a defect.
+            "--exclude-checks",
+            "positive_data_acceptance,unsupported_method",
+            "--report",
+            "ndjson",
+            "--report-dir",
+            str(tmp_path),
+            "--no-color",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=900,
     )
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
     # Every response schemathesis received is in its NDJSON report.

@@ -53,9 +53,11 @@ def _expected(movies: list[Movie], sort: str, order: str) -> list[str]:
     if sort == "title":
         ranked = sorted(movies, key=lambda m: (m["title"], m["id"]), reverse=order == "desc")
     else:
+
         def key(m: Movie) -> tuple[bool, float, str, str]:
             value = m[sort]
             return (value is None, 0.0 if value is None else (value if order == "asc" else -value), m["title"], m["id"])
+
         ranked = sorted(movies, key=key)
     return [m["id"] for m in ranked]
 
@@ -80,8 +82,7 @@ def _everything(api: httpx.Client, path: str, params: list[tuple[str, str]]) -> 
 
 
 @pytest.mark.parametrize(("sort", "order"), ORDERS)
-def test_filter_pages_through_every_order_without_skips_or_repeats(api: httpx.Client, sortable, sort: str,
-                                                                   order: str) -> None:
+def test_filter_pages_through_every_order_without_skips_or_repeats(api: httpx.Client, sortable, sort: str, order: str) -> None:
     for filters in ([], [("genre", "drama"), ("genre", "WAR")]):
         everything = _everything(api, "/api/movies/filter", filters)
         assert len(everything) == (90 if not filters else sum(1 for r in sortable if r[1] != "Sci-Fi"))
@@ -90,8 +91,7 @@ def test_filter_pages_through_every_order_without_skips_or_repeats(api: httpx.Cl
 
 
 @pytest.mark.parametrize(("sort", "order"), ORDERS)
-def test_search_pages_through_every_order_without_skips_or_repeats(api: httpx.Client, sortable, sort: str,
-                                                                   order: str) -> None:
+def test_search_pages_through_every_order_without_skips_or_repeats(api: httpx.Client, sortable, sort: str, order: str) -> None:
     everything = _everything(api, "/api/movies/search", [("title", "e")])
     assert len(everything) == sum(1 for r in sortable if "e" in r[0].lower())
     paged = _walk(api, "/api/movies/search", [("title", "e"), ("sort", sort), ("order", order), ("limit", "6")])
@@ -104,8 +104,9 @@ def test_defaults_keep_the_seeds_orders(api: httpx.Client, sortable) -> None:
     assert _walk(api, "/api/movies/filter", [("sort", "rating"), ("limit", "9")]) == filtered
     found = _everything(api, "/api/movies/search", [("title", "a")])
     assert [m["id"] for m in found] == _expected(found, "title", "asc")
-    assert [m["id"] for m in _walk(api, "/api/movies/search", [("title", "a"), ("order", "desc")])] \
-        == _expected(found, "title", "desc")
+    assert [m["id"] for m in _walk(api, "/api/movies/search", [("title", "a"), ("order", "desc")])] == _expected(
+        found, "title", "desc"
+    )
 
 
 def _first_cursor(api: httpx.Client, path: str, params: list[tuple[str, str]]) -> str:
@@ -139,14 +140,16 @@ def test_cursors_from_before_sorting_continue_the_default_order(api: httpx.Clien
 
 
 @pytest.mark.deployable  # refused by the function before any row is read: whatever the library holds
-@pytest.mark.parametrize(("path", "params", "name", "allowed"), [
-    ("/api/movies/filter", {"sort": "genre"}, "sort", "title, rating, year"),
-    ("/api/movies/filter", {"order": "up"}, "order", "asc, desc"),
-    ("/api/movies/search", {"title": "e", "sort": "YEAR"}, "sort", "title, rating, year"),
-    ("/api/movies/search", {"title": "e", "order": ""}, "order", "asc, desc"),
-])
-def test_a_bad_sort_or_order_is_a_400_naming_it(api: httpx.Client, path: str, params: dict,
-                                               name: str, allowed: str) -> None:
+@pytest.mark.parametrize(
+    ("path", "params", "name", "allowed"),
+    [
+        ("/api/movies/filter", {"sort": "genre"}, "sort", "title, rating, year"),
+        ("/api/movies/filter", {"order": "up"}, "order", "asc, desc"),
+        ("/api/movies/search", {"title": "e", "sort": "YEAR"}, "sort", "title, rating, year"),
+        ("/api/movies/search", {"title": "e", "order": ""}, "order", "asc, desc"),
+    ],
+)
+def test_a_bad_sort_or_order_is_a_400_naming_it(api: httpx.Client, path: str, params: dict, name: str, allowed: str) -> None:
     response = api.get(path, params=params)
     assert response.status_code == 400, response.text
     error = response.json()["error"]
@@ -159,8 +162,13 @@ def test_forged_sort_keys_are_refused_before_the_database(api: httpx.Client, sor
     from domain import cursors
 
     some_id = str(uuid.uuid4())
-    for sort, order, key in [("year", "asc", "1999.5"), ("year", "desc", "-99999999999"), ("rating", "asc", "NaN"),
-                             ("rating", "desc", "1e400"), ("year", "asc", "x")]:
+    for sort, order, key in [
+        ("year", "asc", "1999.5"),
+        ("year", "desc", "-99999999999"),
+        ("rating", "asc", "NaN"),
+        ("rating", "desc", "1e400"),
+        ("year", "asc", "x"),
+    ]:
         forged = cursors.encode({"k": "filter", "s": sort, "o": order, "r": key, "t": "A", "id": some_id})
         response = api.get("/api/movies/filter", params={"sort": sort, "order": order, "cursor": forged})
         assert response.status_code == 400, (sort, order, key, response.text)
@@ -179,9 +187,11 @@ def _plans(stack, work: Callable[[Any], None]) -> None:
     """Plans on a few thousand rows; seq scans off only in this transaction, so a tiny table cannot
     hide a missing index behind a cheaper seq scan (a Sort would still appear without one)."""
     with psycopg2.connect(stack.database_url) as conn, conn.cursor() as cur:
-        cur.execute("INSERT INTO movies (title, genre, rating, year) SELECT 'Plan ' || g, 'Genre ' || (g % 7),"
-                    " CASE WHEN g % 5 = 0 THEN NULL ELSE (g % 101) / 10.0 END,"
-                    " CASE WHEN g % 9 = 0 THEN NULL ELSE 1900 + g % 200 END FROM generate_series(1, 4000) g")
+        cur.execute(
+            "INSERT INTO movies (title, genre, rating, year) SELECT 'Plan ' || g, 'Genre ' || (g % 7),"
+            " CASE WHEN g % 5 = 0 THEN NULL ELSE (g % 101) / 10.0 END,"
+            " CASE WHEN g % 9 = 0 THEN NULL ELSE 1900 + g % 200 END FROM generate_series(1, 4000) g"
+        )
         cur.execute("ANALYZE movies")
         cur.execute("SET LOCAL enable_seqscan = off")
         work(cur)
@@ -189,9 +199,14 @@ def _plans(stack, work: Callable[[Any], None]) -> None:
     conn.close()
 
 
-INDEX_OF = {("title", "asc"): "movies_title_order", ("title", "desc"): "movies_title_order",
-            ("rating", "desc"): "movies_rank", ("rating", "asc"): "movies_rating_up",
-            ("year", "desc"): "movies_year_down", ("year", "asc"): "movies_year_up"}
+INDEX_OF = {
+    ("title", "asc"): "movies_title_order",
+    ("title", "desc"): "movies_title_order",
+    ("rating", "desc"): "movies_rank",
+    ("rating", "asc"): "movies_rating_up",
+    ("year", "desc"): "movies_year_down",
+    ("year", "asc"): "movies_year_up",
+}
 
 
 def test_every_order_walks_its_index_without_a_sort(stack, sortable) -> None:
@@ -201,11 +216,11 @@ def test_every_order_walks_its_index_without_a_sort(stack, sortable) -> None:
         for (sort, order), index in INDEX_OF.items():
             key = after_of[sort] if order == "asc" or after_of[sort] is None else f"-{after_of[sort]}"
             for after in (None, (key, "Plan 10", str(uuid.UUID(int=0)))):
-                params = {"genres": None, "min_rating": None, "year": None, "limit": 21,
-                          **movie_reads._after_params(after)}
+                params = {"genres": None, "min_rating": None, "year": None, "limit": 21, **movie_reads._after_params(after)}
                 plan = _plan(cur, movie_reads.filter_query(sort, order), params)
-                assert f"Index Scan {'Backward ' if order == 'desc' and sort == 'title' else ''}using {index}" \
-                    in plan.replace("Index Only Scan", "Index Scan"), plan
+                assert f"Index Scan {'Backward ' if order == 'desc' and sort == 'title' else ''}using {index}" in plan.replace(
+                    "Index Only Scan", "Index Scan"
+                ), plan
                 assert not re.search(r"(^|->  )Sort\b", plan, re.M), plan
                 if after:
                     assert "Index Cond" in plan, plan  # the cursor's row comparison starts the walk

@@ -22,7 +22,13 @@ def test_the_patched_attribute_still_has_the_shape_local_relies_on(api: PrivateA
 def test_every_patch_site_is_guarded() -> None:
     """The five Powertools attributes, two moto ones and the thread stop: one canary each."""
     assert {api.attribute.rsplit(".", 1)[-1] for api in private_api.ALL} == {
-        "log_format", "metric_set", "metadata_set", "dimension_set", "_is_cold_start", "add", "refresh_tokens",
+        "log_format",
+        "metric_set",
+        "metadata_set",
+        "dimension_set",
+        "_is_cold_start",
+        "add",
+        "refresh_tokens",
         "PyThreadState_SetAsyncExc",
     }
 

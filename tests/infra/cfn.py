@@ -8,8 +8,13 @@ from typing import Any
 
 from tests.infra.conftest import transform
 
-PSEUDO = {"AWS::StackName": "movie-library-test", "AWS::Region": "us-east-1", "AWS::AccountId": "123456789012",
-          "AWS::Partition": "aws", "AWS::URLSuffix": "amazonaws.com"}
+PSEUDO = {
+    "AWS::StackName": "movie-library-test",
+    "AWS::Region": "us-east-1",
+    "AWS::AccountId": "123456789012",
+    "AWS::Partition": "aws",
+    "AWS::URLSuffix": "amazonaws.com",
+}
 NO_VALUE = object()
 
 
@@ -30,8 +35,7 @@ class Stack:
     @property
     def resources(self) -> dict[str, dict]:
         """Only the resources whose Condition holds."""
-        return {k: v for k, v in self.template["Resources"].items()
-                if "Condition" not in v or self.condition(v["Condition"])}
+        return {k: v for k, v in self.template["Resources"].items() if "Condition" not in v or self.condition(v["Condition"])}
 
     def of_type(self, kind: str) -> dict[str, dict]:
         return {k: v for k, v in self.resources.items() if v["Type"] == kind}
@@ -46,7 +50,7 @@ class Stack:
         if not isinstance(value, dict):
             return value
         if len(value) == 1:
-            (key, arg), = value.items()
+            ((key, arg),) = value.items()
             if key == "Ref" and arg == "AWS::NoValue":
                 return NO_VALUE
             if key == "Ref" and arg in self.params:

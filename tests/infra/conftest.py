@@ -60,8 +60,13 @@ def parameter_overrides(env: str) -> dict[str, str]:
 @lru_cache(maxsize=16)
 def _transform(path: str, params_json: str, region: str) -> str:
     assert SAM_PYTHON.exists(), "make install puts the SAM CLI (and its translator) into .local/sam"
-    result = subprocess.run([str(SAM_PYTHON), "-c", _TRANSFORM, path, params_json, region], capture_output=True,
-                            text=True, timeout=300, env={**os.environ, "SAM_CLI_TELEMETRY": "0"})
+    result = subprocess.run(
+        [str(SAM_PYTHON), "-c", _TRANSFORM, path, params_json, region],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "SAM_CLI_TELEMETRY": "0"},
+    )
     assert result.returncode == 0, result.stderr[-4000:]
     return result.stdout
 

@@ -26,8 +26,11 @@ def stack() -> Stack:
 
 def _logs(resource: dict) -> bool:
     props = resource["Properties"]
-    return bool(props.get("AccessLogSetting") or props.get("AccessLogSettings")
-                or any(s.get("LoggingLevel", "OFF") != "OFF" for s in props.get("MethodSettings", [])))
+    return bool(
+        props.get("AccessLogSetting")
+        or props.get("AccessLogSettings")
+        or any(s.get("LoggingLevel", "OFF") != "OFF" for s in props.get("MethodSettings", []))
+    )
 
 
 # 1 -------------------------------------------------------------------------------------------------------------
@@ -35,7 +38,7 @@ def test_1_api_gateway_cloudwatch_role_is_set_before_any_stage_logs(stack: Stack
     assert stack.params["CreateApiGatewayAccountRole"] == "true", "on by default: a new account has no role"
     accounts = stack.of_type("AWS::ApiGateway::Account")
     assert len(accounts) == 1
-    (account_id, account), = accounts.items()
+    ((account_id, account),) = accounts.items()
     role = stack.resources[account["Properties"]["CloudWatchRoleArn"]["Fn::GetAtt"][0]]
     assert "apigateway.amazonaws.com" in json.dumps(role["Properties"]["AssumeRolePolicyDocument"])
     assert any("AmazonAPIGatewayPushToCloudWatchLogs" in json.dumps(arn) for arn in role["Properties"]["ManagedPolicyArns"])
@@ -57,18 +60,26 @@ def test_2_no_reserved_concurrency_by_default_and_the_processor_is_bounded_by_it
     functions = stack.of_type("AWS::Lambda::Function")
     for name, function in functions.items():
         assert "ReservedConcurrentExecutions" not in stack.evaluate(function["Properties"]), name
-    mapping = next(m for m in stack.of_type("AWS::Lambda::EventSourceMapping").values()
-                   if m["Properties"]["FunctionName"] == {"Ref": "AddProcessorFunction"})
+    mapping = next(
+        m
+        for m in stack.of_type("AWS::Lambda::EventSourceMapping").values()
+        if m["Properties"]["FunctionName"] == {"Ref": "AddProcessorFunction"}
+    )
     assert 2 <= mapping["Properties"]["ScalingConfig"]["MaximumConcurrency"] <= 5
     reserved = Stack.with_params({"ReserveConcurrency": "true"})
-    values = {name: reserved.evaluate(reserved.resources[name]["Properties"]).get("ReservedConcurrentExecutions")
-              for name in DB_FUNCTIONS}
+    values = {
+        name: reserved.evaluate(reserved.resources[name]["Properties"]).get("ReservedConcurrentExecutions")
+        for name in DB_FUNCTIONS
+    }
     assert all(isinstance(v, int) and v > 0 for v in values.values()), values
 
 
 def test_2_database_connections_alarm_and_budget(stack: Stack) -> None:
-    alarms = [a["Properties"] for a in stack.of_type("AWS::CloudWatch::Alarm").values()
-              if a["Properties"].get("MetricName") == "DatabaseConnections"]
+    alarms = [
+        a["Properties"]
+        for a in stack.of_type("AWS::CloudWatch::Alarm").values()
+        if a["Properties"].get("MetricName") == "DatabaseConnections"
+    ]
     assert len(alarms) == 1
     alarm = alarms[0]
     assert alarm["Namespace"] == "AWS/RDS" and alarm["AlarmActions"]
@@ -83,7 +94,7 @@ def test_2_rds_proxy_is_optional_and_fronts_the_request_path_when_on(stack: Stac
     assert stack.params["UseRdsProxy"] == "false"
     assert not stack.of_type("AWS::RDS::DBProxy")
     proxied = Stack.with_params({"UseRdsProxy": "true"})
-    (proxy_id, proxy), = proxied.of_type("AWS::RDS::DBProxy").items()
+    ((proxy_id, proxy),) = proxied.of_type("AWS::RDS::DBProxy").items()
     assert proxy["Properties"]["RequireTLS"] is True
     assert proxied.of_type("AWS::RDS::DBProxyTargetGroup")
     for name in ("ReadApiFunction", "AddProcessorFunction"):
@@ -95,8 +106,11 @@ def test_2_rds_proxy_is_optional_and_fronts_the_request_path_when_on(stack: Stac
 
 # 4 -------------------------------------------------------------------------------------------------------------
 def test_4_secrets_manager_endpoint_admits_the_etl_task(stack: Stack) -> None:
-    endpoint = next(e for e in stack.of_type("AWS::EC2::VPCEndpoint").values()
-                    if "secretsmanager" in json.dumps(e["Properties"]["ServiceName"]))
+    endpoint = next(
+        e
+        for e in stack.of_type("AWS::EC2::VPCEndpoint").values()
+        if "secretsmanager" in json.dumps(e["Properties"]["ServiceName"])
+    )
     assert endpoint["Properties"]["PrivateDnsEnabled"] is True
     sources = set()
     for group in endpoint["Properties"]["SecurityGroupIds"]:
@@ -115,14 +129,19 @@ def test_5_migration_custom_resource_outlives_its_network_path_and_times_out(sta
     resources = stack.resources
     migration = resources["SchemaMigration"]
     # Its path: the database secret (Secrets Manager) and CloudFormation's pre-signed S3 response URL.
-    needed = {k for k, v in stack.of_type("AWS::EC2::VPCEndpoint").items()
-              if re.search(r"\.(s3|secretsmanager)$", stack.sub(v["Properties"]["ServiceName"]))}
-    needed |= {k for k, v in stack.of_type("AWS::EC2::SubnetRouteTableAssociation").items()
-               if v["Properties"]["RouteTableId"] == {"Ref": "PrivateRouteTable"}}
+    needed = {
+        k
+        for k, v in stack.of_type("AWS::EC2::VPCEndpoint").items()
+        if re.search(r"\.(s3|secretsmanager)$", stack.sub(v["Properties"]["ServiceName"]))
+    }
+    needed |= {
+        k
+        for k, v in stack.of_type("AWS::EC2::SubnetRouteTableAssociation").items()
+        if v["Properties"]["RouteTableId"] == {"Ref": "PrivateRouteTable"}
+    }
     for kind in ("AWS::EC2::SecurityGroupEgress", "AWS::EC2::SecurityGroupIngress"):
         needed |= {k for k, v in stack.of_type(kind).items() if "LambdaSecurityGroup" in references(v["Properties"])}
-    assert needed >= {"S3Endpoint", "SecretsManagerEndpoint", "PrivateSubnetARoutes", "LambdaToDatabase",
-                      "DatabaseFromLambda"}
+    assert needed >= {"S3Endpoint", "SecretsManagerEndpoint", "PrivateSubnetARoutes", "LambdaToDatabase", "DatabaseFromLambda"}
     declared = set(migration.get("DependsOn", []))
     assert needed <= declared, f"missing DependsOn: {sorted(needed - declared)}"
     timeout = int(migration["Properties"]["ServiceTimeout"])
@@ -132,7 +151,7 @@ def test_5_migration_custom_resource_outlives_its_network_path_and_times_out(sta
 
 # 6 -------------------------------------------------------------------------------------------------------------
 def test_6_alarm_topic_key_lets_cloudwatch_and_eventbridge_publish(stack: Stack) -> None:
-    (_topic_id, topic), = stack.of_type("AWS::SNS::Topic").items()
+    ((_topic_id, topic),) = stack.of_type("AWS::SNS::Topic").items()
     key_ref = topic["Properties"].get("KmsMasterKeyId")
     assert key_ref is not None and "alias/aws/" not in json.dumps(key_ref), "AWS-managed keys refuse these services"
     (key_id,) = references(key_ref)
@@ -197,8 +216,9 @@ def _metrics_the_dead_letter_handler_emits(monkeypatch: pytest.MonkeyPatch, caps
     return names
 
 
-def test_8_failed_adds_alarm_on_what_the_dead_letter_handler_records(stack: Stack, monkeypatch: pytest.MonkeyPatch,
-                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+def test_8_failed_adds_alarm_on_what_the_dead_letter_handler_records(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     variables = load_raw()["Globals"]["Function"]["Environment"]["Variables"]
     assert "AddsFailed" in _metrics_the_dead_letter_handler_emits(monkeypatch, capsys)
     alarms = [a["Properties"] for a in stack.of_type("AWS::CloudWatch::Alarm").values()]
@@ -206,9 +226,11 @@ def test_8_failed_adds_alarm_on_what_the_dead_letter_handler_records(stack: Stac
     assert len(failed) == 1 and failed[0]["AlarmActions"]
     assert failed[0]["Namespace"] == variables["POWERTOOLS_METRICS_NAMESPACE"]
     assert failed[0]["Dimensions"] == [{"Name": "service", "Value": variables["POWERTOOLS_SERVICE_NAME"]}]
-    drained = {m["Properties"]["EventSourceArn"]["Fn::GetAtt"][0]
-               for m in stack.of_type("AWS::Lambda::EventSourceMapping").values()
-               if "Fn::GetAtt" in m["Properties"]["EventSourceArn"]}
+    drained = {
+        m["Properties"]["EventSourceArn"]["Fn::GetAtt"][0]
+        for m in stack.of_type("AWS::Lambda::EventSourceMapping").values()
+        if "Fn::GetAtt" in m["Properties"]["EventSourceArn"]
+    }
     for alarm in alarms:
         if alarm.get("MetricName") == "ApproximateNumberOfMessagesVisible":
             queue = references(alarm["Dimensions"])
@@ -225,9 +247,11 @@ def test_9_every_gateway_response_carries_cors_for_the_ui_origin(stack: Stack) -
         assert headers.get("gatewayresponse.header.Access-Control-Allow-Origin") == raw_origin, kind
     for origin in ("", "https://movies.example.com"):
         resolved = Stack.with_params({"AllowedOrigin": origin})
-        header = resolved.sub(resolved.resources["RestApi"]["Properties"]["Body"][
-            "x-amazon-apigateway-gateway-responses"]["DEFAULT_4XX"]["responseParameters"][
-            "gatewayresponse.header.Access-Control-Allow-Origin"])
+        header = resolved.sub(
+            resolved.resources["RestApi"]["Properties"]["Body"]["x-amazon-apigateway-gateway-responses"]["DEFAULT_4XX"][
+                "responseParameters"
+            ]["gatewayresponse.header.Access-Control-Allow-Origin"]
+        )
         assert header == (f"'{origin}'" if origin else "'https://<Distribution.DomainName>'")
 
 
@@ -276,10 +300,15 @@ def test_15_sign_up_open_by_default_restricted_to_domains_or_admin_only(stack: S
     (function_id,) = references(trigger)
     function = domains.resources[function_id]
     assert function["Properties"]["Handler"] == "handlers.pre_sign_up.lambda_handler"
-    assert domains.evaluate(function["Properties"]["Environment"]["Variables"]["SIGN_UP_ALLOWED_DOMAINS"]) == \
-        "example.com,example.org"
-    permissions = [p["Properties"] for p in domains.of_type("AWS::Lambda::Permission").values()
-                   if p["Properties"]["FunctionName"] in ({"Ref": function_id}, {"Fn::GetAtt": [function_id, "Arn"]})]
+    assert (
+        domains.evaluate(function["Properties"]["Environment"]["Variables"]["SIGN_UP_ALLOWED_DOMAINS"])
+        == "example.com,example.org"
+    )
+    permissions = [
+        p["Properties"]
+        for p in domains.of_type("AWS::Lambda::Permission").values()
+        if p["Properties"]["FunctionName"] in ({"Ref": function_id}, {"Fn::GetAtt": [function_id, "Arn"]})
+    ]
     assert permissions and permissions[0]["Principal"] == "cognito-idp.amazonaws.com"
     assert _pool(domains)["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"] is False
     rules = domains.template.get("Rules", {})

@@ -38,8 +38,13 @@ def _overrides(command: list[str]) -> list[str]:
 
 
 def _sam_parses(tokens: list[str]) -> dict[str, str]:
-    result = subprocess.run([str(SAM_PYTHON), "-c", _SAM_PARSE, json.dumps(tokens)], capture_output=True, text=True,
-                            timeout=120, env={**os.environ, "SAM_CLI_TELEMETRY": "0"})
+    result = subprocess.run(
+        [str(SAM_PYTHON), "-c", _SAM_PARSE, json.dumps(tokens)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "SAM_CLI_TELEMETRY": "0"},
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     return json.loads(result.stdout)
 
@@ -73,8 +78,9 @@ def test_11_etl_off_deploys_no_task_and_quotes_survive() -> None:
 
 
 def test_11_values_with_spaces_reach_sam_whole(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(stack, "parameter_overrides",
-                        lambda env: {"SesFromAddress": "Movie Library <no-reply@example.com>", "Stage": "v1"})
+    monkeypatch.setattr(
+        stack, "parameter_overrides", lambda env: {"SesFromAddress": "Movie Library <no-reply@example.com>", "Stage": "v1"}
+    )
     parsed = _sam_parses(_overrides(deploy.deploy_command("staging", "abc1234", interactive=False)))
     assert parsed["SesFromAddress"] == "Movie Library <no-reply@example.com>"
     monkeypatch.setattr(stack, "parameter_overrides", lambda env: {"Stage": 'v"1'})
@@ -114,7 +120,8 @@ def test_deploy_runs_preflight_first(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_13_etl_remote_names_the_next_step_when_the_stack_has_no_etl_task(
-        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     from deploy import etl_remote
 
     outputs = {"EtlClusterName": "c", "EtlSubnets": "a,b", "EtlSecurityGroupId": "sg", "NextStep": "…"}
@@ -127,8 +134,14 @@ def test_13_make_params_gives_each_guided_prompt_its_value_and_help() -> None:
     from infra import template
 
     assert "\nparams:" in (ROOT / "Makefile").read_text()
-    result = subprocess.run([sys.executable, "-m", "deploy.params", "prod"], cwd=ROOT, capture_output=True, text=True,
-                            timeout=120, env={**os.environ, "PYTHONPATH": f"{ROOT / 'src'}:{ROOT}"})
+    result = subprocess.run(
+        [sys.executable, "-m", "deploy.params", "prod"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTHONPATH": f"{ROOT / 'src'}:{ROOT}"},
+    )
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     for name, spec in template.load()["Parameters"].items():

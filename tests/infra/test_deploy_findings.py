@@ -32,6 +32,7 @@ def _rest_api_body(transformed: dict) -> dict:
 
 # --- 16: engine version -------------------------------------------------------------------------
 
+
 def test_16_engine_version_is_a_major_version_only() -> None:
     version = str(RESOURCES["Database"]["Properties"]["EngineVersion"])
     assert re.fullmatch(r"\d+", version), f"EngineVersion {version!r} pins a minor version RDS will retire"
@@ -44,8 +45,9 @@ def test_16_engine_version_is_a_major_version_only() -> None:
 _REALISTIC = {
     "$context.error.messageString": '"Internal server error"',
     "$context.error.message": "Internal server error",
-    "$context.error.validationErrorString":
-        '[object has missing required properties (["genre","rating"]), instance value ("x") not found in enum]',
+    "$context.error.validationErrorString": (
+        '[object has missing required properties (["genre","rating"]), instance value ("x") not found in enum]'
+    ),
     "$context.error.responseType": "BAD_REQUEST_BODY",
     "$context.requestId": "c6af9ac6-7b61-11e6-9a41-93e8deadbeef",
 }
@@ -75,6 +77,7 @@ def test_21_every_gateway_response_body_is_json_after_substitution() -> None:
 
 # --- 22: only the intended stage ----------------------------------------------------------------
 
+
 def test_22_only_the_configured_stage_exists_after_the_transform() -> None:
     transformed = transform()
     stages = _of_type(transformed, "AWS::ApiGateway::Stage")
@@ -85,6 +88,7 @@ def test_22_only_the_configured_stage_exists_after_the_transform() -> None:
 
 
 # --- 25: prod keeps every account and table ----------------------------------------------------------
+
 
 @pytest.mark.parametrize("name", ["UserPool", "RequestsTable", "ConnectionsTable"])
 def test_25_user_pool_and_tables_survive_replacement_and_delete(name: str) -> None:
@@ -100,6 +104,7 @@ def test_25_user_pool_and_tables_survive_replacement_and_delete(name: str) -> No
 
 # --- 26: SES for Cognito mail ----------------------------------------------------------------------
 
+
 def _user_pool_email(params: dict[str, str]) -> Any:
     return transform(params)["Resources"]["UserPool"]["Properties"].get("EmailConfiguration")
 
@@ -114,7 +119,6 @@ def test_26_cognito_mail_can_go_through_ses() -> None:
     assert without == {"EmailSendingAccount": "COGNITO_DEFAULT"}
 
 
-
 # --- 24: make destroy works on prod, keeps a snapshot, and can run twice ---------------------------------
 
 _DESTROY_TEMPLATE = {
@@ -122,12 +126,26 @@ _DESTROY_TEMPLATE = {
     "Resources": {
         "UiBucket": {"Type": "AWS::S3::Bucket", "Properties": {"VersioningConfiguration": {"Status": "Enabled"}}},
         "UiLogsBucket": {"Type": "AWS::S3::Bucket"},
-        "RequestsTable": {"Type": "AWS::DynamoDB::Table", "DeletionPolicy": "Retain", "Properties": {
-            "BillingMode": "PAY_PER_REQUEST", "AttributeDefinitions": [{"AttributeName": "k", "AttributeType": "S"}],
-            "KeySchema": [{"AttributeName": "k", "KeyType": "HASH"}]}},
-        "Database": {"Type": "AWS::RDS::DBInstance", "Properties": {
-            "Engine": "postgres", "DBInstanceClass": "db.t4g.micro", "AllocatedStorage": "20", "MasterUsername": "admin1",
-            "MasterUserPassword": "not-a-real-one-1", "DeletionProtection": True}},
+        "RequestsTable": {
+            "Type": "AWS::DynamoDB::Table",
+            "DeletionPolicy": "Retain",
+            "Properties": {
+                "BillingMode": "PAY_PER_REQUEST",
+                "AttributeDefinitions": [{"AttributeName": "k", "AttributeType": "S"}],
+                "KeySchema": [{"AttributeName": "k", "KeyType": "HASH"}],
+            },
+        },
+        "Database": {
+            "Type": "AWS::RDS::DBInstance",
+            "Properties": {
+                "Engine": "postgres",
+                "DBInstanceClass": "db.t4g.micro",
+                "AllocatedStorage": "20",
+                "MasterUsername": "admin1",
+                "MasterUserPassword": "not-a-real-one-1",
+                "DeletionProtection": True,
+            },
+        },
     },
 }
 
@@ -140,9 +158,13 @@ def moto_aws(monkeypatch: pytest.MonkeyPatch):
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server._server.server_address
-    for key, value in {"AWS_ENDPOINT_URL": f"http://{host}:{port}", "AWS_ACCESS_KEY_ID": "testing",
-                       "AWS_SECRET_ACCESS_KEY": "testing", "AWS_REGION": "us-east-1",
-                       "AWS_DEFAULT_REGION": "us-east-1"}.items():
+    for key, value in {
+        "AWS_ENDPOINT_URL": f"http://{host}:{port}",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_REGION": "us-east-1",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }.items():
         monkeypatch.setenv(key, value)
     monkeypatch.delenv("AWS_SESSION_TOKEN", raising=False)
     monkeypatch.delenv("AWS_PROFILE", raising=False)
@@ -154,10 +176,15 @@ def _create_stack(boto3, env: str, environment_type: str) -> dict[str, str]:
     from deploy import stack
 
     cfn = boto3.client("cloudformation")
-    cfn.create_stack(StackName=stack.stack_name(env), TemplateBody=json.dumps(_DESTROY_TEMPLATE),
-                     Parameters=[{"ParameterKey": "EnvironmentType", "ParameterValue": environment_type}])
-    ids = {r["LogicalResourceId"]: r["PhysicalResourceId"]
-           for r in cfn.list_stack_resources(StackName=stack.stack_name(env))["StackResourceSummaries"]}
+    cfn.create_stack(
+        StackName=stack.stack_name(env),
+        TemplateBody=json.dumps(_DESTROY_TEMPLATE),
+        Parameters=[{"ParameterKey": "EnvironmentType", "ParameterValue": environment_type}],
+    )
+    ids = {
+        r["LogicalResourceId"]: r["PhysicalResourceId"]
+        for r in cfn.list_stack_resources(StackName=stack.stack_name(env))["StackResourceSummaries"]
+    }
     s3 = boto3.client("s3")
     for version in (b"1", b"2"):
         s3.put_object(Bucket=ids["UiBucket"], Key="index.html", Body=version)
@@ -200,13 +227,19 @@ def test_24_destroy_staging_removes_retained_tables_and_reruns(moto_aws) -> None
 
 # --- 27: the deploy scripts find the pinned SAM CLI -------------------------------------------------
 
+
 def test_27_make_exports_the_sam_venv_and_deploy_scripts_use_it(monkeypatch: pytest.MonkeyPatch) -> None:
     import subprocess
 
     from deploy import sam_cli
 
-    shown = subprocess.run(["make", "--no-print-directory", "--eval", 'show-sam-env: ; @echo "$$SAM"', "show-sam-env"],
-                           cwd=ROOT, capture_output=True, text=True, timeout=60)
+    shown = subprocess.run(
+        ["make", "--no-print-directory", "--eval", 'show-sam-env: ; @echo "$$SAM"', "show-sam-env"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert shown.stdout.strip() == str(ROOT / ".local" / "sam" / "bin" / "sam"), shown.stdout + shown.stderr
     makefile = (ROOT / "Makefile").read_text()
     for target in ("deploy", "destroy"):
@@ -224,14 +257,26 @@ _CLUSTER = "arn:aws:ecs:us-east-1:123456789012:cluster/movie-library-staging-Etl
 
 
 def _ecs_stopped(**detail: Any) -> str:
-    return json.dumps({"id": "1", "source": "aws.ecs", "detail-type": "ECS Task State Change", "account": "123456789012",
-                       "time": "2026-01-01T00:00:00Z", "region": "us-east-1", "resources": [],
-                       "detail": {"clusterArn": _CLUSTER, "lastStatus": "STOPPED", **detail}})
+    return json.dumps(
+        {
+            "id": "1",
+            "source": "aws.ecs",
+            "detail-type": "ECS Task State Change",
+            "account": "123456789012",
+            "time": "2026-01-01T00:00:00Z",
+            "region": "us-east-1",
+            "resources": [],
+            "detail": {"clusterArn": _CLUSTER, "lastStatus": "STOPPED", **detail},
+        }
+    )
 
 
 def test_28_task_failure_rule_also_matches_tasks_that_never_started(moto_aws) -> None:
-    pattern = json.loads(json.dumps(RESOURCES["EtlFailedRule"]["Properties"]["EventPattern"]).replace(
-        json.dumps({"Fn::GetAtt": ["EtlCluster", "Arn"]}), json.dumps(_CLUSTER)))
+    pattern = json.loads(
+        json.dumps(RESOURCES["EtlFailedRule"]["Properties"]["EventPattern"]).replace(
+            json.dumps({"Fn::GetAtt": ["EtlCluster", "Arn"]}), json.dumps(_CLUSTER)
+        )
+    )
     # moto has no TestEventPattern: deliver through a rule to a queue, as EventBridge would to the topic.
     events, sqs = moto_aws.client("events"), moto_aws.client("sqs")
     queue = sqs.create_queue(QueueName="etl-failed")["QueueUrl"]
@@ -241,12 +286,18 @@ def test_28_task_failure_rule_also_matches_tasks_that_never_started(moto_aws) ->
 
     def matches(event: str) -> bool:
         loaded = json.loads(event)
-        events.put_events(Entries=[{"Source": loaded["source"], "DetailType": loaded["detail-type"],
-                                    "Detail": json.dumps(loaded["detail"])}])
+        events.put_events(
+            Entries=[{"Source": loaded["source"], "DetailType": loaded["detail-type"], "Detail": json.dumps(loaded["detail"])}]
+        )
         return bool(sqs.receive_message(QueueUrl=queue, WaitTimeSeconds=0).get("Messages"))
 
-    assert matches(_ecs_stopped(stopCode="TaskFailedToStart", stoppedReason="CannotPullContainerError: pull access denied",
-                                containers=[{"name": "etl", "lastStatus": "STOPPED"}]))
+    assert matches(
+        _ecs_stopped(
+            stopCode="TaskFailedToStart",
+            stoppedReason="CannotPullContainerError: pull access denied",
+            containers=[{"name": "etl", "lastStatus": "STOPPED"}],
+        )
+    )
     # moto does not match inside arrays of objects (EventBridge does), so the exit-code branch is checked as written.
     assert {"containers": {"exitCode": [{"anything-but": 0}]}} in pattern["detail"]["$or"]
     assert not matches(_ecs_stopped(stopCode="EssentialContainerExited", containers=[{"name": "etl", "exitCode": 0}]))
@@ -261,20 +312,37 @@ def test_28_etl_remote_prints_run_task_failures(capsys) -> None:
     class FakeEcs(StubHandler):  # answers RunTask as ECS does when it cannot place a task
         def do_POST(self) -> None:
             self.body()
-            self.reply(200, {"tasks": [], "failures": [
-                {"arn": "arn:aws:ecs:us-east-1:123456789012:container-instance/x", "reason": "RESOURCE:ENI",
-                 "detail": "elastic network interfaces limit reached"}]}, "application/x-amz-json-1.1")
+            self.reply(
+                200,
+                {
+                    "tasks": [],
+                    "failures": [
+                        {
+                            "arn": "arn:aws:ecs:us-east-1:123456789012:container-instance/x",
+                            "reason": "RESOURCE:ENI",
+                            "detail": "elastic network interfaces limit reached",
+                        }
+                    ],
+                },
+                "application/x-amz-json-1.1",
+            )
 
     with serving(FakeEcs) as url:
-        ecs = boto3.client("ecs", region_name="us-east-1", endpoint_url=url,
-                           aws_access_key_id="testing", aws_secret_access_key="testing")
-        outputs = {"EtlClusterName": "c", "EtlTaskDefinitionArn": "td", "EtlSubnets": "subnet-1,subnet-2",
-                   "EtlSecurityGroupId": "sg-1"}
+        ecs = boto3.client(
+            "ecs", region_name="us-east-1", endpoint_url=url, aws_access_key_id="testing", aws_secret_access_key="testing"
+        )
+        outputs = {
+            "EtlClusterName": "c",
+            "EtlTaskDefinitionArn": "td",
+            "EtlSubnets": "subnet-1,subnet-2",
+            "EtlSecurityGroupId": "sg-1",
+        }
         assert etl_remote.start(ecs, outputs) is None
     assert "RESOURCE:ENI" in capsys.readouterr().err
 
 
 # --- 23: one SDK set in the package ------------------------------------------------------------------
+
 
 def _pins(path: Path) -> dict[str, str]:
     from packaging.requirements import Requirement
@@ -328,30 +396,41 @@ def test_23_a_packaged_botocore_comes_with_its_own_boto3_and_s3transfer() -> Non
 
 # --- 17: the cached dashboard always carries CORS for the UI ---------------------------------------------
 
+
 def test_17_dashboard_cache_key_includes_origin() -> None:
     body = _rest_api_body(transform({"DashboardCache": "true"} if "DashboardCache" in RAW["Parameters"] else {}))
     dashboard = body["paths"]["/api/dashboard"]["get"]
     integration = dashboard["x-amazon-apigateway-integration"]
     assert "method.request.header.Origin" in integration.get("cacheKeyParameters", []), (
-        "a response cached for a request without Origin has no CORS header and would be served to the browser")
+        "a response cached for a request without Origin has no CORS header and would be served to the browser"
+    )
     assert {"in": "header", "name": "Origin"}.items() <= next(
-        p for p in dashboard["parameters"] if p.get("name") == "Origin").items()
+        p for p in dashboard["parameters"] if p.get("name") == "Origin"
+    ).items()
 
 
 # --- 19: no idle usage plan; dropped notifications are visible; the ETL image matches its task ----------
 
+
 def test_19_no_usage_plan_without_api_keys() -> None:
     transformed = transform()
-    keyed = [path for path, methods in _rest_api_body(transformed)["paths"].items() for method in methods.values()
-             if isinstance(method, dict) and {"api_key": []} in method.get("security", [])]
+    keyed = [
+        path
+        for path, methods in _rest_api_body(transformed)["paths"].items()
+        for method in methods.values()
+        if isinstance(method, dict) and {"api_key": []} in method.get("security", [])
+    ]
     if not keyed:
         assert not _of_type(transformed, "AWS::ApiGateway::UsagePlan"), "a usage plan without API keys limits nothing"
 
 
 def test_19_notifier_failures_land_in_a_queue_with_an_alarm() -> None:
     transformed = transform()
-    mappings = [m["Properties"] for m in _of_type(transformed, "AWS::Lambda::EventSourceMapping").values()
-                if m["Properties"]["FunctionName"] == {"Ref": "NotifierFunction"}]
+    mappings = [
+        m["Properties"]
+        for m in _of_type(transformed, "AWS::Lambda::EventSourceMapping").values()
+        if m["Properties"]["FunctionName"] == {"Ref": "NotifierFunction"}
+    ]
     assert mappings
     destinations = {json.dumps(m.get("DestinationConfig", {}).get("OnFailure", {}).get("Destination")) for m in mappings}
     assert len(destinations) == 1 and "null" not in destinations, "dropped notifications vanish without a trace"
@@ -359,8 +438,11 @@ def test_19_notifier_failures_land_in_a_queue_with_an_alarm() -> None:
     assert destination["Fn::GetAtt"][1] == "Arn"
     queue = destination["Fn::GetAtt"][0]
     assert transformed["Resources"][queue]["Type"] == "AWS::SQS::Queue"
-    alarms = [a["Properties"] for a in _of_type(transformed, "AWS::CloudWatch::Alarm").values()
-              if {"Name": "QueueName", "Value": {"Fn::GetAtt": [queue, "QueueName"]}} in a["Properties"].get("Dimensions", [])]
+    alarms = [
+        a["Properties"]
+        for a in _of_type(transformed, "AWS::CloudWatch::Alarm").values()
+        if {"Name": "QueueName", "Value": {"Fn::GetAtt": [queue, "QueueName"]}} in a["Properties"].get("Dimensions", [])
+    ]
     assert alarms and alarms[0]["AlarmActions"], "nobody hears about dropped notifications"
     role = transformed["Resources"]["NotifierFunctionRole"]["Properties"]
     assert "sqs:SendMessage" in json.dumps(role["Policies"]) and queue in json.dumps(role["Policies"])
@@ -373,6 +455,7 @@ def test_19_etl_image_is_built_for_the_task_definition_platform() -> None:
 
 
 # --- 20: a strict Content-Security-Policy on the UI --------------------------------------------------
+
 
 def _csp_directives(policy: str) -> dict[str, list[str]]:
     directives = {}
@@ -399,7 +482,9 @@ def test_20_ui_has_a_strict_content_security_policy() -> None:
     assert "https://*.execute-api.${AWS::Region}.amazonaws.com" in connect  # the REST API (see the template comment)
     for sources in csp.values():
         assert not {"*", "https:", "wss:", "'unsafe-inline'", "'unsafe-eval'", "data:"} & set(sources) or sources == [
-            "'self'", "data:"], sources
+            "'self'",
+            "data:",
+        ], sources
     assert {"StrictTransportSecurity", "ContentTypeOptions", "FrameOptions", "ReferrerPolicy"} <= set(headers)
 
 
@@ -449,9 +534,15 @@ def test_telemetry_of_in_vpc_functions_needs_no_network_endpoint() -> None:
     import subprocess
     import sys
 
-    env = {**os.environ, "PYTHONPATH": f"{ROOT / 'src'}", "AWS_LAMBDA_FUNCTION_NAME": "fn", "LAMBDA_TASK_ROOT": "/tmp",
-           "AWS_XRAY_DAEMON_ADDRESS": "127.0.0.1:9", "POWERTOOLS_TRACE_DISABLED": "false",
-           "_X_AMZN_TRACE_ID": "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"}
+    env = {
+        **os.environ,
+        "PYTHONPATH": f"{ROOT / 'src'}",
+        "AWS_LAMBDA_FUNCTION_NAME": "fn",
+        "LAMBDA_TASK_ROOT": "/tmp",
+        "AWS_XRAY_DAEMON_ADDRESS": "127.0.0.1:9",
+        "POWERTOOLS_TRACE_DISABLED": "false",
+        "_X_AMZN_TRACE_ID": "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1",
+    }
     env.pop("AWS_ENDPOINT_URL", None)
     result = subprocess.run([sys.executable, "-c", _TELEMETRY], env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr[-3000:]
@@ -487,16 +578,21 @@ def _sam_resolved_env(function: str, env_vars: Path) -> dict[str, str]:
 
     from tests.infra.conftest import SAM_PYTHON, TEMPLATE
 
-    result = subprocess.run([str(SAM_PYTHON), "-c", _SAM_RESOLVE_ENV, str(TEMPLATE), function, str(env_vars)], cwd=ROOT,
-                            capture_output=True, text=True, timeout=120,
-                            env={**os.environ, "SAM_CLI_TELEMETRY": "0", "AWS_ACCESS_KEY_ID": "testing",
-                                 "AWS_SECRET_ACCESS_KEY": "testing"})
+    result = subprocess.run(
+        [str(SAM_PYTHON), "-c", _SAM_RESOLVE_ENV, str(TEMPLATE), function, str(env_vars)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "SAM_CLI_TELEMETRY": "0", "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"},
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     return json.loads(result.stdout)
 
 
 def test_make_invoke_writes_an_env_vars_file_that_sam_local_invoke_applies(
-        stack, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    stack, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
     import os
 
     from local import invoke, sam_env_vars
@@ -528,16 +624,23 @@ def test_make_invoke_writes_an_env_vars_file_that_sam_local_invoke_applies(
 def test_sam_env_vars_keeps_a_tcp_database_and_rewrites_only_loopback() -> None:
     from local import sam_env_vars
 
-    content, warnings = sam_env_vars.build({"DATABASE_URL": "postgresql://app:pw@127.0.0.1:5433/movies",
-                                            "AWS_ENDPOINT_URL": "http://localhost:5000",
-                                            "COGNITO_ISSUER": "https://cognito-idp.us-east-1.amazonaws.com/pool"})
+    content, warnings = sam_env_vars.build(
+        {
+            "DATABASE_URL": "postgresql://app:pw@127.0.0.1:5433/movies",
+            "AWS_ENDPOINT_URL": "http://localhost:5000",
+            "COGNITO_ISSUER": "https://cognito-idp.us-east-1.amazonaws.com/pool",
+        }
+    )
     assert not warnings
-    assert content["Parameters"] == {"DATABASE_URL": "postgresql://app:pw@host.docker.internal:5433/movies",
-                                     "AWS_ENDPOINT_URL": "http://host.docker.internal:5000",
-                                     "COGNITO_ISSUER": "https://cognito-idp.us-east-1.amazonaws.com/pool"}
+    assert content["Parameters"] == {
+        "DATABASE_URL": "postgresql://app:pw@host.docker.internal:5433/movies",
+        "AWS_ENDPOINT_URL": "http://host.docker.internal:5000",
+        "COGNITO_ISSUER": "https://cognito-idp.us-east-1.amazonaws.com/pool",
+    }
 
 
 # --- #15 / 18: no database password in the request path ----------------------------------------------
+
 
 def _role_statements(transformed: dict, function: str) -> list[dict]:
     role = transformed["Resources"][transformed["Resources"][function]["Properties"]["Role"]["Fn::GetAtt"][0]]
@@ -599,10 +702,16 @@ def test_15_request_path_functions_connect_with_iam_as_the_app_user_only(params:
 @pytest.mark.parametrize("env", ["staging", "prod"])
 def test_15_secrets_endpoint_exists_only_for_in_vpc_readers_of_a_secret(env: str) -> None:
     transformed = transformed_template_for(env)
-    readers = [f for f in _vpc_functions(transformed)
-               if any(a.startswith("secretsmanager:") for s in _role_statements(transformed, f) for a in _actions(s))]
-    endpoints = [e for e in _of_type(transformed, "AWS::EC2::VPCEndpoint").values()
-                 if "secretsmanager" in json.dumps(e["Properties"]["ServiceName"])]
+    readers = [
+        f
+        for f in _vpc_functions(transformed)
+        if any(a.startswith("secretsmanager:") for s in _role_statements(transformed, f) for a in _actions(s))
+    ]
+    endpoints = [
+        e
+        for e in _of_type(transformed, "AWS::EC2::VPCEndpoint").values()
+        if "secretsmanager" in json.dumps(e["Properties"]["ServiceName"])
+    ]
     assert readers == ["MigrateFunction"], "only migrations (the owner role) may read the master secret in the VPC"
     assert len(endpoints) == 1 if readers else not endpoints
     for endpoint in endpoints:  # a once-per-deploy reader: one AZ is enough
@@ -610,6 +719,7 @@ def test_15_secrets_endpoint_exists_only_for_in_vpc_readers_of_a_secret(env: str
 
 
 # --- #15: the dashboard cache is a parameter, off unless asked for ------------------------------------
+
 
 def _evaluate(node: Any, params: dict[str, str], template: dict) -> Any:
     """CloudFormation's condition functions and Fn::If, for the parameter values a deploy passes."""
@@ -640,8 +750,10 @@ def _dashboard_cache(params: dict[str, str]) -> tuple[Any, Any]:
     transformed = transform(params)
     stage = next(iter(_of_type(transformed, "AWS::ApiGateway::Stage").values()))["Properties"]
     setting = next(s for s in stage["MethodSettings"] if s["ResourcePath"] == "/~1api~1dashboard")
-    return (_evaluate(stage.get("CacheClusterEnabled", False), params, transformed),
-            _evaluate(setting.get("CachingEnabled", False), params, transformed))
+    return (
+        _evaluate(stage.get("CacheClusterEnabled", False), params, transformed),
+        _evaluate(setting.get("CachingEnabled", False), params, transformed),
+    )
 
 
 def test_15_stage_cache_follows_the_dashboard_cache_parameter() -> None:
@@ -657,6 +769,7 @@ def test_15_stage_cache_follows_the_dashboard_cache_parameter() -> None:
 
 
 # --- 18: every database connection in AWS verifies the server ------------------------------------------
+
 
 def test_18_owner_connections_verify_the_server_against_the_shipped_bundle() -> None:
     from data import db_auth

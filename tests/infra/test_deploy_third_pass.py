@@ -47,6 +47,7 @@ def _prod(extra: dict[str, str] | None = None) -> Stack:
 
 # 5 / #24 #1 ----------------------------------------------------------------------------------------------------
 
+
 def test_23_5_prod_is_closed_by_default_and_open_sign_up_needs_the_parameter_and_ses() -> None:
     committed = _prod()
     assert committed.params["SignUpMode"] != "open", "prod's committed sign-up mode is not open"
@@ -55,8 +56,7 @@ def test_23_5_prod_is_closed_by_default_and_open_sign_up_needs_the_parameter_and
     assert not _rule_failures(_prod({"SignUpMode": "admin-only"}))
     refused = _rule_failures(_prod({"SignUpMode": "open"}))
     assert any("OpenSignUpInProd" in f for f in refused) and any("SesEmailIdentityArn" in f for f in refused)
-    assert any("SesEmailIdentityArn" in f for f in _rule_failures(_prod({"SignUpMode": "open",
-                                                                          "OpenSignUpInProd": "true"})))
+    assert any("SesEmailIdentityArn" in f for f in _rule_failures(_prod({"SignUpMode": "open", "OpenSignUpInProd": "true"})))
     on_purpose = _prod({"SignUpMode": "open", "OpenSignUpInProd": "true", "SesEmailIdentityArn": SES})
     assert not _rule_failures(on_purpose)
     (pool,) = on_purpose.of_type("AWS::Cognito::UserPool").values()
@@ -67,6 +67,7 @@ def test_23_5_prod_is_closed_by_default_and_open_sign_up_needs_the_parameter_and
 
 # 6 ---------------------------------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("name", ["UserPool", "RequestsTable", "ConnectionsTable"])
 def test_23_6_retained_resources_are_removed_when_their_first_create_rolls_back(name: str) -> None:
     resource = transformed_template_for("staging")["Resources"][name]
@@ -76,21 +77,26 @@ def test_23_6_retained_resources_are_removed_when_their_first_create_rolls_back(
 
 # 9 ---------------------------------------------------------------------------------------------------------------
 
+
 def test_23_9_adds_waiting_in_the_queue_alarm_even_when_the_processor_reports_no_errors() -> None:
     stack_ = Stack.with_params({"EnvironmentType": "staging"})
-    alarms = [a["Properties"] for a in stack_.of_type("AWS::CloudWatch::Alarm").values()
-              if a["Properties"].get("Namespace") == "AWS/SQS"
-              and a["Properties"]["MetricName"] == "ApproximateAgeOfOldestMessage"]
+    alarms = [
+        a["Properties"]
+        for a in stack_.of_type("AWS::CloudWatch::Alarm").values()
+        if a["Properties"].get("Namespace") == "AWS/SQS" and a["Properties"]["MetricName"] == "ApproximateAgeOfOldestMessage"
+    ]
     assert len(alarms) == 1
     (alarm,) = alarms
     assert alarm["Dimensions"] == [{"Name": "QueueName", "Value": {"Fn::GetAtt": ["AddQueue", "QueueName"]}}]
     assert alarm["Statistic"] == "Maximum" and alarm["ComparisonOperator"] == "GreaterThanThreshold"
-    assert alarm["Threshold"] * 1 <= 300 and alarm["Period"] * alarm["EvaluationPeriods"] <= 600, \
+    assert alarm["Threshold"] * 1 <= 300 and alarm["Period"] * alarm["EvaluationPeriods"] <= 600, (
         "it fires within minutes, long before the dead-letter alarm (about 25 minutes of retries)"
+    )
     assert alarm["AlarmActions"] == [{"Ref": "AlertsTopic"}]
 
 
 # 11 --------------------------------------------------------------------------------------------------------------
+
 
 def _cycle(resources: dict[str, dict]) -> list[str]:
     """A dependency cycle among the resources (DependsOn and references), or []."""
@@ -121,8 +127,11 @@ def _cycle(resources: dict[str, dict]) -> list[str]:
 def test_23_11_code_that_uses_the_database_is_updated_after_its_migration(params: dict[str, str]) -> None:
     stack_ = Stack.with_params({"EnvironmentType": "staging", **params})
     resources = stack_.resources
-    users = [name for name, r in resources.items() if r["Type"] == "AWS::Lambda::Function"
-             and "DB_IAM_USER" in r["Properties"].get("Environment", {}).get("Variables", {})]
+    users = [
+        name
+        for name, r in resources.items()
+        if r["Type"] == "AWS::Lambda::Function" and "DB_IAM_USER" in r["Properties"].get("Environment", {}).get("Variables", {})
+    ]
     assert sorted(users) == ["AddProcessorFunction", "ReadApiFunction"]
     for name in users + (["EtlTaskDefinition"] if "EtlTaskDefinition" in resources else []):
         assert "SchemaMigration" in resources[name].get("DependsOn", []), name
@@ -130,6 +139,7 @@ def test_23_11_code_that_uses_the_database_is_updated_after_its_migration(params
 
 
 # 15 --------------------------------------------------------------------------------------------------------------
+
 
 def test_23_15_api_gateway_account_is_set_minutes_after_its_role_and_before_any_stage() -> None:
     resources = Stack.with_params({"EnvironmentType": "staging"}).resources
@@ -145,9 +155,10 @@ def test_23_15_api_gateway_account_is_set_minutes_after_its_role_and_before_any_
 
 # 14 --------------------------------------------------------------------------------------------------------------
 
+
 def test_23_14_the_single_az_secrets_endpoint_comment_names_the_etl_task_too() -> None:
     text = (ROOT / "template.yaml").read_text()
-    comment = text[:text.index("  SecretsManagerEndpoint:")].rsplit("\n\n", 1)[-1]
+    comment = text[: text.index("  SecretsManagerEndpoint:")].rsplit("\n\n", 1)[-1]
     assert "ETL" in comment and "private DNS" in comment and "outage" in comment
     assert load_raw()["Resources"]["SecretsManagerEndpoint"]["Properties"]["SubnetIds"] == [{"Ref": "PrivateSubnetA"}]
     found = re.search(r"Secrets\s+Manager\s+endpoint\s+serves(.{0,600})", README, re.S)
@@ -156,13 +167,20 @@ def test_23_14_the_single_az_secrets_endpoint_comment_names_the_etl_task_too() -
 
 # 4 and 5: make preflight ENV=prod with the committed samconfig -------------------------------------------------
 
+
 def test_23_make_preflight_prod_fails_on_the_alert_target_and_sign_up_until_configured(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env.update(AWS_ACCESS_KEY_ID="", AWS_SHARED_CREDENTIALS_FILE=str(tmp_path / "none"), AWS_CONFIG_FILE=str(tmp_path / "none"),
-               AWS_EC2_METADATA_DISABLED="true", AWS_DEFAULT_REGION="us-east-1")
+    env.update(
+        AWS_ACCESS_KEY_ID="",
+        AWS_SHARED_CREDENTIALS_FILE=str(tmp_path / "none"),
+        AWS_CONFIG_FILE=str(tmp_path / "none"),
+        AWS_EC2_METADATA_DISABLED="true",
+        AWS_DEFAULT_REGION="us-east-1",
+    )
     env.pop("AWS_ACCESS_KEY_ID")
-    result = subprocess.run(["make", "-s", "preflight", "ENV=prod"], cwd=ROOT, env=env, capture_output=True, text=True,
-                            timeout=300)
+    result = subprocess.run(
+        ["make", "-s", "preflight", "ENV=prod"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
     assert result.returncode != 0
     assert "FAIL alert target: prod has no AlertEmail" in result.stdout, result.stdout
     assert "FAIL sign-up: SignUpMode=domains but SignUpAllowedDomains is empty" in result.stdout, result.stdout
@@ -181,6 +199,7 @@ def preflight_run_offline(env: str, params: dict[str, str]) -> list[preflight.Re
 
 
 # 8 ---------------------------------------------------------------------------------------------------------------
+
 
 def _git(repo: Path, *args: str) -> str:
     return subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True, check=True).stdout.strip()
@@ -211,6 +230,7 @@ def test_23_8_a_dirty_tree_never_gets_the_clean_commits_tag(tmp_path: Path, monk
 
 # The whole `make deploy` path, every AWS call and tool stubbed ----------------------------------------------
 
+
 @pytest.fixture
 def recorded(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     steps: list[str] = []
@@ -223,7 +243,7 @@ def recorded(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         elif cmd[1] == "build":
             steps.append("sam build")
         elif cmd[1] == "deploy":
-            tag = cmd[cmd.index("--parameter-overrides") + 1:]
+            tag = cmd[cmd.index("--parameter-overrides") + 1 :]
             steps.append(f"sam deploy {next(t for t in tag if t.startswith('EtlImageTag='))}")
         else:
             raise AssertionError(cmd)
@@ -251,16 +271,38 @@ class _Outputs:
 def test_23_deploy_order_on_an_existing_stack(recorded: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(deploy, "stack_exists", lambda env: True)
     assert deploy.main("staging") == 0
-    assert recorded == ["preflight", "ui ci", "ui run", "sam build", "image push abc1234",
-                        'sam deploy EtlImageTag="abc1234"', "log retention", "ui upload", "invalidation", "smoke"]
+    assert recorded == [
+        "preflight",
+        "ui ci",
+        "ui run",
+        "sam build",
+        "image push abc1234",
+        'sam deploy EtlImageTag="abc1234"',
+        "log retention",
+        "ui upload",
+        "invalidation",
+        "smoke",
+    ]
 
 
 def test_23_first_deploy_creates_the_repository_without_a_task_then_pushes_then_points_at_the_tag(
-        recorded: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    recorded: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(deploy, "stack_exists", lambda env: False)
     assert deploy.main("staging") == 0
-    assert recorded == ["preflight", "ui ci", "ui run", "sam build", 'sam deploy EtlImageTag=""', "image push abc1234",
-                        'sam deploy EtlImageTag="abc1234"', "log retention", "ui upload", "invalidation", "smoke"]
+    assert recorded == [
+        "preflight",
+        "ui ci",
+        "ui run",
+        "sam build",
+        'sam deploy EtlImageTag=""',
+        "image push abc1234",
+        'sam deploy EtlImageTag="abc1234"',
+        "log retention",
+        "ui upload",
+        "invalidation",
+        "smoke",
+    ]
 
 
 def test_23_a_failing_preflight_or_ui_build_changes_nothing(recorded: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
@@ -284,32 +326,45 @@ def test_23_etl_off_and_smoke_off(recorded: list[str], monkeypatch: pytest.Monke
     monkeypatch.setenv("ETL", "off")
     monkeypatch.setenv("SMOKE", "off")
     assert deploy.main("staging") == 0
-    assert recorded == ["preflight", "ui ci", "ui run", "sam build", 'sam deploy EtlImageTag=""', "log retention",
-                        "ui upload", "invalidation"]
+    assert recorded == [
+        "preflight",
+        "ui ci",
+        "ui run",
+        "sam build",
+        'sam deploy EtlImageTag=""',
+        "log retention",
+        "ui upload",
+        "invalidation",
+    ]
 
 
 def test_23_make_deploy_runs_the_deploy_module() -> None:
     makefile = (ROOT / "Makefile").read_text()
-    recipe = makefile[makefile.index("\ndeploy:"):].split("\n\n", 1)[0]
+    recipe = makefile[makefile.index("\ndeploy:") :].split("\n\n", 1)[0]
     assert "-m deploy.deploy $(ENV)" in recipe
 
 
 # 10 --------------------------------------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def moto_logs(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[str]:
     with moto_process() as url:
-        for name, value in {"AWS_ENDPOINT_URL": url, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                            "AWS_REGION": "us-east-1", "AWS_CONFIG_FILE": str(tmp_path / "none"),
-                            "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none")}.items():
+        for name, value in {
+            "AWS_ENDPOINT_URL": url,
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_REGION": "us-east-1",
+            "AWS_CONFIG_FILE": str(tmp_path / "none"),
+            "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none"),
+        }.items():
             monkeypatch.setenv(name, value)
         monkeypatch.delenv("AWS_PROFILE", raising=False)
         monkeypatch.delenv("AWS_SESSION_TOKEN", raising=False)
         yield url
 
 
-def test_23_10_service_created_log_groups_expire_and_go_with_the_stack(moto_logs: str,
-                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_23_10_service_created_log_groups_expire_and_go_with_the_stack(moto_logs: str, monkeypatch: pytest.MonkeyPatch) -> None:
     ids = {"Database": "movie-library-staging-database-abc", "RestApi": "a1b2c3d4e5"}
     monkeypatch.setattr(stack, "physical_id", lambda env, logical_id: ids[logical_id])
     logs = boto3.client("logs", region_name="us-east-1")
@@ -355,8 +410,13 @@ def test_pipeline_e2e_staging_runs_the_deployable_e2e_tests() -> None:
 
 
 def test_pipeline_has_enough_deployable_e2e_tests() -> None:
-    done = subprocess.run([sys.executable, "-m", "pytest", "tests/e2e", "--collect-only", "-q", "-m", "deployable",
-                           "-p", "no:cacheprovider"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "tests/e2e", "--collect-only", "-q", "-m", "deployable", "-p", "no:cacheprovider"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     found = re.search(r"(\d+)/\d+ tests collected", done.stdout)
     assert found, done.stdout[-2000:] + done.stderr[-2000:]
     assert int(found.group(1)) >= 60, found.group(0)
@@ -387,32 +447,55 @@ def _policy(value: object) -> dict:
 
 
 def test_bootstrap_ci_template_lints_clean() -> None:
-    result = subprocess.run([str(ROOT / ".venv" / "bin" / "cfn-lint"), str(BOOTSTRAP)], capture_output=True, text=True,
-                            timeout=300)
+    result = subprocess.run(
+        [str(ROOT / ".venv" / "bin" / "cfn-lint"), str(BOOTSTRAP)], capture_output=True, text=True, timeout=300
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-@pytest.mark.parametrize(("role", "environment", "execution"), [("StagingDeployRole", "staging", "StagingExecutionRole"),
-                                                                 ("ProdDeployRole", "production", "ProdExecutionRole")])
+@pytest.mark.parametrize(
+    ("role", "environment", "execution"),
+    [("StagingDeployRole", "staging", "StagingExecutionRole"), ("ProdDeployRole", "production", "ProdExecutionRole")],
+)
 def test_bootstrap_ci_roles_trust_only_their_github_environment(role: str, environment: str, execution: str) -> None:
     resources = _bootstrap()["Resources"]
     assert resources["GitHubOidcProvider"]["Properties"]["Url"] == "https://token.actions.githubusercontent.com"
     assert resources["GitHubOidcProvider"]["Properties"]["ClientIdList"] == ["sts.amazonaws.com"]
     (statement,) = _policy(resources[role]["Properties"]["AssumeRolePolicyDocument"])["Statement"]
     assert statement["Action"] == "sts:AssumeRoleWithWebIdentity"
-    assert statement["Condition"] == {"StringEquals": {
-        "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
-        "token.actions.githubusercontent.com:sub": f"repo:${{GitHubRepository}}:environment:{environment}"}}
+    assert statement["Condition"] == {
+        "StringEquals": {
+            "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+            "token.actions.githubusercontent.com:sub": f"repo:${{GitHubRepository}}:environment:{environment}",
+        }
+    }
     (policy_ref,) = resources[role]["Properties"]["ManagedPolicyArns"]
     policy = resources[policy_ref["Ref"]]
     statements = _policy(policy["Properties"]["PolicyDocument"])["Statement"]
     actions = {a for s in statements for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])}
-    needed = {"cloudformation:CreateChangeSet", "cloudformation:ExecuteChangeSet", "cloudformation:DescribeStacks",
-              "cognito-idp:AdminCreateUser", "cognito-idp:AdminSetUserPassword", "cognito-idp:AdminGetUser",
-              "ecr:GetAuthorizationToken", "ecr:PutImage", "ecr:CompleteLayerUpload", "s3:PutObject",
-              "cloudfront:CreateInvalidation", "cloudfront:ListDistributions", "apigateway:PATCH", "apigateway:GET",
-              "iam:CreateServiceLinkedRole", "iam:ListRoles", "lambda:GetAccountSettings", "ses:GetAccount",
-              "secretsmanager:DescribeSecret", "logs:PutRetentionPolicy", "iam:PassRole"}
+    needed = {
+        "cloudformation:CreateChangeSet",
+        "cloudformation:ExecuteChangeSet",
+        "cloudformation:DescribeStacks",
+        "cognito-idp:AdminCreateUser",
+        "cognito-idp:AdminSetUserPassword",
+        "cognito-idp:AdminGetUser",
+        "ecr:GetAuthorizationToken",
+        "ecr:PutImage",
+        "ecr:CompleteLayerUpload",
+        "s3:PutObject",
+        "cloudfront:CreateInvalidation",
+        "cloudfront:ListDistributions",
+        "apigateway:PATCH",
+        "apigateway:GET",
+        "iam:CreateServiceLinkedRole",
+        "iam:ListRoles",
+        "lambda:GetAccountSettings",
+        "ses:GetAccount",
+        "secretsmanager:DescribeSecret",
+        "logs:PutRetentionPolicy",
+        "iam:PassRole",
+    }
     assert needed <= actions, sorted(needed - actions)
     assert "*" not in actions and not any(a.endswith(":*") for a in actions)
     (pass_role,) = [s for s in statements if s["Action"] == "iam:PassRole"]
@@ -424,16 +507,26 @@ def test_bootstrap_ci_roles_trust_only_their_github_environment(role: str, envir
 
 def test_make_bootstrap_ci_deploys_the_template_and_the_readme_says_how() -> None:
     makefile = (ROOT / "Makefile").read_text()
-    recipe = makefile[makefile.index("\nbootstrap-ci:"):].split("\n\n", 1)[0]
+    recipe = makefile[makefile.index("\nbootstrap-ci:") :].split("\n\n", 1)[0]
     assert "deploy/bootstrap-ci.yaml" in recipe and "GitHubRepository=$(REPO)" in recipe
-    section = README[README.index("## Pipeline"):]
-    for needed in ("make bootstrap-ci REPO=", "AWS_DEPLOY_ROLE_ARN", "AWS_PROD_DEPLOY_ROLE_ARN", "CFN_EXECUTION_ROLE_ARN",
-                   "environment:staging", "production", "make test-deployed ENV=staging", "actionlint", "checkov"):
+    section = README[README.index("## Pipeline") :]
+    for needed in (
+        "make bootstrap-ci REPO=",
+        "AWS_DEPLOY_ROLE_ARN",
+        "AWS_PROD_DEPLOY_ROLE_ARN",
+        "CFN_EXECUTION_ROLE_ARN",
+        "environment:staging",
+        "production",
+        "make test-deployed ENV=staging",
+        "actionlint",
+        "checkov",
+    ):
         assert needed in section, needed
 
 
-def test_23_2_an_etl_run_without_the_drive_secret_fails_saying_what_to_do(moto_logs: str,
-                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_23_2_an_etl_run_without_the_drive_secret_fails_saying_what_to_do(
+    moto_logs: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from data import aws_clients, config
     from etl_task import drive
 

@@ -64,8 +64,10 @@ def _image(tmp: Path) -> Path:
 def test_the_etl_image_runs_from_what_the_dockerfile_copies(tmp_path: Path) -> None:
     app = _image(tmp_path)
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"} | {"PYTHONPATH": str(app)}
-    every_module = ("import importlib, pkgutil, etl_task\n"
-                    "for m in pkgutil.iter_modules(etl_task.__path__): importlib.import_module('etl_task.' + m.name)")
+    every_module = (
+        "import importlib, pkgutil, etl_task\n"
+        "for m in pkgutil.iter_modules(etl_task.__path__): importlib.import_module('etl_task.' + m.name)"
+    )
     for command in (["-c", every_module], ["-m", "etl_task", "--help"]):
         result = subprocess.run([sys.executable, *command], cwd=app, env=env, capture_output=True, text=True, timeout=60)
         assert result.returncode == 0, f"the image cannot start the ETL:\n{result.stderr[-2000:]}"

@@ -47,8 +47,9 @@ def test_a_changed_limit_makes_the_check_fail_with_the_command_to_run(tmp_path: 
     spec = tmp_path / "openapi.json"
     spec.write_text(json.dumps(document, indent=2))
     before = _fingerprints()
-    result = subprocess.run([sys.executable, "-m", "codegen", "--check", "--spec", str(spec)], cwd=ROOT,
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "codegen", "--check", "--spec", str(spec)], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 1, result.stdout + result.stderr
     assert result.stderr.strip().endswith("run: make generate"), result.stderr
     for stale in ("template.yaml", "frontend/src/lib/generated/schema.ts"):
@@ -57,8 +58,9 @@ def test_a_changed_limit_makes_the_check_fail_with_the_command_to_run(tmp_path: 
 
 
 def test_make_generate_check_passes_on_the_tree() -> None:
-    result = subprocess.run(["make", "--no-print-directory", "generate-check"], cwd=ROOT, capture_output=True,
-                            text=True, timeout=120)
+    result = subprocess.run(
+        ["make", "--no-print-directory", "generate-check"], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -101,8 +103,13 @@ SAMPLES: list[Any] = [None, True, 0, -1, 0.5, 7, 10, 10.5, 11, "", " ", "x", "a"
         {"type": "string", "minLength": 1, "maxLength": 5, "pattern": "\\S", "format": "uuid", "examples": ["x"]},
         {"anyOf": [{"type": "integer"}, {"type": "string", "enum": ["x"]}]},
         {"type": "array", "items": {"$ref": "#/components/schemas/Positive"}, "maxItems": 2},
-        {"type": "object", "properties": {"a": {"$ref": "#/components/schemas/Positive"}}, "required": ["a"],
-         "additionalProperties": False, "dependentRequired": {"a": ["b"]}},
+        {
+            "type": "object",
+            "properties": {"a": {"$ref": "#/components/schemas/Positive"}},
+            "required": ["a"],
+            "additionalProperties": False,
+            "dependentRequired": {"a": ["b"]},
+        },
     ],
 )
 def test_draft4_conversion_accepts_exactly_what_the_2020_12_schema_accepts(schema: dict[str, Any]) -> None:
@@ -115,8 +122,9 @@ def test_draft4_conversion_accepts_exactly_what_the_2020_12_schema_accepts(schem
         assert Draft4Validator(converted).is_valid(sample) == original.is_valid(sample), (schema, converted, sample)
 
 
-@pytest.mark.parametrize("schema", [{"prefixItems": [{}]}, {"if": {}, "then": {}}, {"$ref": "other.json#/x"},
-                                    {"unevaluatedProperties": False}])
+@pytest.mark.parametrize(
+    "schema", [{"prefixItems": [{}]}, {"if": {}, "then": {}}, {"$ref": "other.json#/x"}, {"unevaluatedProperties": False}]
+)
 def test_draft4_conversion_refuses_what_draft4_cannot_say(schema: dict[str, Any]) -> None:
     with pytest.raises(Unsupported):
         convert(schema, {})
@@ -136,6 +144,7 @@ def test_the_typescript_limits_and_types_follow_the_document() -> None:
 # --- every rule the document states, generated into each consumer ------------------------------------------
 # Each case edits the rule in the document only: the check must name every file that restates it, and what the
 # generator writes must carry the new value (so the consumers, which read those files, follow it).
+
 
 def _parameter(document: dict[str, Any], operation_id: str, name: str) -> dict[str, Any]:
     return rules.parameters(document, operation_id, "query")[name]["schema"]
@@ -158,50 +167,87 @@ RULES: dict[str, tuple[Any, set[str], list[str]]] = {
     # kind: (edit of the document, files that must go stale, text the regenerated files must then hold)
     "gateway response message": (
         lambda d: d["x-gateway-responses"]["THROTTLED"].update(message="Slow down."),
-        {TEMPLATE}, ['application/json: \'{"error":{"code":"RATE_LIMITED","message":"Slow down."}}\'']),
+        {TEMPLATE},
+        ['application/json: \'{"error":{"code":"RATE_LIMITED","message":"Slow down."}}\''],
+    ),
     "gateway response code": (
         lambda d: d["x-gateway-responses"]["DEFAULT_4XX"].update(code="NOT_FOUND"),
-        {TEMPLATE}, ['{"error":{"code":"NOT_FOUND","message":$context.error.messageString}}']),
-    "sort enum": (_add_sort_column, {TS, PY},
-                  ['sort: { enum: ["title", "rating", "year", "added"], default: "rating" }',
-                   'SORT_COLUMNS: Final = ("title", "rating", "year", "added")']),
+        {TEMPLATE},
+        ['{"error":{"code":"NOT_FOUND","message":$context.error.messageString}}'],
+    ),
+    "sort enum": (
+        _add_sort_column,
+        {TS, PY},
+        [
+            'sort: { enum: ["title", "rating", "year", "added"], default: "rating" }',
+            'SORT_COLUMNS: Final = ("title", "rating", "year", "added")',
+        ],
+    ),
     "default order": (
-        lambda d: d["components"]["parameters"]["order"]["x-default-order"].update(year="asc"), {TS, PY},
-        ['DEFAULT_ORDER = {"title": "asc", "rating": "desc", "year": "asc"} as const',
-         'DEFAULT_ORDER: Final = {"title": "asc", "rating": "desc", "year": "asc"}']),
+        lambda d: d["components"]["parameters"]["order"]["x-default-order"].update(year="asc"),
+        {TS, PY},
+        [
+            'DEFAULT_ORDER = {"title": "asc", "rating": "desc", "year": "asc"} as const',
+            'DEFAULT_ORDER: Final = {"title": "asc", "rating": "desc", "year": "asc"}',
+        ],
+    ),
     "filter range": (
-        lambda d: _parameter(d, "filterMovies", "year").update(minimum=1888), {TS},
-        ["year: { minimum: 1888, maximum: 2100 },", 'year: "1888 to 2100",']),
+        lambda d: _parameter(d, "filterMovies", "year").update(minimum=1888),
+        {TS},
+        ["year: { minimum: 1888, maximum: 2100 },", 'year: "1888 to 2100",'],
+    ),
     "hint of a length": (
         lambda d: d["components"]["schemas"]["MovieInput"]["properties"]["title"].update(maxLength=200),
-        {TEMPLATE, TS}, ['title: "Up to 200 characters",']),
+        {TEMPLATE, TS},
+        ['title: "Up to 200 characters",'],
+    ),
     "hint of a step": (
         lambda d: d["components"]["schemas"]["MovieInput"]["properties"]["rating"].update(multipleOf=0.01),
-        {TEMPLATE, TS}, ['rating: "0 to 10, two decimals",']),
+        {TEMPLATE, TS},
+        ['rating: "0 to 10, two decimals",'],
+    ),
     "forbidden characters": (
         lambda d: d["components"]["schemas"]["MovieInput"].update({"x-forbidden-characters": "[\\u0000-\\u001f]"}),
-        {TS, PY}, ['FORBIDDEN_CHARACTERS = new RegExp("[\\\\u0000-\\\\u001f]", "u");',
-                   'FORBIDDEN_CHARACTERS: Final = "[\\\\u0000-\\\\u001f]"']),
+        {TS, PY},
+        [
+            'FORBIDDEN_CHARACTERS = new RegExp("[\\\\u0000-\\\\u001f]", "u");',
+            'FORBIDDEN_CHARACTERS: Final = "[\\\\u0000-\\\\u001f]"',
+        ],
+    ),
     "Idempotency-Key length": (
         lambda d: rules.parameters(d, "addMovie", "header")["Idempotency-Key"]["schema"].update(maxLength=64),
-        {PY}, ["IDEMPOTENCY_KEY_LENGTH: Final = (1, 64)"]),
+        {PY},
+        ["IDEMPOTENCY_KEY_LENGTH: Final = (1, 64)"],
+    ),
     "dashboard sizes": (
         lambda d: d["components"]["schemas"]["Dashboard"]["properties"]["topGenres"].update(maxItems=5),
-        {PY}, ["TOP_GENRES: Final = 5"]),
+        {PY},
+        ["TOP_GENRES: Final = 5"],
+    ),
     "rating buckets": (_five_star_histogram, {PY}, ["RATING_BUCKETS: Final = (1, 2, 3, 4, 5)"]),
     "cursor bounds": (
         lambda d: d["components"]["schemas"]["MovieInput"]["properties"]["year"].update(maximum=2200),
-        {TEMPLATE, TS, PY}, ["MAX_YEAR: Final = 2200"]),
+        {TEMPLATE, TS, PY},
+        ["MAX_YEAR: Final = 2200"],
+    ),
     "query size": (lambda d: d.update({"x-max-query-bytes": 8192}), {PY}, ["MAX_QUERY_BYTES: Final = 8192"]),
-    "body size": (lambda d: rules.operation(d, "addMovie")["requestBody"].update({"x-max-bytes": 32768}), {PY},
-                  ["MAX_BODY_BYTES: Final = 32768"]),
+    "body size": (
+        lambda d: rules.operation(d, "addMovie")["requestBody"].update({"x-max-bytes": 32768}),
+        {PY},
+        ["MAX_BODY_BYTES: Final = 32768"],
+    ),
     "password policy": (
         lambda d: d["components"]["securitySchemes"]["cognito"]["x-password-policy"].update(
-            MinimumLength=12, RequireSymbols=True),
+            MinimumLength=12, RequireSymbols=True
+        ),
         {TEMPLATE, TS, PY},
-        ["MinimumLength: 12", "RequireSymbols: true",
-         'PASSWORD_RULES = "at least 12 characters, with an upper-case letter, a lower-case letter, a number and a symbol";',
-         '"MinimumLength": 12,']),
+        [
+            "MinimumLength: 12",
+            "RequireSymbols: true",
+            'PASSWORD_RULES = "at least 12 characters, with an upper-case letter, a lower-case letter, a number and a symbol";',
+            '"MinimumLength": 12,',
+        ],
+    ),
 }
 
 
@@ -224,19 +270,27 @@ def test_a_gateway_response_code_outside_the_error_enum_stops_the_generator(tmp_
     spec = tmp_path / "openapi.json"
     spec.write_text(json.dumps(document, indent=2))
     before = _fingerprints()
-    result = subprocess.run([sys.executable, "-m", "codegen", "--spec", str(spec)], cwd=ROOT, capture_output=True,
-                            text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "codegen", "--spec", str(spec)], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 1, result.stdout + result.stderr
     assert "x-gateway-responses.DEFAULT_4XX answers code 'NOT_A_CODE'" in result.stderr, result.stderr
     assert _fingerprints() == before, "nothing is written from a document that contradicts itself"
 
 
-@pytest.mark.parametrize(("kind", "edit"), [
-    ("a default order for a column sort lacks",
-     lambda d: d["components"]["parameters"]["order"]["x-default-order"].update(added="asc")),
-    ("a histogram size the rating range does not give",
-     lambda d: d["components"]["schemas"]["Dashboard"]["properties"]["ratingHistogram"].update(maxItems=13)),
-])
+@pytest.mark.parametrize(
+    ("kind", "edit"),
+    [
+        (
+            "a default order for a column sort lacks",
+            lambda d: d["components"]["parameters"]["order"]["x-default-order"].update(added="asc"),
+        ),
+        (
+            "a histogram size the rating range does not give",
+            lambda d: d["components"]["schemas"]["Dashboard"]["properties"]["ratingHistogram"].update(maxItems=13),
+        ),
+    ],
+)
 def test_a_document_that_contradicts_itself_is_refused(kind: str, edit: Any) -> None:
     document = _document()
     edit(document)
@@ -248,8 +302,10 @@ def test_every_error_code_the_template_and_the_server_answer_is_in_the_error_enu
     allowed = set(rules.error_codes(_document()))
     template = yaml.load((ROOT / "template.yaml").read_text(), Loader=CfnLoader)  # noqa: S506 - SafeLoader subclass
     responses = template["Resources"]["RestApi"]["Properties"]["GatewayResponses"]
-    codes = {kind: json.loads(spec["ResponseTemplates"]["application/json"].replace(
-        rules.GATEWAY_MESSAGE, '""'))["error"]["code"] for kind, spec in responses.items()}
+    codes = {
+        kind: json.loads(spec["ResponseTemplates"]["application/json"].replace(rules.GATEWAY_MESSAGE, '""'))["error"]["code"]
+        for kind, spec in responses.items()
+    }
     assert {kind: code for kind, code in codes.items() if code not in allowed} == {}
     assert set(codes) == set(rules.gateway_responses(_document())), "every gateway response comes from the document"
     from api.errors import status_of  # the server's own errors (src/ is on the test path)
@@ -278,19 +334,27 @@ def test_the_server_orders_by_every_sort_and_order_the_contract_allows() -> None
     for sort, order in product(contract.SORT_COLUMNS, contract.SORT_ORDERS):
         key = movie_reads.sort_key(sort, order)  # KeyError: a sort the document allows and the SQL cannot do
         if key is not None:  # the key's range holds every stored value (the forged-cursor check refuses none)
-            values = [key.of_movie({"rating": contract.MIN_RATING, "year": contract.MIN_YEAR}),
-                      key.of_movie({"rating": contract.MAX_RATING, "year": contract.MAX_YEAR}),
-                      key.of_movie({"rating": None, "year": None})]
+            values = [
+                key.of_movie({"rating": contract.MIN_RATING, "year": contract.MIN_YEAR}),
+                key.of_movie({"rating": contract.MAX_RATING, "year": contract.MAX_YEAR}),
+                key.of_movie({"rating": None, "year": None}),
+            ]
             assert all(key.low <= v <= key.high for v in values), (sort, order, values, key.low, key.high)
 
 
-@pytest.mark.parametrize(("step", "value", "problem"), [
-    (0.1, "7.55", "must have at most one decimal place"),
-    (0.01, "7.555", "must have at most two decimal places"),
-    (0.5, "7.2", "must be a multiple of 0.5"),
-])
+@pytest.mark.parametrize(
+    ("step", "value", "problem"),
+    [
+        (0.1, "7.55", "must have at most one decimal place"),
+        (0.01, "7.555", "must have at most two decimal places"),
+        (0.5, "7.2", "must be a multiple of 0.5"),
+    ],
+)
 def test_the_servers_message_for_a_rating_step_follows_the_document(
-    monkeypatch: pytest.MonkeyPatch, step: float, value: str, problem: str,
+    monkeypatch: pytest.MonkeyPatch,
+    step: float,
+    value: str,
+    problem: str,
 ) -> None:
     from api import openapi
     from domain.errors import ValidationError

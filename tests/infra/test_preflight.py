@@ -21,10 +21,16 @@ from local.aws import moto_process
 from tests.http_stub import StubHandler, serving
 
 ENV = "staging"
-LAMBDA_SETTINGS = {"AccountLimit": {"ConcurrentExecutions": 1000, "UnreservedConcurrentExecutions": 1000,
-                                    "TotalCodeSize": 80530636800, "CodeSizeZipped": 52428800,
-                                    "CodeSizeUnzipped": 262144000},
-                   "AccountUsage": {"TotalCodeSize": 0, "FunctionCount": 0}}
+LAMBDA_SETTINGS = {
+    "AccountLimit": {
+        "ConcurrentExecutions": 1000,
+        "UnreservedConcurrentExecutions": 1000,
+        "TotalCodeSize": 80530636800,
+        "CodeSizeZipped": 52428800,
+        "CodeSizeUnzipped": 262144000,
+    },
+    "AccountUsage": {"TotalCodeSize": 0, "FunctionCount": 0},
+}
 
 
 class _LambdaSettings(StubHandler):
@@ -40,9 +46,17 @@ class _SesAccount(StubHandler):
 
     def do_GET(self) -> None:
         ok = self.path.rstrip("/") == "/v2/email/account"
-        self.reply(200 if ok else 404, {"ProductionAccessEnabled": _SesAccount.production, "SendingEnabled": True,
-                                        "EnforcementStatus": "HEALTHY", "DedicatedIpAutoWarmupEnabled": False}
-                   if ok else {"message": "not found"})
+        self.reply(
+            200 if ok else 404,
+            {
+                "ProductionAccessEnabled": _SesAccount.production,
+                "SendingEnabled": True,
+                "EnforcementStatus": "HEALTHY",
+                "DedicatedIpAutoWarmupEnabled": False,
+            }
+            if ok
+            else {"message": "not found"},
+        )
 
 
 class _StackStatus(StubHandler):
@@ -56,23 +70,35 @@ class _StackStatus(StubHandler):
     def do_POST(self) -> None:
         self.body()
         if _StackStatus.status is None:
-            self.reply(400, "<ErrorResponse><Error><Type>Sender</Type><Code>ValidationError</Code><Message>Stack with"
-                              " id movie-library-staging does not exist</Message></Error><RequestId>1</RequestId>"
-                              "</ErrorResponse>", "text/xml")
+            self.reply(
+                400,
+                "<ErrorResponse><Error><Type>Sender</Type><Code>ValidationError</Code><Message>Stack with"
+                " id movie-library-staging does not exist</Message></Error><RequestId>1</RequestId>"
+                "</ErrorResponse>",
+                "text/xml",
+            )
             return
-        self.reply(200, "<DescribeStacksResponse><DescribeStacksResult><Stacks><member>"
-                          "<StackName>movie-library-staging</StackName><StackId>arn:aws:cloudformation:us-east-1:"
-                          "123456789012:stack/movie-library-staging/1</StackId><CreationTime>2026-11-01T00:00:00Z"
-                          f"</CreationTime><StackStatus>{_StackStatus.status}</StackStatus></member></Stacks>"
-                          "</DescribeStacksResult><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata>"
-                          "</DescribeStacksResponse>", "text/xml")
+        self.reply(
+            200,
+            "<DescribeStacksResponse><DescribeStacksResult><Stacks><member>"
+            "<StackName>movie-library-staging</StackName><StackId>arn:aws:cloudformation:us-east-1:"
+            "123456789012:stack/movie-library-staging/1</StackId><CreationTime>2026-11-01T00:00:00Z"
+            f"</CreationTime><StackStatus>{_StackStatus.status}</StackStatus></member></Stacks>"
+            "</DescribeStacksResult><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata>"
+            "</DescribeStacksResponse>",
+            "text/xml",
+        )
 
 
 @pytest.fixture(scope="module")
 def servers() -> Iterator[tuple[str, str, str]]:
     # moto in a process of its own: its reset between tests must not wipe the session's local stack.
-    with moto_process() as moto_url, serving(_LambdaSettings) as lambda_url, serving(_StackStatus) as cfn_url, \
-            serving(_SesAccount) as ses_url:
+    with (
+        moto_process() as moto_url,
+        serving(_LambdaSettings) as lambda_url,
+        serving(_StackStatus) as cfn_url,
+        serving(_SesAccount) as ses_url,
+    ):
         _SesAccount.url = ses_url  # type: ignore[attr-defined]
         yield moto_url, lambda_url, cfn_url
 
@@ -82,11 +108,17 @@ def aws(servers: tuple[str, str, str], monkeypatch: pytest.MonkeyPatch, tmp_path
     moto_url, lambda_url, _ = servers
     httpx.post(f"{moto_url}/moto-api/reset").raise_for_status()
     LAMBDA_SETTINGS["AccountLimit"].update(ConcurrentExecutions=1000, UnreservedConcurrentExecutions=1000)
-    for name, value in {"AWS_ENDPOINT_URL": moto_url, "AWS_ENDPOINT_URL_LAMBDA": lambda_url,
-                        "AWS_ENDPOINT_URL_SESV2": _SesAccount.url,  # type: ignore[attr-defined]
-                        "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                        "AWS_REGION": "us-east-1", "AWS_EC2_METADATA_DISABLED": "true", "AWS_CONFIG_FILE": str(tmp_path / "none"),
-                        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none")}.items():
+    for name, value in {
+        "AWS_ENDPOINT_URL": moto_url,
+        "AWS_ENDPOINT_URL_LAMBDA": lambda_url,
+        "AWS_ENDPOINT_URL_SESV2": _SesAccount.url,  # type: ignore[attr-defined]
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_REGION": "us-east-1",
+        "AWS_EC2_METADATA_DISABLED": "true",
+        "AWS_CONFIG_FILE": str(tmp_path / "none"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none"),
+    }.items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("AWS_SESSION_TOKEN", raising=False)
     monkeypatch.delenv("AWS_PROFILE", raising=False)
@@ -100,8 +132,9 @@ def _script(folder: Path, name: str, body: str) -> None:
     script.chmod(script.stat().st_mode | stat.S_IEXEC)
 
 
-def _tools(tmp_path: Path, python: str | None = "Python 3.12.7", node: str | None = "v22.12.0",
-           npm: str | None = "10.9.0") -> Path:
+def _tools(
+    tmp_path: Path, python: str | None = "Python 3.12.7", node: str | None = "v22.12.0", npm: str | None = "10.9.0"
+) -> Path:
     """python3.12, node and npm stand-ins printing these versions (None: not installed)."""
     folder = tmp_path / f"tools-{python}-{node}-{npm}".replace(" ", "_")
     folder.mkdir(exist_ok=True)
@@ -136,9 +169,20 @@ def _ready(**params: str) -> dict[str, preflight.Result]:
 
 def test_a_ready_account_passes_every_check(aws: str, capsys: pytest.CaptureFixture[str]) -> None:
     results = _ready()
-    assert set(results) == {"alert target", "sign-up", "credentials", "stack state", "cloudfront", "lambda concurrency",
-                            "api gateway logs role", "ecs service-linked role", "drive credentials", "python 3.12",
-                            "node", "docker"}
+    assert set(results) == {
+        "alert target",
+        "sign-up",
+        "credentials",
+        "stack state",
+        "cloudfront",
+        "lambda concurrency",
+        "api gateway logs role",
+        "ecs service-linked role",
+        "drive credentials",
+        "python 3.12",
+        "node",
+        "docker",
+    }
     assert all(r.ok for r in results.values()), results
     assert [name for name, r in results.items() if r.warning] == ["cloudfront"], "a new account: no distribution yet"
     assert "account 123456789012" in results["credentials"].message
@@ -146,8 +190,9 @@ def test_a_ready_account_passes_every_check(aws: str, capsys: pytest.CaptureFixt
     assert "FAIL" not in capsys.readouterr().out
 
 
-def test_missing_credentials_stop_the_aws_checks(aws: str, monkeypatch: pytest.MonkeyPatch,
-                                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_missing_credentials_stop_the_aws_checks(
+    aws: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.delenv("AWS_ACCESS_KEY_ID")
     monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
     results = _by_check(preflight.run(ENV))
@@ -166,12 +211,18 @@ def test_unknown_region(aws: str, monkeypatch: pytest.MonkeyPatch) -> None:
     assert not result.ok and "samconfig.toml [staging.global.parameters]" in result.fix
 
 
-@pytest.mark.parametrize(("status", "fix"), [("ROLLBACK_COMPLETE", "make destroy ENV=staging"),
-                                             ("UPDATE_ROLLBACK_FAILED", "continue-update-rollback"),
-                                             ("DELETE_FAILED", "make destroy ENV=staging"),
-                                             ("UPDATE_IN_PROGRESS", "wait for it")])
-def test_a_stuck_stack_is_reported_then_passes_once_gone(aws: str, servers: tuple[str, str, str], status: str, fix: str,
-                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(
+    ("status", "fix"),
+    [
+        ("ROLLBACK_COMPLETE", "make destroy ENV=staging"),
+        ("UPDATE_ROLLBACK_FAILED", "continue-update-rollback"),
+        ("DELETE_FAILED", "make destroy ENV=staging"),
+        ("UPDATE_IN_PROGRESS", "wait for it"),
+    ],
+)
+def test_a_stuck_stack_is_reported_then_passes_once_gone(
+    aws: str, servers: tuple[str, str, str], status: str, fix: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("AWS_ENDPOINT_URL_CLOUDFORMATION", servers[2])
     monkeypatch.setattr(_StackStatus, "status", status)
     result = _ready()["stack state"]
@@ -206,8 +257,10 @@ def test_api_gateway_cloudwatch_role(aws: str) -> None:
     assert not missing.ok and "has no CloudWatch Logs role" in missing.message
     assert 'CreateApiGatewayAccountRole=\\"true\\"' in missing.fix and "update-account" in missing.fix
     iam = _client("iam")
-    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "apigateway.amazonaws.com"},
-                                                    "Action": "sts:AssumeRole"}]}
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"Service": "apigateway.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+    }
     arn = iam.create_role(RoleName="api-logs", AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
     _client("apigateway").update_account(patchOperations=[{"op": "replace", "path": "/cloudwatchRoleArn", "value": arn}])
     present = _ready(CreateApiGatewayAccountRole="false")["api gateway logs role"]
@@ -258,13 +311,13 @@ def test_etl_off_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 
 # Issue #23, third pass ------------------------------------------------------------------------------------------
 
+
 def test_23_1_python_3_12_is_needed_for_sam_build(aws: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     for python, says in ((None, "is not on PATH"), ("Python 3.11.7", "does not run as Python 3.12")):
         monkeypatch.setenv("PATH", _docker_stub(tmp_path, ok=True, tools=_tools(tmp_path, python=python)))
         result = _ready()["python 3.12"]
         assert not result.ok and says in result.message and "Binary validation failed" in result.message
-        assert "install Python 3.12" in result.fix and "use_container = true under [staging.build.parameters]" in \
-            result.fix
+        assert "install Python 3.12" in result.fix and "use_container = true under [staging.build.parameters]" in result.fix
     with monkeypatch.context() as patched:
         patched.setattr(stack, "build_parameters", lambda env: {"use_container": True})
         assert _ready()["python 3.12"].ok, "a build container needs no local interpreter"
@@ -273,12 +326,22 @@ def test_23_1_python_3_12_is_needed_for_sam_build(aws: str, monkeypatch: pytest.
     assert result.ok and "3.12.7" in result.message
 
 
-@pytest.mark.parametrize(("node", "npm", "ok"), [("v20.18.1", "10.8.2", False), ("v20.19.0", "10.8.2", True),
-                                                 ("v22.11.0", "10.9.0", False), ("v22.12.0", "10.9.0", True),
-                                                 ("v24.1.0", "11.3.0", True), ("v18.20.4", "10.7.0", False),
-                                                 (None, None, False), ("v22.12.0", None, False)])
-def test_23_7_node_20_19_or_22_12_and_npm(aws: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
-                                          node: str | None, npm: str | None, ok: bool) -> None:
+@pytest.mark.parametrize(
+    ("node", "npm", "ok"),
+    [
+        ("v20.18.1", "10.8.2", False),
+        ("v20.19.0", "10.8.2", True),
+        ("v22.11.0", "10.9.0", False),
+        ("v22.12.0", "10.9.0", True),
+        ("v24.1.0", "11.3.0", True),
+        ("v18.20.4", "10.7.0", False),
+        (None, None, False),
+        ("v22.12.0", None, False),
+    ],
+)
+def test_23_7_node_20_19_or_22_12_and_npm(
+    aws: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, node: str | None, npm: str | None, ok: bool
+) -> None:
     monkeypatch.setenv("PATH", _docker_stub(tmp_path, ok=True, tools=_tools(tmp_path, node=node, npm=npm)))
     result = _ready()["node"]
     assert result.ok is ok, result
@@ -310,8 +373,12 @@ def test_23_5_prod_sign_up_is_closed_unless_opened_on_purpose_with_ses(aws: str)
     assert _ready(SignUpMode="open")["sign-up"].ok, "staging stays open for the e2e tests' users"
     _SesAccount.production = True
     try:
-        on_purpose = _ready(**prod, SignUpMode="open", OpenSignUpInProd="true",
-                            SesEmailIdentityArn="arn:aws:ses:us-east-1:123456789012:identity/example.com")
+        on_purpose = _ready(
+            **prod,
+            SignUpMode="open",
+            OpenSignUpInProd="true",
+            SesEmailIdentityArn="arn:aws:ses:us-east-1:123456789012:identity/example.com",
+        )
     finally:
         _SesAccount.production = False
     assert on_purpose["sign-up"].ok and on_purpose["ses production access"].ok
@@ -334,13 +401,24 @@ def test_23_13_ses_sandbox_is_reported_when_cognito_mails_through_ses(aws: str) 
 def test_23_3_a_new_account_without_cloudfront_distributions_is_warned(aws: str) -> None:
     result = _ready()["cloudfront"]
     assert result.ok and result.warning and "must be verified" in result.message and "AWS Support" in result.fix
-    _client("cloudfront").create_distribution(DistributionConfig={
-        "CallerReference": "other", "Comment": "", "Enabled": True,
-        "Origins": {"Quantity": 1, "Items": [{"Id": "o", "DomainName": "example.s3.amazonaws.com",
-                                              "S3OriginConfig": {"OriginAccessIdentity": ""}}]},
-        "DefaultCacheBehavior": {"TargetOriginId": "o", "ViewerProtocolPolicy": "allow-all",
-                                 "MinTTL": 0, "ForwardedValues": {"QueryString": False, "Cookies": {"Forward": "none"}},
-                                 "TrustedSigners": {"Enabled": False, "Quantity": 0}}})
+    _client("cloudfront").create_distribution(
+        DistributionConfig={
+            "CallerReference": "other",
+            "Comment": "",
+            "Enabled": True,
+            "Origins": {
+                "Quantity": 1,
+                "Items": [{"Id": "o", "DomainName": "example.s3.amazonaws.com", "S3OriginConfig": {"OriginAccessIdentity": ""}}],
+            },
+            "DefaultCacheBehavior": {
+                "TargetOriginId": "o",
+                "ViewerProtocolPolicy": "allow-all",
+                "MinTTL": 0,
+                "ForwardedValues": {"QueryString": False, "Cookies": {"Forward": "none"}},
+                "TrustedSigners": {"Enabled": False, "Quantity": 0},
+            },
+        }
+    )
     verified = _ready()["cloudfront"]
     assert verified.ok and not verified.warning
 

@@ -43,8 +43,7 @@ def secret_login(stack, db: psycopg2.extensions.connection, monkeypatch: pytest.
 
 def _logged_in_as_role(db: psycopg2.extensions.connection) -> bool:
     with db.cursor() as cur:
-        cur.execute("SELECT count(*) FROM pg_stat_activity WHERE usename = %s AND application_name = 'movie-library'",
-                    (ROLE,))
+        cur.execute("SELECT count(*) FROM pg_stat_activity WHERE usename = %s AND application_name = 'movie-library'", (ROLE,))
         return cur.fetchone()[0] > 0
 
 
@@ -71,7 +70,8 @@ def test_10_functions_fetch_a_rotated_secret_again_and_reconnect(stack, token: s
 def test_10_a_wrong_password_in_the_secret_is_still_unavailable(stack, token: str, db, secret_login: str) -> None:
     api = httpx.Client(base_url=stack.url, headers={"Authorization": f"Bearer {token}"}, timeout=30)
     boto3.client("secretsmanager").put_secret_value(
-        SecretId=secret_login, SecretString=json.dumps({"username": ROLE, "password": "not-the-password"}))
+        SecretId=secret_login, SecretString=json.dumps({"username": ROLE, "password": "not-the-password"})
+    )
     _drop_function_connections(db)
     response = api.get("/api/genres")
     assert response.status_code == 503 and response.json()["error"]["code"] == "UNAVAILABLE"

@@ -30,15 +30,27 @@ def _env() -> dict[str, str]:
 
 def test_sam_validate_lint() -> None:
     assert SAM.exists(), "make test installs the SAM CLI into .local/sam"
-    result = subprocess.run([str(SAM), "validate", "--lint", "--template", "template.yaml"],
-                            cwd=ROOT, capture_output=True, text=True, env=_env(), timeout=300)
+    result = subprocess.run(
+        [str(SAM), "validate", "--lint", "--template", "template.yaml"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=_env(),
+        timeout=300,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "is a valid SAM Template" in result.stdout + result.stderr
 
 
 def test_cfn_lint_has_no_errors_or_warnings() -> None:
-    result = subprocess.run([str(Path(sys.executable).with_name("cfn-lint")), "template.yaml"],
-                            cwd=ROOT, capture_output=True, text=True, env=_env(), timeout=300)
+    result = subprocess.run(
+        [str(Path(sys.executable).with_name("cfn-lint")), "template.yaml"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=_env(),
+        timeout=300,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -59,8 +71,12 @@ def test_every_template_route_is_served_by_the_gateway_and_a_handler(stack, toke
     assert routes, "no routes found in template.yaml"
     for route in routes:
         path = route.path.replace("{id}", str(uuid.uuid4())).replace("{requestId}", str(uuid.uuid4()))
-        response = httpx.request(route.method, f"{stack.url}{path}", headers={"Authorization": f"Bearer {token}"},
-                                 json={} if route.method == "POST" else None)
+        response = httpx.request(
+            route.method,
+            f"{stack.url}{path}",
+            headers={"Authorization": f"Bearer {token}"},
+            json={} if route.method == "POST" else None,
+        )
         assert response.status_code != 405, route
         if response.status_code == 404:
             assert not response.json()["error"]["message"].startswith("No route"), route
@@ -75,8 +91,7 @@ HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
 
 def _openapi_routes() -> list[tuple[str, str]]:
     document = json.loads((ROOT / "src" / "api" / "openapi.json").read_text())
-    return [(method.upper(), path) for path, item in document["paths"].items() for method in item
-            if method in HTTP_METHODS]
+    return [(method.upper(), path) for path, item in document["paths"].items() for method in item if method in HTTP_METHODS]
 
 
 def _template_events(raw: dict) -> dict[str, list[tuple[str, str]]]:
@@ -98,8 +113,12 @@ def _handler_routes(handler: str) -> list[tuple[str, str]]:
     module = importlib.import_module(handler.rsplit(".", 1)[0])
     (app,) = [value for value in vars(module).values() if isinstance(value, ApiGatewayResolver)]
     paths = app.get_openapi_schema().paths or {}
-    return [(method.upper(), path) for path, item in paths.items() for method in HTTP_METHODS
-            if getattr(item, method, None) is not None]
+    return [
+        (method.upper(), path)
+        for path, item in paths.items()
+        for method in HTTP_METHODS
+        if getattr(item, method, None) is not None
+    ]
 
 
 def _shape(route: tuple[str, str]) -> tuple[str, str]:
@@ -107,8 +126,7 @@ def _shape(route: tuple[str, str]) -> tuple[str, str]:
     return route[0], re.sub(r"\{[^}]+\}", "{}", route[1])
 
 
-def route_problems(expected: list[tuple[str, str]], actual: list[tuple[str, str]], expected_in: str,
-                   actual_in: str) -> list[str]:
+def route_problems(expected: list[tuple[str, str]], actual: list[tuple[str, str]], expected_in: str, actual_in: str) -> list[str]:
     """Each route of `expected` must be in `actual` exactly once and `actual` may hold nothing else."""
     problems = []
     for route in sorted(set(expected) | set(actual)):
@@ -134,10 +152,14 @@ def test_every_handler_route_is_one_openapi_route_and_its_functions_events(raw_t
         handler = raw_template["Resources"][function]["Properties"]["Handler"]
         routes = [_shape(r) for r in _handler_routes(handler)]
         served += routes
-        problems += route_problems([_shape(e) for e in events], routes, f"{function}'s template events",
-                                   f"{handler}'s resolver routes")
-        problems += [p for p in route_problems(openapi_shapes, routes, "src/api/openapi.json",
-                                               f"{handler}'s resolver routes") if "missing from" not in p]
+        problems += route_problems(
+            [_shape(e) for e in events], routes, f"{function}'s template events", f"{handler}'s resolver routes"
+        )
+        problems += [
+            p
+            for p in route_problems(openapi_shapes, routes, "src/api/openapi.json", f"{handler}'s resolver routes")
+            if "missing from" not in p
+        ]
     problems += route_problems(openapi_shapes, served, "src/api/openapi.json", "the handlers' resolver routes")
     assert not problems, "\n".join(problems)
 
@@ -153,8 +175,7 @@ def test_route_problems_name_the_missing_and_the_extra_route(raw_template: dict)
         "GET /api/genres is in src/api/openapi.json but missing from template.yaml",
         "GET /api/stray is in template.yaml but not in src/api/openapi.json",
     ]
-    assert route_problems([("GET", "/a")], [("GET", "/a"), ("GET", "/a")], "x", "y") == [
-        "GET /a appears 2 times in y, 1 in x"]
+    assert route_problems([("GET", "/a")], [("GET", "/a"), ("GET", "/a")], "x", "y") == ["GET /a appears 2 times in y, 1 in x"]
 
 
 def _compared_route_keys(handler: str) -> set[str]:
@@ -162,9 +183,13 @@ def _compared_route_keys(handler: str) -> set[str]:
     spec = importlib.util.find_spec(handler.rsplit(".", 1)[0])
     assert spec is not None and spec.origin is not None, handler
     tree = ast.parse(Path(spec.origin).read_text())
-    return {side.value for node in ast.walk(tree) if isinstance(node, ast.Compare)
-            and isinstance(node.left, ast.Name) and node.left.id == "route"
-            for side in node.comparators if isinstance(side, ast.Constant) and isinstance(side.value, str)}
+    return {
+        side.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Compare) and isinstance(node.left, ast.Name) and node.left.id == "route"
+        for side in node.comparators
+        if isinstance(side, ast.Constant) and isinstance(side.value, str)
+    }
 
 
 def test_websocket_routes_are_the_ones_the_handler_serves() -> None:
@@ -177,4 +202,5 @@ def test_websocket_routes_are_the_ones_the_handler_serves() -> None:
         handled = _compared_route_keys(template.function_handler(function))
         assert keys - {"$default"} == handled, (
             f"{function}: template routes without a handler branch: {sorted(keys - {'$default'} - handled)}; "
-            f"handler branches without a template route: {sorted(handled - keys)}")
+            f"handler branches without a template route: {sorted(handled - keys)}"
+        )

@@ -28,10 +28,12 @@ def test_fixture_dashboard_keeps_the_seed_fields_and_adds_histograms(stack) -> N
     assert body["averageRating"] == 7.4
     assert body["topGenres"][:2] == [{"genre": "Drama", "count": 6}, {"genre": "Sci-Fi", "count": 4}]
     assert len(body["topGenres"]) == 10
-    assert body["moviesByYear"] == [{"year": y, "count": n} for y, n in
-                                    [(2022, 5), (2021, 7), (2020, 6), (2019, 5), (2018, 4), (2017, 3), (2016, 2)]]
-    assert body["yearHistogram"] == [{"year": y, "count": n} for y, n in
-                                     [(2016, 2), (2017, 3), (2018, 4), (2019, 5), (2020, 6), (2021, 7), (2022, 5)]]
+    assert body["moviesByYear"] == [
+        {"year": y, "count": n} for y, n in [(2022, 5), (2021, 7), (2020, 6), (2019, 5), (2018, 4), (2017, 3), (2016, 2)]
+    ]
+    assert body["yearHistogram"] == [
+        {"year": y, "count": n} for y, n in [(2016, 2), (2017, 3), (2018, 4), (2019, 5), (2020, 6), (2021, 7), (2022, 5)]
+    ]
     histogram = body["ratingHistogram"]
     assert [b["rating"] for b in histogram] == [*range(11), None]
     assert sum(b["count"] for b in histogram) == 32
@@ -42,12 +44,13 @@ def test_fixture_dashboard_keeps_the_seed_fields_and_adds_histograms(stack) -> N
 def test_seed_fields_equal_the_seeds_full_scan_queries(stack, db) -> None:
     """The same numbers the pre-aggregate dashboard computed by scanning movies, in the same order."""
     with db.cursor() as cur:
-        cur.execute("INSERT INTO movies (title, genre, rating, year) VALUES"
-                    " ('Odd One', 'drama', NULL, NULL), ('Zed', 'Zydeco', 9.9, 1999), ('Aa', 'Anime', 0.0, 2100)")
+        cur.execute(
+            "INSERT INTO movies (title, genre, rating, year) VALUES"
+            " ('Odd One', 'drama', NULL, NULL), ('Zed', 'Zydeco', 9.9, 1999), ('Aa', 'Anime', 0.0, 2100)"
+        )
         cur.execute("SELECT round(avg(rating), 1) FROM movies")
         average = float(cur.fetchone()[0])
-        cur.execute("SELECT min(genre), count(*) AS n FROM movies GROUP BY lower(genre) ORDER BY n DESC, lower(genre)"
-                    " LIMIT 10")
+        cur.execute("SELECT min(genre), count(*) AS n FROM movies GROUP BY lower(genre) ORDER BY n DESC, lower(genre) LIMIT 10")
         genres = [{"genre": g, "count": n} for g, n in cur.fetchall()]
         cur.execute("SELECT year, count(*) FROM movies WHERE year IS NOT NULL GROUP BY year ORDER BY year DESC LIMIT 20")
         years = [{"year": y, "count": n} for y, n in cur.fetchall()]
@@ -92,9 +95,15 @@ def test_messy_library_etl_keeps_aggregates_exact(stack, tmp_path: Path) -> None
     reset_library(stack, None)
     _write(tmp_path, "a.json", {"title": "Same", "genre": "Drama", "rating": 7.0, "year": 2001})
     _write(tmp_path, "b.json", {"title": " same ", "genre": "  DRAMA ", "rating": "7", "year": "2001"})  # duplicate
-    _write(tmp_path, "c.json", [{"title": "Arr 1", "genre": "drama", "rating": None, "year": None},
-                                 {"title": "Arr 2", "genre": "Sci  Fi", "rating": 10, "year": 2100},
-                                 {"title": "Arr 3", "genre": "sci fi", "rating": 0, "year": 1900}])
+    _write(
+        tmp_path,
+        "c.json",
+        [
+            {"title": "Arr 1", "genre": "drama", "rating": None, "year": None},
+            {"title": "Arr 2", "genre": "Sci  Fi", "rating": 10, "year": 2100},
+            {"title": "Arr 3", "genre": "sci fi", "rating": 0, "year": 1900},
+        ],
+    )
     _write(tmp_path, "d/e.json", {"title": "Extra", "genre": "Comedy", "rating": 4.44, "year": 1999, "x": 1})
     _write(tmp_path, "d/bad.json", "{not json")
     _write(tmp_path, "d/worse.json", {"title": "", "genre": "Drama"})
@@ -113,8 +122,10 @@ def test_messy_library_etl_keeps_aggregates_exact(stack, tmp_path: Path) -> None
 def test_updates_deletes_and_truncate_keep_aggregates_exact(stack, db) -> None:
     reset_library(stack, None)
     with db.cursor() as cur:
-        cur.execute("INSERT INTO movies (title, genre, rating, year) SELECT 'T' || i, CASE WHEN i % 3 = 0 THEN 'drama'"
-                    " ELSE 'Drama' END, (i % 101) / 10.0, 1990 + i % 7 FROM generate_series(1, 300) i")
+        cur.execute(
+            "INSERT INTO movies (title, genre, rating, year) SELECT 'T' || i, CASE WHEN i % 3 = 0 THEN 'drama'"
+            " ELSE 'Drama' END, (i % 101) / 10.0, 1990 + i % 7 FROM generate_series(1, 300) i"
+        )
         assert_consistent(stack.database_url)
         cur.execute("UPDATE movies SET genre = 'Horror', rating = NULL WHERE year = 1991")
         assert_consistent(stack.database_url)
@@ -131,9 +142,16 @@ def test_updates_deletes_and_truncate_keep_aggregates_exact(stack, db) -> None:
 def test_concurrent_adds_and_etl_batches_neither_deadlock_nor_drift(stack, tmp_path: Path) -> None:
     reset_library(stack, None)
     for i in range(3000):
-        _write(tmp_path, f"f{i // 500}/m{i}.json",
-               {"title": f"Etl {i}", "genre": ["Drama", "Comedy", "Sci-Fi", "Horror"][i % 4],
-                "rating": (i % 100) / 10, "year": 1950 + i % 70})
+        _write(
+            tmp_path,
+            f"f{i // 500}/m{i}.json",
+            {
+                "title": f"Etl {i}",
+                "genre": ["Drama", "Comedy", "Sci-Fi", "Horror"][i % 4],
+                "rating": (i % 100) / 10,
+                "year": 1950 + i % 70,
+            },
+        )
     errors: list[BaseException] = []
 
     def etl() -> None:
@@ -151,9 +169,11 @@ def test_concurrent_adds_and_etl_batches_neither_deadlock_nor_drift(stack, tmp_p
             for i in range(150):
                 with conn, conn.cursor() as cur:
                     genre = ["horror", "Sci-Fi", "Western", "drama"][(i + worker) % 4]
-                    movie_writes.insert_movie(cur, {"title": f"Add {worker}-{i}", "genre": genre,
-                                                  "rating": (i % 11) or None, "year": 1960 + i % 50},
-                                            str(uuid.uuid4()))
+                    movie_writes.insert_movie(
+                        cur,
+                        {"title": f"Add {worker}-{i}", "genre": genre, "rating": (i % 11) or None, "year": 1960 + i % 50},
+                        str(uuid.uuid4()),
+                    )
         except BaseException as exc:
             errors.append(exc)
         finally:
@@ -183,8 +203,10 @@ def test_migration_backfills_aggregates_from_existing_rows(stack) -> None:
         with conn, conn.cursor() as cur:
             for path in files[:aggregates]:
                 cur.execute(path.read_text())
-            cur.execute("INSERT INTO movies (title, genre, rating, year) SELECT 'B' || i, 'G' || i % 5, i % 10, 2000 + i % 3"
-                        " FROM generate_series(1, 50) i")
+            cur.execute(
+                "INSERT INTO movies (title, genre, rating, year) SELECT 'B' || i, 'G' || i % 5, i % 10, 2000 + i % 3"
+                " FROM generate_series(1, 50) i"
+            )
             cur.execute("INSERT INTO movies (title, genre) VALUES ('Unrated', 'g1')")
             cur.execute(files[aggregates].read_text())
         assert_consistent(dsn)

@@ -33,9 +33,11 @@ def store(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> It
     table = f"contract-requests-{uuid.uuid4().hex[:8]}"
     dynamodb = boto3.client("dynamodb", endpoint_url=stack.resources.endpoint)
     dynamodb.create_table(
-        TableName=table, BillingMode="PAY_PER_REQUEST",
+        TableName=table,
+        BillingMode="PAY_PER_REQUEST",
         KeySchema=[{"AttributeName": "requestId", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "requestId", "AttributeType": "S"}])
+        AttributeDefinitions=[{"AttributeName": "requestId", "AttributeType": "S"}],
+    )
     monkeypatch.setenv("REQUESTS_TABLE", table)
     aws_clients._local.__dict__.pop("tables", None)  # table resources made for the session's table names
     try:
@@ -46,8 +48,13 @@ def store(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> It
 
 
 def queued(request_id: str, movie: dict[str, Any] | None = None) -> Any:
-    return {"requestId": request_id, "owner": "owner-1", "status": "queued", "input": movie or MOVIE,
-            "submittedAt": "2026-11-25T11:44:06.000Z"}
+    return {
+        "requestId": request_id,
+        "owner": "owner-1",
+        "status": "queued",
+        "input": movie or MOVIE,
+        "submittedAt": "2026-11-25T11:44:06.000Z",
+    }
 
 
 def test_create_stores_a_new_request_once(store: RequestsStore) -> None:
@@ -70,8 +77,10 @@ def test_complete_records_the_first_outcome_only(store: RequestsStore) -> None:
     movie = {"id": str(uuid.uuid4()), **MOVIE}
 
     assert store.complete(request_id, "created", "2026-11-25T11:44:07.000Z", movie=movie) is True
-    assert store.complete(request_id, "rejected", "2026-11-25T11:44:08.000Z",
-                          error={"code": "VALIDATION_ERROR", "message": "no"}) is False
+    assert (
+        store.complete(request_id, "rejected", "2026-11-25T11:44:08.000Z", error={"code": "VALIDATION_ERROR", "message": "no"})
+        is False
+    )
 
     stored = store.get(request_id)
     assert stored is not None
@@ -81,15 +90,23 @@ def test_complete_records_the_first_outcome_only(store: RequestsStore) -> None:
 
 def test_complete_of_an_unknown_request_changes_nothing(store: RequestsStore) -> None:
     request_id = str(uuid.uuid4())
-    assert store.complete(request_id, "failed", "2026-11-25T11:44:07.000Z",
-                          error={"code": "UNAVAILABLE", "message": "gone"}) is False
+    assert (
+        store.complete(request_id, "failed", "2026-11-25T11:44:07.000Z", error={"code": "UNAVAILABLE", "message": "gone"})
+        is False
+    )
     assert store.get(request_id) is None
 
 
 # --- PostgreSQL: data/movie_writes and data/movie_reads against FakeMovieWrites and FakeMovieReads -------------
 
-ROWS = [("Alpha 100%", "Drama", 7.5, 2001), ("Beta_2", "drama", 8.0, 2002), ("Gamma\\Delta", "Comedy", None, 2003),
-        ("alpha beta", "Sci-Fi", 9.1, None), ("Zeta", "Drama", 7.5, 2001), ("Eta", "Drama", None, None)]
+ROWS = [
+    ("Alpha 100%", "Drama", 7.5, 2001),
+    ("Beta_2", "drama", 8.0, 2002),
+    ("Gamma\\Delta", "Comedy", None, 2003),
+    ("alpha beta", "Sci-Fi", 9.1, None),
+    ("Zeta", "Drama", 7.5, 2001),
+    ("Eta", "Drama", None, None),
+]
 
 
 def _movie(title: str, genre: str, rating: float | None, year: int | None) -> Any:
@@ -123,8 +140,10 @@ def test_title_search_matches_the_same_movies(both: Any, pattern: str) -> None:
     assert sorted(m["id"] for m in fake.search_by_title(FakeCursor(), pattern, None, 50)) == sorted(m["id"] for m in real)
 
 
-@pytest.mark.parametrize(("sort", "order"), [("rating", "desc"), ("rating", "asc"), ("year", "desc"), ("year", "asc"),
-                                             ("title", "asc"), ("title", "desc")])
+@pytest.mark.parametrize(
+    ("sort", "order"),
+    [("rating", "desc"), ("rating", "asc"), ("year", "desc"), ("year", "asc"), ("title", "asc"), ("title", "desc")],
+)
 def test_filtering_orders_and_pages_alike(both: Any, sort: str, order: str) -> None:
     """Drama (any case) in every order, two at a time: the keyset pages follow the same rows."""
     from data import db, movie_reads
@@ -145,8 +164,11 @@ def test_filtering_orders_and_pages_alike(both: Any, sort: str, order: str) -> N
             last = page[-1]
             after = (movie_reads.cursor_key(last, sort, order), last["title"], last["id"])
     assert pages["fake"] == pages["real"] and len(pages["real"]) == 4
-    assert db.run(lambda cur: movie_reads.count_filtered(cur, ["drama"], 7.5, 2001)) == \
-        fake.count_filtered(FakeCursor(), ["drama"], 7.5, 2001) == 2
+    assert (
+        db.run(lambda cur: movie_reads.count_filtered(cur, ["drama"], 7.5, 2001))
+        == fake.count_filtered(FakeCursor(), ["drama"], 7.5, 2001)
+        == 2
+    )
 
 
 def test_the_same_movie_is_a_duplicate_and_a_redelivery_is_its_own(both: Any) -> None:

@@ -27,11 +27,16 @@ KEY_ID, SECRET = "test-access-key-id", "test-secret-access-key-for-signing"
 @pytest.fixture()
 def lambda_env(monkeypatch: pytest.MonkeyPatch) -> None:
     """The read API's environment in AWS (template.yaml), with role credentials as Lambda provides them."""
-    for name in ("DATABASE_URL", "AWS_ENDPOINT_URL", "AWS_SESSION_TOKEN", "AWS_PROFILE", "DB_SECRET_ARN",
-                 "DB_SSLROOTCERT"):
+    for name in ("DATABASE_URL", "AWS_ENDPOINT_URL", "AWS_SESSION_TOKEN", "AWS_PROFILE", "DB_SECRET_ARN", "DB_SSLROOTCERT"):
         monkeypatch.delenv(name, raising=False)
-    for name, value in {"DB_HOST": HOST, "DB_NAME": "movies", "DB_IAM_USER": "movie_app", "AWS_REGION": "us-east-1",
-                        "AWS_ACCESS_KEY_ID": KEY_ID, "AWS_SECRET_ACCESS_KEY": SECRET}.items():
+    for name, value in {
+        "DB_HOST": HOST,
+        "DB_NAME": "movies",
+        "DB_IAM_USER": "movie_app",
+        "AWS_REGION": "us-east-1",
+        "AWS_ACCESS_KEY_ID": KEY_ID,
+        "AWS_SECRET_ACCESS_KEY": SECRET,
+    }.items():
         monkeypatch.setenv(name, value)
     db_auth._rds.cache_clear()
     yield
@@ -103,6 +108,7 @@ def test_locally_database_url_wins_over_iam(lambda_env, monkeypatch: pytest.Monk
 
 # --- the role itself, on real PostgreSQL ----------------------------------------------------------------
 
+
 @pytest.fixture()
 def app_conn(stack) -> Iterator[psycopg2.extensions.connection]:
     conn = psycopg2.connect(stack.database_url, user="movie_app")  # local trust auth stands in for the token
@@ -115,21 +121,25 @@ def test_app_role_reads_and_writes_the_library(app_conn) -> None:
     with app_conn.cursor() as cur:
         cur.execute("SELECT current_user, count(*) FROM movies")
         assert cur.fetchone()[0] == "movie_app"
-        cur.execute("INSERT INTO movies (title, genre, rating, year) VALUES ('IAM Auth Check', 'Test', 5.0, 2020) "
-                    "RETURNING id")  # the aggregate triggers run as this role too
+        cur.execute(
+            "INSERT INTO movies (title, genre, rating, year) VALUES ('IAM Auth Check', 'Test', 5.0, 2020) RETURNING id"
+        )  # the aggregate triggers run as this role too
         assert cur.fetchone()[0]
         cur.execute("UPDATE movies SET rating = 6.0 WHERE title = 'IAM Auth Check'")
         cur.execute("DELETE FROM movies WHERE title = 'IAM Auth Check'")
 
 
-@pytest.mark.parametrize("statement", [
-    "CREATE TABLE not_allowed (id int)",
-    "DROP TABLE movies",
-    "ALTER TABLE movies ADD COLUMN extra int",
-    "TRUNCATE movies",
-    "SELECT * FROM schema_migrations",
-    "CREATE ROLE another",
-])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "CREATE TABLE not_allowed (id int)",
+        "DROP TABLE movies",
+        "ALTER TABLE movies ADD COLUMN extra int",
+        "TRUNCATE movies",
+        "SELECT * FROM schema_migrations",
+        "CREATE ROLE another",
+    ],
+)
 def test_app_role_has_no_ddl_and_no_migration_table(app_conn, statement: str) -> None:
     with app_conn.cursor() as cur, pytest.raises(psycopg2.errors.InsufficientPrivilege):
         cur.execute(statement)

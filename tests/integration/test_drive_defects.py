@@ -43,8 +43,14 @@ def _library(drive: FakeDrive, count: int = 5, parent: str | None = None) -> str
 
 def _source(drive: FakeDrive, folder_id: str, kind: str = "user", **kwargs) -> DriveSource:
     info = drive.user_credentials() if kind == "user" else drive.service_account_info()
-    return DriveSource(folder_id, credentials_from_info(info, drive.token_uri), api_endpoint=drive.endpoint,
-                       backoff_base=0.001, max_tries=4, **kwargs)
+    return DriveSource(
+        folder_id,
+        credentials_from_info(info, drive.token_uri),
+        api_endpoint=drive.endpoint,
+        backoff_base=0.001,
+        max_tries=4,
+        **kwargs,
+    )
 
 
 def _run(stack, source: DriveSource, **kwargs):
@@ -63,21 +69,38 @@ def _titles(stack) -> set[str]:
     return rows
 
 
-def _cli(stack, drive: FakeDrive, folder_id: str, creds: dict, tmp_path: Path, *extra: str,
-         **env: str) -> subprocess.CompletedProcess:
+def _cli(
+    stack, drive: FakeDrive, folder_id: str, creds: dict, tmp_path: Path, *extra: str, **env: str
+) -> subprocess.CompletedProcess:
     path = tmp_path / "creds.json"
     path.write_text(json.dumps(creds))
-    full_env = {**os.environ, "DATABASE_URL": stack.database_url, "DRIVE_API_ENDPOINT": drive.endpoint,
-                "DRIVE_TOKEN_URI": drive.token_uri, "DRIVE_CREDENTIALS_FILE": str(path), "DRIVE_BACKOFF_SECONDS": "0.01",
-                "DRIVE_MAX_TRIES": "3", "PYTHONPATH": f"{ROOT / 'src'}:{ROOT}", **env}
-    return subprocess.run([sys.executable, "-m", "etl_task", "--source", "drive", "--folder-id", folder_id, *extra],
-                          cwd=ROOT, env=full_env, capture_output=True, text=True, timeout=120)
+    full_env = {
+        **os.environ,
+        "DATABASE_URL": stack.database_url,
+        "DRIVE_API_ENDPOINT": drive.endpoint,
+        "DRIVE_TOKEN_URI": drive.token_uri,
+        "DRIVE_CREDENTIALS_FILE": str(path),
+        "DRIVE_BACKOFF_SECONDS": "0.01",
+        "DRIVE_MAX_TRIES": "3",
+        "PYTHONPATH": f"{ROOT / 'src'}:{ROOT}",
+        **env,
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "etl_task", "--source", "drive", "--folder-id", folder_id, *extra],
+        cwd=ROOT,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 # 1. Silent empty run -----------------------------------------------------------------------------
 
+
 def test_1_a_folder_not_shared_with_the_service_account_is_a_clear_error_not_an_empty_success(
-        stack, drive: FakeDrive, tmp_path: Path) -> None:
+    stack, drive: FakeDrive, tmp_path: Path
+) -> None:
     top = _library(drive)  # the user's folder, never shared with the service account
     reset_library(stack, None)
     done = _cli(stack, drive, top, drive.service_account_info(), tmp_path)
@@ -102,6 +125,7 @@ def test_1_a_walk_that_finds_no_files_exits_non_zero_unless_allow_empty(stack, d
 
 # 2. Google-native files named *.json ------------------------------------------------------------
 
+
 def test_2_a_google_doc_named_json_is_quarantined_once_and_later_runs_succeed(stack, drive: FakeDrive) -> None:
     top = _library(drive)
     doc = drive.add_file("x.json", top, b"", mime=DOC)
@@ -119,6 +143,7 @@ def test_2_a_google_doc_named_json_is_quarantined_once_and_later_runs_succeed(st
 
 # 3. Shortcuts to files -----------------------------------------------------------------------------
 
+
 def test_3_an_edit_to_a_shortcut_target_is_fetched_again(stack, drive: FakeDrive) -> None:
     top = _library(drive)
     elsewhere = drive.add_folder("Elsewhere", drive.root)
@@ -135,6 +160,7 @@ def test_3_an_edit_to_a_shortcut_target_is_fetched_again(stack, drive: FakeDrive
 
 # 4. corpora=allDrives and incompleteSearch ------------------------------------------------------------
 
+
 def test_4_files_in_a_shared_drive_are_all_listed(stack, drive: FakeDrive) -> None:
     top = _library(drive)
     team = drive.add_folder("Team drive folder", top, drive_id="0ATeamDrive")
@@ -148,6 +174,7 @@ def test_4_files_in_a_shared_drive_are_all_listed(stack, drive: FakeDrive) -> No
 
 # 5. Rejected page tokens -------------------------------------------------------------------------------
 
+
 def test_5_a_rejected_page_token_restarts_that_folders_listing(stack, drive: FakeDrive) -> None:
     top = _library(drive, count=12)  # several pages of 3 per folder
     reset_library(stack, None)
@@ -159,6 +186,7 @@ def test_5_a_rejected_page_token_restarts_that_folders_listing(stack, drive: Fak
 
 
 # 6. Resource keys -----------------------------------------------------------------------------------------
+
 
 def test_6_a_link_shared_folder_with_resource_keys_loads_with_the_configured_key(stack, drive: FakeDrive) -> None:
     theirs = drive.add_folder("Someone else's library", None, owner="owner@example.org")  # in their Drive
@@ -176,6 +204,7 @@ def test_6_a_link_shared_folder_with_resource_keys_loads_with_the_configured_key
 
 # 7. Rate limits in the newer error format ----------------------------------------------------------------
 
+
 def test_7_a_rate_limit_in_the_newer_error_format_is_retried(stack, drive: FakeDrive) -> None:
     top = _library(drive)
     drive.injected = [rate_limit_error(newer_format=True), rate_limit_error(newer_format=True)]
@@ -185,6 +214,7 @@ def test_7_a_rate_limit_in_the_newer_error_format_is_retried(stack, drive: FakeD
 
 
 # 8. Quota ---------------------------------------------------------------------------------------------------
+
 
 def test_8_the_default_rate_stays_inside_one_projects_quota_and_is_a_setting(drive: FakeDrive, monkeypatch) -> None:
     from etl_task.__main__ import _source as cli_source
@@ -203,6 +233,7 @@ def test_8_the_default_rate_stays_inside_one_projects_quota_and_is_a_setting(dri
 
 
 # 9. Service accounts ----------------------------------------------------------------------------------------
+
 
 def test_9_a_service_account_needs_the_folder_shared_with_its_email(stack, drive: FakeDrive, tmp_path: Path) -> None:
     top = _library(drive)

@@ -32,8 +32,9 @@ def drive() -> Iterator[FakeDrive]:
 
 def _service(drive: FakeDrive, info: dict) -> Any:
     http = AuthorizedHttp(credentials_from_info(info, drive.token_uri), http=httplib2.Http(timeout=10))
-    return build("drive", "v3", http=http, cache_discovery=False, static_discovery=True,
-                 client_options={"api_endpoint": drive.endpoint})
+    return build(
+        "drive", "v3", http=http, cache_discovery=False, static_discovery=True, client_options={"api_endpoint": drive.endpoint}
+    )
 
 
 def _status(exc: pytest.ExceptionInfo[HttpError]) -> tuple[int, list[dict]]:
@@ -54,8 +55,11 @@ def test_a_401_mid_run_makes_either_credential_refresh_and_the_run_completes(sta
     reset_library(stack, None)
     conn = psycopg2.connect(stack.database_url)
     try:
-        summary = Run(conn, DriveSource(top, credentials_from_info(info, drive.token_uri), api_endpoint=drive.endpoint,
-                                        max_tries=2), concurrency=3).execute()
+        summary = Run(
+            conn,
+            DriveSource(top, credentials_from_info(info, drive.token_uri), api_endpoint=drive.endpoint, max_tries=2),
+            concurrency=3,
+        ).execute()
     finally:
         conn.close()
     assert summary.files_loaded == 12 and summary.failed == 0
@@ -67,13 +71,17 @@ def test_the_token_endpoint_checks_the_assertions_signature_and_the_refresh_toke
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import rsa
 
-    other = rsa.generate_private_key(public_exponent=65537, key_size=2048).private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()).decode()
+    other = (
+        rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        .private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+        .decode()
+    )
     forged = credentials_from_info({**drive.service_account_info(), "private_key": other}, drive.token_uri)
     with pytest.raises(google.auth.exceptions.RefreshError, match="Invalid JWT Signature"):
         forged.refresh(google.auth.transport.requests.Request())
-    stranger = credentials_from_info({**drive.service_account_info(), "client_email": "x@evil.iam.gserviceaccount.com"},
-                                     drive.token_uri)
+    stranger = credentials_from_info(
+        {**drive.service_account_info(), "client_email": "x@evil.iam.gserviceaccount.com"}, drive.token_uri
+    )
     with pytest.raises(google.auth.exceptions.RefreshError, match="issuer"):
         stranger.refresh(google.auth.transport.requests.Request())
     revoked = credentials_from_info({**drive.user_credentials(), "refresh_token": "revoked"}, drive.token_uri)
@@ -108,24 +116,44 @@ def test_listing_is_strict_about_access_fields_q_corpora_and_page_tokens(drive: 
     everything = _all(files, f"'{top}' in parents")
     live = _all(files, f"'{top}' in parents and trashed = false")
     assert trashed in everything and trashed not in live and len(live) == 7  # the shared drive needs includeItemsFromAllDrives
-    assert _all(files, f"'{top}' in parents and mimeType = '{FOLDER}'") == [drive.nodes[i].id for i in live
-                                                                            if drive.nodes[i].mime == FOLDER]
+    assert _all(files, f"'{top}' in parents and mimeType = '{FOLDER}'") == [
+        drive.nodes[i].id for i in live if drive.nodes[i].mime == FOLDER
+    ]
     with pytest.raises(HttpError) as bad_q:
         files.list(q="fullText contains 'x'").execute()
-    assert _status(bad_q) == (400, [{"domain": "global", "reason": "invalid", "message": bad_q.value.reason,
-                                     "locationType": "parameter", "location": "q"}])
+    assert _status(bad_q) == (
+        400,
+        [{"domain": "global", "reason": "invalid", "message": bad_q.value.reason, "locationType": "parameter", "location": "q"}],
+    )
     # corpora=allDrives gives up on shared drives and says so.
-    every = files.list(q=f"'{team}' in parents", corpora="allDrives", supportsAllDrives=True,
-                       includeItemsFromAllDrives=True, fields="incompleteSearch, files(id)").execute()
+    every = files.list(
+        q=f"'{team}' in parents",
+        corpora="allDrives",
+        supportsAllDrives=True,
+        includeItemsFromAllDrives=True,
+        fields="incompleteSearch, files(id)",
+    ).execute()
     assert every == {"incompleteSearch": True, "files": []}
     # corpora=drive is for members of the shared drive: access to a folder in it is not enough (404 driveId).
     with pytest.raises(HttpError) as not_member:
-        files.list(q=f"'{team}' in parents", corpora="drive", driveId="0ATeam", supportsAllDrives=True,
-                   includeItemsFromAllDrives=True, fields="incompleteSearch, files(id)").execute()
+        files.list(
+            q=f"'{team}' in parents",
+            corpora="drive",
+            driveId="0ATeam",
+            supportsAllDrives=True,
+            includeItemsFromAllDrives=True,
+            fields="incompleteSearch, files(id)",
+        ).execute()
     assert _status(not_member)[0] == 404 and _status(not_member)[1][0]["location"] == "driveId"
     drive.drive_members["0ATeam"].add(USER)
-    own = files.list(q=f"'{team}' in parents", corpora="drive", driveId="0ATeam", supportsAllDrives=True,
-                     includeItemsFromAllDrives=True, fields="incompleteSearch, files(id)").execute()
+    own = files.list(
+        q=f"'{team}' in parents",
+        corpora="drive",
+        driveId="0ATeam",
+        supportsAllDrives=True,
+        includeItemsFromAllDrives=True,
+        fields="incompleteSearch, files(id)",
+    ).execute()
     assert own["incompleteSearch"] is False and len(own["files"]) == 1
     # Page tokens can expire.
     drive.expire_page_tokens()
@@ -183,10 +211,10 @@ def test_the_changes_feed_reports_parents_and_its_tokens_expire(drive: FakeDrive
     start = changes.getStartPageToken().execute()["startPageToken"]
     new = drive.add_file("n.json", top, b"{}")
     drive.update_file(new, b"[]")  # two changes of one file: reported once, at the latest
-    page = changes.list(pageToken=start, fields="newStartPageToken, changes(fileId, removed, file(parents, md5Checksum))"
-                        ).execute()
-    assert page["changes"] == [{"fileId": new, "removed": False,
-                                "file": {"parents": [top], "md5Checksum": drive.nodes[new].md5}}]
+    page = changes.list(
+        pageToken=start, fields="newStartPageToken, changes(fileId, removed, file(parents, md5Checksum))"
+    ).execute()
+    assert page["changes"] == [{"fileId": new, "removed": False, "file": {"parents": [top], "md5Checksum": drive.nodes[new].md5}}]
     robot = _service(drive, drive.service_account_info()).changes()
     assert robot.list(pageToken=start, fields="changes(fileId)").execute() == {"changes": []}  # not shared with it
     drive.expire_change_tokens()

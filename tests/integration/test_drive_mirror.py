@@ -51,8 +51,9 @@ def _run(stack, source: Source, **kwargs) -> Summary:
 def _add_through_api(stack, title: str) -> None:
     """The add processor's own write: the row remembers its creating request."""
     with psycopg2.connect(stack.database_url) as conn, conn.cursor() as cur:
-        inserted, _row = insert_movie(cur, {"title": title, "genre": GENRE, "rating": Decimal("6.0"), "year": 2022},
-                                      str(uuid.uuid4()))
+        inserted, _row = insert_movie(
+            cur, {"title": title, "genre": GENRE, "rating": Decimal("6.0"), "year": 2022}, str(uuid.uuid4())
+        )
         assert inserted
     conn.close()
 
@@ -60,6 +61,7 @@ def _add_through_api(stack, title: str) -> None:
 @dataclass
 class Library:
     """One source under test, with the operations a team does in its folder."""
+
     source: Callable[[], Source]
     add: Callable[[str, bytes], str]
     edit: Callable[[str, bytes], None]
@@ -73,8 +75,9 @@ def _drive_library(how: str) -> tuple[Library, FakeDrive]:
     endpoint = drive.start()
 
     def source() -> Source:
-        return DriveSource(top, credentials_from_info(drive.user_credentials(), drive.token_uri),
-                           api_endpoint=endpoint, backoff_base=0.001)
+        return DriveSource(
+            top, credentials_from_info(drive.user_credentials(), drive.token_uri), api_endpoint=endpoint, backoff_base=0.001
+        )
 
     remove = drive.trash if how == "trash" else drive.delete
     return Library(source, lambda name, body: drive.add_file(name, top, body), drive.update_file, remove), drive
@@ -90,8 +93,9 @@ def _folder_library(root: Path) -> Library:
         os.utime(path, ns=(bump, bump))
         return name
 
-    return Library(lambda: FolderSource(root), write, lambda name, body: (write(name, body), None)[1],
-                   lambda name: (root / name).unlink())
+    return Library(
+        lambda: FolderSource(root), write, lambda name, body: (write(name, body), None)[1], lambda name: (root / name).unlink()
+    )
 
 
 def _scenario(stack, lib: Library, walk_every: int) -> None:
@@ -116,9 +120,9 @@ def _scenario(stack, lib: Library, walk_every: int) -> None:
     rows = _movies(stack)
     assert [r for r in rows if r[0] == "Rated"] == [("Rated", Decimal("8.0"))]  # exactly one, the new rating
     titles = [t for t, _r in rows]
-    assert "Junk" not in titles                          # its file is gone: so is its movie
-    assert titles.count("Added by a user too") == 1      # a user added it: it stays
-    assert titles.count("Twice") == 1                    # another file still says it
+    assert "Junk" not in titles  # its file is gone: so is its movie
+    assert titles.count("Added by a user too") == 1  # a user added it: it stays
+    assert titles.count("Twice") == 1  # another file still says it
     assert len(rows) == 33
     assert (second.removed, second.replaced, second.kept_added) == (1, 1, 1)
     assert assert_consistent(stack.database_url)["totals"][0] == 33  # the kept aggregates match a recount
@@ -197,7 +201,7 @@ def test_rows_loaded_before_provenance_are_linked_by_the_first_walk_which_remove
         assert upgrade.mode == "walk" and upgrade.linking and upgrade.removed == upgrade.replaced == 0
         assert upgrade.unbacked == 2  # Old 0 (file gone) and Old 1 at rating 6 (file changed)
         assert upgrade.files_downloaded == 19  # every file at its current version, to link its rows
-        assert len(_movies(stack)) == 21       # nothing deleted on the first run
+        assert len(_movies(stack)) == 21  # nothing deleted on the first run
         after = _run(stack, lib.source())
         assert not after.linking and after.files_downloaded == 0 and after.mode == "walk"
         assert (after.removed, after.replaced) == (2, 0)  # the two rows no file backs any more

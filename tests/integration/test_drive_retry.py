@@ -29,15 +29,23 @@ def drive() -> Iterator[FakeDrive]:
 
 
 def _source(drive: FakeDrive, folder_id: str, **kwargs: object) -> DriveSource:
-    return DriveSource(folder_id, credentials_from_info(drive.user_credentials(), drive.token_uri),
-                       api_endpoint=drive.endpoint, backoff_base=0.001, **kwargs)  # type: ignore[attr-defined,arg-type]
+    return DriveSource(
+        folder_id,
+        credentials_from_info(drive.user_credentials(), drive.token_uri),
+        api_endpoint=drive.endpoint,
+        backoff_base=0.001,
+        **kwargs,
+    )  # type: ignore[attr-defined,arg-type]
 
 
 def test_the_client_librarys_retries_go_through_the_paced_counted_transport(drive: FakeDrive) -> None:
     top = drive.add_folder("Retried", drive.root)
-    drive.injected = [ApiError(429, "rateLimitExceeded", "Too Many Requests", grpc_status="RESOURCE_EXHAUSTED"),
-                      ApiError(503, "backendError", "Backend Error"), rate_limit_error(newer_format=False),
-                      rate_limit_error(newer_format=True)]
+    drive.injected = [
+        ApiError(429, "rateLimitExceeded", "Too Many Requests", grpc_status="RESOURCE_EXHAUSTED"),
+        ApiError(503, "backendError", "Backend Error"),
+        rate_limit_error(newer_format=False),
+        rate_limit_error(newer_format=True),
+    ]
     source = _source(drive, top, max_tries=5)
     assert source.preflight()["id"] == top
     assert not drive.injected
@@ -71,8 +79,14 @@ class _RetryAfterDrive(BaseHTTPRequestHandler):
         type(self).arrivals.append(time.monotonic())
         if len(self.arrivals) == 1:
             status, headers = 429, {"Retry-After": self.retry_after}
-            body = {"error": {"code": 429, "message": "Too Many Requests", "status": "RESOURCE_EXHAUSTED",
-                              "errors": [{"reason": "rateLimitExceeded", "message": "Too Many Requests"}]}}
+            body = {
+                "error": {
+                    "code": 429,
+                    "message": "Too Many Requests",
+                    "status": "RESOURCE_EXHAUSTED",
+                    "errors": [{"reason": "rateLimitExceeded", "message": "Too Many Requests"}],
+                }
+            }
         else:
             status, headers, body = 200, {}, {"id": "root1", "name": "Root", "mimeType": FOLDER}
         data = json.dumps(body).encode()
@@ -91,9 +105,13 @@ def test_a_retry_after_is_waited_out_though_the_librarys_backoff_is_shorter(retr
     server = ThreadingHTTPServer(("127.0.0.1", 0), _RetryAfterDrive)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        source = DriveSource("root1", google.oauth2.credentials.Credentials(token="t"),
-                             api_endpoint=f"http://127.0.0.1:{server.server_address[1]}/drive/v3/",
-                             backoff_base=0.001, max_tries=3)
+        source = DriveSource(
+            "root1",
+            google.oauth2.credentials.Credentials(token="t"),
+            api_endpoint=f"http://127.0.0.1:{server.server_address[1]}/drive/v3/",
+            backoff_base=0.001,
+            max_tries=3,
+        )
         assert source.preflight()["name"] == "Root"
     finally:
         server.shutdown()

@@ -29,8 +29,9 @@ def _movie(title: str) -> bytes:
 
 def _source(drive: FakeDrive, folder: str, service_account: bool = False, **kw) -> DriveSource:
     info = drive.service_account_info() if service_account else drive.user_credentials()
-    return DriveSource(folder, credentials_from_info(info, drive.token_uri), api_endpoint=drive.endpoint,
-                       backoff_base=0.001, max_tries=2, **kw)
+    return DriveSource(
+        folder, credentials_from_info(info, drive.token_uri), api_endpoint=drive.endpoint, backoff_base=0.001, max_tries=2, **kw
+    )
 
 
 def _run(stack, source, **kw):
@@ -59,8 +60,7 @@ def _sync_state(stack, name):
 
 def _files_api(drive: FakeDrive):
     http = AuthorizedHttp(credentials_from_info(drive.user_credentials(), drive.token_uri), http=httplib2.Http())
-    return build("drive", "v3", http=http, static_discovery=True,
-                 client_options={"api_endpoint": drive.endpoint}).files()
+    return build("drive", "v3", http=http, static_discovery=True, client_options={"api_endpoint": drive.endpoint}).files()
 
 
 @pytest.fixture()
@@ -72,6 +72,7 @@ def drive():
 
 
 # --- 1. changeType drive entries ----------------------------------------------------------------
+
 
 def test_a_shared_drive_level_change_in_the_user_log_is_skipped_and_the_token_advances(stack, drive) -> None:
     top = drive.add_folder("Library", drive.root)
@@ -106,6 +107,7 @@ def test_any_failure_of_the_feed_falls_back_to_a_walk(stack, drive, monkeypatch)
 
 # --- 2. a link-only root: the feed cannot see it ------------------------------------------------
 
+
 def test_a_link_only_folder_read_with_a_user_token_walks_every_run_and_says_why(stack, drive) -> None:
     theirs = drive.add_folder("Public library", None, owner="owner@example.org")
     for i in range(3):
@@ -139,8 +141,11 @@ def test_a_walk_that_finds_changes_the_feed_never_reported_turns_the_feed_off(st
     reset_library(stack, None)
     assert _run(stack, _source(drive, top), walk_every=3).mode == "walk"
     original = FakeDrive._change
-    monkeypatch.setattr(FakeDrive, "_change", lambda self, principal, item_id, *rest: None if item_id == hidden
-                        else original(self, principal, item_id, *rest))  # a feed blind to this file
+    monkeypatch.setattr(
+        FakeDrive,
+        "_change",
+        lambda self, principal, item_id, *rest: None if item_id == hidden else original(self, principal, item_id, *rest),
+    )  # a feed blind to this file
     drive.update_file(hidden, _movie("Hidden v2"))
     blind = _run(stack, _source(drive, top), walk_every=3)
     assert blind.mode == "changes" and "Hidden v2" not in _titles(stack)
@@ -154,6 +159,7 @@ def test_a_walk_that_finds_changes_the_feed_never_reported_turns_the_feed_off(st
 
 
 # --- 3. folder-level access inside a shared drive ----------------------------------------------
+
 
 def test_a_service_account_with_access_to_a_folder_in_a_shared_drive_it_is_not_a_member_of(stack, drive) -> None:
     team_root = drive.add_folder("Team drive", None, drive_id="0ATeamX", owner="admin@example.org")
@@ -169,6 +175,7 @@ def test_a_service_account_with_access_to_a_folder_in_a_shared_drive_it_is_not_a
 
 
 # --- 4. a root in a shared drive: its own change log ---------------------------------------------
+
 
 def test_a_shared_drive_root_read_by_a_member_is_walked_so_its_edits_load(stack, drive) -> None:
     team = drive.add_folder("Team movies", None, drive_id="0ATeamY", owner="admin@example.org")
@@ -189,14 +196,27 @@ def test_the_fake_keeps_a_change_log_per_shared_drive(drive) -> None:
     api = build("drive", "v3", http=http, static_discovery=True, client_options={"api_endpoint": drive.endpoint})
     start = api.changes().getStartPageToken(supportsAllDrives=True).execute()["startPageToken"]
     item = drive.add_file("t.json", team, b"{}", drive_id="0ATeamZ")
-    user_log = api.changes().list(pageToken=start, supportsAllDrives=True, includeItemsFromAllDrives=True,
-                                  fields="changes(fileId)").execute()
-    drive_log = api.changes().list(pageToken=start, driveId="0ATeamZ", supportsAllDrives=True,
-                                   includeItemsFromAllDrives=True, fields="changes(fileId, driveId)").execute()
+    user_log = (
+        api.changes()
+        .list(pageToken=start, supportsAllDrives=True, includeItemsFromAllDrives=True, fields="changes(fileId)")
+        .execute()
+    )
+    drive_log = (
+        api.changes()
+        .list(
+            pageToken=start,
+            driveId="0ATeamZ",
+            supportsAllDrives=True,
+            includeItemsFromAllDrives=True,
+            fields="changes(fileId, driveId)",
+        )
+        .execute()
+    )
     assert user_log["changes"] == [] and drive_log["changes"] == [{"fileId": item, "driveId": "0ATeamZ"}]
 
 
 # --- 5. a folder reached through a folder shortcut ----------------------------------------------
+
 
 def test_a_change_to_a_folder_reached_through_a_shortcut_keeps_its_subtree(stack, drive) -> None:
     top = drive.add_folder("Library", drive.root)
@@ -220,6 +240,7 @@ def test_a_change_to_a_folder_reached_through_a_shortcut_keeps_its_subtree(stack
 
 
 # --- 6. files that can never be downloaded ------------------------------------------------------
+
 
 def test_a_file_deleted_between_listing_and_download_is_gone_and_the_feed_is_kept(stack, drive) -> None:
     top = drive.add_folder("Library", drive.root)
@@ -249,6 +270,7 @@ def test_a_file_drive_refuses_to_hand_out_is_quarantined_by_version_not_failed(s
 
 
 # --- 7. shortcut bookkeeping and renames: both modes agree ---------------------------------------
+
 
 @pytest.mark.parametrize("mode", ["walk", "changes"])
 def test_deleting_a_file_shortcut_makes_its_target_gone(stack, drive, mode) -> None:
@@ -304,9 +326,13 @@ def test_losing_access_to_the_root_sends_tombstones_and_removes_nothing(stack, d
     reset_library(stack, None)
     source = _source(drive, theirs)
     assert _run(stack, source).files_loaded == 3
-    api = build("drive", "v3", http=AuthorizedHttp(credentials_from_info(drive.user_credentials(), drive.token_uri),
-                                                   http=httplib2.Http()),
-                static_discovery=True, client_options={"api_endpoint": drive.endpoint})
+    api = build(
+        "drive",
+        "v3",
+        http=AuthorizedHttp(credentials_from_info(drive.user_credentials(), drive.token_uri), http=httplib2.Http()),
+        static_discovery=True,
+        client_options={"api_endpoint": drive.endpoint},
+    )
     token = _sync_state(stack, source.name)[0]
     drive.unshare(theirs, USER)
     log = api.changes().list(pageToken=token, fields="changes(fileId, removed, file(id))").execute()["changes"]
@@ -317,6 +343,7 @@ def test_losing_access_to_the_root_sends_tombstones_and_removes_nothing(stack, d
 
 
 # --- 8. a run that lost its lease leaves the newer run's state alone ------------------------------
+
 
 def test_a_run_that_lost_its_lease_does_not_write_its_end_state(stack, drive, monkeypatch) -> None:
     top = drive.add_folder("Library", drive.root)
@@ -348,6 +375,7 @@ def test_a_run_that_lost_its_lease_does_not_write_its_end_state(stack, drive, mo
 
 # --- 9. credentials and the root -------------------------------------------------------------------
 
+
 def test_a_trashed_root_and_a_shortcut_root_are_refused_precisely(stack, drive) -> None:
     top = drive.add_folder("Library", drive.root)
     drive.add_file("a.json", top, _movie("Root A"))
@@ -369,6 +397,7 @@ def test_domain_wide_delegation_acts_as_the_user_and_uses_the_feed(stack, drive)
 
 # --- the fake answers as Drive does -----------------------------------------------------------------
 
+
 def test_the_fake_rejects_field_names_drive_rejects(drive) -> None:
     top = drive.add_folder("Library", drive.root)
     files = _files_api(drive)
@@ -376,7 +405,9 @@ def test_the_fake_rejects_field_names_drive_rejects(drive) -> None:
         files.get(fileId=top, fields="id, md5checksum, hedRevisionId").execute()
     assert bad.value.resp.status == 400 and "invalidParameter" in bad.value.content.decode()
     assert files.get(fileId=top, fields="id, capabilities/canDownload").execute() == {
-        "id": top, "capabilities": {"canDownload": True}}
+        "id": top,
+        "capabilities": {"canDownload": True},
+    }
 
 
 def test_the_fake_trashes_what_is_under_a_trashed_folder(drive) -> None:
@@ -387,7 +418,9 @@ def test_the_fake_trashes_what_is_under_a_trashed_folder(drive) -> None:
     drive.trash(sub)
     assert drive.nodes[child].trashed is True and len(drive._changes) - before == 2
     assert _files_api(drive).get(fileId=child, fields="trashed, explicitlyTrashed").execute() == {
-        "trashed": True, "explicitlyTrashed": False}
+        "trashed": True,
+        "explicitlyTrashed": False,
+    }
 
 
 def test_short_and_empty_pages_with_a_next_page_token_still_list_everything(stack, drive) -> None:
@@ -398,8 +431,7 @@ def test_short_and_empty_pages_with_a_next_page_token_still_list_everything(stac
     files = _files_api(drive)
     sizes, token = [], None
     while True:
-        page = files.list(q=f"'{top}' in parents", pageSize=5, pageToken=token,
-                          fields="nextPageToken, files(id)").execute()
+        page = files.list(q=f"'{top}' in parents", pageSize=5, pageToken=token, fields="nextPageToken, files(id)").execute()
         sizes.append(len(page["files"]))
         token = page.get("nextPageToken")
         if not token:

@@ -61,12 +61,10 @@ def test_a_librarians_delete_of_a_drive_movie_holds_until_its_file_changes(stack
         tag = librarian.http.get(f"/api/movies/{junk}").headers["ETag"]
         assert librarian.http.delete(f"/api/movies/{junk}", headers={"If-Match": tag}).status_code == 204
         with psycopg2.connect(stack.database_url) as conn, conn.cursor() as cur:
-            cur.execute("SELECT file_id, modified, path FROM movie_suppressions WHERE movie_id = %s ORDER BY 1",
-                        (junk,))
+            cur.execute("SELECT file_id, modified, path FROM movie_suppressions WHERE movie_id = %s ORDER BY 1", (junk,))
             suppressions = cur.fetchall()
         conn.close()
-        assert sorted(suppressions) == sorted([(mixed, versions[mixed], "mixed.json"),
-                                               (also, versions[also], "also.json")])
+        assert sorted(suppressions) == sorted([(mixed, versions[mixed], "mixed.json"), (also, versions[also], "also.json")])
 
         lib.add("new.json", _records(("Newcomer", 6.0)))  # something for the changes feed to report
         again = _run(stack, lib.source(), walk_every=walk_every, full=mode == "full")
@@ -101,11 +99,14 @@ def test_a_drive_movie_names_and_links_its_file_and_a_patch_says_where_it_is(sta
         movie = _movie_id(stack, "Where Is It")
         read = librarian.http.get(f"/api/movies/{movie}")
         assert read.status_code == 200, read.text
-        expected = {"kind": "drive", "fileId": file_id, "path": "where.json",
-                    "url": f"https://drive.google.com/file/d/{file_id}/view"}
+        expected = {
+            "kind": "drive",
+            "fileId": file_id,
+            "path": "where.json",
+            "url": f"https://drive.google.com/file/d/{file_id}/view",
+        }
         assert read.json()["source"] == expected
-        edit = librarian.http.patch(f"/api/movies/{movie}", json={"rating": 9},
-                                    headers={"If-Match": read.headers["ETag"]})
+        edit = librarian.http.patch(f"/api/movies/{movie}", json={"rating": 9}, headers={"If-Match": read.headers["ETag"]})
         assert edit.status_code == 409, edit.text
         error = edit.json()["error"]
         assert error["reason"] == "fromDrive" and error["source"] == expected

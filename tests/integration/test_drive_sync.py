@@ -40,15 +40,16 @@ def _build() -> tuple[FakeDrive, str, dict[str, str]]:
 
 def _twenty_changes(drive: FakeDrive, ids: dict[str, str]) -> dict[str, set[str]]:
     """The issue's 20 changes; returns the ids that must be downloaded, quarantined and seen deleted."""
-    new = {drive.add_file(f"new{i}.json", [ids["top"], ids["deep"], ids["b"]][i % 3], _movie(f"New {i}"))
-           for i in range(11)}                                                     # 11 new files
-    drive.update_file(ids["base3"], _movie("Base 3 edited"))                       # 1 edited file
-    sub = drive.add_folder("New sub", ids["deep"])                                 # a new subfolder (1)
+    new = {
+        drive.add_file(f"new{i}.json", [ids["top"], ids["deep"], ids["b"]][i % 3], _movie(f"New {i}")) for i in range(11)
+    }  # 11 new files
+    drive.update_file(ids["base3"], _movie("Base 3 edited"))  # 1 edited file
+    sub = drive.add_folder("New sub", ids["deep"])  # a new subfolder (1)
     in_sub = {drive.add_file(f"sub{i}.json", sub, _movie(f"Sub {i}")) for i in range(3)}  # with 3 files
-    drive.move(ids["mover"], ids["b"])                                             # 1 moved in from outside
-    drive.trash(ids["base5"])                                                      # 1 trashed
-    doc = drive.add_file("x.json", ids["top"], b"", mime=DOC)                      # 1 Google Doc named x.json
-    drive.add_file("elsewhere.json", ids["unrelated"], _movie("Unrelated"))        # 1 in an unrelated folder
+    drive.move(ids["mover"], ids["b"])  # 1 moved in from outside
+    drive.trash(ids["base5"])  # 1 trashed
+    doc = drive.add_file("x.json", ids["top"], b"", mime=DOC)  # 1 Google Doc named x.json
+    drive.add_file("elsewhere.json", ids["unrelated"], _movie("Unrelated"))  # 1 in an unrelated folder
     return {"downloaded": new | in_sub | {ids["base3"], ids["mover"]}, "quarantined": {doc}, "deleted": {ids["base5"]}}
 
 
@@ -65,8 +66,9 @@ def _sync(stack, how: str) -> dict:
     endpoint = drive.start()
     try:
         reset_library(stack, None)
-        source = DriveSource(top, credentials_from_info(drive.user_credentials(), drive.token_uri),
-                             api_endpoint=endpoint, backoff_base=0.001)
+        source = DriveSource(
+            top, credentials_from_info(drive.user_credentials(), drive.token_uri), api_endpoint=endpoint, backoff_base=0.001
+        )
         conn = psycopg2.connect(stack.database_url)
         try:
             first = Run(conn, source, concurrency=4).execute()
@@ -82,12 +84,21 @@ def _sync(stack, how: str) -> dict:
             conn.close()
     finally:
         drive.stop()
-    return {"summary": summary, "expected": expected, "downloads": set(drive.downloads),
-            "multiple": {k for k, n in drive.downloads.items() if n > 1}, "rows": _rows(stack)}
+    return {
+        "summary": summary,
+        "expected": expected,
+        "downloads": set(drive.downloads),
+        "multiple": {k for k, n in drive.downloads.items() if n > 1},
+        "rows": _rows(stack),
+    }
 
 
-EXPECTED_ROWS = ({f"Base {i}" for i in range(16)} - {"Base 3", "Base 5"} | {"Base 3 edited", "Mover"}
-                 | {f"New {i}" for i in range(11)} | {f"Sub {i}" for i in range(3)})  # the library mirrors the folder
+EXPECTED_ROWS = (
+    {f"Base {i}" for i in range(16)} - {"Base 3", "Base 5"}
+    | {"Base 3 edited", "Mover"}
+    | {f"New {i}" for i in range(11)}
+    | {f"Sub {i}" for i in range(3)}
+)  # the library mirrors the folder
 
 
 @pytest.mark.parametrize("how", ["walk", "changes", "expired token"])
@@ -107,11 +118,12 @@ def test_twenty_changes_sync_exactly_what_changed(stack, how: str) -> None:
 def test_the_run_history_records_mode_state_counts_and_the_quarantine(stack) -> None:
     result = _sync(stack, "changes")
     with psycopg2.connect(stack.database_url) as conn, conn.cursor() as cur:
-        cur.execute("SELECT mode, status, files_downloaded, quarantined, deleted_seen, movies_new, removed, replaced,"
-                    " held FROM etl_runs ORDER BY id")
+        cur.execute(
+            "SELECT mode, status, files_downloaded, quarantined, deleted_seen, movies_new, removed, replaced,"
+            " held FROM etl_runs ORDER BY id"
+        )
         runs = cur.fetchall()
-        cur.execute("SELECT outcome, file_id, reason FROM etl_run_files WHERE run_id = %s",
-                    (result["summary"].run_id,))
+        cur.execute("SELECT outcome, file_id, reason FROM etl_run_files WHERE run_id = %s", (result["summary"].run_id,))
         report = cur.fetchall()
     conn.close()
     assert runs == [("walk", "succeeded", 16, 0, 0, 16, 0, 0, 0), ("changes", "succeeded", 16, 1, 1, 16, 1, 1, 0)]
@@ -126,14 +138,27 @@ def test_two_runs_started_together_one_runs_and_the_other_exits_cleanly_saying_w
     endpoint = drive.start()
     creds = tmp_path / "token.json"
     creds.write_text(json.dumps(drive.user_credentials()))
-    env = {**os.environ, "DATABASE_URL": stack.database_url, "DRIVE_API_ENDPOINT": endpoint,
-           "DRIVE_TOKEN_URI": drive.token_uri, "DRIVE_CREDENTIALS_FILE": str(creds),
-           "PYTHONPATH": f"{ROOT / 'src'}:{ROOT}"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": stack.database_url,
+        "DRIVE_API_ENDPOINT": endpoint,
+        "DRIVE_TOKEN_URI": drive.token_uri,
+        "DRIVE_CREDENTIALS_FILE": str(creds),
+        "PYTHONPATH": f"{ROOT / 'src'}:{ROOT}",
+    }
     try:
         reset_library(stack, None)
-        procs = [subprocess.Popen([sys.executable, "-m", "etl_task", "--source", "drive", "--folder-id", top,
-                                   "--concurrency", "2"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                                  stderr=subprocess.PIPE, text=True) for _ in range(2)]
+        procs = [
+            subprocess.Popen(
+                [sys.executable, "-m", "etl_task", "--source", "drive", "--folder-id", top, "--concurrency", "2"],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for _ in range(2)
+        ]
         outputs = [p.communicate(timeout=180) for p in procs]
     finally:
         drive.stop()

@@ -52,11 +52,15 @@ def _run(stack, *statements: str, params: tuple = ()) -> None:
         conn.close()
 
 
-_OVERSIZED_INDEX_ROW = ("CREATE TEMP TABLE big (v text) ON COMMIT DROP", "CREATE INDEX ON big (v)",
-                        "INSERT INTO big SELECT string_agg(md5(random()::text), '') FROM generate_series(1, 400)")
+_OVERSIZED_INDEX_ROW = (
+    "CREATE TEMP TABLE big (v text) ON COMMIT DROP",
+    "CREATE INDEX ON big (v)",
+    "INSERT INTO big SELECT string_agg(md5(random()::text), '') FROM generate_series(1, 400)",
+)
 
 
 # --- transient: retrying later can succeed ---------------------------------------------------
+
 
 def test_connection_refused_is_transient() -> None:
     exc = _raised(lambda: psycopg2.connect("postgresql://nobody@127.0.0.1:1/none", connect_timeout=2))
@@ -67,8 +71,7 @@ def test_admin_shutdown_of_the_session_is_transient(stack, db) -> None:
     victim = psycopg2.connect(stack.database_url, application_name="classifier-victim")
     try:
         with db.cursor() as cur:
-            cur.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                        " WHERE application_name = 'classifier-victim'")
+            cur.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'classifier-victim'")
         exc = _raised(lambda: victim.cursor().execute("SELECT 1"))
         assert isinstance(exc, psycopg2.OperationalError)
         assert exc.pgcode in (None, "57P01") and is_transient(exc)  # admin_shutdown, or the reset it causes
@@ -139,15 +142,18 @@ def test_deadlock_is_transient(stack, scratch: str) -> None:
 
 
 def test_aws_outage_and_throttling_are_transient(stack) -> None:
-    closed = boto3.client("dynamodb", endpoint_url="http://127.0.0.1:1",
-                          config=Config(retries={"max_attempts": 1}, connect_timeout=1))
+    closed = boto3.client(
+        "dynamodb", endpoint_url="http://127.0.0.1:1", config=Config(retries={"max_attempts": 1}, connect_timeout=1)
+    )
     assert is_transient(_raised(closed.list_tables))
-    throttled = ClientError({"Error": {"Code": "ThrottlingException", "Message": "slow down"},
-                             "ResponseMetadata": {"HTTPStatusCode": 400}}, "PutItem")
+    throttled = ClientError(
+        {"Error": {"Code": "ThrottlingException", "Message": "slow down"}, "ResponseMetadata": {"HTTPStatusCode": 400}}, "PutItem"
+    )
     assert is_transient(throttled)
 
 
 # --- permanent: the same message would fail the same way every time ----------------------------
+
 
 def test_nul_in_text_is_not_transient(stack) -> None:
     exc = _raised(lambda: _run(stack, "SELECT %s::text", params=("Nul\x00Byte",)))
@@ -190,6 +196,7 @@ def test_older_schema_and_malformed_input_are_not_transient(stack) -> None:
     assert missing_column.pgcode == "42703" and not is_transient(missing_column)
     assert not is_transient(_raised(lambda: normalize.text("title", "A\x00", 255)))
     assert not is_transient(KeyError("movie"))
-    rejected = ClientError({"Error": {"Code": "ValidationException", "Message": "bad item"},
-                            "ResponseMetadata": {"HTTPStatusCode": 400}}, "PutItem")
+    rejected = ClientError(
+        {"Error": {"Code": "ValidationException", "Message": "bad item"}, "ResponseMetadata": {"HTTPStatusCode": 400}}, "PutItem"
+    )
     assert not is_transient(rejected)

@@ -78,8 +78,13 @@ def test_drive_walk_pages_shared_drives_shortcut_cycle_and_faults(stack) -> None
     endpoint = drive.start()
     try:
         reset_library(stack, None)
-        source = DriveSource(top, credentials_from_info(drive.user_credentials(), drive.token_uri),
-                             api_endpoint=endpoint, backoff_base=0.005, max_tries=10)
+        source = DriveSource(
+            top,
+            credentials_from_info(drive.user_credentials(), drive.token_uri),
+            api_endpoint=endpoint,
+            backoff_base=0.005,
+            max_tries=10,
+        )
         summary = _run(stack, source, batch_size=7, concurrency=4)
     finally:
         drive.stop()
@@ -95,8 +100,13 @@ def test_a_file_that_keeps_failing_is_reported_and_retried_next_run(stack) -> No
     endpoint = drive.start()
     try:
         reset_library(stack, None)
-        source = DriveSource(top, credentials_from_info(drive.user_credentials(), drive.token_uri),
-                             api_endpoint=endpoint, backoff_base=0.001, max_tries=3)
+        source = DriveSource(
+            top,
+            credentials_from_info(drive.user_credentials(), drive.token_uri),
+            api_endpoint=endpoint,
+            backoff_base=0.001,
+            max_tries=3,
+        )
         broken = next(n.id for n in drive.nodes.values() if n.name == "deep_0_0.json")
         drive.broken_downloads.add(broken)
         summary = _run(stack, source)
@@ -176,12 +186,37 @@ def test_progress_lines_when_not_a_terminal(stack, fixture_library: Path) -> Non
 
 
 def _etl_process(stack, drive: FakeDrive, endpoint: str, top: str, creds: Path, *extra: str) -> subprocess.Popen:
-    env = {**os.environ, "DATABASE_URL": stack.database_url, "DRIVE_API_ENDPOINT": endpoint,
-           "DRIVE_TOKEN_URI": drive.token_uri, "DRIVE_CREDENTIALS_FILE": str(creds), "DRIVE_BACKOFF_SECONDS": "0.01",
-           "ETL_LEASE_SECONDS": "3", "PYTHONPATH": f"{ROOT / 'src'}:{ROOT}"}
-    return subprocess.Popen([sys.executable, "-m", "etl_task", "--source", "drive", "--folder-id", top,
-                             "--batch-size", "10", "--concurrency", "4", *extra],
-                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    env = {
+        **os.environ,
+        "DATABASE_URL": stack.database_url,
+        "DRIVE_API_ENDPOINT": endpoint,
+        "DRIVE_TOKEN_URI": drive.token_uri,
+        "DRIVE_CREDENTIALS_FILE": str(creds),
+        "DRIVE_BACKOFF_SECONDS": "0.01",
+        "ETL_LEASE_SECONDS": "3",
+        "PYTHONPATH": f"{ROOT / 'src'}:{ROOT}",
+    }
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "etl_task",
+            "--source",
+            "drive",
+            "--folder-id",
+            top,
+            "--batch-size",
+            "10",
+            "--concurrency",
+            "4",
+            *extra,
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def _checkpointed(stack) -> set[str]:
@@ -261,7 +296,8 @@ def test_credentials_from_secrets_manager(stack, monkeypatch) -> None:
     drive.start()
     try:
         boto3.client("secretsmanager", endpoint_url=stack.resources.endpoint).create_secret(
-            Name="movie-library/drive-token", SecretString=json.dumps(drive.user_credentials()))
+            Name="movie-library/drive-token", SecretString=json.dumps(drive.user_credentials())
+        )
         monkeypatch.setenv("DRIVE_CREDENTIALS_SECRET", "movie-library/drive-token")
         monkeypatch.setenv("DRIVE_TOKEN_URI", drive.token_uri)
         creds = load_credentials()
@@ -273,12 +309,24 @@ def test_credentials_from_secrets_manager(stack, monkeypatch) -> None:
 def test_missing_credentials_and_database_are_fatal(stack, tmp_path: Path) -> None:
     env = {**os.environ, "DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none", "PYTHONPATH": f"{ROOT / 'src'}:{ROOT}"}
     env.pop("DRIVE_CREDENTIALS_SECRET", None)
-    no_db = subprocess.run([sys.executable, "-m", "etl_task", "--folder", str(tmp_path)], cwd=ROOT, env=env,
-                           capture_output=True, text=True, timeout=60)
+    no_db = subprocess.run(
+        [sys.executable, "-m", "etl_task", "--folder", str(tmp_path)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert no_db.returncode == 1 and "etl_failed" in no_db.stdout
     env["DATABASE_URL"] = stack.database_url
-    no_creds = subprocess.run([sys.executable, "-m", "etl_task", "--source", "drive", "--folder-id", "x"], cwd=ROOT,
-                              env=env, capture_output=True, text=True, timeout=60)
+    no_creds = subprocess.run(
+        [sys.executable, "-m", "etl_task", "--source", "drive", "--folder-id", "x"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert no_creds.returncode == 1 and "DRIVE_CREDENTIALS" in no_creds.stdout
 
 
@@ -286,8 +334,14 @@ def test_cli_prints_summary_and_exits_zero_with_quarantined_files(stack, tmp_pat
     (tmp_path / "bad.json").write_text("{")
     (tmp_path / "good.json").write_text('{"title": "CLI Movie", "genre": "Drama"}')
     env = {**os.environ, "DATABASE_URL": stack.database_url, "PYTHONPATH": f"{ROOT / 'src'}:{ROOT}"}
-    done = subprocess.run([sys.executable, "-m", "etl_task", "--folder", str(tmp_path)], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "etl_task", "--folder", str(tmp_path)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr
     lines = [json.loads(line) for line in done.stdout.splitlines()]
     assert lines[-1]["event"] == "etl_summary" and lines[-1]["quarantined"] == 1 and lines[-1]["files_loaded"] == 1
@@ -325,12 +379,19 @@ def test_the_etl_alarms_watch_metrics_the_task_really_emits(stack, tmp_path: Pat
 
     (tmp_path / "good.json").write_text('{"title": "Metric Movie", "genre": "Drama"}')
     env = {**os.environ, "DATABASE_URL": stack.database_url, "PYTHONPATH": f"{ROOT / 'src'}:{ROOT}"}
-    ok = subprocess.run([sys.executable, "-m", "etl_task", "--folder", str(tmp_path)], cwd=ROOT, env=env,
-                        capture_output=True, text=True, timeout=60)
+    ok = subprocess.run(
+        [sys.executable, "-m", "etl_task", "--folder", str(tmp_path)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     empty = tmp_path / "empty"
     empty.mkdir()
-    failed = subprocess.run([sys.executable, "-m", "etl_task", "--folder", str(empty)], cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=60)
+    failed = subprocess.run(
+        [sys.executable, "-m", "etl_task", "--folder", str(empty)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
     assert (ok.returncode, failed.returncode) == (0, 1), ok.stdout + failed.stdout
     emitted = {}
     for out in (ok.stdout, failed.stdout):
@@ -338,10 +399,10 @@ def test_the_etl_alarms_watch_metrics_the_task_really_emits(stack, tmp_path: Pat
         (spec,) = line["_aws"]["CloudWatchMetrics"]
         for metric in spec["Metrics"]:
             dims = {d: line[d] for d in spec["Dimensions"][0]}
-            emitted.setdefault((spec["Namespace"], metric["Name"], tuple(sorted(dims.items()))), []).append(
-                line[metric["Name"]])
-    alarms = {k: v["Properties"] for k, v in template.load()["Resources"].items()
-              if k in ("EtlRunFailedAlarm", "EtlNotSucceededAlarm")}
+            emitted.setdefault((spec["Namespace"], metric["Name"], tuple(sorted(dims.items()))), []).append(line[metric["Name"]])
+    alarms = {
+        k: v["Properties"] for k, v in template.load()["Resources"].items() if k in ("EtlRunFailedAlarm", "EtlNotSucceededAlarm")
+    }
     assert len(alarms) == 2
     for props in alarms.values():
         key = (props["Namespace"], props["MetricName"], tuple(sorted((d["Name"], d["Value"]) for d in props["Dimensions"])))

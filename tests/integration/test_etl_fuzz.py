@@ -20,18 +20,28 @@ from etl_task.sources import FolderSource
 
 _ANY_TEXT = st.text(st.characters(codec=None, exclude_categories=()), max_size=30)  # controls, surrogates, astral
 _SCALAR = st.none() | st.booleans() | st.integers() | st.floats() | _ANY_TEXT
-_JSON = st.recursive(_SCALAR, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_ANY_TEXT, inner, max_size=3),
-                     max_leaves=10)
+_JSON = st.recursive(
+    _SCALAR, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_ANY_TEXT, inner, max_size=3), max_leaves=10
+)
 _MOVIE = st.fixed_dictionaries(
-    {"title": st.one_of(_ANY_TEXT, st.text(min_size=1, max_size=300), _JSON),
-     "genre": st.one_of(_ANY_TEXT, st.sampled_from(["Drama", " Sci-Fi "]), _JSON)},
-    optional={"rating": st.one_of(st.floats(), st.integers(-3, 12), st.text(max_size=12), _JSON),
-              "year": st.one_of(st.integers(1890, 2110), st.floats(), st.text(max_size=12), _JSON)})
+    {
+        "title": st.one_of(_ANY_TEXT, st.text(min_size=1, max_size=300), _JSON),
+        "genre": st.one_of(_ANY_TEXT, st.sampled_from(["Drama", " Sci-Fi "]), _JSON),
+    },
+    optional={
+        "rating": st.one_of(st.floats(), st.integers(-3, 12), st.text(max_size=12), _JSON),
+        "year": st.one_of(st.integers(1890, 2110), st.floats(), st.text(max_size=12), _JSON),
+    },
+)
 
 _PLAUSIBLE = st.fixed_dictionaries(  # loadable movies with unusual text: what a real library might hold
-    {"title": st.text(st.characters(codec="utf-8", exclude_categories=("Cc", "Cs")), min_size=1, max_size=255),
-     "genre": st.text(st.characters(codec="utf-8", exclude_categories=("Cc", "Cs")), min_size=1, max_size=100),
-     "rating": st.floats(0, 10), "year": st.integers(1900, 2100)})
+    {
+        "title": st.text(st.characters(codec="utf-8", exclude_categories=("Cc", "Cs")), min_size=1, max_size=255),
+        "genre": st.text(st.characters(codec="utf-8", exclude_categories=("Cc", "Cs")), min_size=1, max_size=100),
+        "rating": st.floats(0, 10),
+        "year": st.integers(1900, 2100),
+    }
+)
 
 
 def _dumps(value: object) -> bytes:
@@ -47,9 +57,16 @@ _FILE = st.one_of(
     _PLAUSIBLE.map(lambda m: json.dumps(m, ensure_ascii=False).encode()),
     st.lists(_MOVIE, min_size=1, max_size=3).map(_dumps),
     _ANY_TEXT.map(lambda t: t.encode("utf-8", "surrogatepass")),
-    st.sampled_from([b"[" * 50_000, b'{"title": "A", "genre": "G", "year": ' + b"9" * 5000 + b"}",
-                     b'{"title": "\\ud800", "genre": "G"}', b'{"title": "A\\u0000", "genre": "G"}',
-                     b'\xef\xbb\xbf{"title": "BOM", "genre": "G"}', b'{"title": "A", "genre": "G", "rating": NaN}']),
+    st.sampled_from(
+        [
+            b"[" * 50_000,
+            b'{"title": "A", "genre": "G", "year": ' + b"9" * 5000 + b"}",
+            b'{"title": "\\ud800", "genre": "G"}',
+            b'{"title": "A\\u0000", "genre": "G"}',
+            b'\xef\xbb\xbf{"title": "BOM", "genre": "G"}',
+            b'{"title": "A", "genre": "G", "rating": NaN}',
+        ]
+    ),
 )
 
 
@@ -78,15 +95,21 @@ def test_any_files_through_the_loader_into_postgresql(stack, etl_conn, db) -> No
     runs: list[dict] = []
 
     @given(files=st.lists(_FILE, min_size=1, max_size=6))
-    @settings(max_examples=40, deadline=None, database=None, derandomize=True,
-              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+    @settings(
+        max_examples=40,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
     def load(files: list[bytes]) -> None:
         good_title = f"Fuzz Survivor {uuid.uuid4().hex[:10]}"
         with tempfile.TemporaryDirectory() as folder:
             for i, content in enumerate(files):
                 (Path(folder) / f"hostile_{i}.json").write_bytes(content)
             (Path(folder) / "zz_good.json").write_bytes(
-                json.dumps({"title": good_title, "genre": "Fuzz", "rating": 5, "year": 2000}).encode())
+                json.dumps({"title": good_title, "genre": "Fuzz", "rating": 5, "year": 2000}).encode()
+            )
             summary = Run(etl_conn, FolderSource(folder), full=True).execute()
         runs.append(summary.report())
         assert summary.files_seen == len(files) + 1

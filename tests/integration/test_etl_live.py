@@ -27,12 +27,10 @@ def test_a_connected_user_watches_progress_then_the_finish(stack) -> None:
     send = dynamodb_sender(stack.resources.table_name("EtlEventsTable"))
     try:
         reset_library(stack, None)
-        source = DriveSource(top, credentials_from_info(drive.user_credentials(), drive.token_uri),
-                             api_endpoint=endpoint)
+        source = DriveSource(top, credentials_from_info(drive.user_credentials(), drive.token_uri), api_endpoint=endpoint)
         conn = psycopg2.connect(stack.database_url)
         try:
-            summary = Run(conn, source, concurrency=2, live=Throttled(lambda m: (sent.append(m), send(m)), 0.2)
-                          ).execute()
+            summary = Run(conn, source, concurrency=2, live=Throttled(lambda m: (sent.append(m), send(m)), 0.2)).execute()
         finally:
             conn.close()
         received = []

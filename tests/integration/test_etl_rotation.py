@@ -27,13 +27,38 @@ def test_a_rotation_mid_run_reconnects_and_resumes_from_the_checkpoint(stack, db
     reset_library(stack, None)
     try:
         with rotation.secret_login(stack, db, ROLE) as (arn, login_env):
-            env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"} | login_env | {
-                "DRIVE_API_ENDPOINT": endpoint, "DRIVE_TOKEN_URI": drive.token_uri,
-                "DRIVE_CREDENTIALS_FILE": str(creds), "DRIVE_BACKOFF_SECONDS": "0.01", "ETL_LEASE_SECONDS": "3",
-                "PYTHONPATH": f"{ROOT / 'src'}:{ROOT}"}
-            proc = subprocess.Popen([sys.executable, "-m", "etl_task", "--source", "drive", "--folder-id", top,
-                                     "--batch-size", "10", "--concurrency", "4"],
-                                    cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            env = (
+                {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+                | login_env
+                | {
+                    "DRIVE_API_ENDPOINT": endpoint,
+                    "DRIVE_TOKEN_URI": drive.token_uri,
+                    "DRIVE_CREDENTIALS_FILE": str(creds),
+                    "DRIVE_BACKOFF_SECONDS": "0.01",
+                    "ETL_LEASE_SECONDS": "3",
+                    "PYTHONPATH": f"{ROOT / 'src'}:{ROOT}",
+                }
+            )
+            proc = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "etl_task",
+                    "--source",
+                    "drive",
+                    "--folder-id",
+                    top,
+                    "--batch-size",
+                    "10",
+                    "--concurrency",
+                    "4",
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
             wait_for(lambda: len(_checkpointed(stack)) >= len(expected) // 4 or proc.poll() is not None, timeout=120)
             assert proc.poll() is None, "the run ended before the rotation: make the library bigger"
 

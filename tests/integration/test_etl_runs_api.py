@@ -31,7 +31,7 @@ def test_runs_are_listed_newest_first_a_page_at_a_time_with_each_runs_quarantine
     for i in range(3):
         (tmp_path / f"bad{i}.json").write_text("{" if i else '{"genre": "Drama"}')
     first = _load(stack, tmp_path)
-    second = _load(stack, tmp_path)          # nothing new: a walk that skips every file
+    second = _load(stack, tmp_path)  # nothing new: a walk that skips every file
     third = _load(stack, tmp_path, full=True)
 
     page = api.get("/api/etl/runs", params={"limit": 2})
@@ -40,16 +40,29 @@ def test_runs_are_listed_newest_first_a_page_at_a_time_with_each_runs_quarantine
     assert [r["id"] for r in body["runs"]] == [str(third), str(second)] and body["pagination"]["hasMore"] is True
     rest = api.get("/api/etl/runs", params={"limit": 2, "cursor": body["pagination"]["nextCursor"]}).json()
     assert [r["id"] for r in rest["runs"]] == [str(first)] and rest["pagination"] == {
-        "limit": 2, "nextCursor": None, "hasMore": False}
+        "limit": 2,
+        "nextCursor": None,
+        "hasMore": False,
+    }
     run = rest["runs"][0]
     assert (run["mode"], run["state"], run["phase"]) == ("walk", "succeeded", "finished")
-    assert run["counts"] == {"filesSeen": 8, "filesDownloaded": 8, "moviesNew": 5, "moviesPresent": 0,
-                             "quarantined": 3, "failed": 0, "deletedSeen": 0, "removed": 0, "replaced": 0,
-                             "held": 0}
+    assert run["counts"] == {
+        "filesSeen": 8,
+        "filesDownloaded": 8,
+        "moviesNew": 5,
+        "moviesPresent": 0,
+        "quarantined": 3,
+        "failed": 0,
+        "deletedSeen": 0,
+        "removed": 0,
+        "replaced": 0,
+        "held": 0,
+    }
     assert body["runs"][0]["mode"] == "full" and body["runs"][1]["counts"]["filesDownloaded"] == 0
     runs_schema = openapi.document()["paths"]["/api/etl/runs"]["get"]["responses"]["200"]["content"]
-    validator = Draft202012Validator({**runs_schema["application/json"]["schema"],
-                                      "components": openapi.document()["components"]})
+    validator = Draft202012Validator(
+        {**runs_schema["application/json"]["schema"], "components": openapi.document()["components"]}
+    )
     assert not list(validator.iter_errors(body))
 
     report = api.get(f"/api/etl/runs/{first}", params={"limit": 2})

@@ -30,8 +30,11 @@ def test_fixture_loads_32_then_none(stack, fixture_library: Path) -> None:
 
 def test_nulls_loaded_twice_make_no_duplicates(stack, tmp_path: Path) -> None:
     (tmp_path / "a.json").write_text(json.dumps({"title": "Untitled", "genre": "Drama"}))
-    (tmp_path / "b.JSON").write_text(json.dumps([{"title": " untitled ", "genre": "drama", "rating": None},
-                                                 {"title": "Rated", "genre": "Drama", "rating": "7"}]))
+    (tmp_path / "b.JSON").write_text(
+        json.dumps(
+            [{"title": " untitled ", "genre": "drama", "rating": None}, {"title": "Rated", "genre": "Drama", "rating": "7"}]
+        )
+    )
     (tmp_path / "notes.txt").write_text("not a movie")
     first = reset_library(stack, tmp_path)
     assert first["files_seen"] == 2 and first["movies_new"] == 2 and first["duplicates_in_run"] == 1

@@ -26,8 +26,9 @@ def test_the_local_pool_has_the_templates_password_policy_and_sign_in_attributes
 
 def test_the_local_client_allows_the_templates_auth_flows(stack) -> None:
     idp = boto3.client("cognito-idp", endpoint_url=stack.resources.endpoint)
-    client = idp.describe_user_pool_client(UserPoolId=stack.resources.user_pool_id,
-                                           ClientId=stack.resources.client_id)["UserPoolClient"]
+    client = idp.describe_user_pool_client(UserPoolId=stack.resources.user_pool_id, ClientId=stack.resources.client_id)[
+        "UserPoolClient"
+    ]
     wanted = _properties("AWS::Cognito::UserPoolClient")
     assert sorted(client["ExplicitAuthFlows"]) == sorted(wanted["ExplicitAuthFlows"])
     assert client["ClientName"] == wanted["ClientName"]

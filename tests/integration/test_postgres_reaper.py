@@ -25,8 +25,13 @@ time.sleep(600)
 
 
 def test_servers_of_killed_runs_are_stopped_and_removed(tmp_path: Path) -> None:
-    child = subprocess.Popen([sys.executable, "-c", SERVE, str(tmp_path)], stdout=subprocess.PIPE, text=True,
-                             cwd=ROOT, env={**os.environ, "PYTHONPATH": f"{ROOT / 'src'}:{ROOT}"})
+    child = subprocess.Popen(
+        [sys.executable, "-c", SERVE, str(tmp_path)],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": f"{ROOT / 'src'}:{ROOT}"},
+    )
     try:
         uri = child.stdout.readline().strip()
         assert uri, "the child could not start PostgreSQL"

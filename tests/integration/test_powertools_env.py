@@ -32,8 +32,9 @@ def _invoke_add(tmp_env: dict[str, str]) -> list[dict[str, Any]]:
     event["body"] = json.dumps({"title": f"Telemetry {key}", "genre": "Drama", "rating": 6.0, "year": 2020})
     event["headers"]["Idempotency-Key"] = event["multiValueHeaders"]["Idempotency-Key"][0] = key
     env = {**os.environ, "PYTHONPATH": f"{ROOT / 'src'}:{ROOT}", **tmp_env}
-    done = subprocess.run([sys.executable, "-c", _INVOKE, json.dumps(event)], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", _INVOKE, json.dumps(event)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     lines = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
     assert lines[-1] == {"statusCode": 202}, done.stdout[-3000:]
@@ -52,8 +53,7 @@ def test_a_handler_logs_and_measures_under_the_names_the_template_sets(stack) ->
     globals_env = template.load()["Globals"]["Function"]["Environment"]["Variables"]
     service, namespace = globals_env["POWERTOOLS_SERVICE_NAME"], globals_env["POWERTOOLS_METRICS_NAMESPACE"]
     for function, variables in template.function_environment(stack.resources.refs).items():
-        assert (variables["POWERTOOLS_SERVICE_NAME"], variables["POWERTOOLS_METRICS_NAMESPACE"]) == \
-            (service, namespace), function
+        assert (variables["POWERTOOLS_SERVICE_NAME"], variables["POWERTOOLS_METRICS_NAMESPACE"]) == (service, namespace), function
     assert (os.environ["POWERTOOLS_SERVICE_NAME"], os.environ["POWERTOOLS_METRICS_NAMESPACE"]) == (service, namespace)
 
     services, emf_namespace, dimensions = _service_and_namespace(_invoke_add({}))

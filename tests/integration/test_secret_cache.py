@@ -38,17 +38,20 @@ def fetches(stack) -> Iterator[list[str]]:
 def _secret(password: str) -> tuple[str, str]:
     name = f"test/secret-cache-{uuid.uuid4()}"
     arn = boto3.client("secretsmanager").create_secret(
-        Name=name, SecretString=json.dumps({"username": "cache_user", "password": password}))["ARN"]
+        Name=name, SecretString=json.dumps({"username": "cache_user", "password": password})
+    )["ARN"]
     return arn, name
 
 
 def _rotate(arn: str, password: str) -> None:
     boto3.client("secretsmanager").put_secret_value(
-        SecretId=arn, SecretString=json.dumps({"username": "cache_user", "password": password}))
+        SecretId=arn, SecretString=json.dumps({"username": "cache_user", "password": password})
+    )
 
 
 def test_a_secret_is_read_once_within_its_ttl_and_again_after_forget_secrets(
-        fetches: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    fetches: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("SECRET_CACHE_SECONDS", "300")
     arn, _name = _secret("first")
     monkeypatch.delenv("DATABASE_URL")

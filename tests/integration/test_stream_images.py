@@ -54,14 +54,26 @@ def _by_hand(image: dict[str, Any]) -> dict[str, Any]:
 
 def test_a_finished_requests_stream_record_decodes_to_what_the_store_reads(stack) -> None:
     request_id = str(uuid.uuid4())
-    movie = {"id": str(uuid.uuid4()), "title": "Stream Image", "genre": "Drama", "rating": 7.5, "year": 2020,
-             "created_at": "2026-01-01T00:00:00+00:00"}
-    requests_store.create({"requestId": request_id, "owner": "stream-user", "status": "queued",
-                           "submittedAt": "2026-01-01T00:00:00Z", "movie": {**movie, "id": None}})
+    movie = {
+        "id": str(uuid.uuid4()),
+        "title": "Stream Image",
+        "genre": "Drama",
+        "rating": 7.5,
+        "year": 2020,
+        "created_at": "2026-01-01T00:00:00+00:00",
+    }
+    requests_store.create(
+        {
+            "requestId": request_id,
+            "owner": "stream-user",
+            "status": "queued",
+            "submittedAt": "2026-01-01T00:00:00Z",
+            "movie": {**movie, "id": None},
+        }
+    )
     assert requests_store.complete(request_id, "created", "2026-01-01T00:00:01Z", movie=movie)
 
-    [raw] = _stream_records(stack, "RequestsTable",
-                            lambda r: r["dynamodb"]["Keys"]["requestId"]["S"] == request_id)
+    [raw] = _stream_records(stack, "RequestsTable", lambda r: r["dynamodb"]["Keys"]["requestId"]["S"] == request_id)
     assert raw["eventName"] == "MODIFY"  # the template's filter lets only updates through
     stream = DynamoDBRecord(raw).dynamodb
     assert stream is not None
@@ -75,14 +87,18 @@ def test_a_finished_requests_stream_record_decodes_to_what_the_store_reads(stack
     assert not etl_live.is_etl_event(stream.keys)
 
     message = notifications.status_message(new)
-    assert json.loads(json.dumps(message)) == {"type": "addStatus", "requestId": request_id, "status": "created",
-                                               "movie": movie, "at": "2026-01-01T00:00:01Z"}
+    assert json.loads(json.dumps(message)) == {
+        "type": "addStatus",
+        "requestId": request_id,
+        "status": "created",
+        "movie": movie,
+        "at": "2026-01-01T00:00:01Z",
+    }
 
 
 def test_an_etl_events_stream_record_gives_back_the_message_the_task_sent(stack) -> None:
     run_id = str(uuid.uuid4())
-    sent = {"type": "etlProgress", "runId": run_id, "seq": 1, "filesPerSecond": 12.5,
-            "counts": {"filesDownloaded": 3}}
+    sent = {"type": "etlProgress", "runId": run_id, "seq": 1, "filesPerSecond": 12.5, "counts": {"filesDownloaded": 3}}
     dynamodb_sender(stack.resources.table_name("EtlEventsTable"))(sent)
 
     [raw] = _stream_records(stack, "EtlEventsTable", lambda r: r["dynamodb"]["Keys"]["runId"]["S"] == run_id)

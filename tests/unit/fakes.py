@@ -41,8 +41,9 @@ class FakeRequests:
         item = self.items.get(request_id)
         return copy.deepcopy(item) if item is not None else None
 
-    def complete(self, request_id: str, status: str, completed_at: str, movie: dict | None = None,
-                 error: dict | None = None) -> bool:
+    def complete(
+        self, request_id: str, status: str, completed_at: str, movie: dict | None = None, error: dict | None = None
+    ) -> bool:
         self.completes.append((request_id, status))
         if request_id in self.fail_complete:
             raise self.fail_complete[request_id]
@@ -58,9 +59,15 @@ class FakeRequests:
 
     def queued(self, request_id: str, owner: str = "owner-1", movie: dict | None = None) -> None:
         """A request as the write API leaves it, ready for the queue side."""
-        self.create({"requestId": request_id, "owner": owner, "status": "queued",
-                     "input": movie or {"title": "T", "genre": "G", "rating": 5.0, "year": 2000},
-                     "submittedAt": "2026-11-25T11:44:06.000Z"})
+        self.create(
+            {
+                "requestId": request_id,
+                "owner": owner,
+                "status": "queued",
+                "input": movie or {"title": "T", "genre": "G", "rating": 5.0, "year": 2000},
+                "submittedAt": "2026-11-25T11:44:06.000Z",
+            }
+        )
 
 
 class FakeQueue:
@@ -100,8 +107,12 @@ class FakeDb:
 
 def movie_key(movie: dict[str, Any]) -> tuple:
     """What the movies table's unique index compares: case/space-insensitive title and genre, rating, year."""
-    return (" ".join(movie["title"].split()).casefold(), " ".join(movie["genre"].split()).casefold(),
-            movie.get("rating"), movie.get("year"))
+    return (
+        " ".join(movie["title"].split()).casefold(),
+        " ".join(movie["genre"].split()).casefold(),
+        movie.get("rating"),
+        movie.get("year"),
+    )
 
 
 class FakeMovieWrites:
@@ -112,8 +123,9 @@ class FakeMovieWrites:
         self.calls: list[tuple[dict[str, Any], str]] = []
         self.fail: Exception | None = None
 
-    def insert_movie(self, cur: FakeCursor, movie: dict[str, Any], request_id: str,
-                     owner: str | None = None) -> tuple[bool, dict[str, Any]]:
+    def insert_movie(
+        self, cur: FakeCursor, movie: dict[str, Any], request_id: str, owner: str | None = None
+    ) -> tuple[bool, dict[str, Any]]:
         assert isinstance(cur, FakeCursor), "insert_movie must run inside db.run"
         self.calls.append((copy.deepcopy(movie), request_id))
         if self.fail is not None:
@@ -122,8 +134,11 @@ class FakeMovieWrites:
         if key in self.rows:
             row, inserted_by = self.rows[key]
             return inserted_by == request_id, copy.deepcopy(row)  # a redelivery finds its own row
-        row = {"id": f"00000000-0000-4000-8000-{len(self.rows) + 1:012d}", **movie,
-               "created_at": "2026-11-25T11:44:06.250000+00:00"}
+        row = {
+            "id": f"00000000-0000-4000-8000-{len(self.rows) + 1:012d}",
+            **movie,
+            "created_at": "2026-11-25T11:44:06.250000+00:00",
+        }
         self.rows[key] = (row, request_id)
         return True, copy.deepcopy(row)
 
@@ -132,8 +147,9 @@ class FakeAdds:
     """logic/adds as the queue handler uses it: process() answers from a script, record_outcome() stores,
     delay_failed() is the real one."""
 
-    def __init__(self, outcomes: dict[str, dict[str, Any] | Exception],
-                 delay_failed: Callable[[list[tuple[str, int]]], None]) -> None:
+    def __init__(
+        self, outcomes: dict[str, dict[str, Any] | Exception], delay_failed: Callable[[list[tuple[str, int]]], None]
+    ) -> None:
         self.outcomes = outcomes  # message body's requestId -> outcome, or the exception process() raises
         self.processed: list[str] = []
         self.recorded: list[dict[str, Any]] = []
@@ -166,8 +182,13 @@ class FakeMovieReads:
     (ILIKE with escapes; every order a key ascending, then title, then id). The pure helpers (sort keys,
     cursor keys) are the real module's, so a cursor means here what it means against PostgreSQL."""
 
-    def __init__(self, movies: list[dict[str, Any]], genres: list[dict[str, Any]] | None = None,
-                 stats: dict[str, Any] | None = None, newest: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        movies: list[dict[str, Any]],
+        genres: list[dict[str, Any]] | None = None,
+        stats: dict[str, Any] | None = None,
+        newest: dict[str, Any] | None = None,
+    ) -> None:
         from data import movie_reads
 
         self._real = movie_reads
@@ -183,15 +204,15 @@ class FakeMovieReads:
         raise AttributeError(f"FakeMovieReads has no {name}: fake it before a use case needs it")
 
     # --- the queries ---
-    def _ordered(self, movies: list[dict[str, Any]], sort: str, order: str,
-                 after: tuple[str | None, str, str] | None) -> list[dict[str, Any]]:
+    def _ordered(
+        self, movies: list[dict[str, Any]], sort: str, order: str, after: tuple[str | None, str, str] | None
+    ) -> list[dict[str, Any]]:
         key = self._real.sort_key(sort, order)
         if key is None:  # title order: (title, id) either way
             rows = sorted(movies, key=lambda m: (m["title"], m["id"]), reverse=order == "desc")
             if after is not None:
                 beyond = (after[1], after[2])
-                rows = [m for m in rows if ((m["title"], m["id"]) > beyond if order == "asc"
-                                            else (m["title"], m["id"]) < beyond)]
+                rows = [m for m in rows if ((m["title"], m["id"]) > beyond if order == "asc" else (m["title"], m["id"]) < beyond)]
             return rows
         rows = sorted(movies, key=lambda m: (key.of_movie(m), m["title"], m["id"]))
         if after is not None:
@@ -216,25 +237,42 @@ class FakeMovieReads:
         return re.fullmatch(regex, text, re.IGNORECASE | re.DOTALL) is not None
 
     def _matches(self, genre_keys: list[str] | None, min_rating: float | None, year: int | None) -> list[dict]:
-        return [m for m in self.movies
-                if (genre_keys is None or m["genre"].lower() in genre_keys)
-                and (min_rating is None or (m["rating"] is not None and m["rating"] >= min_rating))
-                and (year is None or m["year"] == year)]
+        return [
+            m
+            for m in self.movies
+            if (genre_keys is None or m["genre"].lower() in genre_keys)
+            and (min_rating is None or (m["rating"] is not None and m["rating"] >= min_rating))
+            and (year is None or m["year"] == year)
+        ]
 
-    def search_by_title(self, cur: FakeCursor, pattern: str, after: tuple[str | None, str, str] | None, limit: int,
-                        sort: str = "title", order: str = "asc") -> list[dict[str, Any]]:
+    def search_by_title(
+        self,
+        cur: FakeCursor,
+        pattern: str,
+        after: tuple[str | None, str, str] | None,
+        limit: int,
+        sort: str = "title",
+        order: str = "asc",
+    ) -> list[dict[str, Any]]:
         self.calls.append(("search_by_title", (pattern, after, limit, sort, order)))
         found = [m for m in self.movies if self._ilike(pattern, m["title"])]
         return copy.deepcopy(self._ordered(found, sort, order, after)[:limit])
 
-    def filter_movies(self, cur: FakeCursor, genre_keys: list[str] | None, min_rating: float | None, year: int | None,
-                      after: tuple[str | None, str, str] | None, limit: int, sort: str = "rating",
-                      order: str = "desc") -> list[dict[str, Any]]:
+    def filter_movies(
+        self,
+        cur: FakeCursor,
+        genre_keys: list[str] | None,
+        min_rating: float | None,
+        year: int | None,
+        after: tuple[str | None, str, str] | None,
+        limit: int,
+        sort: str = "rating",
+        order: str = "desc",
+    ) -> list[dict[str, Any]]:
         self.calls.append(("filter_movies", (genre_keys, min_rating, year, after, limit, sort, order)))
         return copy.deepcopy(self._ordered(self._matches(genre_keys, min_rating, year), sort, order, after)[:limit])
 
-    def count_filtered(self, cur: FakeCursor, genre_keys: list[str] | None, min_rating: float | None,
-                       year: int | None) -> int:
+    def count_filtered(self, cur: FakeCursor, genre_keys: list[str] | None, min_rating: float | None, year: int | None) -> int:
         return len(self._matches(genre_keys, min_rating, year))
 
     def top_rated_after(self, cur: FakeCursor, after: tuple[str, str, str] | None, limit: int) -> list[dict[str, Any]]:
@@ -243,7 +281,7 @@ class FakeMovieReads:
 
     def top_rated_at(self, cur: FakeCursor, start: int, limit: int) -> list[dict[str, Any]]:
         self.calls.append(("top_rated_at", (start, limit)))
-        return copy.deepcopy(self._ordered(self.movies, "rating", "desc", None)[start:start + limit])
+        return copy.deepcopy(self._ordered(self.movies, "rating", "desc", None)[start : start + limit])
 
     def movie_total(self, cur: FakeCursor) -> int:
         return len(self.movies)

@@ -40,11 +40,13 @@ def writes(monkeypatch: pytest.MonkeyPatch, fake_db: FakeDb) -> FakeMovieWrites:
 
 
 def message(request_id: str, movie: dict | None = None, owner: str = ALICE) -> str:
-    return json.dumps({"requestId": request_id, "owner": owner, "movie": movie or MOVIE,
-                       "submittedAt": "2026-11-25T11:44:06.000Z"})
+    return json.dumps(
+        {"requestId": request_id, "owner": owner, "movie": movie or MOVIE, "submittedAt": "2026-11-25T11:44:06.000Z"}
+    )
 
 
 # --- submit and status (API side) -------------------------------------------------------------------
+
 
 def test_submit_stores_a_queued_request_and_sends_it_in_the_owners_group(store: FakeRequests, queue: FakeQueue) -> None:
     request, created = adds.submit(ALICE, MOVIE)
@@ -52,9 +54,13 @@ def test_submit_stores_a_queued_request_and_sends_it_in_the_owners_group(store: 
     assert created is True
     assert request["status"] == "queued" and request["owner"] == ALICE and request["input"] == MOVIE
     assert store.get(request["requestId"])["status"] == "queued"
-    assert queue.sent == [{"message": {"requestId": request["requestId"], "owner": ALICE, "movie": MOVIE,
-                                       "submittedAt": request["submittedAt"]},
-                           "group": ALICE, "dedup_id": request["requestId"]}]
+    assert queue.sent == [
+        {
+            "message": {"requestId": request["requestId"], "owner": ALICE, "movie": MOVIE, "submittedAt": request["submittedAt"]},
+            "group": ALICE,
+            "dedup_id": request["requestId"],
+        }
+    ]
 
 
 def test_without_a_key_every_submit_is_a_new_request(store: FakeRequests, queue: FakeQueue) -> None:
@@ -96,8 +102,7 @@ def test_the_same_key_for_another_movie_is_a_400_that_changes_nothing(store: Fak
 
 
 @pytest.mark.parametrize("key", ["", "k" * 129])
-def test_a_key_of_the_wrong_length_is_a_400_before_anything_is_stored(store: FakeRequests, queue: FakeQueue,
-                                                                       key: str) -> None:
+def test_a_key_of_the_wrong_length_is_a_400_before_anything_is_stored(store: FakeRequests, queue: FakeQueue, key: str) -> None:
     with pytest.raises(ValidationError) as raised:
         adds.submit(ALICE, MOVIE, idempotency_key=key)
 
@@ -115,8 +120,12 @@ def test_status_shows_the_owners_request_and_hides_it_from_others(store: FakeReq
 
     shown = adds.status(ALICE, request["requestId"])
 
-    assert shown == {"requestId": request["requestId"], "status": "queued", "input": MOVIE,
-                     "submittedAt": request["submittedAt"]}  # no owner, no expiresAt
+    assert shown == {
+        "requestId": request["requestId"],
+        "status": "queued",
+        "input": MOVIE,
+        "submittedAt": request["submittedAt"],
+    }  # no owner, no expiresAt
     with pytest.raises(NotFound):
         adds.status(BOB, request["requestId"])
     with pytest.raises(NotFound):
@@ -124,6 +133,7 @@ def test_status_shows_the_owners_request_and_hides_it_from_others(store: FakeReq
 
 
 # --- process (queue side) -----------------------------------------------------------------------------
+
 
 def test_a_new_movie_is_created_with_its_normalised_values(writes: FakeMovieWrites) -> None:
     request_id = str(uuid.uuid4())
@@ -151,8 +161,7 @@ def test_a_redelivered_message_whose_insert_committed_stays_created(writes: Fake
     assert first["status"] == again["status"] == "created" and again["movie"] == first["movie"]
 
 
-def test_a_movie_the_rules_refuse_is_rejected_without_touching_the_database(writes: FakeMovieWrites,
-                                                                           fake_db: FakeDb) -> None:
+def test_a_movie_the_rules_refuse_is_rejected_without_touching_the_database(writes: FakeMovieWrites, fake_db: FakeDb) -> None:
     request_id = str(uuid.uuid4())
 
     outcome = adds.process(message(request_id, {**MOVIE, "rating": 11}))
@@ -162,16 +171,18 @@ def test_a_movie_the_rules_refuse_is_rejected_without_touching_the_database(writ
     assert fake_db.calls == 0 and writes.calls == []
 
 
-@pytest.mark.parametrize(("movie", "problem"), [
-    ({**MOVIE, "rating": "7.5"}, "rating must be a number"),
-    ({**MOVIE, "year": 2023.5}, "year must be an integer"),
-    ({**MOVIE, "rating": 7.55}, "rating must have at most one decimal place"),
-    ({**MOVIE, "rating": True}, "rating must be a number"),
-    ({**MOVIE, "director": "X"}, "director is not a known field"),
-    ({k: v for k, v in MOVIE.items() if k != "genre"}, "genre is required"),
-])
-def test_a_queued_movie_is_held_to_the_contract_the_api_checked(writes: FakeMovieWrites, movie: dict,
-                                                                 problem: str) -> None:
+@pytest.mark.parametrize(
+    ("movie", "problem"),
+    [
+        ({**MOVIE, "rating": "7.5"}, "rating must be a number"),
+        ({**MOVIE, "year": 2023.5}, "year must be an integer"),
+        ({**MOVIE, "rating": 7.55}, "rating must have at most one decimal place"),
+        ({**MOVIE, "rating": True}, "rating must be a number"),
+        ({**MOVIE, "director": "X"}, "director is not a known field"),
+        ({k: v for k, v in MOVIE.items() if k != "genre"}, "genre is required"),
+    ],
+)
+def test_a_queued_movie_is_held_to_the_contract_the_api_checked(writes: FakeMovieWrites, movie: dict, problem: str) -> None:
     """The processor checks the queued object itself (types, fields, the rating's step, the rules), as the API
     did before queueing it, without a round trip through JSON text."""
     outcome = adds.process(message(str(uuid.uuid4()), movie))
@@ -187,8 +198,11 @@ def test_an_unreadable_message_is_rejected_and_named_when_its_request_id_shows(w
     anonymous = adds.process("not json at all")
     no_movie = adds.process(json.dumps({"requestId": request_id}))
 
-    assert broken == {"requestId": request_id, "status": "rejected",
-                      "error": {"code": "VALIDATION_ERROR", "message": "The queued message could not be read."}}
+    assert broken == {
+        "requestId": request_id,
+        "status": "rejected",
+        "error": {"code": "VALIDATION_ERROR", "message": "The queued message could not be read."},
+    }
     assert anonymous["requestId"] is None and anonymous["status"] == "rejected"
     assert no_movie["requestId"] == request_id and no_movie["status"] == "rejected"
     assert writes.calls == []
@@ -202,13 +216,16 @@ class CheckViolation(psycopg2.errors.CheckViolation):
     pgcode = "23514"
 
 
-@pytest.mark.parametrize("fault", [
-    Unavailable("The database is unavailable; please retry shortly."),
-    SerializationFailure("could not serialize access"),
-    TimeoutError("timed out"),
-], ids=["database-unavailable", "serialization-failure", "timeout"])
-def test_a_transient_fault_raises_so_the_queue_retries(fake_db: FakeDb, writes: FakeMovieWrites,
-                                                       fault: Exception) -> None:
+@pytest.mark.parametrize(
+    "fault",
+    [
+        Unavailable("The database is unavailable; please retry shortly."),
+        SerializationFailure("could not serialize access"),
+        TimeoutError("timed out"),
+    ],
+    ids=["database-unavailable", "serialization-failure", "timeout"],
+)
+def test_a_transient_fault_raises_so_the_queue_retries(fake_db: FakeDb, writes: FakeMovieWrites, fault: Exception) -> None:
     fake_db.fail = fault
     with pytest.raises(type(fault)):
         adds.process(message(str(uuid.uuid4())))
@@ -220,8 +237,11 @@ def test_a_fault_that_would_repeat_is_rejected_at_once_in_words_without_sql(writ
 
     outcome = adds.process(message(request_id))
 
-    assert outcome == {"requestId": request_id, "status": "rejected", "error": {
-        "code": "VALIDATION_ERROR", "message": "The database refused this movie (check violation)."}}
+    assert outcome == {
+        "requestId": request_id,
+        "status": "rejected",
+        "error": {"code": "VALIDATION_ERROR", "message": "The database refused this movie (check violation)."},
+    }
 
 
 def test_an_unexpected_error_is_rejected_with_a_generic_reason(writes: FakeMovieWrites) -> None:
@@ -231,6 +251,7 @@ def test_an_unexpected_error_is_rejected_with_a_generic_reason(writes: FakeMovie
 
 
 # --- record_outcome, retry_delay, fail ------------------------------------------------------------------
+
 
 def test_an_outcome_is_recorded_once(store: FakeRequests) -> None:
     request_id = str(uuid.uuid4())

@@ -10,9 +10,18 @@ from logic.library_live import etl_changes
 
 
 def _message(kind: str, new: int = 0, removed: int = 0) -> Any:
-    return {"type": kind, "runId": "7", "source": "drive:x", "mode": "walk", "phase": "loading",
-            "counts": {"moviesNew": new, "removed": removed, "replaced": 0}, "filesQueued": 1,
-            "filesPerSecond": 1.0, "etaSeconds": None, "elapsedSeconds": 1.0}
+    return {
+        "type": kind,
+        "runId": "7",
+        "source": "drive:x",
+        "mode": "walk",
+        "phase": "loading",
+        "counts": {"moviesNew": new, "removed": removed, "replaced": 0},
+        "filesQueued": 1,
+        "filesPerSecond": 1.0,
+        "etaSeconds": None,
+        "elapsedSeconds": 1.0,
+    }
 
 
 def test_progress_after_changed_rows_is_a_library_change_and_unchanged_progress_is_not() -> None:
@@ -20,18 +29,17 @@ def test_progress_after_changed_rows_is_a_library_change_and_unchanged_progress_
     throttled = Throttled(sent.append, interval=0.0)  # every message passes: the interval is live.py's concern
     throttled(_message("etlProgress"))
     throttled(_message("etlProgress", new=5))
-    throttled(_message("etlProgress", new=5))         # nothing new since the last one sent
+    throttled(_message("etlProgress", new=5))  # nothing new since the last one sent
     throttled(_message("etlProgress", new=5, removed=1))
     assert [m["libraryChanged"] for m in sent] == [False, True, False, True]
-    assert [etl_changes(m) for m in sent] == [[], [{"action": "synced", "runId": "7"}], [],
-                                              [{"action": "synced", "runId": "7"}]]
+    assert [etl_changes(m) for m in sent] == [[], [{"action": "synced", "runId": "7"}], [], [{"action": "synced", "runId": "7"}]]
 
 
 def test_a_throttled_message_does_not_lose_the_change_it_carried() -> None:
     sent: list[Any] = []
     throttled = Throttled(sent.append, interval=3600.0)
     throttled(_message("etlProgress"))
-    throttled(_message("etlProgress", new=3))        # dropped by the interval
+    throttled(_message("etlProgress", new=3))  # dropped by the interval
     throttled(_message("etlFinished", new=3))
     assert len(sent) == 2 and etl_changes(sent[1]) == [{"action": "synced", "runId": "7"}]
 

@@ -92,9 +92,17 @@ def test_the_etl_image_layout_reads_the_document_it_ships(tmp_path: Path) -> Non
         else:
             (app / target).parent.mkdir(parents=True, exist_ok=True)
     (app / "api" / "openapi.json").write_text(json.dumps(_document(title={"maxLength": 5})))
-    script = "import sys\nfrom etl_task.records import Rejected, parse\ntry:\n    parse(sys.stdin.buffer.read())\n" \
-             "except Rejected as exc:\n    print(exc)\n"
-    result = subprocess.run([sys.executable, "-c", script], input=MOVIE, capture_output=True, cwd=app, timeout=60,
-                            env={"PYTHONPATH": str(app), "PATH": "/usr/bin:/bin"})
+    script = (
+        "import sys\nfrom etl_task.records import Rejected, parse\ntry:\n    parse(sys.stdin.buffer.read())\n"
+        "except Rejected as exc:\n    print(exc)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        input=MOVIE,
+        capture_output=True,
+        cwd=app,
+        timeout=60,
+        env={"PYTHONPATH": str(app), "PATH": "/usr/bin:/bin"},
+    )
     assert result.returncode == 0, result.stderr.decode()
     assert result.stdout.decode().strip() == "'title' must be at most 5 characters"

@@ -45,5 +45,6 @@ def test_the_fake_offers_the_protocol_of_the_module_it_replaces(module: str) -> 
     fake, protocol = FAKES[module], PROTOCOLS[module]
     for name in _members(protocol):
         assert callable(getattr(type(fake), name, None)), f"{type(fake).__name__} lacks {module}.{name}"
-        assert _shape(getattr(fake, name), False) == _shape(getattr(protocol, name), True), \
+        assert _shape(getattr(fake, name), False) == _shape(getattr(protocol, name), True), (
             f"{type(fake).__name__}.{name} differs from data/{module}.{name}"
+        )

@@ -17,8 +17,14 @@ from tests.unit.fakes import FakeDb, FakeMovieReads, install
 
 
 def _movie(n: int, title: str, genre: str, rating: float | None, year: int | None) -> dict[str, Any]:
-    return {"id": f"00000000-0000-4000-8000-{n:012d}", "title": title, "genre": genre, "rating": rating,
-            "year": year, "created_at": f"2026-11-{n:02d}T10:00:00+00:00"}
+    return {
+        "id": f"00000000-0000-4000-8000-{n:012d}",
+        "title": title,
+        "genre": genre,
+        "rating": rating,
+        "year": year,
+        "created_at": f"2026-11-{n:02d}T10:00:00+00:00",
+    }
 
 
 MOVIES = [
@@ -42,8 +48,10 @@ ORDERS = {
     ("year", "desc"): ["Iota", "Gamma 50%", "Zeta", "Delta_Force", "Alpha", "Kappa", "Beta", "Theta", "Epsilon", "Eta"],
     ("year", "asc"): ["Theta", "Beta", "Alpha", "Kappa", "Delta_Force", "Gamma 50%", "Zeta", "Iota", "Epsilon", "Eta"],
 }
-GENRES = [{"genre": g, "count": n, "key": g.lower()} for g, n in
-          [("Action", 1), ("Comedy", 3), ("Drama", 5), ("Horror", 1), ("Musical", 0)]]
+GENRES = [
+    {"genre": g, "count": n, "key": g.lower()}
+    for g, n in [("Action", 1), ("Comedy", 3), ("Drama", 5), ("Horror", 1), ("Musical", 0)]
+]
 
 
 @pytest.fixture()
@@ -86,15 +94,20 @@ def assert_bad_cursor(action: Callable[[], object], fake_db: FakeDb, says: str =
 
 # --- dashboard, genres, one movie ----------------------------------------------------------------------
 
-STATS = {"total": 10, "unrated": 2, "average": 6.7,
-         "top_genres": [{"genre": "Drama", "count": 5}, {"genre": "Comedy", "count": 3}],
-         "latest_years": [{"year": 2020, "count": 1}, {"year": 2010, "count": 2}],
-         "years": [{"year": 2010, "count": 2}, {"year": 2020, "count": 1}],
-         "buckets": {bucket: (1 if bucket in (0, 3, 10) else 2 if bucket in (7, 8) else 0) for bucket in range(11)}}
+STATS = {
+    "total": 10,
+    "unrated": 2,
+    "average": 6.7,
+    "top_genres": [{"genre": "Drama", "count": 5}, {"genre": "Comedy", "count": 3}],
+    "latest_years": [{"year": 2020, "count": 1}, {"year": 2010, "count": 2}],
+    "years": [{"year": 2010, "count": 2}, {"year": 2020, "count": 1}],
+    "buckets": {bucket: (1 if bucket in (0, 3, 10) else 2 if bucket in (7, 8) else 0) for bucket in range(11)},
+}
 
 
-def test_the_dashboard_keeps_the_seeds_four_fields_first_then_the_richer_ones(monkeypatch: pytest.MonkeyPatch,
-                                                                             fake_db: FakeDb) -> None:
+def test_the_dashboard_keeps_the_seeds_four_fields_first_then_the_richer_ones(
+    monkeypatch: pytest.MonkeyPatch, fake_db: FakeDb
+) -> None:
     newest = {"id": MOVIES[9]["id"], "title": "Kappa", "created_at": MOVIES[9]["created_at"]}
     reads = FakeMovieReads(MOVIES, stats=STATS, newest=newest)
     monkeypatch.setattr(library, "movie_reads", reads)
@@ -103,19 +116,30 @@ def test_the_dashboard_keeps_the_seeds_four_fields_first_then_the_richer_ones(mo
 
     assert list(body)[:4] == ["totalMovies", "averageRating", "topGenres", "moviesByYear"]
     assert body == {
-        "totalMovies": 10, "averageRating": 6.7, "topGenres": STATS["top_genres"], "moviesByYear": STATS["latest_years"],
+        "totalMovies": 10,
+        "averageRating": 6.7,
+        "topGenres": STATS["top_genres"],
+        "moviesByYear": STATS["latest_years"],
         "yearHistogram": STATS["years"],
         "ratingHistogram": [{"rating": b, "count": STATS["buckets"][b]} for b in range(11)] + [{"rating": None, "count": 2}],
-        "unratedMovies": 2, "newest": newest,
+        "unratedMovies": 2,
+        "newest": newest,
     }
     assert reads.calls == [("dashboard_stats", (library.TOP_GENRES, library.LATEST_YEARS))]
     assert fake_db.calls == 1  # the stats and the newest movie are read in one transaction
 
 
-def test_an_empty_librarys_dashboard_has_no_average_and_no_newest(monkeypatch: pytest.MonkeyPatch,
-                                                                   fake_db: FakeDb) -> None:
-    empty = {**STATS, "total": 0, "unrated": 0, "average": None, "top_genres": [], "latest_years": [], "years": [],
-             "buckets": dict.fromkeys(range(11), 0)}
+def test_an_empty_librarys_dashboard_has_no_average_and_no_newest(monkeypatch: pytest.MonkeyPatch, fake_db: FakeDb) -> None:
+    empty = {
+        **STATS,
+        "total": 0,
+        "unrated": 0,
+        "average": None,
+        "top_genres": [],
+        "latest_years": [],
+        "years": [],
+        "buckets": dict.fromkeys(range(11), 0),
+    }
     monkeypatch.setattr(library, "movie_reads", FakeMovieReads([], stats=empty))
 
     body = library.dashboard()
@@ -146,6 +170,7 @@ def test_one_movie_or_a_404(reads: FakeMovieReads) -> None:
 
 # --- search -----------------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(("sort", "order"), list(ORDERS))
 def test_search_pages_in_every_order_give_each_match_once(reads: FakeMovieReads, sort: str, order: str) -> None:
     pages = walk(lambda cursor: library.search("A", 3, cursor=cursor, sort=sort, order=order))
@@ -160,10 +185,12 @@ def test_search_defaults_to_titles_a_to_z(reads: FakeMovieReads) -> None:
     assert body["pagination"] == {"limit": 10, "nextCursor": None, "hasMore": False}
 
 
-@pytest.mark.parametrize(("query", "found"), [("50%", ["Gamma 50%"]), ("_", ["Delta_Force"]),
-                                              ("  delta_ ", ["Delta_Force"]), ("%%", [])])
-def test_search_takes_wildcards_literally_and_ignores_surrounding_spaces(reads: FakeMovieReads, query: str,
-                                                                         found: list[str]) -> None:
+@pytest.mark.parametrize(
+    ("query", "found"), [("50%", ["Gamma 50%"]), ("_", ["Delta_Force"]), ("  delta_ ", ["Delta_Force"]), ("%%", [])]
+)
+def test_search_takes_wildcards_literally_and_ignores_surrounding_spaces(
+    reads: FakeMovieReads, query: str, found: list[str]
+) -> None:
     assert [m["title"] for m in library.search(query, 10)["movies"]] == found
 
 
@@ -171,16 +198,17 @@ def test_a_search_cursor_continues_only_its_own_order(reads: FakeMovieReads, fak
     cursor = library.search("a", 2)["pagination"]["nextCursor"]
     fake_db.calls = 0
 
-    assert_bad_cursor(lambda: library.search("a", 2, cursor=cursor, sort="rating"), fake_db,
-                      says="sorted by title asc, not by rating desc")
+    assert_bad_cursor(
+        lambda: library.search("a", 2, cursor=cursor, sort="rating"), fake_db, says="sorted by title asc, not by rating desc"
+    )
     assert_bad_cursor(lambda: library.search("a", 2, cursor=cursor, order="desc"), fake_db, says="not by title desc")
 
 
 # --- filter -------------------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(("sort", "order"), list(ORDERS))
-def test_filter_pages_in_every_order_give_each_movie_once_with_the_total(reads: FakeMovieReads, sort: str,
-                                                                        order: str) -> None:
+def test_filter_pages_in_every_order_give_each_movie_once_with_the_total(reads: FakeMovieReads, sort: str, order: str) -> None:
     totals: list[int] = []
 
     def fetch(cursor: str | None) -> dict[str, Any]:
@@ -218,8 +246,7 @@ def test_filter_by_year_and_minimum_rating_counts_all_matches_not_the_page(reads
     assert rated["totalCount"] == 8 and "Eta" not in [m["title"] for m in rated["movies"]]
 
 
-def test_a_filter_cursor_from_before_sorting_existed_continues_the_default_order(reads: FakeMovieReads,
-                                                                                 fake_db: FakeDb) -> None:
+def test_a_filter_cursor_from_before_sorting_existed_continues_the_default_order(reads: FakeMovieReads, fake_db: FakeDb) -> None:
     alpha = next(m for m in MOVIES if m["title"] == "Alpha")
     legacy = cursors.encode({"k": "filter", "r": "-8.5", "t": "Alpha", "id": alpha["id"]})  # no "s"/"o"
 
@@ -227,31 +254,42 @@ def test_a_filter_cursor_from_before_sorting_existed_continues_the_default_order
 
     assert [m["title"] for m in body["movies"]] == ["Beta", "Gamma 50%"]
     fake_db.calls = 0
-    assert_bad_cursor(lambda: library.filter_movies(2, cursor=legacy, sort="year"), fake_db,
-                      says="sorted by rating desc, not by year desc")
+    assert_bad_cursor(
+        lambda: library.filter_movies(2, cursor=legacy, sort="year"), fake_db, says="sorted by rating desc, not by year desc"
+    )
 
 
-@pytest.mark.parametrize(("sort", "order", "key"), [
-    ("rating", "desc", "5"),        # a descending rating key is -10 … 1
-    ("rating", "desc", "NaN"),
-    ("rating", "asc", "-1"),
-    ("year", "asc", "2000.5"),      # year keys are whole numbers
-    ("year", "desc", "1e400"),
-])
-def test_a_forged_cursor_key_is_a_400_before_the_database_is_asked(reads: FakeMovieReads, fake_db: FakeDb,
-                                                                   sort: str, order: str, key: str) -> None:
+@pytest.mark.parametrize(
+    ("sort", "order", "key"),
+    [
+        ("rating", "desc", "5"),  # a descending rating key is -10 … 1
+        ("rating", "desc", "NaN"),
+        ("rating", "asc", "-1"),
+        ("year", "asc", "2000.5"),  # year keys are whole numbers
+        ("year", "desc", "1e400"),
+    ],
+)
+def test_a_forged_cursor_key_is_a_400_before_the_database_is_asked(
+    reads: FakeMovieReads, fake_db: FakeDb, sort: str, order: str, key: str
+) -> None:
     forged = cursors.encode({"k": "filter", "s": sort, "o": order, "r": key, "t": "Alpha", "id": MOVIES[0]["id"]})
     assert_bad_cursor(lambda: library.filter_movies(2, cursor=forged, sort=sort, order=order), fake_db)
 
 
-@pytest.mark.parametrize("cursor", ["!!!", cursors.encode({"k": "search", "t": "Alpha", "id": MOVIES[0]["id"]}),
-                                    cursors.encode({"k": "filter", "s": "rating", "o": "desc", "r": "-8.5",
-                                                    "t": "Alpha", "id": "not-a-uuid"})])
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        "!!!",
+        cursors.encode({"k": "search", "t": "Alpha", "id": MOVIES[0]["id"]}),
+        cursors.encode({"k": "filter", "s": "rating", "o": "desc", "r": "-8.5", "t": "Alpha", "id": "not-a-uuid"}),
+    ],
+)
 def test_a_cursor_that_is_not_this_listings_is_a_400(reads: FakeMovieReads, fake_db: FakeDb, cursor: str) -> None:
     assert_bad_cursor(lambda: library.filter_movies(2, cursor=cursor), fake_db)
 
 
 # --- top rated --------------------------------------------------------------------------------------------
+
 
 def test_top_rated_pages_by_cursor_carry_their_position_and_the_total(reads: FakeMovieReads) -> None:
     bodies: list[dict[str, Any]] = []

@@ -40,8 +40,11 @@ def locked(path: Path) -> dict[str, str]:
 @pytest.mark.parametrize("env", ENVIRONMENTS)
 def test_every_direct_pin_is_the_locked_version(env: str) -> None:
     lock = locked(REQUIREMENTS / f"{env}.lock")
-    drift = {name: (version, lock.get(name)) for name, version in direct_pins(REQUIREMENTS / f"{env}.in").items()
-             if lock.get(name) != version}
+    drift = {
+        name: (version, lock.get(name))
+        for name, version in direct_pins(REQUIREMENTS / f"{env}.in").items()
+        if lock.get(name) != version
+    }
     assert not drift, f"requirements/{env}.lock is stale (pinned, locked): {drift}; run `make lock`"
 
 
@@ -62,6 +65,9 @@ def test_a_pin_edited_in_one_place_is_caught(tmp_path: Path) -> None:
 @pytest.mark.parametrize("env", ["lambda", "etl"])
 def test_the_deployed_environments_run_the_versions_the_tests_run(env: str) -> None:
     dev = locked(REQUIREMENTS / "dev.lock")
-    differing = {name: (version, dev.get(name)) for name, version in locked(REQUIREMENTS / f"{env}.lock").items()
-                 if dev.get(name) != version}
+    differing = {
+        name: (version, dev.get(name))
+        for name, version in locked(REQUIREMENTS / f"{env}.lock").items()
+        if dev.get(name) != version
+    }
     assert not differing, f"requirements/{env}.lock differs from dev.lock (deployed, tested): {differing}"

@@ -10,10 +10,19 @@ from domain.movie_rules import clean_text, like_pattern
 
 def test_defaults_and_coercion() -> None:
     assert openapi.parse_query("topRatedMovies", None) == {"start": 0, "limit": 10}
-    assert openapi.parse_query("filterMovies", {"genre": ["Drama", "Sci-Fi"], "minRating": ["7.5"], "year": ["2019"]}) \
-        == {"genre": ["Drama", "Sci-Fi"], "minRating": 7.5, "year": 2019, "sort": "rating", "limit": 20}
-    assert openapi.parse_query("searchMovies", {"title": ["x"], "sort": ["year"], "order": ["asc"]}) \
-        == {"title": "x", "sort": "year", "order": "asc", "limit": 20}
+    assert openapi.parse_query("filterMovies", {"genre": ["Drama", "Sci-Fi"], "minRating": ["7.5"], "year": ["2019"]}) == {
+        "genre": ["Drama", "Sci-Fi"],
+        "minRating": 7.5,
+        "year": 2019,
+        "sort": "rating",
+        "limit": 20,
+    }
+    assert openapi.parse_query("searchMovies", {"title": ["x"], "sort": ["year"], "order": ["asc"]}) == {
+        "title": "x",
+        "sort": "year",
+        "order": "asc",
+        "limit": 20,
+    }
 
 
 def test_unknown_parameters_are_ignored() -> None:

@@ -59,21 +59,22 @@ def with_second_group(batch: dict) -> dict:
     return event
 
 
-def test_a_clean_batch_records_every_outcome_and_delays_nothing(monkeypatch: pytest.MonkeyPatch, batch: dict,
-                                                                queue: FakeQueue) -> None:
+def test_a_clean_batch_records_every_outcome_and_delays_nothing(
+    monkeypatch: pytest.MonkeyPatch, batch: dict, queue: FakeQueue
+) -> None:
     first, second = (request_id(r) for r in batch["Records"])
     fake = fake_adds(monkeypatch, {first: {"status": "created"}, second: {"status": "rejected"}})
 
     response = process_adds.lambda_handler(batch, context("AddProcessorFunction"))
 
     assert response == {"batchItemFailures": []}
-    assert sorted((o["requestId"], o["status"]) for o in fake.recorded) == sorted([(first, "created"),
-                                                                                  (second, "rejected")])
+    assert sorted((o["requestId"], o["status"]) for o in fake.recorded) == sorted([(first, "created"), (second, "rejected")])
     assert queue.delays == []
 
 
-def test_an_outcome_that_cannot_be_stored_fails_only_its_message(monkeypatch: pytest.MonkeyPatch, batch: dict,
-                                                                 queue: FakeQueue, no_env_delays: None) -> None:
+def test_an_outcome_that_cannot_be_stored_fails_only_its_message(
+    monkeypatch: pytest.MonkeyPatch, batch: dict, queue: FakeQueue, no_env_delays: None
+) -> None:
     first, second = batch["Records"]
     fake = fake_adds(monkeypatch, {request_id(first): {"status": "created"}, request_id(second): {"status": "created"}})
     fake.fail_record = {request_id(first)}
@@ -86,11 +87,13 @@ def test_an_outcome_that_cannot_be_stored_fails_only_its_message(monkeypatch: py
 
 
 def test_a_raising_record_fails_with_the_rest_of_its_group_and_comes_back_later(
-        monkeypatch: pytest.MonkeyPatch, batch: dict, queue: FakeQueue, no_env_delays: None) -> None:
+    monkeypatch: pytest.MonkeyPatch, batch: dict, queue: FakeQueue, no_env_delays: None
+) -> None:
     first, second = batch["Records"]
     first["attributes"]["ApproximateReceiveCount"] = "3"  # its third try: the delay has doubled twice
-    fake = fake_adds(monkeypatch, {request_id(first): ConnectionError("database down"),
-                                   request_id(second): {"status": "created"}})
+    fake = fake_adds(
+        monkeypatch, {request_id(first): ConnectionError("database down"), request_id(second): {"status": "created"}}
+    )
 
     response = process_adds.lambda_handler(batch, context("AddProcessorFunction"))
 
@@ -101,12 +104,14 @@ def test_a_raising_record_fails_with_the_rest_of_its_group_and_comes_back_later(
 
 
 def test_outcomes_are_recorded_even_when_another_record_of_the_batch_failed(
-        monkeypatch: pytest.MonkeyPatch, batch: dict, queue: FakeQueue, no_env_delays: None) -> None:
+    monkeypatch: pytest.MonkeyPatch, batch: dict, queue: FakeQueue, no_env_delays: None
+) -> None:
     event = with_second_group(batch)
     first, second = event["Records"]
     first["attributes"]["ApproximateReceiveCount"] = "20"
-    fake = fake_adds(monkeypatch, {request_id(first): TimeoutError("statement timeout"),
-                                   request_id(second): {"status": "duplicate"}})
+    fake = fake_adds(
+        monkeypatch, {request_id(first): TimeoutError("statement timeout"), request_id(second): {"status": "duplicate"}}
+    )
 
     response = process_adds.lambda_handler(event, context("AddProcessorFunction"))
 
@@ -116,12 +121,14 @@ def test_outcomes_are_recorded_even_when_another_record_of_the_batch_failed(
 
 
 def test_a_failed_record_and_an_unrecorded_outcome_are_both_retried_once_each(
-        monkeypatch: pytest.MonkeyPatch, batch: dict, queue: FakeQueue, no_env_delays: None) -> None:
+    monkeypatch: pytest.MonkeyPatch, batch: dict, queue: FakeQueue, no_env_delays: None
+) -> None:
     event = with_second_group(batch)
     first, second = event["Records"]
     second["attributes"]["ApproximateReceiveCount"] = "2"
-    fake = fake_adds(monkeypatch, {request_id(first): ConnectionError("database down"),
-                                   request_id(second): {"status": "created"}})
+    fake = fake_adds(
+        monkeypatch, {request_id(first): ConnectionError("database down"), request_id(second): {"status": "created"}}
+    )
     fake.fail_record = {request_id(second)}
 
     response = process_adds.lambda_handler(event, context("AddProcessorFunction"))
@@ -132,7 +139,8 @@ def test_a_failed_record_and_an_unrecorded_outcome_are_both_retried_once_each(
 
 
 def test_when_the_delay_cannot_be_set_the_failures_are_still_reported(
-        monkeypatch: pytest.MonkeyPatch, batch: dict, queue: FakeQueue) -> None:
+    monkeypatch: pytest.MonkeyPatch, batch: dict, queue: FakeQueue
+) -> None:
     first, second = batch["Records"]
     fake_adds(monkeypatch, {request_id(first): ConnectionError("down"), request_id(second): {"status": "created"}})
     queue.fail_delays = ConnectionError("SQS unreachable")
@@ -144,11 +152,11 @@ def test_when_the_delay_cannot_be_set_the_failures_are_still_reported(
 
 
 def test_the_sample_batch_through_the_real_use_case_creates_one_and_rejects_one(
-        monkeypatch: pytest.MonkeyPatch, batch: dict, queue: FakeQueue) -> None:
+    monkeypatch: pytest.MonkeyPatch, batch: dict, queue: FakeQueue
+) -> None:
     """process_adds with the real logic/adds and only the data layer faked."""
     store, writes = FakeRequests(), FakeMovieWrites()
-    for module, name, fake in ((adds, "requests_store", store), (adds, "db", FakeDb()),
-                               (adds, "movie_writes", writes)):
+    for module, name, fake in ((adds, "requests_store", store), (adds, "db", FakeDb()), (adds, "movie_writes", writes)):
         monkeypatch.setattr(module, name, fake)
     first, second = (request_id(r) for r in batch["Records"])
     store.queued(first)

@@ -16,10 +16,17 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_a_function_without_its_queue_url_fails_at_init_naming_it(tmp_path: Path) -> None:
-    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": f"{ROOT / 'src'}", "AWS_DEFAULT_REGION": "us-east-1",
-           "REQUESTS_TABLE": "requests", "ADD_LIMITS_TABLE": "limits", "POWERTOOLS_SERVICE_NAME": "unit"}
-    result = subprocess.run([sys.executable, "-c", "import handlers.write_api"], env=env, cwd=tmp_path,
-                            capture_output=True, text=True, timeout=120)
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "PYTHONPATH": f"{ROOT / 'src'}",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "REQUESTS_TABLE": "requests",
+        "ADD_LIMITS_TABLE": "limits",
+        "POWERTOOLS_SERVICE_NAME": "unit",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", "import handlers.write_api"], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
     assert result.returncode != 0
     assert "SettingsError: This function cannot start without ADD_QUEUE_URL (the add queue's URL)." in result.stderr
 
@@ -53,8 +60,9 @@ def test_every_handler_imports_with_the_unit_placeholders() -> None:
 
 def test_the_etl_fails_at_start_naming_a_malformed_variable() -> None:
     env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": f"{ROOT / 'src'}:{ROOT}", "ETL_CONCURRENCY": "many"}
-    result = subprocess.run([sys.executable, "-m", "etl_task", "--help"], env=env, cwd=ROOT, capture_output=True,
-                            text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "etl_task", "--help"], env=env, cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
     assert result.returncode != 0
     assert "SettingsError: ETL_CONCURRENCY must be a whole number, got 'many'" in result.stderr
 

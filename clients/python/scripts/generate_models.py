@@ -147,8 +147,12 @@ class Generator:
                 out.append(f"    {py}: {typ}" + ("" if required else " = None"))
             if not ordered:
                 out.append("    pass")
-            out += ["", "    @classmethod", f"    def from_dict(cls, data: dict[str, Any]) -> {model.name}:",
-                    "        return cls("]
+            out += [
+                "",
+                "    @classmethod",
+                f"    def from_dict(cls, data: dict[str, Any]) -> {model.name}:",
+                "        return cls(",
+            ]
             for api, py, codec, required, nullable in ordered:
                 if required and not nullable:
                     value = codec.decode.format(v=f"data[{api!r}]")

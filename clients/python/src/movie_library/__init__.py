@@ -1,7 +1,7 @@
 """Python client for the Movie Library Explorer API.
 
-    from movie_library import Client, CognitoAuth
-    client = Client("https://…/v1", auth=CognitoAuth(pool_id, client_id, "you@example.com", password))
+from movie_library import Client, CognitoAuth
+client = Client("https://…/v1", auth=CognitoAuth(pool_id, client_id, "you@example.com", password))
 """
 
 __version__ = "1.0.0"
@@ -30,9 +30,36 @@ from movie_library.models import AddRequest, AddStatusMessage, AuditEntry, Dashb
 from movie_library.pages import CursorIterator
 
 __all__ = [
-    "AddHandle", "AddRequest", "AddResult", "AddStatusMessage", "ApiError", "AuditEntry", "Auth", "AuthError",
-    "Client", "CognitoAuth", "Conflict", "CursorIterator", "Dashboard", "ErrorInfo", "Forbidden", "GenreCount",
-    "Movie", "MovieInput", "MovieLibraryError", "NotFound", "Outcome", "PayloadTooLarge", "PreconditionFailed",
-    "PreconditionRequired", "RateLimited", "ServerError", "Unauthorized", "Unavailable", "ValidationError",
-    "Versioned", "WaitTimeout", "__version__",
+    "AddHandle",
+    "AddRequest",
+    "AddResult",
+    "AddStatusMessage",
+    "ApiError",
+    "AuditEntry",
+    "Auth",
+    "AuthError",
+    "Client",
+    "CognitoAuth",
+    "Conflict",
+    "CursorIterator",
+    "Dashboard",
+    "ErrorInfo",
+    "Forbidden",
+    "GenreCount",
+    "Movie",
+    "MovieInput",
+    "MovieLibraryError",
+    "NotFound",
+    "Outcome",
+    "PayloadTooLarge",
+    "PreconditionFailed",
+    "PreconditionRequired",
+    "RateLimited",
+    "ServerError",
+    "Unauthorized",
+    "Unavailable",
+    "ValidationError",
+    "Versioned",
+    "WaitTimeout",
+    "__version__",
 ]

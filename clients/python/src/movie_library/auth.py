@@ -77,10 +77,22 @@ class CognitoAuth:
     token itself is no longer accepted (if a password is known).
     """
 
-    def __init__(self, user_pool_id: str, client_id: str, username: str | None = None, password: str | None = None,
-                 *, refresh_token: str | None = None, id_token: str | None = None, client_secret: str | None = None,
-                 region: str | None = None, endpoint: str | None = None, boto3_client: Any = None,
-                 refresh_margin: float = 300.0, timeout: float = 30.0):
+    def __init__(
+        self,
+        user_pool_id: str,
+        client_id: str,
+        username: str | None = None,
+        password: str | None = None,
+        *,
+        refresh_token: str | None = None,
+        id_token: str | None = None,
+        client_secret: str | None = None,
+        region: str | None = None,
+        endpoint: str | None = None,
+        boto3_client: Any = None,
+        refresh_margin: float = 300.0,
+        timeout: float = 30.0,
+    ):
         if not (password or refresh_token):
             raise ValueError("CognitoAuth needs a password or a refresh token")
         self.user_pool_id, self.client_id = user_pool_id, client_id
@@ -135,22 +147,31 @@ class CognitoAuth:
         return {"SECRET_HASH": secret_hash(username or "", self.client_id, self._client_secret)}
 
     def _refresh(self) -> None:
-        result = self.api.call("InitiateAuth", {
-            "ClientId": self.client_id, "AuthFlow": "REFRESH_TOKEN_AUTH",
-            "AuthParameters": {"REFRESH_TOKEN": self._refresh_token, **self._secret(self.username)},
-        })
+        result = self.api.call(
+            "InitiateAuth",
+            {
+                "ClientId": self.client_id,
+                "AuthFlow": "REFRESH_TOKEN_AUTH",
+                "AuthParameters": {"REFRESH_TOKEN": self._refresh_token, **self._secret(self.username)},
+            },
+        )
         self._store(result)
         self.refreshes += 1
 
     def _sign_in(self) -> None:
         if not (self.username and self._password):
-            raise AuthError("Sign in again: the refresh token was not accepted and no password is known",
-                            code="NotAuthorizedException")
+            raise AuthError(
+                "Sign in again: the refresh token was not accepted and no password is known", code="NotAuthorizedException"
+            )
         try:
-            result = self.api.call("InitiateAuth", {
-                "ClientId": self.client_id, "AuthFlow": "USER_PASSWORD_AUTH",
-                "AuthParameters": {"USERNAME": self.username, "PASSWORD": self._password, **self._secret(self.username)},
-            })
+            result = self.api.call(
+                "InitiateAuth",
+                {
+                    "ClientId": self.client_id,
+                    "AuthFlow": "USER_PASSWORD_AUTH",
+                    "AuthParameters": {"USERNAME": self.username, "PASSWORD": self._password, **self._secret(self.username)},
+                },
+            )
         except AuthError as exc:
             if exc.code != "InvalidParameterException" or "USER_PASSWORD_AUTH" not in str(exc):
                 raise
@@ -161,22 +182,29 @@ class CognitoAuth:
     def _srp_sign_in(self) -> dict[str, Any]:
         assert self.username and self._password
         srp = Srp(self.user_pool_id)
-        challenge = self.api.call("InitiateAuth", {
-            "ClientId": self.client_id, "AuthFlow": "USER_SRP_AUTH",
-            "AuthParameters": {"USERNAME": self.username, "SRP_A": srp.srp_a, **self._secret(self.username)},
-        })
+        challenge = self.api.call(
+            "InitiateAuth",
+            {
+                "ClientId": self.client_id,
+                "AuthFlow": "USER_SRP_AUTH",
+                "AuthParameters": {"USERNAME": self.username, "SRP_A": srp.srp_a, **self._secret(self.username)},
+            },
+        )
         if challenge.get("ChallengeName") != "PASSWORD_VERIFIER":
             return challenge
         params = challenge["ChallengeParameters"]
         user_id = params["USER_ID_FOR_SRP"]
         timestamp = srp_timestamp()
         payload: dict[str, Any] = {
-            "ClientId": self.client_id, "ChallengeName": "PASSWORD_VERIFIER",
+            "ClientId": self.client_id,
+            "ChallengeName": "PASSWORD_VERIFIER",
             "ChallengeResponses": {
-                "USERNAME": user_id, "TIMESTAMP": timestamp,
+                "USERNAME": user_id,
+                "TIMESTAMP": timestamp,
                 "PASSWORD_CLAIM_SECRET_BLOCK": params["SECRET_BLOCK"],
-                "PASSWORD_CLAIM_SIGNATURE": srp.signature(user_id, self._password, params["SALT"], params["SRP_B"],
-                                                          params["SECRET_BLOCK"], timestamp),
+                "PASSWORD_CLAIM_SIGNATURE": srp.signature(
+                    user_id, self._password, params["SALT"], params["SRP_B"], params["SECRET_BLOCK"], timestamp
+                ),
                 **self._secret(user_id),
             },
         }
@@ -188,7 +216,8 @@ class CognitoAuth:
         tokens = result.get("AuthenticationResult")
         if not tokens:
             name = result.get("ChallengeName", "an unknown challenge")
-            raise AuthError(f"Cognito asks for {name}, which this client cannot answer; sign in once in the web UI",
-                            code=str(name))
+            raise AuthError(
+                f"Cognito asks for {name}, which this client cannot answer; sign in once in the web UI", code=str(name)
+            )
         self._id_token = tokens["IdToken"]
         self._refresh_token = tokens.get("RefreshToken") or self._refresh_token

@@ -108,9 +108,19 @@ class Client:
         "getEtlRun": "etl_run",
     }
 
-    def __init__(self, base_url: str, auth: str | Callable[[], str] | Auth | None = None, *,
-                 ws_url: str | None = None, timeout: float = 30.0, retries: int = 3, backoff: float = 0.5,
-                 http: httpx.Client | None = None, poll_interval: float = 1.0, safety_poll_interval: float = 30.0):
+    def __init__(
+        self,
+        base_url: str,
+        auth: str | Callable[[], str] | Auth | None = None,
+        *,
+        ws_url: str | None = None,
+        timeout: float = 30.0,
+        retries: int = 3,
+        backoff: float = 0.5,
+        http: httpx.Client | None = None,
+        poll_interval: float = 1.0,
+        safety_poll_interval: float = 30.0,
+    ):
         self.transport = Transport(base_url, as_auth(auth), timeout=timeout, retries=retries, backoff=backoff, http=http)
         self._ws_url: str | None = ws_url
         self._ws_url_known = ws_url is not None
@@ -126,23 +136,46 @@ class Client:
         """Every genre with its count (all pages)."""
         pages: CursorIterator[GenreCount] = CursorIterator(
             lambda params: ListGenresResponse.from_dict(self.transport.request("GET", "/api/genres", params=params)),
-            {}, lambda page: page.genres, limit=limit, max_items=max_items)
+            {},
+            lambda page: page.genres,
+            limit=limit,
+            max_items=max_items,
+        )
         return list(pages)
 
     def movie(self, movie_id: str) -> Movie:
         return Movie.from_dict(self.transport.request("GET", f"/api/movies/{quote(str(movie_id), safe='')}"))
 
-    def search(self, title: str, *, sort: str | None = None, order: str | None = None, limit: int | None = None,
-               max_items: int | None = None) -> CursorIterator[Movie]:
+    def search(
+        self,
+        title: str,
+        *,
+        sort: str | None = None,
+        order: str | None = None,
+        limit: int | None = None,
+        max_items: int | None = None,
+    ) -> CursorIterator[Movie]:
         """Movies whose title contains `title` (any case), by title (or `sort`: title, rating, year; `order`:
         asc, desc); pages are fetched as you iterate."""
         return CursorIterator(
             lambda params: SearchResult.from_dict(self.transport.request("GET", "/api/movies/search", params=params)),
-            {"title": title, "sort": sort, "order": order}, lambda page: page.movies, limit=limit, max_items=max_items)
+            {"title": title, "sort": sort, "order": order},
+            lambda page: page.movies,
+            limit=limit,
+            max_items=max_items,
+        )
 
-    def filter(self, *, genres: Iterable[str] | str | None = None, min_rating: float | None = None,
-               year: int | None = None, sort: str | None = None, order: str | None = None, limit: int | None = None,
-               max_items: int | None = None) -> CursorIterator[Movie]:
+    def filter(
+        self,
+        *,
+        genres: Iterable[str] | str | None = None,
+        min_rating: float | None = None,
+        year: int | None = None,
+        sort: str | None = None,
+        order: str | None = None,
+        limit: int | None = None,
+        max_items: int | None = None,
+    ) -> CursorIterator[Movie]:
         """Movies of any of `genres` (case and spaces ignored), rating ≥ `min_rating`, of `year`;
         rating desc, then title (or `sort`: title, rating, year; `order`: asc, desc; no rating or year
         last either way). `.total` is the number of matches once the first page is read."""
@@ -151,33 +184,46 @@ class Client:
             lambda params: FilterResult.from_dict(self.transport.request("GET", "/api/movies/filter", params=params)),
             {"genre": genre_list or None, "minRating": min_rating, "year": year, "sort": sort, "order": order},
             lambda page: page.movies,
-            limit=limit, max_items=max_items, total=lambda page: page.total_count)
+            limit=limit,
+            max_items=max_items,
+            total=lambda page: page.total_count,
+        )
 
-    def top_rated(self, *, start: int | None = None, limit: int | None = None,
-                  max_items: int | None = None) -> CursorIterator[Movie]:
+    def top_rated(
+        self, *, start: int | None = None, limit: int | None = None, max_items: int | None = None
+    ) -> CursorIterator[Movie]:
         """The ranking (rating desc, unrated last, title); `start` skips that many first, then cursors follow."""
         return CursorIterator(
             lambda params: TopRatedResult.from_dict(self.transport.request("GET", "/api/movies/top-rated", params=params)),
-            {}, lambda page: page.movies, limit=limit, max_items=max_items,
-            total=lambda page: page.pagination.total, first_only={"start": start})
+            {},
+            lambda page: page.movies,
+            limit=limit,
+            max_items=max_items,
+            total=lambda page: page.pagination.total,
+            first_only={"start": start},
+        )
 
     def versioned(self, movie_id: str) -> Versioned:
         """One movie with its ETag, where it came from and what you may do with it."""
         body, headers = self.transport.exchange("GET", _movie_path(movie_id))
-        return Versioned(Movie.from_dict(body), str(headers.get("ETag", "")), dict(body.get("source") or {}),
-                         dict(body.get("permissions") or {}))
+        return Versioned(
+            Movie.from_dict(body),
+            str(headers.get("ETag", "")),
+            dict(body.get("source") or {}),
+            dict(body.get("permissions") or {}),
+        )
 
     # -- corrections -------------------------------------------------------------------------------
 
-    def edit(self, movie_id: str, changes: dict[str, Any] | None = None, *, etag: str | None = None,
-             **fields: Any) -> Versioned:
+    def edit(self, movie_id: str, changes: dict[str, Any] | None = None, *, etag: str | None = None, **fields: Any) -> Versioned:
         """Correct a movie: any of title, genre, rating (None removes it), year. `etag` is the version your
         change was made against (PreconditionFailed when it moved on); without one the current version is
         read first. Raises Forbidden, NotFound, Conflict (duplicate or from Drive), ValidationError."""
         body = {**(changes or {}), **fields}
         tag = etag or self.versioned(movie_id).etag
-        answer, headers = self.transport.exchange("PATCH", _movie_path(movie_id), json=body,
-                                                  headers={"If-Match": tag}, retry=False)
+        answer, headers = self.transport.exchange(
+            "PATCH", _movie_path(movie_id), json=body, headers={"If-Match": tag}, retry=False
+        )
         return Versioned(Movie.from_dict(answer), str(headers.get("ETag", "")), {}, {})
 
     def delete(self, movie_id: str, *, etag: str | None = None) -> None:
@@ -185,31 +231,40 @@ class Client:
         tag = etag or self.versioned(movie_id).etag
         self.transport.request("DELETE", _movie_path(movie_id), headers={"If-Match": tag}, retry=False)
 
-    def history(self, movie_id: str, *, limit: int | None = None,
-                max_items: int | None = None) -> CursorIterator[AuditEntry]:
+    def history(self, movie_id: str, *, limit: int | None = None, max_items: int | None = None) -> CursorIterator[AuditEntry]:
         """A movie's edits and deletes, newest first (librarians, and the movie's adder)."""
         path = f"{_movie_path(movie_id)}/history"
         return CursorIterator(
             lambda params: MovieHistory.from_dict(self.transport.request("GET", path, params=params)),
-            {}, lambda page: page.entries, limit=limit, max_items=max_items)
+            {},
+            lambda page: page.entries,
+            limit=limit,
+            max_items=max_items,
+        )
 
     def request(self, request_id: str) -> AddRequest:
         """One of your add requests, as it is now."""
-        return AddRequest.from_dict(
-            self.transport.request("GET", f"/api/movies/requests/{quote(str(request_id), safe='')}"))
+        return AddRequest.from_dict(self.transport.request("GET", f"/api/movies/requests/{quote(str(request_id), safe='')}"))
 
     def etl_runs(self, *, limit: int | None = None, max_items: int | None = None) -> CursorIterator[EtlRun]:
         """The library's ETL runs (syncs from its source), newest first."""
         return CursorIterator(
             lambda params: ListEtlRunsResponse.from_dict(self.transport.request("GET", "/api/etl/runs", params=params)),
-            {}, lambda page: page.runs, limit=limit, max_items=max_items)
+            {},
+            lambda page: page.runs,
+            limit=limit,
+            max_items=max_items,
+        )
 
     def etl_run(self, run_id: str | int, *, max_files: int | None = None) -> EtlRunReport:
         """One ETL run with its report: the files it quarantined or could not download (all pages)."""
         path = f"/api/etl/runs/{quote(str(run_id), safe='')}"
         files: CursorIterator[EtlRunFile] = CursorIterator(
             lambda params: GetEtlRunResponse.from_dict(self.transport.request("GET", path, params=params)),
-            {}, lambda page: page.files, max_items=max_files)
+            {},
+            lambda page: page.files,
+            max_items=max_files,
+        )
         listed = list(files)
         if files.last_page is None:  # max_files=0: the run alone
             return EtlRunReport(GetEtlRunResponse.from_dict(self.transport.request("GET", path, params={"limit": 1})).run, [])
@@ -229,12 +284,13 @@ class Client:
         headers = {"Idempotency-Key": key} if key else {}
         submitted_at = time.monotonic()
         accepted = AddAccepted.from_dict(
-            self.transport.request("POST", "/api/movies", json=body, headers=headers, retry=bool(key)))
-        return AddHandle(accepted.request_id, accepted.status, accepted.status_url, accepted.message, key,
-                         submitted_at, self)
+            self.transport.request("POST", "/api/movies", json=body, headers=headers, retry=bool(key))
+        )
+        return AddHandle(accepted.request_id, accepted.status, accepted.status_url, accepted.message, key, submitted_at, self)
 
-    def add_many(self, movies: Iterable[MovieInput | dict[str, Any]], *, concurrency: int = 8,
-                 timeout: float | None = 600.0) -> Iterator[AddResult]:
+    def add_many(
+        self, movies: Iterable[MovieInput | dict[str, Any]], *, concurrency: int = 8, timeout: float | None = 600.0
+    ) -> Iterator[AddResult]:
         """Submit movies `concurrency` at a time and yield each one's result as soon as it is known:
         the outcome, or the error that refused it (e.g. ValidationError). One bad movie never stops the rest."""
         if concurrency < 1:
@@ -338,8 +394,9 @@ class Client:
             auth = self.transport.auth
             token = await asyncio.to_thread(auth.token) if auth else ""
             try:
-                async with connect(f"{url}{'&' if '?' in url else '?'}token={quote(token, safe='')}",
-                                   open_timeout=10, max_queue=None) as ws:
+                async with connect(
+                    f"{url}{'&' if '?' in url else '?'}token={quote(token, safe='')}", open_timeout=10, max_queue=None
+                ) as ws:
                     delay = 0.5
                     while True:
                         try:

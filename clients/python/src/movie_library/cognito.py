@@ -67,8 +67,7 @@ class Srp:
     def srp_a(self) -> str:
         return f"{self.large_a:x}"
 
-    def signature(self, user_id: str, password: str, salt_hex: str, srp_b_hex: str, secret_block: str,
-                  timestamp: str) -> str:
+    def signature(self, user_id: str, password: str, salt_hex: str, srp_b_hex: str, secret_block: str, timestamp: str) -> str:
         large_b = int(srp_b_hex, 16)
         if large_b % _N == 0:
             raise AuthError("SRP: the server sent B = 0")
@@ -107,10 +106,15 @@ class CognitoApi:
                     raise
                 raise AuthError(error.get("Message") or str(exc), code=error.get("Code")) from exc
         try:
-            response = httpx.post(self.endpoint, json=payload, timeout=self.timeout, headers={
-                "Content-Type": "application/x-amz-json-1.1",
-                "X-Amz-Target": f"AWSCognitoIdentityProviderService.{operation}",
-            })
+            response = httpx.post(
+                self.endpoint,
+                json=payload,
+                timeout=self.timeout,
+                headers={
+                    "Content-Type": "application/x-amz-json-1.1",
+                    "X-Amz-Target": f"AWSCognitoIdentityProviderService.{operation}",
+                },
+            )
         except httpx.TransportError as exc:
             raise AuthError(f"Cognito could not be reached at {self.endpoint}: {exc}", code="ConnectionError") from exc
         try:
@@ -119,6 +123,5 @@ class CognitoApi:
             body = {}
         if response.status_code != 200:
             code = str(body.get("__type") or body.get("code") or f"HTTP{response.status_code}").rsplit("#", 1)[-1]
-            raise AuthError(body.get("message") or body.get("Message") or f"Cognito answered {response.status_code}",
-                            code=code)
+            raise AuthError(body.get("message") or body.get("Message") or f"Cognito answered {response.status_code}", code=code)
         return body

@@ -12,8 +12,15 @@ class MovieLibraryError(Exception):
 class ApiError(MovieLibraryError):
     """The API answered with an error: `{"error": {"code", "message", "details"?}}`."""
 
-    def __init__(self, message: str, *, status: int | None = None, code: str | None = None,
-                 details: list[dict[str, Any]] | None = None, body: Any = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        code: str | None = None,
+        details: list[dict[str, Any]] | None = None,
+        body: Any = None,
+    ):
         super().__init__(message)
         self.message = message
         self.status = status
@@ -122,13 +129,20 @@ class WaitTimeout(MovieLibraryError, TimeoutError):
 
 
 _BY_STATUS: dict[int, type[ApiError]] = {
-    400: ValidationError, 401: Unauthorized, 403: Forbidden, 404: NotFound, 409: Conflict,
-    412: PreconditionFailed, 413: PayloadTooLarge, 428: PreconditionRequired, 429: RateLimited, 503: Unavailable,
+    400: ValidationError,
+    401: Unauthorized,
+    403: Forbidden,
+    404: NotFound,
+    409: Conflict,
+    412: PreconditionFailed,
+    413: PayloadTooLarge,
+    428: PreconditionRequired,
+    429: RateLimited,
+    503: Unavailable,
 }
 
 
-def from_response(status: int, body: Any, retry_after: float | None = None,
-                  etag: str | None = None) -> ApiError:
+def from_response(status: int, body: Any, retry_after: float | None = None, etag: str | None = None) -> ApiError:
     """The exception for an error answer. API Gateway's own answers (e.g. `{"message": "Unauthorized"}`)
     do not always carry the error envelope, so both shapes are read."""
     error = body.get("error") if isinstance(body, dict) else None
@@ -138,8 +152,12 @@ def from_response(status: int, body: Any, retry_after: float | None = None,
         code, details = None, None
         message = str(body.get("message")) if isinstance(body, dict) and body.get("message") else f"HTTP {status}"
     cls = _BY_STATUS.get(status) or (ServerError if status >= 500 else ApiError)
-    kwargs: dict[str, Any] = {"status": status, "code": code, "details": details if isinstance(details, list) else None,
-                              "body": body}
+    kwargs: dict[str, Any] = {
+        "status": status,
+        "code": code,
+        "details": details if isinstance(details, list) else None,
+        "body": body,
+    }
     if cls is RateLimited:
         return RateLimited(message, retry_after=retry_after, **kwargs)
     if cls is PreconditionFailed:

@@ -35,6 +35,7 @@ class LiveClient(Protocol):
     @property
     def ws_url(self) -> str | None: ...
 
+
 TERMINAL = frozenset({"created", "duplicate", "rejected", "failed"})
 PING_EVERY = 300.0  # API Gateway closes sockets idle for 10 minutes
 
@@ -71,7 +72,8 @@ class Outcome:
     def from_message(cls, data: dict[str, Any], via: Literal["websocket", "poll"]) -> Outcome:
         error = data.get("error")
         return cls(
-            request_id=data["requestId"], status=data["status"],
+            request_id=data["requestId"],
+            status=data["status"],
             movie=Movie.from_dict(data["movie"]) if data.get("movie") else None,
             error=ErrorInfo(str(error.get("code", "")), str(error.get("message", ""))) if isinstance(error, dict) else None,
             via=via,
@@ -110,8 +112,9 @@ class AddHandle:
 class StatusTracker:
     """One WebSocket per client (in a background thread, reconnecting with backoff) and the outcomes it heard."""
 
-    def __init__(self, client: LiveClient, poll_interval: float = 1.0, max_poll_interval: float = 5.0,
-                 safety_poll_interval: float = 30.0):
+    def __init__(
+        self, client: LiveClient, poll_interval: float = 1.0, max_poll_interval: float = 5.0, safety_poll_interval: float = 30.0
+    ):
         self._client = client
         self.poll_interval, self.max_poll_interval = poll_interval, max_poll_interval
         # Even with the socket up, a request is re-checked this often (a message may be lost in flight).
@@ -148,8 +151,12 @@ class StatusTracker:
         while not self._stop.is_set():
             try:
                 token = self._client.transport.auth.token() if self._client.transport.auth else ""
-                ws = connect(f"{url}{'&' if '?' in url else '?'}token={quote(token, safe='')}",
-                             open_timeout=10, max_queue=None, user_agent_header="movie-library-client")
+                ws = connect(
+                    f"{url}{'&' if '?' in url else '?'}token={quote(token, safe='')}",
+                    open_timeout=10,
+                    max_queue=None,
+                    user_agent_header="movie-library-client",
+                )
             except (OSError, WebSocketException, MovieLibraryError, TimeoutError):
                 with self._cond:
                     self._attempts += 1
@@ -232,8 +239,9 @@ class StatusTracker:
             self.record(Outcome.from_message(data, "poll"))
         return data.get("status")
 
-    def follow(self, inbox: queue.SimpleQueue[Any], producing_done: threading.Event,
-               timeout: float | None) -> Iterator[tuple[Any, Outcome | Exception]]:
+    def follow(
+        self, inbox: queue.SimpleQueue[Any], producing_done: threading.Event, timeout: float | None
+    ) -> Iterator[tuple[Any, Outcome | Exception]]:
         """Yield (handle, outcome) for each AddHandle put in `inbox`, in the order outcomes arrive.
 
         Anything else put in `inbox` is yielded as (item, exception-or-None) unchanged, so callers can
@@ -298,4 +306,3 @@ class StatusTracker:
                 if not self.connected:
                     wait = min(wait, self.poll_interval)
                 self._cond.wait(max(0.0, min(wait, 5.0)))
-

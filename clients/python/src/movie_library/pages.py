@@ -17,9 +17,17 @@ class CursorIterator(Iterator[T], Generic[T]):
     first page; `pages` counts the requests made.
     """
 
-    def __init__(self, fetch: Callable[[dict[str, Any]], Any], params: dict[str, Any],
-                 items: Callable[[Any], list[T]], *, limit: int | None = None, max_items: int | None = None,
-                 total: Callable[[Any], int | None] = lambda _page: None, first_only: dict[str, Any] | None = None):
+    def __init__(
+        self,
+        fetch: Callable[[dict[str, Any]], Any],
+        params: dict[str, Any],
+        items: Callable[[Any], list[T]],
+        *,
+        limit: int | None = None,
+        max_items: int | None = None,
+        total: Callable[[Any], int | None] = lambda _page: None,
+        first_only: dict[str, Any] | None = None,
+    ):
         if limit is not None and limit < 1:
             raise ValueError("limit must be at least 1")
         if max_items is not None and max_items < 0:

@@ -41,8 +41,17 @@ def api_root(base_url: str) -> str:
 
 
 class Transport:
-    def __init__(self, base_url: str, auth: Auth | None, *, timeout: float = 30.0, retries: int = 3,
-                 backoff: float = 0.5, max_backoff: float = 20.0, http: httpx.Client | None = None):
+    def __init__(
+        self,
+        base_url: str,
+        auth: Auth | None,
+        *,
+        timeout: float = 30.0,
+        retries: int = 3,
+        backoff: float = 0.5,
+        max_backoff: float = 20.0,
+        http: httpx.Client | None = None,
+    ):
         self.root = api_root(base_url)
         parts = urlsplit(self.root)
         if parts.scheme not in {"http", "https"} or not parts.netloc:
@@ -63,15 +72,31 @@ class Transport:
     def delay(self, attempt: int, retry_after: float | None) -> float:
         if retry_after is not None:
             return min(retry_after, MAX_RETRY_AFTER)
-        return min(self.max_backoff, self.backoff * 2 ** attempt) * random.uniform(0.5, 1.0)
+        return min(self.max_backoff, self.backoff * 2**attempt) * random.uniform(0.5, 1.0)
 
-    def request(self, method: str, path: str, *, params: Any = None, json: Any = None,
-                headers: dict[str, str] | None = None, retry: bool = True) -> Any:
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Any = None,
+        json: Any = None,
+        headers: dict[str, str] | None = None,
+        retry: bool = True,
+    ) -> Any:
         """One API call. `retry` says whether repeating it is safe (GETs, and POSTs with an idempotency key)."""
         return self.exchange(method, path, params=params, json=json, headers=headers, retry=retry)[0]
 
-    def exchange(self, method: str, path: str, *, params: Any = None, json: Any = None,
-                 headers: dict[str, str] | None = None, retry: bool = True) -> tuple[Any, httpx.Headers]:
+    def exchange(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Any = None,
+        json: Any = None,
+        headers: dict[str, str] | None = None,
+        retry: bool = True,
+    ) -> tuple[Any, httpx.Headers]:
         """request(), with the response's headers (ETag)."""
         attempt = 0
         renewed = False
@@ -88,8 +113,9 @@ class Transport:
                     time.sleep(self.delay(attempt, None))
                     attempt += 1
                     continue
-                raise Unavailable(f"{method} {path}: the API could not be reached ({exc.__class__.__name__}: {exc})",
-                                  code="UNAVAILABLE") from exc
+                raise Unavailable(
+                    f"{method} {path}: the API could not be reached ({exc.__class__.__name__}: {exc})", code="UNAVAILABLE"
+                ) from exc
             status = response.status_code
             if status == 401 and token and self.auth and not renewed and self.auth.on_unauthorized(token):
                 renewed = True
@@ -103,8 +129,9 @@ class Transport:
             except ValueError:
                 body = response.text
             if status >= 400:
-                raise from_response(status, body, retry_after_seconds(response.headers.get("Retry-After")),
-                                    etag=response.headers.get("ETag"))
+                raise from_response(
+                    status, body, retry_after_seconds(response.headers.get("Retry-After")), etag=response.headers.get("ETag")
+                )
             return body, response.headers
 
     def close(self) -> None:

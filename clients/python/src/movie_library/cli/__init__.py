@@ -43,6 +43,7 @@ class UsageError(Exception):
 
 # -- wiring ----------------------------------------------------------------------------------------
 
+
 def _origin(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}"
@@ -88,13 +89,20 @@ def _auth(profile: Profile, base_url: str) -> Any:
     if password and not (settings["user_pool_id"] and settings["client_id"]):
         settings.update({k: v for k, v in discover(base_url).items() if not settings.get(k)})
     if not (settings["user_pool_id"] and settings["client_id"]) or not (password or profile.refresh_token):
-        raise UsageError(f"not signed in: run `movie-library login`, or set {ENV_PREFIX}TOKEN, "
-                         f"or {ENV_PREFIX}USERNAME and {ENV_PREFIX}PASSWORD")
+        raise UsageError(
+            f"not signed in: run `movie-library login`, or set {ENV_PREFIX}TOKEN, "
+            f"or {ENV_PREFIX}USERNAME and {ENV_PREFIX}PASSWORD"
+        )
     if password and not settings["username"]:
         raise UsageError(f"{ENV_PREFIX}PASSWORD needs {ENV_PREFIX}USERNAME")
-    return CognitoAuth(settings["user_pool_id"], settings["client_id"], settings["username"], password,
-                       refresh_token=None if password else profile.refresh_token,
-                       endpoint=settings["cognito_endpoint"])
+    return CognitoAuth(
+        settings["user_pool_id"],
+        settings["client_id"],
+        settings["username"],
+        password,
+        refresh_token=None if password else profile.refresh_token,
+        endpoint=settings["cognito_endpoint"],
+    )
 
 
 def _client(args: argparse.Namespace, profile: Profile) -> Client:
@@ -125,6 +133,7 @@ def _limit_args(args: argparse.Namespace) -> dict[str, Any]:
 
 # -- commands --------------------------------------------------------------------------------------
 
+
 def cmd_login(args: argparse.Namespace, store: Store, profile: Profile) -> int:
     base = _base_url(args, profile)
     found = discover(base)
@@ -147,20 +156,26 @@ def cmd_login(args: argparse.Namespace, store: Store, profile: Profile) -> int:
         if not sys.stdin.isatty():
             raise UsageError("no password: use --password-stdin or set MOVIE_LIBRARY_PASSWORD")
         password = getpass.getpass(f"Password for {username}: ")
-    auth = CognitoAuth(values["user_pool_id"], values["client_id"], username, password,
-                       endpoint=values.get("cognito_endpoint"))
+    auth = CognitoAuth(values["user_pool_id"], values["client_id"], username, password, endpoint=values.get("cognito_endpoint"))
     auth.sign_in()
     values["username"] = username
     profile.values = values
     profile.refresh_token = auth.refresh_token
     store.save(profile)
-    message = {"signedIn": username, "profile": profile.name, "baseUrl": values["base_url"],
-               "credentials": str(store.credentials_path)}
+    message = {
+        "signedIn": username,
+        "profile": profile.name,
+        "baseUrl": values["base_url"],
+        "credentials": str(store.credentials_path),
+    }
     if args.json:
         output.emit_json(message)
     else:  # a message for the person, not data: stdout stays clean for the commands that follow in a script
-        print(f"Signed in as {username} (profile {profile.name}). The refresh token is in {store.credentials_path} "
-              "(readable only by you).", file=sys.stderr)
+        print(
+            f"Signed in as {username} (profile {profile.name}). The refresh token is in {store.credentials_path} "
+            "(readable only by you).",
+            file=sys.stderr,
+        )
     return OK
 
 
@@ -176,8 +191,11 @@ def cmd_dashboard(args: argparse.Namespace, client: Client) -> int:
     if _json_mode(args):
         output.emit_json(data)
         return OK
-    scalars = [(re.sub(r"(?<!^)([A-Z])", r" \1", k).capitalize(), v) for k, v in data.items()
-               if isinstance(v, (int, float)) and k not in {"totalMovies", "averageRating"}]  # e.g. unratedMovies
+    scalars = [
+        (re.sub(r"(?<!^)([A-Z])", r" \1", k).capitalize(), v)
+        for k, v in data.items()
+        if isinstance(v, (int, float)) and k not in {"totalMovies", "averageRating"}
+    ]  # e.g. unratedMovies
     output.pairs([("Movies", data["totalMovies"]), ("Average rating", data["averageRating"]), *scalars])
     print("\nTop genres")
     output.table(data["topGenres"], [("genre", "Genre"), ("count", "Movies")])
@@ -200,8 +218,7 @@ def cmd_search(args: argparse.Namespace, client: Client) -> int:
 
 
 def cmd_filter(args: argparse.Namespace, client: Client) -> int:
-    return _movies(args, client.filter(genres=args.genre, min_rating=args.min_rating, year=args.year,
-                                       **_limit_args(args)))
+    return _movies(args, client.filter(genres=args.genre, min_rating=args.min_rating, year=args.year, **_limit_args(args)))
 
 
 def cmd_top(args: argparse.Namespace, client: Client) -> int:
@@ -209,8 +226,7 @@ def cmd_top(args: argparse.Namespace, client: Client) -> int:
 
 
 def cmd_edit(args: argparse.Namespace, client: Client) -> int:
-    changes: dict[str, Any] = {k: getattr(args, k) for k in ("title", "genre", "rating", "year")
-                               if getattr(args, k) is not None}
+    changes: dict[str, Any] = {k: getattr(args, k) for k in ("title", "genre", "rating", "year") if getattr(args, k) is not None}
     if args.no_rating:
         if "rating" in changes:
             raise UsageError("--rating and --no-rating contradict each other")
@@ -243,13 +259,13 @@ def cmd_delete(args: argparse.Namespace, client: Client) -> int:
         if not sys.stdin.isatty():
             raise UsageError("delete asks before it deletes: pass --yes when not on a terminal")
         movie = current.movie
-        answer = input(f"Delete \"{movie.title}\" ({movie.genre}, {movie.year}, rating {movie.rating})? [y/N] ")
+        answer = input(f'Delete "{movie.title}" ({movie.genre}, {movie.year}, rating {movie.rating})? [y/N] ')
         if answer.strip().lower() not in {"y", "yes"}:
             print("Not deleted.")
             return OK
     client.delete(args.id, etag=args.if_match or current.etag)
     if not _json_mode(args):
-        print(f"Deleted \"{current.movie.title}\" ({args.id}).")
+        print(f'Deleted "{current.movie.title}" ({args.id}).')
     return OK
 
 
@@ -258,8 +274,15 @@ def cmd_history(args: argparse.Namespace, client: Client) -> int:
     if _json_mode(args):
         output.emit_json(entries)
         return OK
-    rows = [{"at": e["at"], "action": e["action"], "who": e["actor"].get("email") or e["actor"]["sub"],
-             "change": _change_words(e["before"], e.get("after"))} for e in entries]
+    rows = [
+        {
+            "at": e["at"],
+            "action": e["action"],
+            "who": e["actor"].get("email") or e["actor"]["sub"],
+            "change": _change_words(e["before"], e.get("after")),
+        }
+        for e in entries
+    ]
     output.table(rows, [("at", "When"), ("action", "Action"), ("who", "Who"), ("change", "Change")], max_width=80)
     return OK
 
@@ -267,8 +290,14 @@ def cmd_history(args: argparse.Namespace, client: Client) -> int:
 def _change_words(before: dict[str, Any], after: dict[str, Any] | None) -> str:
     if after is None:
         return f"deleted {before.get('title')}"
-    return ", ".join(f"{k}: {before.get(k)!r} → {after.get(k)!r}" for k in ("title", "genre", "rating", "year")
-                     if before.get(k) != after.get(k)) or "no change"
+    return (
+        ", ".join(
+            f"{k}: {before.get(k)!r} → {after.get(k)!r}"
+            for k in ("title", "genre", "rating", "year")
+            if before.get(k) != after.get(k)
+        )
+        or "no change"
+    )
 
 
 def cmd_watch(args: argparse.Namespace, client: Client) -> int:
@@ -295,8 +324,13 @@ def cmd_show(args: argparse.Namespace, client: Client) -> int:
 
 def _outcome_row(outcome: Outcome) -> dict[str, Any]:
     movie = outcome.movie.to_dict() if outcome.movie else {}
-    return {"requestId": outcome.request_id, "status": outcome.status, "title": movie.get("title"),
-            "movieId": movie.get("id"), "error": outcome.error.message if outcome.error else None}
+    return {
+        "requestId": outcome.request_id,
+        "status": outcome.status,
+        "title": movie.get("title"),
+        "movieId": movie.get("id"),
+        "error": outcome.error.message if outcome.error else None,
+    }
 
 
 def cmd_add(args: argparse.Namespace, client: Client, store: Store, profile: Profile) -> int:
@@ -322,8 +356,10 @@ def cmd_add(args: argparse.Namespace, client: Client, store: Store, profile: Pro
         output.emit_json(outcome.to_dict())
     else:
         row = _outcome_row(outcome)
-        output.pairs([("Request", row["requestId"]), ("Status", row["status"]), ("Title", row["title"]),
-                      ("Movie", row["movieId"])] + ([("Error", row["error"])] if row["error"] else []))
+        output.pairs(
+            [("Request", row["requestId"]), ("Status", row["status"]), ("Title", row["title"]), ("Movie", row["movieId"])]
+            + ([("Error", row["error"])] if row["error"] else [])
+        )
     return OK if outcome.ok else API_ERROR
 
 
@@ -384,8 +420,11 @@ def _bulk_add(args: argparse.Namespace, client: Client, store: Store, profile: P
         output.pairs([("Lines", len(results)), *sorted(counts.items())])
         if problems:
             print("\nNot added")
-            output.table([{**p, "message": (p.get("error") or {}).get("message")} for p in problems],
-                         [("line", "Line"), ("status", "Status"), ("message", "Why")], max_width=100)
+            output.table(
+                [{**p, "message": (p.get("error") or {}).get("message")} for p in problems],
+                [("line", "Line"), ("status", "Status"), ("message", "Why")],
+                max_width=100,
+            )
     return API_ERROR if problems else OK
 
 
@@ -408,25 +447,44 @@ def cmd_requests(args: argparse.Namespace, client: Client, store: Store, profile
     if _json_mode(args):
         output.emit_json([{k: v for k, v in r.items() if k != "title"} for r in rows])
     else:
-        output.table(rows, [("requestId", "Request"), ("status", "Status"), ("title", "Title"),
-                            ("submittedAt", "Submitted"), ("completedAt", "Completed")])
+        output.table(
+            rows,
+            [
+                ("requestId", "Request"),
+                ("status", "Status"),
+                ("title", "Title"),
+                ("submittedAt", "Submitted"),
+                ("completedAt", "Completed"),
+            ],
+        )
     return API_ERROR if failed else OK
 
 
 # -- argument parsing ------------------------------------------------------------------------------
+
 
 def _common(parser: argparse.ArgumentParser, top: bool) -> None:
     default = None if top else argparse.SUPPRESS
     parser.add_argument("--base-url", default=default, help=f"the API or site URL (env {ENV_PREFIX}BASE_URL)")
     parser.add_argument("--profile", default=default, help=f"settings profile (env {ENV_PREFIX}PROFILE; default 'default')")
     parser.add_argument("--json", action="store_true", default=False if top else argparse.SUPPRESS, help="JSON output")
-    parser.add_argument("--table", action="store_true", default=False if top else argparse.SUPPRESS,
-                        help="a table even when stdout is not a terminal")
+    parser.add_argument(
+        "--table",
+        action="store_true",
+        default=False if top else argparse.SUPPRESS,
+        help="a table even when stdout is not a terminal",
+    )
 
 
 def _paging(parser: argparse.ArgumentParser, default_max: int) -> None:
-    parser.add_argument("--limit", "--max", dest="limit", type=_positive, default=default_max,
-                        help=f"how many to show (default {default_max}; --max is the old name)")
+    parser.add_argument(
+        "--limit",
+        "--max",
+        dest="limit",
+        type=_positive,
+        default=default_max,
+        help=f"how many to show (default {default_max}; --max is the old name)",
+    )
     parser.add_argument("--page-size", type=_page_size, help="how many each request asks the API for (1-100)")
     parser.add_argument("--all", action="store_true", help="every match, following every page")
 
@@ -549,8 +607,12 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if client is not None:
             auth = client.transport.auth
-            if isinstance(auth, CognitoAuth) and auth.refresh_token and auth.refresh_token != profile.refresh_token \
-                    and profile.refresh_token:
+            if (
+                isinstance(auth, CognitoAuth)
+                and auth.refresh_token
+                and auth.refresh_token != profile.refresh_token
+                and profile.refresh_token
+            ):
                 profile.refresh_token = auth.refresh_token  # Cognito rotated it
                 store.save(profile)
             client.close()

@@ -19,8 +19,9 @@ def _cell(value: Any, width: int | None = None) -> str:
     return text if width is None or len(text) <= width else text[: width - 1] + "…"
 
 
-def table(rows: Iterable[dict[str, Any]], columns: Sequence[tuple[str, str]], out: TextIO = sys.stdout,
-          max_width: int = 48) -> int:
+def table(
+    rows: Iterable[dict[str, Any]], columns: Sequence[tuple[str, str]], out: TextIO = sys.stdout, max_width: int = 48
+) -> int:
     cells = [[_cell(row.get(key), max_width) for key, _ in columns] for row in rows]
     headers = [title for _, title in columns]
     widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(headers)]
