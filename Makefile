@@ -82,7 +82,8 @@ test: install
 	$(VENV)/bin/lint-imports
 	npm --prefix frontend run lint
 	npm --prefix frontend test
-	$(PY) -m pytest tests --durations=15
+	@# Two workers (pytest-xdist), each with its own local stack; a test file stays on one worker.
+	$(PY) -m pytest tests -n 2 --dist loadfile --durations=15
 
 # One layer each (markers from tests/conftest.py); make test runs all three in one pytest process,
 # which starts the local stack once. test-unit needs no stack and no servers: seconds.
