@@ -4,7 +4,10 @@ import { MovieTable } from "../components/MovieTable";
 import { ErrorMessage, Loading } from "../components/Status";
 import { allGenres, api, type FilterResult, type GenreCount, type Movie, query } from "../lib/api";
 import { BROWSE_ORDER, type Filters, filtersFromUrl, filtersToUrl, nextSort, ratingProblem, type SortColumn, sortParams, yearProblem } from "../lib/filters";
-import { HINTS } from "../lib/generated/schema";
+import { HINTS, QUERY_RULES } from "../lib/generated/schema";
+
+// As many digits as the contract's latest year has.
+const YEAR_DIGITS = String(QUERY_RULES.filterMovies.year.maximum).length;
 import { reloadRows, useLibraryChanges } from "../lib/libraryLive";
 import { navigate, readEntryState, saveEntryState, useLocation, usePageTitle, useRestoreScroll } from "../lib/router";
 
@@ -187,7 +190,7 @@ export function Browse() {
             </div>
             <div className="field">
               <label htmlFor="year">Year</label>
-              <input id="year" type="text" inputMode="numeric" className="short" value={year} maxLength={4}
+              <input id="year" type="text" inputMode="numeric" className="short" value={year} maxLength={YEAR_DIGITS}
                 aria-invalid={Boolean(shownProblems.year)} aria-describedby="year-hint year-error" autoComplete="off"
                 onChange={(e) => { setYear(e.target.value); setShownProblems((p) => ({ ...p, year: undefined })); }} />
               <small id="year-hint" className="muted">{HINTS.filterMovies.year}</small>
