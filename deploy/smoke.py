@@ -16,25 +16,14 @@ import boto3
 import httpx
 from websockets.sync.client import connect
 
+from infra.cognito import ensure_user
+
 SMOKE_USER = "smoke-test@example.com"
-
-
-def ensure_user(idp, pool_id: str, password: str) -> None:
-    try:
-        idp.admin_get_user(UserPoolId=pool_id, Username=SMOKE_USER)
-    except idp.exceptions.UserNotFoundException:
-        idp.admin_create_user(
-            UserPoolId=pool_id,
-            Username=SMOKE_USER,
-            MessageAction="SUPPRESS",
-            UserAttributes=[{"Name": "email", "Value": SMOKE_USER}, {"Name": "email_verified", "Value": "true"}],
-        )
-    idp.admin_set_user_password(UserPoolId=pool_id, Username=SMOKE_USER, Password=password, Permanent=True)
 
 
 def check(rest_url: str, ws_url: str, idp, pool_id: str, client_id: str) -> list[str]:
     password = "Smoke-" + secrets.token_urlsafe(12) + "1a"
-    ensure_user(idp, pool_id, password)
+    ensure_user(idp, pool_id, SMOKE_USER, password)
     token = idp.initiate_auth(
         ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH", AuthParameters={"USERNAME": SMOKE_USER, "PASSWORD": password}
     )["AuthenticationResult"]["IdToken"]

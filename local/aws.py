@@ -18,6 +18,7 @@ import boto3
 import httpx
 from moto.server import ThreadedMotoServer
 
+from infra.cognito import ensure_user
 from local import template
 
 DEMO_USER = "demo@example.com"
@@ -184,19 +185,6 @@ def _client(idp: Any, pool_id: str) -> str:
         if client["ClientName"] == settings["ClientName"]:
             return str(client["ClientId"])
     return str(idp.create_user_pool_client(UserPoolId=pool_id, **settings)["UserPoolClient"]["ClientId"])
-
-
-def ensure_user(idp: Any, pool_id: str, username: str, password: str) -> None:
-    try:
-        idp.admin_get_user(UserPoolId=pool_id, Username=username)
-    except idp.exceptions.UserNotFoundException:
-        idp.admin_create_user(
-            UserPoolId=pool_id,
-            Username=username,
-            MessageAction="SUPPRESS",
-            UserAttributes=[{"Name": "email", "Value": username}, {"Name": "email_verified", "Value": "true"}],
-        )
-    idp.admin_set_user_password(UserPoolId=pool_id, Username=username, Password=password, Permanent=True)
 
 
 LIBRARIANS = "librarians"
