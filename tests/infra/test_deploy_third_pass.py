@@ -132,7 +132,7 @@ def test_23_11_code_that_uses_the_database_is_updated_after_its_migration(params
         for name, r in resources.items()
         if r["Type"] == "AWS::Lambda::Function" and "DB_IAM_USER" in r["Properties"].get("Environment", {}).get("Variables", {})
     ]
-    assert sorted(users) == ["AddProcessorFunction", "ReadApiFunction"]
+    assert sorted(users) == ["AddProcessorFunction", "CorrectionsApiFunction", "ReadApiFunction"]
     for name in users + (["EtlTaskDefinition"] if "EtlTaskDefinition" in resources else []):
         assert "SchemaMigration" in resources[name].get("DependsOn", []), name
     assert _cycle(resources) == []

@@ -242,7 +242,7 @@ def test_lambda_concurrency_quota_against_the_parameters(aws: str) -> None:
     assert not _ready()["lambda concurrency"].warning
     LAMBDA_SETTINGS["AccountLimit"].update(ConcurrentExecutions=10, UnreservedConcurrentExecutions=10)
     reserved = _ready(ReserveConcurrency="true")["lambda concurrency"]
-    assert not reserved.ok and "reserves 26" in reserved.message
+    assert not reserved.ok and "reserves 31" in reserved.message
     assert 'ReserveConcurrency=\\"false\\"' in reserved.fix and "L-B99A9384" in reserved.fix
     LAMBDA_SETTINGS["AccountLimit"].update(ConcurrentExecutions=5, UnreservedConcurrentExecutions=5)
     tiny = _ready()["lambda concurrency"]

@@ -204,3 +204,12 @@ def test_websocket_routes_are_the_ones_the_handler_serves() -> None:
             f"{function}: template routes without a handler branch: {sorted(keys - {'$default'} - handled)}; "
             f"handler branches without a template route: {sorted(handled - keys)}"
         )
+
+
+def test_every_function_shares_one_build() -> None:
+    """sam build builds once per distinct (CodeUri, runtime, architecture, Metadata): one Metadata for all keeps
+    make test's and every deploy's build to one (a function with its own Metadata made it one build each)."""
+    functions = template.functions()
+    metadata = {name: json.dumps(fn.get("Metadata"), sort_keys=True) for name, fn in functions.items()}
+    assert len(set(metadata.values())) == 1, {name: m[:80] for name, m in metadata.items()}
+    assert len({json.dumps(fn["Properties"].get("CodeUri")) for fn in functions.values()}) == 1
