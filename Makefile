@@ -85,8 +85,8 @@ test: install
 	@# Two workers (pytest-xdist), each with its own local stack; a test file stays on one worker.
 	$(PY) -m pytest tests -n 2 --dist loadfile --durations=15
 
-# One layer each (markers from tests/conftest.py); make test runs all three in one pytest process,
-# which starts the local stack once. test-unit needs no stack and no servers: seconds.
+# One layer each (markers from tests/conftest.py); make test runs all three in one pytest run (two workers),
+# a stack per worker. test-unit needs no stack and no servers: seconds.
 test-unit: $(STAMP)
 	$(PY) -m pytest tests -m unit
 
