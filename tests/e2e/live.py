@@ -58,6 +58,15 @@ class User:
         assert self.ws is not None
         return json.loads(self.ws.recv(timeout=timeout))
 
+    def next_reply(self, timeout: float = 15.0) -> dict[str, Any]:
+        """The next message meant for this socket: libraryChanged, which every connection hears whenever
+        another test changes the library, is passed over."""
+        deadline = time.monotonic() + timeout
+        while True:
+            message = self.next_message(max(0.1, deadline - time.monotonic()))
+            if message.get("type") != "libraryChanged":
+                return message
+
     def status_of(self, request_id: str, timeout: float = 15.0) -> dict[str, Any]:
         """Wait (with a deadline) for the message about request_id. Outcomes of one batch are recorded
         side by side, so they may arrive in any order: messages about other requests are kept."""

@@ -425,7 +425,7 @@ def test_connections_api_is_not_on_the_public_port(stack) -> None:
     user = User(stack, "conn-probe@example.com").connect()
     try:
         user.ws.send(json.dumps({"action": "ping"}))
-        assert user.next_message()["type"] == "pong"
+        assert user.next_reply()["type"] == "pong"
         connection_id = _connection_of(stack, user.sub)
         fake = json.dumps({"type": "addStatus", "requestId": "forged", "status": "created"})
         for path in (f"/@connections/{connection_id}", f"/{template.stage_name()}/@connections/{connection_id}"):
@@ -436,7 +436,7 @@ def test_connections_api_is_not_on_the_public_port(stack) -> None:
         # The handlers' way: WS_MANAGEMENT_ENDPOINT (endpoint + stage, as on AWS), signed by boto3.
         management = aws_clients.management_api(os.environ["WS_MANAGEMENT_ENDPOINT"])
         management.post_to_connection(ConnectionId=connection_id, Data=b'{"type":"probe"}')
-        assert user.next_message()["type"] == "probe", "a forged message arrived before the signed one"
+        assert user.next_reply()["type"] == "probe", "a forged message arrived before the signed one"
     finally:
         user.close()
 

@@ -44,7 +44,7 @@ def test_sockets_beyond_the_per_user_cap_are_refused(stack, monkeypatch) -> None
         other.connect()
         assert other.ws is not None
         other.ws.send(json.dumps({"action": "ping"}))
-        assert other.next_message()["type"] == "pong"
+        assert other.next_reply()["type"] == "pong"
         held.pop().close()
         wait_for(lambda: _stored(stack, greedy.sub) == 2, timeout=15)
         held.append(_open(stack, greedy))
