@@ -23,6 +23,8 @@ $(STAMP): requirements/dev.lock
 	test -x $(PY) || $(PYTHON_BASE) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements/dev.lock
 	$(PY) -m pip check --disable-pip-version-check
+	@# The project's import roots on the venv's path, so its tools (lint-imports, mypy, pytest) work without make's PYTHONPATH.
+	printf '%s\n' $(CURDIR)/src $(CURDIR) > "$$($(PY) -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/movie-library-explorer.pth"
 	touch $@
 
 $(SAM_VENV)/.installed: requirements/sam.lock
