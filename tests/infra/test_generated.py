@@ -364,3 +364,21 @@ def test_the_servers_message_for_a_rating_step_follows_the_document(
     with pytest.raises(ValidationError) as refused:
         openapi.parse_body("addMovie", f'{{"title": "A", "genre": "Drama", "rating": {value}, "year": 2000}}')
     assert refused.value.details == [{"field": "rating", "message": problem}]
+
+
+def test_every_operation_documents_what_the_gateway_itself_can_answer() -> None:
+    """The stage throttle (MethodSettings /* *) and the Cognito authorizer stand before every method, so a
+    client (and schemathesis) can get their 429 and 401 from any operation: the document must say so."""
+    template = yaml.load((ROOT / "template.yaml").read_text(), Loader=CfnLoader)  # noqa: S506 - SafeLoader subclass
+    settings = template["Resources"]["RestApi"]["Properties"]["MethodSettings"]
+    assert any(s["ResourcePath"] == "/*" and s["HttpMethod"] == "*" and "ThrottlingRateLimit" in s for s in settings)
+    document = _document()
+    missing = [
+        f"{method.upper()} {path}: {status}"
+        for path, operations in document["paths"].items()
+        for method, operation in operations.items()
+        if method in {"get", "put", "post", "patch", "delete"}
+        for status in ("401", "429")
+        if status not in operation["responses"] and (status != "401" or operation.get("security", document["security"]))
+    ]
+    assert not missing, missing
