@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useLayoutEffect, useRef, useState } from "react";
 import { Link } from "./components/Link";
 import { Loading, RETRY } from "./components/Status";
 import { SESSION_EXPIRED } from "./lib/api";
@@ -135,8 +135,9 @@ export function App() {
     };
   }, [menuOpen]);
 
-  // "/" goes to the search box from anywhere but a text field (as on GitHub and YouTube).
-  useEffect(() => {
+  // "/" goes to the search box from anywhere but a text field (as on GitHub and YouTube). A layout effect: it
+  // is listening before the first page is painted, so a "/" typed the moment the page shows is not lost.
+  useLayoutEffect(() => {
     const slash = (event: KeyboardEvent) => {
       if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey) return;
       const target = event.target as HTMLElement;
