@@ -41,6 +41,7 @@ from movie_library.models import (
 )
 from movie_library.pages import CursorIterator
 from movie_library.transport import Transport
+from movie_library.urls import require_secure
 
 _UNSET: Any = object()
 
@@ -122,7 +123,7 @@ class Client:
         safety_poll_interval: float = 30.0,
     ):
         self.transport = Transport(base_url, as_auth(auth), timeout=timeout, retries=retries, backoff=backoff, http=http)
-        self._ws_url: str | None = ws_url
+        self._ws_url: str | None = require_secure(ws_url, "ws_url") if ws_url else ws_url
         self._ws_url_known = ws_url is not None
         self._lock = threading.Lock()
         self.tracker = StatusTracker(self, poll_interval=poll_interval, safety_poll_interval=safety_poll_interval)
@@ -352,9 +353,11 @@ class Client:
             return None
         if not isinstance(ws, str) or not ws:
             return None
-        if ws.startswith(("ws://", "wss://")):
-            return ws
-        return urljoin(origin.replace("http", "ws", 1) + "/", ws)
+        url = ws if ws.startswith(("ws://", "wss://")) else urljoin(origin.replace("http", "ws", 1) + "/", ws)
+        try:
+            return require_secure(url, "the WebSocket URL")  # the token travels in its query string
+        except ValueError:
+            return None  # no live status: outcomes are polled over the API instead
 
     def listen(self, timeout: float = 5.0) -> bool:
         """Open the status WebSocket now (adds and waits open it anyway); True when it is open."""

@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 
 from movie_library.errors import AuthError
+from movie_library.urls import require_secure
 
 # RFC 3526 3072-bit MODP prime, the group Cognito's SRP uses (amazon-cognito-identity-js AuthenticationHelper).
 _N_HEX = (
@@ -91,7 +92,8 @@ class CognitoApi:
     """InitiateAuth / RespondToAuthChallenge over HTTP, or through a boto3 client when one is given."""
 
     def __init__(self, region: str, endpoint: str | None = None, boto3_client: Any = None, timeout: float = 30):
-        self.endpoint = endpoint or f"https://cognito-idp.{region}.amazonaws.com/"
+        # The password and refresh token go here: TLS unless it is this machine (urls.require_secure).
+        self.endpoint = require_secure(endpoint or f"https://cognito-idp.{region}.amazonaws.com/", "the Cognito endpoint")
         self.boto3_client = boto3_client
         self.timeout = timeout
 

@@ -12,7 +12,8 @@ import httpx
 
 from movie_library import __version__
 from movie_library.auth import Auth
-from movie_library.errors import Unavailable, from_response
+from movie_library.errors import MovieLibraryError, Unavailable, from_response
+from movie_library.urls import require_secure, same_origin
 
 # Worth another try: throttled, or the service/database is briefly away (API Gateway's 502/504 included).
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
@@ -56,6 +57,7 @@ class Transport:
         parts = urlsplit(self.root)
         if parts.scheme not in {"http", "https"} or not parts.netloc:
             raise ValueError(f"base_url must be an http(s) URL, not {base_url!r}")
+        require_secure(self.root, "base_url")  # the token and every answer travel over it
         self.origin = f"{parts.scheme}://{parts.netloc}"
         self.auth = auth
         self.retries, self.backoff, self.max_backoff = retries, backoff, max_backoff
@@ -63,7 +65,10 @@ class Transport:
         self.attempts = 0  # every HTTP attempt made, retries included (for tests and diagnostics)
 
     def url(self, path: str) -> str:
-        if path.startswith(("http://", "https://")):
+        if "://" in path or path.startswith("//"):
+            # An absolute URL from an answer (statusUrl): the token goes with it, so only to the API's origin.
+            if not path.startswith(("http://", "https://")) or not same_origin(path, self.origin):
+                raise MovieLibraryError(f"refusing to send the token to {path!r}: it is not on the API's origin {self.origin}")
             return path
         if path.startswith("/api/"):
             return self.root + path

@@ -18,7 +18,7 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
-from movie_library import __version__
+from movie_library import __version__, urls
 from movie_library.auth import CognitoAuth
 from movie_library.cli import output
 from movie_library.cli.settings import ENV_PREFIX, Profile, Store
@@ -60,13 +60,22 @@ def discover(base_url: str) -> dict[str, str]:
     if not isinstance(data, dict):
         return {}
     found: dict[str, str] = {}
+    # What the site names receives the token (API, WebSocket) or the password (Cognito): a URL that would
+    # carry them in clear text, or a Cognito endpoint other than the site's own or AWS's, is ignored.
     if isinstance(data.get("apiUrl"), str):
         found["base_url"] = urljoin(origin + "/", data["apiUrl"])
     if isinstance(data.get("wsUrl"), str):
         ws = data["wsUrl"]
         found["ws_url"] = ws if ws.startswith(("ws://", "wss://")) else urljoin(origin.replace("http", "ws", 1) + "/", ws)
     if isinstance(data.get("cognitoEndpoint"), str):
-        found["cognito_endpoint"] = urljoin(origin + "/", data["cognitoEndpoint"])
+        endpoint = urljoin(origin + "/", data["cognitoEndpoint"])
+        if urls.trusted_cognito(endpoint, origin):
+            found["cognito_endpoint"] = endpoint
+    for key in ("base_url", "ws_url"):
+        try:
+            urls.require_secure(found.get(key) or "https://unset", key)
+        except ValueError:
+            found.pop(key)
     for key, name in (("userPoolId", "user_pool_id"), ("clientId", "client_id")):
         if isinstance(data.get(key), str):
             found[name] = data[key]
