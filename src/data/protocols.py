@@ -9,7 +9,7 @@ fake cannot drift from the module (or the SQL, or the DynamoDB conditions) it st
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar
 
 from domain.messages import AddRequest, ErrorInfo, NewMovie, QueueMessage, RequestStatus
 
@@ -116,7 +116,13 @@ class Connections(Protocol):
     """data/connections: open WebSockets by id and by user."""
 
     def save(
-        self, connection_id: str, user_sub: str, connected_at: int, expires_at: int, token_expires_at: int | None = None
+        self,
+        connection_id: str,
+        user_sub: str,
+        connected_at: int,
+        expires_at: int,
+        token_expires_at: int | None = None,
+        librarian: bool = False,
     ) -> None: ...
 
     def delete(self, connection_id: str) -> None: ...
@@ -124,6 +130,8 @@ class Connections(Protocol):
     def for_user(self, user_sub: str, now: float | None = None) -> tuple[list[str], list[str]]: ...
 
     def all_authorised(self, now: float | None = None) -> list[str]: ...
+
+    def listeners(self, audience: Literal["librarians", "members"], now: float | None = None) -> list[str]: ...
 
 
 PROTOCOLS: dict[str, type[Any]] = {

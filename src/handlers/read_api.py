@@ -52,12 +52,14 @@ def get_movie(movie_id: str) -> Response[str]:
 
 @app.get("/api/etl/runs")
 def list_etl_runs() -> dict[str, Any]:
-    return etl_history.runs(**_query("listEtlRuns"))
+    # Details (source, recorded errors) only for librarians (the id token's cognito:groups).
+    return etl_history.runs(**_query("listEtlRuns"), librarian=corrections.actor(app).librarian)
 
 
 @app.get("/api/etl/runs/<run_id>")
 def get_etl_run(run_id: str) -> dict[str, Any]:
-    return etl_history.run(**openapi.parse_path("getEtlRun", {"id": run_id}), **_query("getEtlRun"))
+    path = openapi.parse_path("getEtlRun", {"id": run_id})
+    return etl_history.run(**path, **_query("getEtlRun"), librarian=corrections.actor(app).librarian)
 
 
 @app.get("/api/openapi.json")

@@ -31,7 +31,11 @@ def lambda_handler(event: dict[str, Any], _context: LambdaContext) -> dict[str, 
             return _reply(401)
         try:
             connections.connect(
-                connection_id, user, int(ctx.get("connectedAt", 0)), connections.token_expiry(authorizer.get("exp"))
+                connection_id,
+                user,
+                int(ctx.get("connectedAt", 0)),
+                connections.token_expiry(authorizer.get("exp")),
+                librarian=connections.is_librarian(authorizer.get("groups")),  # who hears ETL details
             )
         except RateLimited as exc:  # the upgrade fails with 429: API Gateway answers $connect's status
             logger.info("connection refused: over the per-user cap", extra={"user": user})

@@ -9,6 +9,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 import settings
 from api.auth import verifier
 from api.observability import logger, tracer
+from domain import roles
 from domain.errors import Unauthorized
 
 settings.require("cognito_client_id")  # cold start: fail now, naming what is missing
@@ -36,10 +37,12 @@ def lambda_handler(event: dict[str, Any], _context: LambdaContext) -> dict[str, 
     except Unauthorized as exc:
         logger.info("connection refused", extra={"reason": exc.message})
         return _policy("anonymous", "Deny", event["methodArn"])
-    # exp travels with the connection: the notifier stops sending once the token has expired.
+    # exp travels with the connection: the notifier stops sending once the token has expired; groups
+    # (cognito:groups, space-separated: context values are strings) decide who hears ETL details.
+    groups = " ".join(sorted(roles.parse_groups(claims.get("cognito:groups"))))
     return _policy(
         claims["sub"],
         "Allow",
         event["methodArn"],
-        {"sub": claims["sub"], "email": claims.get("email", ""), "exp": int(claims["exp"])},
+        {"sub": claims["sub"], "email": claims.get("email", ""), "exp": int(claims["exp"]), "groups": groups},
     )

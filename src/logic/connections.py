@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 
 from data import connections
+from domain import roles
 from domain.errors import RateLimited
 from settings import current
 
@@ -23,7 +24,20 @@ def token_expiry(raw: object) -> int | None:
     return int(float(str(raw)))
 
 
-def connect(connection_id: str, user_sub: str, connected_at: int, token_expires_at: int | None, now: float | None = None) -> None:
+def is_librarian(groups: object) -> bool:
+    """The authorizer context's `groups` (the id token's cognito:groups) names the librarians group."""
+    return roles.is_librarian(groups)
+
+
+def connect(
+    connection_id: str,
+    user_sub: str,
+    connected_at: int,
+    token_expires_at: int | None,
+    now: float | None = None,
+    *,
+    librarian: bool = False,
+) -> None:
     """Remember an open socket of `user_sub` until the earlier of API Gateway's limit and its token's expiry;
     refused (RateLimited) while the user already holds the configured number of sockets, so one account
     cannot multiply the notifier's work for everyone (two racing connects may both pass: a small overshoot)."""
@@ -38,7 +52,7 @@ def connect(connection_id: str, user_sub: str, connected_at: int, token_expires_
     expires_at = int(now) + MAX_CONNECTION_SECONDS
     if token_expires_at is not None:
         expires_at = min(expires_at, token_expires_at + AFTER_TOKEN_SECONDS)
-    connections.save(connection_id, user_sub, connected_at, expires_at, token_expires_at)
+    connections.save(connection_id, user_sub, connected_at, expires_at, token_expires_at, librarian)
 
 
 def disconnect(connection_id: str) -> None:

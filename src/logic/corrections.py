@@ -20,10 +20,9 @@ from data.audit import Actor
 from data.movie_corrections import StoredMovie
 from domain import movie_rules as normalize
 from domain.errors import RateLimited
+from domain.roles import LIBRARIANS, parse_groups
 from logic import library_live
 from logic.adds import limit_key
-
-LIBRARIANS = "librarians"
 
 
 class CorrectionError(Exception):
@@ -68,24 +67,6 @@ class InvalidEdit(CorrectionError):
     def __init__(self, problems: list[tuple[str, str]]):
         super().__init__("Invalid movie: " + "; ".join(f"{f} {p}" for f, p in problems) + ".")
         self.problems = problems  # (field, problem)
-
-
-def parse_groups(claim: Any) -> set[str]:
-    """cognito:groups as it reaches a handler: a list, a JSON array, "[a b]" (API Gateway's rendering of an
-    array claim) or "a,b"."""
-    if isinstance(claim, list):
-        return {str(g) for g in claim}
-    text = str(claim or "").strip()
-    if text.startswith("[") and text.endswith("]"):
-        import json
-
-        try:
-            parsed = json.loads(text)
-            if isinstance(parsed, list):
-                return {str(g) for g in parsed}
-        except ValueError:
-            text = text[1:-1]
-    return {g for g in text.replace(",", " ").split() if g}
 
 
 def actor_from_claims(claims: dict[str, Any]) -> Actor:

@@ -31,6 +31,34 @@ def message_of(image: Mapping[str, Any]) -> EtlMessage | None:
     return cast(EtlMessage, message) if isinstance(message, dict) and message.get("type") in MESSAGE_TYPES else None
 
 
+# What every socket hears of a run: its state and counts. Anything else (the source: Drive folder id or local
+# path) only librarians' sockets get (issue 24, review 3).
+FOR_EVERYONE = frozenset(
+    {
+        "type",
+        "runId",
+        "seq",
+        "mode",
+        "phase",
+        "counts",
+        "filesQueued",
+        "filesPerSecond",
+        "etaSeconds",
+        "elapsedSeconds",
+        "state",
+        "libraryChanged",
+    }
+)
+
+
+def for_members(message: EtlMessage) -> dict[str, Any]:
+    return {k: v for k, v in message.items() if k in FOR_EVERYONE}
+
+
 def broadcast(message: EtlMessage) -> dict[str, int]:
-    """Post to every connected user whose token has not expired."""
-    return notifications.post(connections.all_authorised(), message)
+    """Post to every connected user whose token has not expired: the whole message to librarians' sockets,
+    the counts and state to everyone else's; one parallel, time-budgeted fan-out for both."""
+    full, plain = json.dumps(message).encode(), json.dumps(for_members(message)).encode()
+    targets = [(c, full) for c in connections.listeners("librarians")]
+    targets += [(c, plain) for c in connections.listeners("members")]
+    return notifications.post_each(targets)

@@ -57,15 +57,20 @@ def post(
     workers: int = POST_WORKERS,
     budget: float = POST_BUDGET_S,
 ) -> dict[str, int]:
-    """Post one message to each connection, `workers` at a time, for at most `budget` seconds (a post still
+    """Post one message to each connection (post_each)."""
+    data = json.dumps(message).encode()
+    return post_each([(connection_id, data) for connection_id in connection_ids], workers=workers, budget=budget)
+
+
+def post_each(targets: list[tuple[str, bytes]], *, workers: int = POST_WORKERS, budget: float = POST_BUDGET_S) -> dict[str, int]:
+    """Post each (connection, data), `workers` at a time, for at most `budget` seconds in all (a post still
     pending then counts as late and is not waited for, so one slow or flooded socket cannot time out the
     batch for everyone); a gone one (410) is forgotten, never an error."""
-    if not connection_ids:
+    if not targets:
         return {"sent": 0, "gone": 0}
     api = _api()
-    data = json.dumps(message).encode()
 
-    def one(connection_id: str) -> str:
+    def one(connection_id: str, data: bytes) -> str:
         try:
             api.post_to_connection(ConnectionId=connection_id, Data=data)
             return "sent"
@@ -75,8 +80,8 @@ def post(
             connections.delete(connection_id)
             return "gone"
 
-    pool = ThreadPoolExecutor(max_workers=max(1, min(workers, len(connection_ids))))
-    futures = [pool.submit(one, connection_id) for connection_id in connection_ids]
+    pool = ThreadPoolExecutor(max_workers=max(1, min(workers, len(targets))))
+    futures = [pool.submit(one, connection_id, data) for connection_id, data in targets]
     done, late = wait(futures, timeout=budget)
     pool.shutdown(wait=False, cancel_futures=True)
     counts = {"sent": 0, "gone": 0}

@@ -26,38 +26,49 @@ function removals(c: EtlRun["counts"]): string {
   return c.replaced ? `${n} (${c.replaced} replaced)` : String(n);
 }
 
+/** A librarian's details of a run: its source, the error it recorded and the files it could not load.
+ * The API sends them only to librarians (run.details, files), so others never see this. */
 function Report({ run }: { run: EtlRun }) {
   const [files, setFiles] = useState<EtlRunFile[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
     api<GetEtlRunResponse>(`/etl/runs/${encodeURIComponent(run.id)}${query({ limit: 100 })}`).then(
-      (r) => setFiles(r.files),
+      (r) => setFiles(r.files ?? []),
       (e: Error) => setError(e.message),
     );
   }, [run.id]);
+  const details = run.details && (
+    <p className="muted" data-testid="etl-details">
+      Source <code>{run.details.source}</code>
+      {run.details.error ? <> · recorded error: {run.details.error}</> : null}
+    </p>
+  );
   if (error) return <ErrorMessage error={error} />;
   if (!files) return <Loading rows={2} />;
-  if (!files.length) return <p className="muted">Every file of this run loaded.</p>;
+  if (!files.length) return <>{details}<p className="muted">Every file of this run loaded.</p></>;
   return (
-    <table>
-      <caption className="visually-hidden">Files run {run.id} could not load</caption>
-      <thead>
-        <tr>
-          <th scope="col">File</th>
-          <th scope="col">Outcome</th>
-          <th scope="col">Why</th>
-        </tr>
-      </thead>
-      <tbody>
-        {files.map((f) => (
-          <tr key={`${f.fileId}-${f.outcome}`}>
-            <td className="path">{f.path}</td>
-            <td>{f.outcome === "quarantined" ? "Quarantined" : "Download failed"}</td>
-            <td>{f.reason}</td>
+    <>
+      {details}
+      <table>
+        <caption className="visually-hidden">Files run {run.id} could not load</caption>
+        <thead>
+          <tr>
+            <th scope="col">File</th>
+            <th scope="col">Outcome</th>
+            <th scope="col">Why</th>
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {files.map((f) => (
+            <tr key={`${f.fileId}-${f.outcome}`}>
+              <td className="path">{f.path}</td>
+              <td>{f.outcome === "quarantined" ? "Quarantined" : "Download failed"}</td>
+              <td>{f.reason}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </>
   );
 }
 
@@ -171,14 +182,16 @@ export function Sync() {
                     <td className="num">{removals(run.counts)}</td>
                     <td className="num col-optional">{problems}</td>
                     <td>
-                      <button type="button" className="link" aria-expanded={open === run.id}
-                        onClick={() => setOpen(open === run.id ? null : run.id)}>
-                        {open === run.id ? "Hide report" : "Report"}
-                        <span className="visually-hidden"> of run {run.id}</span>
-                      </button>
+                      {run.details && (
+                        <button type="button" className="link" aria-expanded={open === run.id}
+                          onClick={() => setOpen(open === run.id ? null : run.id)}>
+                          {open === run.id ? "Hide report" : "Report"}
+                          <span className="visually-hidden"> of run {run.id}</span>
+                        </button>
+                      )}
                     </td>
                   </tr>,
-                  open === run.id && (
+                  open === run.id && run.details && (
                     <tr key={`${run.id}-report`}>
                       <td colSpan={7}>
                         <Report run={run} />

@@ -258,12 +258,13 @@ class Client:
         )
 
     def etl_run(self, run_id: str | int, *, max_files: int | None = None) -> EtlRunReport:
-        """One ETL run with its report: the files it quarantined or could not download (all pages)."""
+        """One ETL run with its report: the files it quarantined or could not download (all pages). The report
+        and the run's details are for librarians; anyone else gets the run with no files."""
         path = f"/api/etl/runs/{quote(str(run_id), safe='')}"
         files: CursorIterator[EtlRunFile] = CursorIterator(
             lambda params: GetEtlRunResponse.from_dict(self.transport.request("GET", path, params=params)),
             {},
-            lambda page: page.files,
+            lambda page: page.files or [],  # only librarians get the report (files)
             max_items=max_files,
         )
         listed = list(files)

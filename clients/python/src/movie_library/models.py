@@ -615,10 +615,9 @@ class EtlCounts:
 
 @dataclass(frozen=True)
 class EtlRun:
-    """One ETL run (a sync of the library from its source)."""
+    """One ETL run (a sync of the library from its source). Two shapes by role (the id token's `cognito:groups`): everyone gets the state, counts and a plain `error` message; members of `librarians` also get `details` (the source and the run's recorded error, sanitized). Neither ever carries a traceback."""
 
     id: str
-    source: str
     mode: Literal['full', 'walk', 'changes']
     state: Literal['running', 'succeeded', 'failed', 'interrupted', 'held']
     phase: str | None
@@ -627,12 +626,12 @@ class EtlRun:
     seconds: float | None
     error: str | None
     counts: EtlCounts
+    details: EtlRunDetails | None = None
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> EtlRun:
         return cls(
             id=data['id'],
-            source=data['source'],
             mode=data['mode'],
             state=data['state'],
             phase=data.get('phase'),
@@ -641,12 +640,12 @@ class EtlRun:
             seconds=None if data.get('seconds') is None else float(data['seconds']),
             error=data.get('error'),
             counts=EtlCounts.from_dict(data['counts']),
+            details=None if data.get('details') is None else EtlRunDetails.from_dict(data['details']),
         )
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
         out['id'] = self.id
-        out['source'] = self.source
         out['mode'] = self.mode
         out['state'] = self.state
         out['phase'] = self.phase
@@ -655,6 +654,29 @@ class EtlRun:
         out['seconds'] = self.seconds
         out['error'] = self.error
         out['counts'] = self.counts.to_dict()
+        if self.details is not None:
+            out['details'] = self.details.to_dict()
+        return out
+
+
+@dataclass(frozen=True)
+class EtlRunDetails:
+    """Librarians only (absent for everyone else): where the run read from and what it recorded. The full text of an error stays in the ETL task's log, under the run id."""
+
+    source: str
+    error: str | None
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> EtlRunDetails:
+        return cls(
+            source=data['source'],
+            error=data.get('error'),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        out['source'] = self.source
+        out['error'] = self.error
         return out
 
 
@@ -685,7 +707,7 @@ class EtlRunFile:
 
 @dataclass(frozen=True)
 class EtlProgressMessage:
-    """Sent over the WebSocket to every connected user while an ETL run is active, at most every few seconds (ETL_LIVE_SECONDS, default 3). Delivery is at least once; order by seq."""
+    """Sent over the WebSocket to every connected user (the same counts and state for all; `source` only to librarians' sockets) while an ETL run is active, at most every few seconds (ETL_LIVE_SECONDS, default 3). Delivery is at least once; order by seq."""
 
     type: Literal['etlProgress']
     run_id: str
@@ -739,7 +761,7 @@ class EtlProgressMessage:
 
 @dataclass(frozen=True)
 class EtlFinishedMessage:
-    """Sent over the WebSocket to every connected user when an ETL run ends; GET /api/etl/runs/{id} has the full record."""
+    """Sent over the WebSocket to every connected user (the same counts and state for all; `source` only to librarians' sockets) when an ETL run ends; GET /api/etl/runs/{id} has the full record."""
 
     type: Literal['etlFinished']
     run_id: str
@@ -1026,20 +1048,22 @@ class ListEtlRunsResponse:
 @dataclass(frozen=True)
 class GetEtlRunResponse:
     run: EtlRun
-    files: list[EtlRunFile]
-    pagination: CursorPage
+    files: list[EtlRunFile] | None = None
+    pagination: CursorPage | None = None
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> GetEtlRunResponse:
         return cls(
             run=EtlRun.from_dict(data['run']),
-            files=[EtlRunFile.from_dict(x) for x in data['files']],
-            pagination=CursorPage.from_dict(data['pagination']),
+            files=None if data.get('files') is None else [EtlRunFile.from_dict(x) for x in data['files']],
+            pagination=None if data.get('pagination') is None else CursorPage.from_dict(data['pagination']),
         )
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
         out['run'] = self.run.to_dict()
-        out['files'] = [x.to_dict() for x in self.files]
-        out['pagination'] = self.pagination.to_dict()
+        if self.files is not None:
+            out['files'] = [x.to_dict() for x in self.files]
+        if self.pagination is not None:
+            out['pagination'] = self.pagination.to_dict()
         return out

@@ -240,11 +240,9 @@ export interface EtlCounts {
   held: number;
 }
 
-/** One ETL run (a sync of the library from its source). */
+/** One ETL run (a sync of the library from its source). Two shapes by role (the id token's `cognito:groups`): everyone gets the state, counts and a plain `error` message; members of `librarians` also get `details` (the source and the run's recorded error, sanitized). Neither ever carries a traceback. */
 export interface EtlRun {
   id: string;
-  /** drive:<folder id> or folder:<path> */
-  source: string;
   /** full: every file downloaded; walk: every file listed, new or changed ones downloaded; changes: Drive's changes feed */
   mode: "full" | "walk" | "changes";
   state: "running" | "succeeded" | "failed" | "interrupted" | "held";
@@ -253,8 +251,18 @@ export interface EtlRun {
   startedAt: string;
   finishedAt: string | null;
   seconds: number | null;
+  /** What went wrong, in plain words from the run's state and counts (never the recorded exception text); null when nothing did */
   error: string | null;
   counts: EtlCounts;
+  details?: EtlRunDetails;
+}
+
+/** Librarians only (absent for everyone else): where the run read from and what it recorded. The full text of an error stays in the ETL task's log, under the run id. */
+export interface EtlRunDetails {
+  /** drive:<folder id> or folder:<path> */
+  source: string;
+  /** The error the run recorded, sanitized: one line (a traceback's last), control characters removed, at most 300 characters */
+  error: string | null;
 }
 
 export interface EtlRunFile {
@@ -265,7 +273,7 @@ export interface EtlRunFile {
   reason: string;
 }
 
-/** Sent over the WebSocket to every connected user while an ETL run is active, at most every few seconds (ETL_LIVE_SECONDS, default 3). Delivery is at least once; order by seq. */
+/** Sent over the WebSocket to every connected user (the same counts and state for all; `source` only to librarians' sockets) while an ETL run is active, at most every few seconds (ETL_LIVE_SECONDS, default 3). Delivery is at least once; order by seq. */
 export interface EtlProgressMessage {
   /** true when the run changed library rows since its previous etlProgress; the notifier then announces libraryChanged (synced) to every connection, so open pages follow a long run */
   libraryChanged?: boolean;
@@ -273,6 +281,7 @@ export interface EtlProgressMessage {
   runId: string;
   /** increases within a run; drop older ones */
   seq: number;
+  /** Librarians' sockets only: drive:<folder id> or folder:<path>; other sockets get the counts and state without it */
   source?: string;
   mode: "full" | "walk" | "changes";
   phase: string;
@@ -285,12 +294,13 @@ export interface EtlProgressMessage {
   elapsedSeconds?: number;
 }
 
-/** Sent over the WebSocket to every connected user when an ETL run ends; GET /api/etl/runs/{id} has the full record. */
+/** Sent over the WebSocket to every connected user (the same counts and state for all; `source` only to librarians' sockets) when an ETL run ends; GET /api/etl/runs/{id} has the full record. */
 export interface EtlFinishedMessage {
   type: "etlFinished";
   runId: string;
   /** increases within a run; drop older ones */
   seq: number;
+  /** Librarians' sockets only: drive:<folder id> or folder:<path>; other sockets get the counts and state without it */
   source?: string;
   mode?: "full" | "walk" | "changes";
   phase?: string;
@@ -438,6 +448,7 @@ export interface GetEtlRunQuery {
 
 export interface GetEtlRunResponse {
   run: EtlRun;
-  files: EtlRunFile[];
-  pagination: CursorPage;
+  /** Librarians only */
+  files?: EtlRunFile[];
+  pagination?: CursorPage;
 }
