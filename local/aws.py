@@ -19,7 +19,7 @@ import httpx
 from moto.server import ThreadedMotoServer
 
 from infra.cognito import ensure_user
-from local import template
+from local import private_api, template
 
 DEMO_USER = "demo@example.com"
 DEMO_PASSWORD = "Demo-Passw0rd!"  # noqa: S105 - the local demo user, printed by make run
@@ -97,8 +97,42 @@ def fake_credentials() -> None:
     os.environ.setdefault("AWS_REGION", os.environ["AWS_DEFAULT_REGION"])
 
 
+_SECONDS = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}
+
+
+def _token_validity_as_cognito() -> None:
+    """moto signs id and access tokens for an hour whatever the app client says; Cognito uses the client's
+    IdTokenValidity / AccessTokenValidity in TokenValidityUnits (default hours), and a client can tell (exp)."""
+    from moto.cognitoidp.models import CognitoIdpUserPool
+
+    if getattr(CognitoIdpUserPool.create_jwt, "as_cognito", False):
+        return
+    private_api.COGNITO_CREATE_JWT.check()
+    moto_create = CognitoIdpUserPool.create_jwt
+
+    def create_jwt(
+        self: CognitoIdpUserPool,
+        client_id: str,
+        username: str,
+        token_use: str,
+        expires_in: int = 60 * 60,
+        extra_data: dict[str, Any] | None = None,
+    ) -> tuple[str, int]:
+        client = self.clients.get(client_id)
+        kind = {"id": "IdToken", "access": "AccessToken"}.get(token_use)
+        if client is not None and kind and client.extended_config.get(f"{kind}Validity"):
+            unit = (client.extended_config.get("TokenValidityUnits") or {}).get(kind, "hours")
+            expires_in = int(client.extended_config[f"{kind}Validity"]) * _SECONDS[unit]
+        return moto_create(self, client_id, username, token_use, expires_in, extra_data)
+
+    create_jwt.as_cognito = True  # type: ignore[attr-defined]
+    create_jwt.__wrapped__ = moto_create  # type: ignore[attr-defined]  # what private_api's shape check inspects
+    CognitoIdpUserPool.create_jwt = create_jwt  # type: ignore[method-assign]
+
+
 def start_moto() -> tuple[ThreadedMotoServer, str]:
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per moto call otherwise
+    _token_validity_as_cognito()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()

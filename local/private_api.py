@@ -98,6 +98,20 @@ def _logger_is_cold_start() -> str | None:
     return None
 
 
+def _cognito_create_jwt() -> str | None:
+    from moto.cognitoidp.models import CognitoIdpUserPool, CognitoIdpUserPoolClient
+
+    create = getattr(CognitoIdpUserPool, "create_jwt", None)
+    if not callable(create):
+        return "CognitoIdpUserPool has no create_jwt method"
+    params = list(inspect.signature(getattr(create, "__wrapped__", create)).parameters)
+    if params[:6] != ["self", "client_id", "username", "token_use", "expires_in", "extra_data"]:
+        return f"create_jwt's signature is now {inspect.signature(create)}"
+    if "extended_config" not in inspect.getsource(CognitoIdpUserPoolClient.__init__):
+        return "user pool clients no longer keep their settings in extended_config"
+    return None
+
+
 def _stream_shard_add() -> str | None:
     from moto.dynamodb.models.table import StreamShard
 
@@ -173,6 +187,13 @@ COGNITO_REFRESH_TOKENS = PrivateApi(
     MOTO,
     _cognito_refresh_tokens,
 )
+# moto signs every token for an hour; the patch (local/aws.py) applies the app client's token validity.
+COGNITO_CREATE_JWT = PrivateApi(
+    "moto.cognitoidp.models.CognitoIdpUserPool.create_jwt",
+    "moto",
+    MOTO,
+    _cognito_create_jwt,
+)
 THREAD_ASYNC_EXC = PrivateApi(
     "ctypes.pythonapi.PyThreadState_SetAsyncExc",
     "python",
@@ -188,6 +209,7 @@ ALL = (
     LOGGER_IS_COLD_START,
     STREAM_SHARD_ADD,
     COGNITO_REFRESH_TOKENS,
+    COGNITO_CREATE_JWT,
     THREAD_ASYNC_EXC,
 )
 

@@ -20,7 +20,7 @@ def test_the_patched_attribute_still_has_the_shape_local_relies_on(api: PrivateA
 
 
 def test_every_patch_site_is_guarded() -> None:
-    """The five Powertools attributes, two moto ones and the thread stop: one canary each."""
+    """The five Powertools attributes, three moto ones and the thread stop: one canary each."""
     assert {api.attribute.rsplit(".", 1)[-1] for api in private_api.ALL} == {
         "log_format",
         "metric_set",
@@ -29,6 +29,7 @@ def test_every_patch_site_is_guarded() -> None:
         "_is_cold_start",
         "add",
         "refresh_tokens",
+        "create_jwt",
         "PyThreadState_SetAsyncExc",
     }
 
