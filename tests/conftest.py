@@ -124,8 +124,9 @@ def library(stack: LocalStack, fixture_library: Path) -> dict | None:
     return reset_library(stack, fixture_library)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture()
 def token(stack: LocalStack) -> str:
+    # One per test: id tokens live 15 minutes (the template's IdTokenValidity), shorter than a session.
     return stack.demo_token()
 
 
