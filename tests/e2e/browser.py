@@ -3,6 +3,7 @@ around a context, screenshots checked with axe, and the steps a person repeats (
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -74,10 +75,33 @@ def _with_csp(context: BrowserContext, base_url: str) -> None:
 
 
 def csp_context(browser: Browser, stack, viewport=DESKTOP, **kwargs) -> BrowserContext:
-    """A context on the local stack whose documents carry the UI's CSP."""
+    """A context on the local stack whose documents carry the UI's CSP. A `storage_state` from
+    `signed_in_state` also carries the tab's session (Playwright keeps no sessionStorage): it is put in
+    the context's first page once (tests.seeded marks it, in localStorage, which sign-out leaves alone);
+    later tabs get it from an open one, as a person's do."""
+    state = kwargs.get("storage_state")
+    tab: dict[str, str] = {}
+    if isinstance(state, dict) and "sessionStorage" in state:
+        tab = state["sessionStorage"]
+        kwargs["storage_state"] = {k: v for k, v in state.items() if k != "sessionStorage"}
     context = browser.new_context(base_url=stack.url, viewport=viewport, **kwargs)
     _with_csp(context, stack.url)
+    if tab:
+        context.add_init_script(
+            f"""(() => {{
+            if (location.origin !== {json.dumps(urlparse(stack.url)._replace(path="").geturl())}) return;
+            if (localStorage.getItem("tests.seeded")) return;
+            localStorage.setItem("tests.seeded", "1");
+            for (const [k, v] of Object.entries({json.dumps(tab)})) sessionStorage.setItem(k, v);
+            }})()"""
+        )
     return context
+
+
+def signed_in_state(context: BrowserContext, page: Page) -> dict:
+    """The context's storage state plus the signed-in tab's session (sessionStorage), for csp_context."""
+    tab = page.evaluate("() => Object.fromEntries(Object.entries(sessionStorage).filter(([k]) => k.startsWith('mle.')))")
+    return {**context.storage_state(), "sessionStorage": tab}
 
 
 def snap(page: Page, name: str) -> None:
@@ -137,9 +161,9 @@ def fill_movie(page: Page, title: str | None, genre: str = "Drama", rating: str 
 def expire_session(page: Page) -> None:
     """The stored id token expires and its refresh token is revoked, as if the tab sat for hours."""
     page.evaluate("""() => {
-        const s = JSON.parse(localStorage.getItem('mle.session'));
+        const s = JSON.parse(sessionStorage.getItem('mle.session'));
         s.idToken = 'expired.' + s.idToken.split('.')[1] + '.sig'; s.refreshToken = 'revoked';
-        localStorage.setItem('mle.session', JSON.stringify(s));
+        sessionStorage.setItem('mle.session', JSON.stringify(s));
     }""")
 
 

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Browser, Page
 
 from tests.conftest import reset_library
-from tests.e2e.browser import chromium, csp_context, sign_in, watch
+from tests.e2e.browser import chromium, csp_context, sign_in, signed_in_state, watch
 from tests.e2e.deployed import DeployedStack, deployed
 from tests.e2e.live import User
 
@@ -52,8 +52,9 @@ def loaded(stack, fixture_library) -> None:
 @pytest.fixture(scope="module")
 def signed_state(browser: Browser, stack, loaded) -> dict:
     context = csp_context(browser, stack)
-    sign_in(context.new_page())
-    state = context.storage_state()
+    page = context.new_page()
+    sign_in(page)
+    state = signed_in_state(context, page)
     context.close()
     return state
 

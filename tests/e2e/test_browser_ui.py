@@ -61,7 +61,7 @@ def _client_id(page: Page) -> str:
 
 
 def _session(page: Page) -> dict:
-    return page.evaluate("() => JSON.parse(localStorage.getItem('mle.session'))")
+    return page.evaluate("() => JSON.parse(sessionStorage.getItem('mle.session'))")
 
 
 def _focused(page: Page) -> str:
@@ -225,14 +225,14 @@ def test_bug09_a_bad_movie_id_gets_a_page(page: Page) -> None:
 def test_bug04_an_expired_id_token_is_renewed_on_reload_and_a_failed_renewal_says_why(page: Page) -> None:
     page.goto("/top")
     expect(page.get_by_role("heading", name="Top rated")).to_be_visible()
-    page.evaluate("""() => { const s = JSON.parse(localStorage.getItem('mle.session'));
-        s.expiresAt = Date.now() - 1000; localStorage.setItem('mle.session', JSON.stringify(s)); }""")
+    page.evaluate("""() => { const s = JSON.parse(sessionStorage.getItem('mle.session'));
+        s.expiresAt = Date.now() - 1000; sessionStorage.setItem('mle.session', JSON.stringify(s)); }""")
     page.reload()
     expect(page.get_by_role("heading", name="Top rated")).to_be_visible()
-    assert _session(page)["expiresAt"] > time.time() * 1000 + 30 * 60_000
-    page.evaluate("""() => { const s = JSON.parse(localStorage.getItem('mle.session'));
+    assert _session(page)["expiresAt"] > time.time() * 1000 + 10 * 60_000  # a fresh 15-minute token
+    page.evaluate("""() => { const s = JSON.parse(sessionStorage.getItem('mle.session'));
         s.expiresAt = Date.now() - 1000; s.refreshToken = 'revoked';
-        localStorage.setItem('mle.session', JSON.stringify(s)); }""")
+        sessionStorage.setItem('mle.session', JSON.stringify(s)); }""")
     page.reload()
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
     expect(page.get_by_text("could not be renewed")).to_be_visible()
@@ -616,7 +616,7 @@ def test_every_page_screenshotted_and_accessible(browser: Browser, stack, signed
         expect(page.get_by_text("/api/movies/search").first).to_be_visible()
         expect(page.locator('.opblock-tag[data-tag="default"]')).to_have_count(0)
         snap(page, f"docs{suffix}")
-        page.evaluate("localStorage.clear()")
+        page.evaluate("sessionStorage.clear()")  # the tab's session (tests.seeded, in localStorage, stays)
         page.goto("/")
         expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
         snap(page, f"sign-in{suffix}")

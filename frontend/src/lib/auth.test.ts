@@ -31,3 +31,44 @@ test("sign-out removes everything the app stored and revokes the refresh token",
   expect(Object.keys(sessionStorage)).toEqual([]);
   expect(actions).toEqual(["RevokeToken"]);
 });
+
+// Issue 24 (review 10): the refresh token is kept per tab (sessionStorage), never in localStorage.
+test("a sign-in is kept in this tab's sessionStorage, never in localStorage", async () => {
+  const { signIn } = await import("./auth");
+  await signIn("a@example.com", "pw");
+  expect(localStorage.getItem("mle.session")).toBeNull();
+  expect(JSON.parse(sessionStorage.getItem("mle.session")!).email).toBe("a@example.com");
+});
+
+test("a session an older version left in localStorage is removed when the app starts", async () => {
+  localStorage.setItem("mle.session", JSON.stringify({ idToken: "x", refreshToken: "30-day", expiresAt: 1, email: "" }));
+  vi.resetModules();
+  const fresh = await import("./auth");
+  expect(localStorage.getItem("mle.session")).toBeNull();
+  expect(fresh.currentSession(true)).toBeNull();
+});
+
+test("a new tab is handed the session of an open tab, and a sign-out there signs this tab out", async () => {
+  const other = new BroadcastChannel("mle.auth"); // stands for another open tab of the site
+  const handed = { idToken: "h.e30.s", refreshToken: "r", expiresAt: Date.now() + 600_000, email: "b@example.com" };
+  other.onmessage = (event: MessageEvent<{ type: string }>) => {
+    if (event.data.type === "ask") other.postMessage({ type: "session", session: handed });
+  };
+  try {
+    expect(currentSession()).toBeNull();
+    expect((await ensureSession())?.email).toBe("b@example.com");
+    expect(currentSession()?.email).toBe("b@example.com");
+    const signedOut = new Promise<void>((resolve) =>
+      window.addEventListener("storage", (e) => e.newValue === null && resolve(), { once: true }),
+    );
+    other.postMessage({ type: "signout" });
+    await signedOut;
+    expect(currentSession(true)).toBeNull();
+  } finally {
+    other.close();
+  }
+});
+
+test("without an open tab to ask, a new tab finds no session", async () => {
+  expect(await ensureSession()).toBeNull();
+});

@@ -1,6 +1,12 @@
 // Cognito through its JSON API (USER_PASSWORD_AUTH, sign-up, confirmation, refresh, recovery,
-// revocation): no SDK needed. The session lives in localStorage so a new tab is signed in too; its
-// expiry is measured on this device's clock (ExpiresIn), so a skewed clock never ends it early.
+// revocation): no SDK needed. Its expiry is measured on this device's clock (ExpiresIn), so a skewed clock
+// never ends it early.
+//
+// Where the session lives (issue 24, review 10): in this tab's sessionStorage, never in localStorage, so the
+// refresh token dies with the tab and is not on disk for the next browser start. A new tab of the site asks
+// the open ones for theirs over a BroadcastChannel (same origin only); signing out in one tab signs every
+// open tab out. A cookie-based token handler (refresh token in an HttpOnly cookie) would keep it from
+// scripts entirely, but needs a backend the static site does not have.
 import { config } from "./config";
 import { PASSWORD_POLICY, PASSWORD_RULES } from "./generated/schema";
 
@@ -12,6 +18,9 @@ export interface Session {
 }
 
 const KEY = "mle.session";
+const CHANNEL = "mle.auth";
+// How long a new tab waits for an open one to hand over its session before showing the sign-in page.
+export const HANDOVER_MS = 300;
 // Renew this long before the id token expires, so no request or socket ever carries a dead token.
 export const RENEW_MARGIN_MS = 60_000;
 
@@ -119,8 +128,52 @@ function store(result: AuthResult["AuthenticationResult"], refreshToken: string)
     expiresAt: Date.now() + lifetime * 1000,
     email: String(c.email ?? ""),
   };
-  localStorage.setItem(KEY, JSON.stringify(session));
+  sessionStorage.setItem(KEY, JSON.stringify(session));
   return session;
+}
+
+type TabMessage = { type: "ask" } | { type: "session"; session: Session } | { type: "signout" };
+
+// Tabs of this site tell each other about sign-in and sign-out; the App listens for "storage" events on
+// SESSION_KEY, so a change another tab announces is replayed here as one.
+const channel: BroadcastChannel | null = typeof BroadcastChannel === "undefined" ? null : new BroadcastChannel(CHANNEL);
+
+function announce(message: TabMessage): void {
+  channel?.postMessage(message);
+}
+
+function changed(newValue: string | null): void {
+  window.dispatchEvent(new StorageEvent("storage", { key: KEY, newValue }));
+}
+
+channel?.addEventListener("message", (event: MessageEvent<TabMessage>) => {
+  const message = event.data;
+  if (message.type === "ask") {
+    const mine = currentSession(true);
+    if (mine) announce({ type: "session", session: mine });
+  } else if (message.type === "session" && !currentSession()) {
+    sessionStorage.setItem(KEY, JSON.stringify(message.session));
+    changed(JSON.stringify(message.session));
+  } else if (message.type === "signout" && currentSession(true)) {
+    clearAppStorage();
+    changed(null);
+  }
+});
+
+/** A session handed over by another open tab of the site, or null after HANDOVER_MS. */
+function fromAnotherTab(): Promise<Session | null> {
+  if (!channel) return Promise.resolve(null);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(currentSession(true)), HANDOVER_MS);
+    const got = (event: MessageEvent<TabMessage>) => {
+      if (event.data.type !== "session") return;
+      clearTimeout(timer);
+      channel.removeEventListener("message", got);
+      resolve(currentSession(true) ?? event.data.session);
+    };
+    channel.addEventListener("message", got);
+    announce({ type: "ask" });
+  });
 }
 
 export async function signIn(email: string, password: string): Promise<Session> {
@@ -129,7 +182,9 @@ export async function signIn(email: string, password: string): Promise<Session> 
     AuthFlow: "USER_PASSWORD_AUTH",
     AuthParameters: { USERNAME: email, PASSWORD: password },
   });
-  return store(data.AuthenticationResult, data.AuthenticationResult.RefreshToken ?? "");
+  const session = store(data.AuthenticationResult, data.AuthenticationResult.RefreshToken ?? "");
+  announce({ type: "session", session }); // tabs on the sign-in page follow
+  return session;
 }
 
 let refreshing: Promise<Session | null> | null = null;
@@ -157,11 +212,11 @@ export function refresh(): Promise<Session | null> {
 
 // A session good for at least RENEW_MARGIN_MS more, refreshed if needed; null when it cannot be.
 export async function ensureSession(minValidMs = RENEW_MARGIN_MS): Promise<Session | null> {
-  const session = currentSession(true);
+  const session = currentSession(true) ?? (await fromAnotherTab());
   if (!session) return null;
   if (session.expiresAt - Date.now() > minValidMs) return session;
   const renewed = await refresh();
-  if (!renewed) localStorage.removeItem(KEY);
+  if (!renewed) sessionStorage.removeItem(KEY);
   return renewed;
 }
 
@@ -195,8 +250,11 @@ export async function confirmForgotPassword(email: string, code: string, passwor
   });
 }
 
+// Earlier versions kept the session, refresh token included, in localStorage: it goes at start-up.
+localStorage.removeItem(KEY);
+
 export function currentSession(allowExpired = false): Session | null {
-  const raw = localStorage.getItem(KEY);
+  const raw = sessionStorage.getItem(KEY);
   if (!raw) return null;
   try {
     const session = JSON.parse(raw) as Session;
@@ -209,11 +267,16 @@ export function currentSession(allowExpired = false): Session | null {
 
 // Everything the app stored (session, drafts, add history) goes, and the refresh token is revoked
 // so it cannot be used again even if it was copied.
-export async function signOut(): Promise<void> {
-  const session = currentSession(true);
+function clearAppStorage(): void {
   for (const store of [localStorage, sessionStorage]) {
     for (const key of Object.keys(store)) if (key.startsWith("mle.")) store.removeItem(key);
   }
+}
+
+export async function signOut(): Promise<void> {
+  const session = currentSession(true);
+  clearAppStorage();
+  announce({ type: "signout" }); // every open tab of the site signs out too
   if (session?.refreshToken) {
     await cognito("RevokeToken", { ClientId: config().clientId, Token: session.refreshToken }).catch(() => undefined);
   }
@@ -223,5 +286,5 @@ export const SESSION_KEY = KEY;
 
 // An expired session that cannot be renewed: only the tokens go; drafts stay for after sign-in.
 export function dropSession(): void {
-  localStorage.removeItem(KEY);
+  sessionStorage.removeItem(KEY);
 }
