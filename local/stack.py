@@ -177,7 +177,8 @@ class LocalStack:
             "clientId": self.resources.client_id,
             "region": config.region(),
             "local": True,
-            "demoUser": {"username": aws.DEMO_USER, "password": aws.DEMO_PASSWORD},
+            # No password: what the site serves, any page that reaches it can read (review 22).
+            "demoUser": {"username": aws.DEMO_USER},
         }
 
     def demo_token(self) -> str:
@@ -208,7 +209,9 @@ class LocalStack:
         self.stop()
 
 
-def _banner(stack: LocalStack, token: str) -> str:
+def _banner(stack: LocalStack) -> str:
+    """What `make run` prints: no live token (it would stay in the scrollback and logs while valid), but the
+    command that signs in and prints one when it is wanted."""
     lines = [
         "",
         "Movie Library Explorer is running.",
@@ -217,11 +220,11 @@ def _banner(stack: LocalStack, token: str) -> str:
         f"  Sign in as:   {aws.DEMO_USER}  /  {aws.DEMO_PASSWORD}   (a librarian: may correct and delete any movie)",
         f"           or:  {aws.PLAIN_USER}  /  {aws.PLAIN_PASSWORD}   (a plain user: corrects only their own adds)",
         "",
-        "  Try the API (the id token is valid for one hour):",
-        f"    curl -s -H 'Authorization: Bearer {token}' '{stack.url}/api/dashboard'",
-        "  Or the Python client's CLI (pip install ./clients/python); these two lines set it up:",
+        "  Try the API (a fresh id token each time, valid 15 minutes; --user reader for the plain user):",
+        f"    curl -s -H \"Authorization: Bearer $(.venv/bin/python -m local.token)\" '{stack.url}/api/dashboard'",
+        "  Or the Python client's CLI (pip install ./clients/python); it asks for the password:",
         f"    export MOVIE_LIBRARY_BASE_URL={stack.url}",
-        f"    echo '{aws.DEMO_PASSWORD}' | movie-library login --username {aws.DEMO_USER} --password-stdin",
+        f"    movie-library login --username {aws.DEMO_USER}",
         "",
         "Press Ctrl-C to stop everything (PostgreSQL included). Data stays in .local/pg.",
     ]
@@ -266,7 +269,7 @@ def main() -> None:
                 {"pid": os.getpid(), "url": stack.url, "env": {k: os.environ[k] for k in stack_env_keys() if k in os.environ}}
             )
         )
-        print(_banner(stack, stack.demo_token()), flush=True)
+        print(_banner(stack), flush=True)
         # A timed wait: a signal delivered to another thread does not interrupt an untimed lock wait in
         # the main thread, so Ctrl-C could go unnoticed; this way its handler runs within half a second.
         while not stop.wait(0.5):

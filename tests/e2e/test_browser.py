@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.browser import ROOT, chromium, expire_session, fill_movie, plain_page, sign_in, sign_up, snap
+from tests.e2e.browser import DEMO, ROOT, chromium, expire_session, fill_movie, plain_page, sign_in, sign_up, snap
 
 pytestmark = pytest.mark.usefixtures("library")
 
@@ -33,7 +33,10 @@ def test_sign_in_page_shows_the_demo_account(page: Page) -> None:
     page.goto("/")
     expect(page.get_by_text("Local demo account")).to_be_visible()
     snap(page, "sign-in")
-    page.get_by_role("button", name="Fill in the demo account").click()
+    page.get_by_role("button", name="Fill in the demo e-mail").click()
+    expect(page.get_by_label("E-mail")).to_have_value(DEMO[0])
+    expect(page.get_by_label("Password")).to_be_focused()  # the password is printed by make run, not served
+    page.get_by_label("Password").fill(DEMO[1])
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_test_id("total-movies")).to_have_text("32")
 

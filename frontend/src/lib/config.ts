@@ -8,7 +8,8 @@ export interface AppConfig {
   clientId: string;
   region: string;
   local?: boolean;
-  demoUser?: { username: string; password: string };
+  // The local stack's demo account; its password is printed by `make run`, never served (review 22).
+  demoUser?: { username: string };
 }
 
 let current: AppConfig | null = null;

@@ -202,10 +202,17 @@ export function SignIn({ onSignedIn, reason }: { onSignedIn: () => void; reason:
         {demo && mode === "signin" && (
           <aside className="demo" aria-label="Demo account">
             <p>
-              Local demo account: <code>{demo.username}</code> / <code>{demo.password}</code>
+              Local demo account: <code>{demo.username}</code>; its password is printed where <code>make run</code> started.
             </p>
-            <button type="button" className="secondary" onClick={() => { setEmail(demo.username); setPassword(demo.password); }}>
-              Fill in the demo account
+            <button
+              type="button"
+              className="secondary"
+              onClick={() => {
+                setEmail(demo.username);
+                document.getElementById("password")?.focus();
+              }}
+            >
+              Fill in the demo e-mail
             </button>
           </aside>
         )}
