@@ -66,6 +66,23 @@ def _postgres_for(state: Path) -> list[psutil.Process]:
     return found
 
 
+def _curl(output: str) -> tuple[str, str]:
+    """The banner's curl line, run as a person would: the token its command prints, and the URL. The banner
+    itself holds no token (review 22)."""
+    assert "eyJ" not in output, "make run printed a live token"
+    url = re.search(r"""curl -s -H "Authorization: Bearer \$\(\.venv/bin/python -m local\.token\)" '(\S+)'""", output).group(1)
+    printed = subprocess.run(
+        [sys.executable, "-m", "local.token", "--url", url.split("/api/")[0]],
+        cwd=ROOT,
+        env=_clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return printed.stdout.strip(), url
+
+
 def test_run_prints_a_working_curl_stops_cleanly_and_keeps_data() -> None:
     state = ROOT / ".local" / "test" / f"run-{os.getpid()}"
     shutil.rmtree(state, ignore_errors=True)
@@ -74,7 +91,7 @@ def test_run_prints_a_working_curl_stops_cleanly_and_keeps_data() -> None:
         output = "".join(lines)
         assert "demo@example.com" in output and "Demo-Passw0rd!" in output
         assert "Loaded the sample library" in output and '"movies_new": 32' in output
-        token, url = re.search(r"curl -s -H 'Authorization: Bearer (\S+)' '(\S+)'", output).groups()
+        token, url = _curl(output)
         assert httpx.get(url, headers={"Authorization": f"Bearer {token}"}).json()["totalMovies"] == 32
         _stop(proc)
         assert proc.returncode == 0
@@ -84,7 +101,7 @@ def test_run_prints_a_working_curl_stops_cleanly_and_keeps_data() -> None:
         output = "".join(lines)
         print(f"second start ready in {seconds:.2f}s")
         assert "Loaded the sample library" not in output  # the data was kept
-        token, url = re.search(r"curl -s -H 'Authorization: Bearer (\S+)' '(\S+)'", output).groups()
+        token, url = _curl(output)
         assert httpx.get(url, headers={"Authorization": f"Bearer {token}"}).json()["totalMovies"] == 32
         _stop(proc)
         assert not _postgres_for(state)
@@ -147,7 +164,7 @@ def test_database_url_points_the_whole_stack_at_another_server() -> None:
             if "Press Ctrl-C" in line:
                 break
         output = "".join(lines)
-        token, api = re.search(r"curl -s -H 'Authorization: Bearer (\S+)' '(\S+)'", output).groups()
+        token, api = _curl(output)
         assert httpx.get(api, headers={"Authorization": f"Bearer {token}"}).json()["totalMovies"] == 32
         _stop(proc)
         assert not (state / "pg").exists(), "no embedded server of its own when DATABASE_URL is set"
