@@ -777,10 +777,10 @@ def test_18_owner_connections_verify_the_server_against_the_shipped_bundle() -> 
     migrate = RESOURCES["MigrateFunction"]["Properties"]["Environment"]["Variables"]
     code_uri = RAW["Globals"]["Function"]["CodeUri"].rstrip("/")
     assert migrate["DB_SSLMODE"] == "verify-full"
-    lambda_path = migrate["PGSSLROOTCERT"].removeprefix("/var/task/")
+    lambda_path = migrate["DB_SSLROOTCERT"].removeprefix("/var/task/")
     assert (ROOT / code_uri / lambda_path).resolve() == db_auth.RDS_CA_BUNDLE.resolve(), "the package has no such file"
     etl = {e["Name"]: e["Value"] for e in RESOURCES["EtlTaskDefinition"]["Properties"]["ContainerDefinitions"][0]["Environment"]}
     assert etl["DB_SSLMODE"] == "verify-full"
     dockerfile = (ROOT / "etl_task" / "Dockerfile").read_text()
     copied = re.search(r"^COPY src/data (\S+)$", dockerfile, re.M)
-    assert copied and etl["PGSSLROOTCERT"] == f"{copied.group(1)}/certs/rds-ca-bundle.pem"
+    assert copied and etl["DB_SSLROOTCERT"] == f"{copied.group(1)}/certs/rds-ca-bundle.pem"
