@@ -113,12 +113,14 @@ def push_etl_image(env: str, tag: str) -> None:
 SERVICE_LOG_RETENTION_DAYS = 90
 
 
-def service_log_group_names(database_id: str, rest_api_id: str, stage: str) -> list[str]:
+def service_log_group_names(database_id: str, rest_api_id: str, stage: str, cluster: str = "") -> list[str]:
+    """RDS's PostgreSQL log export, API Gateway's execution logs and the ETL cluster's Container Insights."""
     return [
         name
         for name, part in (
             (f"/aws/rds/instance/{database_id}/postgresql", database_id),
             (f"API-Gateway-Execution-Logs_{rest_api_id}/{stage}", rest_api_id),
+            (f"/aws/ecs/containerinsights/{cluster}/performance", cluster),
         )
         if part
     ]
@@ -126,7 +128,10 @@ def service_log_group_names(database_id: str, rest_api_id: str, stage: str) -> l
 
 def service_log_groups(env: str) -> list[str]:
     return service_log_group_names(
-        stack.physical_id(env, "Database"), stack.physical_id(env, "RestApi"), stack.parameters(env).get("Stage", "v1")
+        stack.physical_id(env, "Database"),
+        stack.physical_id(env, "RestApi"),
+        stack.parameters(env).get("Stage", "v1"),
+        stack.physical_id(env, "EtlCluster"),
     )
 
 

@@ -365,7 +365,7 @@ def moto_logs(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[str]:
 
 
 def test_23_10_service_created_log_groups_expire_and_go_with_the_stack(moto_logs: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    ids = {"Database": "movie-library-staging-database-abc", "RestApi": "a1b2c3d4e5"}
+    ids = {"Database": "movie-library-staging-database-abc", "RestApi": "a1b2c3d4e5", "EtlCluster": "movie-etl-Cluster-x1"}
     monkeypatch.setattr(stack, "physical_id", lambda env, logical_id: ids[logical_id])
     logs = boto3.client("logs", region_name="us-east-1")
     rds_group = f"/aws/rds/instance/{ids['Database']}/postgresql"
@@ -373,7 +373,11 @@ def test_23_10_service_created_log_groups_expire_and_go_with_the_stack(moto_logs
     deploy.keep_service_logs("staging")
     deploy.keep_service_logs("staging")  # every deploy: idempotent
     groups = {g["logGroupName"]: g.get("retentionInDays") for g in logs.describe_log_groups()["logGroups"]}
-    assert groups == {rds_group: 90, f"API-Gateway-Execution-Logs_{ids['RestApi']}/v1": 90}
+    assert groups == {
+        rds_group: 90,
+        f"API-Gateway-Execution-Logs_{ids['RestApi']}/v1": 90,
+        f"/aws/ecs/containerinsights/{ids['EtlCluster']}/performance": 90,  # #24 review 18
+    }
     destroy.delete_service_logs("staging", ids)
     assert logs.describe_log_groups()["logGroups"] == []
     destroy.delete_service_logs("staging", ids)  # already gone: fine
