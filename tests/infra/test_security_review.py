@@ -35,3 +35,88 @@ def test_24_18_every_function_writes_to_a_log_group_of_the_stack_that_expires() 
         groups[str(stack_.evaluate(group["Properties"].get("LogGroupName", "")))] = name
     for name in stack_.of_type("AWS::Lambda::Function"):
         assert str({"Fn::Sub": f"/aws/lambda/${{{name}}}"}) in groups, f"{name} logs to a group Lambda creates (never expires)"
+
+
+# --- 17: least privilege ---------------------------------------------------------------------------------------
+
+# What each function's code calls on DynamoDB (src/data), per table: nothing else (no Scan, BatchWrite, DeleteItem
+# where the code has none, as SAM's DynamoDBCrudPolicy grants).
+_DYNAMODB_CALLS = {
+    "WriteApiFunction": {"RequestsTable": {"GetItem", "PutItem"}, "AddLimitsTable": {"UpdateItem"}},
+    "CorrectionsApiFunction": {"AddLimitsTable": {"UpdateItem"}, "LibraryEventsTable": {"PutItem"}},
+    "AddProcessorFunction": {"RequestsTable": {"GetItem", "UpdateItem"}},
+    "AddDeadLetterFunction": {"RequestsTable": {"GetItem", "UpdateItem"}},
+    "NotifierFunction": {"ConnectionsTable": {"Scan", "DeleteItem", "Query"}, "LibraryEventsTable": {"PutItem"}},
+    "WebSocketFunction": {"ConnectionsTable": {"PutItem", "DeleteItem", "Query"}},
+}
+
+
+def _statements(role: dict) -> list[dict]:
+    return [s for policy in role["Properties"].get("Policies", []) for s in policy["PolicyDocument"]["Statement"]]
+
+
+def _resource_tables(resource: object) -> set[str]:
+    from tests.infra.cfn import references
+
+    return {r for r in references(resource) if r.endswith("Table")}
+
+
+def _table_actions(role: dict) -> dict[str, set[str]]:
+    """{table: DynamoDB actions} the role allows (stream reads for event sources aside)."""
+    found: dict[str, set[str]] = {}
+    for statement in _statements(role):
+        actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+        calls = {a.split(":", 1)[1] for a in actions if a.startswith("dynamodb:")}
+        calls -= {"DescribeStream", "GetRecords", "GetShardIterator", "ListStreams"}
+        if not calls:
+            continue
+        for table in _resource_tables(statement["Resource"]):
+            found.setdefault(table, set()).update(calls)
+    return found
+
+
+def test_24_17_functions_may_make_only_the_dynamodb_calls_their_code_makes() -> None:
+    template = transformed_template_for("default")
+    roles = {name.removesuffix("Role"): role for name, role in _of_type(template, "AWS::IAM::Role").items()}
+    for function, expected in _DYNAMODB_CALLS.items():
+        assert _table_actions(roles[function]) == expected, function
+
+
+def test_24_17_the_drive_secret_grant_matches_that_secret_only() -> None:
+    role = transformed_template_for("default")["Resources"]["EtlTaskRole"]
+    arns = [
+        r
+        for s in _statements(role)
+        if "secretsmanager:GetSecretValue" in str(s["Action"])
+        for r in (s["Resource"] if isinstance(s["Resource"], list) else [s["Resource"]])
+    ]
+    drive = [a for a in arns if "DriveCredentialsSecretName" in str(a)]
+    assert drive and all(str(a).rstrip("\"'}").endswith("-??????") for a in drive), drive
+
+
+def test_24_17_gateway_endpoints_reach_only_the_stacks_tables_and_cloudformations_response_buckets() -> None:
+    template = transformed_template_for("default")
+    endpoints = {n: e["Properties"] for n, e in _of_type(template, "AWS::EC2::VPCEndpoint").items()}
+    dynamodb = endpoints["DynamoDbEndpoint"]["PolicyDocument"]["Statement"]
+    reachable = set().union(*(_resource_tables(s["Resource"]) for s in dynamodb if s["Effect"] == "Allow"))
+    roles = {name.removesuffix("Role"): role for name, role in _of_type(template, "AWS::IAM::Role").items()}
+    in_vpc = [n for n, f in _of_type(template, "AWS::Lambda::Function").items() if "VpcConfig" in f["Properties"]]
+    assert in_vpc
+    for function in in_vpc:
+        assert set(_table_actions(roles[function])) <= reachable, f"{function} uses a table its endpoint refuses"
+    assert "ConnectionsTable" not in reachable and all("*" not in str(s["Resource"]) for s in dynamodb)
+    s3 = endpoints["S3Endpoint"]["PolicyDocument"]["Statement"]
+    assert [(s["Effect"], s["Action"]) for s in s3] == [("Allow", "s3:PutObject")]
+    assert "cloudformation-custom-resource-response-" in str(s3[0]["Resource"])
+
+
+def test_24_17_the_alerts_topic_takes_alarms_and_events_of_this_account_only() -> None:
+    policy = transformed_template_for("default")["Resources"]["AlertsTopicPolicy"]["Properties"]["PolicyDocument"]
+    for statement in policy["Statement"]:
+        assert statement["Condition"]["StringEquals"]["aws:SourceAccount"] == {"Ref": "AWS::AccountId"}
+
+
+def test_24_17_no_arn_names_the_aws_partition_literally() -> None:
+    from tests.infra.conftest import TEMPLATE
+
+    assert "arn:aws:" not in TEMPLATE.read_text(), "use arn:${AWS::Partition}: (GovCloud, China)"
