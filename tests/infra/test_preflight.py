@@ -172,6 +172,7 @@ def test_a_ready_account_passes_every_check(aws: str, capsys: pytest.CaptureFixt
     assert set(results) == {
         "alert target",
         "sign-up",
+        "drive folder",
         "credentials",
         "stack state",
         "cloudfront",
@@ -196,7 +197,7 @@ def test_missing_credentials_stop_the_aws_checks(
     monkeypatch.delenv("AWS_ACCESS_KEY_ID")
     monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
     results = _by_check(preflight.run(ENV))
-    assert set(results) == {"alert target", "sign-up", "credentials", "python 3.12", "node", "docker"}
+    assert set(results) == {"alert target", "sign-up", "drive folder", "credentials", "python 3.12", "node", "docker"}
     assert not results["credentials"].ok and "aws configure" in results["credentials"].fix
     assert preflight.main(ENV) == 1
     assert "-> run `aws configure`" in capsys.readouterr().out

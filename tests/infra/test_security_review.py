@@ -7,6 +7,8 @@ runs them against another template (`git show main:template.yaml > /tmp/old.yaml
 
 from __future__ import annotations
 
+import re
+
 from tests.infra.cfn import Stack
 from tests.infra.conftest import transformed_template_for
 
@@ -120,3 +122,48 @@ def test_24_17_no_arn_names_the_aws_partition_literally() -> None:
     from tests.infra.conftest import TEMPLATE
 
     assert "arn:aws:" not in TEMPLATE.read_text(), "use arn:${AWS::Partition}: (GovCloud, China)"
+
+
+# --- 8: the ETL logs in as movie_etl; prod names its Drive folder -----------------------------------------------
+
+
+def test_24_8_the_etl_task_logs_in_as_movie_etl_without_the_master_secret() -> None:
+    stack_ = Stack.with_params({"EtlImageTag": "abc"})
+    task = stack_.resources["EtlTaskDefinition"]["Properties"]["ContainerDefinitions"][0]
+    env = {e["Name"]: stack_.evaluate(e["Value"]) for e in task["Environment"]}
+    assert env["DB_IAM_USER"] == "movie_etl" and "DB_SECRET_ARN" not in env
+    role = stack_.resources["EtlTaskRole"]
+    assert "MasterUserSecret" not in str(role), "the task role may not read the master secret"
+    connects = [s for s in _statements(role) if s["Action"] == "rds-db:connect"]
+    assert [stack_.sub(s["Resource"]) for s in connects] == [
+        "arn:aws:rds-db:us-east-1:123456789012:dbuser:<Database.DbiResourceId>/movie_etl"
+    ]
+    assert env["DRIVE_FOLDER_ID"] == "1Z-Bqt69UgrGkwo0ArjHaNrA7uUmUm2r6", "outside prod the public sample folder"
+
+
+def test_24_8_prod_must_name_its_drive_folder() -> None:
+    from tests.infra.test_deploy_third_pass import _prod, _rule_failures
+
+    configured = {"SignUpAllowedDomains": "example.com"}
+    assert any("DriveFolderId" in f for f in _rule_failures(_prod(configured)))
+    named = _prod({**configured, "DriveFolderId": "1AbCdEfGh", "EtlImageTag": "abc"})
+    assert not _rule_failures(named)
+    task = named.resources["EtlTaskDefinition"]["Properties"]["ContainerDefinitions"][0]
+    assert {e["Name"]: named.evaluate(e["Value"]) for e in task["Environment"]}["DRIVE_FOLDER_ID"] == "1AbCdEfGh"
+    assert not _rule_failures(Stack.with_params({"EnvironmentType": "staging"})), "staging keeps the sample folder"
+
+
+def test_24_17_the_read_api_logs_in_as_the_read_only_role() -> None:
+    for params in ({}, {"UseRdsProxy": "true"}):
+        stack_ = Stack.with_params(params)
+        function = stack_.resources["ReadApiFunction"]["Properties"]
+        assert function["Environment"]["Variables"]["DB_IAM_USER"] == "movie_reader"
+        users = {
+            re.search(r"/(\w+)['\"]", str(r)).group(1)  # type: ignore[union-attr]
+            for s in _statements(stack_.resources["ReadApiFunctionRole"])
+            if s["Action"] == "rds-db:connect"
+            for r in stack_.evaluate(s["Resource"])
+        }
+        assert users == {"movie_reader"}, params
+    proxy_role = Stack.with_params({"UseRdsProxy": "true"}).resources["DatabaseProxyRole"]
+    assert "movie_reader" in str(proxy_role), "the proxy logs in to the database as the reader too"
