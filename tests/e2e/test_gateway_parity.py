@@ -524,3 +524,23 @@ def test_websocket_connect_is_refused_as_api_gateway_refuses_it(stack, token: st
     with connect(f"{ws_url(stack)}?token={token}", open_timeout=10) as ws:
         ws.send(json.dumps({"action": "ping"}))
         assert json.loads(ws.recv(timeout=10)) == {"type": "pong"}
+
+
+def test_24_4_each_method_has_its_own_throttle_and_a_method_setting_replaces_the_stage_default(stack, token: str) -> None:
+    """API Gateway throttles per method: "/*" is each method's default bucket, a method's own setting replaces it."""
+    gateway = _gateway(stack)
+    default = template.throttle_limits(stack.resources.refs)
+    own = template.method_throttles(stack.resources.refs)
+    assert default and own.get(("POST", "/api/movies")), "the template sizes writes apart from reads"
+    add, genres = gateway.throttles[("POST", "/api/movies")], gateway.throttles[("GET", "/api/genres")]
+    assert add is not None and genres is not None and add is not genres
+    assert (add.rate, add.burst) == own[("POST", "/api/movies")] != (genres.rate, genres.burst) == default
+    assert template.lowest_throttle(stack.resources.refs) == min([default, *(v for v in own.values() if v)])
+    add.rate = 0.001  # drained and (for this test) not refilling: only this method's callers are refused
+    while add.take():
+        pass
+    auth = {"Authorization": f"Bearer {token}"}
+    with _serve(gateway) as url:
+        refused = httpx.post(f"{url}/api/movies", json={"title": "T", "genre": "G", "rating": 5, "year": 2000}, headers=auth)
+        assert refused.status_code == 429 and refused.json()["error"]["code"] == "RATE_LIMITED"
+        assert httpx.get(f"{url}/api/genres", headers=auth).status_code == 200

@@ -167,3 +167,64 @@ def test_24_17_the_read_api_logs_in_as_the_read_only_role() -> None:
         assert users == {"movie_reader"}, params
     proxy_role = Stack.with_params({"UseRdsProxy": "true"}).resources["DatabaseProxyRole"]
     assert "movie_reader" in str(proxy_role), "the proxy logs in to the database as the reader too"
+
+
+# --- 4: per-route throttles, WAF on in prod -------------------------------------------------------------------
+
+
+def _routes(template: dict) -> set[tuple[str, str]]:
+    found = set()
+    for function in template["Resources"].values():
+        for event in function.get("Properties", {}).get("Events", {}).values() if isinstance(function, dict) else []:
+            if event.get("Type") == "Api":
+                found.add((event["Properties"]["Method"].upper(), event["Properties"]["Path"]))
+    return found
+
+
+def _stage_settings(env: str) -> list[dict]:
+    (stage,) = _of_type(transformed_template_for(env), "AWS::ApiGateway::Stage").values()
+    return stage["Properties"]["MethodSettings"]
+
+
+def test_24_4_writes_and_heavy_reads_have_their_own_lower_throttles() -> None:
+    from tests.infra.conftest import load_raw
+
+    routes = _routes(load_raw())
+    settings = {(s["HttpMethod"], s["ResourcePath"]): s for s in _stage_settings("prod")}
+    default = settings.pop(("*", "/*"))
+    for (method, path), setting in settings.items():
+        assert (method, path[1:].replace("~1", "/")) in routes, f"{method} {path} is no route"
+        # A method's entry replaces the stage default for it: unset throttles would leave the method unthrottled.
+        for field in ("ThrottlingRateLimit", "ThrottlingBurstLimit", "MetricsEnabled", "LoggingLevel"):
+            assert field in setting, f"{method} {path} lacks {field}"
+    writes = [("POST", "/~1api~1movies"), ("PATCH", "/~1api~1movies~1{id}"), ("DELETE", "/~1api~1movies~1{id}")]
+    heavy = [("GET", "/~1api~1movies~1search"), ("GET", "/~1api~1movies~1filter")]
+    for key in writes + heavy:
+        assert settings[key]["ThrottlingRateLimit"] < default["ThrottlingRateLimit"], key
+        assert settings[key]["ThrottlingBurstLimit"] < default["ThrottlingBurstLimit"], key
+
+
+def test_24_4_prod_has_a_waf_on_the_rest_stage_and_the_user_pool_with_per_client_limits() -> None:
+    assert not Stack.with_params({}).of_type("AWS::WAFv2::WebACL"), "optional: off by default"
+    stack_ = Stack(transformed_template_for("prod"), {})
+    from tests.infra.conftest import parameter_overrides
+
+    stack_.params = {n: str(p.get("Default", "")) for n, p in stack_.template["Parameters"].items()} | parameter_overrides("prod")
+    (acl,) = stack_.of_type("AWS::WAFv2::WebACL").values()
+    props = acl["Properties"]
+    assert props["Scope"] == "REGIONAL" and props["DefaultAction"] == {"Allow": {}}
+    rules = {r["Name"]: r for r in props["Rules"]}
+    rate = {n: r["Statement"]["RateBasedStatement"] for n, r in rules.items() if "RateBasedStatement" in r["Statement"]}
+    assert any(r["AggregateKeyType"] == "IP" and "ScopeDownStatement" not in r for r in rate.values()), "per IP"
+    per_token = [r for r in rate.values() if r["AggregateKeyType"] == "CUSTOM_KEYS"]
+    assert per_token and per_token[0]["CustomKeys"][0]["Header"]["Name"] == "authorization", "per signed-in session"
+    managed = [
+        r["Statement"]["ManagedRuleGroupStatement"] for r in rules.values() if "ManagedRuleGroupStatement" in r["Statement"]
+    ]
+    assert {"VendorName": "AWS", "Name": "AWSManagedRulesCommonRuleSet"} in managed
+    for rule in rules.values():
+        if "Action" in rule:
+            assert rule["Action"]["Block"]["CustomResponse"]["ResponseCode"] == 429, "the contract's RATE_LIMITED"
+    targets = {str(a["Properties"]["ResourceArn"]) for a in stack_.of_type("AWS::WAFv2::WebACLAssociation").values()}
+    assert any("restapis/${RestApi}/stages/" in t for t in targets), targets
+    assert any("UserPool" in t and "Arn" in t for t in targets), targets
