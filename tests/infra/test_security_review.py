@@ -228,3 +228,20 @@ def test_24_4_prod_has_a_waf_on_the_rest_stage_and_the_user_pool_with_per_client
     targets = {str(a["Properties"]["ResourceArn"]) for a in stack_.of_type("AWS::WAFv2::WebACLAssociation").values()}
     assert any("restapis/${RestApi}/stages/" in t for t in targets), targets
     assert any("UserPool" in t and "Arn" in t for t in targets), targets
+
+
+# --- 20: Cognito hardening ------------------------------------------------------------------------------------
+
+
+def test_24_20_threat_protection_is_an_option_and_recovery_is_by_verified_email_only() -> None:
+    def pool(params: dict[str, str]) -> dict:
+        stack_ = Stack.with_params(params)
+        (found,) = stack_.of_type("AWS::Cognito::UserPool").values()
+        return stack_.evaluate(found["Properties"])
+
+    off = pool({})
+    assert "UserPoolAddOns" not in off and "UserPoolTier" not in off, "off by default (the Plus tier costs per user)"
+    for mode, expected in (("audit", "AUDIT"), ("enforced", "ENFORCED")):
+        on = pool({"ThreatProtection": mode})
+        assert on["UserPoolAddOns"] == {"AdvancedSecurityMode": expected} and on["UserPoolTier"] == "PLUS"
+    assert off["AccountRecoverySetting"] == {"RecoveryMechanisms": [{"Name": "verified_email", "Priority": 1}]}
