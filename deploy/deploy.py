@@ -22,7 +22,7 @@ import boto3
 import botocore.exceptions
 
 from deploy import preflight, sam_cli, smoke, stack
-from deploy.ui_config import from_outputs
+from deploy.ui_config import from_outputs, ui_files
 
 
 def run(*cmd: str) -> None:
@@ -154,12 +154,11 @@ def upload_ui(env: str) -> None:
     outputs = stack.outputs(env)
     s3 = boto3.client("s3", region_name=stack.region(env))
     dist = stack.ROOT / "frontend" / "dist"
-    for path in sorted(p for p in dist.rglob("*") if p.is_file()):
-        key = path.relative_to(dist).as_posix()
-        kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    for key, body in ui_files(dist, outputs, stack.region(env)):  # the pages' connect-src names this stack's APIs
+        kind = mimetypes.guess_type(key)[0] or "application/octet-stream"
         # Only Vite's content-hashed assets are immutable; pages and the docs page's Swagger files are revalidated.
         cache = "public, max-age=31536000, immutable" if key.startswith("assets/") else "no-cache"
-        s3.upload_file(str(path), outputs["UiBucketName"], key, ExtraArgs={"ContentType": kind, "CacheControl": cache})
+        s3.put_object(Bucket=outputs["UiBucketName"], Key=key, Body=body, ContentType=kind, CacheControl=cache)
     config = from_outputs(outputs, stack.region(env))
     s3.put_object(
         Bucket=outputs["UiBucketName"],

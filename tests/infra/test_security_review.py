@@ -245,3 +245,69 @@ def test_24_20_threat_protection_is_an_option_and_recovery_is_by_verified_email_
         on = pool({"ThreatProtection": mode})
         assert on["UserPoolAddOns"] == {"AdvancedSecurityMode": expected} and on["UserPoolTier"] == "PLUS"
     assert off["AccountRecoverySetting"] == {"RecoveryMechanisms": [{"Name": "verified_email", "Priority": 1}]}
+
+
+# --- 12: connect-src names this stack's APIs; TLS 1.2 on a custom domain ---------------------------------------
+
+_OUTPUTS = {
+    "RestApiUrl": "https://abc123defg.execute-api.us-east-1.amazonaws.com/v1",
+    "WebSocketUrl": "wss://ws987zyxwv.execute-api.us-east-1.amazonaws.com/v1",
+}
+
+
+def _connect_src(page: str) -> list[list[str]]:
+    """The connect-src of every <meta> CSP of the page."""
+    import html
+
+    found = []
+    for content in re.findall(r'<meta http-equiv="Content-Security-Policy" content="([^"]*)"', page):
+        for directive in html.unescape(content).split(";"):
+            if directive.strip().startswith("connect-src"):
+                found.append(directive.split()[1:])
+    return found
+
+
+def test_24_12_every_uploaded_page_pins_connect_src_to_this_stacks_api_origins(tmp_path) -> None:
+    from deploy import ui_config
+    from tests.infra.conftest import ROOT
+
+    for page in ("index.html", "docs.html"):
+        (tmp_path / page).write_text((ROOT / "frontend" / page).read_text())
+    (tmp_path / "assets").mkdir()
+    (tmp_path / "assets" / "app.js").write_bytes(b"console.log('<head>')")
+    files = dict(ui_config.ui_files(tmp_path, _OUTPUTS, "us-east-1"))
+    assert files["assets/app.js"] == b"console.log('<head>')", "only pages change"
+    for page in ("index.html", "docs.html"):
+        (sources,) = _connect_src(files[page].decode())
+        assert sources == [
+            "'self'",
+            "https://abc123defg.execute-api.us-east-1.amazonaws.com",
+            "wss://ws987zyxwv.execute-api.us-east-1.amazonaws.com",
+            "https://cognito-idp.us-east-1.amazonaws.com",
+        ]
+        assert not any("*" in s for s in sources)
+        head = files[page].decode().lower()
+        assert head.index("content-security-policy") < head.index("<script"), "before any script runs"
+
+
+def test_24_12_a_custom_domain_gets_tls_1_2_and_the_default_domain_is_documented() -> None:
+    from tests.infra.test_deploy_third_pass import _rule_failures
+
+    def viewer(params: dict[str, str]) -> tuple[dict, object]:
+        stack_ = Stack.with_params(params)
+        config = stack_.evaluate(stack_.resources["Distribution"]["Properties"]["DistributionConfig"])
+        return config["ViewerCertificate"], config.get("Aliases")
+
+    cert = "arn:aws:acm:us-east-1:123456789012:certificate/abcd"
+    custom = {"UiDomainName": "movies.example.com", "UiCertificateArn": cert, "AllowedOrigin": "https://movies.example.com"}
+    certificate, aliases = viewer(custom)
+    assert certificate == {"AcmCertificateArn": cert, "SslSupportMethod": "sni-only", "MinimumProtocolVersion": "TLSv1.2_2021"}
+    assert aliases == ["movies.example.com"]
+    assert viewer({}) == ({"CloudFrontDefaultCertificate": True}, None)
+    assert not _rule_failures(Stack.with_params(custom))
+    assert _rule_failures(Stack.with_params({"UiDomainName": "movies.example.com"})), "needs its certificate and origin"
+    assert _rule_failures(Stack.with_params({"UiCertificateArn": cert})), "a certificate for no domain"
+    from tests.infra.conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text()
+    assert "UiCertificateArn" in readme and "TLS 1.0" in readme
