@@ -311,3 +311,28 @@ def test_24_12_a_custom_domain_gets_tls_1_2_and_the_default_domain_is_documented
 
     readme = (ROOT / "README.md").read_text()
     assert "UiCertificateArn" in readme and "TLS 1.0" in readme
+
+
+# --- 6: the mail quota ------------------------------------------------------------------------------------------
+
+
+def test_24_6_the_firewall_limits_the_mail_sending_cognito_calls_per_ip_and_the_readme_says_what_protects_them() -> None:
+    from tests.infra.conftest import ROOT
+
+    (acl,) = _of_type(transformed_template_for("prod"), "AWS::WAFv2::WebACL").values()
+    scoped = [
+        r["Statement"]["RateBasedStatement"]
+        for r in acl["Properties"]["Rules"]
+        if "ScopeDownStatement" in r["Statement"].get("RateBasedStatement", {})
+    ]
+    assert len(scoped) == 1 and scoped[0]["AggregateKeyType"] == "IP" and scoped[0]["Limit"] <= 20
+    statements = scoped[0]["ScopeDownStatement"]["OrStatement"]["Statements"]
+    targets = {s["ByteMatchStatement"]["SearchString"] for s in statements}
+    assert all(s["ByteMatchStatement"]["FieldToMatch"] == {"SingleHeader": {"Name": "x-amz-target"}} for s in statements)
+    assert targets == {f"AWSCognitoIdentityProviderService.{a}" for a in ("SignUp", "ResendConfirmationCode", "ForgotPassword")}
+    associations = _of_type(transformed_template_for("prod"), "AWS::WAFv2::WebACLAssociation").values()
+    assert {"Fn::GetAtt": ["UserPool", "Arn"]} in [a["Properties"]["ResourceArn"] for a in associations]
+    readme = (ROOT / "README.md").read_text()
+    section = readme[readme.index("**Sign-up mails and their quota.**") :][:3000]
+    for needed in ("50 e-mails a day", "ForgotPassword", "SES", "sandbox", "AWS WAF", "SignUpMode"):
+        assert needed in section, needed
