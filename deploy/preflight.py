@@ -397,6 +397,27 @@ def stack_status(ctx: Context) -> str | None:
     return found[0]["StackStatus"]
 
 
+def check_user_pool_kept(ctx: Context, status: str | None) -> Result | None:
+    """Usernames became case-insensitive (UsernameConfiguration), a property Cognito fixes when it creates a pool:
+    deploying it to a stack whose pool was made before would replace the pool (a new, empty one; the old one is
+    retained, but the app signs in against the new one). Such a stack keeps CaseSensitiveUsernames=true."""
+    if status is None:
+        return None
+    (found,) = ctx.client("cloudformation").describe_stacks(StackName=stack.stack_name(ctx.env))["Stacks"]
+    deployed = {p["ParameterKey"]: p.get("ParameterValue", "") for p in found.get("Parameters", [])}
+    was_sensitive = deployed.get("CaseSensitiveUsernames", "true") == "true"  # absent: made before the parameter
+    if not was_sensitive or ctx.params.get("CaseSensitiveUsernames", "false") == "true":
+        return Result("user pool", True, "this deploy keeps the user pool")
+    return Result(
+        "user pool",
+        False,
+        "this deploy would replace the user pool (case-insensitive usernames are fixed when a pool is created): "
+        "every account would be left behind in the old pool",
+        f"{_override_hint(ctx, 'CaseSensitiveUsernames', 'true')} to keep it, or migrate the accounts first "
+        "(README: Case-insensitive usernames)",
+    )
+
+
 def check_stack_state(ctx: Context, status: str | None) -> Result:
     name = stack.stack_name(ctx.env)
     events = f"see why: aws cloudformation describe-stack-events --stack-name {name} --region {ctx.region}"
@@ -444,6 +465,7 @@ def run(env: str, etl: bool = True, params: dict[str, str] | None = None) -> lis
         status = stack_status(ctx)
         checks: list[Callable[[], Result | None]] = [
             lambda: check_stack_state(ctx, status),
+            lambda: check_user_pool_kept(ctx, status),
             lambda: check_cloudfront_account(ctx, status is not None),
             lambda: check_lambda_concurrency(ctx, status is not None),
             lambda: check_api_gateway_role(ctx),

@@ -478,7 +478,7 @@ class Gateway(WebSocketApi):
                 headers=cors,
                 media_type="application/x-amz-json-1.1",
             )
-        body = await request.body()
+        body = cognito_public.fold_username_case(await request.body())
         answered = cognito_public.answer(action, body)
         if answered is not None:
             return JSONResponse(answered[1], status_code=answered[0], headers=cors, media_type="application/x-amz-json-1.1")

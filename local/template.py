@@ -395,3 +395,10 @@ def environment_names() -> set[str]:
     for fn in functions().values():
         names |= set(fn["Properties"].get("Environment", {}).get("Variables", {}))
     return names
+
+
+def usernames_case_sensitive(refs: dict[str, dict[str, str]] | None = None) -> bool:
+    """Whether the user pool tells usernames apart by case (Cognito's default when UsernameConfiguration is absent)."""
+    (pool,) = resources("AWS::Cognito::UserPool").values()
+    config = resolve(pool["Properties"].get("UsernameConfiguration"), refs or {})
+    return not isinstance(config, dict) or str(config.get("CaseSensitive", True)).lower() == "true"

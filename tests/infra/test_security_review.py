@@ -336,3 +336,21 @@ def test_24_6_the_firewall_limits_the_mail_sending_cognito_calls_per_ip_and_the_
     section = readme[readme.index("**Sign-up mails and their quota.**") :][:3000]
     for needed in ("50 e-mails a day", "ForgotPassword", "SES", "sandbox", "AWS WAF", "SignUpMode"):
         assert needed in section, needed
+
+
+# --- 5: case-insensitive usernames, without replacing an existing pool ------------------------------------------
+
+
+def test_24_5_new_pools_are_case_insensitive_and_existing_ones_can_keep_theirs() -> None:
+    def username_configuration(params: dict[str, str]) -> object:
+        stack_ = Stack.with_params(params)
+        (pool,) = stack_.of_type("AWS::Cognito::UserPool").values()
+        return stack_.evaluate(pool["Properties"]).get("UsernameConfiguration")
+
+    assert username_configuration({}) == {"CaseSensitive": False}
+    # Absent, not {CaseSensitive: true}: any change to the property, even to its default, replaces the pool.
+    assert username_configuration({"CaseSensitiveUsernames": "true"}) is None
+    from tests.infra.conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text()
+    assert "**Case-insensitive usernames.**" in readme and "CaseSensitiveUsernames" in readme
