@@ -354,3 +354,16 @@ def test_24_5_new_pools_are_case_insensitive_and_existing_ones_can_keep_theirs()
 
     readme = (ROOT / "README.md").read_text()
     assert "**Case-insensitive usernames.**" in readme and "CaseSensitiveUsernames" in readme
+
+
+def test_24_17_interface_endpoints_reach_only_what_their_readers_read() -> None:
+    endpoints = {n: e["Properties"] for n, e in _of_type(transformed_template_for("default"), "AWS::EC2::VPCEndpoint").items()}
+    secrets = endpoints["SecretsManagerEndpoint"]["PolicyDocument"]["Statement"]
+    assert [s["Action"] for s in secrets] == ["secretsmanager:GetSecretValue"]
+    assert (
+        "MasterUserSecret" in str(secrets)
+        and "-??????" in str(secrets)
+        and "*" not in str(secrets[0]["Resource"]).replace("??????", "")
+    )
+    sqs = endpoints["SqsEndpoint"]["PolicyDocument"]["Statement"]
+    assert [(s["Action"], s["Resource"]) for s in sqs] == [("sqs:ChangeMessageVisibility", {"Fn::GetAtt": ["AddQueue", "Arn"]})]
