@@ -137,7 +137,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def _connect() -> psycopg2.extensions.connection:
-    # data.db.connect re-reads a rotated secret when the login is refused.
+    # data.db.connect: an IAM token as movie_etl in AWS (a fresh one per connection); a rotated secret is re-read.
     return db.connect(connect_timeout=10, application_name="movie-etl")
 
 
@@ -151,7 +151,7 @@ def _require_current_schema(conn: psycopg2.extensions.connection) -> None:
 
 def _execute(args: argparse.Namespace, source: Source, out: IO[str] | None) -> Summary:
     """Run, and when the database connection is lost mid-run (a failover, a restart, connections dropped
-    after the master secret rotated) reconnect and run again: the checkpoint makes the rerun skip every
+    after a secret login's password rotated) reconnect and run again: the checkpoint makes the rerun skip every
     batch already committed, so a long load survives what would otherwise end it. A --full run starts
     over (it ignores the checkpoint by definition)."""
     holder, attempt = None, 0

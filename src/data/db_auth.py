@@ -1,6 +1,7 @@
 """How a process authenticates to PostgreSQL: DATABASE_URL locally; in AWS an RDS IAM token for the
-request-path functions (a least-privilege role, no password anywhere) or the managed master secret
-(migrations, ETL). Both AWS paths verify the server against the RDS CA bundle shipped in the package."""
+request-path functions and the ETL task (each its own least-privilege role, no password anywhere) or the
+managed master secret (migrations). Both AWS paths verify the server against the RDS CA bundle shipped in
+the package."""
 
 from __future__ import annotations
 
