@@ -22,7 +22,7 @@ import boto3
 import botocore.exceptions
 
 from deploy import preflight, sam_cli, smoke, stack
-from deploy.ui_config import from_outputs
+from deploy.ui_config import from_outputs, ui_files
 
 
 def run(*cmd: str) -> None:
@@ -113,12 +113,14 @@ def push_etl_image(env: str, tag: str) -> None:
 SERVICE_LOG_RETENTION_DAYS = 90
 
 
-def service_log_group_names(database_id: str, rest_api_id: str, stage: str) -> list[str]:
+def service_log_group_names(database_id: str, rest_api_id: str, stage: str, cluster: str = "") -> list[str]:
+    """RDS's PostgreSQL log export, API Gateway's execution logs and the ETL cluster's Container Insights."""
     return [
         name
         for name, part in (
             (f"/aws/rds/instance/{database_id}/postgresql", database_id),
             (f"API-Gateway-Execution-Logs_{rest_api_id}/{stage}", rest_api_id),
+            (f"/aws/ecs/containerinsights/{cluster}/performance", cluster),
         )
         if part
     ]
@@ -126,7 +128,10 @@ def service_log_group_names(database_id: str, rest_api_id: str, stage: str) -> l
 
 def service_log_groups(env: str) -> list[str]:
     return service_log_group_names(
-        stack.physical_id(env, "Database"), stack.physical_id(env, "RestApi"), stack.parameters(env).get("Stage", "v1")
+        stack.physical_id(env, "Database"),
+        stack.physical_id(env, "RestApi"),
+        stack.parameters(env).get("Stage", "v1"),
+        stack.physical_id(env, "EtlCluster"),
     )
 
 
@@ -149,12 +154,11 @@ def upload_ui(env: str) -> None:
     outputs = stack.outputs(env)
     s3 = boto3.client("s3", region_name=stack.region(env))
     dist = stack.ROOT / "frontend" / "dist"
-    for path in sorted(p for p in dist.rglob("*") if p.is_file()):
-        key = path.relative_to(dist).as_posix()
-        kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    for key, body in ui_files(dist, outputs, stack.region(env)):  # the pages' connect-src names this stack's APIs
+        kind = mimetypes.guess_type(key)[0] or "application/octet-stream"
         # Only Vite's content-hashed assets are immutable; pages and the docs page's Swagger files are revalidated.
         cache = "public, max-age=31536000, immutable" if key.startswith("assets/") else "no-cache"
-        s3.upload_file(str(path), outputs["UiBucketName"], key, ExtraArgs={"ContentType": kind, "CacheControl": cache})
+        s3.put_object(Bucket=outputs["UiBucketName"], Key=key, Body=body, ContentType=kind, CacheControl=cache)
     config = from_outputs(outputs, stack.region(env))
     s3.put_object(
         Bucket=outputs["UiBucketName"],

@@ -138,12 +138,12 @@ def delete_retained(env: str, ids: dict[str, str]) -> None:
 
 
 def delete_service_logs(env: str, ids: dict[str, str]) -> None:
-    """The log groups RDS and API Gateway created for the stack (make deploy set their retention)."""
+    """The log groups RDS, API Gateway and Container Insights created for the stack (make deploy set their retention)."""
     from deploy.deploy import service_log_group_names
 
     logs = boto3.client("logs", region_name=stack.region(env))
     for name in service_log_group_names(
-        ids.get("Database", ""), ids.get("RestApi", ""), stack.parameters(env).get("Stage", "v1")
+        ids.get("Database", ""), ids.get("RestApi", ""), stack.parameters(env).get("Stage", "v1"), ids.get("EtlCluster", "")
     ):
         try:
             logs.delete_log_group(logGroupName=name)

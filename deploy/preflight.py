@@ -278,6 +278,22 @@ def check_alerts(ctx: Context) -> Result:
     )
 
 
+def check_drive_folder(ctx: Context) -> Result:
+    """Whoever controls the Drive folder writes prod's library: prod names its folder (a template Rule refuses none)."""
+    folder = ctx.params.get("DriveFolderId", "")
+    if folder:
+        return Result("drive folder", True, f"the ETL loads Drive folder {folder}")
+    if ctx.params.get("EnvironmentType") != "prod":
+        return Result("drive folder", True, "no DriveFolderId: the ETL loads the public sample folder (fine outside prod)")
+    return Result(
+        "drive folder",
+        False,
+        "prod has no DriveFolderId: whoever controls the folder writes the library every user sees",
+        f"{_override_hint(ctx, 'DriveFolderId', '<id of a folder your team controls>')} "
+        "(README: What the Drive folder is trusted with)",
+    )
+
+
 def check_sign_up(ctx: Context) -> Result:
     """Prod is closed by default: open sign-up there needs OpenSignUpInProd=true and SES (the template's Rule
     refuses it otherwise); Cognito's own sender allows about 50 mails a day, which anyone can use up."""
@@ -308,7 +324,7 @@ def check_sign_up(ctx: Context) -> Result:
             False,
             f"prod sign-up is open to anyone{sender}",
             f"{invite_only}, or SignUpMode=domains with SignUpAllowedDomains; to keep it open on purpose, "
-            f"set {' and '.join(missing)} (README: Prod needs two settings first)",
+            f"set {' and '.join(missing)} (README: Prod needs three settings first)",
         )
     return Result("sign-up", True, "prod sign-up is open to anyone (OpenSignUpInProd=true, mail through SES)")
 
@@ -381,6 +397,27 @@ def stack_status(ctx: Context) -> str | None:
     return found[0]["StackStatus"]
 
 
+def check_user_pool_kept(ctx: Context, status: str | None) -> Result | None:
+    """Usernames became case-insensitive (UsernameConfiguration), a property Cognito fixes when it creates a pool:
+    deploying it to a stack whose pool was made before would replace the pool (a new, empty one; the old one is
+    retained, but the app signs in against the new one). Such a stack keeps CaseSensitiveUsernames=true."""
+    if status is None:
+        return None
+    (found,) = ctx.client("cloudformation").describe_stacks(StackName=stack.stack_name(ctx.env))["Stacks"]
+    deployed = {p["ParameterKey"]: p.get("ParameterValue", "") for p in found.get("Parameters", [])}
+    was_sensitive = deployed.get("CaseSensitiveUsernames", "true") == "true"  # absent: made before the parameter
+    if not was_sensitive or ctx.params.get("CaseSensitiveUsernames", "false") == "true":
+        return Result("user pool", True, "this deploy keeps the user pool")
+    return Result(
+        "user pool",
+        False,
+        "this deploy would replace the user pool (case-insensitive usernames are fixed when a pool is created): "
+        "every account would be left behind in the old pool",
+        f"{_override_hint(ctx, 'CaseSensitiveUsernames', 'true')} to keep it, or migrate the accounts first "
+        "(README: Case-insensitive usernames)",
+    )
+
+
 def check_stack_state(ctx: Context, status: str | None) -> Result:
     name = stack.stack_name(ctx.env)
     events = f"see why: aws cloudformation describe-stack-events --stack-name {name} --region {ctx.region}"
@@ -423,11 +460,12 @@ def run(env: str, etl: bool = True, params: dict[str, str] | None = None) -> lis
     region = stack.region(env)
     ctx = Context(env, region, {**stack.parameters(env), **(params or {})}, etl, boto3.session.Session(region_name=region))
     # Configuration first: these need no account, so `make preflight ENV=prod` names them even offline.
-    results = [check_alerts(ctx), check_sign_up(ctx), check_credentials(ctx)]
+    results = [check_alerts(ctx), check_sign_up(ctx), check_drive_folder(ctx), check_credentials(ctx)]
     if results[-1].ok:
         status = stack_status(ctx)
         checks: list[Callable[[], Result | None]] = [
             lambda: check_stack_state(ctx, status),
+            lambda: check_user_pool_kept(ctx, status),
             lambda: check_cloudfront_account(ctx, status is not None),
             lambda: check_lambda_concurrency(ctx, status is not None),
             lambda: check_api_gateway_role(ctx),

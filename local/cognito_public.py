@@ -17,7 +17,7 @@ import secrets
 import threading
 from typing import Any
 
-from local import private_api
+from local import private_api, template
 
 CODE = re.compile(r"^\d{6}$")
 log = logging.getLogger("local.cognito")
@@ -98,3 +98,26 @@ def _take_reset_code(username: str, code: str) -> bool:
             return False
         del _reset_codes[username.lower()]
         return True
+
+
+def fold_username_case(body: bytes) -> bytes:
+    """A public call's body with its username lower-cased when the pool is case-insensitive (the template's
+    UsernameConfiguration): Cognito then matches Alice@x and alice@x as one user, which moto cannot be told to do.
+    The username is the e-mail here (UsernameAttributes), so the e-mail attribute is folded with it."""
+    if template.usernames_case_sensitive():
+        return body
+    try:
+        request = json.loads(body or b"{}")
+    except ValueError:
+        return body  # answer() refuses it as Cognito does
+    if not isinstance(request, dict):
+        return body
+    if isinstance(request.get("Username"), str):
+        request["Username"] = request["Username"].lower()
+    params = request.get("AuthParameters")
+    if isinstance(params, dict) and isinstance(params.get("USERNAME"), str):
+        params["USERNAME"] = params["USERNAME"].lower()
+    for attribute in request.get("UserAttributes") or []:
+        if isinstance(attribute, dict) and attribute.get("Name") == "email" and isinstance(attribute.get("Value"), str):
+            attribute["Value"] = attribute["Value"].lower()
+    return json.dumps(request).encode()

@@ -12,7 +12,7 @@ import os
 import sys
 
 from etl_task.__main__ import main as etl_main
-from local.stack import SAMPLE_LIBRARY, STATE_DIR, LocalStack, running_stack_env
+from local.stack import SAMPLE_LIBRARY, STATE_DIR, LocalStack, etl_login, running_stack_env
 
 
 def main(argv: list[str]) -> int:
@@ -21,12 +21,13 @@ def main(argv: list[str]) -> int:
     stack = None
     env = running_stack_env()
     if env:
-        os.environ["DATABASE_URL"] = env["DATABASE_URL"]  # `make run` is up: use its database
+        os.environ["DATABASE_URL"] = etl_login(env["DATABASE_URL"])  # `make run` is up: its database, as movie_etl
         # ... and its moto: progress goes to the ETL events table, whose stream the notifier reads.
         os.environ.update({k: v for k, v in env.items() if k.startswith("AWS_")})
         os.environ.setdefault("ETL_EVENTS_TABLE", "EtlEventsTable")
     else:
         stack = LocalStack(serve=False, sample_library=None).start()
+        os.environ["DATABASE_URL"] = stack.etl_database_url
     try:
         if source == "folder":
             return etl_main(["--source", "folder", "--folder", folder])

@@ -353,7 +353,7 @@ class Gateway(WebSocketApi):
         throttle: tuple[float, int] | None = None,
         integration_timeout: float = INTEGRATION_TIMEOUT_S,
     ):
-        """refs resolve the template's references (parameters too); throttle (rate, burst) and
+        """refs resolve the template's references (parameters too); throttle (rate, burst, for every method) and
         integration_timeout override API Gateway's for tests that need to reach them quickly."""
         refs = refs or {}
         self.integration_timeout = integration_timeout
@@ -372,8 +372,13 @@ class Gateway(WebSocketApi):
         self.cache_ttls = {key: setting.ttl for key, setting in self.cache_settings.items()}
         self.cache = StageCache()
         self.cors = template.rest_cors(refs)
-        limits = throttle or template.throttle_limits(refs)
-        self.throttle = TokenBucket(*limits) if limits else None
+        # One bucket per method, as API Gateway throttles: the "/*" default, or the method's own setting.
+        default = throttle or template.throttle_limits(refs)
+        own = {} if throttle else template.method_throttles(refs)
+        self.throttles: dict[tuple[str, str], TokenBucket | None] = {}
+        for route in self.routes:
+            limits = own.get((route.method, route.path), default)  # a stored None: the method has no throttle
+            self.throttles[(route.method, route.path)] = TokenBucket(*limits) if limits else None
         self.allowed_hosts = {h.lower() for h in (allowed_hosts or set())} | LOOPBACK_HOSTS
         self.ui_config = ui_config
         self.cognito_endpoint = cognito_endpoint
@@ -473,7 +478,7 @@ class Gateway(WebSocketApi):
                 headers=cors,
                 media_type="application/x-amz-json-1.1",
             )
-        body = await request.body()
+        body = cognito_public.fold_username_case(await request.body())
         answered = cognito_public.answer(action, body)
         if answered is not None:
             return JSONResponse(answered[1], status_code=answered[0], headers=cors, media_type="application/x-amz-json-1.1")
@@ -532,7 +537,8 @@ class Gateway(WebSocketApi):
         def fail(kind: str, **kwargs: Any) -> Response:
             return self.responses.respond(kind, request, request_id, extra=extra, **kwargs)
 
-        if self.throttle is not None and not self.throttle.take():
+        bucket = self.throttles.get((route.method, route.path))
+        if bucket is not None and not bucket.take():
             return fail("THROTTLED")
         declared = request.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > MAX_PAYLOAD:

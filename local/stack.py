@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import psycopg2
+import psycopg2.extensions
 import uvicorn
 
 from api import auth
@@ -31,6 +32,14 @@ ROOT = template.ROOT
 STATE_DIR = Path(os.environ.get("LOCAL_STATE_DIR") or ROOT / ".local")
 SAMPLE_LIBRARY = ROOT / "local" / "sample_library"
 STACK_FILE = STATE_DIR / "stack.json"
+
+
+def etl_login(database_url: str) -> str:
+    """The ETL's login, as in AWS: movie_etl (migration 0040: DML on its tables only). The embedded server trusts
+    loopback logins, standing in for the IAM token; a DATABASE_URL with a password (another server) keeps its user."""
+    if psycopg2.extensions.parse_dsn(database_url).get("password"):
+        return database_url
+    return psycopg2.extensions.make_dsn(database_url, user="movie_etl")
 
 
 class LocalStack:
@@ -107,12 +116,16 @@ class LocalStack:
             self.event_sources.start()
         return self
 
+    @property
+    def etl_database_url(self) -> str:
+        return etl_login(self.database_url)
+
     def load_library(self, folder: Path) -> dict:
         """The first start fills the library through the real ETL, so the UI is never empty."""
         from etl_task.pipeline import Run
         from etl_task.sources import FolderSource
 
-        conn = psycopg2.connect(self.database_url)
+        conn = psycopg2.connect(self.etl_database_url)
         try:
             return Run(conn, FolderSource(folder), full=True).execute().report()
         finally:

@@ -180,12 +180,36 @@ def function_timeout(logical_id: str) -> float:
     return float(props.get("Timeout") or load().get("Globals", {}).get("Function", {}).get("Timeout", 3))
 
 
+def _limits(setting: dict[str, Any]) -> tuple[float, int] | None:
+    if setting.get("ThrottlingRateLimit") is None:
+        return None
+    return float(setting["ThrottlingRateLimit"]), int(setting.get("ThrottlingBurstLimit", 0))
+
+
 def throttle_limits(refs: dict[str, dict[str, str]] | None = None) -> tuple[float, int] | None:
-    """(rate per second, burst) of the stage's "/*" method setting, if it sets them."""
+    """(rate per second, burst) of the stage's "/*" method setting, if it sets them: each method's default."""
     for setting in resolve(rest_api().get("MethodSettings", []), refs or {}):
-        if setting.get("ResourcePath") == "/*" and setting.get("ThrottlingRateLimit") is not None:
-            return float(setting["ThrottlingRateLimit"]), int(setting.get("ThrottlingBurstLimit", 0))
+        if setting.get("ResourcePath") == "/*":
+            return _limits(setting)
     return None
+
+
+def method_throttles(refs: dict[str, dict[str, str]] | None = None) -> dict[tuple[str, str], tuple[float, int] | None]:
+    """(method, path) → (rate, burst) for the methods with a setting of their own. API Gateway throttles each
+    method in its own bucket; such a setting replaces the "/*" default for its method (None: it sets no throttle,
+    so the method has none, as AWS's -1)."""
+    found: dict[tuple[str, str], tuple[float, int] | None] = {}
+    for setting in resolve(rest_api().get("MethodSettings", []), refs or {}):
+        if setting.get("ResourcePath") != "/*":
+            path = setting["ResourcePath"][1:].replace("~1", "/")  # "/~1api~1x" is /api/x
+            found[(setting["HttpMethod"].upper(), path)] = _limits(setting)
+    return found
+
+
+def lowest_throttle(refs: dict[str, dict[str, str]] | None = None) -> tuple[float, int] | None:
+    """The smallest (rate, burst) of any method: a client that stays under it meets no 429 on any route."""
+    limits = [lim for lim in (throttle_limits(refs), *method_throttles(refs).values()) if lim is not None]
+    return min(limits) if limits else None
 
 
 # --- event sources and the WebSocket API ---------------------------------------------------
@@ -371,3 +395,10 @@ def environment_names() -> set[str]:
     for fn in functions().values():
         names |= set(fn["Properties"].get("Environment", {}).get("Variables", {}))
     return names
+
+
+def usernames_case_sensitive(refs: dict[str, dict[str, str]] | None = None) -> bool:
+    """Whether the user pool tells usernames apart by case (Cognito's default when UsernameConfiguration is absent)."""
+    (pool,) = resources("AWS::Cognito::UserPool").values()
+    config = resolve(pool["Properties"].get("UsernameConfiguration"), refs or {})
+    return not isinstance(config, dict) or str(config.get("CaseSensitive", True)).lower() == "true"

@@ -4,6 +4,7 @@ local/stack.py locally)."""
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -14,12 +15,23 @@ from settings import DEFAULT_SECRET_CACHE_SECONDS, current
 __all__ = ["DEFAULT_SECRET_CACHE_SECONDS", "database_dsn", "forget_secrets", "read_secret", "region", "secret_cache_seconds"]
 
 
+# The Amazon RDS root CAs (and Amazon Trust Services' for RDS Proxy), shipped in the package: see certs/README.md.
+RDS_CA_BUNDLE = Path(__file__).with_name("certs") / "rds-ca-bundle.pem"
+
+
+def ca_bundle() -> str:
+    """The CA bundle that verifies the database: DB_SSLROOTCERT, else the bundled one."""
+    return current().db_sslrootcert or str(RDS_CA_BUNDLE)
+
+
 def region() -> str:
     return current().region
 
 
 def database_dsn() -> str:
-    """DATABASE_URL wins; in AWS the RDS-managed secret plus DB_HOST/DB_NAME build the DSN."""
+    """DATABASE_URL wins; in AWS the RDS-managed secret plus DB_HOST/DB_NAME build the DSN. It verifies the
+    server (verify-full against ca_bundle()) unless DB_SSLMODE says otherwise: `require` encrypts but would
+    accept any server that answers at DB_HOST."""
     settings = current()
     if settings.database_url:
         return settings.database_url
@@ -36,6 +48,7 @@ def database_dsn() -> str:
         user=secret["username"],
         password=secret["password"],
         sslmode=settings.db_sslmode,
+        **({"sslrootcert": ca_bundle()} if settings.db_sslmode.startswith("verify") else {}),
     )
 
 

@@ -1,21 +1,18 @@
 """How a process authenticates to PostgreSQL: DATABASE_URL locally; in AWS an RDS IAM token for the
-request-path functions (a least-privilege role, no password anywhere) or the managed master secret
-(migrations, ETL). Both AWS paths verify the server against the RDS CA bundle shipped in the package."""
+request-path functions and the ETL task (each its own least-privilege role, no password anywhere) or the
+managed master secret (migrations). Both AWS paths verify the server against the RDS CA bundle shipped in
+the package."""
 
 from __future__ import annotations
 
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from data import config
 from settings import current
 
-RDS_CA_BUNDLE = Path(__file__).with_name("certs") / "rds-ca-bundle.pem"
-
-
-def ca_bundle() -> str:
-    return current().db_sslrootcert or str(RDS_CA_BUNDLE)
+RDS_CA_BUNDLE = config.RDS_CA_BUNDLE  # one bundle and one DB_SSLROOTCERT for both ways of logging in
+ca_bundle = config.ca_bundle
 
 
 @lru_cache(maxsize=1)

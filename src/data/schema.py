@@ -38,3 +38,12 @@ def apply_all(conn: psycopg2.extensions.connection, directory: Path | None = Non
             cur.execute("INSERT INTO schema_migrations (version) VALUES (%s)", (version,))
             applied.append(version)
     return applied
+
+
+def missing(conn: psycopg2.extensions.connection, directory: Path | None = None) -> list[str]:
+    """The migrations this code knows that the database has not run: for logins that may not migrate (the ETL
+    as movie_etl), which refuse to work on an older schema instead."""
+    with conn, conn.cursor() as cur:
+        cur.execute("SELECT version FROM schema_migrations")
+        done = {r[0] for r in cur.fetchall()}
+    return [path.stem for path in pending_files(directory) if path.stem not in done]

@@ -108,7 +108,7 @@ class Settings:
             db_host=text("db_host"),
             db_port=number("db_port", 5432),
             db_name=text("db_name", "movies"),
-            db_sslmode=text("db_sslmode", "require"),
+            db_sslmode=text("db_sslmode", "verify-full"),
             db_sslrootcert=text("db_sslrootcert"),
             db_iam_user=text("db_iam_user"),
             secret_cache_seconds=number("secret_cache_seconds", DEFAULT_SECRET_CACHE_SECONDS),

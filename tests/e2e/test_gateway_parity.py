@@ -524,3 +524,59 @@ def test_websocket_connect_is_refused_as_api_gateway_refuses_it(stack, token: st
     with connect(f"{ws_url(stack)}?token={token}", open_timeout=10) as ws:
         ws.send(json.dumps({"action": "ping"}))
         assert json.loads(ws.recv(timeout=10)) == {"type": "pong"}
+
+
+def test_24_4_each_method_has_its_own_throttle_and_a_method_setting_replaces_the_stage_default(stack, token: str) -> None:
+    """API Gateway throttles per method: "/*" is each method's default bucket, a method's own setting replaces it."""
+    gateway = _gateway(stack)
+    default = template.throttle_limits(stack.resources.refs)
+    own = template.method_throttles(stack.resources.refs)
+    assert default and own.get(("POST", "/api/movies")), "the template sizes writes apart from reads"
+    add, genres = gateway.throttles[("POST", "/api/movies")], gateway.throttles[("GET", "/api/genres")]
+    assert add is not None and genres is not None and add is not genres
+    assert (add.rate, add.burst) == own[("POST", "/api/movies")] != (genres.rate, genres.burst) == default
+    assert template.lowest_throttle(stack.resources.refs) == min([default, *(v for v in own.values() if v)])
+    add.rate = 0.001  # drained and (for this test) not refilling: only this method's callers are refused
+    while add.take():
+        pass
+    auth = {"Authorization": f"Bearer {token}"}
+    with _serve(gateway) as url:
+        refused = httpx.post(f"{url}/api/movies", json={"title": "T", "genre": "G", "rating": 5, "year": 2000}, headers=auth)
+        assert refused.status_code == 429 and refused.json()["error"]["code"] == "RATE_LIMITED"
+        assert httpx.get(f"{url}/api/genres", headers=auth).status_code == 200
+
+
+def test_24_5_usernames_are_one_account_whatever_their_case_as_the_templates_pool(stack) -> None:
+    """Cognito with UsernameConfiguration CaseSensitive false (the template's default) has one account per address
+    in any case; moto cannot be told to, so the local /cognito proxy folds the case as Cognito matches it."""
+    assert not template.usernames_case_sensitive()
+    client = stack.resources.client_id
+    local = f"Case-{uuid.uuid4().hex[:8]}"
+    first = _cognito(
+        stack,
+        "SignUp",
+        {"ClientId": client, "Username": f"{local}@Example.COM", "Password": "Case-Passw0rd", "UserAttributes": []},
+    )
+    assert first.status_code == 200, first.text
+    assert (
+        _cognito(
+            stack, "ConfirmSignUp", {"ClientId": client, "Username": f"{local}@example.com", "ConfirmationCode": "123456"}
+        ).status_code
+        == 200
+    )
+    variant = _cognito(
+        stack,
+        "SignUp",
+        {"ClientId": client, "Username": f"{local.lower()}@example.com", "Password": "Other-Passw0rd", "UserAttributes": []},
+    )
+    assert variant.status_code == 400 and variant.json()["__type"] == "UsernameExistsException", variant.text
+    signed_in = _cognito(
+        stack,
+        "InitiateAuth",
+        {
+            "ClientId": client,
+            "AuthFlow": "USER_PASSWORD_AUTH",
+            "AuthParameters": {"USERNAME": f"{local.upper()}@EXAMPLE.com", "PASSWORD": "Case-Passw0rd"},
+        },
+    )
+    assert signed_in.status_code == 200 and signed_in.json()["AuthenticationResult"]["IdToken"]

@@ -680,9 +680,11 @@ def test_15_request_path_functions_connect_with_iam_as_the_app_user_only(params:
     params = {k: v for k, v in params.items() if k in RAW["Parameters"]}
     transformed = transform(params)
     migration = (ROOT / "src" / "data" / "migrations" / "0008_app_role.sql").read_text()
-    for function in ("ReadApiFunction", "AddProcessorFunction"):
+    # #24 review 17: the read API has a read-only user of its own (migration 0040); the ETL task too (review 8).
+    users = {"ReadApiFunction": "movie_reader", "AddProcessorFunction": "movie_app"}
+    for function, user in users.items():
         env = transformed["Resources"][function]["Properties"]["Environment"]["Variables"]
-        assert env.get("DB_IAM_USER") == "movie_app" and "DB_SECRET_ARN" not in env, function
+        assert env.get("DB_IAM_USER") == user and "DB_SECRET_ARN" not in env, function
         statements = _role_statements(transformed, function)
         assert not [s for s in statements if any(a.startswith("secretsmanager:") for a in _actions(s))], function
         connect = [s for s in statements if "rds-db:connect" in _actions(s)]
@@ -696,7 +698,8 @@ def test_15_request_path_functions_connect_with_iam_as_the_app_user_only(params:
             for statement in statements if isinstance(statements, list) else [statements]:
                 if "rds-db:connect" in _actions(statement):
                     arns = list(_arn_texts(statement["Resource"]))
-                    assert arns and all(a.endswith("/movie_app") and ":dbuser:" in a for a in arns), (name, arns)
+                    app_users = ("/movie_app", "/movie_reader", "/movie_etl")
+                    assert arns and all(a.endswith(app_users) and ":dbuser:" in a for a in arns), (name, arns)
 
 
 @pytest.mark.parametrize("env", ["staging", "prod"])
@@ -777,10 +780,10 @@ def test_18_owner_connections_verify_the_server_against_the_shipped_bundle() -> 
     migrate = RESOURCES["MigrateFunction"]["Properties"]["Environment"]["Variables"]
     code_uri = RAW["Globals"]["Function"]["CodeUri"].rstrip("/")
     assert migrate["DB_SSLMODE"] == "verify-full"
-    lambda_path = migrate["PGSSLROOTCERT"].removeprefix("/var/task/")
+    lambda_path = migrate["DB_SSLROOTCERT"].removeprefix("/var/task/")
     assert (ROOT / code_uri / lambda_path).resolve() == db_auth.RDS_CA_BUNDLE.resolve(), "the package has no such file"
     etl = {e["Name"]: e["Value"] for e in RESOURCES["EtlTaskDefinition"]["Properties"]["ContainerDefinitions"][0]["Environment"]}
     assert etl["DB_SSLMODE"] == "verify-full"
     dockerfile = (ROOT / "etl_task" / "Dockerfile").read_text()
     copied = re.search(r"^COPY src/data (\S+)$", dockerfile, re.M)
-    assert copied and etl["PGSSLROOTCERT"] == f"{copied.group(1)}/certs/rds-ca-bundle.pem"
+    assert copied and etl["DB_SSLROOTCERT"] == f"{copied.group(1)}/certs/rds-ca-bundle.pem"

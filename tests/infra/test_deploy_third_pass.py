@@ -52,12 +52,13 @@ def test_23_5_prod_is_closed_by_default_and_open_sign_up_needs_the_parameter_and
     committed = _prod()
     assert committed.params["SignUpMode"] != "open", "prod's committed sign-up mode is not open"
     assert any("SignUpAllowedDomains" in f for f in _rule_failures(committed)), "prod must name its domains first"
-    assert not _rule_failures(_prod({"SignUpAllowedDomains": "example.com"}))
-    assert not _rule_failures(_prod({"SignUpMode": "admin-only"}))
+    drive = {"DriveFolderId": "1AbCdEfGh"}  # #24 review 8: prod names its folder too
+    assert not _rule_failures(_prod({"SignUpAllowedDomains": "example.com", **drive}))
+    assert not _rule_failures(_prod({"SignUpMode": "admin-only", **drive}))
     refused = _rule_failures(_prod({"SignUpMode": "open"}))
     assert any("OpenSignUpInProd" in f for f in refused) and any("SesEmailIdentityArn" in f for f in refused)
     assert any("SesEmailIdentityArn" in f for f in _rule_failures(_prod({"SignUpMode": "open", "OpenSignUpInProd": "true"})))
-    on_purpose = _prod({"SignUpMode": "open", "OpenSignUpInProd": "true", "SesEmailIdentityArn": SES})
+    on_purpose = _prod({"SignUpMode": "open", "OpenSignUpInProd": "true", "SesEmailIdentityArn": SES, **drive})
     assert not _rule_failures(on_purpose)
     (pool,) = on_purpose.of_type("AWS::Cognito::UserPool").values()
     assert on_purpose.evaluate(pool["Properties"]["EmailConfiguration"])["EmailSendingAccount"] == "DEVELOPER"
@@ -184,9 +185,15 @@ def test_23_make_preflight_prod_fails_on_the_alert_target_and_sign_up_until_conf
     assert result.returncode != 0
     assert "FAIL alert target: prod has no AlertEmail" in result.stdout, result.stdout
     assert "FAIL sign-up: SignUpMode=domains but SignUpAllowedDomains is empty" in result.stdout, result.stdout
-    configured = {**preflight_params("prod"), "AlertEmail": "ops@example.com", "SignUpAllowedDomains": "example.com"}
+    assert "FAIL drive folder: prod has no DriveFolderId" in result.stdout, result.stdout  # #24 review 8
+    configured = {
+        **preflight_params("prod"),
+        "AlertEmail": "ops@example.com",
+        "SignUpAllowedDomains": "example.com",
+        "DriveFolderId": "1AbCdEfGh",
+    }
     results = {r.check: r for r in preflight_run_offline("prod", configured)}
-    assert results["alert target"].ok and results["sign-up"].ok
+    assert results["alert target"].ok and results["sign-up"].ok and results["drive folder"].ok
 
 
 def preflight_params(env: str) -> dict[str, str]:
@@ -195,7 +202,7 @@ def preflight_params(env: str) -> dict[str, str]:
 
 def preflight_run_offline(env: str, params: dict[str, str]) -> list[preflight.Result]:
     ctx = preflight.Context(env, "us-east-1", {**stack.parameters(env), **params}, False, boto3.session.Session())
-    return [preflight.check_alerts(ctx), preflight.check_sign_up(ctx)]
+    return [preflight.check_alerts(ctx), preflight.check_sign_up(ctx), preflight.check_drive_folder(ctx)]
 
 
 # 8 ---------------------------------------------------------------------------------------------------------------
@@ -365,7 +372,7 @@ def moto_logs(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[str]:
 
 
 def test_23_10_service_created_log_groups_expire_and_go_with_the_stack(moto_logs: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    ids = {"Database": "movie-library-staging-database-abc", "RestApi": "a1b2c3d4e5"}
+    ids = {"Database": "movie-library-staging-database-abc", "RestApi": "a1b2c3d4e5", "EtlCluster": "movie-etl-Cluster-x1"}
     monkeypatch.setattr(stack, "physical_id", lambda env, logical_id: ids[logical_id])
     logs = boto3.client("logs", region_name="us-east-1")
     rds_group = f"/aws/rds/instance/{ids['Database']}/postgresql"
@@ -373,7 +380,11 @@ def test_23_10_service_created_log_groups_expire_and_go_with_the_stack(moto_logs
     deploy.keep_service_logs("staging")
     deploy.keep_service_logs("staging")  # every deploy: idempotent
     groups = {g["logGroupName"]: g.get("retentionInDays") for g in logs.describe_log_groups()["logGroups"]}
-    assert groups == {rds_group: 90, f"API-Gateway-Execution-Logs_{ids['RestApi']}/v1": 90}
+    assert groups == {
+        rds_group: 90,
+        f"API-Gateway-Execution-Logs_{ids['RestApi']}/v1": 90,
+        f"/aws/ecs/containerinsights/{ids['EtlCluster']}/performance": 90,  # #24 review 18
+    }
     destroy.delete_service_logs("staging", ids)
     assert logs.describe_log_groups()["logGroups"] == []
     destroy.delete_service_logs("staging", ids)  # already gone: fine

@@ -71,7 +71,7 @@ def test_the_etl_image_runs_from_what_the_dockerfile_copies(tmp_path: Path) -> N
     for command in (["-c", every_module], ["-m", "etl_task", "--help"]):
         result = subprocess.run([sys.executable, *command], cwd=app, env=env, capture_output=True, text=True, timeout=60)
         assert result.returncode == 0, f"the image cannot start the ETL:\n{result.stderr[-2000:]}"
-    assert (app / "data" / "certs" / "rds-ca-bundle.pem").exists()  # PGSSLROOTCERT in the task definition
+    assert (app / "data" / "certs" / "rds-ca-bundle.pem").exists()  # DB_SSLROOTCERT in the task definition
     assert (app / "data" / "migrations").is_dir()  # the ETL applies migrations before loading
     assert (app / "api" / "openapi.json").is_file()  # domain/movie_limits reads the limits from the contract
     assert sorted(p.name for p in (app / "api").iterdir()) == ["openapi.json"], "the ETL needs no api code"

@@ -172,6 +172,7 @@ def test_a_ready_account_passes_every_check(aws: str, capsys: pytest.CaptureFixt
     assert set(results) == {
         "alert target",
         "sign-up",
+        "drive folder",
         "credentials",
         "stack state",
         "cloudfront",
@@ -196,7 +197,7 @@ def test_missing_credentials_stop_the_aws_checks(
     monkeypatch.delenv("AWS_ACCESS_KEY_ID")
     monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
     results = _by_check(preflight.run(ENV))
-    assert set(results) == {"alert target", "sign-up", "credentials", "python 3.12", "node", "docker"}
+    assert set(results) == {"alert target", "sign-up", "drive folder", "credentials", "python 3.12", "node", "docker"}
     assert not results["credentials"].ok and "aws configure" in results["credentials"].fix
     assert preflight.main(ENV) == 1
     assert "-> run `aws configure`" in capsys.readouterr().out
@@ -427,3 +428,28 @@ def test_23_warnings_are_printed_with_what_to_do(aws: str, capsys: pytest.Captur
     assert preflight.main(ENV) == 0, "warnings alone do not stop a deploy"
     out = capsys.readouterr().out
     assert "WARN drive credentials" in out and "-> aws secretsmanager create-secret" in out
+
+
+def _existing_stack(**parameters: str) -> None:
+    declared = {name: {"Type": "String"} for name in parameters}
+    _client("cloudformation").create_stack(
+        StackName=stack.stack_name(ENV),
+        TemplateBody=json.dumps(
+            {"Parameters": declared, "Resources": {"Handle": {"Type": "AWS::CloudFormation::WaitConditionHandle"}}}
+        ),
+        Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in parameters.items()],
+    )
+
+
+def test_24_5_a_deploy_that_would_replace_an_existing_user_pool_is_refused(aws: str) -> None:
+    assert "user pool" not in _ready(), "a new stack gets case-insensitive usernames from the start"
+    _existing_stack(Stage="v1")  # made before CaseSensitiveUsernames existed: its pool is case-sensitive
+    refused = _ready()["user pool"]
+    assert not refused.ok and "replace the user pool" in refused.message
+    assert 'CaseSensitiveUsernames=\\"true\\"' in refused.fix and "Case-insensitive usernames" in refused.fix
+    assert _ready(CaseSensitiveUsernames="true")["user pool"].ok
+
+
+def test_24_5_a_stack_made_case_insensitive_stays_so(aws: str) -> None:
+    _existing_stack(CaseSensitiveUsernames="false")
+    assert _ready()["user pool"].ok

@@ -81,3 +81,18 @@ def test_a_secret_is_fetched_again_once_its_ttl_has_passed(fetches: list[str], m
 def test_the_cache_time_defaults_to_five_minutes(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("SECRET_CACHE_SECONDS", raising=False)
     assert config.secret_cache_seconds() == 300
+
+
+def test_24_21_the_secret_based_dsn_verifies_the_server_by_default(fetches: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Review finding 21: without DB_SSLMODE the secret's DSN was sslmode=require (encrypted, server unverified)."""
+    arn, _name = _secret("pw")
+    monkeypatch.delenv("DATABASE_URL")
+    monkeypatch.delenv("DB_SSLMODE", raising=False)
+    monkeypatch.delenv("DB_SSLROOTCERT", raising=False)
+    for key, value in {"DB_SECRET_ARN": arn, "DB_HOST": "db.example", "DB_NAME": "movies"}.items():
+        monkeypatch.setenv(key, value)
+    dsn = parse_dsn(config.database_dsn())
+    assert dsn["sslmode"] == "verify-full"
+    assert dsn["sslrootcert"] == str(config.RDS_CA_BUNDLE) and config.RDS_CA_BUNDLE.read_text().count("BEGIN CERTIFICATE") > 100
+    monkeypatch.setenv("DB_SSLMODE", "require")  # an explicit choice still wins (and names no CA)
+    assert "sslrootcert" not in parse_dsn(config.database_dsn())
