@@ -48,7 +48,7 @@ _DYNAMODB_CALLS = {
     "CorrectionsApiFunction": {"AddLimitsTable": {"UpdateItem"}, "LibraryEventsTable": {"PutItem"}},
     "AddProcessorFunction": {"RequestsTable": {"GetItem", "UpdateItem"}},
     "AddDeadLetterFunction": {"RequestsTable": {"GetItem", "UpdateItem"}},
-    "NotifierFunction": {"ConnectionsTable": {"Scan", "DeleteItem", "Query"}, "LibraryEventsTable": {"PutItem"}},
+    "NotifierFunction": {"ConnectionsTable": {"DeleteItem", "Query"}, "LibraryEventsTable": {"PutItem"}},
     "WebSocketFunction": {"ConnectionsTable": {"PutItem", "DeleteItem", "Query"}},
 }
 
