@@ -201,9 +201,23 @@ def filter_movies(
     return _rows(cur)
 
 
+# The filter's exact count from the counts migration 0030 keeps per (genre key, rating) and per (genre key, year,
+# rating): a sum of at most a few thousand small rows. No rating is kept as -1, no year as 0: neither passes a
+# minimum rating or a year.
+_COUNT_WHERE = sql.SQL(
+    " (%(genres)s::text[] IS NULL OR genre_key = ANY(%(genres)s::text[]))"
+    " AND (%(min_rating)s::numeric IS NULL OR rating >= %(min_rating)s::numeric)"
+)
+_COUNT_ANY_YEAR = sql.SQL("SELECT coalesce(sum(movies), 0) FROM genre_rating_counts WHERE {}").format(_COUNT_WHERE)
+_COUNT_IN_YEAR = sql.SQL("SELECT coalesce(sum(movies), 0) FROM genre_year_rating_counts WHERE year = %(year)s AND {}").format(
+    _COUNT_WHERE
+)
+
+
 def count_filtered(cur: Cursor, genre_keys: list[str] | None, min_rating: float | None, year: int | None) -> int:
+    """How many movies the filter matches, exactly, without reading movies."""
     cur.execute(
-        sql.SQL("SELECT count(*) FROM movies WHERE {}").format(_FILTER_WHERE),
+        _COUNT_ANY_YEAR if year is None else _COUNT_IN_YEAR,
         {"genres": genre_keys, "min_rating": min_rating, "year": year},
     )
     return int(one_row(cur)[0])
