@@ -52,9 +52,15 @@ _CONTAINS_WALK = sql.SQL(
     " JOIN movies USING (id) ORDER BY w.key, w.id"
 ).format(columns=COLUMNS, key=_KEY, after=_AFTER)
 # A rarer term: its matches from the trigram index (movies_search_trgm), sorted.
+# OFFSET 0 keeps the cursor's row comparison out of the inner scan: else the planner may read the rest of
+# movies_search_key after the cursor (a range of most of the table) instead of the term's trigrams.
 _CONTAINS_INDEXED = sql.SQL(
-    "{select} WHERE title_folded LIKE %(contains)s AND title_folded NOT LIKE %(prefix)s AND {after} {order}"
-).format(select=_SELECT, after=_AFTER, order=_IN_ORDER)
+    "SELECT {columns}, key FROM ("
+    " SELECT {columns}, {key} AS key FROM movies"
+    " WHERE title_folded LIKE %(contains)s AND title_folded NOT LIKE %(prefix)s OFFSET 0) matches"
+    " WHERE %(after_key)s::text IS NULL OR (key, id) > (%(after_key)s::text, %(after_id)s::uuid)"
+    " ORDER BY key, id LIMIT %(limit)s"
+).format(columns=COLUMNS, key=_KEY)
 # Close spellings: word similarity of the term to some part of the title at least pg_trgm's threshold (%>,
 # the trigram index), titles that contain the term excluded (tiers above).
 _CLOSE = sql.SQL(
