@@ -177,11 +177,23 @@ def search_by_title(
     return _rows(cur)
 
 
+# A minimum rating or a year restated on the sort key, so the ordered walk starts and stops where the filter
+# does (issue 27: rating asc from 7 no longer reads every lower rating first). Values as in SORT_KEYS.
+_KEY_RANGES: dict[tuple[str, str], str] = {
+    ("rating", "desc"): "(%(min_rating)s::numeric IS NULL OR {key} <= -%(min_rating)s::numeric)",
+    ("rating", "asc"): "(%(min_rating)s::numeric IS NULL OR {key} BETWEEN %(min_rating)s::numeric AND 10)",
+    ("year", "desc"): "(%(year)s::int IS NULL OR {key} = -%(year)s::int)",
+    ("year", "asc"): "(%(year)s::int IS NULL OR {key} = %(year)s::int)",
+}
+
+
 def filter_query(sort: str, order: str) -> sql.Composed:
     order_by, after = _ordering(sort, order)
-    return sql.SQL("SELECT {columns} FROM movies WHERE {where} AND {after} ORDER BY {order_by} LIMIT %(limit)s").format(
-        columns=COLUMNS, where=_FILTER_WHERE, after=after, order_by=order_by
-    )
+    key = sort_key(sort, order)
+    key_range = sql.SQL(_KEY_RANGES[(sort, order)]).format(key=key.expression) if key else sql.SQL("true")
+    return sql.SQL(
+        "SELECT {columns} FROM movies WHERE {where} AND {key_range} AND {after} ORDER BY {order_by} LIMIT %(limit)s"
+    ).format(columns=COLUMNS, where=_FILTER_WHERE, key_range=key_range, after=after, order_by=order_by)
 
 
 def filter_movies(

@@ -159,3 +159,21 @@ def test_a_broad_term_fills_a_page_from_the_walk_alone(stack) -> None:
         assert [r.key for r in page] == sorted(r.key for r in page)
 
     _in_transaction(stack, work, rows=20000, analyze=True)
+
+
+@pytest.mark.parametrize(("sort", "order"), [("rating", "asc"), ("rating", "desc"), ("year", "asc"), ("year", "desc")])
+def test_a_filtered_walk_starts_where_the_filter_does(stack, sort: str, order: str) -> None:
+    """A minimum rating or a year is an Index Cond on the order's key: rating asc from 7 does not read every
+    lower rating first (it did: 0.7 s at 300,000 movies)."""
+
+    def work(cur: Any) -> None:
+        cur.execute("SET LOCAL enable_seqscan = off")
+        cur.execute("SET LOCAL enable_bitmapscan = off")  # the ordered walk is what is checked here
+        filters = {"min_rating": 7.0, "year": None} if sort == "rating" else {"min_rating": None, "year": 2001}
+        params = {"genres": ["drama", "sci-fi"], **filters, "limit": 21, **movie_reads._after_params(None)}
+        plan = _plan(cur, movie_reads.filter_query(sort, order), params)
+        key = "rating" if sort == "rating" else "year"
+        assert re.search(rf"Index Cond: .*COALESCE\({key}", plan), plan
+        assert not re.search(r"(^|->  )Sort\b", plan, re.M), plan
+
+    _in_transaction(stack, work, rows=20000, analyze=True)
