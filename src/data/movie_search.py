@@ -25,7 +25,7 @@ GOOD = 0.8  # a first page whose best row is at least this close needs no didYou
 # instead: a term in 1% of rows fills a page within a few thousand, and clustered ones (the words of titles in
 # series, "Harbor" after every "… Archive" to "… Garden") within this many at 1,000,000 movies.
 WALK = 20_000
-SIMILAR = 0.4  # didYouMean's pg_trgm similarity threshold: above the default 0.3, so a long term's candidates stay few
+SIMILAR = 0.45  # didYouMean's word similarity threshold (below the close spellings' 0.6, above pg_trgm's 0.3 default)
 SUGGESTIONS = 3
 SHORT = 3  # characters: a shorter folded term has no trigram of its own
 
@@ -72,8 +72,10 @@ _CLOSE = sql.SQL(
     "  OR (score = %(after_score)s::real AND (key, id) > (%(after_key)s::text, %(after_id)s::uuid))"
     " ORDER BY score DESC, key, id LIMIT %(limit)s"
 ).format(columns=COLUMNS, key=_KEY)
+# didYouMean: titles with some part close to the term (word similarity >= SIMILAR, below the close-spelling tier's
+# 0.6, so a term with no result still gets some), the closest whole titles first (similarity), distinct.
 _SUGGEST = sql.SQL(
-    "SELECT title FROM movies WHERE title_folded %% %(term)s"
+    "SELECT title FROM movies WHERE title_folded %%> %(term)s"
     " GROUP BY title ORDER BY max(similarity(title_folded, %(term)s)) DESC, title LIMIT %(limit)s"
 )
 
@@ -152,7 +154,8 @@ def _tier(cur: Cursor, level: float, params: dict[str, Any]) -> list[Ranked]:
 
 
 def suggestions(cur: Cursor, term: str, limit: int = SUGGESTIONS) -> list[str]:
-    """Distinct titles closest to the folded term as a whole (pg_trgm similarity at least its threshold)."""
-    cur.execute("SELECT set_config('pg_trgm.similarity_threshold', %s, true)", (str(SIMILAR),))  # this transaction
+    """Up to `limit` distinct titles close to the folded term, closest first; call it last in a transaction (it lowers
+    pg_trgm's word similarity threshold until the transaction ends)."""
+    cur.execute("SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)", (str(SIMILAR),))  # this transaction
     cur.execute(_SUGGEST, {"term": term, "limit": limit})
     return [r[0] for r in cur.fetchall()]

@@ -114,6 +114,10 @@ def test_did_you_mean_offers_close_titles_when_nothing_matches_well(api: httpx.C
     weak = _search(api, title="godfater")
     assert weak["didYouMean"][0] == "The Godfather"
     assert len(weak["didYouMean"]) == len(set(weak["didYouMean"])) <= 3
+    # No result at all (word similarity under 0.6 everywhere), yet close enough to offer.
+    for typed, offered in (("godfadder", ["The Godfather", "The Godfather Part II"]), ("amelee", ["Amélie"])):
+        body = _search(api, title=typed)
+        assert body["movies"] == [] and body["didYouMean"] == offered, typed
     nothing = _search(api, title="zzqqxx")
     assert nothing["movies"] == [] and nothing["didYouMean"] == []
     for good in ("the godfather", "godfather", "spider-man"):
