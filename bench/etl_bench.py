@@ -96,7 +96,9 @@ def run(stack, report) -> None:
             f"{ours_rate:,.0f}",
             f"{seed_rate:,.0f}",
             f"{ours_rate / seed_rate:.1f}x",
-            ">= 20x the seed",
+            # Issue 27: context only. A real library comes from Drive, bound by its request quota: the goal is
+            # the full Drive load's request rate (the etl-sync section).
+            "context (goal: see the Drive full load)",
         )
     ]
 
@@ -304,6 +306,9 @@ def run_sync(stack, report) -> None:
         f"the library then matches the folder exactly: walk {walk_match}, feed {feed_match}",
         f"walk re-sync <= 15% of the full run's time: {100 * walk[3] / full[3]:.1f}%",
         f"changes-feed re-sync <= 1% of the full run's requests: {100 * feed[1] / full[1]:.2f}%",
+        # Issue 27: what a user waits for is the full load, bound by the request quota.
+        f"the full load reaches >= 90% of the configured 150 requests/s: {full[1] / full[3]:.0f} requests/s = "
+        f"{100 * full[1] / full[3] / 150:.0f}%",
     ]
     report.note("Goals: " + "; ".join(goals) + f". (Building the fake library took {build_seconds:.0f} s, not counted.)\n")
     report.note(

@@ -88,13 +88,13 @@ def default_order(document: dict[str, Any]) -> dict[str, str]:
     """The `order` parameter's x-default-order: the direction of each sort column when no order is given."""
     defaults: dict[str, str] = document["components"]["parameters"]["order"]["x-default-order"]
     orders = sort_orders(document)
-    for operation_id in ("searchMovies", "filterMovies"):
-        columns = sort_columns(document, operation_id)
-        if set(defaults) != set(columns) or not set(defaults.values()) <= set(orders):
-            raise Contradiction(
-                f"order's x-default-order {defaults} must give one of {orders} for exactly "
-                f"{operation_id}'s sort columns {columns}"
-            )
+    columns = {c for operation_id in ("searchMovies", "filterMovies") for c in sort_columns(document, operation_id)}
+    # Every sort either operation takes (search also ranks by relevance), each with a direction of the enum.
+    if set(defaults) != columns or not set(defaults.values()) <= set(orders):
+        raise Contradiction(
+            f"order's x-default-order {defaults} must give one of {orders} for exactly "
+            f"the sort values of searchMovies and filterMovies {sorted(columns)}"
+        )
     return defaults
 
 

@@ -113,10 +113,14 @@ def genre_key(value: str) -> str:
     return clean_text(value).lower()
 
 
+def like_escape(text: str) -> str:
+    """`text` for a LIKE pattern, its %, _ and \\ taken literally (LIKE's default escape is \\)."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def like_pattern(text: str) -> str:
     """A LIKE pattern matching `text` anywhere, with %, _ and \\ taken literally."""
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+    return f"%{like_escape(text)}%"
 
 
 def _required_number(field: str, value: Any) -> Decimal:

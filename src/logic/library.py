@@ -6,7 +6,7 @@ from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from data import db, movie_reads
+from data import db, movie_reads, movie_search
 from domain import contract, cursors
 from domain.errors import NotFound, ValidationError
 from domain.movie_rules import genre_key, like_pattern
@@ -79,8 +79,8 @@ def _sorted_cursor(kind: str, sort: str, order: str) -> Callable[[dict[str, Any]
     return make
 
 
-def _sorted_after(payload: dict[str, Any], sort: str, order: str, default: tuple[str, str]) -> tuple[str | None, str, str]:
-    """The (key, title, id) to continue after; cursors issued before sorting existed are the default order's."""
+def _check_issued(payload: dict[str, Any], sort: str, order: str, default: tuple[str, str]) -> None:
+    """A cursor continues only the order it was issued for; cursors issued before sorting existed are the default order's."""
     issued = (payload.get("s", default[0]), payload.get("o", default[1]))
     if issued != (sort, order):
         raise ValidationError(
@@ -88,6 +88,11 @@ def _sorted_after(payload: dict[str, Any], sort: str, order: str, default: tuple
             f" not by {sort} {order}; start again without a cursor.",
             [{"field": "cursor", "message": "issued for another sort order"}],
         )
+
+
+def _sorted_after(payload: dict[str, Any], sort: str, order: str, default: tuple[str, str]) -> tuple[str | None, str, str]:
+    """The (key, title, id) to continue after."""
+    _check_issued(payload, sort, order, default)
     key = movie_reads.sort_key(sort, order)
     if key is None:
         return None, payload["t"], str(payload["id"])
@@ -107,13 +112,62 @@ def _key_value(payload: dict[str, Any], key: movie_reads.SortKey) -> str:
     return text
 
 
-def search(title: str, limit: int, cursor: str | None = None, sort: str = "title", order: str | None = None) -> dict[str, Any]:
+def search(
+    title: str, limit: int, cursor: str | None = None, sort: str = "relevance", order: str | None = None
+) -> dict[str, Any]:
+    if sort == "relevance":
+        return _relevance_search(title, limit, cursor, order)
     direction = _order(sort, order)
     after = _sorted_after(cursors.decode(cursor, "search"), sort, direction, ("title", "asc")) if cursor else None
     pattern = like_pattern(title.strip())
     rows = db.run(lambda cur: movie_reads.search_by_title(cur, pattern, after, limit + 1, sort, direction))
     movies, pagination = _page(rows, limit, _sorted_cursor("search", sort, direction))
-    return {"movies": movies, "pagination": pagination}
+    return {"movies": movies, "pagination": pagination, "didYouMean": []}
+
+
+def _relevance_after(cursor: str) -> movie_search.After:
+    payload = cursors.decode(cursor, "search")
+    _check_issued(payload, "relevance", "desc", ("title", "asc"))
+    try:
+        score = float(payload.get("r", ""))
+    except (TypeError, ValueError) as exc:
+        raise cursors.invalid() from exc
+    if not 0 <= score <= movie_search.EXACT:  # also refuses nan and inf
+        raise cursors.invalid()
+    return movie_search.After(score, payload["t"], str(payload["id"]))
+
+
+def _relevance_search(title: str, limit: int, cursor: str | None, order: str | None) -> dict[str, Any]:
+    """Best match first (data/movie_search.py); didYouMean on a first page with no good match."""
+    if _order("relevance", order) != "desc":
+        raise ValidationError(
+            "Invalid query parameter 'order': relevance lists the best match first only; leave order out or use desc.",
+            [{"field": "order", "message": "sort=relevance takes desc only"}],
+        )
+    after = _relevance_after(cursor) if cursor else None
+
+    def work(cur: db.Cursor) -> tuple[list[movie_search.Ranked], list[str]]:
+        term = movie_search.folded(cur, title)
+        rows = movie_search.relevance_page(cur, term, after, limit + 1)
+        weak = not rows or rows[0].score < movie_search.GOOD
+        return rows, movie_search.suggestions(cur, term) if after is None and weak else []
+
+    rows, suggestions = db.run(work)
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    last = rows[-1] if has_more else None
+    next_cursor = (
+        cursors.encode(
+            {"k": "search", "s": "relevance", "o": "desc", "r": str(last.score), "t": last.key, "id": last.movie["id"]}
+        )
+        if last
+        else None
+    )
+    return {
+        "movies": [r.movie for r in rows],
+        "pagination": {"limit": limit, "nextCursor": next_cursor, "hasMore": has_more},
+        "didYouMean": suggestions,
+    }
 
 
 def _rank_cursor(kind: str, position: int | None = None) -> Callable[[dict[str, Any]], dict[str, Any]]:

@@ -51,9 +51,10 @@ def test_search_finds_all_bloom_titles(api: httpx.Client) -> None:
 
 
 def test_search_pages(api: httpx.Client) -> None:
-    first = api.get("/api/movies/search", params={"title": "e", "limit": 5}).json()
+    by_title = {"title": "e", "sort": "title", "limit": 5}
+    first = api.get("/api/movies/search", params=by_title).json()
     assert first["pagination"]["hasMore"] is True
-    second = api.get("/api/movies/search", params={"title": "e", "limit": 5, "cursor": first["pagination"]["nextCursor"]}).json()
+    second = api.get("/api/movies/search", params={**by_title, "cursor": first["pagination"]["nextCursor"]}).json()
     ids = [m["id"] for m in first["movies"] + second["movies"]]
     assert len(ids) == len(set(ids)) == 10
     titles = [m["title"] for m in first["movies"] + second["movies"]]

@@ -102,10 +102,11 @@ def test_defaults_keep_the_seeds_orders(api: httpx.Client, sortable) -> None:
     filtered = _everything(api, "/api/movies/filter", [])
     assert [m["id"] for m in filtered] == _expected(filtered, "rating", "desc")
     assert _walk(api, "/api/movies/filter", [("sort", "rating"), ("limit", "9")]) == filtered
-    found = _everything(api, "/api/movies/search", [("title", "a")])
+    # Search ranks by relevance unless asked (issue 27, tests/e2e/test_search.py); sort=title is the seed's order.
+    found = _everything(api, "/api/movies/search", [("title", "a"), ("sort", "title")])
     assert [m["id"] for m in found] == _expected(found, "title", "asc")
-    assert [m["id"] for m in _walk(api, "/api/movies/search", [("title", "a"), ("order", "desc")])] == _expected(
-        found, "title", "desc"
+    assert [m["id"] for m in _walk(api, "/api/movies/search", [("title", "a"), ("sort", "title"), ("order", "desc")])] == (
+        _expected(found, "title", "desc")
     )
 
 
@@ -128,15 +129,18 @@ def test_a_cursor_is_refused_for_another_order(api: httpx.Client, sortable, path
     assert api.get(path, params=[*base, ("sort", "year"), ("order", "asc"), ("cursor", cursor)]).status_code == 200
 
 
-def test_cursors_from_before_sorting_continue_the_default_order(api: httpx.Client, sortable) -> None:
+def test_cursors_from_before_sorting_continue_the_title_order(api: httpx.Client, sortable) -> None:
     from domain import cursors
 
-    first = api.get("/api/movies/search", params={"title": "e", "limit": 3}).json()["movies"]
+    by_title = {"title": "e", "sort": "title"}
+    first = api.get("/api/movies/search", params={**by_title, "limit": 3}).json()["movies"]
     old = cursors.encode({"k": "search", "t": first[-1]["title"], "id": first[-1]["id"]})  # no "s"/"o"
-    everything = _everything(api, "/api/movies/search", [("title", "e")])
-    body = api.get("/api/movies/search", params={"title": "e", "limit": 3, "cursor": old}).json()
+    everything = _everything(api, "/api/movies/search", [("title", "e"), ("sort", "title")])
+    body = api.get("/api/movies/search", params={**by_title, "limit": 3, "cursor": old}).json()
     assert body["movies"] == everything[3:6]
     assert api.get("/api/movies/search", params={"title": "e", "sort": "year", "cursor": old}).status_code == 400
+    # They were issued for title order, which is no longer search's default (relevance is).
+    assert api.get("/api/movies/search", params={"title": "e", "cursor": old}).status_code == 400
 
 
 @pytest.mark.deployable  # refused by the function before any row is read: whatever the library holds
@@ -145,7 +149,7 @@ def test_cursors_from_before_sorting_continue_the_default_order(api: httpx.Clien
     [
         ("/api/movies/filter", {"sort": "genre"}, "sort", "title, rating, year"),
         ("/api/movies/filter", {"order": "up"}, "order", "asc, desc"),
-        ("/api/movies/search", {"title": "e", "sort": "YEAR"}, "sort", "title, rating, year"),
+        ("/api/movies/search", {"title": "e", "sort": "YEAR"}, "sort", "relevance, title, rating, year"),
         ("/api/movies/search", {"title": "e", "order": ""}, "order", "asc, desc"),
     ],
 )

@@ -179,10 +179,11 @@ def test_search_pages_in_every_order_give_each_match_once(reads: FakeMovieReads,
     assert [len(p) for p in pages] == [3, 3, 3]
 
 
-def test_search_defaults_to_titles_a_to_z(reads: FakeMovieReads) -> None:
-    body = library.search("eta", 10)
+def test_search_by_title_lists_titles_a_to_z(reads: FakeMovieReads) -> None:
+    body = library.search("eta", 10, sort="title")
     assert [m["title"] for m in body["movies"]] == ["Beta", "Eta", "Theta", "Zeta"]
     assert body["pagination"] == {"limit": 10, "nextCursor": None, "hasMore": False}
+    assert body["didYouMean"] == []  # always present; suggestions come with relevance order only
 
 
 @pytest.mark.parametrize(
@@ -191,17 +192,34 @@ def test_search_defaults_to_titles_a_to_z(reads: FakeMovieReads) -> None:
 def test_search_takes_wildcards_literally_and_ignores_surrounding_spaces(
     reads: FakeMovieReads, query: str, found: list[str]
 ) -> None:
-    assert [m["title"] for m in library.search(query, 10)["movies"]] == found
+    assert [m["title"] for m in library.search(query, 10, sort="title")["movies"]] == found
 
 
 def test_a_search_cursor_continues_only_its_own_order(reads: FakeMovieReads, fake_db: FakeDb) -> None:
-    cursor = library.search("a", 2)["pagination"]["nextCursor"]
+    cursor = library.search("a", 2, sort="title")["pagination"]["nextCursor"]
     fake_db.calls = 0
 
     assert_bad_cursor(
         lambda: library.search("a", 2, cursor=cursor, sort="rating"), fake_db, says="sorted by title asc, not by rating desc"
     )
-    assert_bad_cursor(lambda: library.search("a", 2, cursor=cursor, order="desc"), fake_db, says="not by title desc")
+    assert_bad_cursor(
+        lambda: library.search("a", 2, cursor=cursor, sort="title", order="desc"), fake_db, says="not by title desc"
+    )
+    assert_bad_cursor(lambda: library.search("a", 2, cursor=cursor), fake_db, says="not by relevance desc")
+
+
+def test_relevance_is_best_match_first_only(fake_db: FakeDb) -> None:
+    with pytest.raises(ValidationError) as raised:
+        library.search("a", 2, sort="relevance", order="asc")
+    assert raised.value.details == [{"field": "order", "message": "sort=relevance takes desc only"}]
+    assert fake_db.calls == 0
+
+
+@pytest.mark.parametrize("score", ["3.5", "-0.1", "nan", "inf", "x", None])
+def test_a_forged_relevance_cursor_is_a_400(fake_db: FakeDb, score: str | None) -> None:
+    payload = {"k": "search", "s": "relevance", "o": "desc", "t": "alpha", "id": MOVIES[0]["id"]}
+    cursor = cursors.encode(payload if score is None else {**payload, "r": score})
+    assert_bad_cursor(lambda: library.search("a", 2, cursor=cursor), fake_db)
 
 
 # --- filter -------------------------------------------------------------------------------------------------

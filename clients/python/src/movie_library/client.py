@@ -156,8 +156,10 @@ class Client:
         limit: int | None = None,
         max_items: int | None = None,
     ) -> CursorIterator[Movie]:
-        """Movies whose title contains `title` (any case), by title (or `sort`: title, rating, year; `order`:
-        asc, desc); pages are fetched as you iterate."""
+        """Movies whose title matches `title`, best match first: the whole title, then titles starting with it,
+        containing it, then close spellings (case, accents and typos forgiven). Or `sort`: title, rating, year
+        (titles containing `title`, any case, as the seed listed them; `order`: asc, desc). Pages are fetched
+        as you iterate."""
         return CursorIterator(
             lambda params: SearchResult.from_dict(self.transport.request("GET", "/api/movies/search", params=params)),
             {"title": title, "sort": sort, "order": order},

@@ -18,7 +18,7 @@ export const MOVIE_INPUT_REQUIRED = ["title", "genre", "rating", "year"] as cons
 export const QUERY_RULES = {
   searchMovies: {
     title: { minLength: 1, maxLength: 255, pattern: "\\S" },
-    sort: { enum: ["title", "rating", "year"], default: "title" },
+    sort: { enum: ["relevance", "title", "rating", "year"], default: "relevance" },
     order: { enum: ["asc", "desc"] },
     limit: { minimum: 1, maximum: 100, default: 20 },
     cursor: { minLength: 1, maxLength: 1024, pattern: "^[A-Za-z0-9_-]+={0,2}$" },
@@ -56,7 +56,7 @@ export const QUERY_RULES = {
 } as const;
 
 // The direction of each sort column when no order is given (the order parameter's x-default-order).
-export const DEFAULT_ORDER = {"title": "asc", "rating": "desc", "year": "desc"} as const;
+export const DEFAULT_ORDER = {"relevance": "desc", "title": "asc", "rating": "desc", "year": "desc"} as const;
 
 // What a form says beside a field, from the field's rules (its length, range and step).
 export const HINTS = {
@@ -140,6 +140,8 @@ export interface CursorPage {
 export interface SearchResult {
   movies: Movie[];
   pagination: CursorPage;
+  /** Titles close to the term (pg_trgm similarity, accents and case folded), closest first, when the first page found nothing that contains the term or spells it nearly alike (no result with word similarity 0.8 or more); empty otherwise, and always empty on later pages (with a cursor). */
+  didYouMean: string[];
 }
 
 export interface FilterResult {
@@ -382,9 +384,9 @@ export interface LibraryChangedMessage {
 
 export interface SearchMoviesQuery {
   title: string;
-  /** The column to order by; rows with equal values follow by title, then id. Movies with no rating or no year come last either way. */
-  sort?: "title" | "rating" | "year";
-  /** asc or desc; when left out, asc for title and desc for rating and year. A cursor continues only the order it was issued for. */
+  /** The order: relevance (the default; best match first, as the operation's description says; order desc only), or a column; with a column, rows with equal values follow by title, then id, and movies with no rating or no year come last either way. */
+  sort?: "relevance" | "title" | "rating" | "year";
+  /** asc or desc; when left out, asc for title and desc for rating, year and relevance. Relevance is best match first only: sort=relevance with order=asc is a 400. A cursor continues only the order it was issued for. */
   order?: "asc" | "desc";
   limit?: number;
   /** Opaque; the nextCursor of the previous page */
@@ -397,7 +399,7 @@ export interface FilterMoviesQuery {
   year?: number;
   /** The column to order by; rows with equal values follow by title, then id. Movies with no rating or no year come last either way. */
   sort?: "title" | "rating" | "year";
-  /** asc or desc; when left out, asc for title and desc for rating and year. A cursor continues only the order it was issued for. */
+  /** asc or desc; when left out, asc for title and desc for rating, year and relevance. Relevance is best match first only: sort=relevance with order=asc is a 400. A cursor continues only the order it was issued for. */
   order?: "asc" | "desc";
   limit?: number;
   /** Opaque; the nextCursor of the previous page */

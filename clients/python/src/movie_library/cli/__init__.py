@@ -554,7 +554,7 @@ def parser() -> argparse.ArgumentParser:
     command("logout", "forget the stored refresh token")
     command("dashboard", "library totals, top genres, movies per year")
     command("genres", "every genre with its number of movies")
-    p = command("search", "movies whose title contains TEXT (any case)")
+    p = command("search", "movies whose title matches TEXT, best match first (case, accents and typos forgiven)")
     p.add_argument("title", metavar="TEXT")
     _paging(p, 50)
     p = command("filter", "movies of any of the genres, with a minimum rating and a year")

@@ -1,0 +1,161 @@
+"""Relevance search over the folded titles of migration 0030 (issue 27), and the didYouMean titles.
+
+Relevance is tiers, best first: the folded title equals the term (score 3), starts with it (2), contains it
+(1), then close spellings scored by pg_trgm word similarity (below 1). Within a tier rows follow by folded
+title (byte order), then id; close spellings by score first. Each tier is one index read that stops after a
+page, so a page is a few small queries however many rows match; the keyset (score, folded title, id) says
+which tier a page continues in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from psycopg2 import sql
+
+from data.db import Cursor, one_row
+from data.movie_reads import COLUMNS, movie_row
+from domain.movie_rules import like_escape
+
+EXACT, PREFIX, CONTAINS = 3.0, 2.0, 1.0
+CLOSE_CAP = 0.999  # a close spelling ranks below every title that contains the term
+GOOD = 0.8  # a first page whose best row is at least this close needs no didYouMean
+# Folded titles a contains-walk reads in order (index-only, about 0.2 µs each) before the trigram index answers
+# instead: a term in 1% of rows fills a page within a few thousand, and clustered ones (the words of titles in
+# series, "Harbor" after every "… Archive" to "… Garden") within this many at 1,000,000 movies.
+WALK = 20_000
+SIMILAR = 0.45  # didYouMean's word similarity threshold (below the close spellings' 0.6, above pg_trgm's 0.3 default)
+SUGGESTIONS = 3
+SHORT = 3  # characters: a shorter folded term has no trigram of its own
+
+_KEY = sql.SQL('title_folded COLLATE "C"')  # index movies_search_key's first column
+_AFTER = sql.SQL("(%(after_key)s::text IS NULL OR ({key}, id) > (%(after_key)s::text, %(after_id)s::uuid))").format(key=_KEY)
+_SELECT = sql.SQL("SELECT {columns}, {key} FROM movies").format(columns=COLUMNS, key=_KEY)
+_IN_ORDER = sql.SQL("ORDER BY {key}, id LIMIT %(limit)s").format(key=_KEY)
+
+_EXACT = sql.SQL("{select} WHERE {key} = %(term)s AND {after} {order}").format(
+    select=_SELECT, key=_KEY, after=_AFTER, order=_IN_ORDER
+)
+# LIKE 'prefix%' on a "C" column is a range of movies_search_key.
+_PREFIX = sql.SQL("{select} WHERE {key} LIKE %(prefix)s AND {key} <> %(term)s AND {after} {order}").format(
+    select=_SELECT, key=_KEY, after=_AFTER, order=_IN_ORDER
+)
+# A broad term (1% of rows or more) fills a page within the first WALK folded titles: an index-only walk
+# that stops there; movies rows are read for the page only.
+_CONTAINS_WALK = sql.SQL(
+    "SELECT {columns}, w.key FROM ("
+    " SELECT key, id FROM ("
+    "  SELECT {key} AS key, id FROM movies WHERE {after} ORDER BY {key}, id LIMIT %(walk)s) scanned"
+    " WHERE key LIKE %(contains)s AND key NOT LIKE %(prefix)s"
+    " ORDER BY key, id LIMIT %(limit)s) w"
+    " JOIN movies USING (id) ORDER BY w.key, w.id"
+).format(columns=COLUMNS, key=_KEY, after=_AFTER)
+# A rarer term: its matches from the trigram index (movies_search_trgm), sorted.
+# OFFSET 0 keeps the cursor's row comparison out of the inner scan: else the planner may read the rest of
+# movies_search_key after the cursor (a range of most of the table) instead of the term's trigrams.
+_CONTAINS_INDEXED = sql.SQL(
+    "SELECT {columns}, key FROM ("
+    " SELECT {columns}, {key} AS key FROM movies"
+    " WHERE title_folded LIKE %(contains)s AND title_folded NOT LIKE %(prefix)s OFFSET 0) matches"
+    " WHERE %(after_key)s::text IS NULL OR (key, id) > (%(after_key)s::text, %(after_id)s::uuid)"
+    " ORDER BY key, id LIMIT %(limit)s"
+).format(columns=COLUMNS, key=_KEY)
+# Close spellings: word similarity of the term to some part of the title at least pg_trgm's threshold (%>,
+# the trigram index), titles that contain the term excluded (tiers above).
+_CLOSE = sql.SQL(
+    "SELECT {columns}, key, score FROM ("
+    " SELECT {columns}, {key} AS key,"
+    "  least(word_similarity(%(term)s, title_folded), %(cap)s::real) AS score"
+    " FROM movies WHERE title_folded %%> %(term)s AND title_folded NOT LIKE %(contains)s) close"
+    " WHERE %(after_score)s::real IS NULL OR score < %(after_score)s::real"
+    "  OR (score = %(after_score)s::real AND (key, id) > (%(after_key)s::text, %(after_id)s::uuid))"
+    " ORDER BY score DESC, key, id LIMIT %(limit)s"
+).format(columns=COLUMNS, key=_KEY)
+# didYouMean: titles with some part close to the term (word similarity >= SIMILAR, below the close-spelling tier's
+# 0.6, so a term with no result still gets some), the closest whole titles first (similarity), distinct.
+_SUGGEST = sql.SQL(
+    "SELECT title FROM movies WHERE title_folded %%> %(term)s"
+    " GROUP BY title ORDER BY max(similarity(title_folded, %(term)s)) DESC, title LIMIT %(limit)s"
+)
+
+
+@dataclass(frozen=True)
+class Ranked:
+    movie: dict[str, Any]
+    score: float
+    key: str  # the folded title, as the keyset compares it
+
+
+@dataclass(frozen=True)
+class After:
+    """The last row of the page before: its score, folded title and id."""
+
+    score: float
+    key: str
+    id: str
+
+
+def tier(score: float) -> float:
+    """The tier a score belongs to (close spellings: 0)."""
+    return next((t for t in (EXACT, PREFIX, CONTAINS) if score >= t), 0.0)
+
+
+def folded(cur: Cursor, term: str) -> str:
+    """The term as search compares it (migration 0030's search_text)."""
+    cur.execute("SELECT search_text(%s)", (term,))
+    return str(one_row(cur)[0])
+
+
+def relevance_page(cur: Cursor, term: str, after: After | None, limit: int) -> list[Ranked]:
+    """Up to `limit` rows best first after `after`; `term` is already folded (see folded())."""
+    escaped = like_escape(term)
+    # Under 3 characters the trigram index cannot find a substring, and typos mean nothing: the contains-walk
+    # goes on to the end when it must (an index-only scan), and there are no close spellings.
+    short = len(term) < SHORT
+    params: dict[str, Any] = {
+        "term": term,
+        "prefix": f"{escaped}%",
+        "contains": f"%{escaped}%",
+        "walk": None if short else WALK,
+        "cap": CLOSE_CAP,
+    }
+    page: list[Ranked] = []
+    start = tier(after.score) if after else EXACT
+    for level in (EXACT, PREFIX, CONTAINS, 0.0):
+        need = limit - len(page)
+        if level > start or need <= 0 or (short and level == 0.0):
+            continue  # a tier the cursor is past, a full page, or no close spellings for a short term
+        resume = after if after is not None and level == start else None
+        params.update(
+            limit=need,
+            after_key=resume.key if resume else None,
+            after_id=resume.id if resume else None,
+            after_score=resume.score if resume and level == 0.0 else None,
+        )
+        page += _tier(cur, level, params)
+    return page
+
+
+def _tier(cur: Cursor, level: float, params: dict[str, Any]) -> list[Ranked]:
+    if level == 0.0:
+        cur.execute(_CLOSE, params)
+        return [Ranked(movie_row(r[:-2]), float(r[-1]), r[-2]) for r in cur.fetchall()]
+    if level == CONTAINS:
+        cur.execute(_CONTAINS_WALK, params)
+        rows = cur.fetchall()
+        if len(rows) < params["limit"] and params["walk"] is not None:  # stopped at WALK rows: ask the index
+            cur.execute(_CONTAINS_INDEXED, params)
+            rows = cur.fetchall()
+    else:
+        cur.execute(_EXACT if level == EXACT else _PREFIX, params)
+        rows = cur.fetchall()
+    return [Ranked(movie_row(r[:-1]), level, r[-1]) for r in rows]
+
+
+def suggestions(cur: Cursor, term: str, limit: int = SUGGESTIONS) -> list[str]:
+    """Up to `limit` distinct titles close to the folded term, closest first; call it last in a transaction (it lowers
+    pg_trgm's word similarity threshold until the transaction ends)."""
+    cur.execute("SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)", (str(SIMILAR),))  # this transaction
+    cur.execute(_SUGGEST, {"term": term, "limit": limit})
+    return [r[0] for r in cur.fetchall()]
