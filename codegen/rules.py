@@ -88,13 +88,18 @@ def default_order(document: dict[str, Any]) -> dict[str, str]:
     """The `order` parameter's x-default-order: the direction of each sort column when no order is given."""
     defaults: dict[str, str] = document["components"]["parameters"]["order"]["x-default-order"]
     orders = sort_orders(document)
+    # Every column an operation sorts by has a direction (search's relevance is search's alone).
+    used: set[str] = set()
     for operation_id in ("searchMovies", "filterMovies"):
         columns = sort_columns(document, operation_id)
-        if set(defaults) != set(columns) or not set(defaults.values()) <= set(orders):
+        used |= set(columns)
+        if not set(columns) <= set(defaults) or not set(defaults.values()) <= set(orders):
             raise Contradiction(
-                f"order's x-default-order {defaults} must give one of {orders} for exactly "
+                f"order's x-default-order {defaults} must give one of {orders} for each of "
                 f"{operation_id}'s sort columns {columns}"
             )
+    if set(defaults) != used:
+        raise Contradiction(f"order's x-default-order {defaults} names columns no operation sorts by")
     return defaults
 
 

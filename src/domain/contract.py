@@ -44,7 +44,7 @@ SORT_COLUMNS: Final = ("title", "rating", "year")
 # The order parameter's enum.
 SORT_ORDERS: Final = ("asc", "desc")
 # The order parameter's x-default-order: each column's direction when no order is given.
-DEFAULT_ORDER: Final = {"title": "asc", "rating": "desc", "year": "desc"}
+DEFAULT_ORDER: Final = {"relevance": "desc", "title": "asc", "rating": "desc", "year": "desc"}
 # Dashboard: topGenres and moviesByYear maxItems.
 TOP_GENRES: Final = 10
 LATEST_YEARS: Final = 20

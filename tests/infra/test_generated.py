@@ -187,8 +187,8 @@ RULES: dict[str, tuple[Any, set[str], list[str]]] = {
         lambda d: d["components"]["parameters"]["order"]["x-default-order"].update(year="asc"),
         {TS, PY},
         [
-            'DEFAULT_ORDER = {"title": "asc", "rating": "desc", "year": "asc"} as const',
-            'DEFAULT_ORDER: Final = {"title": "asc", "rating": "desc", "year": "asc"}',
+            'DEFAULT_ORDER = {"relevance": "desc", "title": "asc", "rating": "desc", "year": "asc"} as const',
+            'DEFAULT_ORDER: Final = {"relevance": "desc", "title": "asc", "rating": "desc", "year": "asc"}',
         ],
     ),
     "filter range": (

@@ -224,18 +224,22 @@ class CursorPage:
 class SearchResult:
     movies: list[Movie]
     pagination: CursorPage
+    did_you_mean: list[str] | None = None
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> SearchResult:
         return cls(
             movies=[Movie.from_dict(x) for x in data['movies']],
             pagination=CursorPage.from_dict(data['pagination']),
+            did_you_mean=None if data.get('didYouMean') is None else list(data['didYouMean']),
         )
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
         out['movies'] = [x.to_dict() for x in self.movies]
         out['pagination'] = self.pagination.to_dict()
+        if self.did_you_mean is not None:
+            out['didYouMean'] = list(self.did_you_mean)
         return out
 
 

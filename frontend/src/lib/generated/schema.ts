@@ -18,7 +18,7 @@ export const MOVIE_INPUT_REQUIRED = ["title", "genre", "rating", "year"] as cons
 export const QUERY_RULES = {
   searchMovies: {
     title: { minLength: 1, maxLength: 255, pattern: "\\S" },
-    sort: { enum: ["title", "rating", "year"], default: "title" },
+    sort: { enum: ["relevance", "title", "rating", "year"], default: "title" },
     order: { enum: ["asc", "desc"] },
     limit: { minimum: 1, maximum: 100, default: 20 },
     cursor: { minLength: 1, maxLength: 1024, pattern: "^[A-Za-z0-9_-]+={0,2}$" },
@@ -56,7 +56,7 @@ export const QUERY_RULES = {
 } as const;
 
 // The direction of each sort column when no order is given (the order parameter's x-default-order).
-export const DEFAULT_ORDER = {"title": "asc", "rating": "desc", "year": "desc"} as const;
+export const DEFAULT_ORDER = {"relevance": "desc", "title": "asc", "rating": "desc", "year": "desc"} as const;
 
 // What a form says beside a field, from the field's rules (its length, range and step).
 export const HINTS = {
@@ -140,6 +140,8 @@ export interface CursorPage {
 export interface SearchResult {
   movies: Movie[];
   pagination: CursorPage;
+  /** Close titles to suggest when nothing matches well (at most 3; empty when the matches are good). */
+  didYouMean?: string[];
 }
 
 export interface FilterResult {
@@ -373,7 +375,7 @@ export interface LibraryChangedMessage {
 export interface SearchMoviesQuery {
   title: string;
   /** The column to order by; rows with equal values follow by title, then id. Movies with no rating or no year come last either way. */
-  sort?: "title" | "rating" | "year";
+  sort?: "relevance" | "title" | "rating" | "year";
   /** asc or desc; when left out, asc for title and desc for rating and year. A cursor continues only the order it was issued for. */
   order?: "asc" | "desc";
   limit?: number;
