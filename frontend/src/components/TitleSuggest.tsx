@@ -99,7 +99,7 @@ export function TitleSuggest({ value, onChange, inputRef, from, ...input }: {
                 e.preventDefault();
                 choose(movie);
               }}>
-              {movie.title} <span className="muted">{[movie.year, movie.genre].filter(Boolean).join(" · ")}</span>
+              <span className="option-title">{movie.title}</span> <span className="muted">{[movie.year, movie.genre].filter(Boolean).join(" · ")}</span>
             </li>
           ))}
       </ul>
