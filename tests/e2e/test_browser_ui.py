@@ -584,6 +584,13 @@ def test_every_page_screenshotted_and_accessible(browser: Browser, stack, signed
             page.goto(path)
             expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
             settled_snap(page, f"{name}{suffix}", name)
+        # Search's title suggestions open (issue 27's combobox), the list over the results.
+        page.goto("/search?q=bloom")
+        page.get_by_role("combobox", name="Title contains").fill("blo")
+        expect(page).to_have_url(re.compile(r"q=blo$"))
+        expect(page.get_by_test_id("results")).to_have_attribute("aria-busy", "false")  # not dimmed: settled
+        expect(page.get_by_role("listbox", name="Suggested titles")).to_be_visible()
+        snap(page, f"search-suggestions{suffix}")
         page.goto("/browse?genre=Drama")
         page.locator("tbody tr a").first.click()
         expect(page.get_by_text("Also from")).to_be_visible()
