@@ -117,8 +117,9 @@ _BROKEN = """(table) => {
 }"""
 
 
-def test_sync_runs_headers_and_cells_keep_whole_words_on_a_phone(page: Page) -> None:
-    page.set_viewport_size(PHONE)
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_sync_runs_headers_and_cells_keep_whole_words(page: Page, viewport: dict) -> None:
+    page.set_viewport_size(viewport)
     page.goto("/sync")
     runs = page.get_by_test_id("etl-runs")
     expect(runs.locator("tbody tr").first).to_contain_text("Succeeded")
