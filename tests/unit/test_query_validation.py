@@ -48,7 +48,7 @@ def test_unknown_parameters_are_ignored() -> None:
         ("filterMovies", {"year": ["19999"]}, "year", "at most 2100"),
         ("filterMovies", {"genre": ["x"] * 21}, "genre", "at most 20 times"),
         ("searchMovies", {"title": ["a"], "cursor": ["not a cursor!"]}, "cursor", "invalid value"),
-        ("searchMovies", {"title": ["a"], "sort": ["genre"]}, "sort", "must be one of title, rating, year"),
+        ("searchMovies", {"title": ["a"], "sort": ["genre"]}, "sort", "must be one of relevance, title, rating, year"),
         ("filterMovies", {"sort": ["Rating"]}, "sort", "must be one of title, rating, year"),
         ("filterMovies", {"order": ["down"]}, "order", "must be one of asc, desc"),
     ],
