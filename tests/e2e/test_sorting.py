@@ -145,7 +145,7 @@ def test_cursors_from_before_sorting_continue_the_default_order(api: httpx.Clien
     [
         ("/api/movies/filter", {"sort": "genre"}, "sort", "title, rating, year"),
         ("/api/movies/filter", {"order": "up"}, "order", "asc, desc"),
-        ("/api/movies/search", {"title": "e", "sort": "YEAR"}, "sort", "title, rating, year"),
+        ("/api/movies/search", {"title": "e", "sort": "YEAR"}, "sort", "relevance, title, rating, year"),
         ("/api/movies/search", {"title": "e", "order": ""}, "order", "asc, desc"),
     ],
 )
