@@ -34,3 +34,17 @@ test('"/" pressed as soon as the first page is in the DOM opens Search', async (
     (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = actEnvironment;
   }
 });
+
+test("the brand in the header is a link home (review UX 5)", async () => {
+  const { render, screen } = await import("@testing-library/react");
+  const userEvent = (await import("@testing-library/user-event")).default;
+  stubApi((url) => (url.startsWith("/api/dashboard")
+    ? { totalMovies: 0, averageRating: null, topGenres: [], moviesByYear: [], unratedMovies: 0, newest: null }
+    : { movies: [], totalCount: 0, pagination: { limit: 20, nextCursor: null, hasMore: false, total: 0 } }));
+  window.history.replaceState(null, "", "/top");
+  render(<App />);
+  const brand = await screen.findByRole("link", { name: "Movie Library Explorer" });
+  expect(brand).toHaveAttribute("href", "/");
+  await userEvent.click(brand);
+  expect(window.location.pathname).toBe("/");
+});

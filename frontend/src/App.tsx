@@ -194,7 +194,7 @@ export function App() {
         Skip to content
       </a>
       <header className="top">
-        <span className="brand">Movie Library Explorer</span>
+        <Link href="/" className="brand">Movie Library Explorer</Link>
         <button type="button" ref={menuButton} className="menu-button secondary" aria-expanded={menuOpen} aria-controls="main-nav"
           onClick={() => setMenuOpen(!menuOpen)}>
           Menu

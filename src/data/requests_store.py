@@ -7,14 +7,15 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any, cast
 
-from boto3.dynamodb.conditions import Attr
+from boto3.dynamodb.conditions import Attr, Key
 from botocore.exceptions import ClientError
 
 from data.aws_clients import table
 from domain.messages import TERMINAL, AddRequest, ErrorInfo, RequestStatus
 from settings import current
 
-__all__ = ["TERMINAL", "complete", "create", "from_stream_image", "get"]
+__all__ = ["TERMINAL", "by_owner", "complete", "create", "from_stream_image", "get"]
+BY_OWNER = "byOwner"  # the table's index of a user's requests by submittedAt (template.yaml)
 RETENTION_SECONDS = 30 * 24 * 3600
 
 
@@ -59,6 +60,23 @@ def create(record: AddRequest) -> tuple[AddRequest, bool]:
 def get(request_id: str) -> AddRequest | None:
     item = _table().get_item(Key={"requestId": request_id}, ConsistentRead=True).get("Item")
     return cast(AddRequest, _plain(item)) if item else None
+
+
+def by_owner(owner: str, limit: int, after: tuple[str, str] | None = None) -> tuple[list[AddRequest], tuple[str, str] | None]:
+    """One owner's requests, newest first: up to `limit`, continuing after (submittedAt, requestId); and
+    where the next page starts (None at the end)."""
+    query: dict[str, Any] = {
+        "IndexName": BY_OWNER,
+        "KeyConditionExpression": Key("owner").eq(owner),
+        "ScanIndexForward": False,
+        "Limit": limit,
+    }
+    if after is not None:
+        query["ExclusiveStartKey"] = {"owner": owner, "submittedAt": after[0], "requestId": after[1]}
+    page = _table().query(**query)
+    items = [cast(AddRequest, _plain(item)) for item in page.get("Items", [])]
+    last = page.get("LastEvaluatedKey")
+    return items, (str(last["submittedAt"]), str(last["requestId"])) if last else None
 
 
 def complete(

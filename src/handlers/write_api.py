@@ -58,6 +58,11 @@ def add_movie() -> Response[str]:
     return Response(202, "application/json", json.dumps(body))
 
 
+@app.get("/api/movies/requests")
+def list_requests() -> dict[str, Any]:
+    return adds.recent(_caller(), **openapi.parse_query("listAddRequests", app.current_event.multi_value_query_string_parameters))
+
+
 @app.get("/api/movies/requests/<request_id>")
 def get_request(request_id: str) -> dict[str, Any]:
     params = openapi.parse_path("getAddRequest", {"requestId": request_id})

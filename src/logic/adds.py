@@ -10,7 +10,7 @@ from typing import Any
 
 from data import add_limits, add_queue, db, movie_writes, requests_store
 from data.faults import is_transient, refusal_reason
-from domain import contract, movie_rules
+from domain import contract, cursors, movie_rules
 from domain.errors import NotFound, RateLimited, ValidationError
 from domain.messages import AddRequest, ErrorInfo, NewMovie, Outcome, QueueMessage
 from settings import current
@@ -86,7 +86,34 @@ def status(owner: str, request_id: str) -> dict[str, Any]:
     record = requests_store.get(request_id)
     if record is None or record.get("owner") != owner:  # someone else's request does not exist for you
         raise NotFound(f"No add request {request_id}.")
+    return _public(record)
+
+
+def _public(record: AddRequest) -> dict[str, Any]:
+    """A request as its owner reads it (no owner id, no expiry)."""
     return {k: record[k] for k in ("requestId", "status", "movie", "input", "error", "submittedAt", "completedAt") if k in record}
+
+
+def recent(owner: str, limit: int, cursor: str | None = None) -> dict[str, Any]:
+    """The caller's own add requests, newest first, a page at a time (the cursor names no owner: the
+    caller's identity decides whose requests are read)."""
+    after = None
+    if cursor:
+        payload = cursors.decode(cursor, "requests")
+        after = (payload["t"], str(payload["id"]))
+    # One more than asked says whether there is a next page without a second query.
+    items, _ = requests_store.by_owner(owner, limit + 1, after)
+    page = items[:limit]
+    more = len(items) > limit
+    last = page[-1] if more and page else None
+    return {
+        "requests": [_public(r) for r in page],
+        "pagination": {
+            "limit": limit,
+            "nextCursor": cursors.encode({"k": "requests", "t": last["submittedAt"], "id": last["requestId"]}) if last else None,
+            "hasMore": more,
+        },
+    }
 
 
 def process(body: str) -> Outcome:

@@ -107,7 +107,7 @@ def test_add_shows_created_then_duplicate_live_and_field_errors(page: Page) -> N
     # (test_browser_adds holds that answer back to make the race certain).
     second = page.get_by_test_id("add-request").filter(has_text=re.compile(re.escape(title.upper())))
     expect(second.get_by_text("Already in the library")).to_be_visible(timeout=15_000)
-    page.get_by_role("link", name="see the existing movie").first.click()
+    page.get_by_role("link", name="View existing").first.click()
     expect(page.get_by_role("heading", name=title)).to_be_visible()
     page.go_back()
     fill_movie(page, "Bad Rating", rating="11")

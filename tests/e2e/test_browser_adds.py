@@ -205,3 +205,25 @@ def test_bug_b4_genre_combobox_completes_suggests_and_creates_only_on_purpose(pa
     page.get_by_label("Create “Mumblecore” as a new one").check()
     page.get_by_role("button", name="Add movie").click()
     _until(page, lambda: posts)
+
+
+def test_b3_your_adds_follow_the_user_to_another_device(page: Page, browser, stack, signed_state) -> None:
+    # An add on this "device", then the same user on another (a fresh context: none of this one's
+    # localStorage): the server's list of the user's requests fills in "Your adds" there too.
+    from tests.e2e.browser import csp_context
+
+    page.goto("/add")
+    expect(page.get_by_test_id("socket-state")).to_have_text("Live updates on")
+    title = f"Other Device {uuid.uuid4().hex[:6]}"
+    fill_movie(page, title, genre="Drama", rating="6.6", year="2022")
+    expect(page.get_by_test_id("add-request").filter(has_text=title).get_by_text("Created")).to_be_visible()
+    elsewhere = csp_context(browser, stack, storage_state=signed_state)
+    try:
+        other = elsewhere.new_page()
+        other.goto("/add")
+        assert other.evaluate("localStorage.getItem('mle.add-requests')") is None
+        mine = other.get_by_test_id("add-request").filter(has_text=title)
+        expect(mine.get_by_text("Created")).to_be_visible()
+        expect(mine.get_by_role("link", name="View movie")).to_be_visible()
+    finally:
+        elsewhere.close()

@@ -130,15 +130,6 @@ def test_bug_b7_b8_b14_long_searches_errors_that_go_and_examples_that_find_somet
     expect(page.get_by_role("alert")).to_have_count(0)
 
 
-def test_bug_b9_next_keeps_focus_with_the_results(page: Page) -> None:
-    page.goto("/search?q=e")
-    expect(page.get_by_test_id("search-count")).to_have_text("More than 10 movies")
-    page.get_by_role("button", name="Next").focus()
-    page.keyboard.press("Enter")
-    expect(page.get_by_text("Page 2")).to_be_visible()
-    expect(page.get_by_test_id("search-count")).to_be_focused()
-
-
 def test_slash_goes_to_search_from_anywhere(page: Page) -> None:
     page.goto("/top")
     expect(page.get_by_role("heading", name="Top rated")).to_be_visible()

@@ -108,29 +108,6 @@ def test_browse_headers_work_from_the_keyboard_and_keep_the_filters(page: Page) 
     expect(page.get_by_label("Drama")).to_be_checked()
 
 
-def test_search_sorts_by_rating_from_page_one(page: Page) -> None:
-    page.goto("/search?q=e")
-    expect(page.get_by_test_id("search-count")).to_be_visible()
-    expect(_header(page, "Title")).to_have_attribute("aria-sort", "ascending")
-    page.get_by_role("button", name="Next").click()
-    expect(page).to_have_url(re.compile(r"page=2"))
-    _header(page, "Rating").get_by_role("button").click()
-    expect(page).to_have_url(re.compile(r"/search\?q=e&sort=rating&order=desc$"))
-    expect(page.get_by_text("Page 1")).to_be_visible()
-    expect(_header(page, "Rating")).to_have_attribute("aria-sort", "descending")
-    ratings = _ratings(page)
-    assert ratings == sorted(ratings, reverse=True) and len(ratings) == 10, ratings
-    page.get_by_role("button", name="Next").click()
-    expect(page).to_have_url(re.compile(r"sort=rating&order=desc&page=2&cursor="))
-    expect(page.get_by_text("Page 2")).to_be_visible()
-    second = _ratings(page)
-    assert second == sorted(second, reverse=True) and second[0] <= ratings[-1], (ratings, second)
-    page.go_back()
-    page.go_back()
-    expect(page).to_have_url(re.compile(r"/search\?q=e&page=2&cursor="))
-    expect(_header(page, "Title")).to_have_attribute("aria-sort", "ascending")
-
-
 def test_dashboard_shows_the_newest_addition_after_an_add(page: Page, stack) -> None:
     page.goto("/add")
     expect(page.get_by_test_id("socket-state")).to_have_text("Live updates on")

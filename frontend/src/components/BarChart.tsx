@@ -94,7 +94,7 @@ function useWidth<T extends HTMLElement>(fallback: number) {
 }
 
 // Vertical columns for a distribution (years, ratings). Labels thin out by the room they need in
-// pixels; counts above the columns show only when every label fits.
+// pixels; counts above the columns show when every count fits.
 export function Histogram({ title, note, bars, unit, labelHeader, testId }: {
   title: string;
   note?: string;
@@ -107,6 +107,8 @@ export function Histogram({ title, note, bars, unit, labelHeader, testId }: {
   const [ref, width] = useWidth<HTMLOListElement>(300);
   const widest = Math.max(0, ...bars.map((b) => labelWidth(b.label)));
   const every = Math.max(1, Math.ceil((bars.length * widest) / Math.max(1, width)));
+  // Counts are short ("12"): they show whenever the widest count fits a column, even when labels thin out.
+  const counts = bars.length * Math.max(0, ...bars.map((b) => labelWidth(String(b.value)))) <= width;
   return (
     <figure className="chart" data-testid={testId}>
       <figcaption>
@@ -117,7 +119,7 @@ export function Histogram({ title, note, bars, unit, labelHeader, testId }: {
         {bars.map((bar, i) => {
           const column = (
             <>
-              <span className="column-value" aria-hidden="true">{bar.value > 0 && every === 1 ? bar.value : ""}</span>
+              <span className="column-value" aria-hidden="true">{bar.value > 0 && counts ? bar.value : ""}</span>
               <span className="column" style={{ height: `${(100 * bar.value) / max}%` }} aria-hidden="true" />
               <span className={`column-label${i % every === 0 ? "" : " column-label-hidden"}`} aria-hidden="true">{bar.label}</span>
               <span className="visually-hidden">

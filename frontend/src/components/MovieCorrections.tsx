@@ -162,13 +162,13 @@ export function MovieCorrections({ versioned, onChanged }: { versioned: Versione
       ) : (
         <p className="actions">
           {allowed.edit && <button type="button" onClick={() => { setBase(versioned); setDraft(draftOf(movie)); setEditing(true); }}>Edit</button>}{" "}
-          {allowed.delete && !confirming && <button type="button" onClick={() => setConfirming(true)}>Delete</button>}
+          {allowed.delete && !confirming && <button type="button" className="danger" onClick={() => setConfirming(true)}>Delete</button>}
         </p>
       )}
       {confirming && (
         <div role="alertdialog" aria-label="Confirm delete">
           <p>Delete “{movie.title}” ({movie.genre}, {movie.year ?? "no year"}) from the library? This cannot be undone here.</p>
-          <button type="button" disabled={busy} onClick={() => void remove()}>Delete “{movie.title}”</button>{" "}
+          <button type="button" className="danger" disabled={busy} onClick={() => void remove()}>Delete “{movie.title}”</button>{" "}
           <button type="button" onClick={() => setConfirming(false)}>Keep it</button>
         </div>
       )}

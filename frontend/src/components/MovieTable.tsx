@@ -79,11 +79,11 @@ export function MovieTable({ movies, caption, term = "", sortedBy, sort, onSort,
         <thead>
           <tr>
             {ranked && <th scope="col" className="num col-rank">Rank</th>}
-            {selection && <th scope="col"><span className="visually-hidden">Select</span></th>}
+            {selection && <th scope="col" className="col-select"><span className="visually-hidden">Select</span></th>}
             <Header column="title" label="Title" sort={shown} onSort={onSort} />
             <th scope="col" className="col-genre">Genre</th>
-            <Header column="rating" label="Rating" sort={shown} onSort={onSort} className="num" />
-            <Header column="year" label="Year" sort={shown} onSort={onSort} className="num" />
+            <Header column="rating" label="Rating" sort={shown} onSort={onSort} className="num col-rating" />
+            <Header column="year" label="Year" sort={shown} onSort={onSort} className="num col-year" />
           </tr>
         </thead>
         <tbody>

@@ -44,7 +44,7 @@ export function StatusList({ requests, socket }: { requests: TrackedRequest[]; s
               {r.status === "duplicate" && r.movieId && (
                 <>
                   {" · "}
-                  <Link href={`/movies/${r.movieId}?from=%2Fadd`}>see the existing movie</Link>
+                  <Link href={`/movies/${r.movieId}?from=%2Fadd`}>View existing</Link>
                 </>
               )}
               {r.status === "created" && r.movieId && (

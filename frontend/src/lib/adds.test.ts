@@ -42,3 +42,31 @@ test("merging keeps the most advanced state of each request and old entries with
   localStorage.setItem(REQUESTS, JSON.stringify([{ requestId: "old", title: "Old", status: "queued" }]));
   expect(new AddStore().list()[0].key).toBe("old");
 });
+
+test("the server's list joins this browser's: new requests are added in time order, known ones take its outcome", () => {
+  const store = new AddStore();
+  store.record(entry("k1", { submittedAt: "2026-12-03T10:00:05Z" }));
+  store.accepted("k1", "r1", "queued");
+  store.fromServer([
+    { requestId: "r2", status: "duplicate", input: { title: "From my phone", genre: "Drama", rating: 6, year: 2001 },
+      submittedAt: "2026-12-03T10:00:09Z", movie, error: { code: "CONFLICT", message: "Already in the library" } },
+    { requestId: "r1", status: "created", movie, submittedAt: "2026-12-03T10:00:05Z" },
+  ]);
+  expect(store.list().map((r) => [r.requestId, r.status, r.title])).toEqual([
+    ["r2", "duplicate", "From my phone"],
+    ["r1", "created", "k1"],
+  ]);
+  expect(store.list()[0]).toMatchObject({ genre: "Drama", rating: 6, year: 2001, error: "Already in the library" });
+  store.fromServer([{ requestId: "r2", status: "duplicate", submittedAt: "2026-12-03T10:00:09Z" }]);
+  expect(store.list()).toHaveLength(2); // the same request twice is one entry
+});
+
+test("a request the server listed before this tab's POST answered (a reload mid-add) stays one entry", () => {
+  const store = new AddStore();
+  store.record(entry("k1", { submittedAt: "2026-12-03T10:00:05Z" }));
+  store.fromServer([{ requestId: "r1", status: "created", movie, submittedAt: "2026-12-03T10:00:06Z", input: { title: "k1" } }]);
+  expect(store.list()).toHaveLength(2); // not known yet to be the same request
+  store.accepted("k1", "r1", "queued");
+  expect(store.list()).toHaveLength(1);
+  expect(store.list()[0]).toMatchObject({ key: "k1", requestId: "r1", status: "created", movieId: "m1" });
+});

@@ -130,16 +130,54 @@ export class AddStore {
   }
 
   // The POST answered: the request now has the server's id (and any outcome that beat the answer).
+  // The server's list may already have named it (a reload mid-add, the POST sent again under its key):
+  // that copy goes, its state kept if further along.
   accepted(key: string, requestId: string, status: AddRequest["status"]): void {
-    this.update((list) =>
-      list.map((r) =>
-        r.key === key ? { ...r, requestId, status: RANK[r.status] > RANK[status] ? r.status : status } : r,
-      ),
-    );
+    this.update((list) => {
+      const copy = list.find((r) => r.requestId === requestId && r.key !== key);
+      return list
+        .filter((r) => r !== copy)
+        .map((r) => {
+          if (r.key !== key) return r;
+          const best = [r, ...(copy ? [copy] : [])].reduce((a, b) => (RANK[b.status] > RANK[a.status] ? b : a));
+          const state = RANK[best.status] > RANK[status]
+            ? { status: best.status, movieId: best.movieId, error: best.error }
+            : { status };
+          return { ...r, requestId, ...state };
+        });
+    });
   }
 
   forget(key: string): void {
     this.update((list) => list.filter((r) => r.key !== key));
+  }
+
+  // The server's list of this user's recent requests (GET /movies/requests): adds made on another
+  // device or before sign-out join the list; ones this tab knows take any further state the server has.
+  fromServer(requests: AddRequest[]): void {
+    this.update((list) => {
+      let next = list;
+      for (const request of requests) {
+        if (next.some((r) => r.requestId === request.requestId)) {
+          next = applyStatus(next, request);
+          continue;
+        }
+        const input = request.input ?? {};
+        next = [...next, {
+          key: request.requestId,
+          requestId: request.requestId,
+          title: typeof input.title === "string" ? input.title : (request.movie?.title ?? ""),
+          genre: typeof input.genre === "string" ? input.genre : request.movie?.genre,
+          rating: typeof input.rating === "number" ? input.rating : null,
+          year: typeof input.year === "number" ? input.year : undefined,
+          submittedAt: request.submittedAt,
+          status: request.status,
+          movieId: request.movie?.id,
+          error: request.error?.message,
+        }];
+      }
+      return next.sort((a, b) => (b.submittedAt ?? "").localeCompare(a.submittedAt ?? "")).slice(0, KEEP);
+    });
   }
 
   outcome(update: RequestStatus): void {

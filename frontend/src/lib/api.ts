@@ -21,6 +21,7 @@ export type {
   GenreCount,
   GetEtlRunResponse,
   ListEtlRunsResponse,
+  ListAddRequestsResponse,
   ListGenresResponse,
   AuditEntry,
   Movie,

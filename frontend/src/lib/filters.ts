@@ -48,11 +48,10 @@ export function sortParams(sort: Sort | undefined, fallback: Sort): { sort?: Sor
   return { sort: sort.column, order: sort.order };
 }
 
-// Each list's order when none is asked for: the sort parameter's default, in that column's default order.
+// Browse's order when none is asked for: the sort parameter's default, in that column's default order.
+// (Search's default is the server's relevance order: it sends no sort at all.)
 const BROWSE_COLUMN: SortColumn = QUERY_RULES.filterMovies.sort.default;
-const SEARCH_COLUMN: SortColumn = QUERY_RULES.searchMovies.sort.default;
 export const BROWSE_ORDER: Sort = { column: BROWSE_COLUMN, order: defaultOrder(BROWSE_COLUMN) };
-export const SEARCH_ORDER: Sort = { column: SEARCH_COLUMN, order: defaultOrder(SEARCH_COLUMN) };
 
 const { minRating: MIN_RATING, year: YEAR } = QUERY_RULES.filterMovies;
 // Whole-number digits a minimum rating may have, and the digits of a year: those of the largest allowed.

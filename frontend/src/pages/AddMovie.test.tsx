@@ -91,5 +91,5 @@ test("pings to stay open, reconnects with backoff and reconciles what it missed"
   await waitFor(() => expect(FakeSocket.all).toHaveLength(2));
   await act(async () => FakeSocket.all[1].open());
   expect(await screen.findByText("Already in the library")).toBeInTheDocument();
-  expect(screen.getByRole("link", { name: "see the existing movie" })).toHaveAttribute("href", "/movies/existing?from=%2Fadd");
+  expect(screen.getByRole("link", { name: "View existing" })).toHaveAttribute("href", "/movies/existing?from=%2Fadd");
 });

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from "
 import { AddForm } from "../components/AddForm";
 import { StatusList } from "../components/StatusList";
 import { AddStore, type RequestStatus, type TrackedRequest } from "../lib/adds";
-import { type AddAccepted, ApiError, allGenres, api } from "../lib/api";
+import { type AddAccepted, ApiError, allGenres, api, type ListAddRequestsResponse, query } from "../lib/api";
 import { ensureSession } from "../lib/auth";
 import { absoluteWsUrl, config } from "../lib/config";
 import { type AddStatusMessage, LiveSocket, type SocketState } from "../lib/live";
@@ -38,6 +38,13 @@ export function AddMovie({ socketFactory }: { socketFactory?: (url: string) => W
       setGenresState("known");
     }, () => setGenresState("unavailable"));
   }, []);
+
+  // The server keeps this user's recent requests (B3): adds from other devices, tabs or before a
+  // sign-out join the list. A server without the listing leaves the list as this browser has it.
+  useEffect(() => {
+    api<ListAddRequestsResponse>(`/movies/requests${query({ limit: 20 })}`)
+      .then((page) => Array.isArray(page?.requests) && store.fromServer(page.requests), () => undefined);
+  }, [store]);
 
   const apply = useCallback((update: RequestStatus) => store.outcome(update), [store]);
 

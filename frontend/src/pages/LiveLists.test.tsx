@@ -71,14 +71,17 @@ test("Top rated reads again the rows loaded so far", async () => {
   expect(screen.getByTestId("top-progress")).toHaveTextContent("Showing 40 of 50");
 });
 
-test("Search reads the same page again", async () => {
-  window.history.replaceState(null, "", "/search?q=zz&page=2&cursor=0");
+test("Search reads the same rows again, as many as were loaded", async () => {
+  window.history.replaceState(null, "", "/search?q=zz");
   render(<Search />);
   expect(await screen.findByText("Movie 3")).toBeInTheDocument();
+  await userEvent.click(screen.getByRole("button", { name: "Load more" }));
+  expect(await screen.findByText("Movie 39")).toBeInTheDocument();
   titleOf3 = "Renamed meanwhile";
   calls.length = 0;
   act(() => heard.current?.());
   expect(await screen.findByText("Renamed meanwhile")).toBeInTheDocument();
-  expect(calls).toEqual(["/api/movies/search?title=zz&limit=10&cursor=0"]);
-  expect(window.location.search).toBe("?q=zz&page=2&cursor=0");
+  expect(calls).toEqual(["/api/movies/search?title=zz&limit=40"]);
+  expect(window.location.search).toBe("?q=zz");
+  expect(screen.getAllByRole("row")).toHaveLength(41);
 });

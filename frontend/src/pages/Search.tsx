@@ -1,14 +1,15 @@
-import { useEffect, useRef, useState } from "react";
+import { Fragment, useEffect, useRef, useState } from "react";
 import { Link } from "../components/Link";
 import { BulkDelete, isLibrarian, useSelection } from "../components/BulkDelete";
 import { MovieTable } from "../components/MovieTable";
 import { ErrorMessage, Loading } from "../components/Status";
-import { api, query, type SearchResult } from "../lib/api";
-import { nextSort, SEARCH_ORDER, type SortColumn, sortFromUrl, sortParams } from "../lib/filters";
-import { useLibraryChanges } from "../lib/libraryLive";
-import { navigate, readEntryState, useLocation, usePageTitle, useRestoreScroll } from "../lib/router";
+import { TitleSuggest } from "../components/TitleSuggest";
+import { api, type Movie, query, type SearchResult } from "../lib/api";
+import { defaultOrder, nextSort, type Sort, type SortColumn, sortFromUrl } from "../lib/filters";
+import { reloadRows, useLibraryChanges } from "../lib/libraryLive";
+import { navigate, readEntryState, saveEntryState, useLocation, usePageTitle, useRestoreScroll } from "../lib/router";
 
-const PAGE = 10;
+const PAGE = 20; // the same page size as Browse and Top rated: one paging model ("Load more")
 const MAX = 255; // the API's limit for ?title=
 const COMMIT_MS = 1500; // a pause this long while typing makes the search a history entry of its own
 
@@ -24,27 +25,56 @@ function exampleWords(titles: string[]): string[] {
   return words;
 }
 
-// The search lives in the URL (?q=…&sort=year&order=asc&page=2&cursor=…): Back and reload return to the same page.
-// Earlier pages' cursors ride in the history entry, for "Previous".
+// The order's URL and API parameters: none for best match first (the API's default for a search,
+// issue 27), so plain links stay plain and the request never names an order an older server refuses.
+function orderParams(sort: Sort | undefined): { sort?: SortColumn; order?: string } {
+  return sort ? { sort: sort.column, order: sort.order } : {};
+}
+
+export function searchUrl(q: string, sort?: Sort): string {
+  return q.trim() ? `/search${query({ q: q.trim(), ...orderParams(sort) })}` : "/search";
+}
+
+function searchPath(title: string, sort: Sort | undefined, limit: number, cursor: string | null): string {
+  return `/movies/search${query({ title, ...orderParams(sort), limit, cursor })}`;
+}
+
+// What is on screen, tied to the search it answers (key): rows are never shown for another term or order.
+interface Results {
+  key: string;
+  movies: Movie[];
+  nextCursor: string | null;
+  hasMore: boolean;
+  didYouMean: string[];
+}
+
+// "A", "A or B", "A, B or C".
+function alternatives(titles: string[]) {
+  return titles.map((title, i) => (
+    <Fragment key={title}>
+      {i > 0 && (i === titles.length - 1 ? " or " : ", ")}
+      <Link href={searchUrl(title)}>{title}</Link>
+    </Fragment>
+  ));
+}
+
+// The search lives in the URL (?q=…&sort=year&order=asc); the rows loaded so far ("Load more") live in
+// the history entry, so Back, Forward and reload return to the same list at the same place.
 export function Search() {
   const { search, href } = useLocation();
-  const q = search.get("q") ?? "";
-  const sort = sortFromUrl(search) ?? SEARCH_ORDER;
-  const order = sortParams(sort, SEARCH_ORDER); // only a non-default order goes into URLs and requests
-  const cursor = search.get("cursor");
-  const pageNumber = Math.max(1, Number(search.get("page") ?? "1") || 1);
-  const key = search.toString();
+  const q = (search.get("q") ?? "").trim();
+  const sort = sortFromUrl(search); // undefined: best match first
+  const key = searchUrl(q, sort);
   usePageTitle(q ? `Search: ${q}` : "Search");
   const [term, setTerm] = useState(q);
-  const [result, setResult] = useState<{ key: string; page: SearchResult } | null>(null);
+  const [results, setResults] = useState<Results | null>(() => readEntryState<Results>("search") ?? null);
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
+  const [focusIndex, setFocusIndex] = useState<number | null>(null);
   const [sortedTo, setSortedTo] = useState<string | null>(null); // the URL a header click went to
   const librarian = isLibrarian();
   const selection = useSelection();
   const input = useRef<HTMLInputElement>(null);
-  const countRef = useRef<HTMLParagraphElement>(null);
-  const paged = useRef(false); // Next/Previous was pressed: focus goes to the new page's count
   // While typing, the URL follows the box in the current history entry (B6); Enter, leaving the box
   // or a longer pause ends the entry, so Back steps through searches, not through half-typed words.
   const typing = useRef(false);
@@ -52,10 +82,16 @@ export function Search() {
 
   useEffect(() => setTerm(q), [q]);
 
+  // A link from before "Load more" (…&page=2&cursor=…) opens the same search from its first rows.
   useEffect(() => {
-    if (term.trim() === q.trim()) return;
+    if (search.has("page") || search.has("cursor")) navigate(key, true);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+
+  useEffect(() => {
+    if (term.trim() === q) return;
     const timer = setTimeout(() => {
-      navigate(term.trim() ? `/search${query({ q: term.trim(), ...order })}` : "/search", typing.current);
+      navigate(searchUrl(term, sort), typing.current);
       typing.current = true;
     }, 300);
     return () => clearTimeout(timer);
@@ -79,62 +115,84 @@ export function Search() {
       .then((top) => setExamples(exampleWords(top.movies.map((m) => m.title))), () => undefined);
   }, []);
 
+  const load = (target: string, title: string, order: Sort | undefined, cursor: string | null, previous: Movie[]) => {
+    setLoading(true);
+    setError(null);
+    return api<SearchResult>(searchPath(title, order, PAGE, cursor))
+      .then((p) => {
+        if (window.location.pathname + window.location.search !== target) return;
+        const next: Results = {
+          key: target,
+          movies: [...previous, ...p.movies],
+          nextCursor: p.pagination.nextCursor,
+          hasMore: p.pagination.hasMore,
+          didYouMean: p.didYouMean ?? [], // an API from before issue 27 sends none
+        };
+        saveEntryState("search", next);
+        setResults(next);
+        setFocusIndex(cursor ? previous.length : null);
+      }, (e: Error) => {
+        if (window.location.pathname + window.location.search === target) setError(e.message);
+      })
+      .finally(() => setLoading(false));
+  };
+
   useEffect(() => {
-    if (!q.trim()) {
-      setResult(null);
+    if (!q) {
       setError(null); // an old search's error goes with it (B8)
       return;
     }
-    let live = true;
-    setLoading(true);
-    setError(null);
-    api<SearchResult>(`/movies/search${query({ title: q, ...order, limit: PAGE, cursor })}`)
-      .then((p) => live && setResult({ key, page: p }), (e: Error) => live && setError(e.message))
-      .finally(() => live && setLoading(false));
-    return () => {
-      live = false;
-    };
+    const kept = readEntryState<Results>("search");
+    if (kept && kept.key === key) {
+      setResults(kept);
+      return;
+    }
+    // The old rows stay on screen, dimmed, until the new ones arrive (they are not swapped for a skeleton).
+    void load(key, q, sort, null, []);
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [key]);
 
-  // libraryChanged: the page shown (same search, order and cursor) is read again in place.
+  // libraryChanged: the rows shown are read again in place (as many as were loaded, same term and order).
   useLibraryChanges(() => {
+    const shown = readEntryState<Results>("search") ?? results;
+    const target = window.location.pathname + window.location.search;
+    if (!shown || shown.key !== target) return;
     const params = new URLSearchParams(window.location.search);
-    const title = params.get("q") ?? "";
-    if (!title.trim()) return;
-    api<SearchResult>(`/movies/search${query({ title, ...sortParams(sortFromUrl(params) ?? SEARCH_ORDER, SEARCH_ORDER), limit: PAGE, cursor: params.get("cursor") })}`)
-      .then((p) => {
-        if (params.toString() === new URLSearchParams(window.location.search).toString()) setResult({ key: params.toString(), page: p });
+    const title = (params.get("q") ?? "").trim();
+    const order = sortFromUrl(params);
+    let didYouMean = shown.didYouMean;
+    void reloadRows(Math.max(PAGE, shown.movies.length), (cursor, limit) =>
+      api<SearchResult>(searchPath(title, order, limit, cursor)).then((p) => {
+        didYouMean = p.didYouMean ?? [];
+        return { movies: p.movies, nextCursor: p.pagination.nextCursor, hasMore: p.pagination.hasMore };
+      }))
+      .then((rows) => {
+        if (window.location.pathname + window.location.search !== target) return;
+        const next: Results = { key: target, didYouMean, ...rows };
+        saveEntryState("search", next);
+        setResults(next);
       }, () => undefined);
   }, 500);
 
-  const current = result && result.key === key && term.trim() === q.trim() ? result.page : null;
-  useEffect(() => {
-    if (current && paged.current) {
-      paged.current = false;
-      countRef.current?.focus(); // keyboard users stay with the results after Next/Previous (B9)
-    }
-  }, [current]);
+  const settled = term.trim() === q;
+  const current = q && results && results.key === key && settled ? results : null;
+  // Another term or order is loading (or being typed): the previous rows stay, dimmed and aria-busy.
+  const previous = !current && q && term.trim() && !error && results ? results : null;
+  const list = current ?? previous;
+  const pending = previous !== null;
   useRestoreScroll(Boolean(current));
-  const cursors = readEntryState<(string | null)[]>("cursors") ?? [];
-  const go = (page: number, to: string | null, stack: (string | null)[]) => {
-    paged.current = true;
-    navigate(`/search${query({ q, ...order, page: page > 1 ? page : undefined, cursor: page > 1 ? to : undefined })}`, false, { cursors: stack });
-  };
-  // A new order starts again at its first page.
+
+  // A header click sorts by that column (from the first rows); "Best match first" goes back to relevance.
   const resort = (column: SortColumn) => {
-    const target = `/search${query({ q, ...sortParams(nextSort(sort, column), SEARCH_ORDER) })}`;
+    const target = searchUrl(q, sort ? nextSort(sort, column) : { column, order: defaultOrder(column) });
     setSortedTo(target);
     navigate(target);
   };
 
-  const count = current
-    ? current.pagination.hasMore
-      ? `More than ${pageNumber * PAGE} movies`
-      : (() => {
-          const n = (pageNumber - 1) * PAGE + current.movies.length;
-          return `${n} ${n === 1 ? "movie" : "movies"}`;
-        })()
+  const count = list
+    ? list.hasMore
+      ? `More than ${list.movies.length} movies, showing ${list.movies.length}`
+      : `${list.movies.length} ${list.movies.length === 1 ? "movie" : "movies"}`
     : null;
 
   return (
@@ -142,17 +200,18 @@ export function Search() {
       <h1 id="search-title">Search</h1>
       <form role="search" onSubmit={(e) => {
         e.preventDefault();
-        if (term.trim() !== q) navigate(`/search${query({ q: term.trim(), ...order })}`, typing.current);
+        if (term.trim() !== q) navigate(searchUrl(term, sort), typing.current);
         typing.current = false;
       }}>
         <label htmlFor="search-input">Title contains</label>
-        <input id="search-input" ref={input} type="search" value={term} placeholder={examples[0] ? `e.g. ${examples[0]}` : ""}
+        <TitleSuggest id="search-input" inputRef={input} type="search" value={term} onChange={setTerm}
+          placeholder={examples[0] ? `e.g. ${examples[0]}` : ""} from={searchUrl(term, sort)}
           autoComplete="off" maxLength={MAX} aria-describedby="search-shortcut"
-          onChange={(e) => setTerm(e.target.value)} onBlur={() => (typing.current = false)} />
-        <small id="search-shortcut" className="muted">Up to {MAX} characters. Press / anywhere to come back here.</small>
+          onBlur={() => (typing.current = false)} />
+        <small id="search-shortcut" className="muted">Up to {MAX} characters; titles are suggested as you type. Press / anywhere to come back here.</small>
       </form>
       <ErrorMessage error={error} retry />
-      {!q.trim() && !term.trim() && (
+      {!q && !term.trim() && (
         <div className="hint card" data-testid="search-empty">
           <p>Type any part of a title; case does not matter.{examples.length > 0 && " Try:"}</p>
           <p className="chips">
@@ -165,35 +224,38 @@ export function Search() {
           <p className="muted">To list movies by genre, rating or year, use <Link href="/browse">Browse</Link>.</p>
         </div>
       )}
-      {loading && !current && <Loading label="Searching…" rows={4} />}
-      {current && current.movies.length === 0 && <p role="status">No movie title contains “{q}”.</p>}
-      {current && current.movies.length > 0 && (
-        <>
-          <p role="status" data-testid="search-count" ref={countRef} tabIndex={-1}>{count}</p>
-          {librarian && result && (
-            <BulkDelete movies={current.movies} selection={selection} onDone={(gone) => setResult(
-              { ...result, page: { ...result.page, movies: result.page.movies.filter((m) => !gone.includes(m.id)) } })} />
-          )}
-          <MovieTable movies={current.movies} caption={`Movies matching ${q}`} term={q} sort={sort} onSort={resort}
-            focusSort={sortedTo === href ? sort.column : null} linkState={`/search?${key}`}
-            selection={librarian ? selection : undefined} />
-          {(pageNumber > 1 || current.pagination.hasMore) && (
-            <nav className="pager" aria-label="Search results pages">
-              <button type="button" disabled={pageNumber === 1}
-                onClick={() => (cursors.length >= pageNumber - 1
-                  ? go(pageNumber - 1, cursors[pageNumber - 2] ?? null, cursors.slice(0, Math.max(0, pageNumber - 2)))
-                  : go(1, null, []))}>
-                Previous
+      {loading && !list && <Loading label="Searching…" rows={4} />}
+      <div aria-busy={pending || loading} className={(pending || loading) && list ? "stale" : undefined} data-testid="results">
+        {list && list.didYouMean.length > 0 && (
+          <p className="did-you-mean" data-testid="did-you-mean">Did you mean {alternatives(list.didYouMean)}?</p>
+        )}
+        {current && current.movies.length === 0 && <p role="status">No movie title contains “{q}”.</p>}
+        {list && list.movies.length > 0 && (
+          <>
+            <div className="list-head">
+              <p role="status" data-testid="search-count">{count}</p>
+              <button type="button" className="secondary chip" aria-pressed={!sort} data-testid="relevance"
+                onClick={() => {
+                  if (sort) navigate(searchUrl(q));
+                }}>
+                Best match first
               </button>
-              <span>Page {pageNumber}</span>
-              <button type="button" disabled={!current.pagination.hasMore}
-                onClick={() => go(pageNumber + 1, current.pagination.nextCursor, [...cursors.slice(0, pageNumber - 1), cursor])}>
-                Next
-              </button>
-            </nav>
-          )}
-        </>
-      )}
+            </div>
+            {librarian && current && (
+              <BulkDelete movies={current.movies} selection={selection} onDone={(gone) => setResults(
+                results && { ...results, movies: results.movies.filter((m) => !gone.includes(m.id)) })} />
+            )}
+            <MovieTable movies={list.movies} caption={`Movies matching ${q}`} term={q} sort={sort} onSort={resort}
+              focusSort={sortedTo === href ? (sort?.column ?? null) : null} focusIndex={focusIndex} linkState={key}
+              selection={librarian ? selection : undefined} />
+          </>
+        )}
+        {current?.hasMore && (
+          <button type="button" disabled={loading} onClick={() => void load(key, q, sort, current.nextCursor, current.movies)}>
+            Load more
+          </button>
+        )}
+      </div>
     </section>
   );
 }

@@ -57,18 +57,24 @@ test("Browse: the Year header re-sorts from the first page, says so with aria-so
   await waitFor(() => expect(window.location.search).toBe("?genre=Drama&sort=year&order=desc"));
 });
 
-test("Search: a header click keeps the term, drops the page and cursor, and asks the API for that order", async () => {
+test("Search: best match first by default; a header click keeps the term and asks the API for that order", async () => {
   window.history.replaceState(null, "", "/search?q=movie&page=2&cursor=abc");
   render(<Search />);
+  // A link from the Previous/Next days opens the same search from its first rows, best match first.
+  await waitFor(() => expect(window.location.search).toBe("?q=movie"));
+  await waitFor(() => expect(calls).toContain("/api/movies/search?title=movie&limit=20"));
+  expect(screen.getByRole("button", { name: "Best match first" })).toHaveAttribute("aria-pressed", "true");
   const title = await screen.findByRole("columnheader", { name: /Title/ });
-  expect(title).toHaveAttribute("aria-sort", "ascending");
+  expect(title).not.toHaveAttribute("aria-sort");
   await userEvent.click(within(screen.getByRole("columnheader", { name: /Rating/ })).getByRole("button"));
   await waitFor(() => expect(window.location.search).toBe("?q=movie&sort=rating&order=desc"));
-  await waitFor(() => expect(calls.at(-1)).toBe("/api/movies/search?title=movie&sort=rating&order=desc&limit=10"));
-  await userEvent.click(await screen.findByRole("button", { name: "Next" }));
-  await waitFor(() => expect(window.location.search).toBe("?q=movie&sort=rating&order=desc&page=2&cursor=abc"));
+  await waitFor(() => expect(calls.at(-1)).toBe("/api/movies/search?title=movie&sort=rating&order=desc&limit=20"));
+  expect(screen.getByRole("button", { name: "Best match first" })).toHaveAttribute("aria-pressed", "false");
   await userEvent.click(within(screen.getByRole("columnheader", { name: /Title/ })).getByRole("button"));
+  await waitFor(() => expect(window.location.search).toBe("?q=movie&sort=title&order=asc"));
+  await userEvent.click(screen.getByRole("button", { name: "Best match first" }));
   await waitFor(() => expect(window.location.search).toBe("?q=movie"));
+  await waitFor(() => expect(screen.getByRole("columnheader", { name: /Title/ })).not.toHaveAttribute("aria-sort"));
 });
 
 test("the dashboard links its newest addition", async () => {

@@ -175,7 +175,7 @@ export function Sync() {
                     <td className="col-optional">{MODE[run.mode]}</td>
                     <td>
                       {STATE[run.state]}
-                      {run.seconds !== null && <span className="muted"> in {run.seconds < 1 ? "under 1 s" : `${run.seconds.toFixed(1)} s`}</span>}
+                      {run.seconds !== null && <span className="muted"> in {run.seconds < 1 ? "under 1\u00a0s" : `${run.seconds.toFixed(1)}\u00a0s`}</span>}
                       {run.error && <span className="error"> — {run.error}</span>}
                     </td>
                     <td className="num">{run.counts.moviesNew}</td>

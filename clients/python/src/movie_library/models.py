@@ -23,6 +23,7 @@ OPERATIONS: dict[str, tuple[str, str]] = {
     'deleteMovie': ('DELETE', '/api/movies/{id}'),
     'movieHistory': ('GET', '/api/movies/{id}/history'),
     'addMovie': ('POST', '/api/movies'),
+    'listAddRequests': ('GET', '/api/movies/requests'),
     'getAddRequest': ('GET', '/api/movies/requests/{requestId}'),
     'getOpenApi': ('GET', '/api/openapi.json'),
     'listEtlRuns': ('GET', '/api/etl/runs'),
@@ -1025,6 +1026,25 @@ class ListGenresResponse:
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
         out['genres'] = [x.to_dict() for x in self.genres]
+        out['pagination'] = self.pagination.to_dict()
+        return out
+
+
+@dataclass(frozen=True)
+class ListAddRequestsResponse:
+    requests: list[AddRequest]
+    pagination: CursorPage
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ListAddRequestsResponse:
+        return cls(
+            requests=[AddRequest.from_dict(x) for x in data['requests']],
+            pagination=CursorPage.from_dict(data['pagination']),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        out['requests'] = [x.to_dict() for x in self.requests]
         out['pagination'] = self.pagination.to_dict()
         return out
 

@@ -45,6 +45,10 @@ export const QUERY_RULES = {
     limit: { minimum: 1, maximum: 100, default: 20 },
     cursor: { minLength: 1, maxLength: 1024, pattern: "^[A-Za-z0-9_-]+={0,2}$" },
   },
+  listAddRequests: {
+    limit: { minimum: 1, maximum: 100, default: 20 },
+    cursor: { minLength: 1, maxLength: 1024, pattern: "^[A-Za-z0-9_-]+={0,2}$" },
+  },
   listEtlRuns: {
     limit: { minimum: 1, maximum: 100, default: 20 },
     cursor: { minLength: 1, maxLength: 1024, pattern: "^[A-Za-z0-9_-]+={0,2}$" },
@@ -429,6 +433,17 @@ export interface MovieHistoryQuery {
   limit?: number;
   /** Opaque; the nextCursor of the previous page */
   cursor?: string;
+}
+
+export interface ListAddRequestsQuery {
+  limit?: number;
+  /** Opaque; the nextCursor of the previous page */
+  cursor?: string;
+}
+
+export interface ListAddRequestsResponse {
+  requests: AddRequest[];
+  pagination: CursorPage;
 }
 
 export interface ListEtlRunsQuery {
