@@ -44,7 +44,7 @@ def test_24_18_every_function_writes_to_a_log_group_of_the_stack_that_expires() 
 # What each function's code calls on DynamoDB (src/data), per table: nothing else (no Scan, BatchWrite, DeleteItem
 # where the code has none, as SAM's DynamoDBCrudPolicy grants).
 _DYNAMODB_CALLS = {
-    "WriteApiFunction": {"RequestsTable": {"GetItem", "PutItem"}, "AddLimitsTable": {"UpdateItem"}},
+    "WriteApiFunction": {"RequestsTable": {"GetItem", "PutItem", "Query"}, "AddLimitsTable": {"UpdateItem"}},
     "CorrectionsApiFunction": {"AddLimitsTable": {"UpdateItem"}, "LibraryEventsTable": {"PutItem"}},
     "AddProcessorFunction": {"RequestsTable": {"GetItem", "UpdateItem"}},
     "AddDeadLetterFunction": {"RequestsTable": {"GetItem", "UpdateItem"}},
