@@ -14,6 +14,7 @@ import pytest
 from infra import template
 from local.postgres import reap_orphans
 from local.stack import ROOT, LocalStack
+from tests import throttle
 from tests.http_stub import CfnResponses, serving
 
 # Handlers called in this process outside a stack (unit tests) get the Powertools service name and metrics
@@ -132,7 +133,7 @@ def token(stack: LocalStack) -> str:
 
 @pytest.fixture()
 def api(stack: LocalStack, token: str) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=stack.url, headers={"Authorization": f"Bearer {token}"}, timeout=30) as client:
+    with throttle.client(stack.url, token) as client:
         yield client
 
 

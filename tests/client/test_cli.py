@@ -152,11 +152,14 @@ def test_login_keeps_only_a_refresh_token_readable_by_the_user(cli: Path, env: d
 
 
 def test_the_two_lines_make_run_prints_set_up_the_cli(cli: Path, env: dict[str, str], stack) -> None:
-    lines = [line.strip() for line in _banner(stack, "a-token").splitlines()]
+    lines = [line.strip() for line in _banner(stack).splitlines()]
     first = next(n for n, line in enumerate(lines) if line.startswith("export MOVIE_LIBRARY_BASE_URL="))
-    script = "\n".join([*lines[first : first + 2], "movie-library dashboard"])
+    login = lines[first + 1]
+    assert login.startswith("movie-library login --username "), lines  # it asks for the password: typed here
+    script = "\n".join([lines[first], f"{login} --password-stdin", "movie-library dashboard"])
     result = subprocess.run(
         ["bash", "-eo", "pipefail", "-c", script],
+        input=aws.DEMO_PASSWORD + "\n",
         capture_output=True,
         text=True,
         timeout=120,

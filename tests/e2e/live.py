@@ -11,11 +11,22 @@ import jwt
 from websockets.sync.client import ClientConnection, connect
 
 from local import aws
+from tests import throttle
 
 
 def ws_url(stack) -> str:
     """The WebSocket API's URL: the deployed stage's, or the local gateway's."""
     return getattr(stack, "ws_url", None) or f"ws://127.0.0.1:{stack.port}/ws"
+
+
+def reply(ws: ClientConnection, timeout: float = 15.0) -> dict[str, Any]:
+    """The next message meant for this socket: libraryChanged, which every connection hears whenever another
+    test changes the library, is passed over."""
+    deadline = time.monotonic() + timeout
+    while True:
+        message: dict[str, Any] = json.loads(ws.recv(timeout=max(0.1, deadline - time.monotonic())))
+        if message.get("type") != "libraryChanged":
+            return message
 
 
 def flush_stage_cache(stack) -> None:
@@ -41,7 +52,7 @@ class User:
         self.token = aws.sign_in(stack.resources.endpoint, stack.resources.client_id, email, password)["IdToken"]
         self.sub = jwt.decode(self.token, options={"verify_signature": False})["sub"]
         self.stack = stack
-        self.http = httpx.Client(base_url=stack.url, headers={"Authorization": f"Bearer {self.token}"}, timeout=30)
+        self.http = throttle.client(stack.url, self.token)
         self.ws: ClientConnection | None = None
         self._held: list[dict[str, Any]] = []  # messages read while waiting for another request
 
@@ -61,11 +72,8 @@ class User:
     def next_reply(self, timeout: float = 15.0) -> dict[str, Any]:
         """The next message meant for this socket: libraryChanged, which every connection hears whenever
         another test changes the library, is passed over."""
-        deadline = time.monotonic() + timeout
-        while True:
-            message = self.next_message(max(0.1, deadline - time.monotonic()))
-            if message.get("type") != "libraryChanged":
-                return message
+        assert self.ws is not None
+        return reply(self.ws, timeout)
 
     def status_of(self, request_id: str, timeout: float = 15.0) -> dict[str, Any]:
         """Wait (with a deadline) for the message about request_id. Outcomes of one batch are recorded

@@ -31,7 +31,7 @@ from local.request_validation import BodyValidator
 from local.runtime import LambdaRuntime
 from tests.conftest import wait_for
 from tests.e2e.deployed import deployed
-from tests.e2e.live import User, flush_stage_cache, ws_url
+from tests.e2e.live import User, flush_stage_cache, reply, ws_url
 
 pytestmark = pytest.mark.usefixtures("library")
 
@@ -523,7 +523,7 @@ def test_websocket_connect_is_refused_as_api_gateway_refuses_it(stack, token: st
     assert denied.value.response.status_code == 403
     with connect(f"{ws_url(stack)}?token={token}", open_timeout=10) as ws:
         ws.send(json.dumps({"action": "ping"}))
-        assert json.loads(ws.recv(timeout=10)) == {"type": "pong"}
+        assert reply(ws, 10) == {"type": "pong"}
 
 
 def test_24_4_each_method_has_its_own_throttle_and_a_method_setting_replaces_the_stage_default(stack, token: str) -> None:

@@ -18,7 +18,7 @@ from websockets.sync.client import connect
 
 from local import aws, browser_safety, cognito_public, template
 from local.stack import LocalStack
-from tests.e2e.live import ws_url
+from tests.e2e.live import reply, ws_url
 
 EVIL = "http://evil.example"
 
@@ -133,7 +133,7 @@ def test_the_websocket_upgrade_checks_origin(stack, token: str) -> None:
     assert refused.value.response.status_code == 403
     with connect(f"{ws_url(stack)}?token={token}", origin=stack.url, open_timeout=10) as same:  # type: ignore[arg-type]
         same.send(json.dumps({"action": "ping"}))
-        assert json.loads(same.recv(timeout=15))["type"] == "pong"
+        assert reply(same)["type"] == "pong"
 
 
 @pytest.mark.parametrize("path", ["/", "/browse", "/config.json"])
@@ -194,7 +194,7 @@ def test_slow_clients_are_cut_off(stack, monkeypatch) -> None:
         assert _closed_by_server(slow_head, head.encode(), 30), "a header sent a byte a second stayed open"
         assert _closed_by_server(slow_body, b" " * 200, 30), "a body sent a byte a second stayed open"
         ws.send(json.dumps({"action": "ping"}))
-        assert json.loads(ws.recv(timeout=15))["type"] == "pong"
+        assert reply(ws)["type"] == "pong"
 
 
 @pytest.mark.parametrize("host", ["0.0.0.0", "192.168.1.10", "example.com"])  # noqa: S104
