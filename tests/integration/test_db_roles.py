@@ -88,6 +88,8 @@ def test_24_17_the_read_api_role_reads_everything_it_serves(reader_conn) -> None
             "genre_stats",
             "year_stats",
             "rating_stats",
+            "genre_rating_counts",
+            "genre_year_rating_counts",
             "etl_runs",
             "etl_files",
             "movie_audit",

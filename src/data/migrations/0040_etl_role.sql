@@ -39,6 +39,7 @@ GRANT USAGE ON SCHEMA public TO movie_etl, movie_reader;
 GRANT SELECT, INSERT, UPDATE, DELETE ON
     movies, movie_sources,
     movie_stats, genre_stats, year_stats, rating_stats,
+    genre_rating_counts, genre_year_rating_counts,  -- the filter's exact counts (0030), kept by movies' triggers
     etl_runs, etl_files, etl_run_files, etl_tree, etl_sync_state, etl_lease
 TO movie_etl;
 GRANT SELECT ON movie_suppressions, schema_migrations TO movie_etl;
