@@ -369,3 +369,10 @@ def _sockets(stack, sub: str) -> int:
 
     table = boto3.resource("dynamodb", endpoint_url=stack.resources.endpoint).Table("ConnectionsTable")
     return len(table.query(IndexName="byUser", KeyConditionExpression=Key("userSub").eq(sub))["Items"])
+
+
+def test_requests_lists_your_own_adds_newest_first_across_pages(stack, token: str) -> None:
+    with Client(stack.url, auth=token, ws_url="") as client:
+        handles = [client.add(_movie(unique("Listed"))) for _ in range(3)]
+        newest = [r.request_id for r in client.requests(limit=2, max_items=3)]
+    assert newest == [h.request_id for h in reversed(handles)]

@@ -31,6 +31,7 @@ from movie_library.models import (
     GenreCount,
     GetEtlRunResponse,
     LibraryChangedMessage,
+    ListAddRequestsResponse,
     ListEtlRunsResponse,
     ListGenresResponse,
     Movie,
@@ -104,6 +105,7 @@ class Client:
         "movieHistory": "history",
         "addMovie": "add",
         "getAddRequest": "request",
+        "listAddRequests": "requests",
         "getOpenApi": "openapi",
         "listEtlRuns": "etl_runs",
         "getEtlRun": "etl_run",
@@ -248,6 +250,18 @@ class Client:
     def request(self, request_id: str) -> AddRequest:
         """One of your add requests, as it is now."""
         return AddRequest.from_dict(self.transport.request("GET", f"/api/movies/requests/{quote(str(request_id), safe='')}"))
+
+    def requests(self, *, limit: int | None = None, max_items: int | None = None) -> CursorIterator[AddRequest]:
+        """Your own add requests, newest first (they follow you across devices)."""
+        return CursorIterator(
+            lambda params: ListAddRequestsResponse.from_dict(
+                self.transport.request("GET", "/api/movies/requests", params=params)
+            ),
+            {},
+            lambda page: page.requests,
+            limit=limit,
+            max_items=max_items,
+        )
 
     def etl_runs(self, *, limit: int | None = None, max_items: int | None = None) -> CursorIterator[EtlRun]:
         """The library's ETL runs (syncs from its source), newest first."""
