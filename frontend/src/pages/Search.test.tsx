@@ -123,3 +123,10 @@ test("ArrowDown and ArrowUp move through the suggestions, Enter opens the movie,
   expect(window.location.pathname).toBe(`/movies/${movie(8).id}`);
   expect(new URLSearchParams(window.location.search).get("from")).toBe("/search?q=mo");
 });
+
+test("a link spelling the space as %20 shows its rows (the URL becomes the one the rows are keyed by)", async () => {
+  window.history.replaceState(null, "", "/search?q=movie%20one");
+  render(<Search />);
+  expect(await screen.findByRole("link", { name: "Movie 0" })).toBeInTheDocument();
+  expect(window.location.search).toBe("?q=movie+one");
+});

@@ -82,9 +82,11 @@ export function Search() {
 
   useEffect(() => setTerm(q), [q]);
 
-  // A link from before "Load more" (…&page=2&cursor=…) opens the same search from its first rows.
+  // Any other spelling of a search's URL opens as the one its rows are keyed by: a link from before "Load
+  // more" (…&page=2&cursor=…) from its first rows, and ?q=a%20b (a typed or shared link; ours write a+b),
+  // whose rows were otherwise never shown.
   useEffect(() => {
-    if (search.has("page") || search.has("cursor")) navigate(key, true);
+    if (href !== key) navigate(key, true);
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
 
