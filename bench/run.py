@@ -17,8 +17,9 @@ import psycopg2
 
 from bench import synthetic
 from bench.report import REPORT, SECTIONS, Report, pct
-from data import movie_writes, requests_store
+from data import movie_reads, movie_writes, requests_store
 from domain import cursors
+from domain.movie_rules import genre_key
 from local import template
 from local.aws import moto_process
 from local.runtime import LambdaRuntime
@@ -29,9 +30,11 @@ MIDDLE = MOVIES // 2
 SAMPLES = int(os.environ.get("BENCH_SAMPLES", "200"))
 
 
-# Calls through the gateway stay under the stage's throttle (template.yaml: 100 requests/s, burst 200), as a client
-# must: back-to-back fast rows (issue 27's) drained the burst and met 429s. The pause is between samples, untimed.
-PACE = 1 / 80
+# Calls through the gateway stay under the template's lowest method throttle (search and filter have their own,
+# lower than the stage's default), as a client must: back-to-back fast rows drained the burst and met 429s. The
+# pause is between samples, untimed.
+_LOWEST = template.lowest_throttle()
+PACE = 1 / (0.8 * _LOWEST[0]) if _LOWEST else 0.0
 
 
 def timed(fn: Callable[[], object], samples: int = SAMPLES, warmup: int = 10, pace: float = 0.0) -> list[float]:
@@ -195,6 +198,42 @@ def read_api(stack: LocalStack, report: Report, conn) -> None:
         "Every filter row is compared with the seed's single-genre query (Drama, rating >= 7, and its count): the seed "
         "could not filter by several genres or a year. Autocomplete rows are compared with the seed's search for the "
         "same text. Search rows without a sort rank by relevance (issue 27)."
+    )
+    # The filter's goal is 20x the seed's query, which runs without HTTP in ~20 ms: through the local gateway every
+    # answer costs ~4 ms (the uncached dashboard, a few tiny reads, too), so the HTTP rows above cannot show more than
+    # ~5x. This table compares like with like: the two statements our filter runs (first page + exact count), direct.
+    keys = sorted({genre_key(g) for g in two_genres["genre"]})
+
+    def ours_filter_sql(year: int | None, sort: str, order: str) -> Callable[[], object]:
+        def call() -> object:
+            with conn.cursor() as cur:
+                rows = movie_reads.filter_movies(cur, keys, 7.0, year, None, 21, sort, order)
+                return rows, movie_reads.count_filtered(cur, keys, 7.0, year)
+
+        return call
+
+    theirs = seed_times[id(seed_filter)]
+    sql_rows = []
+    for year, sort, order in [(None, "rating", "desc"), (2001, "rating", "desc"), (2001, "rating", "asc")] + [
+        (2001, s, o) for s, o in (("year", "desc"), ("year", "asc"), ("title", "asc"), ("title", "desc"))
+    ]:
+        mine = timed(ours_filter_sql(year, sort, order), SAMPLES)
+        label = f"Drama + Sci-Fi, minRating 7{', year 2001' if year else ''}, sort={sort} order={order}"
+        sql_rows.append(
+            (
+                label,
+                f"{pct(mine, 0.5):.2f}",
+                f"{pct(mine, 0.95):.2f}",
+                f"{pct(theirs, 0.5):.2f}",
+                f"{pct(theirs, 0.5) / pct(mine, 0.5):.0f}x",
+                ">= 20x",
+            )
+        )
+    report.table(
+        f"Filter at {MOVIES:,} movies, the database side (ms; our first page + exact count vs the seed's single-genre "
+        "page + count, both run directly on the same database)",
+        sql_rows,
+        ("filter", "ours p50", "ours p95", "seed p50", "speed-up (p50)", "goal"),
     )
     _recall(http, report)
     http.close()
