@@ -36,7 +36,8 @@ def test_a_connected_user_watches_progress_then_the_finish(stack) -> None:
         received = []
         deadline = time.monotonic() + 30
         while not received or received[-1]["type"] != "etlFinished":
-            received.append(watcher.next_message(timeout=max(0.1, deadline - time.monotonic())))
+            # next_reply passes over libraryChanged: the reset above (and any other test's change) is announced too.
+            received.append(watcher.next_reply(timeout=max(0.1, deadline - time.monotonic())))
     finally:
         watcher.close()
         drive.stop()
