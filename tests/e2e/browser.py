@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlparse
@@ -207,3 +208,11 @@ def settled_snap(page: Page, shot: str, what: str) -> None:
           .map((e) => `${e.tagName.toLowerCase()}.${e.className} ${Math.round(e.getBoundingClientRect().right)}px`)""")
     assert not wide, f"{what} scrolls sideways: past the right edge: {wide}"
     snap(page, shot)
+
+
+def until(page: Page, check: Callable[[], object], timeout_ms: int) -> None:
+    """Poll with a deadline; waiting through Playwright lets it deliver the page's events meanwhile."""
+    deadline = time.monotonic() + timeout_ms / 1000
+    while not check():
+        assert time.monotonic() < deadline, f"condition not met within {timeout_ms} ms"
+        page.wait_for_timeout(50)

@@ -7,25 +7,20 @@ from __future__ import annotations
 
 import json
 import re
-import time
 import uuid
 from collections.abc import Callable
 
 from playwright.sync_api import Page, Route, WebSocketRoute, expect
 
-from tests.e2e.browser import fill_movie, snap
+from tests.e2e.browser import fill_movie, snap, until
 
 # `browser`, `loaded`, `signed_state` and `page` (signed in, under the UI's CSP) are in tests/e2e/conftest.py.
 
 OUTCOME_WAIT = 20_000  # ms: an add's whole trip through the queue on a busy machine
 
 
-def _until(page: Page, check: Callable[[], object], timeout_ms: int = 20_000) -> None:
-    """Poll with a deadline; waiting through Playwright lets it deliver the page's events meanwhile."""
-    deadline = time.monotonic() + timeout_ms / 1000
-    while not check():
-        assert time.monotonic() < deadline, f"condition not met within {timeout_ms} ms"
-        page.wait_for_timeout(50)
+def _until(page: Page, check, timeout_ms: int = 20_000) -> None:
+    until(page, check, timeout_ms)
 
 
 def _socket_spy(page: Page, forward: Callable[[dict], bool] = lambda m: True) -> list[dict]:

@@ -21,7 +21,19 @@ from playwright.sync_api import Browser, Page, Request, Route, expect
 
 from local import cognito_public
 from tests.conftest import reset_library
-from tests.e2e.browser import DESKTOP, PHONE, csp_context, fill_movie, settled_snap, sign_in, sign_up, sized_page, snap, watch
+from tests.e2e.browser import (
+    DESKTOP,
+    PHONE,
+    csp_context,
+    fill_movie,
+    settled_snap,
+    sign_in,
+    sign_up,
+    sized_page,
+    snap,
+    until,
+    watch,
+)
 
 # `browser`, `loaded`, `signed_state` and `page` (signed in, under the UI's CSP) are in tests/e2e/conftest.py.
 
@@ -421,11 +433,7 @@ def test_bug11_each_page_has_its_own_title(page: Page) -> None:
 
 
 def _until(page: Page, check, timeout_ms: int = 15_000) -> None:
-    """Poll with a deadline; waiting through Playwright lets it deliver the page's events meanwhile."""
-    deadline = time.monotonic() + timeout_ms / 1000
-    while not check():
-        assert time.monotonic() < deadline, f"condition not met within {timeout_ms} ms"
-        page.wait_for_timeout(50)
+    until(page, check, timeout_ms)
 
 
 def _tab_to(page: Page, wanted: str, limit: int = 40) -> None:
