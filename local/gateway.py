@@ -224,7 +224,7 @@ class WebSocketApi:
                         self.stage, ws, connection_id, "$disconnect", "DISCONNECT", connected_at, authorizer
                     ),
                 }
-                await run_in_threadpool(self.runtime.invoke, disconnect.function, event)
+                await self.runtime.invoke_async(disconnect.function, event)
 
     async def _connect(
         self, ws: WebSocket, connection_id: str, connected_at: int, query: dict[str, str], headers: dict[str, str]
@@ -246,7 +246,7 @@ class WebSocketApi:
                 "stageVariables": {},
                 "requestContext": _ws_context(self.stage, ws, connection_id, "$connect", "CONNECT", connected_at, None),
             }
-            policy = await run_in_threadpool(self.runtime.invoke, connect.authorizer, event)
+            policy = await self.runtime.invoke_async(connect.authorizer, event)
             if not _allowed(policy):
                 await _refuse(ws, 403, "Forbidden")  # the authorizer denied
                 return False, None
@@ -259,7 +259,7 @@ class WebSocketApi:
                 "isBase64Encoded": False,
                 "requestContext": _ws_context(self.stage, ws, connection_id, "$connect", "CONNECT", connected_at, authorizer),
             }
-            result = await run_in_threadpool(self.runtime.invoke, connect.function, event)
+            result = await self.runtime.invoke_async(connect.function, event)
             status = int((result or {}).get("statusCode", 500))
             if status != 200:
                 await _refuse(ws, status if status >= 400 else 500, "Forbidden" if status < 500 else "Internal server error")
@@ -289,7 +289,7 @@ class WebSocketApi:
             | {"messageId": secrets.token_hex(8)},
         }
         try:
-            result = await run_in_threadpool(self.runtime.invoke, route.function, event)
+            result = await self.runtime.invoke_async(route.function, event)
         except Exception as exc:
             # API Gateway keeps the connection and tells the client, without detail.
             log.warning("%s failed on a WebSocket message: %s", route.function, exc)
@@ -549,7 +549,9 @@ class Gateway(WebSocketApi):
         claims = None
         if route.authorized:
             try:
-                claims = await run_in_threadpool(self.verifier.verify, request.headers.get("authorization"))
+                header = request.headers.get("authorization")
+                # A token seen before is answered here; a new one may need the pool's keys fetched (I/O).
+                claims = self.verifier.known(header) or await run_in_threadpool(self.verifier.verify, header)
             except Unauthorized as exc:
                 # The client gets the template's UNAUTHORIZED response; the reason stays in the local log.
                 log.info("authorizer refused %s %s: %s (request %s)", request.method, path, exc.message, request_id)
@@ -577,9 +579,7 @@ class Gateway(WebSocketApi):
                 return Response(hit.body, status_code=hit.status, headers=hit.headers | cache_note)
         event = proxy_event(request, body, route, path, params, claims, self.stage, request_id)
         try:
-            result = await asyncio.wait_for(
-                run_in_threadpool(self.runtime.invoke, route.function, event), self.integration_timeout
-            )
+            result = await asyncio.wait_for(self.runtime.invoke_async(route.function, event), self.integration_timeout)
         except TimeoutError:
             log.warning("%s: integration timed out after %ss (request %s)", route.function, self.integration_timeout, request_id)
             return fail("INTEGRATION_TIMEOUT")
