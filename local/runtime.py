@@ -8,6 +8,8 @@ Lambda reports it ("Task timed out after N seconds"); the next invocation then s
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import contextvars
 import importlib
 import logging
@@ -143,7 +145,7 @@ class _Sandbox:
 
     def __init__(self, function: str, handler: Callable):
         self.handler = handler
-        self.lock = threading.Lock()
+        self.lock = threading.Lock()  # held from submit until the outcome is handed over
         self.cold = True
         self._jobs: queue.SimpleQueue = queue.SimpleQueue()
         self.thread = threading.Thread(target=self._serve, name=f"lambda:{function}", daemon=True)
@@ -155,10 +157,12 @@ class _Sandbox:
                 job = self._jobs.get()
                 if job is None:
                     return
+                event, context, finished = job
+                outcome: dict[str, Any] = {}
                 try:
-                    contextvars.Context().run(self._run, *job[:3])
-                finally:
-                    job[3].set()
+                    contextvars.Context().run(self._run, event, context, outcome)
+                finally:  # also when stopped at its timeout: the caller has given up, the lock is let go
+                    finished(outcome)
         except _Stopped:
             return  # stopped at its timeout: this sandbox is gone
 
@@ -171,18 +175,35 @@ class _Sandbox:
         except Exception as exc:  # handed to the caller, as Lambda hands back errors
             outcome["error"] = exc
 
+    def submit(self, event: dict, context: LambdaContext, finished: Callable[[dict[str, Any]], None]) -> None:
+        """Queue one invocation (the caller holds the lock); `finished` gets its outcome in this sandbox's thread."""
+        self._jobs.put((event, context, finished))
+
     def run(self, event: dict, context: LambdaContext, timeout: float) -> dict[str, Any] | None:
         """The outcome, or None when the invocation did not finish in time (then the thread is stopped)."""
-        outcome: dict[str, Any] = {}
+        box: dict[str, Any] = {}
         done = threading.Event()
-        self._jobs.put((event, context, outcome, done))
+
+        def finished(outcome: dict[str, Any]) -> None:
+            box.update(outcome)
+            done.set()
+
+        self.submit(event, context, finished)
         if done.wait(timeout):
-            return outcome
+            return box
         _raise_in(self.thread)
         return None
 
+    def stop(self) -> None:
+        _raise_in(self.thread)
+
     def close(self) -> None:
         self._jobs.put(None)
+
+
+def _settle(future: asyncio.Future, outcome: dict[str, Any]) -> None:
+    if not future.done():
+        future.set_result(outcome)
 
 
 class LambdaRuntime:
@@ -221,6 +242,43 @@ class LambdaRuntime:
                     if self._sandboxes.get(function) is sandbox:
                         del self._sandboxes[function]
                 raise FunctionTimedOut(function, timeout)
+        if "error" in outcome:
+            raise outcome["error"]
+        return outcome.get("result")
+
+    async def invoke_async(self, function: str, event: dict) -> Any:
+        """invoke() for an event loop (the local gateway): the function's own thread hands the outcome straight
+        back to the loop, without a worker thread in between waiting for it."""
+        sandbox = self._sandbox(function)
+        if not sandbox.lock.acquire(blocking=False):
+            # Busy with another invocation: wait for its turn in a worker thread, as invoke() does.
+            return await asyncio.to_thread(self.invoke, function, event)
+        loop = asyncio.get_running_loop()
+        answered: asyncio.Future[dict[str, Any]] = loop.create_future()
+
+        def finished(outcome: dict[str, Any]) -> None:  # in the sandbox's thread
+            sandbox.lock.release()
+            with contextlib.suppress(RuntimeError):  # the loop has closed: nobody is waiting any more
+                loop.call_soon_threadsafe(_settle, answered, outcome)
+
+        timeout = self.timeout(function)
+        context = LambdaContext(function, timeout)
+        try:
+            sandbox.submit(event, context, finished)
+        except BaseException:
+            sandbox.lock.release()
+            raise
+        try:
+            # shield: a caller that stops waiting (the gateway's integration timeout) leaves the invocation
+            # running, as API Gateway leaves the Lambda running; the lock is let go when it ends.
+            outcome = await asyncio.wait_for(asyncio.shield(answered), timeout)
+        except TimeoutError:
+            log.warning("%s: %s (request %s)", function, FunctionTimedOut(function, timeout), context.aws_request_id)
+            sandbox.stop()
+            with self._guard:  # the next invocation gets a new sandbox, cold
+                if self._sandboxes.get(function) is sandbox:
+                    del self._sandboxes[function]
+            raise FunctionTimedOut(function, timeout) from None
         if "error" in outcome:
             raise outcome["error"]
         return outcome.get("result")

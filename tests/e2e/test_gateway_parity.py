@@ -580,3 +580,35 @@ def test_24_5_usernames_are_one_account_whatever_their_case_as_the_templates_poo
         },
     )
     assert signed_in.status_code == 200 and signed_in.json()["AuthenticationResult"]["IdToken"]
+
+
+def test_one_function_runs_one_invocation_at_a_time_on_its_own_thread(stack, token: str) -> None:
+    """As one warm Lambda sandbox: requests that arrive together queue, each runs alone, all on one thread (so
+    its per-thread database connection is reused), and one the gateway stopped waiting for (its integration
+    timeout) still holds the sandbox until it ends."""
+    running, most, threads = [0], [0], set()
+    guard = threading.Lock()
+
+    def handler(_event: dict, _context: object) -> dict:
+        with guard:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+            threads.add(threading.current_thread())
+        time.sleep(0.15)
+        with guard:
+            running[0] -= 1
+        return {"statusCode": 200, "body": "{}"}
+
+    runtime = LambdaRuntime(handlers={"ReadApiFunction": handler})
+    auth = {"Authorization": f"Bearer {token}"}
+    with _serve(_gateway(stack, runtime)) as url, ThreadPoolExecutor(4) as pool:
+        answers = list(pool.map(lambda _: httpx.get(f"{url}/api/dashboard", headers=auth, timeout=30), range(4)))
+    assert [a.status_code for a in answers] == [200] * 4
+    assert most[0] == 1 and len(threads) == 1
+    with _serve(_gateway(stack, runtime, integration_timeout=0.05)) as url:
+        assert httpx.get(f"{url}/api/dashboard", headers=auth).status_code == 504
+        assert running[0] == 1  # the gateway gave up; the function did not
+        wait_for(lambda: running[0] == 0)
+    with _serve(_gateway(stack, runtime)) as url:
+        assert httpx.get(f"{url}/api/dashboard", headers=auth).status_code == 200
+    assert most[0] == 1
