@@ -139,8 +139,20 @@ _TYPE_WORDS = {
 }
 
 
+_validators: dict[int, Any] = {}
+
+
+def _validator(schema: dict[str, Any]) -> Any:
+    """One compiled validator per schema of the (immutable, cached) document: building one costs more than
+    validating a query parameter, on every request."""
+    found = _validators.get(id(schema))
+    if found is None or found.schema is not schema:
+        found = _validators[id(schema)] = Validator(schema)
+    return found
+
+
 def _validated(value: Any, schema: dict[str, Any], where: str, name: str) -> Any:
-    error = next(iter(Validator(schema).iter_errors(value)), None)
+    error = next(iter(_validator(schema).iter_errors(value)), None)
     if error is not None:
         raise _fail(where, name, _problem(error))
     return value
@@ -202,7 +214,7 @@ def parse_body(operation_id: str, raw: str | None) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ValidationError("The request body must be a JSON object.", [{"field": "body", "message": "not an object"}])
     details: list[FieldProblem] = []
-    for error in sorted(Validator(schema).iter_errors(data), key=lambda e: list(e.path)):
+    for error in sorted(_validator(schema).iter_errors(data), key=lambda e: list(e.path)):
         if error.validator == "required":
             details += [{"field": f, "message": "is required"} for f in schema["required"] if f not in data]
         elif error.validator == "additionalProperties":
