@@ -54,12 +54,27 @@ def reset() -> None:
 
 def run(work: Callable[[psycopg2.extensions.cursor], T]) -> T:
     """Run `work` in one transaction. A stale reused connection is replaced and the work retried once."""
+    return _on_connection(work, autocommit=False)
+
+
+def read(work: Callable[[psycopg2.extensions.cursor], T]) -> T:
+    """Run read-only `work` one statement at a time (autocommit): no BEGIN and COMMIT round trips around it.
+    Under READ COMMITTED (the default, never changed here) a transaction gives each statement its own
+    snapshot anyway, so the answers are the same; work that needs SET LOCAL or one snapshot uses run()."""
+    return _on_connection(work, autocommit=True)
+
+
+def _on_connection(work: Callable[[psycopg2.extensions.cursor], T], autocommit: bool) -> T:
     for attempt in (1, 2):
         conn: psycopg2.extensions.connection | None = getattr(_local, "conn", None)
         fresh = conn is None or conn.closed
         if conn is None or fresh:
             conn = _local.conn = _connect()
         try:
+            conn.autocommit = autocommit  # between transactions: no round trip
+            if autocommit:  # not `with conn`: since psycopg2 2.9 it opens a transaction even in autocommit
+                with conn.cursor() as cur:
+                    return work(cur)
             with conn, conn.cursor() as cur:
                 return work(cur)
         except _CONNECTION_ERRORS as exc:

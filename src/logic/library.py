@@ -21,7 +21,7 @@ def dashboard() -> dict[str, Any]:
     def work(cur: db.Cursor) -> tuple[dict[str, Any], dict[str, Any] | None]:
         return movie_reads.dashboard_stats(cur, TOP_GENRES, LATEST_YEARS), movie_reads.newest_movie(cur)
 
-    stats, newest = db.run(work)
+    stats, newest = db.read(work)
     return {
         "totalMovies": stats["total"],
         "averageRating": stats["average"],
@@ -37,13 +37,13 @@ def dashboard() -> dict[str, Any]:
 
 def genres(limit: int = 100, cursor: str | None = None) -> dict[str, Any]:
     after = cursors.decode(cursor, "genres", keyed=False)["t"] if cursor else None
-    rows = db.run(lambda cur: movie_reads.genres_after(cur, after, limit + 1))
+    rows = db.read(lambda cur: movie_reads.genres_after(cur, after, limit + 1))
     page, pagination = _page(rows, limit, lambda g: {"k": "genres", "t": g["key"]})
     return {"genres": [{"genre": g["genre"], "count": g["count"]} for g in page], "pagination": pagination}
 
 
 def movie(id: str) -> dict[str, Any]:
-    found = db.run(lambda cur: movie_reads.get_movie(cur, id))
+    found = db.read(lambda cur: movie_reads.get_movie(cur, id))
     if found is None:
         raise NotFound(f"No movie with id {id}.")
     return found
@@ -120,7 +120,7 @@ def search(
     direction = _order(sort, order)
     after = _sorted_after(cursors.decode(cursor, "search"), sort, direction, ("title", "asc")) if cursor else None
     pattern = like_pattern(title.strip())
-    rows = db.run(lambda cur: movie_reads.search_by_title(cur, pattern, after, limit + 1, sort, direction))
+    rows = db.read(lambda cur: movie_reads.search_by_title(cur, pattern, after, limit + 1, sort, direction))
     movies, pagination = _page(rows, limit, _sorted_cursor("search", sort, direction))
     return {"movies": movies, "pagination": pagination, "didYouMean": []}
 
@@ -146,13 +146,15 @@ def _relevance_search(title: str, limit: int, cursor: str | None, order: str | N
         )
     after = _relevance_after(cursor) if cursor else None
 
-    def work(cur: db.Cursor) -> tuple[list[movie_search.Ranked], list[str]]:
+    def work(cur: db.Cursor) -> tuple[str, list[movie_search.Ranked]]:
         term = movie_search.folded(cur, title)
-        rows = movie_search.relevance_page(cur, term, after, limit + 1)
-        weak = not rows or rows[0].score < movie_search.GOOD
-        return rows, movie_search.suggestions(cur, term) if after is None and weak else []
+        return term, movie_search.relevance_page(cur, term, after, limit + 1)
 
-    rows, suggestions = db.run(work)
+    term, rows = db.read(work)
+    weak = not rows or rows[0].score < movie_search.GOOD
+    # The suggestions lower a similarity threshold for their transaction only (SET LOCAL): a transaction of
+    # their own, on the few first pages that need them.
+    suggestions = db.run(lambda cur: movie_search.suggestions(cur, term)) if after is None and weak else []
     has_more = len(rows) > limit
     rows = rows[:limit]
     last = rows[-1] if has_more else None
@@ -201,7 +203,7 @@ def filter_movies(
         rows = movie_reads.filter_movies(cur, keys, minRating, year, after, limit + 1, sort, direction)
         return rows, movie_reads.count_filtered(cur, keys, minRating, year)
 
-    rows, total = db.run(work)
+    rows, total = db.read(work)
     movies, pagination = _page(rows, limit, _sorted_cursor("filter", sort, direction))
     filters: dict[str, Any] = {}
     if genre:
@@ -232,7 +234,7 @@ def top_rated(limit: int, start: int = 0, cursor: str | None = None) -> dict[str
         def work(cur: db.Cursor) -> tuple[list[dict[str, Any]], int]:
             return movie_reads.top_rated_at(cur, start, limit + 1), movie_reads.movie_total(cur)
 
-    rows, total = db.run(work)
+    rows, total = db.read(work)
     movies, page = _page(rows, limit, _rank_cursor("top", start + limit))
     return {
         "movies": movies,

@@ -86,6 +86,33 @@ def test_connection_is_reused_and_replaced_after_it_dies(db) -> None:
     assert library.dashboard()["totalMovies"] == 32  # reconnected transparently
 
 
+def test_reads_run_without_a_transaction_and_writes_keep_theirs(db) -> None:
+    """#27: db.read sends its statements alone (no BEGIN/COMMIT round trips); db.run on the same connection
+    afterwards is a transaction again, so a failing write still leaves nothing behind."""
+
+    def two_statements(cur) -> tuple[bool, bool]:
+        cur.execute("SELECT pg_sleep(0.01), now() = statement_timestamp()")
+        first = cur.fetchone()[1]
+        cur.execute("SELECT now() = statement_timestamp()")  # in a transaction, now() is its start
+        return first, cur.fetchone()[0]
+
+    data_db.reset()
+    assert data_db.read(two_statements) == (True, True)
+    assert data_db.run(two_statements) == (False, False)  # BEGIN came first
+    assert data_db.read(two_statements) == (True, True)
+
+    def half_written(cur) -> None:
+        cur.execute("CREATE TABLE IF NOT EXISTS read_then_write (n int)")
+        cur.execute("INSERT INTO read_then_write VALUES (1)")
+        raise RuntimeError("the work failed half way")
+
+    with pytest.raises(RuntimeError):
+        data_db.run(half_written)
+    with db.cursor() as cur:
+        cur.execute("SELECT to_regclass('read_then_write')")
+        assert cur.fetchone()[0] is None  # rolled back: not even the table exists
+
+
 def test_database_down_is_503_not_a_stack_trace(monkeypatch) -> None:
     monkeypatch.setenv("DATABASE_URL", "postgresql://nobody@127.0.0.1:1/none")
     data_db.reset()

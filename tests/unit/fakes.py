@@ -92,7 +92,8 @@ class FakeCursor:
 
 
 class FakeDb:
-    """data/db: run(work) calls work with a cursor in one 'transaction', or raises what it is told to."""
+    """data/db: run(work) calls work with a cursor in one 'transaction' (read(work): without one), or raises
+    what it is told to."""
 
     def __init__(self) -> None:
         self.calls = 0
@@ -103,6 +104,8 @@ class FakeDb:
         if self.fail is not None:
             raise self.fail
         return work(FakeCursor())
+
+    read = run
 
 
 def movie_key(movie: dict[str, Any]) -> tuple:
