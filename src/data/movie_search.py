@@ -9,6 +9,7 @@ which tier a page continues in.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -101,8 +102,16 @@ def tier(score: float) -> float:
     return next((t for t in (EXACT, PREFIX, CONTAINS) if score >= t), 0.0)
 
 
+# Plain ASCII (printable, and the whitespace PostgreSQL's \s matches in every locale): search_text() only trims
+# spaces, collapses whitespace and lowers it, so Python folds it without a round trip.
+_PLAIN = re.compile(r"[\x20-\x7e\t\n\r\v\f]*")
+_WHITESPACE = re.compile(r"[ \t\n\r\v\f]+")
+
+
 def folded(cur: Cursor, term: str) -> str:
     """The term as search compares it (migration 0030's search_text)."""
+    if _PLAIN.fullmatch(term):
+        return _WHITESPACE.sub(" ", term.strip(" ")).lower()
     cur.execute("SELECT search_text(%s)", (term,))
     return str(one_row(cur)[0])
 

@@ -177,3 +177,20 @@ def test_a_filtered_walk_starts_where_the_filter_does(stack, sort: str, order: s
         assert not re.search(r"(^|->  )Sort\b", plan, re.M), plan
 
     _in_transaction(stack, work, rows=20000, analyze=True)
+
+
+def test_python_folds_plain_ascii_exactly_as_search_text_does(db) -> None:
+    """movie_search.folded() skips the round trip for printable ASCII and ASCII whitespace: its answer must be
+    search_text()'s for every such term (and non-ASCII still goes to the database)."""
+    import random
+
+    pieces = [" ", "  ", "\t", "\n", "\r", "\v", "\f", "A", "z", "Q", "0", "%", "_", "\\", "'", '"', "-", "~", "É"]
+    rng = random.Random(27)
+    terms = ["", " ", "\t", " \tGodfater ", "\tx", "x\t", "Star  Wars\n4", "SPIDER-man", "100%_\\"]
+    terms += ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 12))) for _ in range(400)]
+    terms += [chr(c) + "a" + chr(c) for c in range(1, 128)]
+    with db.cursor() as cur:
+        for term in terms:
+            cur.execute("SELECT search_text(%s)", (term,))
+            expected = cur.fetchone()[0]
+            assert movie_search.folded(cur, term) == expected, repr(term)
