@@ -201,23 +201,6 @@ def filter_query(sort: str, order: str) -> sql.Composed:
     )
 
 
-def filter_movies(
-    cur: Cursor,
-    genre_keys: list[str] | None,
-    min_rating: float | None,
-    year: int | None,
-    after: tuple[str | None, str, str] | None,
-    limit: int,
-    sort: str = "rating",
-    order: str = "desc",
-) -> list[dict[str, Any]]:
-    cur.execute(
-        filter_query(sort, order),
-        {"genres": genre_keys, "min_rating": min_rating, "year": year, "limit": limit, **_after_params(after)},
-    )
-    return _rows(cur)
-
-
 # The filter's exact count from the counts migration 0030 keeps per (genre key, rating) and per (genre key, year,
 # rating): a sum of at most a few thousand small rows. No rating is kept as -1, no year as 0: neither passes a
 # minimum rating or a year.
@@ -238,6 +221,36 @@ def count_filtered(cur: Cursor, genre_keys: list[str] | None, min_rating: float 
         {"genres": genre_keys, "min_rating": min_rating, "year": year},
     )
     return int(one_row(cur)[0])
+
+
+def filter_and_count_query(sort: str, order: str, in_a_year: bool) -> sql.Composed:
+    order_by, _after = _ordering(sort, order)
+    return sql.SQL("SELECT page.*, ({count}) FROM ({page}) page ORDER BY {order_by}").format(
+        count=_COUNT_IN_YEAR if in_a_year else _COUNT_ANY_YEAR, page=filter_query(sort, order), order_by=order_by
+    )
+
+
+def filter_page_and_count(
+    cur: Cursor,
+    genre_keys: list[str] | None,
+    min_rating: float | None,
+    year: int | None,
+    after: tuple[str | None, str, str] | None,
+    limit: int,
+    sort: str = "rating",
+    order: str = "desc",
+) -> tuple[list[dict[str, Any]], int]:
+    """The filter's page (filter_query) and its exact count (count_filtered) in one round trip: every page row
+    carries the count (an InitPlan, run once). A page past the end has no row to carry it: then the count is
+    asked for alone."""
+    cur.execute(
+        filter_and_count_query(sort, order, year is not None),
+        {"genres": genre_keys, "min_rating": min_rating, "year": year, "limit": limit, **_after_params(after)},
+    )
+    rows = cur.fetchall()
+    if not rows:
+        return [], count_filtered(cur, genre_keys, min_rating, year)
+    return [movie_row(r[:-1]) for r in rows], int(rows[0][-1])
 
 
 def top_rated_after(cur: Cursor, after: tuple[str, str, str] | None, limit: int) -> list[dict[str, Any]]:

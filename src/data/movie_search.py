@@ -42,6 +42,9 @@ _EXACT = sql.SQL("{select} WHERE {key} = %(term)s AND {after} {order}").format(
 _PREFIX = sql.SQL("{select} WHERE {key} LIKE %(prefix)s AND {key} <> %(term)s AND {after} {order}").format(
     select=_SELECT, key=_KEY, after=_AFTER, order=_IN_ORDER
 )
+# A first page starts with both: two small ranges of movies_search_key in one round trip, each branch stopping
+# at the page (sorted into tier order in Python: UNION ALL promises no order).
+_EXACT_AND_PREFIX = sql.SQL("({exact}) UNION ALL ({prefix})").format(exact=_EXACT, prefix=_PREFIX)
 # A broad term (1% of rows or more) fills a page within the first WALK folded titles: an index-only walk
 # that stops there; movies rows are read for the page only.
 _CONTAINS_WALK = sql.SQL(
@@ -135,6 +138,8 @@ def relevance_page(cur: Cursor, term: str, after: After | None, limit: int) -> l
         need = limit - len(page)
         if level > start or need <= 0 or (short and level == 0.0):
             continue  # a tier the cursor is past, a full page, or no close spellings for a short term
+        if level == PREFIX and after is None:
+            continue  # read with the exact titles
         resume = after if after is not None and level == start else None
         params.update(
             limit=need,
@@ -156,6 +161,11 @@ def _tier(cur: Cursor, level: float, params: dict[str, Any]) -> list[Ranked]:
         if len(rows) < params["limit"] and params["walk"] is not None:  # stopped at WALK rows: ask the index
             cur.execute(_CONTAINS_INDEXED, params)
             rows = cur.fetchall()
+    elif level == EXACT and params["after_key"] is None:  # a first page: the prefix tier comes along
+        cur.execute(_EXACT_AND_PREFIX, params)
+        found = sorted(cur.fetchall(), key=lambda r: (r[-1] != params["term"], r[-1], str(r[0])))
+        # Python's str order is code point order, which is "C" (UTF-8 byte) order; a uuid's text sorts as its bytes.
+        return [Ranked(movie_row(r[:-1]), EXACT if r[-1] == params["term"] else PREFIX, r[-1]) for r in found][: params["limit"]]
     else:
         cur.execute(_EXACT if level == EXACT else _PREFIX, params)
         rows = cur.fetchall()

@@ -73,7 +73,7 @@ class MovieReads(Protocol):
         self, cur: Cursor, pattern: str, after: After, limit: int, sort: str = "title", order: str = "asc"
     ) -> list[dict[str, Any]]: ...
 
-    def filter_movies(
+    def filter_page_and_count(
         self,
         cur: Cursor,
         genre_keys: list[str] | None,
@@ -83,7 +83,7 @@ class MovieReads(Protocol):
         limit: int,
         sort: str = "rating",
         order: str = "desc",
-    ) -> list[dict[str, Any]]: ...
+    ) -> tuple[list[dict[str, Any]], int]: ...
 
     def count_filtered(self, cur: Cursor, genre_keys: list[str] | None, min_rating: float | None, year: int | None) -> int: ...
 

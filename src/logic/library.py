@@ -199,11 +199,9 @@ def filter_movies(
     keys = sorted({genre_key(g) for g in genre}) if genre else None
     after = _sorted_after(cursors.decode(cursor, "filter"), sort, direction, ("rating", "desc")) if cursor else None
 
-    def work(cur: db.Cursor) -> tuple[list[dict[str, Any]], int]:
-        rows = movie_reads.filter_movies(cur, keys, minRating, year, after, limit + 1, sort, direction)
-        return rows, movie_reads.count_filtered(cur, keys, minRating, year)
-
-    rows, total = db.read(work)
+    rows, total = db.read(
+        lambda cur: movie_reads.filter_page_and_count(cur, keys, minRating, year, after, limit + 1, sort, direction)
+    )
     movies, pagination = _page(rows, limit, _sorted_cursor("filter", sort, direction))
     filters: dict[str, Any] = {}
     if genre:

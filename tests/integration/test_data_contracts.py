@@ -145,7 +145,8 @@ def test_title_search_matches_the_same_movies(both: Any, pattern: str) -> None:
     [("rating", "desc"), ("rating", "asc"), ("year", "desc"), ("year", "asc"), ("title", "asc"), ("title", "desc")],
 )
 def test_filtering_orders_and_pages_alike(both: Any, sort: str, order: str) -> None:
-    """Drama (any case) in every order, two at a time: the keyset pages follow the same rows."""
+    """Drama (any case) in every order, two at a time: the keyset pages follow the same rows, each page with the
+    same exact count, also the page past the end."""
     from data import db, movie_reads
     from tests.unit.fakes import FakeCursor
 
@@ -155,9 +156,12 @@ def test_filtering_orders_and_pages_alike(both: Any, sort: str, order: str) -> N
         after = None
         while True:
             if side == "real":
-                page = db.run(lambda cur, a=after: movie_reads.filter_movies(cur, ["drama"], None, None, a, 2, sort, order))
+                page, total = db.read(
+                    lambda cur, a=after: movie_reads.filter_page_and_count(cur, ["drama"], None, None, a, 2, sort, order)
+                )
             else:
-                page = fake.filter_movies(FakeCursor(), ["drama"], None, None, after, 2, sort, order)
+                page, total = fake.filter_page_and_count(FakeCursor(), ["drama"], None, None, after, 2, sort, order)
+            assert total == 4
             pages[side] += [m["id"] for m in page]
             if len(page) < 2:
                 break
@@ -165,8 +169,8 @@ def test_filtering_orders_and_pages_alike(both: Any, sort: str, order: str) -> N
             after = (movie_reads.cursor_key(last, sort, order), last["title"], last["id"])
     assert pages["fake"] == pages["real"] and len(pages["real"]) == 4
     assert (
-        db.run(lambda cur: movie_reads.count_filtered(cur, ["drama"], 7.5, 2001))
-        == fake.count_filtered(FakeCursor(), ["drama"], 7.5, 2001)
+        db.read(lambda cur: movie_reads.filter_page_and_count(cur, ["drama"], 7.5, 2001, None, 5, sort, order))[1]
+        == fake.filter_page_and_count(FakeCursor(), ["drama"], 7.5, 2001, None, 5, sort, order)[1]
         == 2
     )
 

@@ -179,6 +179,25 @@ def test_a_filtered_walk_starts_where_the_filter_does(stack, sort: str, order: s
     _in_transaction(stack, work, rows=20000, analyze=True)
 
 
+@pytest.mark.parametrize(("sort", "order"), [("rating", "desc"), ("year", "asc"), ("title", "desc")])
+def test_the_page_and_its_count_are_one_statement_that_counts_from_the_kept_counts(stack, sort: str, order: str) -> None:
+    """The filter answers in one round trip: its count is an InitPlan over the count tables (run once, never a
+    scan of movies), the page an index walk with no Sort of movies rows."""
+
+    def work(cur: Any) -> None:
+        for year in (None, 2001):
+            params = {"genres": ["drama", "sci-fi"], "min_rating": 7.0, "year": year, "limit": 21}
+            plan = _plan(
+                cur, movie_reads.filter_and_count_query(sort, order, year is not None), params | movie_reads._after_params(None)
+            )
+            assert "InitPlan" in plan and "counts" in plan, plan
+            assert "Seq Scan on movies" not in plan, plan
+        rows, total = movie_reads.filter_page_and_count(cur, ["drama", "sci-fi"], 7.0, 2001, None, 21, sort, order)
+        assert total == movie_reads.count_filtered(cur, ["drama", "sci-fi"], 7.0, 2001) and 0 < len(rows) <= 21
+
+    _in_transaction(stack, work, rows=20000, analyze=True)
+
+
 def test_python_folds_plain_ascii_exactly_as_search_text_does(db) -> None:
     """movie_search.folded() skips the round trip for printable ASCII and ASCII whitespace: its answer must be
     search_text()'s for every such term (and non-ASCII still goes to the database)."""

@@ -261,7 +261,7 @@ class FakeMovieReads:
         found = [m for m in self.movies if self._ilike(pattern, m["title"])]
         return copy.deepcopy(self._ordered(found, sort, order, after)[:limit])
 
-    def filter_movies(
+    def filter_page_and_count(
         self,
         cur: FakeCursor,
         genre_keys: list[str] | None,
@@ -271,9 +271,10 @@ class FakeMovieReads:
         limit: int,
         sort: str = "rating",
         order: str = "desc",
-    ) -> list[dict[str, Any]]:
-        self.calls.append(("filter_movies", (genre_keys, min_rating, year, after, limit, sort, order)))
-        return copy.deepcopy(self._ordered(self._matches(genre_keys, min_rating, year), sort, order, after)[:limit])
+    ) -> tuple[list[dict[str, Any]], int]:
+        self.calls.append(("filter_page_and_count", (genre_keys, min_rating, year, after, limit, sort, order)))
+        matches = self._matches(genre_keys, min_rating, year)
+        return copy.deepcopy(self._ordered(matches, sort, order, after)[:limit]), len(matches)
 
     def count_filtered(self, cur: FakeCursor, genre_keys: list[str] | None, min_rating: float | None, year: int | None) -> int:
         return len(self._matches(genre_keys, min_rating, year))
