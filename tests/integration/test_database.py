@@ -72,7 +72,9 @@ def test_every_query_has_its_index(db) -> None:
     assert "COALESCE(rating" in defs["movies_rank"] and defs["movies_rank"].endswith("title, id)")
     assert "lower((genre)::text), rating" in defs["movies_genre_rating"]
     assert "movies_year" not in defs  # the year-leading orders of migration 0030 replace it
-    assert defs["movies_year_title"].endswith("btree (year, title, id)")
+    assert defs["movies_year_title"].endswith("btree (year, title, id) INCLUDE (genre, rating, created_at)")
+    for way in ("down", "up"):  # migration 0050: a year's page walk is index-only
+        assert defs[f"movies_year_{way}"].endswith("title, id) INCLUDE (year, genre, rating, created_at)")
     assert "gin (title_folded gin_trgm_ops)" in defs["movies_search_trgm"]
     assert defs["movies_title_order"].endswith("btree (title, id)")
 

@@ -198,6 +198,23 @@ def test_the_page_and_its_count_are_one_statement_that_counts_from_the_kept_coun
     _in_transaction(stack, work, rows=20000, analyze=True)
 
 
+@pytest.mark.parametrize(
+    ("sort", "order", "index"), [("title", "asc", "movies_year_title"), ("year", "desc", "movies_year_down")]
+)
+def test_a_years_page_in_title_or_year_order_is_an_index_only_walk(stack, sort: str, order: str, index: str) -> None:
+    """Migration 0050: the genres and the minimum rating are checked on the index entries (their columns are
+    included), not on a heap page per row."""
+
+    def work(cur: Any) -> None:
+        cur.execute("SET LOCAL enable_seqscan = off")
+        cur.execute("SET LOCAL enable_bitmapscan = off")
+        params = {"genres": ["drama", "sci-fi"], "min_rating": 7.0, "year": 2001, "limit": 21}
+        plan = _plan(cur, movie_reads.filter_query(sort, order), params | movie_reads._after_params(None))
+        assert f"Index Only Scan using {index}" in plan, plan
+
+    _in_transaction(stack, work, rows=20000, analyze=True)
+
+
 def test_python_folds_plain_ascii_exactly_as_search_text_does(db) -> None:
     """movie_search.folded() skips the round trip for printable ASCII and ASCII whitespace: its answer must be
     search_text()'s for every such term (and non-ASCII still goes to the database)."""
