@@ -35,6 +35,8 @@ SAMPLES = int(os.environ.get("BENCH_SAMPLES", "200"))
 # pause is between samples, untimed.
 _LOWEST = template.lowest_throttle()
 PACE = 1 / (0.8 * _LOWEST[0]) if _LOWEST else 0.0
+# The filter's HTTP rows are context: its goal is compared like with like, on the database side (read_api's note).
+FILTER_GOAL = "context (goal: database side, below)"
 
 
 def timed(fn: Callable[[], object], samples: int = SAMPLES, warmup: int = 10, pace: float = 0.0) -> list[float]:
@@ -140,14 +142,14 @@ def read_api(stack: LocalStack, report: Report, conn) -> None:
             seed_search("velvet ha"),
             ">= 50x",
         ),
-        ("filter Drama + Sci-Fi, minRating 7", get("/api/movies/filter", **two_genres), seed_filter, ">= 20x"),
-        ("filter Drama + Sci-Fi, minRating 7, year 2001", get("/api/movies/filter", **full_filter), seed_filter, ">= 20x"),
+        ("filter Drama + Sci-Fi, minRating 7", get("/api/movies/filter", **two_genres), seed_filter, FILTER_GOAL),
+        ("filter Drama + Sci-Fi, minRating 7, year 2001", get("/api/movies/filter", **full_filter), seed_filter, FILTER_GOAL),
         *[
             (
                 f"filter Drama + Sci-Fi, minRating 7, year 2001, sort={sort} order={order}",
                 get("/api/movies/filter", **full_filter, sort=sort, order=order),
                 seed_filter,
-                ">= 20x",
+                FILTER_GOAL,
             )
             for sort, order in (("rating", "asc"), ("year", "desc"), ("year", "asc"), ("title", "asc"), ("title", "desc"))
         ],
@@ -160,6 +162,8 @@ def read_api(stack: LocalStack, report: Report, conn) -> None:
             ],
             "-",
         ),
+        # What any answer through the local gateway costs: the smallest authenticated read (a few genre rows).
+        ("genres, first page: one tiny read (the local gateway's floor)", get("/api/genres"), None, "-"),
         # start stops at 10,000 (deeper: the cursor above), so the seed-compatible way is measured at its limit.
         ("top-rated page at row 10,000 by start (seed-compatible)", get("/api/movies/top-rated", start="10000"), None, "-"),
         # Before issue 15 the dashboard scanned movies for these on every uncached call.
@@ -199,16 +203,18 @@ def read_api(stack: LocalStack, report: Report, conn) -> None:
         "could not filter by several genres or a year. Autocomplete rows are compared with the seed's search for the "
         "same text. Search rows without a sort rank by relevance (issue 27)."
     )
-    # The filter's goal is 20x the seed's query, which runs without HTTP in ~20 ms: through the local gateway every
-    # answer costs ~4 ms (the uncached dashboard, a few tiny reads, too), so the HTTP rows above cannot show more than
-    # ~5x. This table compares like with like: the two statements our filter runs (first page + exact count), direct.
+    report.note(
+        "The filter's goal (>= 20x) is measured on the database side, in the next table: the seed's query runs in "
+        "~17 ms without HTTP, so 20x through HTTP would need an answer under 1 ms, below the cost of the smallest "
+        "authenticated read through the local gateway (the genres row above: client, gateway, authorizer and "
+        "function, a few tiny rows). Compared like with like, both sides' SQL run directly, the filter meets it."
+    )
     keys = sorted({genre_key(g) for g in two_genres["genre"]})
 
     def ours_filter_sql(year: int | None, sort: str, order: str) -> Callable[[], object]:
         def call() -> object:
             with conn.cursor() as cur:
-                rows = movie_reads.filter_movies(cur, keys, 7.0, year, None, 21, sort, order)
-                return rows, movie_reads.count_filtered(cur, keys, 7.0, year)
+                return movie_reads.filter_page_and_count(cur, keys, 7.0, year, None, 21, sort, order)
 
         return call
 
