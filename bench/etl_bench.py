@@ -334,7 +334,14 @@ def _snapshot(cur, how: str) -> None:
             cur.execute(sql.SQL("CREATE TABLE {} AS TABLE {}").format(saved, sql.Identifier(table)))
         else:
             cur.execute(sql.SQL("DELETE FROM {}").format(sql.Identifier(table)))
-            cur.execute(sql.SQL("INSERT INTO {} SELECT * FROM {}").format(sql.Identifier(table), saved))
+            # Generated columns (movies.title_folded, migration 0030) take no value: they are computed again.
+            cur.execute(
+                "SELECT column_name FROM information_schema.columns"
+                " WHERE table_name = %s AND is_generated = 'NEVER' ORDER BY ordinal_position",
+                (table,),
+            )
+            columns = sql.SQL(", ").join(sql.Identifier(r[0]) for r in cur.fetchall())
+            cur.execute(sql.SQL("INSERT INTO {} ({}) SELECT {} FROM {}").format(sql.Identifier(table), columns, columns, saved))
             cur.execute(sql.SQL("DROP TABLE {}").format(saved))
 
 
