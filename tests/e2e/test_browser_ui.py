@@ -482,6 +482,25 @@ def test_keyboard_add_shows_live_status_and_focus_returns_to_the_form(page: Page
     expect(page.get_by_test_id("add-request").filter(has_text=title).get_by_text("Created")).to_be_visible()
 
 
+def test_an_answer_that_lands_after_sign_out_stores_nothing(page: Page) -> None:
+    """The race from `make test`: the add page's list of recent requests was answered after Sign out had
+    cleared the storage, and wrote the previous user's add history back. Here that answer is held until the
+    sign-out is done, every time."""
+    held: list[Route] = []
+    page.route(re.compile(r"/api/movies/requests\?"), lambda route: held.append(route))
+    page.goto("/add")
+    expect(page.get_by_label("Title")).to_be_visible()
+    until(page, lambda: bool(held), 10_000)
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    with page.expect_response(re.compile(r"/api/movies/requests\?")) as late:
+        held[0].continue_()
+    assert late.value.ok
+    page.evaluate("() => new Promise((done) => setTimeout(done, 50))")  # its handlers have run
+    kept = page.evaluate("() => [...Object.keys(localStorage), ...Object.keys(sessionStorage)].filter(k => k.startsWith('mle.'))")
+    assert kept == []
+
+
 def test_bug12_sign_out_clears_what_the_app_stored_and_revokes_the_refresh_token(page: Page) -> None:
     page.goto("/add")
     page.get_by_label("Title").fill("Left Behind?")

@@ -70,3 +70,14 @@ test("a request the server listed before this tab's POST answered (a reload mid-
   expect(store.list()).toHaveLength(1);
   expect(store.list()[0]).toMatchObject({ key: "k1", requestId: "r1", status: "created", movieId: "m1" });
 });
+
+test("once signed out (canStore false), a late answer writes nothing back", () => {
+  let signedIn = true;
+  const store = new AddStore(() => signedIn);
+  store.record(entry("k1"));
+  localStorage.clear(); // sign-out clears what the app stored
+  signedIn = false;
+  store.fromServer([{ requestId: "r9", status: "created", movie, submittedAt: "2026-12-03T10:00:00Z" } as never]);
+  store.outcome({ requestId: "r1", status: "created", movie });
+  expect(localStorage.getItem(REQUESTS)).toBeNull();
+});

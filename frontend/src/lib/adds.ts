@@ -74,7 +74,9 @@ export class AddStore {
   // Outcomes whose request this tab does not know yet, by request id (bounded).
   private readonly early = new Map<string, RequestStatus>();
 
-  constructor() {
+  // canStore: whether a write may reach localStorage now. After sign-out has cleared it, a late answer
+  // (the requests list, a status check, a socket message) must not write the history back.
+  constructor(private readonly canStore: () => boolean = () => true) {
     this.raw = localStorage.getItem(REQUESTS);
     this.snapshot = parse(this.raw);
   }
@@ -112,6 +114,7 @@ export class AddStore {
 
   // Read what is stored (another tab may have written), change it, write it back.
   private update(change: (list: TrackedRequest[]) => TrackedRequest[]): void {
+    if (!this.canStore()) return; // signed out: nothing more is written, nothing shown changes
     const stored = parse(localStorage.getItem(REQUESTS));
     const next = this.withEarly(change(merge(this.snapshot, stored)));
     this.snapshot = next;

@@ -3,7 +3,7 @@ import { AddForm } from "../components/AddForm";
 import { StatusList } from "../components/StatusList";
 import { AddStore, type RequestStatus, type TrackedRequest } from "../lib/adds";
 import { type AddAccepted, ApiError, allGenres, api, type ListAddRequestsResponse, query } from "../lib/api";
-import { ensureSession } from "../lib/auth";
+import { currentSession, ensureSession } from "../lib/auth";
 import { absoluteWsUrl, config } from "../lib/config";
 import { type AddStatusMessage, LiveSocket, type SocketState } from "../lib/live";
 import { usePageTitle } from "../lib/router";
@@ -25,7 +25,7 @@ function age(r: TrackedRequest): number {
 
 export function AddMovie({ socketFactory }: { socketFactory?: (url: string) => WebSocket }) {
   usePageTitle("Add a movie");
-  const [store] = useState(() => new AddStore());
+  const [store] = useState(() => new AddStore(() => currentSession(true) !== null));
   const requests = useSyncExternalStore(store.subscribe, store.list);
   const [socket, setSocket] = useState<SocketState>("connecting");
   const [genres, setGenres] = useState<string[]>([]);
