@@ -22,6 +22,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from starlette.concurrency import run_in_threadpool
+
 from local import private_api, template
 
 SRC = template.ROOT / "src"
@@ -251,8 +253,10 @@ class LambdaRuntime:
         back to the loop, without a worker thread in between waiting for it."""
         sandbox = self._sandbox(function)
         if not sandbox.lock.acquire(blocking=False):
-            # Busy with another invocation: wait for its turn in a worker thread, as invoke() does.
-            return await asyncio.to_thread(self.invoke, function, event)
+            # Busy with another invocation: wait for its turn in a worker thread, as invoke() does (Starlette's
+            # pool of 40, as before: asyncio's default pool has cpu + 4 threads, which one busy function could
+            # fill, holding up another's turn).
+            return await run_in_threadpool(self.invoke, function, event)
         loop = asyncio.get_running_loop()
         answered: asyncio.Future[dict[str, Any]] = loop.create_future()
 
