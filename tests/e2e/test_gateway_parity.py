@@ -588,13 +588,16 @@ def test_one_function_runs_one_invocation_at_a_time_on_its_own_thread(stack, tok
     timeout) still holds the sandbox until it ends."""
     running, most, threads = [0], [0], set()
     guard = threading.Lock()
+    released = threading.Event()  # held invocations end when the test says, not after a guessed time
+    released.set()
 
     def handler(_event: dict, _context: object) -> dict:
         with guard:
             running[0] += 1
             most[0] = max(most[0], running[0])
             threads.add(threading.current_thread())
-        time.sleep(0.15)
+        time.sleep(0.05)  # long enough for the four requests to overlap
+        released.wait(10)
         with guard:
             running[0] -= 1
         return {"statusCode": 200, "body": "{}"}
@@ -605,9 +608,11 @@ def test_one_function_runs_one_invocation_at_a_time_on_its_own_thread(stack, tok
         answers = list(pool.map(lambda _: httpx.get(f"{url}/api/dashboard", headers=auth, timeout=30), range(4)))
     assert [a.status_code for a in answers] == [200] * 4
     assert most[0] == 1 and len(threads) == 1
+    released.clear()
     with _serve(_gateway(stack, runtime, integration_timeout=0.05)) as url:
         assert httpx.get(f"{url}/api/dashboard", headers=auth).status_code == 504
         assert running[0] == 1  # the gateway gave up; the function did not
+        released.set()
         wait_for(lambda: running[0] == 0)
     with _serve(_gateway(stack, runtime)) as url:
         assert httpx.get(f"{url}/api/dashboard", headers=auth).status_code == 200
