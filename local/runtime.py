@@ -193,7 +193,7 @@ class _Sandbox:
         self.submit(event, context, finished)
         if done.wait(timeout):
             return box
-        _raise_in(self.thread)
+        self.stop()
         return None
 
     def stop(self) -> None:
@@ -239,14 +239,19 @@ class LambdaRuntime:
             context = LambdaContext(function, timeout)
             outcome = sandbox.run(event, context, timeout)
             if outcome is None:
-                log.warning("%s: %s (request %s)", function, FunctionTimedOut(function, timeout), context.aws_request_id)
-                with self._guard:  # the next invocation gets a new sandbox, cold
-                    if self._sandboxes.get(function) is sandbox:
-                        del self._sandboxes[function]
-                raise FunctionTimedOut(function, timeout)
+                raise self._timed_out(function, sandbox, context)
         if "error" in outcome:
             raise outcome["error"]
         return outcome.get("result")
+
+    def _timed_out(self, function: str, sandbox: _Sandbox, context: LambdaContext) -> FunctionTimedOut:
+        """Report an invocation stopped at its timeout; the next invocation gets a new sandbox, cold."""
+        error = FunctionTimedOut(function, context.timeout_s)
+        log.warning("%s: %s (request %s)", function, error, context.aws_request_id)
+        with self._guard:
+            if self._sandboxes.get(function) is sandbox:
+                del self._sandboxes[function]
+        return error
 
     async def invoke_async(self, function: str, event: dict) -> Any:
         """invoke() for an event loop (the local gateway): the function's own thread hands the outcome straight
@@ -277,12 +282,8 @@ class LambdaRuntime:
             # running, as API Gateway leaves the Lambda running; the lock is let go when it ends.
             outcome = await asyncio.wait_for(asyncio.shield(answered), timeout)
         except TimeoutError:
-            log.warning("%s: %s (request %s)", function, FunctionTimedOut(function, timeout), context.aws_request_id)
             sandbox.stop()
-            with self._guard:  # the next invocation gets a new sandbox, cold
-                if self._sandboxes.get(function) is sandbox:
-                    del self._sandboxes[function]
-            raise FunctionTimedOut(function, timeout) from None
+            raise self._timed_out(function, sandbox, context) from None
         if "error" in outcome:
             raise outcome["error"]
         return outcome.get("result")

@@ -46,12 +46,13 @@ class TokenVerifier:
         expired since."""
         if not token:
             return None
+        bare = _bare(token)
         with self._lock:
-            claims = self._passed.get(_bare(token))
+            claims = self._passed.get(bare)
             if claims is None:
                 return None
             if claims["exp"] <= self._clock():  # PyJWT's rule: expired at exp, no leeway
-                del self._passed[_bare(token)]
+                del self._passed[bare]
                 raise Unauthorized(_EXPIRED)
         return dict(claims)
 
@@ -61,9 +62,10 @@ class TokenVerifier:
         claims = self.known(token)
         if claims is not None:
             return claims
-        claims = self._check(_bare(token))
+        bare = _bare(token)
+        claims = self._check(bare)
         with self._lock:
-            self._passed[_bare(token)] = dict(claims)
+            self._passed[bare] = dict(claims)
             while len(self._passed) > self._remembered:
                 self._passed.popitem(last=False)  # the oldest first
         return claims
