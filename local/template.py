@@ -223,6 +223,7 @@ class EventSource:
     batch_size: int
     report_failures: bool
     filters: tuple[dict, ...] = ()
+    batching_window: float = 0.0  # MaximumBatchingWindowInSeconds: how long records gather before an invocation
 
 
 def _logical_id(value: Any) -> str:
@@ -257,6 +258,7 @@ def event_sources() -> list[EventSource]:
                     int(props.get("BatchSize", 10)),
                     "ReportBatchItemFailures" in props.get("FunctionResponseTypes", []),
                     filters,
+                    float(props.get("MaximumBatchingWindowInSeconds", 0)),
                 )
             )
     return found
