@@ -15,7 +15,7 @@ import psycopg2
 from psycopg2 import sql
 
 from bench import synthetic
-from etl_task.drive import DriveSource, credentials_from_info
+from etl_task.drive import DEFAULT_REQUESTS_PER_SECOND, DriveSource, credentials_from_info
 from etl_task.pipeline import Run
 from etl_task.sources import FolderSource
 from local.fake_drive import FakeDrive
@@ -128,11 +128,19 @@ def run(stack, report) -> None:
             f"{concurrent_rate:,.0f}",
             f"{sequential_rate:,.0f} (sequential walk, {SEQUENTIAL_DRIVE_FILES} files)",
             f"{concurrent_rate / sequential_rate:.1f}x",
-            ">= 160 files/s and >= 10x sequential",
+            f"context (at most {DEFAULT_REQUESTS_PER_SECOND:.0f} requests/s: see the Drive full load)",
         )
     )
     report.table("ETL throughput (files/s)", rows, ("run", "ours", "comparison", "ratio", "goal"))
     report.note(f"(Writing the {FILES:,} test files took {write_seconds:.1f} s and is not counted.)\n")
+    report.note(
+        "Goals restated (issue 27): the local-folder ratio against the seed's per-row commits is context, not what a "
+        "user waits for; a real library comes from Drive, bound by the request quota. The fake-Drive row's earlier "
+        f"goal (>= 160 files/s and >= 10x sequential) predates the request limit: at the default "
+        f"{DEFAULT_REQUESTS_PER_SECOND:.0f} requests/s no load passes {DEFAULT_REQUESTS_PER_SECOND:.0f} files/s. The "
+        "goal is that a full load of the 100,000-file fake Drive reaches >= 90% of the configured request rate (the "
+        "incremental sync section's full run)."
+    )
     shutil.rmtree(folder, ignore_errors=True)
 
 
