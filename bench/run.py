@@ -21,7 +21,7 @@ from data import movie_reads, movie_writes, requests_store
 from domain import cursors
 from domain.movie_rules import genre_key
 from local import template
-from local.aws import moto_process
+from local.aws import moto_process, table_definition
 from local.runtime import LambdaRuntime
 from local.stack import ROOT, LocalStack
 
@@ -360,12 +360,8 @@ def _requests_table(stack: LocalStack, endpoint: str) -> None:
     """The stack's requests table, created in another DynamoDB (a moto server of its own)."""
     import boto3
 
-    props = template.resources("AWS::DynamoDB::Table")["RequestsTable"]["Properties"]
     boto3.client("dynamodb", endpoint_url=endpoint).create_table(
-        TableName=stack.resources.table_name("RequestsTable"),
-        BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=props["AttributeDefinitions"],
-        KeySchema=props["KeySchema"],
+        TableName=stack.resources.table_name("RequestsTable"), **table_definition("RequestsTable")
     )
 
 
@@ -452,6 +448,7 @@ def main(argv: list[str]) -> int:
                 report.section(key)
                 report.note(f"<sub>measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC</sub>\n")
                 run(stack, report)
+                report.save(REPORT)  # each finished section, so a later one that fails loses only itself
         if {"read", "adds"} & set(wanted):
             conn = psycopg2.connect(stack.database_url)
             conn.autocommit = True
@@ -466,6 +463,7 @@ def main(argv: list[str]) -> int:
                     report.section(key)
                     report.note(f"<sub>measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; {loaded}</sub>\n")
                     run()
+                    report.save(REPORT)
             conn.close()
     finally:
         stack.stop()

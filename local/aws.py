@@ -264,15 +264,20 @@ def _queues(sqs: Any, refs: dict[str, dict[str, str]]) -> None:
         refs[logical_id] = {"Ref": url, "Arn": arn, "QueueName": name, "QueueUrl": url}
 
 
+def table_definition(logical_id: str) -> dict[str, Any]:
+    """CreateTable's arguments (but its name) for the template's table: keys, indexes, stream, on demand."""
+    props = template.resources("AWS::DynamoDB::Table")[logical_id]["Properties"]
+    args = {k: props[k] for k in ("AttributeDefinitions", "KeySchema", "GlobalSecondaryIndexes") if k in props}
+    if "StreamSpecification" in props:
+        args["StreamSpecification"] = {"StreamEnabled": True, **props["StreamSpecification"]}
+    return {"BillingMode": "PAY_PER_REQUEST", **args}
+
+
 def _tables(ddb: Any, refs: dict[str, dict[str, str]]) -> None:
     existing = set(ddb.list_tables()["TableNames"])
-    for logical_id, table in template.resources("AWS::DynamoDB::Table").items():
-        props = table["Properties"]
+    for logical_id in template.resources("AWS::DynamoDB::Table"):
         if logical_id not in existing:
-            args = {k: props[k] for k in ("AttributeDefinitions", "KeySchema", "GlobalSecondaryIndexes") if k in props}
-            if "StreamSpecification" in props:
-                args["StreamSpecification"] = {"StreamEnabled": True, **props["StreamSpecification"]}
-            ddb.create_table(TableName=logical_id, BillingMode="PAY_PER_REQUEST", **args)
+            ddb.create_table(TableName=logical_id, **table_definition(logical_id))
         description = ddb.describe_table(TableName=logical_id)["Table"]
         refs[logical_id] = {
             "Ref": logical_id,
