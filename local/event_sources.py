@@ -157,8 +157,9 @@ class StreamPoller(_Poller):
         self.streams = boto3.client("dynamodbstreams", endpoint_url=resources.endpoint)
         self.iterators: dict[str, str] = {}
         self.shards_listed: float | None = None
-        self.gathered: list[dict] = []  # records read, waiting for the batching window or a full batch
-        self.gathering_since = 0.0
+        # Per shard, as Lambda batches: records read, waiting for the batching window or a full batch.
+        self.gathered: dict[str, list[dict]] = {}
+        self.gathering_since: dict[str, float] = {}
         self.invocations = 0
 
     def _refresh_shards(self) -> None:
@@ -181,20 +182,30 @@ class StreamPoller(_Poller):
             records = [_jsonable({**r, "eventSourceARN": self.arn}) for r in page.get("Records", [])]
             seen += len(records)
             records = [r for r in records if _matches(r, self.source.filters)]
-            if records and not self.gathered:
-                self.gathering_since = self.clock()
-            self.gathered += records
-        # As Lambda: invoke once the batching window has passed since the first record, or the batch is full.
-        if self.gathered and (
-            len(self.gathered) >= self.source.batch_size or self.clock() - self.gathering_since >= self.source.batching_window
-        ):
-            gathered, self.gathered = self.gathered, []
-            for start in range(0, len(gathered), self.source.batch_size):
-                self._deliver(gathered[start : start + self.source.batch_size])
+            gathered = self.gathered.setdefault(shard_id, [])
+            if records and not gathered:
+                self.gathering_since[shard_id] = self.clock()
+            gathered += records
+            self._flush(shard_id)
         return seen
 
+    def _flush(self, shard_id: str) -> None:
+        """As Lambda, per shard: full batches go at once, the rest once the batching window has passed since its
+        first record; a remainder left after full batches starts a window of its own."""
+        gathered, size = self.gathered[shard_id], self.source.batch_size
+        expired = bool(gathered) and self.clock() - self.gathering_since[shard_id] >= self.source.batching_window
+        cut = len(gathered) if expired else len(gathered) - len(gathered) % size
+        if not cut:
+            return
+        for start in range(0, cut, size):
+            self._deliver(gathered[start : min(start + size, cut)])
+        self.gathered[shard_id] = gathered[cut:]
+        self.gathering_since[shard_id] = self.clock()
+
     def _deliver(self, batch: list[dict]) -> None:
-        for _attempt in range(self.MAX_RETRIES + 1):
+        # MaximumRetryAttempts; -1 (Lambda: until the records expire, 24 h) is capped here.
+        retries = self.source.max_retries if self.source.max_retries >= 0 else self.MAX_RETRIES
+        for _attempt in range(retries + 1):
             try:
                 result = self.runtime.invoke(self.source.function, {"Records": batch})
             except Exception:  # a function error: retried, as Lambda retries a stream batch
@@ -205,9 +216,10 @@ class StreamPoller(_Poller):
             failures = (result or {}).get("batchItemFailures", [])
             if not failures:
                 return
-            first = failures[0]["itemIdentifier"]  # retry from the first failed sequence number
-            batch = batch[next(i for i, r in enumerate(batch) if r["dynamodb"]["SequenceNumber"] == first) :]
-        log.error("%s: dropping %d stream records after %d retries", self.source.function, len(batch), self.MAX_RETRIES)
+            # Retry from the first failed sequence number; one that is not in the batch fails the whole batch.
+            first = failures[0].get("itemIdentifier")
+            batch = batch[next((i for i, r in enumerate(batch) if r["dynamodb"]["SequenceNumber"] == first), 0) :]
+        log.error("%s: dropping %d stream records after %d retries", self.source.function, len(batch), retries)
 
 
 class EventSources:

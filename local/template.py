@@ -224,6 +224,7 @@ class EventSource:
     report_failures: bool
     filters: tuple[dict, ...] = ()
     batching_window: float = 0.0  # MaximumBatchingWindowInSeconds: how long records gather before an invocation
+    max_retries: int = -1  # MaximumRetryAttempts of a stream mapping (-1: Lambda's default, until records expire)
 
 
 def _logical_id(value: Any) -> str:
@@ -259,6 +260,7 @@ def event_sources() -> list[EventSource]:
                     "ReportBatchItemFailures" in props.get("FunctionResponseTypes", []),
                     filters,
                     float(props.get("MaximumBatchingWindowInSeconds", 0)),
+                    int(props.get("MaximumRetryAttempts", -1)),
                 )
             )
     return found

@@ -17,14 +17,19 @@ from tests.conftest import wait_for
 
 
 class _Capture:
-    """Stands where the Lambda runtime would: keeps every batch the mapping delivers, and when."""
+    """Stands where the Lambda runtime would: keeps every batch the mapping delivers, and when; answers with
+    `answers` in turn (an exception is raised, as a function error), then with success."""
 
-    def __init__(self) -> None:
+    def __init__(self, *answers: Any) -> None:
         self.batches: list[tuple[float, list[dict[str, Any]]]] = []
+        self.answers = list(answers)
 
     def invoke(self, _function: str, event: dict[str, Any]) -> dict[str, Any]:
         self.batches.append((time.monotonic(), event["Records"]))
-        return {"batchItemFailures": []}
+        answer = self.answers.pop(0) if self.answers else {"batchItemFailures": []}
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
 
     def ours(self, marker: str) -> list[tuple[float, list[dict[str, Any]]]]:
         """The batches holding records of this test (their `at` is its marker)."""
@@ -42,6 +47,8 @@ def _mapping(stack: Any, **changes: Any) -> tuple[StreamPoller, _Capture, thread
     poller = StreamPoller(replace(source, **changes), stack.resources, capture, stop)  # type: ignore[arg-type]
     while poller.poll_once():  # earlier tests' records
         pass
+    poller.gathered.clear()  # and none of them left waiting in a window (the stream starts at TRIM_HORIZON here)
+    capture.batches.clear()
     return poller, capture, stop
 
 
@@ -92,3 +99,38 @@ def test_a_full_batch_is_delivered_without_waiting_for_the_window(stack) -> None
         poller.join(5)
     [(_at, records)] = capture.ours(marker)
     assert len(records) == 2
+
+
+def test_a_full_batch_goes_at_once_and_the_rest_waits_for_a_window_of_its_own(stack) -> None:
+    window = 2.0
+    poller, capture, stop = _mapping(stack, batching_window=window, batch_size=2)
+    marker = f"rest-{uuid.uuid4()}"
+    for n in range(3):
+        library_events.announce([{"action": "added", "movieId": str(n)}], marker)
+    poller.start()
+    try:
+        wait_for(lambda: len(capture.ours(marker)) == 2, timeout=15)
+    finally:
+        stop.set()
+        poller.join(5)
+    [(first_at, first), (rest_at, rest)] = capture.ours(marker)
+    assert (len(first), len(rest)) == (2, 1)
+    assert rest_at - first_at >= window  # not sent along with the full batch
+
+
+def test_a_batch_is_retried_as_often_as_the_mapping_says_and_an_unknown_item_fails_it_whole(stack) -> None:
+    marker = f"retry-{uuid.uuid4()}"
+    poller, capture, _stop = _mapping(stack, batching_window=0.0, max_retries=1)
+    unknown = {"batchItemFailures": [{"itemIdentifier": "no-such-sequence-number"}]}
+    capture.answers = [unknown, RuntimeError("function error"), RuntimeError("function error")]
+    for n in range(2):
+        library_events.announce([{"action": "added", "movieId": str(n)}], marker)
+
+    def polled() -> list[tuple[float, list[dict[str, Any]]]]:
+        poller.poll_once()  # delivers, retries included, before it returns
+        return capture.ours(marker)
+
+    wait_for(polled, timeout=15)
+    # Both records in one batch, tried twice (one retry), the unknown identifier retrying all of it; then dropped.
+    assert [len(records) for _at, records in capture.ours(marker)] == [2, 2]
+    assert len(capture.answers) == 1
