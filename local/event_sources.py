@@ -6,7 +6,6 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -143,16 +142,9 @@ class StreamPoller(_Poller):
     MAX_RETRIES = 3
     idle_seconds = STREAM_POLL_SECONDS
 
-    def __init__(
-        self,
-        source: template.EventSource,
-        resources: AwsResources,
-        runtime: LambdaRuntime,
-        stop: threading.Event,
-        clock: Callable[[], float] = time.monotonic,
-    ):
+    def __init__(self, source: template.EventSource, resources: AwsResources, runtime: LambdaRuntime, stop: threading.Event):
         super().__init__(name=f"stream-{source.function}", daemon=True)
-        self.source, self.runtime, self.stop_event, self.clock = source, runtime, stop, clock
+        self.source, self.runtime, self.stop_event = source, runtime, stop
         self.arn = resources.refs[source.resource]["StreamArn"]
         self.streams = boto3.client("dynamodbstreams", endpoint_url=resources.endpoint)
         self.iterators: dict[str, str] = {}
@@ -163,7 +155,7 @@ class StreamPoller(_Poller):
         self.invocations = 0
 
     def _refresh_shards(self) -> None:
-        now = self.clock()
+        now = time.monotonic()
         if self.shards_listed is not None and now - self.shards_listed < SHARD_REFRESH_SECONDS:
             return
         self.shards_listed = now
@@ -184,7 +176,7 @@ class StreamPoller(_Poller):
             records = [r for r in records if _matches(r, self.source.filters)]
             gathered = self.gathered.setdefault(shard_id, [])
             if records and not gathered:
-                self.gathering_since[shard_id] = self.clock()
+                self.gathering_since[shard_id] = time.monotonic()
             gathered += records
             self._flush(shard_id)
         return seen
@@ -193,14 +185,14 @@ class StreamPoller(_Poller):
         """As Lambda, per shard: full batches go at once, the rest once the batching window has passed since its
         first record; a remainder left after full batches starts a window of its own."""
         gathered, size = self.gathered[shard_id], self.source.batch_size
-        expired = bool(gathered) and self.clock() - self.gathering_since[shard_id] >= self.source.batching_window
+        expired = bool(gathered) and time.monotonic() - self.gathering_since[shard_id] >= self.source.batching_window
         cut = len(gathered) if expired else len(gathered) - len(gathered) % size
         if not cut:
             return
         for start in range(0, cut, size):
-            self._deliver(gathered[start : min(start + size, cut)])
+            self._deliver(gathered[start : start + size])
         self.gathered[shard_id] = gathered[cut:]
-        self.gathering_since[shard_id] = self.clock()
+        self.gathering_since[shard_id] = time.monotonic()
 
     def _deliver(self, batch: list[dict]) -> None:
         # MaximumRetryAttempts; -1 (Lambda: until the records expire, 24 h) is capped here.
