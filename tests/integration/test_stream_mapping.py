@@ -56,6 +56,11 @@ def test_an_idle_mapping_polls_each_shard_about_four_times_a_second_and_lists_sh
     poller, _capture, stop = _mapping(stack)
     calls: list[str] = []
     poller.streams.meta.events.register("before-call", lambda model, **_: calls.append(model.name))
+    # Idle polls only: a record some earlier test's work writes meanwhile is read at once, as it should be.
+    empty: list[int] = []
+    poller.streams.meta.events.register(
+        "after-call.dynamodb-streams.GetRecords", lambda parsed, **_: empty.append(1) if not parsed.get("Records") else None
+    )
     seconds = 1.5
     poller.start()
     try:
@@ -64,7 +69,7 @@ def test_an_idle_mapping_polls_each_shard_about_four_times_a_second_and_lists_sh
         stop.set()
         poller.join(5)
     assert seconds < SHARD_REFRESH_SECONDS
-    assert calls.count("GetRecords") <= seconds / STREAM_POLL_SECONDS + 2, calls
+    assert 0 < len(empty) <= seconds / STREAM_POLL_SECONDS + 2, calls
     assert calls.count("DescribeStream") == 0, calls  # listed when the mapping started (in _mapping), not again yet
 
 
