@@ -1,10 +1,12 @@
 """Relevance search over the folded titles of migration 0030 (issue 27), and the didYouMean titles.
 
 Relevance is tiers, best first: the folded title equals the term (score 3), starts with it (2), contains it
-(1), then close spellings scored by pg_trgm word similarity (below 1). Within a tier rows follow by folded
-title (byte order), then id; close spellings by score first. Each tier is one index read that stops after a
-page, so a page is a few small queries however many rows match; the keyset (score, folded title, id) says
-which tier a page continues in.
+(1), then close spellings scored by pg_trgm word similarity (below 1). The exact and prefix tiers follow by
+folded title (byte order: what suggestions as you type read best), then id; the contains tier, where a broad
+term has thousands of rows, best-rated first as the top-rated list orders (no rating last, then title, id);
+close spellings by score first, then folded title and id. Each tier is one index read that stops after a page,
+so a page is a few small queries however many rows match; the keyset (score, then the tier's order) says which
+tier a page continues in.
 """
 
 from __future__ import annotations
@@ -16,16 +18,16 @@ from typing import Any
 from psycopg2 import sql
 
 from data.db import Cursor, one_row
-from data.movie_reads import COLUMNS, movie_row
+from data.movie_reads import COLUMNS, RANK, movie_row, rank_key
 from domain.movie_rules import like_escape
 
 EXACT, PREFIX, CONTAINS = 3.0, 2.0, 1.0
 CLOSE_CAP = 0.999  # a close spelling ranks below every title that contains the term
 GOOD = 0.8  # a first page whose best row is at least this close needs no didYouMean
-# Folded titles a contains-walk reads in order (index-only, about 0.2 µs each) before the trigram index answers
-# instead: a term in 1% of rows fills a page within a few thousand, and clustered ones (the words of titles in
-# series, "Harbor" after every "… Archive" to "… Garden") within this many at 1,000,000 movies.
-WALK = 20_000
+# Rows the contains tier walks in rank order (index-only, about 0.12 µs each) before the trigram index answers
+# instead: ratings do not follow titles, so a term in 0.3% of rows fills a page within about 7,000, and one in
+# 1% (the issue's broad terms) within about 2,000; a rarer term wastes about 1.2 ms at 1,000,000 movies.
+WALK = 10_000
 SIMILAR = 0.45  # didYouMean's word similarity threshold (below the close spellings' 0.6, above pg_trgm's 0.3 default)
 SUGGESTIONS = 3
 SHORT = 3  # characters: a shorter folded term has no trigram of its own
@@ -45,26 +47,35 @@ _PREFIX = sql.SQL("{select} WHERE {key} LIKE %(prefix)s AND {key} <> %(term)s AN
 # A first page starts with both: two small ranges of movies_search_key in one round trip, each branch stopping
 # at the page (sorted into tier order in Python: UNION ALL promises no order).
 _EXACT_AND_PREFIX = sql.SQL("({exact}) UNION ALL ({prefix})").format(exact=_EXACT, prefix=_PREFIX)
-# A broad term (1% of rows or more) fills a page within the first WALK folded titles: an index-only walk
+# The contains tier in the top-rated order: (rank, title, id), the keys of index movies_rank, which includes
+# rating and title_folded so the walk below reads no heap page (migration 0060).
+_RANK = RANK.expression
+_RANK_AFTER = sql.SQL(
+    "(%(after_rank)s::numeric IS NULL"
+    " OR ({rank}, title, id) > (%(after_rank)s::numeric, %(after_key)s::text, %(after_id)s::uuid))"
+).format(rank=_RANK)
+# A broad term (0.3% of rows or more) fills a page within the first WALK rows in rank order: an index-only walk
 # that stops there; movies rows are read for the page only.
 _CONTAINS_WALK = sql.SQL(
-    "SELECT {columns}, w.key FROM ("
-    " SELECT key, id FROM ("
-    "  SELECT {key} AS key, id FROM movies WHERE {after} ORDER BY {key}, id LIMIT %(walk)s) scanned"
-    " WHERE key LIKE %(contains)s AND key NOT LIKE %(prefix)s"
-    " ORDER BY key, id LIMIT %(limit)s) w"
-    " JOIN movies USING (id) ORDER BY w.key, w.id"
-).format(columns=COLUMNS, key=_KEY, after=_AFTER)
+    "SELECT {columns} FROM ("
+    " SELECT rank, title AS t, id FROM ("
+    "  SELECT {rank} AS rank, title, id, title_folded FROM movies WHERE {after} ORDER BY {rank}, title, id LIMIT %(walk)s"
+    " ) scanned"
+    " WHERE title_folded LIKE %(contains)s AND title_folded NOT LIKE %(prefix)s"
+    " ORDER BY rank, t, id LIMIT %(limit)s) w"
+    " JOIN movies USING (id) ORDER BY w.rank, w.t, w.id"
+).format(columns=COLUMNS, rank=_RANK, after=_RANK_AFTER)
 # A rarer term: its matches from the trigram index (movies_search_trgm), sorted.
-# OFFSET 0 keeps the cursor's row comparison out of the inner scan: else the planner may read the rest of
-# movies_search_key after the cursor (a range of most of the table) instead of the term's trigrams.
+# OFFSET 0 keeps the order and the cursor out of the inner scan: else the planner may walk movies_rank with the
+# LIKE as a filter (most of the table for a rare term) instead of reading the term's trigrams.
 _CONTAINS_INDEXED = sql.SQL(
-    "SELECT {columns}, key FROM ("
-    " SELECT {columns}, {key} AS key FROM movies"
+    "SELECT {columns} FROM ("
+    " SELECT {columns}, {rank} AS rank FROM movies"
     " WHERE title_folded LIKE %(contains)s AND title_folded NOT LIKE %(prefix)s OFFSET 0) matches"
-    " WHERE %(after_key)s::text IS NULL OR (key, id) > (%(after_key)s::text, %(after_id)s::uuid)"
-    " ORDER BY key, id LIMIT %(limit)s"
-).format(columns=COLUMNS, key=_KEY)
+    " WHERE %(after_rank)s::numeric IS NULL"
+    "  OR (rank, title, id) > (%(after_rank)s::numeric, %(after_key)s::text, %(after_id)s::uuid)"
+    " ORDER BY rank, title, id LIMIT %(limit)s"
+).format(columns=COLUMNS, rank=_RANK)
 # Close spellings: word similarity of the term to some part of the title at least pg_trgm's threshold (%>,
 # the trigram index), titles that contain the term excluded (tiers above).
 _CLOSE = sql.SQL(
@@ -88,16 +99,19 @@ _SUGGEST = sql.SQL(
 class Ranked:
     movie: dict[str, Any]
     score: float
-    key: str  # the folded title, as the keyset compares it
+    key: str  # the folded title as the keyset compares it; in the contains tier, the title
+    rank: str | None = None  # the contains tier's rank key (movie_reads.RANK)
 
 
 @dataclass(frozen=True)
 class After:
-    """The last row of the page before: its score, folded title and id."""
+    """The last row of the page before: its score, folded title (the title in the contains tier) and id, and
+    its rank key in the contains tier."""
 
     score: float
     key: str
     id: str
+    rank: str | None = None
 
 
 def tier(score: float) -> float:
@@ -146,6 +160,7 @@ def relevance_page(cur: Cursor, term: str, after: After | None, limit: int) -> l
             after_key=resume.key if resume else None,
             after_id=resume.id if resume else None,
             after_score=resume.score if resume and level == 0.0 else None,
+            after_rank=resume.rank if resume and level == CONTAINS else None,
         )
         page += _tier(cur, level, params)
     return page
@@ -161,15 +176,15 @@ def _tier(cur: Cursor, level: float, params: dict[str, Any]) -> list[Ranked]:
         if len(rows) < params["limit"] and params["walk"] is not None:  # stopped at WALK rows: ask the index
             cur.execute(_CONTAINS_INDEXED, params)
             rows = cur.fetchall()
-    elif level == EXACT and params["after_key"] is None:  # a first page: the prefix tier comes along
+        movies = [movie_row(r) for r in rows]
+        return [Ranked(m, CONTAINS, m["title"], rank_key(m)) for m in movies]
+    if level == EXACT and params["after_key"] is None:  # a first page: the prefix tier comes along
         cur.execute(_EXACT_AND_PREFIX, params)
         found = sorted(cur.fetchall(), key=lambda r: (r[-1] != params["term"], r[-1], str(r[0])))
         # Python's str order is code point order, which is "C" (UTF-8 byte) order; a uuid's text sorts as its bytes.
         return [Ranked(movie_row(r[:-1]), EXACT if r[-1] == params["term"] else PREFIX, r[-1]) for r in found][: params["limit"]]
-    else:
-        cur.execute(_EXACT if level == EXACT else _PREFIX, params)
-        rows = cur.fetchall()
-    return [Ranked(movie_row(r[:-1]), level, r[-1]) for r in rows]
+    cur.execute(_EXACT if level == EXACT else _PREFIX, params)
+    return [Ranked(movie_row(r[:-1]), level, r[-1]) for r in cur.fetchall()]
 
 
 def suggestions(cur: Cursor, term: str, limit: int = SUGGESTIONS) -> list[str]:

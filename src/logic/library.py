@@ -96,11 +96,12 @@ def _sorted_after(payload: dict[str, Any], sort: str, order: str, default: tuple
     key = movie_reads.sort_key(sort, order)
     if key is None:
         return None, payload["t"], str(payload["id"])
-    return _key_value(payload, key), payload["t"], str(payload["id"])
+    return _key_value(payload.get("r"), key), payload["t"], str(payload["id"])
 
 
-def _key_value(payload: dict[str, Any], key: movie_reads.SortKey) -> str:
-    text = str(payload.get("r"))
+def _key_value(stored: object, key: movie_reads.SortKey) -> str:
+    """A cursor's sort key, refused unless it is a value the key can take."""
+    text = str(stored)
     try:
         value = Decimal(text)
     except InvalidOperation as exc:
@@ -134,7 +135,9 @@ def _relevance_after(cursor: str) -> movie_search.After:
         raise cursors.invalid() from exc
     if not 0 <= score <= movie_search.EXACT:  # also refuses nan and inf
         raise cursors.invalid()
-    return movie_search.After(score, payload["t"], str(payload["id"]))
+    # The contains tier pages in rank order: its cursors carry the rank key too.
+    rank = _key_value(payload.get("n"), movie_reads.RANK) if movie_search.tier(score) == movie_search.CONTAINS else None
+    return movie_search.After(score, payload["t"], str(payload["id"]), rank)
 
 
 def _relevance_search(title: str, limit: int, cursor: str | None, order: str | None) -> dict[str, Any]:
@@ -161,6 +164,7 @@ def _relevance_search(title: str, limit: int, cursor: str | None, order: str | N
     next_cursor = (
         cursors.encode(
             {"k": "search", "s": "relevance", "o": "desc", "r": str(last.score), "t": last.key, "id": last.movie["id"]}
+            | ({"n": last.rank} if last.rank is not None else {})
         )
         if last
         else None
@@ -183,7 +187,7 @@ def _rank_cursor(kind: str, position: int | None = None) -> Callable[[dict[str, 
 
 
 def _rank_after(payload: dict[str, Any]) -> tuple[str, str, str]:
-    return _key_value(payload, movie_reads.RANK), payload["t"], str(payload["id"])
+    return _key_value(payload.get("r"), movie_reads.RANK), payload["t"], str(payload["id"])
 
 
 def filter_movies(

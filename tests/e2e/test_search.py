@@ -14,6 +14,9 @@ import pytest
 from tests.conftest import reset_library
 
 SERIES = [f"Velvet Harbor {n:02d}" for n in range(1, 13)]
+# The series' ratings (every other title: 7.0), so the contains tier's order, best-rated first, shows.
+SERIES_RATINGS = [6.5, 8.0, None, 8.0, 7.2, 9.1, 6.5, None, 7.2, 5.0, 8.0, 9.1]
+BEST_RATED = [f"Velvet Harbor {n}" for n in ("06", "12", "02", "04", "11", "05", "09", "01", "07", "10", "03", "08")]
 TITLES = [
     "The Godfather",
     "The Godfather Part II",
@@ -40,7 +43,11 @@ Movie = dict[str, Any]
 def titles(stack, fixture_library) -> Iterator[list[str]]:
     reset_library(stack, None)
     with psycopg2.connect(stack.database_url) as conn, conn.cursor() as cur:
-        cur.executemany("INSERT INTO movies (title, genre, rating, year) VALUES (%s, 'Drama', 7.0, 2001)", [(t,) for t in TITLES])
+        ratings = dict(zip(SERIES, SERIES_RATINGS, strict=True))
+        cur.executemany(
+            "INSERT INTO movies (title, genre, rating, year) VALUES (%s, 'Drama', %s, 2001)",
+            [(t, ratings.get(t, 7.0)) for t in TITLES],
+        )
     conn.close()
     yield TITLES
     reset_library(stack, fixture_library)
@@ -73,9 +80,10 @@ def _walk(api: httpx.Client, **params: Any) -> list[Movie]:
 
 def test_relevance_is_the_default_exact_then_prefix_then_contains_then_close_spellings(api: httpx.Client, titles) -> None:
     body = _search(api, title="harbor", limit=100)
-    # The whole title; titles starting with the term; titles containing it (A to Z by their folded form);
-    # then a close spelling ("harbour" is not a substring: pg_trgm word similarity).
-    assert _titles(body) == ["Harbor", "Harbor Lights", *SERIES, "Harbour Master"]
+    # The whole title; titles starting with the term (A to Z by their folded form); titles containing it,
+    # best-rated first (no rating last, equal ratings A to Z); then a close spelling ("harbour" is not a
+    # substring: pg_trgm word similarity).
+    assert _titles(body) == ["Harbor", "Harbor Lights", *BEST_RATED, "Harbour Master"]
     assert body["didYouMean"] == []
     assert _search(api, title="harbor", sort="relevance", order="desc", limit=100) == body
 

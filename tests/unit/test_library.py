@@ -222,6 +222,14 @@ def test_a_forged_relevance_cursor_is_a_400(fake_db: FakeDb, score: str | None) 
     assert_bad_cursor(lambda: library.search("a", 2, cursor=cursor), fake_db)
 
 
+@pytest.mark.parametrize("rank", [None, "-10.5", "2", "inf", "x", "nan"])
+def test_a_contains_tier_cursor_needs_a_rank_it_could_have_issued(fake_db: FakeDb, rank: str | None) -> None:
+    """The contains tier pages best-rated first: its cursors carry the rank key (-rating, 1 for none)."""
+    payload = {"k": "search", "s": "relevance", "o": "desc", "r": "1.0", "t": "Alpha", "id": MOVIES[0]["id"]}
+    cursor = cursors.encode(payload if rank is None else {**payload, "n": rank})
+    assert_bad_cursor(lambda: library.search("a", 2, cursor=cursor), fake_db)
+
+
 # --- filter -------------------------------------------------------------------------------------------------
 
 
