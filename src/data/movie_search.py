@@ -48,22 +48,21 @@ _PREFIX = sql.SQL("{select} WHERE {key} LIKE %(prefix)s AND {key} <> %(term)s AN
 # at the page (sorted into tier order in Python: UNION ALL promises no order).
 _EXACT_AND_PREFIX = sql.SQL("({exact}) UNION ALL ({prefix})").format(exact=_EXACT, prefix=_PREFIX)
 # The contains tier in the top-rated order: (rank, title, id), the keys of index movies_rank, which includes
-# rating and title_folded so the walk below reads no heap page (migration 0060).
+# every other column a page shows and title_folded, so the walk below reads neither heap pages nor, for the
+# page, movies itself (migration 0060).
 _RANK = RANK.expression
 _RANK_AFTER = sql.SQL(
     "(%(after_rank)s::numeric IS NULL"
     " OR ({rank}, title, id) > (%(after_rank)s::numeric, %(after_key)s::text, %(after_id)s::uuid))"
 ).format(rank=_RANK)
 # A broad term (0.3% of rows or more) fills a page within the first WALK rows in rank order: an index-only walk
-# that stops there; movies rows are read for the page only.
+# that stops there (the outer ORDER BY is the walk's own: no sort).
 _CONTAINS_WALK = sql.SQL(
     "SELECT {columns} FROM ("
-    " SELECT rank, title AS t, id FROM ("
-    "  SELECT {rank} AS rank, title, id, title_folded FROM movies WHERE {after} ORDER BY {rank}, title, id LIMIT %(walk)s"
-    " ) scanned"
+    " SELECT {columns}, title_folded, {rank} AS rank FROM movies WHERE {after} ORDER BY {rank}, title, id LIMIT %(walk)s"
+    ") scanned"
     " WHERE title_folded LIKE %(contains)s AND title_folded NOT LIKE %(prefix)s"
-    " ORDER BY rank, t, id LIMIT %(limit)s) w"
-    " JOIN movies USING (id) ORDER BY w.rank, w.t, w.id"
+    " ORDER BY rank, title, id LIMIT %(limit)s"
 ).format(columns=COLUMNS, rank=_RANK, after=_RANK_AFTER)
 # A rarer term: its matches from the trigram index (movies_search_trgm), sorted.
 # OFFSET 0 keeps the order and the cursor out of the inner scan: else the planner may walk movies_rank with the

@@ -70,7 +70,9 @@ def test_every_query_has_its_index(db) -> None:
     assert "gin (title gin_trgm_ops)" in defs["movies_title_trgm"]
     assert "NULLS NOT DISTINCT" in defs["movies_identity_key"] and "UNIQUE" in defs["movies_identity_key"]
     # Migration 0060: the contains tier of relevance search walks it index-only.
-    assert "COALESCE(rating" in defs["movies_rank"] and defs["movies_rank"].endswith("title, id) INCLUDE (rating, title_folded)")
+    assert "COALESCE(rating" in defs["movies_rank"] and defs["movies_rank"].endswith(
+        "title, id) INCLUDE (rating, title_folded, genre, year, created_at)"
+    )
     assert "lower((genre)::text), rating" in defs["movies_genre_rating"]
     assert "movies_year" not in defs  # the year-leading orders of migration 0030 replace it
     assert defs["movies_year_title"].endswith("btree (year, title, id) INCLUDE (genre, rating, created_at)")
