@@ -188,12 +188,11 @@ def read_api(stack: LocalStack, report: Report, conn) -> None:
             mine_by_row[name] += timed(ours, max(1, SAMPLES // ROUNDS), warmup=3, pace=PACE)
     seed_times: dict[int, list[float]] = {}  # one measurement per seed query set, shared by the rows comparing with it
     for name, _ours, seed, goal in cases:
-        samples = SAMPLES
         mine = mine_by_row[name]
         row = [name, f"{pct(mine, 0.5):.2f}", f"{pct(mine, 0.95):.2f}"]
         if seed:
             if id(seed) not in seed_times:
-                seed_times[id(seed)] = timed(lambda s=seed: [q() for q in s], max(20, samples // 5), warmup=2)
+                seed_times[id(seed)] = timed(lambda s=seed: [q() for q in s], max(20, SAMPLES // 5), warmup=2)
             theirs = seed_times[id(seed)]
             row += [f"{pct(theirs, 0.5):.2f}", f"{pct(theirs, 0.95):.2f}", f"{pct(theirs, 0.5) / pct(mine, 0.5):.0f}x"]
         else:

@@ -110,7 +110,9 @@ def _key_value(stored: object, key: movie_reads.SortKey) -> str:
         raise cursors.invalid()
     if key.integral and value != value.to_integral_value():
         raise cursors.invalid()
-    return text
+    # Written out as PostgreSQL reads it: Decimal also takes other scripts' digits ("٧") and exponents ("2.001E+3",
+    # which ::int refuses), and the raw text would reach the SQL.
+    return str(int(value)) if key.integral else format(value, "f")
 
 
 def search(

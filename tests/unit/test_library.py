@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from api.errors import status_of
+from data import movie_reads
 from domain import cursors
 from domain.errors import NotFound, ValidationError
 from logic import library
@@ -283,6 +284,19 @@ def test_a_filter_cursor_from_before_sorting_existed_continues_the_default_order
     assert_bad_cursor(
         lambda: library.filter_movies(2, cursor=legacy, sort="year"), fake_db, says="sorted by rating desc, not by year desc"
     )
+
+
+@pytest.mark.parametrize(
+    ("stored", "sort", "order", "written"),
+    [
+        ("-\u0667.5", "rating", "desc", "-7.5"),  # Arabic-Indic digits: Decimal reads them, PostgreSQL does not
+        ("-7.0", "rating", "desc", "-7.0"),
+        ("1E-0", "rating", "desc", "1"),
+        ("-2.001E+3", "year", "desc", "-2001"),  # ::int refuses an exponent
+    ],
+)
+def test_a_cursor_key_reaches_the_sql_written_as_postgresql_reads_it(stored: str, sort: str, order: str, written: str) -> None:
+    assert library._key_value(stored, movie_reads.SORT_KEYS[(sort, order)]) == written
 
 
 @pytest.mark.parametrize(
