@@ -69,12 +69,10 @@ _CONTAINS_WALK = sql.SQL(
 # LIKE as a filter (most of the table for a rare term) instead of reading the term's trigrams.
 _CONTAINS_INDEXED = sql.SQL(
     "SELECT {columns} FROM ("
-    " SELECT {columns}, {rank} AS rank FROM movies"
+    " SELECT {columns} FROM movies"
     " WHERE title_folded LIKE %(contains)s AND title_folded NOT LIKE %(prefix)s OFFSET 0) matches"
-    " WHERE %(after_rank)s::numeric IS NULL"
-    "  OR (rank, title, id) > (%(after_rank)s::numeric, %(after_key)s::text, %(after_id)s::uuid)"
-    " ORDER BY rank, title, id LIMIT %(limit)s"
-).format(columns=COLUMNS, rank=_RANK)
+    " WHERE {after} ORDER BY {rank}, title, id LIMIT %(limit)s"
+).format(columns=COLUMNS, rank=_RANK, after=_RANK_AFTER)
 # Close spellings: word similarity of the term to some part of the title at least pg_trgm's threshold (%>,
 # the trigram index), titles that contain the term excluded (tiers above).
 _CLOSE = sql.SQL(
